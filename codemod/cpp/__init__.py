@@ -1,0 +1,1 @@
+"""C++ side: find Napi::ObjectWrap-derived classes and plan Finalize overrides."""

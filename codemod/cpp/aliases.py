@@ -1,0 +1,36 @@
+"""Type aliases (`using A = X;`, `typedef X A;`, alias templates): queries/aliases.scm."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from codemod import queries
+from codemod.cpp.scope import enclosing_scope, template_params
+from codemod.cpp.types import normalize
+
+
+@dataclass(frozen=True)
+class AliasDecl:
+    name: str
+    scope: tuple[str, ...]
+    params: tuple[str, ...] | None  # alias template parameters
+    target: str  # normalized type text
+    line: int
+
+
+def find_aliases(root: Node, path: str) -> tuple[AliasDecl, ...]:
+    found = []
+    for m in queries.matches("aliases", root):
+        alias = m["alias"][0]
+        found.append(
+            AliasDecl(
+                name=normalize(m["name"][0]),
+                scope=enclosing_scope(alias, path),
+                params=template_params(alias),
+                target=normalize(m["target"][0]),
+                line=alias.start_point[0] + 1,
+            )
+        )
+    return tuple(found)

@@ -1,0 +1,236 @@
+"""The Finalize fixer: detect existing overrides (queries/finalize.scm), find
+where an override goes in a class body, and plan the insertion as an Edit.
+
+An empty Finalize override is hygiene. It does NOT stop the 8.2.0/8.2.1 leak:
+the `_ref = nullptr` line runs before any override is consulted (measured,
+see the knowledge file). Every place that offers this edit says so, with
+HYGIENE_NOTE.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from codemod import queries
+from codemod.cpp.types import normalize
+from codemod.edits import Edit
+
+HYGIENE_NOTE = (
+    "An empty Finalize override is hygiene only: it does NOT stop the node-addon-api "
+    "8.2.0/8.2.1 ObjectWrap napi_ref leak. The fix is the version: node-addon-api "
+    "8.2.2 or later (or 8.1.0), which `napi-fix --strategy pin` plans."
+)
+
+SHORT_NOTE = "hygiene only: this does not stop the 8.2.0/8.2.1 leak, the version pin does"
+
+# Parameter spellings of ObjectWrap's two virtual Finalize overloads.
+_ENV_TYPES = {"Napi::Env", "Env", "Napi::BasicEnv", "BasicEnv", "node_addon_api_basic_env"}
+_PREPROC = {"preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"}
+
+
+def declaration(basic: bool) -> str:
+    # Always `Napi::Env`: inside an ObjectWrap subclass the bare name `Env` is
+    # the inherited member function Env(), even under `using namespace Napi`.
+    # The commented-out name keeps -Wextra -Werror builds clean.
+    env = "Napi::BasicEnv" if basic else "Napi::Env"
+    return f"void Finalize({env} /*env*/) override {{}}"
+
+
+def existing_override(body: Node) -> tuple[str | None, bool]:
+    """(parameter type of an existing Finalize override or None, has another Finalize)."""
+    other = False
+    for m in queries.matches("finalize", body):
+        owner = m["method"][0].parent
+        if owner is None or not _directly_in(owner, body):
+            continue
+        params = [
+            p
+            for p in m["params"][0].named_children
+            if p.type in ("parameter_declaration", "optional_parameter_declaration")
+        ]
+        if len(params) == 1:
+            ptype = params[0].child_by_field_name("type")
+            declarator = params[0].child_by_field_name("declarator")
+            spelled = normalize(ptype).lstrip(":") if ptype is not None else ""
+            by_value = declarator is None or declarator.type == "identifier"
+            if spelled in _ENV_TYPES and by_value:
+                return spelled, other
+        other = True
+    return None, other
+
+
+def _directly_in(node: Node, body: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type in _PREPROC:
+        parent = parent.parent
+    return parent is not None and parent.id == body.id
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """Where and how an override is inserted: `layout` holds `{decl}`."""
+
+    offset: int
+    layout: str
+
+
+def insertion_point(body: Node, is_struct: bool, data: bytes, unit: str, newline: str) -> Insertion | None:
+    """Place for a public member in `body`; None when the body is malformed.
+
+    The override goes at the end of the first public section (after its last
+    member, never between a comment and the label it introduces), or under a
+    new `public:` label before the closing brace when the class has no public
+    section. Insertion points are always between direct children of the
+    body, so never inside a preprocessor conditional.
+    """
+    children = body.children
+    if len(children) < 2 or children[0].type != "{" or children[-1].type != "}" or children[-1].is_missing:
+        return None
+    close = children[-1]
+    inner = children[1:-1]
+
+    class_indent = _class_indent(body, data)
+    member_indent = next(
+        (_line_indent(data, c.start_byte) for c in inner if _member(c) and _starts_line(data, c.start_byte)),
+        class_indent + unit,
+    )
+    label_indent = next(
+        (
+            _line_indent(data, c.start_byte)
+            for c in inner
+            if c.type == "access_specifier" and _starts_line(data, c.start_byte)
+        ),
+        class_indent,
+    )
+
+    anchor = _public_anchor(children, is_struct)
+    if anchor is not None:
+        offset = _after_line(anchor, data)
+        if offset is not None:
+            return Insertion(offset, member_indent + "{decl}" + newline)
+        return Insertion(anchor.end_byte, " {decl}")
+
+    if _starts_line(data, close.start_byte):
+        return Insertion(
+            _line_start(data, close.start_byte),
+            label_indent + "public:" + newline + member_indent + "{decl}" + newline,
+        )
+    space = "" if data[close.start_byte - 1 : close.start_byte].isspace() else " "
+    return Insertion(close.start_byte, space + "public: {decl} ")
+
+
+def _member(node: Node) -> bool:
+    return node.type not in ("access_specifier", ":", "comment")
+
+
+def _public_anchor(children: list[Node], is_struct: bool) -> Node | None:
+    """Last member of the first public section (or its label, or `{`)."""
+    access = "public" if is_struct else "private"
+    anchor: Node | None = children[0] if is_struct else None
+    seen_public = is_struct
+    for child in children[1:-1]:
+        if child.type == "access_specifier":
+            if seen_public and access == "public":
+                return anchor
+            access = normalize(child)
+            if access == "public":
+                seen_public = True
+                anchor = child
+        elif child.type == ":" and access == "public" and anchor is not None and anchor.type == "access_specifier":
+            anchor = child
+        elif child.type == "comment":
+            continue
+        else:
+            if access == "public":
+                anchor = child
+            if child.type in _PREPROC and _has_access_label(child):
+                if access == "public":
+                    return anchor
+                access = "unknown"  # which label wins depends on the build
+    return anchor if access == "public" or seen_public else None
+
+
+def _has_access_label(node: Node) -> bool:
+    return any(c.type == "access_specifier" or (c.type in _PREPROC and _has_access_label(c)) for c in node.children)
+
+
+_LINE_REST = re.compile(rb"[ \t]*(?://[^\n]*)?\r?\n")
+
+
+def _after_line(anchor: Node, data: bytes) -> int | None:
+    """Start of the line after `anchor` when only blanks or comments follow it
+    on its line; None when more code shares the line."""
+    pos = anchor.end_byte
+    if data[pos - 1 : pos] == b"\n":
+        return pos
+    while True:
+        m = _LINE_REST.match(data, pos)
+        if m:
+            return m.end()
+        block = re.compile(rb"[ \t]*/\*.*?\*/", re.S).match(data, pos)
+        if not block:
+            return None
+        pos = block.end()
+
+
+def _line_start(data: bytes, offset: int) -> int:
+    return data.rfind(b"\n", 0, offset) + 1
+
+
+def _starts_line(data: bytes, offset: int) -> bool:
+    return data[_line_start(data, offset) : offset].strip(b" \t") == b""
+
+
+def _line_indent(data: bytes, offset: int) -> str:
+    start = _line_start(data, offset)
+    line = data[start:offset]
+    return line[: len(line) - len(line.lstrip(b" \t"))].decode("ascii")
+
+
+def _class_indent(body: Node, data: bytes) -> str:
+    node = body.parent
+    while node is not None and node.parent is not None and node.parent.type == "template_declaration":
+        node = node.parent
+    return _line_indent(data, (node or body).start_byte)
+
+
+def detect_newline(data: bytes) -> str:
+    crlf = data.count(b"\r\n")
+    return "\r\n" if crlf and crlf * 2 >= data.count(b"\n") else "\n"
+
+
+_INDENT = re.compile(rb"^([ \t]+)\S", re.M)
+
+
+def detect_indent_unit(data: bytes) -> str:
+    """Tabs when most indented lines start with a tab, else the most common
+    step between successive indentation widths (2 when nothing tells)."""
+    tabs = spaces = 0
+    widths: list[int] = []
+    for m in _INDENT.finditer(data):
+        lead = m.group(1)
+        if lead.startswith(b"\t"):
+            tabs += 1
+        else:
+            spaces += 1
+            widths.append(len(lead))
+    if tabs > spaces:
+        return "\t"
+    steps: dict[int, int] = {}
+    previous = 0
+    for width in widths:
+        step = width - previous
+        if 2 <= step <= 8:
+            steps[step] = steps.get(step, 0) + 1
+        previous = width
+    if not steps:
+        return "  "
+    return " " * max(sorted(steps), key=lambda s: steps[s])
+
+
+def plan_insertion(path: str, insertion: Insertion, basic: bool) -> Edit:
+    text = insertion.layout.replace("{decl}", declaration(basic))
+    return Edit(path, insertion.offset, insertion.offset, text.encode("ascii"))

@@ -1,0 +1,149 @@
+"""C++ type expressions as normalized text, split into qualified segments.
+
+The finder compares and substitutes type names (`Napi :: ObjectWrap < T >`,
+`Wrapped<Leaf>`, `::ns::Box<Box<T>>`) without a C++ front end. Every type is
+first reduced to one canonical spelling: tokens joined with no white space
+and no comments, except a single space between two word tokens
+(`unsigned int`). Two spellings of one type then compare equal as strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+_WORD = re.compile(r"[A-Za-z0-9_]")
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
+def normalize(node: Node) -> str:
+    """Canonical spelling of the source text under `node` (comments dropped)."""
+    tokens: list[str] = []
+    _leaf_tokens(node, tokens)
+    return join_tokens(tokens)
+
+
+def _leaf_tokens(node: Node, out: list[str]) -> None:
+    if node.type == "comment":
+        return
+    if node.child_count == 0:
+        text = node.text.decode("utf-8", "replace") if node.text else ""
+        if text:
+            out.append(text)
+        return
+    for child in node.children:
+        _leaf_tokens(child, out)
+
+
+def join_tokens(tokens: list[str]) -> str:
+    pieces: list[str] = []
+    for token in tokens:
+        if pieces and _WORD.match(pieces[-1][-1]) and _WORD.match(token[0]):
+            pieces.append(" ")
+        pieces.append(token)
+    return "".join(pieces)
+
+
+@dataclass(frozen=True)
+class Segment:
+    name: str
+    args: tuple[str, ...] | None  # None: no template argument list
+
+    def spelled(self) -> str:
+        if self.args is None:
+            return self.name
+        return f"{self.name}<{','.join(self.args)}>"
+
+
+@dataclass(frozen=True)
+class TypeName:
+    """`::a::B<x>::C<y,z>` -> global=True, segments (a, B<x>, C<y,z>)."""
+
+    is_global: bool
+    segments: tuple[Segment, ...]
+
+    @property
+    def last(self) -> Segment:
+        return self.segments[-1]
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.segments)
+
+    def spelled(self) -> str:
+        return ("::" if self.is_global else "") + "::".join(s.spelled() for s in self.segments)
+
+
+def parse_type(text: str) -> TypeName | None:
+    """Split a normalized type into segments; None for anything that is not a
+    plain (possibly qualified, possibly templated) name, e.g. `decltype(x)`."""
+    text = text.strip()
+    for keyword in ("typename ", "class ", "struct "):
+        if text.startswith(keyword):
+            text = text[len(keyword) :]
+    is_global = text.startswith("::")
+    if is_global:
+        text = text[2:]
+    segments: list[Segment] = []
+    for raw in _split_top(text, "::"):
+        segment = _parse_segment(raw)
+        if segment is None:
+            return None
+        segments.append(segment)
+    if not segments:
+        return None
+    return TypeName(is_global, tuple(segments))
+
+
+def _parse_segment(raw: str) -> Segment | None:
+    lt = raw.find("<")
+    name = raw if lt < 0 else raw[:lt]
+    if not _IDENT.fullmatch(name):
+        return None
+    if lt < 0:
+        return Segment(name, None)
+    if not raw.endswith(">"):
+        return None
+    inner = raw[lt + 1 : -1]
+    args = tuple(a for a in _split_top(inner, ",")) if inner else ()
+    return Segment(name, args)
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split at `sep` where no <>, () or [] is open."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "<([":
+            depth += 1
+        elif ch in ">)]":
+            depth -= 1
+        elif depth == 0 and text.startswith(sep, i):
+            parts.append(text[start:i])
+            i += len(sep)
+            start = i
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def substitute(text: str, mapping: dict[str, str]) -> str:
+    """Replace whole identifiers (template parameters) by their arguments.
+
+    A name right after `::` is a member of something else, not the parameter.
+    """
+    if not mapping:
+        return text
+
+    def repl(match: re.Match[str]) -> str:
+        if match.start() >= 2 and text[match.start() - 2 : match.start()] == "::":
+            return match.group(0)
+        return mapping.get(match.group(0), match.group(0))
+
+    return _IDENT.sub(repl, text)
