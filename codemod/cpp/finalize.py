@@ -98,11 +98,7 @@ def insertion_point(body: Node, is_struct: bool, data: bytes, unit: str, newline
         class_indent + unit,
     )
     label_indent = next(
-        (
-            _line_indent(data, c.start_byte)
-            for c in inner
-            if c.type == "access_specifier" and _starts_line(data, c.start_byte)
-        ),
+        (_line_indent(data, c.start_byte) for c in _labels(inner) if _starts_line(data, c.start_byte)),
         class_indent,
     )
 
@@ -153,8 +149,17 @@ def _public_anchor(children: list[Node], is_struct: bool) -> Node | None:
     return anchor if access == "public" or seen_public else None
 
 
+def _labels(nodes: list[Node]):
+    """Access labels among `nodes`, including those inside preprocessor conditionals."""
+    for node in nodes:
+        if node.type == "access_specifier":
+            yield node
+        elif node.type in _PREPROC:
+            yield from _labels(node.children)
+
+
 def _has_access_label(node: Node) -> bool:
-    return any(c.type == "access_specifier" or (c.type in _PREPROC and _has_access_label(c)) for c in node.children)
+    return next(_labels(node.children), None) is not None
 
 
 _LINE_REST = re.compile(rb"[ \t]*(?://[^\n]*)?\r?\n")

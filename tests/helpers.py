@@ -1,0 +1,56 @@
+"""Shared test helpers: run the real pipeline on real files in a temp tree."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+
+from codemod.config import Config
+from codemod.edits import apply_edits
+from codemod.pipeline import run
+from codemod.results import Report
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def write_tree(root: Path, files: dict[str, bytes | str]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+
+
+def analyze_tree(root: Path, strategy: str = "finalize") -> Report:
+    return run(Config(paths=(str(root),), strategy=strategy, dry_run=True))
+
+
+def fixed(report: Report, root: Path) -> dict[str, bytes]:
+    """Every changed file's new bytes, keyed by path relative to root."""
+    return {
+        os.path.relpath(r.path, root).replace(os.sep, "/"): apply_edits(r.original, r.edits)
+        for r in report.changed
+    }
+
+
+def fix_files(files: dict[str, bytes | str], strategy: str = "finalize") -> dict[str, bytes]:
+    """Run napi-fix on `files`; return every file's content afterwards. Also
+    checks stability: a second run over the fixed tree plans nothing."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_tree(root, files)
+        report = analyze_tree(root, strategy)
+        assert not report.failed, [(r.path, r.error) for r in report.failed]
+        changed = fixed(report, root)
+        after = {rel: changed.get(rel, c.encode() if isinstance(c, str) else c) for rel, c in files.items()}
+        write_tree(root, after)
+        again = analyze_tree(root, strategy)
+        assert not again.changed, f"second run still plans edits: {fixed(again, root)}"
+        return after
+
+
+def fix(source: str | bytes, name: str = "addon.h") -> bytes:
+    return fix_files({name: source})[name]
