@@ -18,14 +18,14 @@ from tree_sitter import Tree
 
 from codemod.queries import cpp_parser
 
-# class|struct MACRO[(args)] Name [final] : base  -- the `:` must not be `::`.
+# class|struct MACRO[(args)] [MACRO2 ...] Name [final] : base  -- `:` not `::`.
 _MACRO_HEAD = re.compile(
     rb"\b(?:class|struct)\s+"
-    rb"(?P<macro>[A-Za-z_]\w*(?:\s*\((?:[^()]|\([^()]*\))*\))?)"
-    rb"\s+(?!final\b)(?=[A-Za-z_]\w*\s*(?:final\s*)?:(?!:))"
+    rb"(?P<macro>(?:[A-Za-z_]\w*(?:\s*\((?:[^()]|\([^()]*\))*\))?\s+)+?)"
+    rb"(?!final\b)(?=[A-Za-z_]\w*\s*(?:final\s*)?:(?!:))"
 )
-# Spellings tree-sitter-cpp parses natively in that position.
-_NATIVE = (b"alignas", b"__attribute__", b"__declspec", b"final")
+# A lone spelling tree-sitter-cpp already parses in that position.
+_NATIVE = re.compile(rb"(?:alignas|__attribute__|__declspec)\s*\(.*\)\s*$", re.S)
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,13 @@ def parse_cpp(data: bytes) -> Parsed:
     cursor = 0
     for match in _MACRO_HEAD.finditer(data):
         macro = match.group("macro")
-        if macro.split(b"(")[0].strip() in _NATIVE:
+        if _NATIVE.match(macro):
             continue
         start, end = match.span("macro")
         patched += data[cursor:start]
         # Keep newlines so line numbers stay right in a multi-line argument list.
         patched += bytes(b if b in b"\r\n" else 0x20 for b in macro)
         cursor = end
-        recovered.append((start, macro.decode("utf-8", "replace")))
+        recovered.append((start, b" ".join(macro.split()).decode("utf-8", "replace")))
     source = data if not recovered else bytes(patched + data[cursor:])
     return Parsed(cpp_parser().parse(source), tuple(recovered))
