@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import typer
 
-    from codemod.config import FORMATS, STRATEGIES, Config
+    from codemod.config import FORMATS, PIN_MODES, STRATEGIES, Config
 
     app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
     outcome: list[int] = []
@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Files or folders (default: .)"),
         dry_run: bool = typer.Option(False, "--dry-run", help="Print a unified diff; write nothing."),
         strategy: str = typer.Option("pin", "--strategy", help=STRATEGY_HELP, metavar="|".join(STRATEGIES)),
+        pin: str = typer.Option(
+            "upgrade", "--pin", metavar="|".join(PIN_MODES),
+            help="upgrade: smallest change to 8.2.2+ keeping operator and major. rollback: exactly 8.1.0.",
+        ),
         output: str = typer.Option("text", "--format", help="text (diff or summary) or json.", metavar="|".join(FORMATS)),
         color: str = typer.Option("auto", "--color", help="auto, always or never.", metavar="auto|always|never"),
         version: bool = typer.Option(False, "--version", help="Print the version and exit."),
@@ -46,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
             return
         if strategy not in STRATEGIES:
             raise typer.BadParameter(f"{strategy!r} is not one of {', '.join(STRATEGIES)}", param_hint="--strategy")
+        if pin not in PIN_MODES:
+            raise typer.BadParameter(f"{pin!r} is not one of {', '.join(PIN_MODES)}", param_hint="--pin")
         if output not in FORMATS:
             raise typer.BadParameter(f"{output!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
         if color not in ("auto", "always", "never"):
@@ -53,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         config = Config(
             paths=tuple(paths or (".",)),
             strategy=strategy,
+            pin_mode=pin,
             dry_run=dry_run,
             output=output,
             color=color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
@@ -77,7 +84,10 @@ def execute(config) -> int:
     cwd = os.getcwd()
     report = run(config)
     planned_diff = present.diff(report, cwd)
-    if not config.dry_run:
+    if not config.dry_run and report.failed:
+        # Bad input anywhere: report everything, write nothing.
+        report = replace(report, notes=report.notes + ("nothing written: fix the errors listed first",))
+    elif not config.dry_run:
         from codemod.apply import write_all
 
         failures = {o.path: o.error for o in write_all(report.changed, _roots(config)) if o.error}

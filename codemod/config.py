@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 STRATEGIES = ("pin", "finalize", "both")
 FORMATS = ("text", "json")
+PIN_MODES = ("upgrade", "rollback")
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class Config:
     dry_run: bool = False
     output: str = "text"
     color: bool = False
+    pin_mode: str = "upgrade"
 
     @property
     def finalize(self) -> bool:

@@ -16,6 +16,9 @@ CPP_SUFFIXES = frozenset(
 )
 SKIP_DIRS = frozenset((".git", "node_modules", "build"))
 BUILD_FILES = frozenset(("binding.gyp", "CMakeLists.txt"))
+PACKAGE_FILES = frozenset(
+    ("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "pnpm-workspace.yaml")
+)
 # node-addon-api's own headers: never ours to edit, wherever a copy sits.
 NAPI_OWN_HEADERS = frozenset(("napi.h", "napi-inl.h", "napi-inl.deprecated.h"))
 PROJECT_MARKERS = ("package.json", "binding.gyp", "CMakeLists.txt", ".git")
@@ -25,6 +28,7 @@ PROJECT_MARKERS = ("package.json", "binding.gyp", "CMakeLists.txt", ".git")
 class Discovered:
     cpp_files: tuple[str, ...] = ()
     build_files: tuple[str, ...] = ()
+    package_files: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()  # PATH arguments that do not exist
     roots: tuple[str, ...] = field(default=())  # the PATH arguments, absolute
 
@@ -41,6 +45,7 @@ def is_napi_own_header(path: str) -> bool:
 def discover(paths: list[str]) -> Discovered:
     cpp: list[str] = []
     build: list[str] = []
+    package: list[str] = []
     missing: list[str] = []
     for raw in paths:
         path = os.path.normpath(raw)
@@ -49,10 +54,15 @@ def discover(paths: list[str]) -> Discovered:
                 cpp.append(path)
             elif os.path.basename(path) in BUILD_FILES:
                 build.append(path)
+            elif os.path.basename(path) in PACKAGE_FILES:
+                package.append(path)
         elif os.path.isdir(path):
             for found in _walk(path):
-                if os.path.basename(found) in BUILD_FILES:
+                name = os.path.basename(found)
+                if name in BUILD_FILES:
                     build.append(found)
+                elif name in PACKAGE_FILES:
+                    package.append(found)
                 elif is_cpp(found) and not is_napi_own_header(found):
                     cpp.append(found)
         else:
@@ -60,6 +70,7 @@ def discover(paths: list[str]) -> Discovered:
     return Discovered(
         cpp_files=tuple(dict.fromkeys(cpp)),
         build_files=tuple(dict.fromkeys(build)),
+        package_files=tuple(dict.fromkeys(package)),
         missing=tuple(missing),
         roots=tuple(os.path.abspath(p) for p in paths if os.path.exists(p)),
     )

@@ -26,9 +26,9 @@ def run(config: Config, read=read_bytes) -> Report:
         results += _finalize_results(found.cpp_files, found.build_files, read)
         notes.append(finalize.HYGIENE_NOTE)
     if config.pin:
-        from codemod.manifests import plan_pins
+        from codemod.manifests import PinOptions, plan_pins
 
-        pin_results, pin_notes = plan_pins(found)
+        pin_results, pin_notes = plan_pins(found, PinOptions(config.pin_mode), read)
         results += pin_results
         notes += pin_notes
     return Report(config.strategy, tuple(sorted(results, key=lambda r: r.path)), tuple(notes))

@@ -21,6 +21,9 @@ HAS_OVERRIDE = "has-finalize"
 INTERMEDIATE_BASE = "intermediate-base"
 INDIRECT = "indirect"
 MANUAL = "manual"  # found, but no safe edit: macro-generated, unparsed, malformed body
+PIN = "pin"  # a spec or lock entry admits or resolves 8.2.0/8.2.1: the pin strategy edits it
+PIN_SAFE = "safe"
+PIN_UNKNOWN = "unknown"  # git, file, link, workspace, tag: the lockfile decides
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,159 @@
+"""package-lock.json / npm-shrinkwrap.json (lockfileVersion 1, 2 and 3).
+
+Every installed copy of node-addon-api is a lock entry: v2/v3 key it by
+install path in `packages` (`node_modules/node-addon-api`,
+`node_modules/foo/node_modules/node-addon-api`), v1 (and v2's legacy half)
+nest it under `dependencies`. A copy that resolves 8.2.0 or 8.2.1 moves to
+the smallest safe release that every package resolving to that copy admits
+(npm's own lookup: nearest node_modules up the path). node-addon-api has no
+dependencies, so an entry is rewritten offline from the safe-versions table:
+version, integrity, and the version inside `resolved` when there is one.
+The lock's copies of package.json specs (`packages[""]`, workspace entries)
+follow the package.json edits, or `npm ci` would call them out of sync.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from codemod.manifests import spec as specs
+from codemod.manifests.jsonspan import Obj, Str, line_of, quoted
+from codemod.manifests.packagejson import DEP_FIELDS
+
+SUFFIX = "node_modules/" + specs.PACKAGE
+
+
+@dataclass(frozen=True)
+class LockChange:
+    """One lock entry moved, or a reason it could not be."""
+
+    key: str
+    line: int
+    old: str
+    new: str | None
+    reason: str
+    edits: tuple[tuple[int, int, bytes], ...] = ()
+
+
+def plan_npm_lock(
+    lock: Obj, data: bytes, spec_changes: dict[str, dict[str, str]], root_specs: dict[str, str], mode: str
+) -> tuple[list[LockChange], list[tuple[int, int, bytes]]]:
+    """(moved copies, edits of spec mirrors). spec_changes: package dir
+    relative to the lock -> {field: new spec}; root_specs: the root
+    package.json's node-addon-api specs after the pin (v1 has no copy)."""
+    packages = lock.get("packages") if isinstance(lock.get("packages"), Obj) else None
+    legacy = lock.get("dependencies") if isinstance(lock.get("dependencies"), Obj) else None
+
+    mirror_edits: list[tuple[int, int, bytes]] = []
+    installs: dict[str, list[Obj]] = {}  # install key -> entries describing it
+    dependents: dict[str, list[str]] = {}  # package key -> node-addon-api specs it asks for
+
+    if packages is not None:
+        for key, entry in packages.items():
+            if not isinstance(entry, Obj):
+                continue
+            if key == SUFFIX or key.endswith("/" + SUFFIX):
+                installs.setdefault(key, []).append(entry)
+            changes = spec_changes.get(key, {})
+            for field in DEP_FIELDS:
+                deps = entry.get(field)
+                if isinstance(deps, Obj) and isinstance(deps.get(specs.PACKAGE), Str):
+                    value = deps[specs.PACKAGE]
+                    new = changes.get(field)
+                    if new is not None and new != value.value:
+                        mirror_edits.append((value.start, value.end, quoted(new)))
+                    dependents.setdefault(key, []).append(new or value.value)
+    if legacy is not None:
+        for key, entry, requires in _legacy_entries(legacy, ()):
+            if key.endswith(SUFFIX):
+                installs.setdefault(key, []).append(entry)
+            if packages is None and requires is not None:
+                dependents.setdefault(key, []).append(requires)
+        if packages is None:
+            dependents.setdefault("", []).extend(root_specs.values())
+
+    changes: list[LockChange] = []
+    for key, entries in sorted(installs.items()):
+        version = next((e["version"] for e in entries if isinstance(e.get("version"), Str)), None)
+        if version is None or not specs.is_bad(version.value):
+            continue
+        wanted = [s for dep, asked in dependents.items() for s in asked if _resolves_to(dep, installs) == key]
+        ranges = [s for s in (specs.split_alias(w)[1] for w in wanted) if specs.judge(s).status != specs.UNKNOWN]
+        new = choose_version(ranges, mode)
+        line = line_of(data, version.start)
+        if new is None:
+            changes.append(LockChange(key, line, version.value, None,
+                                      f"{key} resolves {version.value}; no safe release satisfies {ranges}: "
+                                      "add an override (npm `overrides`) forcing 8.2.2 or later"))
+            continue
+        edits = [edit for entry in entries for edit in _entry_edits(entry, new)]
+        why = ", ".join(sorted(set(wanted))) or "no declared range"
+        changes.append(LockChange(key, line, version.value, new,
+                                  f"lock entry {key} resolves {version.value}; moved to {new} (wanted: {why})",
+                                  tuple(edits)))
+    return changes, mirror_edits
+
+
+def choose_version(ranges: list[str], mode: str) -> str | None:
+    """Smallest safe release every range admits (8.1.0 first when rolling back)."""
+    table = specs.safe_versions()
+    ordered = sorted(table, key=specs._key)
+    upgrades = [v for v in ordered if specs._key(v) > specs._key("8.2.1") and v.startswith("8.")]
+    candidates = ([specs.ROLLBACK] if mode == "rollback" else []) + upgrades
+    for version in candidates:
+        if all(_admits(version, r) for r in ranges):
+            return version
+    return None
+
+
+def _admits(version: str, range_text: str) -> bool:
+    import nodesemver
+
+    try:
+        return bool(nodesemver.satisfies(version, range_text, False))
+    except Exception:
+        return False
+
+
+def _entry_edits(entry: Obj, new: str) -> list[tuple[int, int, bytes]]:
+    info = specs.safe_versions()[new]
+    edits = [(entry["version"].start, entry["version"].end, quoted(new))]
+    integrity = entry.get("integrity")
+    if isinstance(integrity, Str):
+        edits.append((integrity.start, integrity.end, quoted(info.integrity)))
+    resolved = entry.get("resolved")
+    if isinstance(resolved, Str):
+        url = re.sub(r"node-addon-api-\d+\.\d+\.\d+(?:-[\w.]+)?\.tgz", f"node-addon-api-{new}.tgz", resolved.value)
+        edits.append((resolved.start, resolved.end, quoted(url)))
+    return edits
+
+
+def _legacy_entries(deps: Obj, chain: tuple[str, ...]):
+    """(install key, entry, requires-spec-or-None) over lockfile v1's nested tree."""
+    for name, entry in deps.items():
+        if not isinstance(entry, Obj):
+            continue
+        key = "/".join(f"node_modules/{n}" for n in chain + (name,))
+        requires = entry.get("requires")
+        spec = requires.get(specs.PACKAGE) if isinstance(requires, Obj) else None
+        yield key, entry, spec.value if isinstance(spec, Str) else None
+        nested = entry.get("dependencies")
+        if isinstance(nested, Obj):
+            yield from _legacy_entries(nested, chain + (name,))
+
+
+def _resolves_to(package_key: str, installs: dict) -> str | None:
+    """Node's lookup from a package folder: nearest node_modules upward."""
+    parts = package_key.split("/") if package_key else []
+    while True:
+        candidate = "/".join(parts + [SUFFIX]) if parts else SUFFIX
+        if candidate in installs:
+            return candidate
+        if not parts:
+            return None
+        parts = parts[:-1]
+        if parts and parts[-1].startswith("@"):
+            parts = parts[:-1]
+        if parts and parts[-1] == "node_modules":
+            parts = parts[:-1]

@@ -1,0 +1,100 @@
+"""package.json: where node-addon-api is declared or forced, and the pins.
+
+Declared: dependencies, devDependencies, optionalDependencies,
+peerDependencies. Forced: npm `overrides` (nested, `name@range` keys,
+`$name` references), yarn `resolutions` (`**/name`, `parent/name`), pnpm
+`pnpm.overrides` (`name@range`, `parent>name`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from codemod.manifests import spec as specs
+from codemod.manifests.jsonspan import Obj, Str, line_of, quoted
+
+DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
+
+
+@dataclass(frozen=True)
+class SpecSite:
+    where: str  # e.g. "dependencies" or "overrides > foo > node-addon-api"
+    field: str  # the top-level field
+    value: Str
+
+
+def _names_package(key: str, separators: str) -> bool:
+    """Is an override/resolution key about node-addon-api itself?"""
+    last = key
+    for sep in separators:
+        last = last.rsplit(sep, 1)[-1]
+    return last == specs.PACKAGE or last.startswith(specs.PACKAGE + "@")
+
+
+def spec_sites(pkg: Obj) -> list[SpecSite]:
+    sites: list[SpecSite] = []
+    for field in DEP_FIELDS:
+        deps = pkg.get(field)
+        if isinstance(deps, Obj) and isinstance(deps.get(specs.PACKAGE), Str):
+            sites.append(SpecSite(field, field, deps[specs.PACKAGE]))
+    overrides = pkg.get("overrides")
+    if isinstance(overrides, Obj):
+        _walk_npm_overrides(overrides, "overrides", sites)
+    resolutions = pkg.get("resolutions")
+    if isinstance(resolutions, Obj):
+        for key, value in resolutions.items():
+            if isinstance(value, Str) and _names_package(key, "/"):
+                sites.append(SpecSite(f"resolutions > {key}", "resolutions", value))
+    pnpm = pkg.get("pnpm")
+    if isinstance(pnpm, Obj) and isinstance(pnpm.get("overrides"), Obj):
+        for key, value in pnpm["overrides"].items():
+            if isinstance(value, Str) and _names_package(key, ">"):
+                sites.append(SpecSite(f"pnpm.overrides > {key}", "pnpm.overrides", value))
+    return sites
+
+
+def _walk_npm_overrides(node: Obj, where: str, sites: list[SpecSite]) -> None:
+    for key, value in node.items():
+        here = f"{where} > {key}"
+        if isinstance(value, Obj):
+            if _names_package(key, "") and isinstance(value.get("."), Str):
+                sites.append(SpecSite(f"{here} > .", "overrides", value["."]))
+            _walk_npm_overrides(value, here, sites)
+        elif isinstance(value, Str) and key != "." and _names_package(key, ""):
+            sites.append(SpecSite(here, "overrides", value))
+
+
+def resolve_reference(value: str, pkg: Obj) -> str:
+    """npm's `"$node-addon-api"` override value: the root's own spec."""
+    if value.startswith("$"):
+        name = value[1:]
+        for field in DEP_FIELDS:
+            deps = pkg.get(field)
+            if isinstance(deps, Obj) and isinstance(deps.get(name), Str):
+                return deps[name].value
+    return value
+
+
+@dataclass(frozen=True)
+class SpecPin:
+    site: SpecSite
+    line: int
+    judgement: specs.Judgement
+    new: str | None  # None: nothing to change
+
+    def edit_text(self) -> bytes:
+        assert self.new is not None
+        return quoted(self.new)
+
+
+def plan_specs(pkg: Obj, data: bytes, mode: str, target: str) -> list[SpecPin]:
+    pins = []
+    for site in spec_sites(pkg):
+        raw = site.value.value
+        value = resolve_reference(raw, pkg) if site.field == "overrides" else raw
+        judgement = specs.judge(value)
+        new = None
+        if judgement.status == specs.AFFECTED and not raw.startswith("$"):
+            new = specs.rollback(raw) if mode == "rollback" else specs.upgrade(raw, target)
+        pins.append(SpecPin(site, line_of(data, site.value.start), judgement, new))
+    return pins

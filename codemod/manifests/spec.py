@@ -1,0 +1,184 @@
+"""node-addon-api specs: classify them and plan the pin.
+
+Range logic is npm's (node-semver, a port of npm's semver; the tests compare
+it with npm's own module). A spec is *affected* when it admits 8.2.0 or
+8.2.1, *safe* when it admits neither, *unknown* when it is not a range
+(git, file, link, workspace, tag, URL): then the lockfile decides.
+
+`upgrade` makes the smallest change that excludes the bad releases while
+keeping the user's operator and major (`^8.2.0` -> `^8.2.2`, `~8.2.1` ->
+`~8.2.2`, `8.2.1` -> `8.2.2`, `>=8.0.0` -> `>=8.2.2`); every rewrite is
+checked with semver and falls back to `^<target>` if a form would not hold.
+`rollback` is exactly `8.1.0`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import nodesemver
+
+PACKAGE = "node-addon-api"
+BAD = ("8.2.0", "8.2.1")
+ROLLBACK = "8.1.0"
+
+AFFECTED = "affected"
+SAFE = "safe"
+UNKNOWN = "unknown"
+
+_ALIAS = re.compile(r"^npm:(?:node-addon-api)@(.*)$", re.S)
+_NOT_A_RANGE = re.compile(r"^(?:git\+|git:|github:|gitlab:|bitbucket:|https?:|file:|link:|workspace:|portal:|patch:|[\w.-]+/[\w.-]+(?:#.*)?$)")
+
+
+@dataclass(frozen=True)
+class SafeVersion:
+    version: str
+    integrity: str
+    shasum: str
+    engines: str
+
+
+@lru_cache(maxsize=None)
+def safe_versions() -> dict[str, SafeVersion]:
+    table = json.loads((Path(__file__).parent / "safe_versions.json").read_text())
+    return {v: SafeVersion(v, **info) for v, info in table["safe"].items()}
+
+
+def is_bad(version: str) -> bool:
+    parsed = nodesemver.valid(version, False)  # a SemVer object, or None
+    return parsed is not None and str(parsed.version) in BAD
+
+
+@dataclass(frozen=True)
+class Judgement:
+    status: str  # AFFECTED, SAFE or UNKNOWN
+    detail: str  # what was found, for the report
+
+
+def split_alias(spec: str) -> tuple[str, str]:
+    """('npm:node-addon-api@', '^8.2.0') for an alias, ('', spec) otherwise."""
+    m = _ALIAS.match(spec.strip())
+    if m:
+        return spec[: len(spec) - len(m.group(1))], m.group(1)
+    return "", spec
+
+
+def judge(spec: str) -> Judgement:
+    prefix, inner = split_alias(spec)
+    stripped = inner.strip()
+    if _NOT_A_RANGE.match(stripped):
+        kind = stripped.split(":", 1)[0] if ":" in stripped else "git (owner/repo)"
+        return Judgement(UNKNOWN, f"{kind} spec {spec!r}: the lockfile or installed copy decides")
+    if nodesemver.valid_range(stripped, False) is None:
+        return Judgement(UNKNOWN, f"tag or unparsable spec {spec!r}: the lockfile or installed copy decides")
+    admitted = [v for v in BAD if nodesemver.satisfies(v, stripped, False)]
+    if admitted:
+        return Judgement(AFFECTED, f"{spec!r} admits {' and '.join(admitted)}")
+    return Judgement(SAFE, f"{spec!r} admits neither 8.2.0 nor 8.2.1")
+
+
+def admits_bad(range_text: str) -> bool:
+    return any(nodesemver.satisfies(v, range_text, False) for v in BAD)
+
+
+def upgrade_target(current: str | None = None, engines: str | None = None) -> str:
+    """Smallest safe release above the bad ones, in the same major, whose
+    engines.node admits every Node the project (or the bad release) runs on."""
+    for version in sorted(safe_versions(), key=_key):
+        if _key(version) <= _key("8.2.1"):
+            continue
+        if not version.startswith("8."):
+            continue
+        if engines and not _engines_cover(safe_versions()[version].engines, engines):
+            continue
+        return version
+    return "8.2.2"
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("-")[0].split("."))
+
+
+def _engines_cover(package_engines: str, project_engines: str) -> bool:
+    """True unless the project's engines.node admits a Node major (among the
+    ones node-addon-api 8 cares about) that the package's engines rule out."""
+    if not package_engines:
+        return True
+    for major in range(18, 27):
+        probe = f"{major}.0.0"
+        if _satisfies(probe, project_engines) and not _satisfies(probe, package_engines):
+            return False
+    return True
+
+
+def _satisfies(version: str, range_text: str) -> bool:
+    try:
+        return bool(nodesemver.satisfies(version, range_text, False))
+    except Exception:  # node-semver raises on some malformed ranges
+        return False
+
+
+def rollback(spec: str) -> str:
+    prefix, _ = split_alias(spec)
+    return prefix + ROLLBACK
+
+
+def upgrade(spec: str, target: str) -> str:
+    """`spec` with every `||` alternative that admits a bad release rewritten."""
+    prefix, inner = split_alias(spec)
+    parts = re.split(r"(\s*\|\|\s*)", inner)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2 == 1 or not admits_bad(part.strip() or "*"):
+            out.append(part)
+            continue
+        lead = part[: len(part) - len(part.lstrip())]
+        trail = part[len(part.rstrip()) :]
+        out.append(lead + _upgrade_alternative(part.strip(), target) + trail)
+    result = prefix + "".join(out)
+    _, new_inner = split_alias(result)
+    if admits_bad(new_inner) or not nodesemver.satisfies(target, new_inner, False):
+        return prefix + f"^{target}"
+    return result
+
+
+_MAJOR_MINOR = re.compile(r"^(?P<op>[\^~]|~>)?=?v?(?P<major>\d+)(?:\.(?P<minor>\d+|[xX*]))?(?:\.(?P<patch>\d+|[xX*]))?$")
+_COMPARATOR = re.compile(r"^(?P<op>>=|>|<=|<|=)?\s*v?(?P<version>\d+(?:\.\d+){0,2}(?:-[\w.]+)?)$")
+
+
+def _upgrade_alternative(alt: str, target: str) -> str:
+    major, minor, _ = target.split(".")
+    if alt in ("", "*", "x", "X"):
+        return f">={target}"
+    m = _MAJOR_MINOR.match(alt)
+    if m and " " not in alt:
+        op = m.group("op") or ""
+        minor_given = m.group("minor") not in (None, "x", "X", "*")
+        patch_given = m.group("patch") not in (None, "x", "X", "*")
+        if op == "^":
+            return f"^{target}"
+        if op in ("~", "~>"):
+            return f"{op}{target}"
+        if patch_given:  # an exact version, `=8.2.1` or `v8.2.1`
+            return alt[: len(alt) - len(alt.lstrip("=v"))] + target
+        if minor_given:  # 8.2 / 8.2.x: same minor
+            return f"~{target}"
+        return f"^{target}"  # 8 / 8.x: same major
+    if " - " in alt:
+        low, high = (s.strip() for s in alt.split(" - ", 1))
+        return f"{target} - {high}"
+    # A comparator set: raise its lower bound (or add one).
+    comparators = alt.split()
+    raised = False
+    for i, comp in enumerate(comparators):
+        c = _COMPARATOR.match(comp)
+        if c and c.group("op") in (">=", ">"):
+            comparators[i] = f">={target}"
+            raised = True
+    if not raised:
+        comparators.insert(0, f">={target}")
+    return " ".join(comparators)
