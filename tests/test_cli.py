@@ -86,9 +86,12 @@ def test_real_run_applies_summarises_and_second_run_is_clean(tree, capfdbinary):
     assert captured(capfdbinary)[0] == ""
 
 
-def test_default_strategy_is_pin_and_reports_no_pin_changes_yet(tree, capfdbinary):
-    assert main([]) == 0
-    assert "no pin changes are planned" in captured(capfdbinary)[0]
+def test_default_strategy_is_pin(tree, capfdbinary):
+    (tree / "package.json").write_text('{"dependencies": {"node-addon-api": "^8.2.0"}}\n')
+    assert main(["--dry-run"]) == 1
+    out, _ = captured(capfdbinary)
+    assert '+{"dependencies": {"node-addon-api": "^8.2.2"}}' in out
+    assert "+++ b/src/leaf.h" not in out
 
 
 def test_json_lists_findings_and_edits(tree, capfdbinary):
