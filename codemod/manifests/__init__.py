@@ -10,7 +10,7 @@ with its lock.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from codemod.discover import Discovered
 from codemod.edits import Edit
@@ -41,6 +41,7 @@ def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileRe
 
     # 1. package.json specs, per package.
     spec_changes: dict[str, dict[str, str]] = {}  # package dir -> {field: new spec}
+    spec_renames: dict[str, dict[str, str]] = {}  # package dir -> {old spec: new spec}
     findings: dict[str, list[Finding]] = {}
     for path in packages:
         try:
@@ -67,6 +68,7 @@ def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileRe
             findings.setdefault(path, []).append(Finding(path, pin.line, 1, PIN, site.where, "", reason, (edit,)))
             if site.field in ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies"):
                 spec_changes.setdefault(os.path.dirname(path), {})[site.field] = pin.new
+            spec_renames.setdefault(os.path.dirname(path), {})[site.value.value] = pin.new
 
     # 2. npm lockfiles beside a package.json.
     for path in packages:
@@ -82,13 +84,31 @@ def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileRe
                 continue
             _plan_npm_lock(lock_path, data, lock, folder, spec_changes, options, findings)
 
-    # 3. A root with a broken file plans nothing at all.
+    # 3. yarn and pnpm lockfiles beside a package.json.
+    for path in packages:
+        folder = os.path.dirname(path)
+        yarn_path, pnpm_path = os.path.join(folder, "yarn.lock"), os.path.join(folder, "pnpm-lock.yaml")
+        try:
+            if yarn_path in found.package_files:
+                data = read(yarn_path)
+                parsed[yarn_path] = (data, None)
+                _plan_yarn_lock(yarn_path, data, folder, spec_renames, options, findings, results)
+            if pnpm_path in found.package_files:
+                data = read(pnpm_path)
+                parsed[pnpm_path] = (data, None)
+                _plan_pnpm_lock(pnpm_path, data, folder, spec_changes, options, findings)
+        except (BadInput, OSError) as exc:
+            bad = exc.path if isinstance(exc, BadInput) else getattr(exc, "filename", folder)
+            results[bad] = FileResult(bad, error=_describe(exc))
+
+    # 4. A root with a broken file plans nothing at all.
     broken_roots = {os.path.dirname(p) for p in results}
     for path, found_here in findings.items():
+        if path in results or not found_here:
+            continue  # an error result already stands for this file
         if os.path.dirname(path) in broken_roots:
-            found_here = [Finding(f.path, f.line, f.column, f.kind, f.subject, f.wrapped_type,
-                                  f.reason + " (not planned: another file of this package could not be read)")
-                          for f in found_here]
+            found_here = [replace(f, edits=(), reason=f.reason + " (not planned: another file of this package "
+                                  "could not be read)") for f in found_here]
         original = parsed[path][0] if any(f.edits for f in found_here) else None
         results[path] = FileResult(path, tuple(found_here), original=original)
     return list(results.values()), notes
@@ -115,6 +135,44 @@ def _plan_npm_lock(lock_path, data, lock, folder, spec_changes, options, finding
                            tuple(Edit(lock_path, s, e, t) for s, e, t in change.edits)))
     if not out:
         del findings[lock_path]
+
+
+def _plan_yarn_lock(path, data, folder, spec_renames, options, findings, results) -> None:
+    from codemod.manifests.yarnlock import berry_command, is_berry, plan_yarn_lock
+
+    renamed = {old: new for d, renames in spec_renames.items() if d == folder or d.startswith(folder + os.sep)
+               for old, new in renames.items()}
+    if is_berry(data):
+        if renamed or b"node-addon-api@npm:8.2.0" in data or b"node-addon-api@npm:8.2.1" in data:
+            new = next(iter(renamed.values()), None)
+            results[path] = FileResult(path, error=(
+                "yarn berry lockfile: its checksums are of yarn's own zip archives and cannot be computed "
+                f"offline; nothing planned for this package. Run `{berry_command(new)}` in {folder or '.'}"))
+        return
+    out = findings.setdefault(path, [])
+    for change in plan_yarn_lock(data, renamed, options.mode):
+        kind = PIN if change.edits else MANUAL
+        out.append(Finding(path, change.line, 1, kind, "yarn.lock", "", change.reason,
+                           tuple(Edit(path, s, e, t) for s, e, t in change.edits)))
+    if not out:
+        del findings[path]
+
+
+def _plan_pnpm_lock(path, data, folder, spec_changes, options, findings) -> None:
+    from codemod.manifests.pnpmlock import plan_pnpm_lock
+
+    importers = {
+        ("." if d == folder else os.path.relpath(d, folder).replace(os.sep, "/")): changes
+        for d, changes in spec_changes.items()
+        if d == folder or d.startswith(folder + os.sep)
+    }
+    out = findings.setdefault(path, [])
+    for change in plan_pnpm_lock(data, path, importers, options.mode):
+        kind = PIN if change.edits else MANUAL
+        out.append(Finding(path, change.line, 1, kind, "pnpm-lock.yaml", "", change.reason,
+                           tuple(Edit(path, s, e, t) for s, e, t in change.edits)))
+    if not out:
+        del findings[path]
 
 
 def _line(data: bytes, offset: int) -> int:

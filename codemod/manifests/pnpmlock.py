@@ -1,0 +1,155 @@
+"""pnpm-lock.yaml, lockfileVersion 6 (`/node-addon-api@8.2.1`) and 9
+(`node-addon-api@8.2.1`, plus `snapshots`).
+
+PyYAML composes the file into nodes that carry their exact positions, so
+each edit replaces one scalar (a specifier, a version, a package key, an
+integrity) and nothing else: comments, order and quoting stay as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from codemod.manifests import spec as specs
+from codemod.manifests.jsonspan import BadInput
+from codemod.manifests.npmlock import choose_version
+
+DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies")
+_KEY = re.compile(r"^(?P<slash>/?)node-addon-api@(?P<version>\d+\.\d+\.\d+(?:-[\w.]+)?)$")
+
+
+@dataclass(frozen=True)
+class PnpmChange:
+    line: int
+    reason: str
+    edits: tuple[tuple[int, int, bytes], ...]
+
+
+class _Doc:
+    def __init__(self, data: bytes, path: str):
+        try:
+            text = data.decode("utf-8")
+            self.root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except UnicodeDecodeError as exc:
+            raise BadInput(path, data.count(b"\n", 0, exc.start) + 1, "not UTF-8") from None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise BadInput(path, (mark.line + 1) if mark else 1, f"invalid YAML: {exc.problem}") from None
+        self.data = data
+        # Character index -> byte offset (identity for ASCII files).
+        self._offsets = None if text.isascii() else _char_offsets(text)
+
+    def span(self, node) -> tuple[int, int]:
+        start, end = node.start_mark.index, node.end_mark.index
+        if self._offsets is not None:
+            start, end = self._offsets[start], self._offsets[end]
+        return start, end
+
+    def line(self, node) -> int:
+        return node.start_mark.line + 1
+
+
+def _char_offsets(text: str) -> list[int]:
+    offsets, total = [], 0
+    for ch in text:
+        offsets.append(total)
+        total += len(ch.encode("utf-8"))
+    offsets.append(total)
+    return offsets
+
+
+def _get(node, key: str):
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v
+    return None
+
+
+def _items(node):
+    return node.value if isinstance(node, yaml.MappingNode) else []
+
+
+def _scalar(node, text: str) -> bytes:
+    """`text` in the same quoting style as the scalar it replaces."""
+    style = getattr(node, "style", None)
+    if style == "'":
+        return ("'" + text.replace("'", "''") + "'").encode()
+    if style == '"':
+        return ('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"').encode()
+    if re.match(r"^[*&!|>%@`'\"{\[]|^[-?:,\]}#]\s|: | #", text) or text in ("", "*"):
+        return ("'" + text.replace("'", "''") + "'").encode()
+    return text.encode()
+
+
+def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]], mode: str) -> list[PnpmChange]:
+    """importers: importer key ('.' or 'packages/a') -> {field: new spec}."""
+    doc = _Doc(data, path)
+    root = doc.root
+    changes: list[PnpmChange] = []
+
+    # Importers: v9 always, v6 for workspaces; a v6 single project keeps its
+    # dependency maps at the top level (importer '.').
+    importer_nodes = [(k.value, v) for k, v in _items(_get(root, "importers"))] or [(".", root)]
+    wanted: dict[str, list[str]] = {}  # bad version -> ranges asking for it
+    for key, importer in importer_nodes:
+        for field in DEP_FIELDS:
+            entry = _get(_get(importer, field), specs.PACKAGE)
+            specifier, version = _get(entry, "specifier"), _get(entry, "version")
+            if specifier is None or version is None:
+                continue
+            new_spec = importers.get(key, {}).get(field)
+            edits = []
+            if new_spec and new_spec != specifier.value:
+                edits.append((*doc.span(specifier), _scalar(specifier, new_spec)))
+            if specs.is_bad(version.value):
+                wanted.setdefault(version.value, []).append(new_spec or specifier.value)
+            if edits:
+                changes.append(PnpmChange(doc.line(specifier), f"importer {key} {field}: specifier follows the pin",
+                                          tuple(edits)))
+
+    # Which safe release each bad one moves to.
+    packages = _get(root, "packages")
+    snapshots = _get(root, "snapshots")
+    bad_versions = {m.group("version") for k, _ in _items(packages) if (m := _KEY.match(k.value))
+                    and specs.is_bad(m.group("version"))}
+    moves: dict[str, str] = {}
+    for bad in sorted(bad_versions):
+        ranges = [r for r in wanted.get(bad, []) if specs.judge(specs.split_alias(r)[1]).status != specs.UNKNOWN]
+        new = choose_version(ranges, mode)
+        existing = {k.value for k, _ in _items(packages)}
+        if new is None or any(_KEY.match(k) and _KEY.match(k).group("version") == new for k in existing):
+            changes.append(PnpmChange(1, f"node-addon-api@{bad}: cannot move it offline (no safe release satisfies "
+                                         f"{ranges}, or the target is already locked): run `pnpm update "
+                                         f"node-addon-api` after the pin", ()))
+            continue
+        moves[bad] = new
+
+    for bad, new in moves.items():
+        info = specs.safe_versions()[new]
+        edits: list[tuple[int, int, bytes]] = []
+        first_line = None
+        for section in (packages, snapshots):
+            for key, value in _items(section):
+                m = _KEY.match(key.value)
+                if m and m.group("version") == bad:
+                    edits.append((*doc.span(key), _scalar(key, f"{m.group('slash')}node-addon-api@{new}")))
+                    first_line = first_line or doc.line(key)
+                    integrity = _get(_get(value, "resolution"), "integrity")
+                    if integrity is not None:
+                        edits.append((*doc.span(integrity), _scalar(integrity, info.integrity)))
+                # Other packages' resolved dependencies on the bad copy.
+                for field in ("dependencies", "optionalDependencies"):
+                    dep = _get(_get(value, field), specs.PACKAGE)
+                    if dep is not None and dep.value == bad:
+                        edits.append((*doc.span(dep), _scalar(dep, new)))
+        for _, importer in importer_nodes:
+            for field in DEP_FIELDS:
+                version = _get(_get(_get(importer, field), specs.PACKAGE), "version")
+                if version is not None and version.value == bad:
+                    edits.append((*doc.span(version), _scalar(version, new)))
+        changes.append(PnpmChange(first_line or 1, f"node-addon-api@{bad} moved to {new}", tuple(edits)))
+    return changes

@@ -1,0 +1,98 @@
+"""yarn.lock: classic (v1) entries are rewritten offline; berry is detected.
+
+A classic entry is a header of patterns (`node-addon-api@^8.2.0, ...:`) and
+indented fields (`version`, `resolved "<url>#<sha1>"`, `integrity`). When the
+package.json spec changes, its pattern in the header changes with it (or
+`yarn install --frozen-lockfile` would find the spec missing); when the
+entry resolves 8.2.0/8.2.1 it moves to the smallest safe release all its
+patterns admit. Berry (`__metadata:`) records a checksum of yarn's own zip
+of the package, which cannot be computed offline: napi-fix says so and
+gives the exact `yarn up` command instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from codemod.manifests import spec as specs
+from codemod.manifests.npmlock import choose_version
+
+_HEADER = re.compile(rb"^(?P<header>[^\s#][^\n]*):[ \t]*\r?$", re.M)
+_FIELD = re.compile(rb'^(?P<indent>[ \t]+)(?P<key>version|resolved|integrity)[ \t]+(?P<value>"[^"\n]*"|[^\s]+)', re.M)
+
+
+def is_berry(data: bytes) -> bool:
+    return b"\n__metadata:" in data or data.startswith(b"__metadata:")
+
+
+@dataclass(frozen=True)
+class YarnChange:
+    line: int
+    reason: str
+    edits: tuple[tuple[int, int, bytes], ...]
+
+
+def _patterns(header: bytes) -> list[str]:
+    return [p.strip().strip('"') for p in header.decode("utf-8").split(",")]
+
+
+def _wrap(pattern: str) -> str:
+    """yarn classic's rule for quoting a key (lockfile/stringify.js)."""
+    if (pattern.startswith(("true", "false")) or re.search(r'[:\s\\",\[\]]', pattern)
+            or re.match(r"^[0-9]", pattern) or not re.match(r"^[a-zA-Z]", pattern)):
+        return '"' + pattern.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return pattern
+
+
+def plan_yarn_lock(data: bytes, renamed: dict[str, str], mode: str) -> list[YarnChange]:
+    """renamed: old spec -> new spec, for the package.json specs the pin changed."""
+    prefix = specs.PACKAGE + "@"
+    heads = list(_HEADER.finditer(data))
+    changes: list[YarnChange] = []
+    for index, head in enumerate(heads):
+        patterns = _patterns(head.group("header"))
+        if not all(p.startswith(prefix) for p in patterns):
+            continue
+        block_end = heads[index + 1].start() if index + 1 < len(heads) else len(data)
+        fields = {m.group("key").decode(): m for m in _FIELD.finditer(data, head.end(), block_end)}
+        new_patterns = sorted(prefix + renamed.get(p[len(prefix):], p[len(prefix):]) for p in patterns)
+        edits: list[tuple[int, int, bytes]] = []
+        if new_patterns != sorted(patterns):
+            text = ", ".join(_wrap(p) for p in new_patterns)
+            edits.append((head.start("header"), head.end("header"), text.encode()))
+        reason = f"entry {', '.join(patterns)}"
+        version = fields.get("version")
+        old = version.group("value").decode().strip('"') if version else ""
+        if version and specs.is_bad(old):
+            ranges = [p[len(prefix):] for p in new_patterns]
+            new = choose_version(ranges, mode)
+            if new is None:
+                changes.append(YarnChange(_line(data, head.start()), f"{reason} resolves {old}; no safe release "
+                                          f"satisfies {ranges}: add a `resolutions` entry forcing 8.2.2", ()))
+                continue
+            info = specs.safe_versions()[new]
+            edits.append((version.start("value"), version.end("value"), f'"{new}"'.encode()))
+            if "resolved" in fields:
+                m = fields["resolved"]
+                url = m.group("value").decode().strip('"')
+                url = re.sub(r"node-addon-api-\d+\.\d+\.\d+(?:-[\w.]+)?\.tgz", f"node-addon-api-{new}.tgz", url)
+                url = re.sub(r"#[0-9a-f]{40}$", f"#{info.shasum}", url)
+                edits.append((m.start("value"), m.end("value"), f'"{url}"'.encode()))
+            if "integrity" in fields:
+                m = fields["integrity"]
+                edits.append((m.start("value"), m.end("value"), info.integrity.encode()))
+            reason += f" resolves {old}; moved to {new}"
+        elif edits:
+            reason += " follows the package.json pin"
+        if edits:
+            changes.append(YarnChange(_line(data, head.start()), reason, tuple(edits)))
+    return changes
+
+
+def berry_command(new_spec: str | None) -> str:
+    return f"yarn up node-addon-api@{new_spec or '^8.2.2'}"
+
+
+def _line(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
