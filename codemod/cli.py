@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
             "upgrade", "--pin", metavar="|".join(PIN_MODES),
             help="upgrade: smallest change to 8.2.2+ keeping operator and major. rollback: exactly 8.1.0.",
         ),
+        patch_vendored: bool = typer.Option(
+            False, "--patch-vendored", help="Apply upstream's 8.2.2 fix to leaky vendored header copies."),
         output: str = typer.Option("text", "--format", help="text (diff or summary) or json.", metavar="|".join(FORMATS)),
         color: str = typer.Option("auto", "--color", help="auto, always or never.", metavar="auto|always|never"),
         version: bool = typer.Option(False, "--version", help="Print the version and exit."),
@@ -60,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             paths=tuple(paths or (".",)),
             strategy=strategy,
             pin_mode=pin,
+            patch_vendored=patch_vendored,
             dry_run=dry_run,
             output=output,
             color=color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ),

@@ -17,6 +17,7 @@ class Config:
     output: str = "text"
     color: bool = False
     pin_mode: str = "upgrade"
+    patch_vendored: bool = False
 
     @property
     def finalize(self) -> bool:

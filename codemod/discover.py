@@ -15,7 +15,7 @@ CPP_SUFFIXES = frozenset(
     (".h", ".hh", ".hpp", ".hxx", ".h++", ".c", ".cc", ".cpp", ".cxx", ".c++", ".ipp", ".inl", ".tpp")
 )
 SKIP_DIRS = frozenset((".git", "node_modules", "build"))
-BUILD_FILES = frozenset(("binding.gyp", "CMakeLists.txt"))
+BUILD_FILES = frozenset(("binding.gyp", "CMakeLists.txt", "BUILD", "BUILD.bazel", "build.zig", "meson.build"))
 PACKAGE_FILES = frozenset(
     ("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "pnpm-workspace.yaml")
 )
@@ -29,6 +29,7 @@ class Discovered:
     cpp_files: tuple[str, ...] = ()
     build_files: tuple[str, ...] = ()
     package_files: tuple[str, ...] = ()
+    napi_copies: tuple[str, ...] = ()  # folders holding a copy of node-addon-api's headers
     missing: tuple[str, ...] = ()  # PATH arguments that do not exist
     roots: tuple[str, ...] = field(default=())  # the PATH arguments, absolute
 
@@ -46,6 +47,7 @@ def discover(paths: list[str]) -> Discovered:
     cpp: list[str] = []
     build: list[str] = []
     package: list[str] = []
+    copies: list[str] = []
     missing: list[str] = []
     for raw in paths:
         path = os.path.normpath(raw)
@@ -63,6 +65,8 @@ def discover(paths: list[str]) -> Discovered:
                     build.append(found)
                 elif name in PACKAGE_FILES:
                     package.append(found)
+                elif name == "napi-inl.h":
+                    copies.append(os.path.dirname(found))
                 elif is_cpp(found) and not is_napi_own_header(found):
                     cpp.append(found)
         else:
@@ -71,6 +75,7 @@ def discover(paths: list[str]) -> Discovered:
         cpp_files=tuple(dict.fromkeys(cpp)),
         build_files=tuple(dict.fromkeys(build)),
         package_files=tuple(dict.fromkeys(package)),
+        napi_copies=tuple(dict.fromkeys(copies)),
         missing=tuple(missing),
         roots=tuple(os.path.abspath(p) for p in paths if os.path.exists(p)),
     )

@@ -28,7 +28,7 @@ def run(config: Config, read=read_bytes) -> Report:
     if config.pin:
         from codemod.manifests import PinOptions, plan_pins
 
-        pin_results, pin_notes = plan_pins(found, PinOptions(config.pin_mode), read)
+        pin_results, pin_notes = plan_pins(found, PinOptions(config.pin_mode, config.patch_vendored), read)
         results += pin_results
         notes += pin_notes
     return Report(config.strategy, tuple(sorted(results, key=lambda r: r.path)), tuple(notes))

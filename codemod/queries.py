@@ -26,6 +26,21 @@ def cpp_parser() -> Parser:
     return Parser(cpp_language())
 
 
+@lru_cache(maxsize=None)
+def python_language() -> Language:
+    """binding.gyp is a Python literal: parsed with tree-sitter-python, never run."""
+    import tree_sitter_python
+
+    return Language(tree_sitter_python.language())
+
+
+def python_parser() -> Parser:
+    return Parser(python_language())
+
+
+_LANGUAGES = {"cpp": cpp_language, "python": python_language}
+
+
 def query_path(name: str) -> Path:
     for folder in _SEARCH:
         candidate = folder / f"{name}.scm"
@@ -35,10 +50,10 @@ def query_path(name: str) -> Path:
 
 
 @lru_cache(maxsize=None)
-def load(name: str) -> Query:
-    return Query(cpp_language(), query_path(name).read_text(encoding="utf-8"))
+def load(name: str, language: str = "cpp") -> Query:
+    return Query(_LANGUAGES[language](), query_path(name).read_text(encoding="utf-8"))
 
 
-def matches(name: str, node: Node) -> list[dict[str, list[Node]]]:
+def matches(name: str, node: Node, language: str = "cpp") -> list[dict[str, list[Node]]]:
     """Capture dicts of every match of query `name` under `node`, in source order."""
-    return [captures for _, captures in QueryCursor(load(name)).matches(node)]
+    return [captures for _, captures in QueryCursor(load(name, language)).matches(node)]

@@ -24,6 +24,9 @@ MANUAL = "manual"  # found, but no safe edit: macro-generated, unparsed, malform
 PIN = "pin"  # a spec or lock entry admits or resolves 8.2.0/8.2.1: the pin strategy edits it
 PIN_SAFE = "safe"
 PIN_UNKNOWN = "unknown"  # git, file, link, workspace, tag: the lockfile decides
+HEADERS = "headers"  # where a build target's headers come from
+INSTALLED = "installed"  # a node_modules copy: version and fingerprint
+MISMATCH = "mismatch"  # a version string and a header fingerprint disagree
 
 
 @dataclass(frozen=True)

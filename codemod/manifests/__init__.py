@@ -17,7 +17,17 @@ from codemod.edits import Edit
 from codemod.manifests import spec as specs
 from codemod.manifests.jsonspan import BadInput, Obj, Str, loads
 from codemod.manifests.packagejson import plan_specs
-from codemod.results import MANUAL, PIN, PIN_SAFE, PIN_UNKNOWN, FileResult, Finding
+from codemod.results import (
+    HEADERS,
+    INSTALLED,
+    MANUAL,
+    MISMATCH,
+    PIN,
+    PIN_SAFE,
+    PIN_UNKNOWN,
+    FileResult,
+    Finding,
+)
 
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
 
@@ -25,6 +35,7 @@ NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
 @dataclass(frozen=True)
 class PinOptions:
     mode: str = "upgrade"  # or "rollback"
+    patch_vendored: bool = False  # apply upstream's fix to leaky vendored copies
 
 
 def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileResult], list[str]]:
@@ -101,7 +112,12 @@ def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileRe
             bad = exc.path if isinstance(exc, BadInput) else getattr(exc, "filename", folder)
             results[bad] = FileResult(bad, error=_describe(exc))
 
-    # 4. A root with a broken file plans nothing at all.
+    # 4. Build files, vendored header copies, installed copies.
+    _plan_headers(found, options, read, findings, results, parsed)
+    for path in packages:
+        _report_installed(os.path.dirname(path), findings)
+
+    # 5. A root with a broken file plans nothing at all.
     broken_roots = {os.path.dirname(p) for p in results}
     for path, found_here in findings.items():
         if path in results or not found_here:
@@ -173,6 +189,88 @@ def _plan_pnpm_lock(path, data, folder, spec_changes, options, findings) -> None
                            tuple(Edit(path, s, e, t) for s, e, t in change.edits)))
     if not out:
         del findings[path]
+
+
+def _plan_headers(found, options, read, findings, results, parsed) -> None:
+    from codemod.manifests import buildfiles
+    from codemod.manifests.fingerprint import LEAKY, fingerprint, plan_patch
+
+    copies: dict[str, str] = {}  # folder -> fingerprint
+
+    def judge(folder: str) -> str:
+        if folder not in copies:
+            try:
+                copies[folder] = fingerprint(read(os.path.join(folder, "napi-inl.h")))
+            except OSError:
+                copies[folder] = "unreadable"
+        return copies[folder]
+
+    for path in found.build_files:
+        name = os.path.basename(path)
+        try:
+            data = read(path)
+            if name == "binding.gyp":
+                sources = buildfiles.gyp_sources(path, data)
+            elif name == "CMakeLists.txt":
+                sources = buildfiles.cmake_sources(path, data)
+            else:
+                sources = buildfiles.other_sources(path, data)
+        except (BadInput, OSError) as exc:
+            bad = exc.path if isinstance(exc, BadInput) else path
+            results[bad] = FileResult(bad, error=_describe(exc))
+            continue
+        for source in sources:
+            kind = {buildfiles.NPM: HEADERS, buildfiles.UNKNOWN: PIN_UNKNOWN}.get(source.kind, HEADERS)
+            detail = source.detail
+            if source.folder is not None:
+                detail += f": {judge(source.folder)}"
+                kind = MANUAL if copies[source.folder] == LEAKY else HEADERS
+            findings.setdefault(path, []).append(
+                Finding(path, source.line, 1, kind, f"target {source.target}", "", detail))
+
+    for folder in sorted(set(found.napi_copies) | set(copies)):
+        if judge(folder) != LEAKY:
+            continue
+        inl, h = os.path.join(folder, "napi-inl.h"), os.path.join(folder, "napi.h")
+        if not options.patch_vendored:
+            findings.setdefault(inl, []).append(Finding(
+                inl, 1, 1, MANUAL, "vendored copy", "",
+                "leaky header copy (FinalizeCallback sets `instance->_ref = nullptr;`): build against the npm "
+                "package instead (include_dirs: <!(node -p \"require('node-addon-api').include_dir\") with "
+                "node-addon-api ^8.2.2 in package.json), or run with --patch-vendored to apply upstream's fix"))
+            continue
+        try:
+            h_data, inl_data = read(h), read(inl)
+        except OSError as exc:
+            results[h] = FileResult(h, error=_describe(exc))
+            continue
+        patch = plan_patch(h_data, inl_data)
+        if patch is None:
+            findings.setdefault(inl, []).append(Finding(inl, 1, 1, MANUAL, "vendored copy", "",
+                                                        "leaky copy whose layout the upstream fix does not fit"))
+            continue
+        parsed[h], parsed[inl] = (h_data, None), (inl_data, None)
+        why = "--patch-vendored: upstream's 8.2.2 fix (PR #1607): a `_finalized` flag replaces `_ref = nullptr`"
+        for path, edits, data in ((h, patch[0], h_data), (inl, patch[1], inl_data)):
+            findings.setdefault(path, []).append(Finding(
+                path, _line(data, edits[0][0]), 1, PIN, "vendored copy", "", why,
+                tuple(Edit(path, s, e, t) for s, e, t in edits)))
+
+
+def _report_installed(package_dir: str, findings) -> None:
+    from codemod.manifests.installed import disagrees, installed_copies
+
+    for copy in installed_copies(package_dir):
+        where = os.path.join(copy.folder, "package.json")
+        if disagrees(copy):
+            findings.setdefault(where, []).append(Finding(
+                where, 1, 1, MISMATCH, copy.folder, "",
+                f"package.json says {copy.version} but the headers are {copy.fingerprint}"))
+        elif copy.fingerprint == "leaky" or specs.is_bad(copy.version):
+            findings.setdefault(where, []).append(Finding(
+                where, 1, 1, INSTALLED, copy.folder, "",
+                f"installed {copy.version} ({copy.fingerprint}): reinstall from the pinned lockfile "
+                "(npm ci / yarn install --frozen-lockfile / pnpm install --frozen-lockfile) and rebuild"))
 
 
 def _line(data: bytes, offset: int) -> int:

@@ -1,0 +1,167 @@
+"""Where each build target gets node-addon-api's headers from.
+
+binding.gyp is parsed with tree-sitter-python (queries/gyp.scm) and never
+run: its `<!(...)` strings are shell commands and stay text. CMakeLists.txt
+(cmake-js) is read line by line. Other build systems (Bazel, Zig, Meson)
+are reported as "unknown: headers come from <file>", never guessed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from codemod import queries
+from codemod.manifests.jsonspan import BadInput
+
+NPM = "npm"  # the npm package: the lockfile (then node_modules) decides the version
+VENDORED = "vendored"  # a literal path to a header copy: judged by fingerprint
+UNKNOWN = "unknown"
+
+OTHER_BUILD_FILES = ("BUILD", "BUILD.bazel", "build.zig", "meson.build")
+_NPM_HINT = re.compile(r"""require\(\s*['"]node-addon-api['"]\s*\)|node_addon_api(?:_except|_maybe)?\b|node-addon-api""")
+
+
+@dataclass(frozen=True)
+class HeaderSource:
+    build_file: str
+    target: str
+    line: int
+    kind: str
+    detail: str
+    folder: str | None = None  # the vendored copy's folder
+
+
+# -- binding.gyp ------------------------------------------------------------
+
+
+def gyp_sources(path: str, data: bytes) -> list[HeaderSource]:
+    root = queries.python_parser().parse(data).root_node
+    if root.has_error:
+        raise BadInput(path, _first_error_line(root), "invalid GYP (a Python literal expected)")
+    folder = os.path.dirname(path)
+    out: list[HeaderSource] = []
+    for m in queries.matches("gyp", root, "python"):
+        key = _unquote(m["key"][0])
+        if key == "defines":
+            continue
+        target = _target_name(m["setting"][0])
+        for item in m["list"][0].named_children:
+            if item.type != "string":
+                continue
+            value = _unquote(item)
+            source = _classify(value, key, folder)
+            if source is not None:
+                kind, detail, copy = source
+                out.append(HeaderSource(path, target, item.start_point[0] + 1, kind, detail, copy))
+    return out
+
+
+def gyp_defines(data: bytes) -> list[str]:
+    root = queries.python_parser().parse(data).root_node
+    return [_unquote(i) for m in queries.matches("gyp", root, "python") if _unquote(m["key"][0]) == "defines"
+            for i in m["list"][0].named_children if i.type == "string"]
+
+
+def _classify(value: str, key: str, folder: str) -> tuple[str, str, str | None] | None:
+    if "<!" in value:
+        if _NPM_HINT.search(value):
+            return NPM, f"npm package node-addon-api via {value!r} (not run): the lockfile decides the version", None
+        return (UNKNOWN, f"unknown: headers come from shell command {value!r} (napi-fix never runs it)", None) \
+            if key == "include_dirs" else None
+    if key == "dependencies":
+        if _NPM_HINT.search(value):
+            return NPM, f"npm package node-addon-api via dependency {value!r}", None
+        return None
+    literal = value.replace("<(module_root_dir)", folder or ".")
+    if "<(" in literal or "<@(" in literal:
+        return UNKNOWN, f"unknown: headers come from GYP variable path {value!r}", None
+    copy = os.path.normpath(os.path.join(folder, literal))
+    if os.path.isfile(os.path.join(copy, "napi-inl.h")):
+        where = "installed copy" if "node_modules" in copy.split(os.sep) else "vendored copy"
+        return VENDORED, f"{where} {literal!r}", copy
+    return None
+
+
+def _target_name(node: Node) -> str:
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "dictionary":
+            for pair in parent.named_children:
+                key = pair.child_by_field_name("key")
+                value = pair.child_by_field_name("value")
+                if pair.type == "pair" and key is not None and _unquote(key) == "target_name" and value is not None:
+                    return _unquote(value)
+        if parent.type == "pair":
+            key = parent.child_by_field_name("key")
+            if key is not None and _unquote(key) == "target_defaults":
+                return "target_defaults"
+        parent = parent.parent
+    return "(all targets)"
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "\n": ""}
+
+
+def _unquote(node: Node) -> str:
+    """The value of a Python string literal, decoded by hand (nothing is evaluated)."""
+    text = node.text.decode("utf-8", "replace")
+    prefix = re.match(r"^[rRuUbB]*", text).group(0)
+    body = text[len(prefix) :]
+    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+    body = body[len(quote) : len(body) - len(quote)]
+    if "r" in prefix.lower():
+        return body
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), body, flags=re.S)
+
+
+def _first_error_line(root: Node) -> int:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return node.start_point[0] + 1
+        stack.extend(reversed(node.children))
+    return 1
+
+
+# -- CMakeLists.txt (cmake-js) and build systems napi-fix does not read --------
+
+_CMAKE_NPM = re.compile(r"""require\(\s*\\?['"]node-addon-api\\?['"]\s*\)\.include|CMAKE_JS_INC""")
+_CMAKE_PATH = re.compile(r"""include_directories\s*\(([^)]*)\)|target_include_directories\s*\(([^)]*)\)""", re.S)
+
+
+def cmake_sources(path: str, data: bytes) -> list[HeaderSource]:
+    text = data.decode("utf-8", "replace")
+    folder = os.path.dirname(path)
+    out: list[HeaderSource] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        code = line.split("#", 1)[0]
+        if _CMAKE_NPM.search(code):
+            what = "CMAKE_JS_INC (cmake-js adds the npm package)" if "CMAKE_JS_INC" in code else \
+                "execute_process(node -p require('node-addon-api').include)"
+            out.append(HeaderSource(path, "cmake", number, NPM, f"npm package node-addon-api via {what} "
+                                                                 "(not run): the lockfile decides the version"))
+    for m in _CMAKE_PATH.finditer(text):
+        args = (m.group(1) or m.group(2) or "").split()
+        for arg in args:
+            literal = arg.strip('"').replace("${CMAKE_CURRENT_SOURCE_DIR}", folder or ".").replace(
+                "${CMAKE_SOURCE_DIR}", folder or ".")
+            if "${" in literal:
+                continue
+            copy = os.path.normpath(os.path.join(folder, literal))
+            if os.path.isfile(os.path.join(copy, "napi-inl.h")):
+                line = text.count("\n", 0, m.start()) + 1
+                kind = "hard-coded path into node_modules" if "node_modules" in literal else "vendored copy"
+                out.append(HeaderSource(path, "cmake", line, VENDORED, f"{kind} {literal!r}", copy))
+    return out
+
+
+def other_sources(path: str, data: bytes) -> list[HeaderSource]:
+    if b"napi.h" in data or b"node-addon-api" in data or b"node_addon_api" in data:
+        return [HeaderSource(path, os.path.basename(path), 1, UNKNOWN,
+                             f"unknown: headers come from {os.path.basename(path)}, a build napi-fix does not read")]
+    return []

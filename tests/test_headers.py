@@ -1,0 +1,163 @@
+"""Where builds get node-addon-api's headers: binding.gyp, CMake, vendored
+copies (judged by fingerprint, patched with --patch-vendored), installed
+copies; and a real node-gyp build whose dependency files prove which
+napi-inl.h the compiler included before and after the pin."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from codemod.cli import main
+from codemod.config import Config
+from codemod.manifests.fingerprint import FIXED, LEAKY, PRE, fingerprint
+from codemod.pipeline import run
+from helpers import dedent, write_tree
+from napi_headers import headers
+from pm import npm
+
+GYP_NPM = dedent("""
+    {
+      # headers from the npm package; the <!(...) string is a shell command
+      'targets': [{
+        'target_name': 'addon',
+        'sources': ['src/addon.cc'],
+        'include_dirs': ["<!(node -p \\"require('node-addon-api').include_dir\\")"],
+        'conditions': [['OS=="win"', {'include_dirs': ['<!(cmd /c echo never-run)']}]],
+      }, {
+        'target_name': 'vendored',
+        'include_dirs': ['deps/node-addon-api', 'src'],
+      }],
+    }
+""")
+
+
+def findings(root: Path, *args: str, strategy: str = "pin", patch: bool = False):
+    report = run(Config(paths=(str(root),), strategy=strategy, patch_vendored=patch))
+    return report, [(Path(f.path).relative_to(root).as_posix(), f.kind, f.subject, f.reason)
+                    for r in report.files for f in r.findings]
+
+
+def vendor(root: Path, version: str, where: str = "deps/node-addon-api") -> Path:
+    target = root / where
+    target.mkdir(parents=True)
+    for name in ("napi.h", "napi-inl.h", "napi-inl.deprecated.h"):
+        shutil.copy(headers(version) / name, target / name)
+    return target
+
+
+@pytest.mark.parametrize("version, expected", [("8.1.0", PRE), ("8.2.1", LEAKY), ("8.2.2", FIXED)])
+def test_fingerprint_of_real_releases(version, expected):
+    assert fingerprint((headers(version) / "napi-inl.h").read_bytes()) == expected
+
+
+def test_gyp_targets_report_npm_unknown_and_vendored_sources(tmp_path):
+    write_tree(tmp_path, {"binding.gyp": GYP_NPM, "src/addon.cc": "int x;\n"})
+    vendor(tmp_path, "8.2.1")
+    report, found = findings(tmp_path)
+    gyp = [(k, s, r) for p, k, s, r in found if p == "binding.gyp"]
+    assert gyp[0][:2] == ("headers", "target addon") and "npm package node-addon-api" in gyp[0][2]
+    assert gyp[1][:2] == ("unknown", "target addon") and "never runs it" in gyp[1][2]
+    assert gyp[2][:2] == ("manual", "target vendored") and gyp[2][2].endswith(": leaky")
+    assert ("deps/node-addon-api/napi-inl.h", "manual") in [(p, k) for p, k, _, _ in found]
+    assert report.changed == ()  # reported, not edited, without --patch-vendored
+
+
+def test_patch_vendored_applies_the_upstream_fix_and_it_compiles(tmp_path):
+    write_tree(tmp_path, {"binding.gyp": GYP_NPM})
+    copy = vendor(tmp_path, "8.2.1")
+    assert main(["--patch-vendored", str(tmp_path)]) == 0
+    assert fingerprint((copy / "napi-inl.h").read_bytes()) == FIXED
+    assert "bool _finalized = false;" in (copy / "napi.h").read_text()
+    assert main(["--patch-vendored", "--dry-run", str(tmp_path)]) == 0  # stable
+    source = tmp_path / "probe.cc"
+    source.write_text("#include <napi.h>\nclass C : public Napi::ObjectWrap<C> {\n public:\n"
+                      "  C(const Napi::CallbackInfo& i) : Napi::ObjectWrap<C>(i) {}\n};\n"
+                      "Napi::Object Init(Napi::Env env, Napi::Object e) {\n"
+                      "  e.Set(\"C\", C::DefineClass(env, \"C\", {}));\n  return e;\n}\n")
+    done = subprocess.run(["g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", "-DNAPI_DISABLE_CPP_EXCEPTIONS",
+                           "-I/usr/include/node", f"-I{copy}", "-c", "-o", "/dev/null", str(source)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_cmake_js_sources(tmp_path):
+    vendor(tmp_path, "8.2.1", "third_party/napi")
+    write_tree(tmp_path, {"CMakeLists.txt": dedent("""
+        cmake_minimum_required(VERSION 3.15)
+        execute_process(COMMAND node -p "require('node-addon-api').include"
+                        WORKING_DIRECTORY ${CMAKE_SOURCE_DIR} OUTPUT_VARIABLE NODE_ADDON_API_DIR)
+        include_directories(${CMAKE_JS_INC})
+        # include_directories(old/napi)
+        include_directories(third_party/napi)
+    """), "BUILD.bazel": 'cc_library(name = "addon", hdrs = ["napi.h"])\n'})
+    _, found = findings(tmp_path)
+    cmake = [(k, r) for p, k, _, r in found if p == "CMakeLists.txt"]
+    assert [k for k, _ in cmake] == ["headers", "headers", "manual"]
+    assert cmake[2][1] == "vendored copy 'third_party/napi': leaky"
+    assert ("BUILD.bazel", "unknown") in [(p, k) for p, k, _, _ in found]
+
+
+def test_invalid_gyp_is_exit_2_with_line_and_nothing_written(tmp_path, capfdbinary):
+    write_tree(tmp_path, {"package.json": '{"dependencies": {"node-addon-api": "^8.2.0"}}\n',
+                          "binding.gyp": "{\n  'targets': [\n    {'target_name': 'a',,}\n  ]\n}\n"})
+    assert main([str(tmp_path)]) == 2
+    out, err = capfdbinary.readouterr()
+    assert re.search(rb"binding.gyp: error: line 3: invalid GYP", out + err)
+    assert json.loads((tmp_path / "package.json").read_text())["dependencies"]["node-addon-api"] == "^8.2.0"
+
+
+def test_gyp_shell_commands_are_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    write_tree(tmp_path, {"binding.gyp": "{'targets': [{'target_name': 'a', 'include_dirs': "
+                                         f"['<!(touch {marker})', '<!@(touch {marker})']}}]}}\n"})
+    main(["--dry-run", str(tmp_path)])
+    assert not marker.exists()
+
+
+@pytest.mark.slow
+def test_installed_copies_and_a_version_fingerprint_mismatch(tmp_path):
+    write_tree(tmp_path, {"package.json": '{"name": "app", "version": "1.0.0"}\n'})
+    vendor(tmp_path, "8.2.1", "node_modules/node-addon-api")
+    (tmp_path / "node_modules/node-addon-api/package.json").write_text('{"version": "8.2.1"}')
+    vendor(tmp_path, "8.2.1", "node_modules/@scope/dep/node_modules/node-addon-api")
+    (tmp_path / "node_modules/@scope/dep/node_modules/node-addon-api/package.json").write_text('{"version": "8.2.2"}')
+    _, found = findings(tmp_path)
+    kinds = {p: k for p, k, _, _ in found}
+    assert kinds["node_modules/node-addon-api/package.json"] == "installed"
+    assert kinds["node_modules/@scope/dep/node_modules/node-addon-api/package.json"] == "mismatch"
+
+
+def _included_napi_inl(build: Path) -> set[Path]:
+    """napi-inl.h files named in the compiler's .d dependency files (paths
+    there are relative to build/, where make runs the compiler)."""
+    found = set()
+    for dep in build.rglob("*.d"):
+        for token in dep.read_text().replace("\\\n", " ").split():
+            if token.endswith("napi-inl.h"):
+                found.add((build / token).resolve())
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
+def test_node_gyp_build_includes_a_fixed_header_after_the_pin(tmp_path):
+    example = Path(__file__).resolve().parents[1] / "examples" / "leaky-addon"
+    app = tmp_path / "leaky-addon"
+    shutil.copytree(example, app, ignore=shutil.ignore_patterns("build", "node_modules"))
+
+    def build() -> set[str]:
+        npm(app, "ci")
+        subprocess.run(["npm", "rebuild", "--foreground-scripts"], cwd=app, check=True, capture_output=True)
+        included = _included_napi_inl(app / "build")
+        assert included, "no napi-inl.h in the build's .d files"
+        return {fingerprint(p.read_bytes()) for p in included}
+
+    assert build() == {LEAKY}
+    assert main([str(app)]) == 0
+    assert build() == {FIXED}
