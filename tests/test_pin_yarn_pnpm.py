@@ -113,3 +113,31 @@ def test_invalid_pnpm_lock_is_exit_2_with_line(tmp_path, capfdbinary):
     out, err = capfdbinary.readouterr()
     assert b"pnpm-lock.yaml: error: line 4: invalid YAML" in out + err
     assert (tmp_path / "package.json").read_bytes() == pkg
+
+
+def test_pnpm_overrides_in_package_json_and_the_locks_copy(tmp_path):
+    write_json(tmp_path / "package.json", package("^8.0.0", pnpm={"overrides": {"node-addon-api": "8.2.1"}}))
+    pnpm(tmp_path, "install", "--lockfile-only")
+    assert main([str(tmp_path)]) == 0
+    pkg = json.loads((tmp_path / "package.json").read_text())
+    assert pkg["pnpm"]["overrides"] == {"node-addon-api": "8.2.2"}
+    assert pkg["dependencies"]["node-addon-api"] == "^8.2.2"
+    pnpm(tmp_path, "install", "--frozen-lockfile")
+    assert installed_version(tmp_path) == "8.2.2"
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("packages:\n  - 'packages/*'\n# forced for now\noverrides:\n  node-addon-api: 8.2.1\n  other: ^1\n",
+         "packages:\n  - 'packages/*'\n# forced for now\noverrides:\n  node-addon-api: 8.2.2\n  other: ^1\n"),
+        ("overrides:\r\n  \"foo>node-addon-api\": '^8.2.0'\r\n",
+         "overrides:\r\n  \"foo>node-addon-api\": '^8.2.2'\r\n"),
+        ("overrides:\n  node-addon-api: ^8.3.0\n", "overrides:\n  node-addon-api: ^8.3.0\n"),
+    ],
+)
+def test_pnpm_workspace_yaml_overrides(tmp_path, before, after):
+    (tmp_path / "pnpm-workspace.yaml").write_bytes(before.encode())
+    write_json(tmp_path / "package.json", {"name": "mono", "version": "1.0.0"})
+    main([str(tmp_path)])
+    assert (tmp_path / "pnpm-workspace.yaml").read_bytes() == after.encode()

@@ -53,6 +53,7 @@ def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileRe
     # 1. package.json specs, per package.
     spec_changes: dict[str, dict[str, str]] = {}  # package dir -> {field: new spec}
     spec_renames: dict[str, dict[str, str]] = {}  # package dir -> {old spec: new spec}
+    pnpm_overrides: dict[str, dict[str, str]] = {}  # package dir -> {override key: new value}
     findings: dict[str, list[Finding]] = {}
     for path in packages:
         try:
@@ -80,6 +81,8 @@ def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileRe
             if site.field in ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies"):
                 spec_changes.setdefault(os.path.dirname(path), {})[site.field] = pin.new
             spec_renames.setdefault(os.path.dirname(path), {})[site.value.value] = pin.new
+            if site.field == "pnpm.overrides":
+                pnpm_overrides.setdefault(os.path.dirname(path), {})[site.where.split(" > ", 1)[1]] = pin.new
 
     # 2. npm lockfiles beside a package.json.
     for path in packages:
@@ -99,7 +102,13 @@ def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileRe
     for path in packages:
         folder = os.path.dirname(path)
         yarn_path, pnpm_path = os.path.join(folder, "yarn.lock"), os.path.join(folder, "pnpm-lock.yaml")
+        workspace_path = os.path.join(folder, "pnpm-workspace.yaml")
         try:
+            if workspace_path in found.package_files:
+                data = read(workspace_path)
+                parsed[workspace_path] = (data, None)
+                _plan_workspace_yaml(workspace_path, data, options, findings,
+                                     pnpm_overrides.setdefault(folder, {}))
             if yarn_path in found.package_files:
                 data = read(yarn_path)
                 parsed[yarn_path] = (data, None)
@@ -107,7 +116,8 @@ def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileRe
             if pnpm_path in found.package_files:
                 data = read(pnpm_path)
                 parsed[pnpm_path] = (data, None)
-                _plan_pnpm_lock(pnpm_path, data, folder, spec_changes, options, findings)
+                _plan_pnpm_lock(pnpm_path, data, folder, spec_changes, options, findings,
+                                pnpm_overrides.get(folder, {}))
         except (BadInput, OSError) as exc:
             bad = exc.path if isinstance(exc, BadInput) else getattr(exc, "filename", folder)
             results[bad] = FileResult(bad, error=_describe(exc))
@@ -174,7 +184,20 @@ def _plan_yarn_lock(path, data, folder, spec_renames, options, findings, results
         del findings[path]
 
 
-def _plan_pnpm_lock(path, data, folder, spec_changes, options, findings) -> None:
+def _plan_workspace_yaml(path, data, options, findings, overrides: dict[str, str]) -> None:
+    from codemod.manifests.pnpmlock import plan_workspace_overrides
+
+    for line, key, detail, new, edits in plan_workspace_overrides(data, path, options.mode, specs.upgrade_target()):
+        if new:
+            overrides[key] = new
+            findings.setdefault(path, []).append(Finding(
+                path, line, 1, PIN, f"overrides > {key}", "", f"overrides > {key}: {detail}; pinned to {new!r}",
+                tuple(Edit(path, s, e, t) for s, e, t in edits)))
+        else:
+            findings.setdefault(path, []).append(Finding(path, line, 1, PIN_SAFE, f"overrides > {key}", "", detail))
+
+
+def _plan_pnpm_lock(path, data, folder, spec_changes, options, findings, overrides) -> None:
     from codemod.manifests.pnpmlock import plan_pnpm_lock
 
     importers = {
@@ -183,7 +206,7 @@ def _plan_pnpm_lock(path, data, folder, spec_changes, options, findings) -> None
         if d == folder or d.startswith(folder + os.sep)
     }
     out = findings.setdefault(path, [])
-    for change in plan_pnpm_lock(data, path, importers, options.mode):
+    for change in plan_pnpm_lock(data, path, importers, options.mode, overrides):
         kind = PIN if change.edits else MANUAL
         out.append(Finding(path, change.line, 1, kind, "pnpm-lock.yaml", "", change.reason,
                            tuple(Edit(path, s, e, t) for s, e, t in change.edits)))

@@ -85,11 +85,22 @@ def _scalar(node, text: str) -> bytes:
     return text.encode()
 
 
-def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]], mode: str) -> list[PnpmChange]:
-    """importers: importer key ('.' or 'packages/a') -> {field: new spec}."""
+def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]], mode: str,
+                   overrides: dict[str, str] | None = None) -> list[PnpmChange]:
+    """importers: importer key ('.' or 'packages/a') -> {field: new spec};
+    overrides: override key -> new value (pnpm.overrides, pnpm-workspace.yaml)."""
     doc = _Doc(data, path)
     root = doc.root
     changes: list[PnpmChange] = []
+    overrides = overrides or {}
+
+    # The lock repeats the overrides; a global one is also every importer's specifier.
+    for key, value in _items(_get(root, "overrides")):
+        new = overrides.get(key.value)
+        if new is not None and new != value.value:
+            changes.append(PnpmChange(doc.line(value), f"overrides > {key.value} follows the pin",
+                                      ((*doc.span(value), _scalar(value, new)),)))
+    forced = overrides.get(specs.PACKAGE)
 
     # Importers: v9 always, v6 for workspaces; a v6 single project keeps its
     # dependency maps at the top level (importer '.').
@@ -101,7 +112,7 @@ def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]],
             specifier, version = _get(entry, "specifier"), _get(entry, "version")
             if specifier is None or version is None:
                 continue
-            new_spec = importers.get(key, {}).get(field)
+            new_spec = forced or importers.get(key, {}).get(field)
             edits = []
             if new_spec and new_spec != specifier.value:
                 edits.append((*doc.span(specifier), _scalar(specifier, new_spec)))
@@ -153,3 +164,21 @@ def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]],
                     edits.append((*doc.span(version), _scalar(version, new)))
         changes.append(PnpmChange(first_line or 1, f"node-addon-api@{bad} moved to {new}", tuple(edits)))
     return changes
+
+
+def plan_workspace_overrides(data: bytes, path: str, mode: str, target: str) -> list[tuple[int, str, str, str, tuple]]:
+    """pnpm-workspace.yaml `overrides:` entries for node-addon-api:
+    (line, key, judgement detail, new value or "", edits)."""
+    doc = _Doc(data, path)
+    out = []
+    for key, value in _items(_get(doc.root, "overrides")):
+        name = key.value.rsplit(">", 1)[-1]
+        if not (name == specs.PACKAGE or name.startswith(specs.PACKAGE + "@")) or not isinstance(value, yaml.ScalarNode):
+            continue
+        judgement = specs.judge(value.value)
+        if judgement.status != specs.AFFECTED:
+            out.append((doc.line(value), key.value, judgement.detail, "", ()))
+            continue
+        new = specs.rollback(value.value) if mode == "rollback" else specs.upgrade(value.value, target)
+        out.append((doc.line(value), key.value, judgement.detail, new, ((*doc.span(value), _scalar(value, new)),)))
+    return out
