@@ -17,7 +17,8 @@ from pathlib import Path
 from napi_headers import CACHE
 
 TOOLS = CACHE / "tools"
-VERSIONS = {"yarn": "1.22.22", "pnpm": "9.15.9"}
+VERSIONS = {"yarn": "1.22.22", "pnpm": "9.15.9", "berry": "4.18.1"}
+PACKAGES = {"yarn": "yarn", "pnpm": "pnpm", "berry": "@yarnpkg/cli-dist"}
 
 
 def run(args: list[str], cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -36,11 +37,11 @@ def npm(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
 def tool(name: str) -> str:
     """Path of the cached yarn or pnpm binary, installing it on first use."""
     folder = TOOLS / f"{name}-{VERSIONS[name]}"
-    binary = folder / "node_modules" / ".bin" / name
+    binary = folder / "node_modules" / ".bin" / ("yarn" if name == "berry" else name)
     if not binary.exists():
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "package.json").write_text("{}")
-        npm(folder, "install", f"{name}@{VERSIONS[name]}")
+        npm(folder, "install", f"{PACKAGES[name]}@{VERSIONS[name]}")
     return str(binary)
 
 

@@ -141,3 +141,26 @@ def test_pnpm_workspace_yaml_overrides(tmp_path, before, after):
     write_json(tmp_path / "package.json", {"name": "mono", "version": "1.0.0"})
     main([str(tmp_path)])
     assert (tmp_path / "pnpm-workspace.yaml").read_bytes() == after.encode()
+
+
+def test_yarn_berry_is_refused_with_the_exact_command_that_fixes_it(tmp_path, capfdbinary):
+    registry = _registry_env()["YARN_REGISTRY"]
+    (tmp_path / ".yarnrc.yml").write_text(f'nodeLinker: node-modules\nnpmRegistryServer: "{registry}"\n'
+                                          "enableTelemetry: false\n")
+    write_json(tmp_path / "package.json", package("8.2.1"))
+    berry = [tool("berry")]
+    mutable = {"YARN_ENABLE_IMMUTABLE_INSTALLS": "false"}  # berry is immutable by default under CI=true
+    run([*berry, "install", "--mode=skip-build"], tmp_path, env=mutable)
+    assert "__metadata:" in (tmp_path / "yarn.lock").read_text()
+    before = (tmp_path / "package.json").read_bytes(), (tmp_path / "yarn.lock").read_bytes()
+
+    assert main([str(tmp_path)]) == 2
+    out, err = capfdbinary.readouterr()
+    command = "yarn up node-addon-api@8.2.2"
+    assert f"Run `{command}`".encode() in out + err
+    assert ((tmp_path / "package.json").read_bytes(), (tmp_path / "yarn.lock").read_bytes()) == before
+
+    run([*berry, *command.split()[1:], "--mode=skip-build"], tmp_path, env=mutable)
+    run([*berry, "install", "--immutable", "--mode=skip-build"], tmp_path)
+    assert installed_version(tmp_path) == "8.2.2"
+    assert main(["--dry-run", str(tmp_path)]) == 0
