@@ -62,7 +62,9 @@ def diff(report: Report, cwd: str) -> bytes:
     parts = [f"# napi-fix: {note}\n".encode() for note in report.notes]
     for result in report.changed:
         assert result.original is not None
-        parts.append(file_diff(label(result.path, cwd), result.original, apply_edits(result.original, result.edits)))
+        where = label(result.path, cwd)
+        parts += [f"# {where}:{f.line}: {f.reason}\n".encode() for f in result.findings if f.edits]
+        parts.append(file_diff(where, result.original, apply_edits(result.original, result.edits)))
     return b"".join(parts)
 
 
