@@ -136,7 +136,8 @@ def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileRe
             found_here = [replace(f, edits=(), reason=f.reason + " (not planned: another file of this package "
                                   "could not be read)") for f in found_here]
         original = parsed[path][0] if any(f.edits for f in found_here) else None
-        results[path] = FileResult(path, tuple(found_here), original=original)
+        ordered = tuple(sorted(found_here, key=lambda f: (f.line, f.column)))
+        results[path] = FileResult(path, ordered, original=original)
     return list(results.values()), notes
 
 

@@ -1,0 +1,1 @@
+module.exports = { include: require('node-addon-api').include_dir };
