@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     import typer
 
     from codemod.config import FORMATS, PIN_MODES, STRATEGIES, Config
+    from codemod.parallel import default_jobs
 
     app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
     outcome: list[int] = []
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         patch_vendored: bool = typer.Option(
             False, "--patch-vendored", help="Apply upstream's 8.2.2 fix to leaky vendored header copies."),
         output: str = typer.Option("text", "--format", help="text (diff or summary) or json.", metavar="|".join(FORMATS)),
+        jobs: int = typer.Option(0, "--jobs", help="Worker processes (default: every core)."),
         color: str = typer.Option("auto", "--color", help="auto, always or never.", metavar="auto|always|never"),
         version: bool = typer.Option(False, "--version", help="Print the version and exit."),
     ) -> None:
@@ -63,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             strategy=strategy,
             pin_mode=pin,
             patch_vendored=patch_vendored,
+            jobs=jobs if jobs > 0 else default_jobs(),
             dry_run=dry_run,
             output=output,
             color=color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ),

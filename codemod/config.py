@@ -18,6 +18,7 @@ class Config:
     color: bool = False
     pin_mode: str = "upgrade"
     patch_vendored: bool = False
+    jobs: int = 1  # worker processes for per-file analysis (the CLI defaults to every core)
 
     @property
     def finalize(self) -> bool:

@@ -23,7 +23,7 @@ def run(config: Config, read=read_bytes) -> Report:
     results: list[FileResult] = [FileResult(p, error="no such file or directory") for p in found.missing]
     notes: list[str] = []
     if config.finalize:
-        results += _finalize_results(found.cpp_files, found.build_files, read)
+        results += _finalize_results(found.cpp_files, found.build_files, read, config.jobs)
         notes.append(finalize.HYGIENE_NOTE)
     if config.pin:
         from codemod.manifests import PinOptions, plan_pins
@@ -34,8 +34,8 @@ def run(config: Config, read=read_bytes) -> Report:
     return Report(config.strategy, tuple(sorted(results, key=lambda r: r.path)), tuple(notes))
 
 
-def _finalize_results(cpp_files, build_files, read) -> list[FileResult]:
-    analysis = finder.analyze(cpp_files, build_files, read)
+def _finalize_results(cpp_files, build_files, read, jobs: int) -> list[FileResult]:
+    analysis = finder.analyze(cpp_files, build_files, read, jobs)
     results = [FileResult(path, error=reason) for path, reason in analysis.errors.items()]
     for path, findings in finder.findings(analysis, plan_edits=True).items():
         result = FileResult(path, tuple(findings))

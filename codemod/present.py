@@ -7,12 +7,11 @@ diff back for the summary's counts.
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from codemod import __version__
 from codemod.edits import apply_edits
@@ -36,22 +35,90 @@ def _split_lines(data: bytes) -> list[bytes]:
     return out
 
 
-def file_diff(path_label: str, before: bytes, after: bytes) -> bytes:
+def file_diff(path_label: str, before: bytes, edits) -> bytes:
+    """Unified diff (3 lines of context) of applying `edits` to `before`,
+    built from the edits themselves: no re-discovery of what changed."""
+    lines = _split_lines(before)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    blocks = _blocks(before, lines, starts, sorted(edits, key=lambda e: (e.start, e.end)))
+    if not blocks:
+        return b""
     name = path_label.encode("utf-8", "surrogateescape")
-    chunks = difflib.diff_bytes(
-        difflib.unified_diff,
-        _split_lines(before),
-        _split_lines(after),
-        fromfile=b"a/" + name,
-        tofile=b"b/" + name,
-        lineterm=b"\n",
-    )
     out = io.BytesIO()
-    for chunk in chunks:
-        out.write(chunk)
-        if not chunk.endswith(b"\n"):
-            out.write(b"\n" + _NO_NEWLINE)
+    out.write(b"--- a/" + name + b"\n+++ b/" + name + b"\n")
+    delta = 0  # new line number minus old, before the current hunk
+    for hunk in _hunks(blocks, len(lines)):
+        first, last = hunk[0], hunk[-1]
+        old_start, old_stop = max(0, first[0] - CONTEXT), min(len(lines), last[1] + CONTEXT)
+        new_len = (old_stop - old_start) + sum(len(b[2]) - (b[1] - b[0]) for b in hunk)
+        out.write(b"@@ -%s +%s @@\n" % (_range(old_start, old_stop - old_start).encode(),
+                                      _range(old_start + delta, new_len).encode()))
+        cursor = old_start
+        for a, b, new in hunk:
+            _emit(out, b" ", lines[cursor:a])
+            _emit(out, b"-", lines[a:b])
+            _emit(out, b"+", new)
+            cursor = b
+            delta += len(new) - (b - a)
+        _emit(out, b" ", lines[cursor:old_stop])
     return out.getvalue()
+
+
+CONTEXT = 3
+
+
+def _blocks(data: bytes, lines, starts, edits) -> list[tuple[int, int, list[bytes]]]:
+    """(first old line, stop old line, new lines) per group of edits that
+    share or touch lines."""
+    import bisect
+
+    groups: list[tuple[int, int, list]] = []  # (first old line, stop old line, edits)
+    for edit in edits:
+        a = min(bisect.bisect_right(starts, edit.start) - 1, max(len(lines) - 1, 0))
+        pure_insert = edit.start == edit.end and edit.start == starts[a] and edit.text.endswith(b"\n")
+        if pure_insert or not lines:
+            b = a
+        else:
+            b = min(bisect.bisect_right(starts, max(edit.end - 1, edit.start)), len(lines))
+        if groups and (a < groups[-1][1] or (a == groups[-1][1] > groups[-1][0] and b > a)):
+            first, stop, group = groups.pop()
+            groups.append((first, max(b, stop), group + [edit]))
+        else:
+            groups.append((a, b, [edit]))
+    out = []
+    for a, b, group in groups:
+        lo = starts[a]
+        hi = starts[b] if b > a else lo
+        piece = apply_edits(data[lo:hi], [replace(e, start=e.start - lo, end=e.end - lo) for e in group])
+        out.append((a, b, _split_lines(piece)))
+    return out
+
+
+def _hunks(blocks, total: int):
+    hunk = [blocks[0]]
+    for block in blocks[1:]:
+        if block[0] - hunk[-1][1] <= 2 * CONTEXT:
+            hunk.append(block)
+        else:
+            yield hunk
+            hunk = [block]
+    yield hunk
+
+
+def _range(start: int, length: int) -> str:
+    """difflib's unified range format (1-based; `start,0` is the line before)."""
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"
+
+
+def _emit(out, prefix: bytes, lines) -> None:
+    for line in lines:
+        out.write(prefix + line)
+        if not line.endswith(b"\n"):
+            out.write(b"\n" + _NO_NEWLINE)
 
 
 def diff(report: Report, cwd: str) -> bytes:
@@ -64,7 +131,7 @@ def diff(report: Report, cwd: str) -> bytes:
         assert result.original is not None
         where = label(result.path, cwd)
         parts += [f"# {where}:{f.line}: {f.reason}\n".encode() for f in result.findings if f.edits]
-        parts.append(file_diff(where, result.original, apply_edits(result.original, result.edits)))
+        parts.append(file_diff(where, result.original, result.edits))
     return b"".join(parts)
 
 

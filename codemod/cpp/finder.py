@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Iterable
 
 from codemod.cpp import finalize
 from codemod.cpp.index import INDIRECT, INTERMEDIATE, TARGET, ProjectIndex
 from codemod.cpp.scan import FileFacts, scan_cpp
 from codemod.discover import project_root
+from codemod.parallel import Workers
 from codemod.results import (
     HAS_OVERRIDE,
     INDIRECT as INDIRECT_KIND,
@@ -41,47 +43,75 @@ class CppAnalysis:
     basic_roots: frozenset[str]  # project roots that require basic finalizers
 
 
-def analyze(cpp_files: Iterable[str], build_files: Iterable[str], read: Reader) -> CppAnalysis:
+def analyze(cpp_files: Iterable[str], build_files: Iterable[str], read: Reader, jobs: int = 1) -> CppAnalysis:
     cpp_files = tuple(cpp_files)
     index = ProjectIndex(read_header=lambda p: _try_read(read, p), known_files=cpp_files)
     errors: dict[str, str] = {}
     basic: set[str] = set()
-    unscanned: list[str] = []
 
-    for path in cpp_files:
-        try:
-            data = read(path)
-        except (OSError, UnicodeError) as exc:
-            errors[path] = _describe(exc)
-            continue
-        if BASIC_FINALIZERS in data and _DEFINE_BASIC.search(data):
-            basic.add(project_root(path))
-        if b"ObjectWrap" in data:
-            index.add(scan_cpp(path, data))
-        else:
-            unscanned.append(path)
-
+    # Round 1: files that say ObjectWrap. Later rounds: files that mention a
+    # name the index learnt leads to it, until no new name appears.
+    unscanned: list[str] = list(cpp_files)
+    names: tuple[str, ...] | None = None
     searched: set[str] = set()
-    while unscanned:
-        names = index.leading_names() - searched
-        if not names:
-            break
-        searched |= names
-        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
-        remaining = []
-        for path in unscanned:
-            data = _try_read(read, path)
-            if data is not None and pattern.search(data):
-                index.add(scan_cpp(path, data))
-            else:
-                remaining.append(path)
-        unscanned = remaining
+    with Workers(jobs) as workers:
+        while unscanned:
+            hits: set[str] = set()
+            for sifted in workers.map_chunks(partial(sift, read=read, names=names), unscanned):
+                for item in sifted:
+                    hits.add(item.path)
+                    if item.error is not None:
+                        errors[item.path] = item.error
+                    if item.basic:
+                        basic.add(project_root(item.path))
+                    if item.facts is not None:
+                        index.add(item.facts)
+            unscanned = [p for p in unscanned if p not in hits]
+            fresh = index.leading_names() - searched
+            if not fresh:
+                break
+            searched |= fresh
+            names = tuple(sorted(fresh))
 
     for path in build_files:
         data = _try_read(read, path)
         if data is not None and _BUILD_DEFINE.search(data):
             basic.add(project_root(path))
     return CppAnalysis(index, errors, frozenset(basic))
+
+
+@dataclass(frozen=True)
+class Sifted:
+    """What the prefilter made of one file (only files worth a word are returned)."""
+
+    path: str
+    facts: FileFacts | None = None  # parsed: it is a candidate
+    error: str | None = None
+    basic: bool = False  # defines NODE_ADDON_API_REQUIRE_BASIC_FINALIZERS
+
+
+def sift(paths, read: Reader, names: tuple[str, ...] | None) -> list[Sifted]:
+    """Read each file once; parse the candidates. names None: the first round
+    (mentions ObjectWrap); else: mentions one of `names` as a whole word."""
+    # A plain alternation scans ~10x faster than one wrapped in \b...\b;
+    # the word-boundary check runs only on the rare file that matches.
+    quick = exact = None
+    if names is not None:
+        alternatives = b"|".join(re.escape(n.encode()) for n in names)
+        quick, exact = re.compile(alternatives), re.compile(rb"\b(?:" + alternatives + rb")\b")
+    out: list[Sifted] = []
+    for path in paths:
+        try:
+            data = read(path)
+        except (OSError, UnicodeError) as exc:
+            if names is None:
+                out.append(Sifted(path, error=_describe(exc)))
+            continue
+        basic = names is None and BASIC_FINALIZERS in data and bool(_DEFINE_BASIC.search(data))
+        hit = b"ObjectWrap" in data if quick is None else bool(quick.search(data) and exact.search(data))
+        if hit or basic:
+            out.append(Sifted(path, scan_cpp(path, data) if hit else None, None, basic))
+    return out
 
 
 def findings(analysis: CppAnalysis, plan_edits: bool) -> dict[str, list[Finding]]:

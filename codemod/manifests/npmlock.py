@@ -108,10 +108,8 @@ def choose_version(ranges: list[str], mode: str) -> str | None:
 
 
 def _admits(version: str, range_text: str) -> bool:
-    import nodesemver
-
     try:
-        return bool(nodesemver.satisfies(version, range_text, False))
+        return bool(specs._semver().satisfies(version, range_text, False))
     except Exception:
         return False
 

@@ -19,8 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import nodesemver
+from types import ModuleType
 
 PACKAGE = "node-addon-api"
 BAD = ("8.2.0", "8.2.1")
@@ -32,6 +31,14 @@ UNKNOWN = "unknown"
 
 _ALIAS = re.compile(r"^npm:(?:node-addon-api)@(.*)$", re.S)
 _NOT_A_RANGE = re.compile(r"^(?:git\+|git:|github:|gitlab:|bitbucket:|https?:|file:|link:|workspace:|portal:|patch:|[\w.-]+/[\w.-]+(?:#.*)?$)")
+
+
+def _semver() -> ModuleType:
+    """node-semver compiles a large set of regexes on import (~20 ms): only
+    runs that meet a package.json pay for it."""
+    import nodesemver
+
+    return nodesemver
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ def safe_versions() -> dict[str, SafeVersion]:
 
 
 def is_bad(version: str) -> bool:
-    parsed = nodesemver.valid(version, False)  # a SemVer object, or None
+    parsed = _semver().valid(version, False)  # a SemVer object, or None
     return parsed is not None and str(parsed.version) in BAD
 
 
@@ -73,16 +80,16 @@ def judge(spec: str) -> Judgement:
     if _NOT_A_RANGE.match(stripped):
         kind = stripped.split(":", 1)[0] if ":" in stripped else "git (owner/repo)"
         return Judgement(UNKNOWN, f"{kind} spec {spec!r}: the lockfile or installed copy decides")
-    if nodesemver.valid_range(stripped, False) is None:
+    if _semver().valid_range(stripped, False) is None:
         return Judgement(UNKNOWN, f"tag or unparsable spec {spec!r}: the lockfile or installed copy decides")
-    admitted = [v for v in BAD if nodesemver.satisfies(v, stripped, False)]
+    admitted = [v for v in BAD if _semver().satisfies(v, stripped, False)]
     if admitted:
         return Judgement(AFFECTED, f"{spec!r} admits {' and '.join(admitted)}")
     return Judgement(SAFE, f"{spec!r} admits neither 8.2.0 nor 8.2.1")
 
 
 def admits_bad(range_text: str) -> bool:
-    return any(nodesemver.satisfies(v, range_text, False) for v in BAD)
+    return any(_semver().satisfies(v, range_text, False) for v in BAD)
 
 
 def upgrade_target(current: str | None = None, engines: str | None = None) -> str:
@@ -117,7 +124,7 @@ def _engines_cover(package_engines: str, project_engines: str) -> bool:
 
 def _satisfies(version: str, range_text: str) -> bool:
     try:
-        return bool(nodesemver.satisfies(version, range_text, False))
+        return bool(_semver().satisfies(version, range_text, False))
     except Exception:  # node-semver raises on some malformed ranges
         return False
 
@@ -141,7 +148,7 @@ def upgrade(spec: str, target: str) -> str:
         out.append(lead + _upgrade_alternative(part.strip(), target) + trail)
     result = prefix + "".join(out)
     _, new_inner = split_alias(result)
-    if admits_bad(new_inner) or not nodesemver.satisfies(target, new_inner, False):
+    if admits_bad(new_inner) or not _semver().satisfies(target, new_inner, False):
         return prefix + f"^{target}"
     return result
 

@@ -1,0 +1,56 @@
+"""Per-file work on both cores: a process pool when it pays, the same
+function inline when it does not (jobs == 1, a small input, or a reader
+that cannot cross a process boundary). One code path either way.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from typing import Callable, Iterator, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS_FOR_POOL = 256  # below this, forking costs more than it saves
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class Workers:
+    """A process pool started on first need and reused until closed."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self._pool = None
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+
+    def map_chunks(self, fn: Callable[[Sequence[T]], R], items: Sequence[T]) -> Iterator[R]:
+        """fn over chunks of items; results come back in order."""
+        if self.jobs <= 1 or len(items) < MIN_ITEMS_FOR_POOL or not _picklable(fn):
+            yield fn(items)
+            return
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # fork: workers inherit the loaded grammar and queries instead of re-importing.
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("fork"))
+        size = max(16, len(items) // (self.jobs * 4))
+        yield from self._pool.map(fn, [items[i : i + size] for i in range(0, len(items), size)])
+
+
+def _picklable(fn) -> bool:
+    try:
+        pickle.dumps(fn)
+        return True
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
