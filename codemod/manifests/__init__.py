@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from codemod.discover import Discovered
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
-from codemod.manifests.jsonspan import BadInput, Obj, Str, loads
+from codemod.manifests.jsonspan import BadInput, Obj, Str, line_of, loads
 from codemod.manifests.packagejson import plan_specs
 from codemod.results import (
     HEADERS,
@@ -151,17 +151,20 @@ def _plan_npm_lock(lock_path, data, lock, folder, spec_changes, options, finding
     }
     root_specs = dict(spec_changes.get(folder, {}))
     changes, mirrors = plan_npm_lock(lock, data, relative, root_specs, options.mode)
-    out = findings.setdefault(lock_path, [])
     if mirrors:
-        out.append(Finding(lock_path, _line(data, mirrors[0][0]), 1, PIN, "package specs", "",
-                           "the lock's copies of the package.json specs follow the pin",
-                           tuple(Edit(lock_path, s, e, t) for s, e, t in mirrors)))
-    for change in changes:
-        kind = PIN if change.new else MANUAL
-        out.append(Finding(lock_path, change.line, 1, kind, change.key, "", change.reason,
-                           tuple(Edit(lock_path, s, e, t) for s, e, t in change.edits)))
-    if not out:
-        del findings[lock_path]
+        _add_lock_changes(findings, lock_path, [(line_of(data, mirrors[0][0]), "package specs",
+                                                 "the lock's copies of the package.json specs follow the pin",
+                                                 mirrors)])
+    _add_lock_changes(findings, lock_path, [(c.line, c.key, c.reason, c.edits) for c in changes])
+
+
+def _add_lock_changes(findings, path: str, changes) -> None:
+    """(line, subject, reason, edits) per lock change -> findings; a change
+    without edits is one napi-fix could not make (MANUAL)."""
+    for line, subject, reason, edits in changes:
+        findings.setdefault(path, []).append(Finding(
+            path, line, 1, PIN if edits else MANUAL, subject, "", reason,
+            tuple(Edit(path, s, e, t) for s, e, t in edits)))
 
 
 def _plan_yarn_lock(path, data, folder, spec_renames, options, findings, results) -> None:
@@ -176,13 +179,8 @@ def _plan_yarn_lock(path, data, folder, spec_renames, options, findings, results
                 "yarn berry lockfile: its checksums are of yarn's own zip archives and cannot be computed "
                 f"offline; nothing planned for this package. Run `{berry_command(new)}` in {folder or '.'}"))
         return
-    out = findings.setdefault(path, [])
-    for change in plan_yarn_lock(data, renamed, options.mode):
-        kind = PIN if change.edits else MANUAL
-        out.append(Finding(path, change.line, 1, kind, "yarn.lock", "", change.reason,
-                           tuple(Edit(path, s, e, t) for s, e, t in change.edits)))
-    if not out:
-        del findings[path]
+    _add_lock_changes(findings, path, [(c.line, "yarn.lock", c.reason, c.edits)
+                                       for c in plan_yarn_lock(data, renamed, options.mode)])
 
 
 def _plan_workspace_yaml(path, data, options, findings, overrides: dict[str, str]) -> None:
@@ -206,13 +204,8 @@ def _plan_pnpm_lock(path, data, folder, spec_changes, options, findings, overrid
         for d, changes in spec_changes.items()
         if d == folder or d.startswith(folder + os.sep)
     }
-    out = findings.setdefault(path, [])
-    for change in plan_pnpm_lock(data, path, importers, options.mode, overrides):
-        kind = PIN if change.edits else MANUAL
-        out.append(Finding(path, change.line, 1, kind, "pnpm-lock.yaml", "", change.reason,
-                           tuple(Edit(path, s, e, t) for s, e, t in change.edits)))
-    if not out:
-        del findings[path]
+    _add_lock_changes(findings, path, [(c.line, "pnpm-lock.yaml", c.reason, c.edits)
+                                       for c in plan_pnpm_lock(data, path, importers, options.mode, overrides)])
 
 
 def _plan_headers(found, options, read, findings, results, parsed) -> None:
@@ -277,7 +270,7 @@ def _plan_headers(found, options, read, findings, results, parsed) -> None:
         why = "--patch-vendored: upstream's 8.2.2 fix (PR #1607): a `_finalized` flag replaces `_ref = nullptr`"
         for path, edits, data in ((h, patch[0], h_data), (inl, patch[1], inl_data)):
             findings.setdefault(path, []).append(Finding(
-                path, _line(data, edits[0][0]), 1, PIN, "vendored copy", "", why,
+                path, line_of(data, edits[0][0]), 1, PIN, "vendored copy", "", why,
                 tuple(Edit(path, s, e, t) for s, e, t in edits)))
 
 
@@ -296,9 +289,6 @@ def _report_installed(package_dir: str, findings) -> None:
                 f"installed {copy.version} ({copy.fingerprint}): reinstall from the pinned lockfile "
                 "(npm ci / yarn install --frozen-lockfile / pnpm install --frozen-lockfile) and rebuild"))
 
-
-def _line(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
 
 
 def _describe(exc: Exception) -> str:

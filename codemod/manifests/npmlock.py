@@ -102,16 +102,9 @@ def choose_version(ranges: list[str], mode: str) -> str | None:
     upgrades = [v for v in ordered if specs._key(v) > specs._key("8.2.1") and v.startswith("8.")]
     candidates = ([specs.ROLLBACK] if mode == "rollback" else []) + upgrades
     for version in candidates:
-        if all(_admits(version, r) for r in ranges):
+        if all(specs.satisfies(version, r) for r in ranges):
             return version
     return None
-
-
-def _admits(version: str, range_text: str) -> bool:
-    try:
-        return bool(specs._semver().satisfies(version, range_text, False))
-    except Exception:
-        return False
 
 
 def _entry_edits(entry: Obj, new: str) -> list[tuple[int, int, bytes]]:

@@ -117,12 +117,13 @@ def _engines_cover(package_engines: str, project_engines: str) -> bool:
         return True
     for major in range(18, 27):
         probe = f"{major}.0.0"
-        if _satisfies(probe, project_engines) and not _satisfies(probe, package_engines):
+        if satisfies(probe, project_engines) and not satisfies(probe, package_engines):
             return False
     return True
 
 
-def _satisfies(version: str, range_text: str) -> bool:
+def satisfies(version: str, range_text: str) -> bool:
+    """npm's satisfies; False for a range node-semver cannot read."""
     try:
         return bool(_semver().satisfies(version, range_text, False))
     except Exception:  # node-semver raises on some malformed ranges

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from codemod.manifests import spec as specs
+from codemod.manifests.jsonspan import line_of
 from codemod.manifests.npmlock import choose_version
 
 _HEADER = re.compile(rb"^(?P<header>[^\s#][^\n]*):[ \t]*\r?$", re.M)
@@ -68,7 +69,7 @@ def plan_yarn_lock(data: bytes, renamed: dict[str, str], mode: str) -> list[Yarn
             ranges = [p[len(prefix):] for p in new_patterns]
             new = choose_version(ranges, mode)
             if new is None:
-                changes.append(YarnChange(_line(data, head.start()), f"{reason} resolves {old}; no safe release "
+                changes.append(YarnChange(line_of(data, head.start()), f"{reason} resolves {old}; no safe release "
                                           f"satisfies {ranges}: add a `resolutions` entry forcing 8.2.2", ()))
                 continue
             info = specs.safe_versions()[new]
@@ -86,13 +87,9 @@ def plan_yarn_lock(data: bytes, renamed: dict[str, str], mode: str) -> list[Yarn
         elif edits:
             reason += " follows the package.json pin"
         if edits:
-            changes.append(YarnChange(_line(data, head.start()), reason, tuple(edits)))
+            changes.append(YarnChange(line_of(data, head.start()), reason, tuple(edits)))
     return changes
 
 
 def berry_command(new_spec: str | None) -> str:
     return f"yarn up node-addon-api@{new_spec or '^8.2.2'}"
-
-
-def _line(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
