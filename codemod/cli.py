@@ -93,6 +93,7 @@ def execute(config) -> int:
     if not config.dry_run and report.failed:
         # Bad input anywhere: report everything, write nothing.
         report = replace(report, notes=report.notes + ("nothing written: fix the errors listed first",))
+        planned_diff = b""  # the summary counts what was changed: nothing
     elif not config.dry_run:
         from codemod.apply import write_all
 

@@ -156,6 +156,7 @@ def test_invalid_package_json_is_exit_2_with_line_and_nothing_written(tmp_path, 
     assert napi_fix(tmp_path) == 2
     out, err = capfdbinary.readouterr()
     assert b"package.json: error: line 3: invalid JSON" in out + err
+    assert b"changed 0 file(s)" in out and b"nothing written" in out
     assert (tmp_path / "package-lock.json").read_bytes() == lock
 
 
