@@ -165,3 +165,21 @@ def test_the_package_that_is_node_addon_api_itself(tmp_path, capfdbinary):
                                            "devDependencies": {"node-addon-api": "file:."}})
     assert napi_fix(tmp_path, "--dry-run") == 0
     assert b"is node-addon-api itself" in capfdbinary.readouterr().err
+
+
+def test_parent_pinning_the_bad_release_exactly_gets_a_scoped_override(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    exact = _tarball(tmp_path, "pins-exact", "8.2.1")
+    write_json(app / "package.json", {"name": "app", "version": "1.0.0",
+                                      "dependencies": {"pins-exact": f"file:{exact}"}})
+    npm(app, "install", "--package-lock-only")
+    assert json.loads((app / "package-lock.json").read_text())["packages"][
+        "node_modules/node-addon-api"]["version"] == "8.2.1"
+
+    assert napi_fix(app) == 0
+    pkg = json.loads((app / "package.json").read_text())
+    assert pkg["overrides"] == {"pins-exact": {"node-addon-api": "8.2.2"}}
+    npm(app, "ci")
+    assert installed_version(app) == "8.2.2"
+    assert napi_fix(app, "--dry-run") == 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from codemod.discover import Discovered
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
-from codemod.manifests.jsonspan import BadInput, Obj, Str, line_of, loads
+from codemod.manifests.jsonspan import BadInput, Obj, Str, insert_member, line_of, loads
 from codemod.manifests.packagejson import plan_specs
 from codemod.results import (
     HEADERS,
@@ -96,7 +96,9 @@ def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileRe
             except (BadInput, OSError) as exc:
                 results[lock_path] = FileResult(lock_path, error=_describe(exc))
                 continue
-            _plan_npm_lock(lock_path, data, lock, folder, spec_changes, options, findings)
+            parents = _plan_npm_lock(lock_path, data, lock, folder, spec_changes, options, findings)
+            if parents:
+                _plan_overrides(path, *load(path), parents, findings)
 
     # 3. yarn and pnpm lockfiles beside a package.json.
     for path in packages:
@@ -156,6 +158,40 @@ def _plan_npm_lock(lock_path, data, lock, folder, spec_changes, options, finding
                                                  "the lock's copies of the package.json specs follow the pin",
                                                  mirrors)])
     _add_lock_changes(findings, lock_path, [(c.line, c.key, c.reason, c.edits) for c in changes])
+    return {parent: c.new for c in changes if c.new for parent in c.override_parents}
+
+
+def _plan_overrides(path: str, data: bytes, pkg: Obj, parents: dict[str, str], findings) -> None:
+    """npm `overrides` scoped to each parent whose range admits no safe
+    release: `"overrides": {"parent": {"node-addon-api": "8.2.2"}}`."""
+    existing = pkg.get("overrides")
+    if existing is None:
+        edits = [insert_member(data, pkg, "overrides", {p: {specs.PACKAGE: v} for p, v in sorted(parents.items())})]
+    elif isinstance(existing, Obj):
+        edits, texts = [], b""
+        for parent, version in sorted(parents.items()):
+            scoped = existing.get(parent)
+            if isinstance(scoped, Obj):
+                edits.append(insert_member(data, scoped, specs.PACKAGE, version))
+            elif parent not in existing:
+                start, end, text = insert_member(data, existing, parent, {specs.PACKAGE: version})
+                texts += text  # members added at the same place: one edit
+            else:
+                edits = []
+                break
+        if texts:
+            edits.append((start, end, texts))
+    else:
+        edits = []
+    where = "overrides > " + ", ".join(sorted(parents))
+    if not edits:
+        findings.setdefault(path, []).append(Finding(
+            path, 1, 1, MANUAL, where, "", f"add npm overrides forcing node-addon-api for {sorted(parents)}"))
+        return
+    reason = (f"{where}: their ranges admit only 8.2.0/8.2.1, so an override scoped to them forces "
+              f"{', '.join(sorted(set(parents.values())))}")
+    findings.setdefault(path, []).append(Finding(
+        path, line_of(data, edits[0][0]), 1, PIN, where, "", reason, tuple(Edit(path, s, e, t) for s, e, t in edits)))
 
 
 def _add_lock_changes(findings, path: str, changes) -> None:

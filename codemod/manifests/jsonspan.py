@@ -36,6 +36,7 @@ class Obj(dict):
     def __init__(self):
         super().__init__()
         self.spans: dict[str, tuple[int, int]] = {}
+        self.key_starts: dict[str, int] = {}
         self.start = 0
         self.end = 0
 
@@ -87,7 +88,9 @@ class _Parser:
             return out
         while True:
             self.ws()
+            key_start = self.pos
             key = self.string().value
+            out.key_starts[key] = key_start
             self.ws()
             self.pos += 1  # ':'
             self.ws()
@@ -149,3 +152,39 @@ def quoted(value: str) -> bytes:
 
 def line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
+
+
+def insert_member(data: bytes, obj: Obj, key: str, value, before: str | None = None) -> tuple[int, int, bytes]:
+    """An edit (start, end, text) that adds `"key": value` to `obj`, laid out
+    like its siblings (indentation, tabs, line endings); before member
+    `before` when given, else last. `value` is any JSON-serialisable value."""
+    newline = b"\r\n" if b"\r\n" in data else b"\n"
+    own = _line_indent(data, obj.start)
+    if obj.key_starts:
+        first = min(obj.key_starts.values())
+        member = _line_indent(data, first) if _starts_line(data, first) else own + b"  "
+    else:
+        member = own + (b"\t" if own.startswith(b"\t") else b"  ")
+    unit = member[len(own) :] or b"  "
+    text = json.dumps(value, ensure_ascii=False, indent=unit.decode()).encode("utf-8")
+    text = text.replace(b"\n", newline + member)  # nested lines follow the member's indent
+    entry = quoted(key) + b": " + text
+    if before is not None and before in obj.key_starts:
+        at = obj.key_starts[before]
+        return at, at, entry + b"," + newline + member
+    if not obj.key_starts:
+        close = obj.end - 1
+        return obj.start + 1, close, newline + member + entry + newline + own
+    last_end = max(end for _, end in obj.spans.values())
+    return last_end, last_end, b"," + newline + member + entry
+
+
+def _line_indent(data: bytes, offset: int) -> bytes:
+    start = data.rfind(b"\n", 0, offset) + 1
+    line = data[start:offset]
+    return line[: len(line) - len(line.lstrip(b" \t"))]
+
+
+def _starts_line(data: bytes, offset: int) -> bool:
+    start = data.rfind(b"\n", 0, offset) + 1
+    return data[start:offset].strip(b" \t") == b""

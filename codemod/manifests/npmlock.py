@@ -34,6 +34,9 @@ class LockChange:
     new: str | None
     reason: str
     edits: tuple[tuple[int, int, bytes], ...] = ()
+    # Parents whose own range admits no safe release: the lock entry can only
+    # move with an npm override scoped to each of them.
+    override_parents: tuple[str, ...] = ()
 
 
 def plan_npm_lock(
@@ -78,20 +81,24 @@ def plan_npm_lock(
         version = next((e["version"] for e in entries if isinstance(e.get("version"), Str)), None)
         if version is None or not specs.is_bad(version.value):
             continue
-        wanted = [s for dep, asked in dependents.items() for s in asked if _resolves_to(dep, installs) == key]
-        ranges = [s for s in (specs.split_alias(w)[1] for w in wanted) if specs.judge(s).status != specs.UNKNOWN]
-        new = choose_version(ranges, mode)
+        wanted = [(dep, s) for dep, asked in dependents.items() for s in asked if _resolves_to(dep, installs) == key]
+        ranges = {(dep, specs.split_alias(s)[1]) for dep, s in wanted}
+        ranges = {(dep, r) for dep, r in ranges if specs.judge(r).status != specs.UNKNOWN}
+        blocked = sorted(dep for dep, r in ranges if choose_version([r], mode) is None)
+        new = choose_version([r for dep, r in ranges if dep not in blocked], mode)
         line = line_of(data, version.start)
-        if new is None:
+        parents = tuple(_package_name(dep, packages) for dep in blocked)
+        if new is None or "" in blocked or None in parents:
             changes.append(LockChange(key, line, version.value, None,
-                                      f"{key} resolves {version.value}; no safe release satisfies {ranges}: "
-                                      "add an override (npm `overrides`) forcing 8.2.2 or later"))
+                                      f"{key} resolves {version.value}; no safe release satisfies "
+                                      f"{sorted(r for _, r in ranges)}: add an npm override forcing 8.2.2 or later"))
             continue
         edits = [edit for entry in entries for edit in _entry_edits(entry, new)]
-        why = ", ".join(sorted(set(wanted))) or "no declared range"
+        why = ", ".join(sorted({s for _, s in wanted})) or "no declared range"
+        forced = f"; forced past {', '.join(parents)}'s range by an override" if parents else ""
         changes.append(LockChange(key, line, version.value, new,
-                                  f"lock entry {key} resolves {version.value}; moved to {new} (wanted: {why})",
-                                  tuple(edits)))
+                                  f"lock entry {key} resolves {version.value}; moved to {new} (wanted: {why}){forced}",
+                                  tuple(edits), parents))
     return changes, mirror_edits
 
 
@@ -118,6 +125,16 @@ def _entry_edits(entry: Obj, new: str) -> list[tuple[int, int, bytes]]:
         url = re.sub(r"node-addon-api-\d+\.\d+\.\d+(?:-[\w.]+)?\.tgz", f"node-addon-api-{new}.tgz", resolved.value)
         edits.append((resolved.start, resolved.end, quoted(url)))
     return edits
+
+
+def _package_name(key: str, packages) -> str | None:
+    """The npm name of the package at lock key `key` (`node_modules/@s/x` -> `@s/x`)."""
+    entry = packages.get(key) if packages is not None else None
+    if isinstance(entry, Obj) and isinstance(entry.get("name"), Str):
+        return entry["name"].value
+    if "node_modules/" in key:
+        return key.rsplit("node_modules/", 1)[1] or None
+    return None
 
 
 def _legacy_entries(deps: Obj, chain: tuple[str, ...]):
