@@ -45,8 +45,8 @@ def test_vendored_copy_is_reported_then_patched_and_builds(tmp_path):
     copy = app / "deps" / "node-addon-api"
     assert fingerprint((copy / "napi-inl.h").read_bytes()) == LEAKY
 
-    assert main(["--dry-run", str(app)]) == 0  # reported as manual: nothing edited by default
-    assert main(["--patch-vendored", str(app)]) == 0
+    assert main(["--dry-run", str(app)]) == 1  # by default: repoint the target at the npm package
+    assert main(["--patch-vendored", str(app)]) == 0  # instead: keep the copy, apply upstream's fix
     assert fingerprint((copy / "napi-inl.h").read_bytes()) == FIXED
 
     done = subprocess.run(["npm", "install", "--foreground-scripts", "--no-audit", "--no-fund"], cwd=app,

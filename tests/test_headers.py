@@ -63,9 +63,10 @@ def test_gyp_targets_report_npm_unknown_and_vendored_sources(tmp_path):
     gyp = [(k, s, r) for p, k, s, r in found if p == "binding.gyp"]
     assert gyp[0][:2] == ("headers", "target addon") and "npm package node-addon-api" in gyp[0][2]
     assert gyp[1][:2] == ("unknown", "target addon") and "never runs it" in gyp[1][2]
-    assert gyp[2][:2] == ("manual", "target vendored") and gyp[2][2].endswith(": leaky")
+    assert gyp[2][:2] == ("manual", "target vendored")
+    assert gyp[2][2].startswith("vendored copy 'deps/node-addon-api': leaky; no package.json beside it")
     assert ("deps/node-addon-api/napi-inl.h", "manual") in [(p, k) for p, k, _, _ in found]
-    assert report.changed == ()  # reported, not edited, without --patch-vendored
+    assert report.changed == ()  # no package.json to declare the npm package in: reported only
 
 
 def test_patch_vendored_applies_the_upstream_fix_and_it_compiles(tmp_path):
@@ -161,3 +162,23 @@ def test_node_gyp_build_includes_a_fixed_header_after_the_pin(tmp_path):
     assert build() == {LEAKY}
     assert main([str(app)]) == 0
     assert build() == {FIXED}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
+def test_default_fix_repoints_a_vendored_target_at_the_npm_package(tmp_path):
+    example = Path(__file__).resolve().parents[1] / "examples" / "vendored"
+    app = tmp_path / "vendored"
+    shutil.copytree(example, app, ignore=shutil.ignore_patterns("build", "node_modules", "deps"))
+    vendor(app, "8.2.1")
+    npm(app, "install", "--package-lock-only")  # a lock with no dependencies yet
+    gyp_before = (app / "binding.gyp").read_text()
+
+    assert main([str(app)]) == 0
+    gyp = (app / "binding.gyp").read_text()
+    assert gyp == gyp_before.replace('"deps/node-addon-api"', '"<!(node -p \\"require(\'node-addon-api\').include_dir\\")"')
+    assert json.loads((app / "package.json").read_text())["dependencies"] == {"node-addon-api": "^8.2.2"}
+    npm(app, "ci")  # the lock agrees with package.json
+    subprocess.run(["npm", "rebuild", "--foreground-scripts"], cwd=app, check=True, capture_output=True)
+    assert {fingerprint(p.read_bytes()) for p in _included_napi_inl(app / "build")} == {FIXED}
+    assert main(["--dry-run", str(app)]) == 0

@@ -125,7 +125,7 @@ def plan_pins(found: Discovered, options: PinOptions, read) -> tuple[list[FileRe
             results[bad] = FileResult(bad, error=_describe(exc))
 
     # 4. Build files, vendored header copies, installed copies.
-    _plan_headers(found, options, read, findings, results, parsed)
+    _plan_headers(found, options, read, load, findings, results, parsed)
     for path in packages:
         _report_installed(os.path.dirname(path), findings)
 
@@ -244,7 +244,7 @@ def _plan_pnpm_lock(path, data, folder, spec_changes, options, findings, overrid
                                        for c in plan_pnpm_lock(data, path, importers, options.mode, overrides)])
 
 
-def _plan_headers(found, options, read, findings, results, parsed) -> None:
+def _plan_headers(found, options, read, load, findings, results, parsed) -> None:
     from codemod.manifests import buildfiles
     from codemod.manifests.fingerprint import LEAKY, fingerprint, plan_patch
 
@@ -262,6 +262,7 @@ def _plan_headers(found, options, read, findings, results, parsed) -> None:
         name = os.path.basename(path)
         try:
             data = read(path)
+            parsed[path] = (data, None)  # the bytes any edit of this file is planned on
             if name == "binding.gyp":
                 sources = buildfiles.gyp_sources(path, data)
             elif name == "CMakeLists.txt":
@@ -275,11 +276,14 @@ def _plan_headers(found, options, read, findings, results, parsed) -> None:
         for source in sources:
             kind = {buildfiles.NPM: HEADERS, buildfiles.UNKNOWN: PIN_UNKNOWN}.get(source.kind, HEADERS)
             detail = source.detail
+            edits: tuple[Edit, ...] = ()
             if source.folder is not None:
                 detail += f": {judge(source.folder)}"
                 kind = MANUAL if copies[source.folder] == LEAKY else HEADERS
+                if kind == MANUAL and source.span is not None and not options.patch_vendored:
+                    kind, detail, edits = _repoint(source, found, load, findings, detail)
             findings.setdefault(path, []).append(
-                Finding(path, source.line, 1, kind, f"target {source.target}", "", detail))
+                Finding(path, source.line, 1, kind, f"target {source.target}", "", detail, edits))
 
     for folder in sorted(set(found.napi_copies) | set(copies)):
         if judge(folder) != LEAKY:
@@ -308,6 +312,82 @@ def _plan_headers(found, options, read, findings, results, parsed) -> None:
             findings.setdefault(path, []).append(Finding(
                 path, line_of(data, edits[0][0]), 1, PIN, "vendored copy", "", why,
                 tuple(Edit(path, s, e, t) for s, e, t in edits)))
+
+
+def _repoint(source, found, load, findings, detail: str):
+    """Point a gyp target that compiles a leaky vendored copy at the npm
+    package instead, and declare node-addon-api (package.json and its npm
+    lock, offline). Returns the gyp finding's (kind, reason, edits)."""
+    from codemod.manifests.buildfiles import NPM_INCLUDE
+    from codemod.manifests.packagejson import DEP_FIELDS
+
+    folder = os.path.dirname(source.build_file)
+    package_path = os.path.join(folder, "package.json")
+    target = specs.upgrade_target()
+    spec = f"^{target}"
+    if package_path not in found.package_files:
+        return MANUAL, detail + "; no package.json beside it to declare node-addon-api in: use --patch-vendored", ()
+    for other in ("yarn.lock", "pnpm-lock.yaml"):
+        if os.path.join(folder, other) in found.package_files:
+            return MANUAL, (detail + f"; to build against the npm package, point include_dirs at "
+                            f"{NPM_INCLUDE.decode()} and run `{'yarn' if other == 'yarn.lock' else 'pnpm'} add "
+                            f"node-addon-api@{spec}`, or use --patch-vendored"), ()
+    data, pkg = load(package_path)
+    plans: list[tuple[str, tuple[int, int, bytes]]] = []
+    if not any(isinstance(pkg.get(f), Obj) and specs.PACKAGE in pkg[f] for f in DEP_FIELDS):
+        deps = pkg.get("dependencies")
+        plans.append((package_path, insert_member(data, deps, specs.PACKAGE, spec) if isinstance(deps, Obj)
+                      else insert_member(data, pkg, "dependencies", {specs.PACKAGE: spec})))
+        for lock_name in NPM_LOCKS:
+            lock_path = os.path.join(folder, lock_name)
+            if lock_path in found.package_files:
+                lock_plans = _declare_in_npm_lock(lock_path, *load(lock_path), spec, target)
+                if lock_plans is None:
+                    return MANUAL, detail + f"; {lock_name} already holds a node-addon-api that {spec} rules out", ()
+                plans += lock_plans
+    by_file: dict[str, list[Edit]] = {}
+    for path, (start, end, text) in plans:
+        by_file.setdefault(path, []).append(Edit(path, start, end, text))
+    for path, edits in by_file.items():
+        if any(f.subject == "declare node-addon-api" for f in findings.get(path, [])):
+            continue  # another target of this package already declared it
+        findings.setdefault(path, []).append(Finding(
+            path, line_of(load(path)[0], edits[0].start), 1, PIN, "declare node-addon-api", "",
+            f"{source.build_file} target {source.target} now builds against the npm package: "
+            f"node-addon-api {spec} declared", tuple(edits)))
+    reason = (detail + f"; repointed to the npm package node-addon-api {spec} (use --patch-vendored to keep "
+              "the copy and fix it instead)")
+    return PIN, reason, (Edit(source.build_file, *source.span, NPM_INCLUDE),)
+
+
+def _declare_in_npm_lock(path: str, data: bytes, lock: Obj, spec: str, version: str):
+    """Edits adding node-addon-api to an npm lock's root and its packages; None
+    when a copy already installed at the top level does not satisfy `spec`."""
+    info = specs.safe_versions()[version]
+    plans = []
+    packages = lock.get("packages")
+    if isinstance(packages, Obj):
+        root = packages.get("")
+        if isinstance(root, Obj):
+            deps = root.get("dependencies")
+            plans.append((path, insert_member(data, deps, specs.PACKAGE, spec) if isinstance(deps, Obj)
+                          else insert_member(data, root, "dependencies", {specs.PACKAGE: spec})))
+        key = "node_modules/" + specs.PACKAGE
+        existing = packages.get(key)
+        if isinstance(existing, Obj):
+            held = existing.get("version")
+            if not (isinstance(held, Str) and (specs.is_bad(held.value) or specs.satisfies(held.value, spec))):
+                return None
+        else:
+            entry = {"version": version, "integrity": info.integrity, "license": "MIT", "engines": {"node": info.engines}}
+            after = sorted(k for k in packages if k > key)
+            plans.append((path, insert_member(data, packages, key, entry, before=after[0] if after else None)))
+    legacy = lock.get("dependencies")
+    if isinstance(legacy, Obj) and specs.PACKAGE not in legacy:
+        after = sorted(k for k in legacy if k > specs.PACKAGE)
+        plans.append((path, insert_member(data, legacy, specs.PACKAGE, {"version": version, "integrity": info.integrity},
+                                          before=after[0] if after else None)))
+    return plans
 
 
 def _report_installed(package_dir: str, findings) -> None:

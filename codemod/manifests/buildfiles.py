@@ -33,6 +33,10 @@ class HeaderSource:
     kind: str
     detail: str
     folder: str | None = None  # the vendored copy's folder
+    span: tuple[int, int] | None = None  # binding.gyp: the include_dirs string literal
+
+# What a gyp target's include_dirs entry becomes to build against the npm package.
+NPM_INCLUDE = b'"<!(node -p \\"require(\'node-addon-api\').include_dir\\")"'
 
 
 # -- binding.gyp ------------------------------------------------------------
@@ -56,7 +60,8 @@ def gyp_sources(path: str, data: bytes) -> list[HeaderSource]:
             source = _classify(value, key, folder)
             if source is not None:
                 kind, detail, copy = source
-                out.append(HeaderSource(path, target, item.start_point[0] + 1, kind, detail, copy))
+                out.append(HeaderSource(path, target, item.start_point[0] + 1, kind, detail, copy,
+                                        (item.start_byte, item.end_byte) if key == "include_dirs" else None))
     return out
 
 
