@@ -215,3 +215,10 @@ def test_pin_strategy_does_not_touch_cpp(tmp_path):
     write_tree(tmp_path, {"a.h": "class A : public Napi::ObjectWrap<A> {};\n"})
     report = analyze_tree(tmp_path, "pin")
     assert report.changed == ()
+
+
+def test_a_file_defining_basic_finalizers_is_still_searched_for_leaves():
+    config = ("#define NODE_ADDON_API_REQUIRE_BASIC_FINALIZERS\n#include \"wrapped.h\"\n"
+              "namespace node_addon {\nclass Leaf : public Wrapped<Leaf> {\n public:\n  Leaf();\n};\n}\n")
+    after = fix_files({"wrapped.h": WRAPPED_H, "leaf.h": config})
+    assert "  void Finalize(Napi::BasicEnv /*env*/) override {}\n" in after["leaf.h"].decode()

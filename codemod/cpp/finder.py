@@ -59,7 +59,8 @@ def analyze(cpp_files: Iterable[str], build_files: Iterable[str], read: Reader, 
             hits: set[str] = set()
             for sifted in workers.map_chunks(partial(sift, read=read, names=names), unscanned):
                 for item in sifted:
-                    hits.add(item.path)
+                    if item.facts is not None or item.error is not None:
+                        hits.add(item.path)  # done with: later rounds skip it
                     if item.error is not None:
                         errors[item.path] = item.error
                     if item.basic:
