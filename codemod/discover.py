@@ -9,7 +9,7 @@ A file named explicitly is taken even when ignored.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 CPP_SUFFIXES = frozenset(
     (".h", ".hh", ".hpp", ".hxx", ".h++", ".c", ".cc", ".cpp", ".cxx", ".c++", ".ipp", ".inl", ".tpp")
@@ -31,7 +31,6 @@ class Discovered:
     package_files: tuple[str, ...] = ()
     napi_copies: tuple[str, ...] = ()  # folders holding a copy of node-addon-api's headers
     missing: tuple[str, ...] = ()  # PATH arguments that do not exist
-    roots: tuple[str, ...] = field(default=())  # the PATH arguments, absolute
 
 
 def is_cpp(path: str) -> bool:
@@ -77,7 +76,6 @@ def discover(paths: list[str]) -> Discovered:
         package_files=tuple(dict.fromkeys(package)),
         napi_copies=tuple(dict.fromkeys(copies)),
         missing=tuple(missing),
-        roots=tuple(os.path.abspath(p) for p in paths if os.path.exists(p)),
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from codemod import __version__
 from codemod.edits import apply_edits
 from codemod.results import FileResult, Report
+from codemod.textpos import line_of, line_start
 
 _NO_NEWLINE = b"\\ No newline at end of file\n"
 _RESET = "\033[0m"
@@ -228,8 +229,8 @@ def _file_json(result: FileResult, cwd: str) -> dict:
                     {
                         "start": e.start,
                         "end": e.end,
-                        "line": data.count(b"\n", 0, e.start) + 1,
-                        "column": e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1,
+                        "line": line_of(data, e.start),
+                        "column": e.start - line_start(data, e.start) + 1,
                         "text": e.text.decode("utf-8", "replace"),
                     }
                     for e in f.edits

@@ -17,6 +17,7 @@ from tree_sitter import Node
 from codemod import queries
 from codemod.cpp.types import normalize
 from codemod.edits import Edit
+from codemod.textpos import line_indent, line_start, starts_line
 
 HYGIENE_NOTE = (
     "An empty Finalize override is hygiene only: it does NOT stop the node-addon-api "
@@ -94,11 +95,11 @@ def insertion_point(body: Node, is_struct: bool, data: bytes, unit: str, newline
 
     class_indent = _class_indent(body, data)
     member_indent = next(
-        (_line_indent(data, c.start_byte) for c in inner if _member(c) and _starts_line(data, c.start_byte)),
+        (_line_indent(data, c.start_byte) for c in inner if _member(c) and starts_line(data, c.start_byte)),
         class_indent + unit,
     )
     label_indent = next(
-        (_line_indent(data, c.start_byte) for c in _labels(inner) if _starts_line(data, c.start_byte)),
+        (_line_indent(data, c.start_byte) for c in _labels(inner) if starts_line(data, c.start_byte)),
         class_indent,
     )
 
@@ -109,9 +110,9 @@ def insertion_point(body: Node, is_struct: bool, data: bytes, unit: str, newline
             return Insertion(offset, member_indent + "{decl}" + newline)
         return Insertion(anchor.end_byte, " {decl}")
 
-    if _starts_line(data, close.start_byte):
+    if starts_line(data, close.start_byte):
         return Insertion(
-            _line_start(data, close.start_byte),
+            line_start(data, close.start_byte),
             label_indent + "public:" + newline + member_indent + "{decl}" + newline,
         )
     space = "" if data[close.start_byte - 1 : close.start_byte].isspace() else " "
@@ -181,18 +182,8 @@ def _after_line(anchor: Node, data: bytes) -> int | None:
         pos = block.end()
 
 
-def _line_start(data: bytes, offset: int) -> int:
-    return data.rfind(b"\n", 0, offset) + 1
-
-
-def _starts_line(data: bytes, offset: int) -> bool:
-    return data[_line_start(data, offset) : offset].strip(b" \t") == b""
-
-
 def _line_indent(data: bytes, offset: int) -> str:
-    start = _line_start(data, offset)
-    line = data[start:offset]
-    return line[: len(line) - len(line.lstrip(b" \t"))].decode("ascii")
+    return line_indent(data, offset).decode("ascii")
 
 
 def _class_indent(body: Node, data: bytes) -> str:

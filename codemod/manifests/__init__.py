@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from codemod.discover import Discovered
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
-from codemod.manifests.jsonspan import BadInput, Obj, Str, insert_member, line_of, loads
+from codemod.manifests.jsonspan import BadInput, Obj, Str, insert_member, loads
 from codemod.manifests.packagejson import plan_specs
 from codemod.results import (
     HEADERS,
@@ -28,6 +28,7 @@ from codemod.results import (
     FileResult,
     Finding,
 )
+from codemod.textpos import line_of
 
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
 

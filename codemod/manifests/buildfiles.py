@@ -65,12 +65,6 @@ def gyp_sources(path: str, data: bytes) -> list[HeaderSource]:
     return out
 
 
-def gyp_defines(data: bytes) -> list[str]:
-    root = queries.python_parser().parse(data).root_node
-    return [_unquote(i) for m in queries.matches("gyp", root, "python") if _unquote(m["key"][0]) == "defines"
-            for i in m["list"][0].named_children if i.type == "string"]
-
-
 def _classify(value: str, key: str, folder: str) -> tuple[str, str, str | None] | None:
     if "<!" in value:
         if _NPM_HINT.search(value):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from codemod.textpos import line_indent, line_of, starts_line
+
 
 class BadInput(ValueError):
     """Input napi-fix refuses to handle: message names file and line."""
@@ -48,7 +50,7 @@ def loads(data: bytes, path: str):
         text = data[bom:].decode("utf-8")
         json.loads(text)  # the standard parser is the judge of validity
     except UnicodeDecodeError as exc:
-        raise BadInput(path, data.count(b"\n", 0, exc.start) + 1, "not UTF-8") from None
+        raise BadInput(path, line_of(data, exc.start), "not UTF-8") from None
     except json.JSONDecodeError as exc:
         raise BadInput(path, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
     parser = _Parser(data, bom)
@@ -150,19 +152,15 @@ def quoted(value: str) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
-def line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
 def insert_member(data: bytes, obj: Obj, key: str, value, before: str | None = None) -> tuple[int, int, bytes]:
     """An edit (start, end, text) that adds `"key": value` to `obj`, laid out
     like its siblings (indentation, tabs, line endings); before member
     `before` when given, else last. `value` is any JSON-serialisable value."""
     newline = b"\r\n" if b"\r\n" in data else b"\n"
-    own = _line_indent(data, obj.start)
+    own = line_indent(data, obj.start)
     if obj.key_starts:
         first = min(obj.key_starts.values())
-        member = _line_indent(data, first) if _starts_line(data, first) else own + b"  "
+        member = line_indent(data, first) if starts_line(data, first) else own + b"  "
     else:
         member = own + (b"\t" if own.startswith(b"\t") else b"  ")
     unit = member[len(own) :] or b"  "
@@ -177,14 +175,3 @@ def insert_member(data: bytes, obj: Obj, key: str, value, before: str | None = N
         return obj.start + 1, close, newline + member + entry + newline + own
     last_end = max(end for _, end in obj.spans.values())
     return last_end, last_end, b"," + newline + member + entry
-
-
-def _line_indent(data: bytes, offset: int) -> bytes:
-    start = data.rfind(b"\n", 0, offset) + 1
-    line = data[start:offset]
-    return line[: len(line) - len(line.lstrip(b" \t"))]
-
-
-def _starts_line(data: bytes, offset: int) -> bool:
-    start = data.rfind(b"\n", 0, offset) + 1
-    return data[start:offset].strip(b" \t") == b""

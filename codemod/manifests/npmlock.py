@@ -18,8 +18,9 @@ import re
 from dataclasses import dataclass
 
 from codemod.manifests import spec as specs
-from codemod.manifests.jsonspan import Obj, Str, line_of, quoted
+from codemod.manifests.jsonspan import Obj, Str, quoted
 from codemod.manifests.packagejson import DEP_FIELDS
+from codemod.textpos import line_of
 
 SUFFIX = "node_modules/" + specs.PACKAGE
 

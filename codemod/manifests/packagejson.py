@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codemod.manifests import spec as specs
-from codemod.manifests.jsonspan import Obj, Str, line_of, quoted
+from codemod.manifests.jsonspan import Obj, Str, quoted
+from codemod.textpos import line_of
 
 DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 

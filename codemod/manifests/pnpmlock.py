@@ -16,6 +16,7 @@ import yaml
 from codemod.manifests import spec as specs
 from codemod.manifests.jsonspan import BadInput
 from codemod.manifests.npmlock import choose_version
+from codemod.textpos import line_of
 
 DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies")
 _KEY = re.compile(r"^(?P<slash>/?)node-addon-api@(?P<version>\d+\.\d+\.\d+(?:-[\w.]+)?)$")
@@ -34,7 +35,7 @@ class _Doc:
             text = data.decode("utf-8")
             self.root = yaml.compose(text, Loader=yaml.SafeLoader)
         except UnicodeDecodeError as exc:
-            raise BadInput(path, data.count(b"\n", 0, exc.start) + 1, "not UTF-8") from None
+            raise BadInput(path, line_of(data, exc.start), "not UTF-8") from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             raise BadInput(path, (mark.line + 1) if mark else 1, f"invalid YAML: {exc.problem}") from None

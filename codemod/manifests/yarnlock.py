@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 
 from codemod.manifests import spec as specs
-from codemod.manifests.jsonspan import line_of
 from codemod.manifests.npmlock import choose_version
+from codemod.textpos import line_of
 
 _HEADER = re.compile(rb"^(?P<header>[^\s#][^\n]*):[ \t]*\r?$", re.M)
 _FIELD = re.compile(rb'^(?P<indent>[ \t]+)(?P<key>version|resolved|integrity)[ \t]+(?P<value>"[^"\n]*"|[^\s]+)', re.M)
