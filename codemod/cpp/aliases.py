@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tree_sitter import Node
-
 from codemod import queries
 from codemod.cpp.scope import enclosing_scope, template_params
 from codemod.cpp.types import normalize
@@ -20,9 +18,9 @@ class AliasDecl:
     line: int
 
 
-def find_aliases(root: Node, path: str) -> tuple[AliasDecl, ...]:
+def find_aliases(matches: queries.Matches, path: str) -> tuple[AliasDecl, ...]:
     found = []
-    for m in queries.matches("aliases", root):
+    for m in matches["aliases"]:
         alias = m["alias"][0]
         found.append(
             AliasDecl(

@@ -7,6 +7,7 @@ Napi::ObjectWrap is the index's call (codemod/cpp/index.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from tree_sitter import Node
 
@@ -43,14 +44,17 @@ class ClassDecl:
         return f"{text}<{', '.join(self.params)}>" if self.params else text
 
 
-def find_classes(root: Node, path: str, data: bytes, unit: str, newline: str) -> tuple[ClassDecl, ...]:
+def find_classes(
+    matches: queries.Matches, path: str, data: bytes, unit: Callable[[], str], newline: str
+) -> tuple[ClassDecl, ...]:
+    """`unit` is called for the file's indentation step only when a body tells none."""
     found = []
-    for m in queries.matches("classes", root):
+    for m in matches["classes"]:
         cls, name_node, body = m["class"][0], m["name"][0], m["body"][0]
         parsed = parse_type(normalize(name_node))
         if parsed is None:
             continue
-        override, other = existing_override(body)
+        override, other = existing_override(body, matches["finalize"])
         found.append(
             ClassDecl(
                 name=parsed.last.name,

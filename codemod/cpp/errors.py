@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tree_sitter import Node
-
 from codemod import queries
 
 
@@ -17,10 +15,10 @@ class Unparsed:
     end: int
 
 
-def find_unparsed(root: Node, data: bytes) -> tuple[Unparsed, ...]:
+def find_unparsed(matches: queries.Matches, data: bytes) -> tuple[Unparsed, ...]:
     """Outermost ERROR nodes whose bytes mention ObjectWrap."""
     found: list[Unparsed] = []
-    for m in queries.matches("errors", root):
+    for m in matches["errors"]:
         node = m["error"][0]
         if b"ObjectWrap" not in data[node.start_byte : node.end_byte]:
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from tree_sitter import Node
 
@@ -40,11 +41,15 @@ def declaration(basic: bool) -> str:
     return f"void Finalize({env} /*env*/) override {{}}"
 
 
-def existing_override(body: Node) -> tuple[str | None, bool]:
-    """(parameter type of an existing Finalize override or None, has another Finalize)."""
+def existing_override(body: Node, finalize_matches: list[queries.Captures]) -> tuple[str | None, bool]:
+    """(parameter type of an existing Finalize override or None, has another Finalize),
+    from the file's matches of queries/finalize.scm."""
     other = False
-    for m in queries.matches("finalize", body):
-        owner = m["method"][0].parent
+    for m in finalize_matches:
+        method = m["method"][0]
+        if not body.start_byte <= method.start_byte < body.end_byte:
+            continue
+        owner = method.parent
         if owner is None or not _directly_in(owner, body):
             continue
         params = [
@@ -78,7 +83,9 @@ class Insertion:
     layout: str
 
 
-def insertion_point(body: Node, is_struct: bool, data: bytes, unit: str, newline: str) -> Insertion | None:
+def insertion_point(
+    body: Node, is_struct: bool, data: bytes, unit: Callable[[], str], newline: str
+) -> Insertion | None:
     """Place for a public member in `body`; None when the body is malformed.
 
     The override goes at the end of the first public section (after its last
@@ -96,8 +103,10 @@ def insertion_point(body: Node, is_struct: bool, data: bytes, unit: str, newline
     class_indent = _class_indent(body, data)
     member_indent = next(
         (_line_indent(data, c.start_byte) for c in inner if _member(c) and starts_line(data, c.start_byte)),
-        class_indent + unit,
+        None,
     )
+    if member_indent is None:  # no member starts a line: one indentation step in from the class
+        member_indent = class_indent + unit()
     label_indent = next(
         (_line_indent(data, c.start_byte) for c in _labels(inner) if starts_line(data, c.start_byte)),
         class_indent,

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tree_sitter import Node
-
 from codemod import queries
 
 
@@ -20,12 +18,12 @@ class MacroClass:
     column: int
 
 
-def find_macro_classes(root: Node) -> tuple[MacroClass, ...]:
+def find_macro_classes(matches: queries.Matches) -> tuple[MacroClass, ...]:
     return tuple(
         MacroClass(
             macro=m["name"][0].text.decode("utf-8", "replace"),
             line=m["macro"][0].start_point[0] + 1,
             column=m["macro"][0].start_point[1] + 1,
         )
-        for m in queries.matches("macros", root)
+        for m in matches["macros"]
     )

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tree_sitter import Node
-
 from codemod import queries
 from codemod.cpp.scope import enclosing_scope
 from codemod.cpp.types import normalize
@@ -27,9 +25,9 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(p for p in text.split("::") if p)
 
 
-def find_usings(root: Node, path: str) -> Usings:
+def find_usings(matches: queries.Matches, path: str) -> Usings:
     namespaces, declarations, includes = [], [], []
-    for m in queries.matches("usings", root):
+    for m in matches["usings"]:
         if "include" in m:
             includes.append(m["include"][0].text.decode("utf-8", "replace"))
         elif "namespace" in m:

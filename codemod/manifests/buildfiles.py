@@ -48,7 +48,7 @@ def gyp_sources(path: str, data: bytes) -> list[HeaderSource]:
         raise BadInput(path, _first_error_line(root), "invalid GYP (a Python literal expected)")
     folder = os.path.dirname(path)
     out: list[HeaderSource] = []
-    for m in queries.matches("gyp", root, "python"):
+    for m in queries.match_all(root, "python")["gyp"]:
         key = _unquote(m["key"][0])
         if key == "defines":
             continue
