@@ -41,6 +41,16 @@ def _semver() -> ModuleType:
     return nodesemver
 
 
+@lru_cache(maxsize=4096)
+def _range(text: str):
+    """node-semver's parsed Range for `text`, or None when it is not a valid
+    range. Parsed once: a monorepo repeats the same few ranges many times."""
+    try:
+        return _semver().make_range(text, False)
+    except Exception:  # ValueError for a malformed range; node-semver raises others on odd input
+        return None
+
+
 @dataclass(frozen=True)
 class SafeVersion:
     version: str
@@ -80,18 +90,19 @@ def judge(spec: str) -> Judgement:
     if _NOT_A_RANGE.match(stripped):
         kind = stripped.split(":", 1)[0] if ":" in stripped else "git (owner/repo)"
         return Judgement(UNKNOWN, f"{kind} spec {spec!r}: the lockfile or installed copy decides")
-    if _semver().valid_range(stripped, False) is None:
+    if _range(stripped) is None:
         return Judgement(UNKNOWN, f"tag or unparsable spec {spec!r}: the lockfile or installed copy decides")
-    admitted = [v for v in BAD if _semver().satisfies(v, stripped, False)]
+    admitted = [v for v in BAD if satisfies(v, stripped)]
     if admitted:
         return Judgement(AFFECTED, f"{spec!r} admits {' and '.join(admitted)}")
     return Judgement(SAFE, f"{spec!r} admits neither 8.2.0 nor 8.2.1")
 
 
 def admits_bad(range_text: str) -> bool:
-    return any(_semver().satisfies(v, range_text, False) for v in BAD)
+    return any(satisfies(v, range_text) for v in BAD)
 
 
+@lru_cache(maxsize=None)
 def upgrade_target(current: str | None = None, engines: str | None = None) -> str:
     """Smallest safe release above the bad ones, in the same major, whose
     engines.node admits every Node the project (or the bad release) runs on."""
@@ -124,9 +135,10 @@ def _engines_cover(package_engines: str, project_engines: str) -> bool:
 
 def satisfies(version: str, range_text: str) -> bool:
     """npm's satisfies; False for a range node-semver cannot read."""
+    parsed = _range(range_text)
     try:
-        return bool(_semver().satisfies(version, range_text, False))
-    except Exception:  # node-semver raises on some malformed ranges
+        return parsed is not None and bool(parsed.test(version))
+    except Exception:  # node-semver raises on some malformed versions
         return False
 
 
@@ -149,7 +161,7 @@ def upgrade(spec: str, target: str) -> str:
         out.append(lead + _upgrade_alternative(part.strip(), target) + trail)
     result = prefix + "".join(out)
     _, new_inner = split_alias(result)
-    if admits_bad(new_inner) or not _semver().satisfies(target, new_inner, False):
+    if admits_bad(new_inner) or not satisfies(target, new_inner):
         return prefix + f"^{target}"
     return result
 
