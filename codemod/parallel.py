@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 import pickle
+from functools import partial
 from typing import Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_ITEMS_FOR_POOL = 256  # below this, forking costs more than it saves
+CHUNK = 64  # files per task at most
 
 
 def default_jobs() -> int:
@@ -38,14 +40,28 @@ class Workers:
         if self.jobs <= 1 or len(items) < MIN_ITEMS_FOR_POOL or not _picklable(fn):
             yield fn(items)
             return
+        # Small chunks: the few files worth parsing are spread unevenly, and
+        # many small chunks keep both workers busy to the end.
+        size = max(16, min(CHUNK, len(items) // (self.jobs * 4)))
+        yield from self._started().map(fn, [items[i : i + size] for i in range(0, len(items), size)])
+
+    def submit(self, fn: Callable[..., R], *args, alongside: int = 0) -> Callable[[], R]:
+        """Start fn(*args) on a worker now when `alongside` items of other
+        work will start the pool anyway; else run it inline when its result
+        is asked for. Returns the function that waits for the result."""
+        call = partial(fn, *args)
+        if self.jobs <= 1 or alongside < MIN_ITEMS_FOR_POOL or not _picklable(call):
+            return call
+        return self._started().submit(call).result
+
+    def _started(self):
         if self._pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             # fork: workers inherit the loaded grammar and queries instead of re-importing.
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("fork"))
-        size = max(16, len(items) // (self.jobs * 4))
-        yield from self._pool.map(fn, [items[i : i + size] for i in range(0, len(items), size)])
+        return self._pool
 
 
 def _picklable(fn) -> bool:

@@ -43,7 +43,7 @@ class CppAnalysis:
     basic_roots: frozenset[str]  # project roots that require basic finalizers
 
 
-def analyze(cpp_files: Iterable[str], build_files: Iterable[str], read: Reader, jobs: int = 1) -> CppAnalysis:
+def analyze(cpp_files: Iterable[str], build_files: Iterable[str], read: Reader, workers: Workers) -> CppAnalysis:
     cpp_files = tuple(cpp_files)
     index = ProjectIndex(read_header=lambda p: _try_read(read, p), known_files=cpp_files)
     errors: dict[str, str] = {}
@@ -54,25 +54,24 @@ def analyze(cpp_files: Iterable[str], build_files: Iterable[str], read: Reader, 
     unscanned: list[str] = list(cpp_files)
     names: tuple[str, ...] | None = None
     searched: set[str] = set()
-    with Workers(jobs) as workers:
-        while unscanned:
-            hits: set[str] = set()
-            for sifted in workers.map_chunks(partial(sift, read=read, names=names), unscanned):
-                for item in sifted:
-                    if item.facts is not None or item.error is not None:
-                        hits.add(item.path)  # done with: later rounds skip it
-                    if item.error is not None:
-                        errors[item.path] = item.error
-                    if item.basic:
-                        basic.add(project_root(item.path))
-                    if item.facts is not None:
-                        index.add(item.facts)
-            unscanned = [p for p in unscanned if p not in hits]
-            fresh = index.leading_names() - searched
-            if not fresh:
-                break
-            searched |= fresh
-            names = tuple(sorted(fresh))
+    while unscanned:
+        hits: set[str] = set()
+        for sifted in workers.map_chunks(partial(sift, read=read, names=names), unscanned):
+            for item in sifted:
+                if item.facts is not None or item.error is not None:
+                    hits.add(item.path)  # done with: later rounds skip it
+                if item.error is not None:
+                    errors[item.path] = item.error
+                if item.basic:
+                    basic.add(project_root(item.path))
+                if item.facts is not None:
+                    index.add(item.facts)
+        unscanned = [p for p in unscanned if p not in hits]
+        fresh = index.leading_names() - searched
+        if not fresh:
+            break
+        searched |= fresh
+        names = tuple(sorted(fresh))
 
     for path in build_files:
         data = _try_read(read, path)
