@@ -44,7 +44,7 @@ def parse_cpp(data: bytes) -> Parsed:
     recovered: list[tuple[int, str]] = []
     patched = bytearray()
     cursor = 0
-    for match in _MACRO_HEAD.finditer(data):
+    for match in _macro_heads(data):
         macro = match.group("macro")
         if _NATIVE.match(macro):
             continue
@@ -56,6 +56,27 @@ def parse_cpp(data: bytes) -> Parsed:
         recovered.append((start, b" ".join(macro.split()).decode("utf-8", "replace")))
     source = data if not recovered else bytes(patched + data[cursor:])
     return Parsed(_parse(source), tuple(recovered))
+
+
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _macro_heads(data: bytes):
+    """_MACRO_HEAD's matches in order, without overlaps. Found from each
+    `class`/`struct` keyword (bytes.find) rather than by a regex scan of the
+    whole file, which is several times slower than the match itself."""
+    starts = []
+    for keyword in (b"class", b"struct"):
+        at = data.find(keyword)
+        while at != -1:
+            if at == 0 or data[at - 1] not in _WORD:
+                starts.append(at)
+            at = data.find(keyword, at + len(keyword))
+    end = 0
+    for at in sorted(starts):
+        if at >= end and (match := _MACRO_HEAD.match(data, at)) is not None:
+            end = match.end()
+            yield match
 
 
 def _parse(source: bytes) -> Tree:
