@@ -14,11 +14,11 @@ A body's inside is left out only when that is plainly safe:
   quote stay in the parse);
 - the braces of the whole file pair up once comments, string and character
   literals and directives are set aside, and in an `#if` with `#else` or
-  `#elif` branches every branch leaves the brace depth as it found it. Otherwise (and for raw string literals, which
-  this scanner does not read) the file is parsed whole.
-parse.py checks the result as well: a left-out inside whose braces did not
-become a function's or a lambda's block, or any parse error, and the file
-is parsed again whole.
+  `#elif` branches every branch leaves the brace depth as it found it.
+Otherwise (and for raw string literals, which this scanner does not read)
+the file is parsed whole. parse.py checks the result as well: on any parse
+error, or a left-out inside whose braces did not become a block of
+statements, the file is parsed again whole.
 """
 
 from __future__ import annotations
