@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import re
 
+from codemod.textpos import WORD_BYTES, whole_words
+
 # One token per match: the gap before it (no character that can start a
 # token), then a brace, a comment, a literal, a directive (with its
 # continuation lines) or a stray `/`; the last match may be a gap alone.
@@ -52,7 +54,6 @@ _CONDITIONAL_NEXT = frozenset((b"elif", b"elifdef", b"elifndef", b"else"))
 _QUALIFIERS = (b"const", b"noexcept", b"override", b"final", b"mutable", b"volatile")
 _KEEP_WORDS = (b"class", b"struct", b"union", b"enum", b"namespace", b"template", b"using", b"typedef", b"extern",
                b"ObjectWrap")
-_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 MIN_SKIP = 64  # insides shorter than this are not worth a range of their own
 
@@ -124,7 +125,7 @@ def _follows_function_head(data: bytes, open_at: int) -> bool:
     while stripped:
         stripped = False
         for word in _QUALIFIERS:
-            if head.endswith(word) and (len(head) == len(word) or head[-len(word) - 1] not in _WORD):
+            if head.endswith(word) and (len(head) == len(word) or head[-len(word) - 1] not in WORD_BYTES):
                 head = head[: -len(word)].rstrip()
                 stripped = True
     return head.endswith(b")")
@@ -133,11 +134,4 @@ def _follows_function_head(data: bytes, open_at: int) -> bool:
 def _says_keep(data: bytes, start: int, end: int) -> bool:
     if data.find(b"#", start, end) != -1:
         return True
-    for word in _KEEP_WORDS:
-        at = data.find(word, start, end)
-        while at != -1:
-            after = at + len(word)
-            if data[at - 1] not in _WORD and (after >= len(data) or data[after] not in _WORD):
-                return True
-            at = data.find(word, after, end)
-    return False
+    return any(next(whole_words(data, word, start, end), None) is not None for word in _KEEP_WORDS)

@@ -23,6 +23,7 @@ from tree_sitter import Node, Range, Tree
 
 from codemod.cpp.bodies import skippable_bodies
 from codemod.queries import cpp_parser
+from codemod.textpos import whole_words
 
 # class|struct MACRO[(args)] [MACRO2 ...] Name [final] : base  -- `:` not `::`.
 _MACRO_HEAD = re.compile(
@@ -58,20 +59,11 @@ def parse_cpp(data: bytes) -> Parsed:
     return Parsed(_parse(source), tuple(recovered))
 
 
-_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-
-
 def _macro_heads(data: bytes):
     """_MACRO_HEAD's matches in order, without overlaps. Found from each
     `class`/`struct` keyword (bytes.find) rather than by a regex scan of the
     whole file, which is several times slower than the match itself."""
-    starts = []
-    for keyword in (b"class", b"struct"):
-        at = data.find(keyword)
-        while at != -1:
-            if at == 0 or data[at - 1] not in _WORD:
-                starts.append(at)
-            at = data.find(keyword, at + len(keyword))
+    starts = [at for keyword in (b"class", b"struct") for at in whole_words(data, keyword)]
     end = 0
     for at in sorted(starts):
         if at >= end and (match := _MACRO_HEAD.match(data, at)) is not None:
