@@ -1,65 +1,50 @@
-"""The only module that writes files.
+"""The write policy, shared by every front-end that writes.
 
-Each write is atomic (a temp file in the same folder, fsync, rename over the
-original, mode kept) and refuses a file whose bytes changed since they were
-read, or that lies outside the paths the run was given.
+Nothing is written when anything failed (bad input anywhere, a conflict, a
+refusal): the user fixes that first. Otherwise every changed file of the
+report is written in one transaction (transaction.py), and what happened to
+each file is merged back into the report.
 """
 
 from __future__ import annotations
 
 import os
-import stat
-import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Sequence
 
 from codemod.edits import apply_edits
-from codemod.results import FileResult
+from codemod.engine import inside
+from codemod.results import Report
+from codemod.transaction import Change, Outcome, write_all
+
+NOTHING_WRITTEN = "nothing written: fix the errors listed first"
 
 
 @dataclass(frozen=True)
-class WriteOutcome:
-    path: str
-    error: str | None = None
+class Applied:
+    report: Report  # with write failures as file errors
+    written: tuple[str, ...] = ()
+    restored: tuple[str, ...] = ()
+    signal: int | None = None  # an interrupt that arrived while writing: the caller re-raises it
 
 
-def write_all(results: tuple[FileResult, ...], roots: tuple[str, ...]) -> list[WriteOutcome]:
-    return [write_one(r, roots) for r in results if r.error is None and r.edits]
+def apply_report(report: Report, roots: Sequence[str], force: bool = False) -> Applied:
+    if report.failed:
+        return Applied(replace(report, notes=report.notes + (NOTHING_WRITTEN,)))
+    allowed = [os.path.realpath(r) for r in roots]
+    outside = [r.path for r in report.changed if not inside(r.path, allowed)]
+    if outside:
+        return _failed(report, Outcome(failed={p: "refused: outside the paths given" for p in outside}))
+    changes = [Change(r.path, r.original, apply_edits(r.original, r.edits)) for r in report.changed]
+    outcome = write_all(changes, force)
+    if outcome.failed:
+        return _failed(report, outcome)
+    return Applied(report, tuple(outcome.written), (), outcome.signal)
 
 
-def write_one(result: FileResult, roots: tuple[str, ...]) -> WriteOutcome:
-    path = result.path
-    if result.original is None:
-        return WriteOutcome(path, "internal: no original bytes recorded")
-    if not _inside(path, roots):
-        return WriteOutcome(path, "refused: outside the paths given")
-    new = apply_edits(result.original, result.edits)
-    try:
-        with open(path, "rb") as f:
-            current = f.read()
-        if current != result.original:
-            return WriteOutcome(path, "refused: the file changed since napi-fix read it")
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".napi-fix-", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(new)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError as exc:
-        return WriteOutcome(path, f"cannot write: {exc.strerror or exc}")
-    return WriteOutcome(path)
-
-
-def _inside(path: str, roots: tuple[str, ...]) -> bool:
-    real = os.path.realpath(path)
-    for root in roots:
-        real_root = os.path.realpath(root)
-        if real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep):
-            return True
-    return False
+def _failed(report: Report, outcome: Outcome) -> Applied:
+    files = tuple(replace(r, error=outcome.failed[r.path]) if r.path in outcome.failed else r for r in report.files)
+    note = "nothing written: " + (f"put back as they were: {', '.join(outcome.restored)}" if outcome.restored
+                                  else "no file was changed")
+    return Applied(replace(report, files=files, notes=report.notes + (note,)), (), tuple(outcome.restored),
+                   outcome.signal)

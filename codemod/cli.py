@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
+from dataclasses import dataclass
 
 from codemod import __version__
 
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import typer
 
-    from codemod.config import FORMATS, PIN_MODES, STRATEGIES, Config
+    from codemod.options import PIN_MODES, STRATEGIES, Options
     from codemod.parallel import default_jobs
 
     app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         output: str = typer.Option("text", "--format", help="text (diff or summary) or json.", metavar="|".join(FORMATS)),
         jobs: int = typer.Option(0, "--jobs", help="Worker processes (default: every core)."),
         color: str = typer.Option("auto", "--color", help="auto, always or never.", metavar="auto|always|never"),
+        force: bool = typer.Option(False, "--force", help="Also write files (or folders) that are read-only."),
         version: bool = typer.Option(False, "--version", help="Print the version and exit."),
     ) -> None:
         if version:
@@ -60,17 +61,15 @@ def main(argv: list[str] | None = None) -> int:
             raise typer.BadParameter(f"{output!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
         if color not in ("auto", "always", "never"):
             raise typer.BadParameter(f"{color!r} is not one of auto, always, never", param_hint="--color")
-        config = Config(
+        run_options = RunOptions(
             paths=tuple(paths or (".",)),
-            strategy=strategy,
-            pin_mode=pin,
-            patch_vendored=patch_vendored,
-            jobs=jobs if jobs > 0 else default_jobs(),
             dry_run=dry_run,
             output=output,
             color=color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
+            jobs=jobs if jobs > 0 else default_jobs(),
+            force=force,
         )
-        outcome.append(execute(config))
+        outcome.append(execute(Options(strategy, pin, patch_vendored), run_options))
 
     try:
         # Standalone mode on purpose: typer prints usage errors and --help
@@ -83,43 +82,62 @@ def main(argv: list[str] | None = None) -> int:
     return outcome[0] if outcome else 0
 
 
-def execute(config) -> int:
-    from codemod import present
-    from codemod.pipeline import run
+FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What this front-end was asked for beyond analysis: output and writing."""
+
+    paths: tuple[str, ...] = (".",)
+    dry_run: bool = False
+    output: str = "text"
+    color: bool = False
+    jobs: int = 1
+    force: bool = False
+
+
+def execute(options, run: RunOptions) -> int:
+    from codemod import engine
+    from codemod.apply import apply_report
+    from codemod.parallel import Workers
+    from codemod.present.diff import colorize, diff
+    from codemod.sources.disk import DiskSources
 
     cwd = os.getcwd()
-    report = run(config)
-    planned_diff = present.diff(report, cwd)
-    if not config.dry_run and report.failed:
-        # Bad input anywhere: report everything, write nothing.
-        report = replace(report, notes=report.notes + ("nothing written: fix the errors listed first",))
-        planned_diff = b""  # the summary counts what was changed: nothing
-    elif not config.dry_run:
-        from codemod.apply import write_all
-
-        failures = {o.path: o.error for o in write_all(report.changed, _roots(config)) if o.error}
-        if failures:
-            report = replace(
-                report,
-                files=tuple(replace(r, error=failures[r.path]) if r.path in failures else r for r in report.files),
-            )
-            planned_diff = present.diff(report, cwd)
+    with Workers(run.jobs) as workers:
+        report = engine.plan(DiskSources(), run.paths, options, workers)
+    planned_diff = diff(report, cwd)
+    interrupted = None
+    if not run.dry_run:
+        applied = apply_report(report, _roots(run.paths), run.force)
+        if applied.report is not report:
+            report, planned_diff = applied.report, b""  # the summary counts what was changed: nothing
+        interrupted = applied.signal
 
     out = sys.stdout.buffer
-    if config.output == "json":
-        out.write(present.to_json(report, cwd, config.dry_run, planned_diff).encode())
-    elif config.dry_run:
-        out.write(present.colorize(planned_diff) if config.color else planned_diff)
+    if run.output == "json":
+        from codemod.present.json import to_json
+
+        out.write(to_json(report, cwd, run.dry_run, planned_diff).encode())
+    elif run.dry_run:
+        from codemod.present.summary import summary
+
+        out.write(colorize(planned_diff) if run.color else planned_diff)
         sys.stdout.flush()
-        sys.stderr.write(present.summary(report, cwd, True, planned_diff))
+        sys.stderr.write(summary(report, cwd, True, planned_diff))
     else:
-        out.write(present.summary(report, cwd, False, planned_diff).encode())
+        from codemod.present.summary import summary
+
+        out.write(summary(report, cwd, False, planned_diff).encode())
     out.flush()
-    return report.exit_code(config.dry_run)
+    if interrupted is not None:
+        return 128 + interrupted
+    return report.exit_code(run.dry_run)
 
 
-def _roots(config) -> tuple[str, ...]:
-    return tuple(os.path.abspath(p) for p in config.paths)
+def _roots(paths) -> tuple[str, ...]:
+    return tuple(os.path.abspath(p) for p in paths)
 
 
 def run() -> None:

@@ -1,24 +1,31 @@
-"""Paths (files or directories) -> the files napi-fix looks at.
+"""Paths (files or directories) -> the files napi-fix looks at, through Sources.
 
 Honours .gitignore files (those in the walked tree and those above it up to
 the enclosing git checkout), skips .git/, node_modules/, build/ and
 node-addon-api's own headers wherever they sit (a vendored copy included).
 A file named explicitly is taken even when ignored.
+
+Symbolic links are never followed or edited: the walk steps over them, and
+a link named explicitly is refused. A manifest named explicitly brings the
+other manifests of its folder (the lock follows its package.json); one
+whose lock lives in a workspace root above it is refused, since pinning it
+alone would leave that lock out of sync.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from codemod.sources.base import DIR, FILE, LINK, Sources, Unreadable
 
 CPP_SUFFIXES = frozenset(
     (".h", ".hh", ".hpp", ".hxx", ".h++", ".c", ".cc", ".cpp", ".cxx", ".c++", ".ipp", ".inl", ".tpp")
 )
 SKIP_DIRS = frozenset((".git", "node_modules", "build"))
 BUILD_FILES = frozenset(("binding.gyp", "CMakeLists.txt", "BUILD", "BUILD.bazel", "build.zig", "meson.build"))
-PACKAGE_FILES = frozenset(
-    ("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "pnpm-workspace.yaml")
-)
+LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
+PACKAGE_FILES = frozenset(("package.json", "pnpm-workspace.yaml") + LOCKFILES)
 # node-addon-api's own headers: never ours to edit, wherever a copy sits.
 NAPI_OWN_HEADERS = frozenset(("napi.h", "napi-inl.h", "napi-inl.deprecated.h"))
 PROJECT_MARKERS = ("package.json", "binding.gyp", "CMakeLists.txt", ".git")
@@ -31,102 +38,168 @@ class Discovered:
     package_files: tuple[str, ...] = ()
     napi_copies: tuple[str, ...] = ()  # folders holding a copy of node-addon-api's headers
     missing: tuple[str, ...] = ()  # PATH arguments that do not exist
+    problems: tuple[tuple[str, str], ...] = ()  # (path, reason): refused or unreadable
+    brought: tuple[str, ...] = field(default=())  # manifests added beside an explicitly named one
 
 
 def is_cpp(path: str) -> bool:
     return os.path.splitext(path)[1].lower() in CPP_SUFFIXES
 
 
-def is_napi_own_header(path: str) -> bool:
+def is_napi_own_header(sources: Sources, path: str) -> bool:
     name = os.path.basename(path)
-    return name in NAPI_OWN_HEADERS and os.path.isfile(os.path.join(os.path.dirname(path), "napi-inl.h"))
+    return name in NAPI_OWN_HEADERS and sources.is_file(os.path.join(os.path.dirname(path), "napi-inl.h"))
 
 
-def discover(paths: list[str]) -> Discovered:
-    cpp: list[str] = []
-    build: list[str] = []
-    package: list[str] = []
-    copies: list[str] = []
-    missing: list[str] = []
+def discover(sources: Sources, paths: list[str]) -> Discovered:
+    found = _Found(sources)
     for raw in paths:
         path = os.path.normpath(raw)
-        if os.path.isfile(path):
-            if is_cpp(path) and not is_napi_own_header(path):
-                cpp.append(path)
-            elif os.path.basename(path) in BUILD_FILES:
-                build.append(path)
-            elif os.path.basename(path) in PACKAGE_FILES:
-                package.append(path)
-        elif os.path.isdir(path):
-            for found in _walk(path):
-                name = os.path.basename(found)
-                if name in BUILD_FILES:
-                    build.append(found)
-                elif name in PACKAGE_FILES:
-                    package.append(found)
-                elif name == "napi-inl.h":
-                    copies.append(os.path.dirname(found))
-                elif is_cpp(found) and not is_napi_own_header(found):
-                    cpp.append(found)
+        kind = sources.kind(path, follow=False)
+        if kind is None:
+            found.missing.append(raw)
+        elif kind == LINK:
+            found.problems.append((path, "refused: a symbolic link (napi-fix never edits through links; "
+                                         "name the file it points to)"))
+        elif kind == FILE:
+            found.explicit_file(path)
+        elif kind == DIR:
+            found.walk(path)
         else:
-            missing.append(raw)
-    return Discovered(
-        cpp_files=tuple(dict.fromkeys(cpp)),
-        build_files=tuple(dict.fromkeys(build)),
-        package_files=tuple(dict.fromkeys(package)),
-        napi_copies=tuple(dict.fromkeys(copies)),
-        missing=tuple(missing),
-    )
+            found.problems.append((path, "refused: not a regular file or directory"))
+    return found.result()
 
 
-def _walk(top: str):
-    specs = _ancestor_specs(top)
-    stack = [(top, specs)]
-    while stack:
-        folder, specs = stack.pop()
-        local = _load_spec(folder)
-        if local is not None:
-            specs = specs + ((folder, local),)
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
+class _Found:
+    def __init__(self, sources: Sources):
+        self.sources = sources
+        self.cpp: list[str] = []
+        self.build: list[str] = []
+        self.package: list[str] = []
+        self.copies: list[str] = []
+        self.missing: list[str] = []
+        self.problems: list[tuple[str, str]] = []
+        self.brought: list[str] = []
+
+    def result(self) -> Discovered:
+        return Discovered(
+            cpp_files=tuple(dict.fromkeys(self.cpp)),
+            build_files=tuple(dict.fromkeys(self.build)),
+            package_files=tuple(dict.fromkeys(self.package)),
+            napi_copies=tuple(dict.fromkeys(self.copies)),
+            missing=tuple(self.missing),
+            problems=tuple(dict.fromkeys(self.problems)),
+            brought=tuple(dict.fromkeys(self.brought)),
+        )
+
+    def explicit_file(self, path: str) -> None:
+        name = os.path.basename(path)
+        if is_cpp(path) and not is_napi_own_header(self.sources, path):
+            self.cpp.append(path)
+        elif name in BUILD_FILES:
+            self.build.append(path)
+        elif name in PACKAGE_FILES:
+            self.package.append(path)
+            self._bring_siblings(path)
+
+    def _bring_siblings(self, path: str) -> None:
+        folder = os.path.dirname(path)
+        for name in ("package.json", "pnpm-workspace.yaml") + LOCKFILES:
+            sibling = os.path.join(folder, name)
+            if sibling != path and self.sources.kind(sibling, follow=False) == FILE:
+                self.package.append(sibling)
+                self.brought.append(sibling)
+        if not any(self.sources.is_file(os.path.join(folder, lock)) for lock in LOCKFILES):
+            outer = workspace_lock_above(self.sources, folder)
+            if outer is not None:
+                self.problems.append((path, f"refused: a workspace member whose lock is {outer}; pinning it "
+                                            f"alone would leave that lock out of sync: run napi-fix on "
+                                            f"{os.path.dirname(outer) or '.'}"))
+
+    def walk(self, top: str) -> None:
+        specs = _ancestor_specs(self.sources, top)
+        stack = [(top, specs)]
+        while stack:
+            folder, specs = stack.pop()
+            local = _load_spec(self.sources, folder)
+            if local is not None:
+                specs = specs + ((folder, local),)
+            try:
+                entries = self.sources.list_dir(folder)
+            except Unreadable as exc:
+                self.problems.append((folder, exc.reason))
+                continue
+            subdirs = []
+            for entry in entries:
+                if entry.kind == LINK:
+                    continue  # never follow links out of the given tree
+                if entry.kind == DIR:
+                    if entry.name not in SKIP_DIRS and not _ignored(entry.path, True, specs):
+                        subdirs.append(entry.path)
+                elif not _ignored(entry.path, False, specs):
+                    self._take(entry)
+            stack.extend((d, specs) for d in reversed(subdirs))
+
+    def _take(self, entry) -> None:
+        name = entry.name
+        wanted = name in BUILD_FILES or name in PACKAGE_FILES or name == "napi-inl.h" or is_cpp(name)
+        if not wanted:
+            return
+        if entry.kind != FILE:
+            self.problems.append((entry.path, "not read: not a regular file"))
+        elif name in BUILD_FILES:
+            self.build.append(entry.path)
+        elif name in PACKAGE_FILES:
+            self.package.append(entry.path)
+        elif name == "napi-inl.h":
+            self.copies.append(os.path.dirname(entry.path))
+        elif not is_napi_own_header(self.sources, entry.path):
+            self.cpp.append(entry.path)
+
+
+def workspace_lock_above(sources: Sources, folder: str) -> str | None:
+    """The lockfile of a workspace root above `folder`, if any (up to the checkout's root)."""
+    current = os.path.abspath(folder or ".")
+    while True:
+        parent = os.path.dirname(current)
+        if parent == current or sources.exists(os.path.join(current, ".git")):
+            return None
+        current = parent
+        if not any(sources.is_file(os.path.join(current, m)) for m in ("package.json", "pnpm-workspace.yaml")):
             continue
-        subdirs = []
-        for entry in entries:
-            if entry.is_symlink():
-                continue  # never follow links out of the given tree
-            if entry.is_dir():
-                if entry.name in SKIP_DIRS or _ignored(entry.path, True, specs):
-                    continue
-                subdirs.append(entry.path)
-            elif entry.is_file() and not _ignored(entry.path, False, specs):
-                yield entry.path
-        stack.extend((d, specs) for d in reversed(subdirs))
+        for lock in LOCKFILES:
+            candidate = os.path.join(current, lock)
+            if sources.is_file(candidate):
+                return os.path.relpath(candidate)
+        return None
 
 
-def _load_spec(folder: str):
+def _load_spec(sources: Sources, folder: str):
     path = os.path.join(folder, ".gitignore")
-    if not os.path.isfile(path):
+    if not sources.is_file(path):
         return None
     import pathspec  # only trees with a .gitignore pay for the import
 
-    with open(path, encoding="utf-8", errors="replace") as f:
-        return pathspec.GitIgnoreSpec.from_lines(f.read().splitlines())
+    try:
+        text = sources.read(path).decode("utf-8", "replace")
+    except Unreadable:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
 
 
-def _ancestor_specs(top: str) -> tuple:
+def _ancestor_specs(sources: Sources, top: str) -> tuple:
     """The .gitignore files above `top`, up to the enclosing checkout's root."""
     found = []
     folder = os.path.abspath(top)
     while True:
         parent = os.path.dirname(folder)
-        if os.path.exists(os.path.join(folder, ".git")) or parent == folder:
+        if sources.exists(os.path.join(folder, ".git")) or parent == folder:
             break
         folder = parent
-        spec = _load_spec(folder)
+        spec = _load_spec(sources, folder)
         if spec is not None:
             found.append((folder, spec))
-        if os.path.exists(os.path.join(folder, ".git")):
+        if sources.exists(os.path.join(folder, ".git")):
             break
     return tuple(reversed(found))
 
@@ -143,11 +216,11 @@ def _ignored(path: str, is_dir: bool, specs) -> bool:
     return ignored
 
 
-def project_root(path: str) -> str:
+def project_root(sources: Sources, path: str) -> str:
     """Nearest folder above `path` that is a package, a build or a checkout."""
     folder = os.path.dirname(os.path.abspath(path))
     while True:
-        if any(os.path.exists(os.path.join(folder, m)) for m in PROJECT_MARKERS):
+        if any(sources.exists(os.path.join(folder, m)) for m in PROJECT_MARKERS):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:

@@ -28,6 +28,22 @@ HEADERS = "headers"  # where a build target's headers come from
 INSTALLED = "installed"  # a node_modules copy: version and fingerprint
 MISMATCH = "mismatch"  # a version string and a header fingerprint disagree
 
+# Hints: what a front-end may add to a reason (the CLI names a flag for each).
+HINT_KEEP_COPY = "keep-copy"  # repointed; --patch-vendored would keep and fix the copy instead
+HINT_NO_PACKAGE = "no-package"  # cannot repoint (no package.json): --patch-vendored can fix the copy
+HINT_OTHER_PM = "other-pm"  # yarn/pnpm project: repoint by hand, or --patch-vendored
+HINT_PATCH_COPY = "patch-copy"  # a leaky copy: --patch-vendored applies upstream's fix
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place a finding points at (the lock entry behind a spec, and back)."""
+
+    path: str
+    line: int  # 1-based
+    span: tuple[int, int] | None
+    message: str
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -39,6 +55,10 @@ class Finding:
     wrapped_type: str
     reason: str
     edits: tuple[Edit, ...] = ()
+    rule: str | None = None  # NAPI001..NAPI005 (codemod/rules.py); None: nothing to act on
+    hint: str | None = None  # one of the HINT_* codes
+    span: tuple[int, int] | None = None  # the bytes the finding is about, when known
+    related: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,10 +67,8 @@ class FileResult:
     findings: tuple[Finding, ...] = ()
     error: str | None = None
     original: bytes | None = None  # the bytes the edits were planned on
-
-    @property
-    def edits(self) -> tuple[Edit, ...]:
-        return tuple(e for f in self.findings for e in f.edits)
+    edits: tuple[Edit, ...] = ()  # merged (codemod/merge.py): what apply_edits applies
+    unit: str = ""  # files planned together (one package root) are written together
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 ; binding.gyp (a Python literal, parsed with tree-sitter-python): the lists
-; that decide where node-addon-api's headers come from, and the defines.
+; that decide where node-addon-api's headers come from.
 ; Which target a list belongs to is the nearest enclosing dictionary with a
 ; 'target_name' (conditions nest dictionaries inside lists).
 
 (pair
   key: (string) @key
   value: (list) @list
-  (#match? @key "^['\"](include_dirs|dependencies|defines)['\"]$")) @setting
+  (#match? @key "^['\"](include_dirs|dependencies)['\"]$")) @setting

@@ -1,4 +1,4 @@
-"""Shared test helpers: run the real pipeline on real files in a temp tree."""
+"""Shared test helpers: run the real engine on real files in a temp tree."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from codemod.config import Config
+from codemod import engine
 from codemod.edits import apply_edits
-from codemod.pipeline import run
+from codemod.options import Options
+from codemod.parallel import Workers
 from codemod.results import Report
+from codemod.sources.disk import DiskSources
 
 
 def dedent(text: str) -> str:
@@ -24,8 +26,14 @@ def write_tree(root: Path, files: dict[str, bytes | str]) -> None:
         path.write_bytes(content.encode() if isinstance(content, str) else content)
 
 
+def plan(paths, strategy: str = "pin", sources=None, **options) -> Report:
+    """The engine's plan of `paths` (what the CLI would do), one process."""
+    with Workers(1) as workers:
+        return engine.plan(sources or DiskSources(), [str(p) for p in paths], Options(strategy, **options), workers)
+
+
 def analyze_tree(root: Path, strategy: str = "finalize") -> Report:
-    return run(Config(paths=(str(root),), strategy=strategy, dry_run=True))
+    return plan([root], strategy)
 
 
 def fixed(report: Report, root: Path) -> dict[str, bytes]:

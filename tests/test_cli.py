@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from codemod.apply import write_one
+from codemod.apply import apply_report
 from codemod.cli import main
-from codemod.config import Config
-from codemod.pipeline import run
-from codemod.present import diff_stats
-from helpers import write_tree
+from codemod.present.diff import diff_stats
+from codemod.sources.base import Unreadable
+from codemod.sources.disk import DiskSources
+from helpers import plan, write_tree
 
 LEAF = "class Leaf : public Wrapped<Leaf> {\n public:\n  Leaf();\n};\n"
 TREE = {
@@ -137,26 +137,33 @@ def test_version(capfdbinary):
     assert captured(capfdbinary)[0] == f"napi-fix {__version__}\n"
 
 
-def test_unreadable_file_is_a_result_not_a_crash(tree):
-    def read(path):
-        if path.endswith("leaf.h"):
-            raise PermissionError(13, "Permission denied", path)
-        with open(path, "rb") as f:
-            return f.read()
+class Forbidding(DiskSources):
+    """The disk, but leaf.h cannot be read (tests run as root, where chmod does not stop a read)."""
 
-    report = run(Config(paths=("src",), strategy="finalize", dry_run=True), read=read)
+    def read(self, path):
+        if path.endswith("leaf.h"):
+            raise Unreadable(path, "cannot read: Permission denied")
+        return super().read(path)
+
+
+def test_unreadable_file_is_a_result_not_a_crash(tree):
+    report = plan(["src"], "finalize", sources=Forbidding())
     assert [(Path(r.path).name, r.error) for r in report.failed] == [("leaf.h", "cannot read: Permission denied")]
     assert len(report.changed) == 2
     assert report.exit_code(dry_run=True) == 2
 
 
 def test_write_refuses_a_file_changed_since_it_was_read(tree):
-    report = run(Config(paths=("src",), strategy="finalize"))
-    result = next(r for r in report.changed if r.path.endswith("leaf.h"))
+    report = plan(["src"], "finalize")
+    before = snapshot(tree)
     (tree / "src/leaf.h").write_text(LEAF + "// edited meanwhile\n")
-    outcome = write_one(result, (str(tree),))
-    assert outcome.error == "refused: the file changed since napi-fix read it"
+    applied = apply_report(report, (str(tree),))
+    assert [(Path(r.path).name, r.error) for r in applied.report.failed] == [
+        ("leaf.h", "refused: the file changed since napi-fix read it")]
+    assert applied.written == ()
     assert (tree / "src/leaf.h").read_text().endswith("// edited meanwhile\n")
+    assert {k: v for k, v in snapshot(tree).items() if k != "src/leaf.h"} == {
+        k: v for k, v in before.items() if k != "src/leaf.h"}  # all or nothing: no other file written
 
 
 def test_write_keeps_mode_and_leaves_no_temp_file(tree):
@@ -167,9 +174,10 @@ def test_write_keeps_mode_and_leaves_no_temp_file(tree):
 
 
 def test_write_refuses_paths_outside_the_given_roots(tree, tmp_path):
-    report = run(Config(paths=("src",), strategy="finalize"))
-    result = report.changed[0]
-    assert write_one(result, (str(tmp_path / "elsewhere"),)).error == "refused: outside the paths given"
+    report = plan(["src"], "finalize")
+    applied = apply_report(report, (str(tmp_path / "elsewhere"),))
+    assert {r.error for r in applied.report.failed} == {"refused: outside the paths given"}
+    assert applied.written == ()
 
 
 def test_color_only_when_asked_or_on_a_terminal(tree, capfdbinary):

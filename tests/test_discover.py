@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from codemod.discover import discover
+from codemod.sources.disk import DiskSources
 from helpers import write_tree
 
 CLS = "class A : public Napi::ObjectWrap<A> {};\n"
@@ -20,7 +21,7 @@ def test_suffixes_and_skipped_folders(tmp_path):
     files = {n: CLS for n in names}
     files.update({"node_modules/x/y.h": CLS, "build/Release/obj.cc": CLS, ".git/z.h": CLS})
     write_tree(tmp_path, files)
-    found = discover([str(tmp_path)])
+    found = discover(DiskSources(), [str(tmp_path)])
     assert _rel(found.cpp_files, tmp_path) == sorted(n for n in names if not n.endswith((".txt", ".js")))
 
 
@@ -31,20 +32,20 @@ def test_gitignore_is_honoured_with_negation_and_nesting(tmp_path):
         "generated/a.h": CLS, "src/x.gen.h": CLS, "src/keep.gen.h": CLS, "src/local.h": CLS,
         "src/deeper/local.h": CLS, "src/ok.cc": CLS,
     })
-    found = discover([str(tmp_path)])
+    found = discover(DiskSources(), [str(tmp_path)])
     assert _rel(found.cpp_files, tmp_path) == ["src/deeper/local.h", "src/keep.gen.h", "src/ok.cc"]
 
 
 def test_gitignore_above_the_given_folder_applies(tmp_path):
     (tmp_path / ".git").mkdir()
     write_tree(tmp_path, {".gitignore": "vendor/\n", "pkg/vendor/a.h": CLS, "pkg/src/b.h": CLS})
-    found = discover([str(tmp_path / "pkg")])
+    found = discover(DiskSources(), [str(tmp_path / "pkg")])
     assert _rel(found.cpp_files, tmp_path) == ["pkg/src/b.h"]
 
 
 def test_a_file_named_explicitly_is_taken_even_if_ignored(tmp_path):
     write_tree(tmp_path, {".gitignore": "*.h\n", "a.h": CLS})
-    assert _rel(discover([str(tmp_path / "a.h")]).cpp_files, tmp_path) == ["a.h"]
+    assert _rel(discover(DiskSources(), [str(tmp_path / "a.h")]).cpp_files, tmp_path) == ["a.h"]
 
 
 def test_node_addon_api_own_headers_are_skipped_wherever_they_sit(tmp_path):
@@ -52,13 +53,13 @@ def test_node_addon_api_own_headers_are_skipped_wherever_they_sit(tmp_path):
         "deps/node-addon-api/napi.h": CLS, "deps/node-addon-api/napi-inl.h": CLS,
         "deps/node-addon-api/napi-inl.deprecated.h": CLS, "src/napi.h": CLS, "src/addon.cc": CLS,
     })
-    found = discover([str(tmp_path)])
+    found = discover(DiskSources(), [str(tmp_path)])
     # src/napi.h has no napi-inl.h beside it: it is the project's own file.
     assert _rel(found.cpp_files, tmp_path) == ["src/addon.cc", "src/napi.h"]
 
 
 def test_missing_paths_are_reported(tmp_path):
-    found = discover([str(tmp_path / "nope")])
+    found = discover(DiskSources(), [str(tmp_path / "nope")])
     assert found.missing == (str(tmp_path / "nope"),)
 
 
@@ -67,4 +68,4 @@ def test_symlinks_are_not_followed(tmp_path):
     write_tree(outside, {"a.h": CLS})
     (tmp_path / "tree").mkdir()
     os.symlink(outside, tmp_path / "tree" / "link")
-    assert discover([str(tmp_path / "tree")]).cpp_files == ()
+    assert discover(DiskSources(), [str(tmp_path / "tree")]).cpp_files == ()

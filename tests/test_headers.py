@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 
 from codemod.cli import main
-from codemod.config import Config
 from codemod.manifests.fingerprint import FIXED, LEAKY, PRE, fingerprint
-from codemod.pipeline import run
-from helpers import dedent, write_tree
+from helpers import dedent, plan, write_tree
 from napi_headers import headers
 from pm import npm
 
@@ -38,7 +36,7 @@ GYP_NPM = dedent("""
 
 
 def findings(root: Path, *args: str, strategy: str = "pin", patch: bool = False):
-    report = run(Config(paths=(str(root),), strategy=strategy, patch_vendored=patch))
+    report = plan([root], strategy, patch_vendored=patch)
     return report, [(Path(f.path).relative_to(root).as_posix(), f.kind, f.subject, f.reason)
                     for r in report.files for f in r.findings]
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from codemod.edits import Edit, apply_edits
+from codemod.edits import apply_edits
 from codemod.manifests.jsonspan import BadInput, insert_member, loads
 
 
@@ -15,8 +15,7 @@ def insert(text: str, path: list[str], key: str, value, before: str | None = Non
     obj = loads(data, "x.json")
     for step in path:
         obj = obj[step]
-    start, end, new = insert_member(data, obj, key, value, before)
-    out = apply_edits(data, [Edit("x.json", start, end, new)]).decode()
+    out = apply_edits(data, [insert_member("x.json", data, obj, key, value, before)]).decode()
     json.loads(out)  # still valid JSON
     return out
 

@@ -15,7 +15,6 @@ class AliasDecl:
     scope: tuple[str, ...]
     params: tuple[str, ...] | None  # alias template parameters
     target: str  # normalized type text
-    line: int
 
 
 def find_aliases(matches: queries.Matches, path: str) -> tuple[AliasDecl, ...]:
@@ -28,7 +27,6 @@ def find_aliases(matches: queries.Matches, path: str) -> tuple[AliasDecl, ...]:
                 scope=enclosing_scope(alias, path),
                 params=template_params(alias),
                 target=normalize(m["target"][0]),
-                line=alias.start_point[0] + 1,
             )
         )
     return tuple(found)

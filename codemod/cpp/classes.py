@@ -24,9 +24,9 @@ class ClassDecl:
     name: str
     scope: tuple[str, ...]  # enclosing namespaces/classes, plus any qualifier in the name
     params: tuple[str, ...] | None  # template parameters; None when not a template
-    is_struct: bool
     line: int  # 1-based, of the class name
     column: int
+    name_span: tuple[int, int]  # bytes of the class name
     start: int  # byte range of the whole class specifier
     end: int
     bases: tuple[str, ...]  # normalized type texts
@@ -60,9 +60,9 @@ def find_classes(
                 name=parsed.last.name,
                 scope=enclosing_scope(cls, path) + parsed.parts[:-1],
                 params=template_params(cls),
-                is_struct=cls.type == "struct_specifier",
                 line=name_node.start_point[0] + 1,
                 column=name_node.start_point[1] + 1,
+                name_span=(name_node.start_byte, name_node.end_byte),
                 start=cls.start_byte,
                 end=cls.end_byte,
                 bases=_bases(m["base"][0]),

@@ -3,8 +3,8 @@ where an override goes in a class body, and plan the insertion as an Edit.
 
 An empty Finalize override is hygiene. It does NOT stop the 8.2.0/8.2.1 leak:
 the `_ref = nullptr` line runs before any override is consulted (measured,
-see the knowledge file). Every place that offers this edit says so, with
-HYGIENE_NOTE.
+see the knowledge file). Every place that offers this edit says so (SHORT_NOTE
+here, present/words.py's HYGIENE_NOTE on the command line).
 """
 
 from __future__ import annotations
@@ -19,12 +19,6 @@ from codemod import queries
 from codemod.cpp.types import normalize
 from codemod.edits import Edit
 from codemod.textpos import line_indent, line_start, starts_line
-
-HYGIENE_NOTE = (
-    "An empty Finalize override is hygiene only: it does NOT stop the node-addon-api "
-    "8.2.0/8.2.1 ObjectWrap napi_ref leak. The fix is the version: node-addon-api "
-    "8.2.2 or later (or 8.1.0), which `napi-fix --strategy pin` plans."
-)
 
 SHORT_NOTE = "hygiene only: this does not stop the 8.2.0/8.2.1 leak, the version pin does"
 

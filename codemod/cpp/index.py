@@ -2,10 +2,14 @@
 which wrapped type T.
 
 Aliases and intermediate bases are often declared in one header and used in
-another file, so bases are resolved here, across every scanned file, by
+another file, so bases are resolved here, across the scanned files, by
 qualified name and scope (as C++ name lookup does, simplified), never by bare
 name: a vendored library's own `QueryResult` and the addon's
-`node_addon::QueryResult` stay two classes.
+`node_addon::QueryResult` stay two classes. A name is looked up only among
+the declarations the file's translation unit can see (the file and the
+headers it includes, transitively, by its build's include folders); only
+when none is visible, among its own project's: another package's class of
+the same name is never its base.
 
 node-addon-api looks for a Finalize override on T itself, so a class is a
 *target* when the T its bases resolve to names the class itself. A class
@@ -19,12 +23,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Union
+from typing import Iterable, Union
 
 from codemod.cpp.aliases import AliasDecl
 from codemod.cpp.classes import ClassDecl
 from codemod.cpp.scan import FileFacts
 from codemod.cpp.types import TypeName, parse_type, substitute
+from codemod.discover import project_root
+from codemod.sources.base import Sources
 
 OBJECTWRAP = ("Napi", "ObjectWrap")
 _MAX_DEPTH = 32
@@ -65,22 +71,53 @@ class Classified:
 
 
 class ProjectIndex:
-    def __init__(self, read_header: Callable[[str], bytes | None], known_files: Iterable[str] = ()):
+    """Facts of the scanned files, and what they say about ObjectWrap.
+
+    Files can be added, replaced and dropped one at a time (the editor
+    server re-scans one buffer per change); answers are memoized and the
+    memos dropped whenever the facts change.
+    """
+
+    def __init__(self, sources: Sources, known_files: Iterable[str] = (),
+                 include_dirs: dict[str, tuple[str, ...]] | None = None):
         self._entities: dict[tuple[str, ...], list[_Entity]] = {OBJECTWRAP: ["Napi::ObjectWrap"]}
+        self._by_path: dict[str, list[tuple[tuple[str, ...], _Entity]]] = {}
         self._facts: dict[str, FileFacts] = {}
         self._wrapped: dict[tuple[str, int], str | None] = {}
         self._visible: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {}
-        self._includes = _IncludeUsings(read_header, known_files, self._facts)
+        self._includes = Includes(sources, known_files, self._facts, include_dirs or {})
 
     # -- building -----------------------------------------------------------
 
     def add(self, facts: FileFacts) -> None:
+        """Add one file's facts, replacing what the index held for that file."""
+        self._forget(facts.path)
         self._facts[facts.path] = facts
+        entries = self._by_path.setdefault(facts.path, [])
         for alias in facts.aliases:
-            self._entities.setdefault(alias.scope + (alias.name,), []).append(_Alias(alias, facts.path))
+            entries.append((alias.scope + (alias.name,), _Alias(alias, facts.path)))
         for cls in facts.classes:
-            self._entities.setdefault(cls.qualified, []).append(_Class(cls, facts.path))
-        self._wrapped.clear()  # new entities can change earlier answers
+            entries.append((cls.qualified, _Class(cls, facts.path)))
+        for key, entity in entries:
+            self._entities.setdefault(key, []).append(entity)
+        self._includes.changed(facts.path)
+        self._clear()
+
+    replace = add
+
+    def drop(self, path: str) -> None:
+        """Forget one file (deleted, or no longer a candidate)."""
+        self._forget(path)
+        self._includes.changed(path, gone=True)
+        self._clear()
+
+    def _forget(self, path: str) -> None:
+        self._facts.pop(path, None)
+        for key, entity in self._by_path.pop(path, ()):
+            self._entities[key] = [e for e in self._entities[key] if e is not entity]
+
+    def _clear(self) -> None:
+        self._wrapped.clear()  # new or changed entities can change earlier answers
         self._visible.clear()
 
     @property
@@ -164,6 +201,10 @@ class ProjectIndex:
         return None
 
     def _lookup(self, name: TypeName, ctx: Ctx) -> list[_Entity]:
+        """Entities `name` may denote from ctx: those the file's translation
+        unit can see (the file and the headers it includes, transitively);
+        when none is visible, those of the file's own project, never
+        another project's (two packages may both declare `app::Base`)."""
         parts = name.parts
         candidates: list[tuple[str, ...]] = []
         if name.is_global:
@@ -177,24 +218,27 @@ class ProjectIndex:
                     candidates.append(target[:-1] + parts)
                 elif target[-1] == parts[0]:  # using X::Name;
                     candidates.append(target + parts[1:])
-        found: list[_Entity] = []
+        visible = self._includes.visible(ctx.path)
+        home = self._includes.project(ctx.path)
+        found: dict[int, _Entity] = {}
+        same_project: dict[int, _Entity] = {}
         for key in candidates:
             for entity in self._entities.get(key, ()):
-                if entity not in found:
-                    found.append(entity)
-        return found
+                if isinstance(entity, str) or entity.path in visible:
+                    found.setdefault(id(entity), entity)
+                elif self._includes.project(entity.path) == home:
+                    same_project.setdefault(id(entity), entity)
+        return list((found or same_project).values())
 
     def _visible_usings(self, path: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
         """(scope, target) pairs; target ends in "*" for a using-directive."""
         if path not in self._visible:
             facts = self._facts.get(path)
             own: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
-            includes: tuple[str, ...] = ()
             if facts is not None:
                 own += [(scope, ns + ("*",)) for scope, ns in facts.usings.namespaces]
                 own += [(scope, decl) for scope, decl in facts.usings.declarations]
-                includes = facts.usings.includes
-            own += [((), target) for target in self._includes.usings(path, includes)]
+            own += [((), target) for target in self._includes.usings(path)]
             self._visible[path] = tuple(own)
         return self._visible[path]
 
@@ -214,47 +258,126 @@ def _names_class(wrapped: str, cls: ClassDecl) -> bool:
     return not qualifier or named_scope[-len(qualifier) :] == qualifier
 
 
-# -- using-directives of included project headers -------------------------
+# -- includes: what a file's translation unit sees ---------------------------
 
 _INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"', re.M)
 _USING_NAMESPACE = re.compile(rb"^[ \t]*using[ \t]+namespace[ \t]+([\w:]+)[ \t]*;", re.M)
 _USING_DECL = re.compile(rb"^[ \t]*using[ \t]+((?:::)?\w+(?:::\w+)+)[ \t]*;", re.M)
 
 
-class _IncludeUsings:
-    """Global using-declarations a file sees through the project headers it
-    includes, transitively. Headers are read as bytes, never parsed: a header
-    that says only `using namespace Napi;` is not worth a parse."""
+@dataclass(frozen=True)
+class _HeaderText:
+    includes: tuple[str, ...]
+    usings: tuple[tuple[str, ...], ...]  # global using-directives (ending "*") and -declarations
 
-    def __init__(self, read: Callable[[str], bytes | None], known: Iterable[str], facts: dict[str, FileFacts]):
-        self._read = read
-        self._known = tuple(known)
+
+class Includes:
+    """Quoted includes resolved the way the compiler would, memoized.
+
+    `#include "x.h"` from a file is looked up beside the file, then in the
+    include folders its project's build names (binding.gyp include_dirs,
+    CMake include_directories), then, for a path no build names, among the
+    known files of the same project whose path ends in it, then anywhere.
+    Headers are read as bytes, never parsed: a header that says only
+    `using namespace Napi;` is not worth a parse.
+    """
+
+    def __init__(self, sources: Sources, known: Iterable[str], facts: dict[str, FileFacts],
+                 include_dirs: dict[str, tuple[str, ...]]):
+        self._sources = sources
         self._facts = facts
+        self._include_dirs = include_dirs  # project folder -> include folders
+        self._known: set[str] = set()
+        self._by_name: dict[str, list[str]] = {}
+        for path in known:
+            self._know(path)
+        self._resolved: dict[tuple[str, str], str | None] = {}
+        self._texts: dict[str, _HeaderText | None] = {}
+        self._closures: dict[str, frozenset[str]] = {}
+        self._projects: dict[str, str] = {}
 
-    def usings(self, path: str, includes: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-        seen: set[str] = {path}
-        out: list[tuple[str, ...]] = []
-        pending = [(path, inc) for inc in includes]
-        while pending:
-            including, inc = pending.pop()
-            header = self._locate(including, inc)
-            if header is None or header in seen:
-                continue
-            seen.add(header)
-            data = self._read(header)
-            if data is None:
-                continue
-            out.extend(_split(m.group(1)) + ("*",) for m in _USING_NAMESPACE.finditer(data))
-            out.extend(_split(m.group(1)) for m in _USING_DECL.finditer(data))
-            pending.extend((header, m.group(1).decode("utf-8", "replace")) for m in _INCLUDE.finditer(data))
-        return tuple(out)
+    def _know(self, path: str) -> None:
+        if path not in self._known:
+            self._known.add(path)
+            self._by_name.setdefault(os.path.basename(path), []).append(path)
+
+    def changed(self, path: str, gone: bool = False) -> None:
+        self._texts.pop(path, None)
+        self._closures.clear()
+        if gone and path in self._known:
+            self._known.discard(path)
+            self._by_name[os.path.basename(path)].remove(path)
+            self._resolved.clear()
+        elif not gone and path not in self._known:
+            self._know(path)
+            self._resolved.clear()
+
+    def project(self, path: str) -> str:
+        folder = os.path.dirname(path)
+        if folder not in self._projects:
+            self._projects[folder] = project_root(self._sources, path)
+        return self._projects[folder]
+
+    def resolve(self, including: str, inc: str) -> str | None:
+        key = (os.path.dirname(including), inc)
+        if key not in self._resolved:
+            self._resolved[key] = self._locate(including, inc)
+        return self._resolved[key]
 
     def _locate(self, including: str, inc: str) -> str | None:
-        local = os.path.normpath(os.path.join(os.path.dirname(including), inc))
-        if local in self._facts or local in self._known or os.path.isfile(local):
-            return local
+        folders = (os.path.dirname(including),) + self._include_dirs.get(self.project(including), ())
+        for folder in folders:
+            candidate = os.path.normpath(os.path.join(folder, inc))
+            if candidate in self._known or self._sources.is_file(candidate):
+                return candidate
         suffix = "/" + inc.lstrip("./")
-        return next((k for k in self._known if k.endswith(suffix)), None)
+        named = [k for k in self._by_name.get(os.path.basename(inc), ()) if k.endswith(suffix)]
+        home = self.project(including)
+        return next((k for k in named if self.project(k) == home), named[0] if named else None)
+
+    def text(self, path: str) -> _HeaderText | None:
+        if path not in self._texts:
+            try:
+                data = self._sources.read(path)
+            except OSError:
+                self._texts[path] = None
+            else:
+                usings = [_split(m.group(1)) + ("*",) for m in _USING_NAMESPACE.finditer(data)]
+                usings += [_split(m.group(1)) for m in _USING_DECL.finditer(data)]
+                includes = tuple(m.group(1).decode("utf-8", "replace") for m in _INCLUDE.finditer(data))
+                self._texts[path] = _HeaderText(includes, tuple(usings))
+        return self._texts[path]
+
+    def _direct(self, path: str) -> tuple[str, ...]:
+        facts = self._facts.get(path)
+        if facts is not None:
+            return facts.usings.includes
+        text = self.text(path)
+        return text.includes if text is not None else ()
+
+    def visible(self, path: str) -> frozenset[str]:
+        """The file and every project header it includes, transitively."""
+        if path not in self._closures:
+            seen = {path}
+            pending = [path]
+            while pending:
+                current = pending.pop()
+                for inc in self._direct(current):
+                    header = self.resolve(current, inc)
+                    if header is not None and header not in seen:
+                        seen.add(header)
+                        pending.append(header)
+            self._closures[path] = frozenset(seen)
+        return self._closures[path]
+
+    def usings(self, path: str) -> tuple[tuple[str, ...], ...]:
+        """Global using-declarations of the headers `path` includes, transitively."""
+        out: list[tuple[str, ...]] = []
+        for header in sorted(self.visible(path) - {path}):
+            text = self.text(header)
+            if text is not None:
+                out.extend(text.usings)
+        return tuple(out)
 
 
 def _split(raw: bytes) -> tuple[str, ...]:

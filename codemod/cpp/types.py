@@ -51,11 +51,6 @@ class Segment:
     name: str
     args: tuple[str, ...] | None  # None: no template argument list
 
-    def spelled(self) -> str:
-        if self.args is None:
-            return self.name
-        return f"{self.name}<{','.join(self.args)}>"
-
 
 @dataclass(frozen=True)
 class TypeName:
@@ -71,9 +66,6 @@ class TypeName:
     @property
     def parts(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.segments)
-
-    def spelled(self) -> str:
-        return ("::" if self.is_global else "") + "::".join(s.spelled() for s in self.segments)
 
 
 def parse_type(text: str) -> TypeName | None:

@@ -21,7 +21,6 @@ NPM = "npm"  # the npm package: the lockfile (then node_modules) decides the ver
 VENDORED = "vendored"  # a literal path to a header copy: judged by fingerprint
 UNKNOWN = "unknown"
 
-OTHER_BUILD_FILES = ("BUILD", "BUILD.bazel", "build.zig", "meson.build")
 _NPM_HINT = re.compile(r"""require\(\s*['"]node-addon-api['"]\s*\)|node_addon_api(?:_except|_maybe)?\b|node-addon-api""")
 
 
@@ -42,30 +41,60 @@ NPM_INCLUDE = b'"<!(node -p \\"require(\'node-addon-api\').include_dir\\")"'
 # -- binding.gyp ------------------------------------------------------------
 
 
-def gyp_sources(path: str, data: bytes) -> list[HeaderSource]:
-    root = queries.python_parser().parse(data).root_node
-    if root.has_error:
-        raise BadInput(path, _first_error_line(root), "invalid GYP (a Python literal expected)")
+def gyp_sources(path: str, data: bytes, copy_folders: frozenset[str]) -> list[HeaderSource]:
+    """copy_folders: the folders known to hold a napi-inl.h (roots.load_root looked)."""
     folder = os.path.dirname(path)
     out: list[HeaderSource] = []
-    for m in queries.match_all(root, "python")["gyp"]:
-        key = _unquote(m["key"][0])
-        if key == "defines":
-            continue
-        target = _target_name(m["setting"][0])
-        for item in m["list"][0].named_children:
-            if item.type != "string":
-                continue
-            value = _unquote(item)
-            source = _classify(value, key, folder)
-            if source is not None:
-                kind, detail, copy = source
-                out.append(HeaderSource(path, target, item.start_point[0] + 1, kind, detail, copy,
-                                        (item.start_byte, item.end_byte) if key == "include_dirs" else None))
+    for key, target, item in _gyp_entries(path, data):
+        value = _unquote(item)
+        source = _classify(value, key, folder, copy_folders)
+        if source is not None:
+            kind, detail, copy = source
+            out.append(HeaderSource(path, target, item.start_point[0] + 1, kind, detail, copy,
+                                    (item.start_byte, item.end_byte) if key == "include_dirs" else None))
     return out
 
 
-def _classify(value: str, key: str, folder: str) -> tuple[str, str, str | None] | None:
+def copy_candidates(path: str, data: bytes) -> list[str]:
+    """Folders a build file names as literal include paths: where a header
+    copy may sit (the loader checks which hold napi-inl.h). Never raises."""
+    folder = os.path.dirname(path)
+    try:
+        if os.path.basename(path) == "binding.gyp":
+            values = [_unquote(item) for key, _, item in _gyp_entries(path, data) if key == "include_dirs"]
+            return [c for v in values if (c := _literal_folder(v, folder)) is not None]
+        if os.path.basename(path) == "CMakeLists.txt":
+            return [copy for _, _, copy in _cmake_paths(data.decode("utf-8", "replace"), folder)]
+    except BadInput:
+        pass
+    return []
+
+
+def _gyp_entries(path: str, data: bytes):
+    """(setting, target, string node) for each string in an include_dirs or dependencies list."""
+    root = queries.python_parser().parse(data).root_node
+    if root.has_error:
+        raise BadInput(path, _first_error_line(root), "invalid GYP (a Python literal expected)")
+    for m in queries.match_all(root, "python")["gyp"]:
+        key = _unquote(m["key"][0])
+        target = _target_name(m["setting"][0])
+        for item in m["list"][0].named_children:
+            if item.type == "string":
+                yield key, target, item
+
+
+def _literal_folder(value: str, folder: str) -> str | None:
+    """The folder a literal include path names, relative to the build file's folder."""
+    if "<!" in value:
+        return None
+    # <(module_root_dir) is the build file's own folder: joined once, here.
+    literal = value.replace("<(module_root_dir)", ".")
+    if "<(" in literal or "<@(" in literal:
+        return None
+    return os.path.normpath(os.path.join(folder, literal))
+
+
+def _classify(value: str, key: str, folder: str, copy_folders) -> tuple[str, str, str | None] | None:
     if "<!" in value:
         if _NPM_HINT.search(value):
             return NPM, f"npm package node-addon-api via {value!r} (not run): the lockfile decides the version", None
@@ -75,11 +104,11 @@ def _classify(value: str, key: str, folder: str) -> tuple[str, str, str | None] 
         if _NPM_HINT.search(value):
             return NPM, f"npm package node-addon-api via dependency {value!r}", None
         return None
-    literal = value.replace("<(module_root_dir)", folder or ".")
-    if "<(" in literal or "<@(" in literal:
+    literal = value.replace("<(module_root_dir)", ".")
+    copy = _literal_folder(value, folder)
+    if copy is None:
         return UNKNOWN, f"unknown: headers come from GYP variable path {value!r}", None
-    copy = os.path.normpath(os.path.join(folder, literal))
-    if os.path.isfile(os.path.join(copy, "napi-inl.h")):
+    if copy in copy_folders:
         where = "installed copy" if "node_modules" in copy.split(os.sep) else "vendored copy"
         return VENDORED, f"{where} {literal!r}", copy
     return None
@@ -133,7 +162,7 @@ _CMAKE_NPM = re.compile(r"""require\(\s*\\?['"]node-addon-api\\?['"]\s*\)\.inclu
 _CMAKE_PATH = re.compile(r"""include_directories\s*\(([^)]*)\)|target_include_directories\s*\(([^)]*)\)""", re.S)
 
 
-def cmake_sources(path: str, data: bytes) -> list[HeaderSource]:
+def cmake_sources(path: str, data: bytes, copy_folders: frozenset[str]) -> list[HeaderSource]:
     text = data.decode("utf-8", "replace")
     folder = os.path.dirname(path)
     out: list[HeaderSource] = []
@@ -144,19 +173,21 @@ def cmake_sources(path: str, data: bytes) -> list[HeaderSource]:
                 "execute_process(node -p require('node-addon-api').include)"
             out.append(HeaderSource(path, "cmake", number, NPM, f"npm package node-addon-api via {what} "
                                                                  "(not run): the lockfile decides the version"))
-    for m in _CMAKE_PATH.finditer(text):
-        args = (m.group(1) or m.group(2) or "").split()
-        for arg in args:
-            literal = arg.strip('"').replace("${CMAKE_CURRENT_SOURCE_DIR}", folder or ".").replace(
-                "${CMAKE_SOURCE_DIR}", folder or ".")
-            if "${" in literal:
-                continue
-            copy = os.path.normpath(os.path.join(folder, literal))
-            if os.path.isfile(os.path.join(copy, "napi-inl.h")):
-                line = text.count("\n", 0, m.start()) + 1
-                kind = "hard-coded path into node_modules" if "node_modules" in literal else "vendored copy"
-                out.append(HeaderSource(path, "cmake", line, VENDORED, f"{kind} {literal!r}", copy))
+    for line, literal, copy in _cmake_paths(text, folder):
+        if copy in copy_folders:
+            kind = "hard-coded path into node_modules" if "node_modules" in literal else "vendored copy"
+            out.append(HeaderSource(path, "cmake", line, VENDORED, f"{kind} {literal!r}", copy))
     return out
+
+
+def _cmake_paths(text: str, folder: str):
+    """(line, literal, folder) for each literal include directory."""
+    for m in _CMAKE_PATH.finditer(text):
+        for arg in (m.group(1) or m.group(2) or "").split():
+            # Both variables are the CMakeLists.txt's own folder here: joined once, below.
+            literal = arg.strip('"').replace("${CMAKE_CURRENT_SOURCE_DIR}", ".").replace("${CMAKE_SOURCE_DIR}", ".")
+            if "${" not in literal:
+                yield text.count("\n", 0, m.start()) + 1, literal, os.path.normpath(os.path.join(folder, literal))
 
 
 def other_sources(path: str, data: bytes) -> list[HeaderSource]:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 
+from codemod.edits import Edit
 from codemod.manifests import spec as specs
 
 LEAKY = "leaky"
 FIXED = "fixed"
 PRE = "pre-8.2"
-UNREADABLE = "unrecognised"
+UNRECOGNISED = "unrecognised"  # an ObjectWrap the fingerprint cannot read
+UNREADABLE = "unreadable"  # napi-inl.h could not be read
 
 _FINALIZE = re.compile(rb"ObjectWrap<T>::FinalizeCallback\s*\(")
 _DESTRUCTOR = re.compile(rb"ObjectWrap<T>::~ObjectWrap\s*\(\s*\)")
@@ -60,7 +62,7 @@ def _body(data: bytes, head: re.Pattern) -> tuple[int, int] | None:
 def fingerprint(napi_inl: bytes) -> str:
     span = _body(napi_inl, _FINALIZE)
     if span is None:
-        return UNREADABLE if b"ObjectWrap" in napi_inl else PRE
+        return UNRECOGNISED if b"ObjectWrap" in napi_inl else PRE
     body = napi_inl[span[0] : span[1]]
     if _LEAKY_LINE.search(body):
         return LEAKY
@@ -72,7 +74,7 @@ def fingerprint(napi_inl: bytes) -> str:
 def expected(version: str) -> str | None:
     """The fingerprint a release should have (None when not a release)."""
     try:
-        key = specs._key(version)
+        key = specs.version_key(version)
     except ValueError:
         return None
     if specs.is_bad(version):
@@ -80,7 +82,14 @@ def expected(version: str) -> str | None:
     return FIXED if key >= (8, 2, 2) else PRE
 
 
-def plan_patch(napi_h: bytes, napi_inl: bytes) -> tuple[list[tuple[int, int, bytes]], list[tuple[int, int, bytes]]] | None:
+def leaky_line(napi_inl: bytes) -> tuple[int, int] | None:
+    """Byte span of the `instance->_ref = nullptr;` statement, where a leaky copy leaks."""
+    span = _body(napi_inl, _FINALIZE)
+    m = _LEAKY_LINE.search(napi_inl, span[0], span[1]) if span is not None else None
+    return m.span() if m else None
+
+
+def plan_patch(h_path: str, napi_h: bytes, inl_path: str, napi_inl: bytes) -> tuple[list[Edit], list[Edit]] | None:
     """(edits to napi.h, edits to napi-inl.h), or None when the copy's layout
     is not the one the upstream fix applies to."""
     finalize = _body(napi_inl, _FINALIZE)
@@ -93,9 +102,9 @@ def plan_patch(napi_h: bytes, napi_inl: bytes) -> tuple[list[tuple[int, int, byt
     if leak is None or guard is None:
         return None
     indent, newline = member.group(1), member.group(2)
-    h_edits = [(member.end(), member.end(), indent + b"bool _finalized = false;" + newline)]
+    h_edits = [Edit(h_path, member.end(), member.end(), indent + b"bool _finalized = false;" + newline)]
     inl_edits = [
-        (guard.start(), guard.end(), b"if (!IsEmpty() && !_finalized)"),
-        (leak.start(), leak.end(), b"instance->_finalized = true;"),
+        Edit(inl_path, guard.start(), guard.end(), b"if (!IsEmpty() && !_finalized)"),
+        Edit(inl_path, leak.start(), leak.end(), b"instance->_finalized = true;"),
     ]
     return h_edits, inl_edits

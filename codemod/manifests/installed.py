@@ -10,7 +10,9 @@ import json
 import os
 from dataclasses import dataclass
 
-from codemod.manifests.fingerprint import expected, fingerprint
+from codemod.manifests.fingerprint import FIXED, LEAKY, PRE, expected, fingerprint
+from codemod.manifests.spec import PACKAGE
+from codemod.sources.base import Sources, Unreadable
 
 
 @dataclass(frozen=True)
@@ -18,38 +20,52 @@ class InstalledCopy:
     folder: str
     version: str
     fingerprint: str
+    problem: str | None = None  # why its files could not be read, if so
 
 
-def installed_copies(package_dir: str) -> list[InstalledCopy]:
+def installed_copies(sources: Sources, package_dir: str) -> list[InstalledCopy]:
     top = os.path.join(package_dir, "node_modules")
+    if not sources.is_dir(top):
+        return []
     found: list[InstalledCopy] = []
-    for folder, subdirs, _ in os.walk(top):
-        if os.path.basename(folder) == "node-addon-api":
-            found.append(_judge(folder))
-            subdirs[:] = []
-            continue
-        # Only folders that can lead to a node-addon-api copy.
-        name = os.path.basename(folder)
-        if not (name in ("node_modules", ".pnpm") or name.startswith("@")):
-            subdirs[:] = [d for d in subdirs if d == "node_modules"]  # a package: only its own node_modules
-        subdirs.sort()
-    return found
+
+    def prune(entry) -> bool:
+        # Only folders that can lead to a node-addon-api copy: node_modules
+        # and scope folders, pnpm's store, and each package's own node_modules.
+        parent = os.path.basename(os.path.dirname(entry.path))
+        if entry.name == PACKAGE:
+            found.append(_judge(sources, entry.path))
+            return True
+        if parent in ("node_modules", ".pnpm") or parent.startswith("@"):
+            return False
+        return entry.name != "node_modules"
+
+    for _ in sources.walk(top, prune, on_error=lambda exc: None):
+        pass
+    return sorted(found, key=lambda c: c.folder.split(os.sep))  # the walk's own (depth-first) order
 
 
-def _judge(folder: str) -> InstalledCopy:
+def _judge(sources: Sources, folder: str) -> InstalledCopy:
+    problem = None
     try:
-        with open(os.path.join(folder, "package.json"), "rb") as f:
-            version = str(json.loads(f.read()).get("version", "?"))
-    except (OSError, ValueError):
+        version = str(json.loads(sources.read(os.path.join(folder, "package.json"))).get("version", "?"))
+    except Unreadable as exc:
+        version, problem = "?", f"{exc.path}: {exc.reason}"
+    except (ValueError, AttributeError):  # invalid JSON, or JSON that is not an object
         version = "?"
     try:
-        with open(os.path.join(folder, "napi-inl.h"), "rb") as f:
-            print_ = fingerprint(f.read())
-    except OSError:
+        print_ = fingerprint(sources.read(os.path.join(folder, "napi-inl.h")))
+    except Unreadable as exc:
         print_ = "no napi-inl.h"
-    return InstalledCopy(folder, version, print_)
+        if sources.exists(os.path.join(folder, "napi-inl.h")):
+            problem = problem or f"{exc.path}: {exc.reason}"
+    return InstalledCopy(folder, version, print_, problem)
 
 
 def disagrees(copy: InstalledCopy) -> bool:
     want = expected(copy.version)
-    return want is not None and copy.fingerprint in ("leaky", "fixed", "pre-8.2") and want != copy.fingerprint
+    return want is not None and copy.fingerprint in (LEAKY, FIXED, PRE) and want != copy.fingerprint
+
+
+def is_leaky(copy: InstalledCopy) -> bool:
+    return copy.fingerprint == LEAKY

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from codemod.edits import Edit
 from codemod.textpos import line_indent, line_of, starts_line
 
 
@@ -152,10 +153,15 @@ def quoted(value: str) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
-def insert_member(data: bytes, obj: Obj, key: str, value, before: str | None = None) -> tuple[int, int, bytes]:
-    """An edit (start, end, text) that adds `"key": value` to `obj`, laid out
-    like its siblings (indentation, tabs, line endings); before member
-    `before` when given, else last. `value` is any JSON-serialisable value."""
+def insert_member(path: str, data: bytes, obj: Obj, key: str, value, before: str | None = None) -> Edit:
+    """An edit that adds `"key": value` to `obj`; see insert_members."""
+    return insert_members(path, data, obj, {key: value}, before)
+
+
+def insert_members(path: str, data: bytes, obj: Obj, members: dict, before: str | None = None) -> Edit:
+    """One edit that adds `members` (in order) to `obj`, laid out like its
+    siblings (indentation, tabs, line endings); before member `before` when
+    given, else last. Values are any JSON-serialisable values."""
     newline = b"\r\n" if b"\r\n" in data else b"\n"
     own = line_indent(data, obj.start)
     if obj.key_starts:
@@ -164,14 +170,17 @@ def insert_member(data: bytes, obj: Obj, key: str, value, before: str | None = N
     else:
         member = own + (b"\t" if own.startswith(b"\t") else b"  ")
     unit = member[len(own) :] or b"  "
-    text = json.dumps(value, ensure_ascii=False, indent=unit.decode()).encode("utf-8")
-    text = text.replace(b"\n", newline + member)  # nested lines follow the member's indent
-    entry = quoted(key) + b": " + text
+    entries = []
+    for key, value in members.items():
+        text = json.dumps(value, ensure_ascii=False, indent=unit.decode()).encode("utf-8")
+        text = text.replace(b"\n", newline + member)  # nested lines follow the member's indent
+        entries.append(quoted(key) + b": " + text)
+    entry = (b"," + newline + member).join(entries)
     if before is not None and before in obj.key_starts:
         at = obj.key_starts[before]
-        return at, at, entry + b"," + newline + member
+        return Edit(path, at, at, entry + b"," + newline + member)
     if not obj.key_starts:
         close = obj.end - 1
-        return obj.start + 1, close, newline + member + entry + newline + own
+        return Edit(path, obj.start + 1, close, newline + member + entry + newline + own)
     last_end = max(end for _, end in obj.spans.values())
-    return last_end, last_end, b"," + newline + member + entry
+    return Edit(path, last_end, last_end, b"," + newline + member + entry)

@@ -14,12 +14,15 @@ follow the package.json edits, or `npm ci` would call them out of sync.
 
 from __future__ import annotations
 
-import re
+import os
 from dataclasses import dataclass
 
+from codemod.edits import Edit
 from codemod.manifests import spec as specs
-from codemod.manifests.jsonspan import Obj, Str, quoted
+from codemod.manifests.jsonspan import Obj, Str, insert_member, quoted
 from codemod.manifests.packagejson import DEP_FIELDS
+from codemod.results import MANUAL, PIN, Finding
+from codemod.rules import NEEDS_PERSON, RESOLVES_BAD
 from codemod.textpos import line_of
 
 SUFFIX = "node_modules/" + specs.PACKAGE
@@ -31,25 +34,25 @@ class LockChange:
 
     key: str
     line: int
-    old: str
     new: str | None
     reason: str
-    edits: tuple[tuple[int, int, bytes], ...] = ()
+    edits: tuple[Edit, ...] = ()
+    span: tuple[int, int] | None = None  # the entry's version value
     # Parents whose own range admits no safe release: the lock entry can only
     # move with an npm override scoped to each of them.
     override_parents: tuple[str, ...] = ()
 
 
 def plan_npm_lock(
-    lock: Obj, data: bytes, spec_changes: dict[str, dict[str, str]], root_specs: dict[str, str], mode: str
-) -> tuple[list[LockChange], list[tuple[int, int, bytes]]]:
+    path: str, lock: Obj, data: bytes, spec_changes: dict[str, dict[str, str]], root_specs: dict[str, str], mode: str
+) -> tuple[list[LockChange], list[Edit]]:
     """(moved copies, edits of spec mirrors). spec_changes: package dir
     relative to the lock -> {field: new spec}; root_specs: the root
     package.json's node-addon-api specs after the pin (v1 has no copy)."""
     packages = lock.get("packages") if isinstance(lock.get("packages"), Obj) else None
     legacy = lock.get("dependencies") if isinstance(lock.get("dependencies"), Obj) else None
 
-    mirror_edits: list[tuple[int, int, bytes]] = []
+    mirror_edits: list[Edit] = []
     installs: dict[str, list[Obj]] = {}  # install key -> entries describing it
     dependents: dict[str, list[str]] = {}  # package key -> node-addon-api specs it asks for
 
@@ -66,7 +69,7 @@ def plan_npm_lock(
                     value = deps[specs.PACKAGE]
                     new = changes.get(field)
                     if new is not None and new != value.value:
-                        mirror_edits.append((value.start, value.end, quoted(new)))
+                        mirror_edits.append(Edit(path, value.start, value.end, quoted(new)))
                     dependents.setdefault(key, []).append(new or value.value)
     if legacy is not None:
         for key, entry, requires in _legacy_entries(legacy, ()):
@@ -85,46 +88,34 @@ def plan_npm_lock(
         wanted = [(dep, s) for dep, asked in dependents.items() for s in asked if _resolves_to(dep, installs) == key]
         ranges = {(dep, specs.split_alias(s)[1]) for dep, s in wanted}
         ranges = {(dep, r) for dep, r in ranges if specs.judge(r).status != specs.UNKNOWN}
-        blocked = sorted(dep for dep, r in ranges if choose_version([r], mode) is None)
-        new = choose_version([r for dep, r in ranges if dep not in blocked], mode)
+        blocked = sorted(dep for dep, r in ranges if specs.choose_version([r], mode) is None)
+        new = specs.choose_version([r for dep, r in ranges if dep not in blocked], mode)
         line = line_of(data, version.start)
         parents = tuple(_package_name(dep, packages) for dep in blocked)
         if new is None or "" in blocked or None in parents:
-            changes.append(LockChange(key, line, version.value, None,
+            changes.append(LockChange(key, line, None,
                                       f"{key} resolves {version.value}; no safe release satisfies "
-                                      f"{sorted(r for _, r in ranges)}: add an npm override forcing 8.2.2 or later"))
+                                      f"{sorted(r for _, r in ranges)}: add an npm override forcing 8.2.2 or later",
+                                      span=(version.start, version.end)))
             continue
-        edits = [edit for entry in entries for edit in _entry_edits(entry, new)]
+        edits = [edit for entry in entries for edit in _entry_edits(path, entry, new)]
         why = ", ".join(sorted({s for _, s in wanted})) or "no declared range"
         forced = f"; forced past {', '.join(parents)}'s range by an override" if parents else ""
-        changes.append(LockChange(key, line, version.value, new,
+        changes.append(LockChange(key, line, new,
                                   f"lock entry {key} resolves {version.value}; moved to {new} (wanted: {why}){forced}",
-                                  tuple(edits), parents))
+                                  tuple(edits), (version.start, version.end), parents))
     return changes, mirror_edits
 
 
-def choose_version(ranges: list[str], mode: str) -> str | None:
-    """Smallest safe release every range admits (8.1.0 first when rolling back)."""
-    table = specs.safe_versions()
-    ordered = sorted(table, key=specs._key)
-    upgrades = [v for v in ordered if specs._key(v) > specs._key("8.2.1") and v.startswith("8.")]
-    candidates = ([specs.ROLLBACK] if mode == "rollback" else []) + upgrades
-    for version in candidates:
-        if all(specs.satisfies(version, r) for r in ranges):
-            return version
-    return None
-
-
-def _entry_edits(entry: Obj, new: str) -> list[tuple[int, int, bytes]]:
+def _entry_edits(path: str, entry: Obj, new: str) -> list[Edit]:
     info = specs.safe_versions()[new]
-    edits = [(entry["version"].start, entry["version"].end, quoted(new))]
+    edits = [Edit(path, entry["version"].start, entry["version"].end, quoted(new))]
     integrity = entry.get("integrity")
     if isinstance(integrity, Str):
-        edits.append((integrity.start, integrity.end, quoted(info.integrity)))
+        edits.append(Edit(path, integrity.start, integrity.end, quoted(info.integrity)))
     resolved = entry.get("resolved")
     if isinstance(resolved, Str):
-        url = re.sub(r"node-addon-api-\d+\.\d+\.\d+(?:-[\w.]+)?\.tgz", f"node-addon-api-{new}.tgz", resolved.value)
-        edits.append((resolved.start, resolved.end, quoted(url)))
+        edits.append(Edit(path, resolved.start, resolved.end, quoted(specs.tarball_url(resolved.value, new))))
     return edits
 
 
@@ -166,3 +157,55 @@ def _resolves_to(package_key: str, installs: dict) -> str | None:
             parts = parts[:-1]
         if parts and parts[-1] == "node_modules":
             parts = parts[:-1]
+
+
+def plan_lock_file(path: str, data: bytes, lock: Obj, folder: str, spec_changes: dict[str, dict[str, str]],
+                   mode: str) -> tuple[list[Finding], dict[str, str]]:
+    """Findings for one npm lock, and the parents ({name: version}) whose own
+    range admits only bad releases: package.json needs an override scoped to
+    each (packagejson.plan_overrides)."""
+    relative = {
+        ("" if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")): changes
+        for d, changes in spec_changes.items()
+        if d == folder or d.startswith(folder + os.sep) or not folder
+    }
+    root_specs = dict(spec_changes.get(folder, {}))
+    changes, mirrors = plan_npm_lock(path, lock, data, relative, root_specs, mode)
+    findings = []
+    if mirrors:
+        findings.append(Finding(path, line_of(data, mirrors[0].start), 1, PIN, "package specs", "",
+                                "the lock's copies of the package.json specs follow the pin", tuple(mirrors)))
+    for c in changes:
+        findings.append(Finding(path, c.line, 1, PIN if c.edits else MANUAL, c.key, "", c.reason, c.edits,
+                                rule=RESOLVES_BAD.id if c.edits else NEEDS_PERSON.id, span=c.span))
+    return findings, {parent: c.new for c in changes if c.new for parent in c.override_parents}
+
+
+def declare_package(path: str, data: bytes, lock: Obj, spec: str, version: str) -> list[Edit] | None:
+    """Edits adding node-addon-api to an npm lock's root and its packages; None
+    when a copy already installed at the top level does not satisfy `spec`."""
+    info = specs.safe_versions()[version]
+    edits = []
+    packages = lock.get("packages")
+    if isinstance(packages, Obj):
+        root = packages.get("")
+        if isinstance(root, Obj):
+            deps = root.get("dependencies")
+            edits.append(insert_member(path, data, deps, specs.PACKAGE, spec) if isinstance(deps, Obj)
+                         else insert_member(path, data, root, "dependencies", {specs.PACKAGE: spec}))
+        key = SUFFIX
+        existing = packages.get(key)
+        if isinstance(existing, Obj):
+            held = existing.get("version")
+            if not (isinstance(held, Str) and (specs.is_bad(held.value) or specs.satisfies(held.value, spec))):
+                return None
+        else:
+            entry = {"version": version, "integrity": info.integrity, "license": "MIT", "engines": {"node": info.engines}}
+            after = sorted(k for k in packages if k > key)
+            edits.append(insert_member(path, data, packages, key, entry, before=after[0] if after else None))
+    legacy = lock.get("dependencies")
+    if isinstance(legacy, Obj) and specs.PACKAGE not in legacy:
+        after = sorted(k for k in legacy if k > specs.PACKAGE)
+        edits.append(insert_member(path, data, legacy, specs.PACKAGE, {"version": version, "integrity": info.integrity},
+                                   before=after[0] if after else None))
+    return edits

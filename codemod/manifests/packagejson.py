@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from codemod.edits import Edit
 from codemod.manifests import spec as specs
-from codemod.manifests.jsonspan import Obj, Str, quoted
+from codemod.manifests.jsonspan import Obj, Str, insert_member, insert_members, quoted
+from codemod.results import MANUAL, PIN, Finding
+from codemod.rules import NEEDS_PERSON
 from codemod.textpos import line_of
 
 DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
@@ -83,9 +86,9 @@ class SpecPin:
     judgement: specs.Judgement
     new: str | None  # None: nothing to change
 
-    def edit_text(self) -> bytes:
+    def edit(self, path: str) -> Edit:
         assert self.new is not None
-        return quoted(self.new)
+        return Edit(path, self.site.value.start, self.site.value.end, quoted(self.new))
 
 
 def plan_specs(pkg: Obj, data: bytes, mode: str, target: str) -> list[SpecPin]:
@@ -99,3 +102,33 @@ def plan_specs(pkg: Obj, data: bytes, mode: str, target: str) -> list[SpecPin]:
             new = specs.rollback(raw) if mode == "rollback" else specs.upgrade(raw, target)
         pins.append(SpecPin(site, line_of(data, site.value.start), judgement, new))
     return pins
+
+
+def plan_overrides(path: str, data: bytes, pkg: Obj, parents: dict[str, str]) -> Finding:
+    """npm `overrides` scoped to each parent whose range admits no safe
+    release: `"overrides": {"parent": {"node-addon-api": "8.2.2"}}`."""
+    existing = pkg.get("overrides")
+    edits: list[Edit] = []
+    if existing is None:
+        edits = [insert_member(path, data, pkg, "overrides",
+                               {p: {specs.PACKAGE: v} for p, v in sorted(parents.items())})]
+    elif isinstance(existing, Obj):
+        added: dict[str, dict[str, str]] = {}
+        for parent, version in sorted(parents.items()):
+            scoped = existing.get(parent)
+            if isinstance(scoped, Obj):
+                edits.append(insert_member(path, data, scoped, specs.PACKAGE, version))
+            elif parent not in existing:
+                added[parent] = {specs.PACKAGE: version}
+            else:
+                edits, added = [], {}
+                break
+        if added:  # members added at the same place: one edit
+            edits.append(insert_members(path, data, existing, added))
+    where = "overrides > " + ", ".join(sorted(parents))
+    if not edits:
+        return Finding(path, 1, 1, MANUAL, where, "", f"add npm overrides forcing node-addon-api for {sorted(parents)}",
+                       rule=NEEDS_PERSON.id)
+    reason = (f"{where}: their ranges admit only 8.2.0/8.2.1, so an override scoped to them forces "
+              f"{', '.join(sorted(set(parents.values())))}")
+    return Finding(path, line_of(data, edits[0].start), 1, PIN, where, "", reason, tuple(edits))

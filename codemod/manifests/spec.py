@@ -102,23 +102,42 @@ def admits_bad(range_text: str) -> bool:
     return any(satisfies(v, range_text) for v in BAD)
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """(major, minor, patch) of a release; ValueError when it is not one."""
+    return tuple(int(p) for p in version.split("-")[0].split("."))
+
+
 @lru_cache(maxsize=None)
-def upgrade_target(current: str | None = None, engines: str | None = None) -> str:
+def upgrades() -> tuple[str, ...]:
+    """The safe 8.x releases above the bad ones, oldest first: where an upgrade may land."""
+    return tuple(v for v in sorted(safe_versions(), key=version_key)
+                 if version_key(v) > version_key("8.2.1") and v.startswith("8."))
+
+
+@lru_cache(maxsize=None)
+def upgrade_target(engines: str | None = None) -> str:
     """Smallest safe release above the bad ones, in the same major, whose
     engines.node admits every Node the project (or the bad release) runs on."""
-    for version in sorted(safe_versions(), key=_key):
-        if _key(version) <= _key("8.2.1"):
-            continue
-        if not version.startswith("8."):
-            continue
-        if engines and not _engines_cover(safe_versions()[version].engines, engines):
-            continue
-        return version
+    for version in upgrades():
+        if not engines or _engines_cover(safe_versions()[version].engines, engines):
+            return version
     return "8.2.2"
 
 
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("-")[0].split("."))
+def choose_version(ranges: list[str], mode: str) -> str | None:
+    """Smallest safe release every range admits (8.1.0 first when rolling back)."""
+    for version in ((ROLLBACK,) if mode == "rollback" else ()) + upgrades():
+        if all(satisfies(version, r) for r in ranges):
+            return version
+    return None
+
+
+_TARBALL = re.compile(r"node-addon-api-\d+\.\d+\.\d+(?:-[\w.]+)?\.tgz")
+
+
+def tarball_url(url: str, version: str) -> str:
+    """A registry tarball URL of node-addon-api, moved to `version`."""
+    return _TARBALL.sub(f"node-addon-api-{version}.tgz", url)
 
 
 def _engines_cover(package_engines: str, project_engines: str) -> bool:

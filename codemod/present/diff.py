@@ -1,4 +1,4 @@
-"""Presenters: Report -> text. Pure: they return bytes/str, the CLI prints.
+"""The unified diff of a Report. Pure: returns bytes.
 
 The diff is built on bytes so CRLF, Latin-1 and a missing final newline come
 out exactly as `patch -p1` and `git apply` need them; `unidiff` reads our own
@@ -8,15 +8,12 @@ diff back for the summary's counts.
 from __future__ import annotations
 
 import io
-import json
 import os
-from collections import Counter
 from dataclasses import dataclass, replace
 
-from codemod import __version__
 from codemod.edits import apply_edits
-from codemod.results import FileResult, Report
-from codemod.textpos import line_of, line_start
+from codemod.present.words import notes, reason
+from codemod.results import Report
 
 _NO_NEWLINE = b"\\ No newline at end of file\n"
 _RESET = "\033[0m"
@@ -50,7 +47,7 @@ def file_diff(path_label: str, before: bytes, edits) -> bytes:
     out = io.BytesIO()
     out.write(b"--- a/" + name + b"\n+++ b/" + name + b"\n")
     delta = 0  # new line number minus old, before the current hunk
-    for hunk in _hunks(blocks, len(lines)):
+    for hunk in _hunks(blocks):
         first, last = hunk[0], hunk[-1]
         old_start, old_stop = max(0, first[0] - CONTEXT), min(len(lines), last[1] + CONTEXT)
         new_len = (old_stop - old_start) + sum(len(b[2]) - (b[1] - b[0]) for b in hunk)
@@ -97,7 +94,7 @@ def _blocks(data: bytes, lines, starts, edits) -> list[tuple[int, int, list[byte
     return out
 
 
-def _hunks(blocks, total: int):
+def _hunks(blocks):
     hunk = [blocks[0]]
     for block in blocks[1:]:
         if block[0] - hunk[-1][1] <= 2 * CONTEXT:
@@ -127,11 +124,11 @@ def diff(report: Report, cwd: str) -> bytes:
     patch and git apply skip as leading text)."""
     if not report.changed:
         return b""
-    parts = [f"# napi-fix: {note}\n".encode() for note in report.notes]
+    parts = [f"# napi-fix: {note}\n".encode() for note in notes(report)]
     for result in report.changed:
         assert result.original is not None
         where = label(result.path, cwd)
-        parts += [f"# {where}:{f.line}: {f.reason}\n".encode() for f in result.findings if f.edits]
+        parts += [f"# {where}:{f.line}: {reason(f)}\n".encode() for f in result.findings if f.edits]
         parts.append(file_diff(where, result.original, result.edits))
     return b"".join(parts)
 
@@ -169,73 +166,3 @@ def diff_stats(diff_text: bytes) -> DiffStats:
     )
 
 
-def summary(report: Report, cwd: str, dry_run: bool, diff_text: bytes) -> str:
-    lines = []
-    for result in report.files:
-        where = label(result.path, cwd)
-        if result.error is not None:
-            lines.append(f"{where}: error: {result.error}")
-        for f in result.findings:
-            subject = f" {f.subject}" if f.subject else ""
-            lines.append(f"{where}:{f.line}:{f.column}: {f.kind}{subject}: {f.reason}")
-    stats = diff_stats(diff_text)
-    verb = "would change" if dry_run else "changed"
-    kinds = Counter(f.kind for r in report.files for f in r.findings)
-    found = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no findings"
-    lines.append(
-        f"napi-fix ({report.strategy}): {found}; {verb} {stats.files} file(s), {stats.hunks} hunk(s), "
-        f"+{stats.added} -{stats.removed} line(s); {len(report.failed)} error(s)"
-    )
-    lines += [f"note: {note}" for note in report.notes]
-    return "\n".join(lines) + "\n"
-
-
-def to_json(report: Report, cwd: str, dry_run: bool, diff_text: bytes) -> str:
-    stats = diff_stats(diff_text)
-    payload = {
-        "tool": "napi-fix",
-        "version": __version__,
-        "strategy": report.strategy,
-        "dry_run": dry_run,
-        "notes": list(report.notes),
-        "files": [_file_json(r, cwd) for r in report.files],
-        "summary": {
-            "files_changed": stats.files,
-            "hunks": stats.hunks,
-            "lines_added": stats.added,
-            "lines_removed": stats.removed,
-            "errors": len(report.failed),
-            "findings": dict(sorted(Counter(f.kind for r in report.files for f in r.findings).items())),
-        },
-    }
-    return json.dumps(payload, indent=2) + "\n"
-
-
-def _file_json(result: FileResult, cwd: str) -> dict:
-    data = result.original or b""
-    return {
-        "path": label(result.path, cwd),
-        "error": result.error,
-        "findings": [
-            {
-                "file": label(f.path, cwd),
-                "line": f.line,
-                "column": f.column,
-                "kind": f.kind,
-                "class": f.subject,
-                "wrapped_type": f.wrapped_type,
-                "reason": f.reason,
-                "edits": [
-                    {
-                        "start": e.start,
-                        "end": e.end,
-                        "line": line_of(data, e.start),
-                        "column": e.start - line_start(data, e.start) + 1,
-                        "text": e.text.decode("utf-8", "replace"),
-                    }
-                    for e in f.edits
-                ],
-            }
-            for f in result.findings
-        ],
-    }

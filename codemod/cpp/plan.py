@@ -1,0 +1,80 @@
+"""The Finalize planner: one file's facts and the project index -> findings.
+
+Pure. A target (a class whose Napi::ObjectWrap<T> names itself) without an
+override gets the insertion as an Edit; intermediate bases, indirect
+subclasses, existing overrides, macro-generated classes and unparsable
+regions are findings without edits. The override is hygiene: every reason
+that offers it says it does not stop the leak.
+"""
+
+from __future__ import annotations
+
+from codemod.cpp import finalize
+from codemod.cpp.index import INDIRECT, INTERMEDIATE, TARGET, ProjectIndex
+from codemod.cpp.scan import FileFacts
+from codemod.results import (
+    HAS_OVERRIDE,
+    INDIRECT as INDIRECT_KIND,
+    INTERMEDIATE_BASE,
+    MANUAL,
+    MISSING_OVERRIDE,
+    Finding,
+)
+from codemod.rules import NEEDS_PERSON, NO_FINALIZE
+
+
+def plan_file(index: ProjectIndex, facts: FileFacts, basic: bool) -> list[Finding]:
+    """Findings of one scanned file, in line order; `basic`: the project
+    requires Napi::BasicEnv finalizers."""
+    path = facts.path
+    found = [f for cls in facts.classes for f in _class_findings(index, facts, cls, basic)]
+    found += [
+        Finding(path, m.line, m.column, MANUAL, m.macro, "",
+                f"macro {m.macro} defines an ObjectWrap-derived class; its expansions cannot be "
+                "edited safely, add `void Finalize(Napi::Env /*env*/) override {}` by hand", rule=NEEDS_PERSON.id)
+        for m in facts.macro_classes
+    ]
+    found += [
+        Finding(path, u.line, u.column, MANUAL, "", "",
+                "tree-sitter could not parse this region, which mentions ObjectWrap; check it by hand",
+                rule=NEEDS_PERSON.id, span=(u.start, u.end))
+        for u in facts.unparsed
+    ]
+    return sorted(found, key=lambda f: (f.line, f.column))
+
+
+def _class_findings(index: ProjectIndex, facts: FileFacts, cls, basic: bool):
+    found = index.classify(cls, facts.path)
+    if found is None:
+        return
+    name = cls.display_name()
+    where = (facts.path, cls.line, cls.column)
+    span = cls.name_span
+    if found.kind == INTERMEDIATE:
+        yield Finding(*where, INTERMEDIATE_BASE, name, found.wrapped,
+                      f"intermediate base: passes its parameter {found.wrapped} to Napi::ObjectWrap; "
+                      "node-addon-api looks for Finalize on each concrete leaf, so the leaves are the targets",
+                      span=span)
+        return
+    if found.kind == INDIRECT:
+        yield Finding(*where, INDIRECT_KIND, name, found.wrapped,
+                      f"derives from Napi::ObjectWrap<{found.wrapped}> through a base; node-addon-api "
+                      f"looks for Finalize on {found.wrapped}, not on this class", span=span)
+        return
+    assert found.kind == TARGET
+    macro = next((m for off, m in facts.recovered_macros if cls.start <= off < cls.end), None)
+    recovered = f" (class head read past export macro {macro})" if macro else ""
+    if cls.override is not None:
+        yield Finding(*where, HAS_OVERRIDE, name, found.wrapped,
+                      f"already overrides Finalize({cls.override}){recovered}", span=span)
+        return
+    if cls.insertion is None:
+        yield Finding(*where, MANUAL, name, found.wrapped,
+                      f"derives from Napi::ObjectWrap<{found.wrapped}> but its body could not be parsed; "
+                      "add the override by hand", rule=NEEDS_PERSON.id, span=span)
+        return
+    other = "; its own Finalize(...) takes other parameters and is not an override" if cls.other_finalize else ""
+    yield Finding(*where, MISSING_OVERRIDE, name, found.wrapped,
+                  f"derives from Napi::ObjectWrap<{found.wrapped}> and has no Finalize override{other}"
+                  f"{recovered}; inserting an empty override is {finalize.SHORT_NOTE}",
+                  (finalize.plan_insertion(facts.path, cls.insertion, basic),), rule=NO_FINALIZE.id, span=span)

@@ -1,0 +1,174 @@
+"""sources -> discover -> analyze -> plan -> merge: the one way through.
+
+Every front-end (the CLI, the batch runner, the editor server) calls this
+and nothing else to find out what to change; each one chooses the sources
+(disk, or editor buffers over disk), owns the worker pool, and presents or
+applies the Report. `plan` is a single run; a `Project` keeps its state so
+the editor server can re-plan after one file changed at the cost of about
+that file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Iterable, Sequence
+
+from codemod.cpp import finder
+from codemod.cpp.plan import plan_file
+from codemod.cpp.scan import digest
+from codemod.discover import BUILD_FILES, PACKAGE_FILES, Discovered, discover, is_cpp
+from codemod.manifests.plan import NOT_PLANNED, RootPlan, plan_root
+from codemod.manifests.roots import PackageRoot, load_root, package_roots
+from codemod.merge import merge_file
+from codemod.options import Options
+from codemod.parallel import Workers
+from codemod.results import FileResult, Finding, Report
+from codemod.sources.base import Sources, Unreadable
+
+
+def plan(sources: Sources, paths: Sequence[str], options: Options, workers: Workers) -> Report:
+    """Everything napi-fix would change under `paths`, and why."""
+    return Project(sources, paths, options).analyze(workers)
+
+
+class Project:
+    def __init__(self, sources: Sources, paths: Sequence[str], options: Options):
+        self.sources = sources
+        self.paths = tuple(paths) or (".",)
+        self.options = options
+        self.found = Discovered()
+        self.roots: dict[str, PackageRoot] = {}
+        self.root_plans: dict[str, RootPlan] = {}
+        self.cpp: finder.CppAnalysis | None = None
+
+    # -- whole runs -----------------------------------------------------------
+
+    def analyze(self, workers: Workers) -> Report:
+        self.found = discover(self.sources, list(self.paths))
+        self.roots = {r.folder: r for r in package_roots(self.found)}
+        pins = None
+        if self.options.pin:
+            # The pin reads a few manifests: it runs on one worker while the C++
+            # files keep the other busy (inline when there is no pool to share).
+            busy = len(self.found.cpp_files) if self.options.finalize else 0
+            pins = workers.submit(_plan_roots, self.sources, tuple(self.roots.values()), self.options, alongside=busy)
+        if self.options.finalize:
+            self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
+        if pins is not None:
+            self.root_plans = dict(zip(self.roots, pins()))
+        return self.report()
+
+    # -- one file changed (the editor server) ---------------------------------
+
+    def update(self, changed: Iterable[str], workers: Workers) -> Report:
+        """Re-plan after `changed` files were edited, created or deleted."""
+        changed = [os.path.normpath(p) for p in changed]
+        known = set(self.found.cpp_files) | set(self.found.package_files) | set(self.found.build_files)
+        if any(p not in known or not self.sources.exists(p) for p in changed if _interesting(p)):
+            return self.analyze(workers)  # files came or went: roots and candidates may differ
+        for folder in {f for p in changed for f in self._roots_of(p)}:
+            self.root_plans[folder] = plan_root(load_root(self.sources, self.roots[folder], self.options.patch_vendored),
+                                                self.options)
+        if self.cpp is not None:
+            if any(os.path.basename(p) in BUILD_FILES for p in changed):
+                self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
+            else:
+                for path in (p for p in changed if is_cpp(p)):
+                    error = finder.scan_one(self.sources, self.cpp.index, path)
+                    self.cpp.errors.pop(path, None)
+                    if error is not None:
+                        self.cpp.errors[path] = error
+        return self.report()
+
+    def _roots_of(self, path: str) -> list[str]:
+        """The roots whose plan read `path`."""
+        return [folder for folder, root_plan in self.root_plans.items() if path in root_plan.read]
+
+    # -- merge ------------------------------------------------------------------
+
+    def report(self) -> Report:
+        per_path: dict[str, list[Finding]] = {}
+        originals: dict[str, bytes] = {}
+        units: dict[str, str] = {}
+        errors: dict[str, str] = {p: "no such file or directory" for p in self.found.missing}
+        errors.update(dict(self.found.problems))
+        notes: list[str] = []
+        for folder, root_plan in self.root_plans.items():
+            notes += root_plan.notes
+            for path, reason in root_plan.errors.items():
+                errors.setdefault(path, reason)
+                units.setdefault(path, folder)
+            for path, found in root_plan.findings.items():
+                per_path.setdefault(path, []).extend(found)
+                units.setdefault(path, folder)
+            originals.update(root_plan.originals)
+        if self.cpp is not None:
+            errors.update({p: e for p, e in self.cpp.errors.items() if p not in errors})
+            for path, facts in self.cpp.index.files.items():
+                found = plan_file(self.cpp.index, facts, self.cpp.basic(path))
+                if not found:
+                    continue
+                per_path.setdefault(path, []).extend(found)
+                units.setdefault(path, path)
+                if any(f.edits for f in found):
+                    data, problem = self._bytes_scanned(path, facts.digest)
+                    if problem is not None:
+                        errors.setdefault(path, problem)
+                    else:
+                        originals[path] = data
+        results: dict[str, FileResult] = {}
+        for path in sorted(set(per_path) | set(errors)):
+            found = tuple(sorted(per_path.get(path, ()), key=lambda f: (f.line, f.column)))
+            if path in errors:
+                results[path] = FileResult(path, found, error=errors[path], unit=units.get(path, path))
+            else:
+                results[path] = merge_file(path, originals.get(path), found, units.get(path, path))
+        results = self._refuse_outside(results)
+        results = _withhold_broken_units(results)
+        return Report(self.options.strategy, tuple(results.values()), tuple(notes))
+
+    def _bytes_scanned(self, path: str, scanned: str) -> tuple[bytes | None, str | None]:
+        """The bytes the edits apply to, checked to be the bytes scanned."""
+        try:
+            data = self.sources.read(path)
+        except Unreadable as exc:
+            return None, exc.reason
+        if digest(data) != scanned:
+            return None, "changed while napi-fix was reading it"
+        return data, None
+
+    def _refuse_outside(self, results: dict[str, FileResult]) -> dict[str, FileResult]:
+        """A file outside the paths given is never edited: refused in a dry
+        run as in a real one (a vendored copy in a sibling folder)."""
+        allowed = [os.path.realpath(p) for p in self.paths + self.found.brought]
+        for path, result in results.items():
+            if result.edits and not inside(path, allowed):
+                results[path] = replace(result, edits=(), original=None,
+                                        error="refused: outside the paths given (name its folder to edit it)")
+        return results
+
+
+def inside(path: str, allowed_real: list[str]) -> bool:
+    real = os.path.realpath(path)
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in allowed_real)
+
+
+def _withhold_broken_units(results: dict[str, FileResult]) -> dict[str, FileResult]:
+    """Files planned together are written together: when one of them failed,
+    the others' edits are withheld too (shown as not planned)."""
+    broken = {r.unit for r in results.values() if r.error is not None}
+    for path, result in results.items():
+        if result.error is None and result.edits and result.unit in broken:
+            results[path] = replace(result, edits=(), original=None, findings=tuple(
+                replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f for f in result.findings))
+    return results
+
+
+def _interesting(path: str) -> bool:
+    name = os.path.basename(path)
+    return is_cpp(path) or name in PACKAGE_FILES or name in BUILD_FILES
+
+
+def _plan_roots(sources: Sources, roots: tuple[PackageRoot, ...], options: Options) -> list[RootPlan]:
+    return [plan_root(load_root(sources, root, options.patch_vendored), options) for root in roots]

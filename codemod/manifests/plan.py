@@ -1,0 +1,271 @@
+"""The pin planner: one package root's bytes and the options -> findings with edits.
+
+Pure: everything it looks at is in RootFiles (roots.py reads them). Per
+root, the package.json edits and the lock edits are planned together: if
+any of its files cannot be parsed, nothing in that root is planned, so a
+package.json never goes out of sync with its lock. The pin is the actual
+fix for the 8.2.0/8.2.1 leak.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+
+from codemod.manifests import headers, spec as specs
+from codemod.manifests.installed import disagrees, is_leaky
+from codemod.manifests.jsonspan import BadInput, Obj, Str, loads
+from codemod.manifests.packagejson import DEP_FIELDS, plan_overrides, plan_specs
+from codemod.manifests.roots import RootFiles
+from codemod.options import Options
+from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
+from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD
+
+NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
+NOT_PLANNED = " (not planned: another file of this package could not be read)"
+
+
+@dataclass
+class RootPlan:
+    """Findings and errors per file of one root, and the bytes edits apply to."""
+
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    originals: dict[str, bytes] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    read: frozenset[str] = frozenset()  # every path the plan looked at: a change to one re-plans the root
+
+    def add(self, finding: Finding) -> None:
+        self.findings.setdefault(finding.path, []).append(finding)
+
+
+class Unloadable(Exception):
+    """A file the planner needs could not be read or parsed."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+
+class RootPlanner:
+    def __init__(self, files: RootFiles, options: Options):
+        self.files = files
+        self.options = options
+        self.plan = RootPlan()
+        self._parsed: dict[str, Obj] = {}
+        # What the package.json pins changed, for the locks to follow.
+        self.spec_changes: dict[str, dict[str, str]] = {}  # package dir -> {field: new spec}
+        self.spec_renames: dict[str, dict[str, str]] = {}  # package dir -> {old spec: new spec}
+        self.pnpm_overrides: dict[str, dict[str, str]] = {}  # package dir -> {override key: new value}
+
+    # -- reading (from RootFiles only) --------------------------------------
+
+    def data(self, path: str) -> bytes:
+        if path in self.files.contents:
+            return self.files.contents[path]
+        raise Unloadable(path, self.files.unreadable.get(path, "cannot read: not loaded"))
+
+    def json(self, path: str) -> tuple[bytes, Obj]:
+        data = self.data(path)
+        if path not in self._parsed:
+            try:
+                self._parsed[path] = loads(data, path)
+            except BadInput as exc:
+                raise Unloadable(exc.path, describe(exc)) from None
+        return data, self._parsed[path]
+
+    def has(self, path: str) -> bool:
+        return path in self.files.root.files
+
+    def error(self, path: str, reason: str) -> None:
+        self.plan.errors.setdefault(path, reason)
+
+    # -- the plan -----------------------------------------------------------
+
+    def run(self) -> RootPlan:
+        root = self.files.root
+        for path in root.packages:
+            self._specs(path)
+        for path in root.packages:
+            self._npm_locks(path)
+        for path in root.packages:
+            self._yarn_and_pnpm(path)
+        headers.plan_headers(self)
+        for copy in self.files.installed:
+            self._installed(copy)
+        return self._finish()
+
+    def _specs(self, path: str) -> None:
+        try:
+            data, pkg = self.json(path)
+        except Unloadable as exc:
+            self.error(exc.path, exc.reason)
+            return
+        if not isinstance(pkg, Obj):
+            self.error(path, f"line 1: package.json holds {_json_kind(pkg)}, not an object; nothing planned for "
+                             "this package")
+            return
+        if isinstance(pkg.get("name"), Str) and pkg["name"].value == specs.PACKAGE:
+            self.plan.notes.append(f"{path}: this package is node-addon-api itself; nothing to pin")
+            return
+        engines = pkg.get("engines")
+        node = engines.get("node") if isinstance(engines, Obj) else None
+        target = specs.upgrade_target(engines=node.value if isinstance(node, Str) else None)
+        folder = os.path.dirname(path)
+        for pin in plan_specs(pkg, data, self.options.pin_mode, target):
+            site = pin.site
+            span = (site.value.start, site.value.end)
+            if pin.new is None:
+                status = pin.judgement.status
+                kind = PIN_SAFE if status == specs.SAFE else PIN_UNKNOWN if status == specs.UNKNOWN else PIN
+                rule = ADMITS_BAD.id if kind == PIN else None
+                self.plan.add(Finding(path, pin.line, 1, kind, site.where, "", pin.judgement.detail,
+                                      rule=rule, span=span))
+                continue
+            edit = pin.edit(path)
+            reason = f"{site.where}: {pin.judgement.detail}; pinned to {pin.new!r} ({self.options.pin_mode})"
+            self.plan.add(Finding(path, pin.line, 1, PIN, site.where, "", reason, (edit,),
+                                  rule=ADMITS_BAD.id, span=span))
+            if site.field in DEP_FIELDS:
+                self.spec_changes.setdefault(folder, {})[site.field] = pin.new
+            self.spec_renames.setdefault(folder, {})[site.value.value] = pin.new
+            if site.field == "pnpm.overrides":
+                self.pnpm_overrides.setdefault(folder, {})[site.where.split(" > ", 1)[1]] = pin.new
+
+    def _npm_locks(self, package: str) -> None:
+        from codemod.manifests.npmlock import plan_lock_file
+
+        folder = os.path.dirname(package)
+        for name in NPM_LOCKS:
+            lock_path = os.path.join(folder, name)
+            if not self.has(lock_path):
+                continue
+            try:
+                data, lock = self.json(lock_path)
+                if not isinstance(lock, Obj):
+                    raise Unloadable(lock_path, f"line 1: the lockfile holds {_json_kind(lock)}, not an object; "
+                                                "nothing planned for this package")
+            except Unloadable as exc:
+                self.error(exc.path, exc.reason)
+                continue
+            findings, parents = plan_lock_file(lock_path, data, lock, folder, self.spec_changes,
+                                               self.options.pin_mode)
+            for finding in findings:
+                self.plan.add(finding)
+            if parents:
+                try:
+                    pkg_data, pkg = self.json(package)
+                except Unloadable as exc:
+                    self.error(exc.path, exc.reason)
+                    continue
+                self.plan.add(plan_overrides(package, pkg_data, pkg, parents))
+
+    def _yarn_and_pnpm(self, package: str) -> None:
+        from codemod.manifests.pnpmlock import plan_lock_file as plan_pnpm, plan_workspace_file
+        from codemod.manifests.yarnlock import plan_lock_file as plan_yarn
+
+        folder = os.path.dirname(package)
+        yarn_path, pnpm_path = os.path.join(folder, "yarn.lock"), os.path.join(folder, "pnpm-workspace.yaml")
+        lock_path = os.path.join(folder, "pnpm-lock.yaml")
+        try:
+            if self.has(pnpm_path):
+                for finding, key, new in plan_workspace_file(pnpm_path, self.data(pnpm_path), self.options.pin_mode):
+                    self.plan.add(finding)
+                    if new:
+                        self.pnpm_overrides.setdefault(folder, {})[key] = new
+            if self.has(yarn_path):
+                renamed = {old: new for d, renames in self.spec_renames.items() if _under(d, folder)
+                           for old, new in renames.items()}
+                outcome = plan_yarn(yarn_path, self.data(yarn_path), folder, renamed, self.options.pin_mode)
+                if isinstance(outcome, Finding):  # a berry lock napi-fix cannot rewrite
+                    self.plan.add(outcome)
+                    self.error(yarn_path, outcome.reason)
+                else:
+                    for finding in outcome:
+                        self.plan.add(finding)
+            if self.has(lock_path):
+                importers = {("." if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")): changes
+                             for d, changes in self.spec_changes.items() if _under(d, folder)}
+                for finding in plan_pnpm(lock_path, self.data(lock_path), importers, self.options.pin_mode,
+                                         self.pnpm_overrides.get(folder, {})):
+                    self.plan.add(finding)
+        except BadInput as exc:
+            self.error(exc.path, describe(exc))
+        except Unloadable as exc:
+            self.error(exc.path, exc.reason)
+
+    def _installed(self, copy) -> None:
+        where = os.path.join(copy.folder, "package.json")
+        if copy.problem is not None:
+            self.error(where, copy.problem)
+        elif disagrees(copy):
+            self.plan.add(Finding(where, 1, 1, MISMATCH, copy.folder, "",
+                                  f"package.json says {copy.version} but the headers are {copy.fingerprint}",
+                                  rule=NEEDS_PERSON.id))
+        elif is_leaky(copy) or specs.is_bad(copy.version):
+            self.plan.add(Finding(
+                where, 1, 1, INSTALLED, copy.folder, "",
+                f"installed {copy.version} ({copy.fingerprint}): reinstall from the pinned lockfile "
+                "(npm ci / yarn install --frozen-lockfile / pnpm install --frozen-lockfile) and rebuild",
+                rule=RESOLVES_BAD.id))
+
+    def _finish(self) -> RootPlan:
+        plan = self.plan
+        if plan.errors:
+            # A root with a broken file plans nothing at all.
+            for path, found in plan.findings.items():
+                plan.findings[path] = [replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f
+                                       for f in found]
+        _link_specs_and_locks(plan)
+        plan.read = frozenset(self.files.contents) | frozenset(self.files.unreadable) | frozenset(
+            os.path.join(c.folder, name) for c in self.files.installed for name in ("package.json", "napi-inl.h"))
+        for path, found in plan.findings.items():
+            if any(f.edits for f in found):
+                plan.originals[path] = self.files.contents[path]
+        return plan
+
+
+def plan_root(files: RootFiles, options: Options) -> RootPlan:
+    return RootPlanner(files, options).run()
+
+
+def _link_specs_and_locks(plan: RootPlan) -> None:
+    """A spec whose lock resolves a leaking release is NAPI001, not NAPI002,
+    and each side points at the other."""
+    bad_locks = [f for found in plan.findings.values() for f in found
+                 if f.rule == RESOLVES_BAD.id and f.kind == PIN]
+    if not bad_locks:
+        return
+    specs_found = [f for found in plan.findings.values() for f in found if f.rule == ADMITS_BAD.id]
+    for path, found in plan.findings.items():
+        updated = []
+        for f in found:
+            if f.rule == ADMITS_BAD.id:
+                f = replace(f, rule=RESOLVES_BAD.id, related=tuple(
+                    Related(lock.path, lock.line, lock.span, f"lock entry: {lock.reason}") for lock in bad_locks))
+            elif f in bad_locks:
+                f = replace(f, related=tuple(Related(s.path, s.line, s.span, f"spec: {s.reason}")
+                                             for s in specs_found))
+            updated.append(f)
+        plan.findings[path] = updated
+
+
+def _under(folder: str, root: str) -> bool:
+    return folder == root or folder.startswith(root + os.sep) or not root
+
+
+def _json_kind(value) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, Str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def describe(exc: BadInput) -> str:
+    return f"line {exc.line}: {exc.message}; nothing planned for this package"

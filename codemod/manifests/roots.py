@@ -1,0 +1,115 @@
+"""Package roots: the files planned (and written) together, and their loading.
+
+A root is a lock root: the folder of a lockfile (or pnpm-workspace.yaml)
+with every package.json at or below it that has no lock of its own
+(workspace members), the build files and vendored header copies of those
+packages. A package without any lock above it is a root of its own. The
+pin planner (plan.py) sees one root's bytes at a time; `load_root` is the
+only place those bytes are read, through Sources.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from codemod.discover import LOCKFILES, Discovered
+from codemod.manifests import buildfiles
+from codemod.manifests.installed import InstalledCopy, installed_copies
+from codemod.sources.base import Sources, Unreadable
+
+HEADER_NAMES = ("napi-inl.h", "napi.h")
+
+
+@dataclass(frozen=True)
+class PackageRoot:
+    folder: str
+    packages: tuple[str, ...] = ()  # package.json files
+    manifests: tuple[str, ...] = ()  # lockfiles and pnpm-workspace.yaml of the root folder
+    build_files: tuple[str, ...] = ()
+    copies: tuple[str, ...] = ()  # vendored header copies the walk found in this root
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return self.packages + self.manifests + self.build_files
+
+
+@dataclass(frozen=True)
+class RootFiles:
+    """Everything the pin planner may look at for one root."""
+
+    root: PackageRoot
+    contents: dict[str, bytes] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)  # path -> reason
+    copy_folders: frozenset[str] = frozenset()  # folders known to hold napi-inl.h
+    installed: tuple[InstalledCopy, ...] = ()
+
+
+def package_roots(found: Discovered) -> list[PackageRoot]:
+    package_files = set(found.package_files)
+    lock_folders = {os.path.dirname(p) for p in found.package_files
+                    if os.path.basename(p) in LOCKFILES + ("pnpm-workspace.yaml",)}
+    package_folders = sorted({os.path.dirname(p) for p in found.package_files
+                              if os.path.basename(p) == "package.json"})
+
+    def owner(folder: str, candidates) -> str | None:
+        """Nearest folder among `candidates` at or above `folder`."""
+        current = folder
+        while True:
+            if current in candidates:
+                return current
+            parent = os.path.dirname(current)
+            if parent == current or not current:
+                return None
+            current = parent
+
+    groups: dict[str, dict[str, list[str]]] = {}
+
+    def group(folder: str) -> dict[str, list[str]]:
+        return groups.setdefault(folder, {"packages": [], "manifests": [], "build": [], "copies": []})
+
+    for folder in package_folders:
+        group(owner(folder, lock_folders) or folder)["packages"].append(os.path.join(folder, "package.json"))
+    for folder in sorted(lock_folders):
+        if os.path.join(folder, "package.json") in package_files:
+            for name in LOCKFILES + ("pnpm-workspace.yaml",):
+                if os.path.join(folder, name) in package_files:
+                    group(folder)["manifests"].append(os.path.join(folder, name))
+    roots_of_packages = {folder: owner(folder, lock_folders) or folder for folder in package_folders}
+    for path in found.build_files:
+        home = owner(os.path.dirname(path), set(package_folders))
+        group(roots_of_packages[home] if home is not None else os.path.dirname(path))["build"].append(path)
+    for copy in found.napi_copies:
+        home = owner(os.path.dirname(copy), set(package_folders))
+        group(roots_of_packages[home] if home is not None else copy)["copies"].append(copy)
+    return [
+        PackageRoot(folder, tuple(g["packages"]), tuple(g["manifests"]), tuple(g["build"]), tuple(g["copies"]))
+        for folder, g in sorted(groups.items())
+    ]
+
+
+def load_root(sources: Sources, root: PackageRoot, patch_vendored: bool) -> RootFiles:
+    contents: dict[str, bytes] = {}
+    unreadable: dict[str, str] = {}
+
+    def read(path: str) -> None:
+        if path in contents or path in unreadable:
+            return
+        try:
+            contents[path] = sources.read(path)
+        except Unreadable as exc:
+            unreadable[path] = exc.reason
+
+    for path in root.files:
+        read(path)
+    folders = set(root.copies)
+    for path in root.build_files:
+        if path in contents:
+            folders.update(buildfiles.copy_candidates(path, contents[path]))
+    copy_folders = frozenset(f for f in folders if sources.is_file(os.path.join(f, "napi-inl.h")))
+    for folder in sorted(copy_folders):
+        for name in HEADER_NAMES if patch_vendored else HEADER_NAMES[:1]:
+            read(os.path.join(folder, name))
+    installed = tuple(copy for package in root.packages
+                      for copy in installed_copies(sources, os.path.dirname(package)))
+    return RootFiles(root, contents, unreadable, copy_folders, installed)

@@ -1,0 +1,30 @@
+"""What analysis and planning are asked to do. Output settings (format,
+color, dry run) belong to each front-end, not here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STRATEGIES = ("pin", "finalize", "both")
+PIN_MODES = ("upgrade", "rollback")
+
+
+@dataclass(frozen=True)
+class Options:
+    strategy: str = "pin"
+    pin_mode: str = "upgrade"  # or "rollback": exactly 8.1.0
+    patch_vendored: bool = False  # apply upstream's fix to leaky vendored copies instead of repointing
+
+    def __post_init__(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"strategy {self.strategy!r} is not one of {', '.join(STRATEGIES)}")
+        if self.pin_mode not in PIN_MODES:
+            raise ValueError(f"pin mode {self.pin_mode!r} is not one of {', '.join(PIN_MODES)}")
+
+    @property
+    def finalize(self) -> bool:
+        return self.strategy in ("finalize", "both")
+
+    @property
+    def pin(self) -> bool:
+        return self.strategy in ("pin", "both")

@@ -1,0 +1,1 @@
+"""Presenters: Report -> text. Pure: they return bytes/str; front-ends print."""

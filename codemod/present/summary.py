@@ -1,0 +1,30 @@
+"""The text summary: one line per finding and error, then the counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from codemod.present.diff import diff_stats, label
+from codemod.present.words import notes, reason
+from codemod.results import Report
+
+
+def summary(report: Report, cwd: str, dry_run: bool, diff_text: bytes) -> str:
+    lines = []
+    for result in report.files:
+        where = label(result.path, cwd)
+        if result.error is not None:
+            lines.append(f"{where}: error: {result.error}")
+        for f in result.findings:
+            subject = f" {f.subject}" if f.subject else ""
+            lines.append(f"{where}:{f.line}:{f.column}: {f.kind}{subject}: {reason(f)}")
+    stats = diff_stats(diff_text)
+    verb = "would change" if dry_run else "changed"
+    kinds = Counter(f.kind for r in report.files for f in r.findings)
+    found = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no findings"
+    lines.append(
+        f"napi-fix ({report.strategy}): {found}; {verb} {stats.files} file(s), {stats.hunks} hunk(s), "
+        f"+{stats.added} -{stats.removed} line(s); {len(report.failed)} error(s)"
+    )
+    lines += [f"note: {note}" for note in notes(report)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,32 @@
+"""The command line's words: the notes and hints that name its flags.
+
+Analysis reasons never mention a flag; a finding carries a hint code and
+the command line says it in its own terms here (the editor offers a code
+action instead).
+"""
+
+from __future__ import annotations
+
+from codemod.results import HINT_KEEP_COPY, HINT_NO_PACKAGE, HINT_OTHER_PM, HINT_PATCH_COPY, Finding, Report
+
+HYGIENE_NOTE = (
+    "An empty Finalize override is hygiene only: it does NOT stop the node-addon-api "
+    "8.2.0/8.2.1 ObjectWrap napi_ref leak. The fix is the version: node-addon-api "
+    "8.2.2 or later (or 8.1.0), which `napi-fix --strategy pin` plans."
+)
+
+HINTS = {
+    HINT_KEEP_COPY: " (use --patch-vendored to keep the copy and fix it instead)",
+    HINT_NO_PACKAGE: ": use --patch-vendored",
+    HINT_OTHER_PM: ", or use --patch-vendored",
+    HINT_PATCH_COPY: ", or run with --patch-vendored to apply upstream's fix",
+}
+
+
+def reason(finding: Finding) -> str:
+    return finding.reason + HINTS.get(finding.hint or "", "")
+
+
+def notes(report: Report) -> tuple[str, ...]:
+    hygiene = (HYGIENE_NOTE,) if report.strategy in ("finalize", "both") else ()
+    return hygiene + report.notes

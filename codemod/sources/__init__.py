@@ -1,0 +1,1 @@
+"""Everything analysis reads: disk, or unsaved editor buffers over disk."""
