@@ -93,12 +93,14 @@ class Project:
         units: dict[str, str] = {}
         errors: dict[str, str] = {p: "no such file or directory" for p in self.found.missing}
         errors.update(dict(self.found.problems))
+        error_lines: dict[str, int] = {}
         notes: list[str] = []
         for folder, root_plan in self.root_plans.items():
             notes += root_plan.notes
             for path, reason in root_plan.errors.items():
                 errors.setdefault(path, reason)
                 units.setdefault(path, folder)
+            error_lines.update(root_plan.error_lines)
             for path, found in root_plan.findings.items():
                 per_path.setdefault(path, []).extend(found)
                 units.setdefault(path, folder)
@@ -121,7 +123,8 @@ class Project:
         for path in sorted(set(per_path) | set(errors)):
             found = tuple(sorted(per_path.get(path, ()), key=lambda f: (f.line, f.column)))
             if path in errors:
-                results[path] = FileResult(path, found, error=errors[path], unit=units.get(path, path))
+                results[path] = FileResult(path, found, error=errors[path], error_line=error_lines.get(path),
+                                           unit=units.get(path, path))
             else:
                 results[path] = merge_file(path, originals.get(path), found, units.get(path, path))
         results = self._refuse_outside(results)

@@ -66,6 +66,7 @@ class FileResult:
     path: str
     findings: tuple[Finding, ...] = ()
     error: str | None = None
+    error_line: int | None = None  # 1-based line the error is about (invalid JSON, YAML, GYP), when known
     original: bytes | None = None  # the bytes the edits were planned on
     edits: tuple[Edit, ...] = ()  # merged (codemod/merge.py): what apply_edits applies
     unit: str = ""  # files planned together (one package root) are written together

@@ -18,6 +18,7 @@ from codemod.manifests import buildfiles, spec as specs
 from codemod.manifests.fingerprint import LEAKY, UNREADABLE, fingerprint, leaky_line, plan_patch
 from codemod.manifests.jsonspan import BadInput, Obj, insert_member
 from codemod.manifests.packagejson import DEP_FIELDS
+from codemod.manifests.roots import Unloadable
 from codemod.results import (
     HEADERS,
     HINT_KEEP_COPY,
@@ -49,10 +50,10 @@ def plan_headers(planner) -> None:
         try:
             build_sources = _sources(path, planner.data(path), planner.files.copy_folders)
         except BadInput as exc:
-            planner.error(exc.path, f"line {exc.line}: {exc.message}; nothing planned for this package")
+            planner.error(exc.path, f"line {exc.line}: {exc.message}; nothing planned for this package", exc.line)
             continue
-        except Exception as exc:  # noqa: BLE001 -- Unloadable: the loader could not read it
-            planner.error(path, getattr(exc, "reason", str(exc)))
+        except Unloadable as exc:
+            planner.error(exc.path, exc.reason, exc.line)
             continue
         for source in build_sources:
             kind = {buildfiles.NPM: HEADERS, buildfiles.UNKNOWN: PIN_UNKNOWN}.get(source.kind, HEADERS)
@@ -117,7 +118,7 @@ def _repoint(planner, source, detail: str):
     package instead, and declare node-addon-api (package.json and its npm
     lock, offline). Returns the gyp finding's (kind, reason, hint, edits)."""
     from codemod.manifests.npmlock import declare_package
-    from codemod.manifests.plan import NPM_LOCKS, Unloadable
+    from codemod.manifests.plan import NPM_LOCKS
 
     folder = os.path.dirname(source.build_file)
     package_path = os.path.join(folder, "package.json")
@@ -133,7 +134,7 @@ def _repoint(planner, source, detail: str):
     try:
         data, pkg = planner.json(package_path)
     except Unloadable as exc:
-        planner.error(exc.path, exc.reason)
+        planner.error(exc.path, exc.reason, exc.line)
         return MANUAL, detail, None, ()
     edits: list[Edit] = []
     if isinstance(pkg, Obj) and not any(isinstance(pkg.get(f), Obj) and specs.PACKAGE in pkg[f] for f in DEP_FIELDS):
@@ -147,7 +148,7 @@ def _repoint(planner, source, detail: str):
             try:
                 lock_data, lock = planner.json(lock_path)
             except Unloadable as exc:
-                planner.error(exc.path, exc.reason)
+                planner.error(exc.path, exc.reason, exc.line)
                 return MANUAL, detail, None, ()
             lock_edits = declare_package(lock_path, lock_data, lock, spec, target) if isinstance(lock, Obj) else None
             if lock_edits is None:

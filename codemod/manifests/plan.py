@@ -16,7 +16,7 @@ from codemod.manifests import headers, spec as specs
 from codemod.manifests.installed import disagrees, is_leaky
 from codemod.manifests.jsonspan import BadInput, Obj, Str, loads
 from codemod.manifests.packagejson import DEP_FIELDS, plan_overrides, plan_specs
-from codemod.manifests.roots import RootFiles
+from codemod.manifests.roots import RootFiles, Unloadable
 from codemod.options import Options
 from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
 from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD
@@ -31,21 +31,13 @@ class RootPlan:
 
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    error_lines: dict[str, int] = field(default_factory=dict)  # where a file's error is, when known
     originals: dict[str, bytes] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     read: frozenset[str] = frozenset()  # every path the plan looked at: a change to one re-plans the root
 
     def add(self, finding: Finding) -> None:
         self.findings.setdefault(finding.path, []).append(finding)
-
-
-class Unloadable(Exception):
-    """A file the planner needs could not be read or parsed."""
-
-    def __init__(self, path: str, reason: str):
-        super().__init__(reason)
-        self.path = path
-        self.reason = reason
 
 
 class RootPlanner:
@@ -72,14 +64,17 @@ class RootPlanner:
             try:
                 self._parsed[path] = loads(data, path)
             except BadInput as exc:
-                raise Unloadable(exc.path, describe(exc)) from None
+                raise Unloadable(exc.path, describe(exc), exc.line) from None
         return data, self._parsed[path]
 
     def has(self, path: str) -> bool:
         return path in self.files.root.files
 
-    def error(self, path: str, reason: str) -> None:
-        self.plan.errors.setdefault(path, reason)
+    def error(self, path: str, reason: str, line: int | None = None) -> None:
+        if path not in self.plan.errors:
+            self.plan.errors[path] = reason
+            if line is not None:
+                self.plan.error_lines[path] = line
 
     # -- the plan -----------------------------------------------------------
 
@@ -100,11 +95,11 @@ class RootPlanner:
         try:
             data, pkg = self.json(path)
         except Unloadable as exc:
-            self.error(exc.path, exc.reason)
+            self.error(exc.path, exc.reason, exc.line)
             return
         if not isinstance(pkg, Obj):
             self.error(path, f"line 1: package.json holds {_json_kind(pkg)}, not an object; nothing planned for "
-                             "this package")
+                             "this package", 1)
             return
         if isinstance(pkg.get("name"), Str) and pkg["name"].value == specs.PACKAGE:
             self.plan.notes.append(f"{path}: this package is node-addon-api itself; nothing to pin")
@@ -145,9 +140,9 @@ class RootPlanner:
                 data, lock = self.json(lock_path)
                 if not isinstance(lock, Obj):
                     raise Unloadable(lock_path, f"line 1: the lockfile holds {_json_kind(lock)}, not an object; "
-                                                "nothing planned for this package")
+                                                "nothing planned for this package", 1)
             except Unloadable as exc:
-                self.error(exc.path, exc.reason)
+                self.error(exc.path, exc.reason, exc.line)
                 continue
             findings, parents = plan_lock_file(lock_path, data, lock, folder, self.spec_changes,
                                                self.options.pin_mode)
@@ -157,7 +152,7 @@ class RootPlanner:
                 try:
                     pkg_data, pkg = self.json(package)
                 except Unloadable as exc:
-                    self.error(exc.path, exc.reason)
+                    self.error(exc.path, exc.reason, exc.line)
                     continue
                 self.plan.add(plan_overrides(package, pkg_data, pkg, parents))
 
@@ -191,9 +186,9 @@ class RootPlanner:
                                          self.pnpm_overrides.get(folder, {})):
                     self.plan.add(finding)
         except BadInput as exc:
-            self.error(exc.path, describe(exc))
+            self.error(exc.path, describe(exc), exc.line)
         except Unloadable as exc:
-            self.error(exc.path, exc.reason)
+            self.error(exc.path, exc.reason, exc.line)
 
     def _installed(self, copy) -> None:
         where = os.path.join(copy.folder, "package.json")

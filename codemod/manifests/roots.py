@@ -45,6 +45,16 @@ class RootFiles:
     installed: tuple[InstalledCopy, ...] = ()
 
 
+class Unloadable(Exception):
+    """A file the planner needs could not be read or parsed."""
+
+    def __init__(self, path: str, reason: str, line: int | None = None):
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+        self.line = line
+
+
 def package_roots(found: Discovered) -> list[PackageRoot]:
     package_files = set(found.package_files)
     lock_folders = {os.path.dirname(p) for p in found.package_files
