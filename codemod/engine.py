@@ -41,6 +41,7 @@ class Project:
         self.roots: dict[str, PackageRoot] = {}
         self.root_plans: dict[str, RootPlan] = {}
         self.cpp: finder.CppAnalysis | None = None
+        self._scanned: dict[str, tuple[str, bytes]] = {}  # path -> (digest, bytes) of C++ files with edits
 
     # -- whole runs -----------------------------------------------------------
 
@@ -132,13 +133,18 @@ class Project:
         return Report(self.options.strategy, tuple(results.values()), tuple(notes))
 
     def _bytes_scanned(self, path: str, scanned: str) -> tuple[bytes | None, str | None]:
-        """The bytes the edits apply to, checked to be the bytes scanned."""
+        """The bytes the edits apply to, checked to be the bytes scanned
+        (workers return facts, not bytes; kept for the next report)."""
+        cached = self._scanned.get(path)
+        if cached is not None and cached[0] == scanned:
+            return cached[1], None
         try:
             data = self.sources.read(path)
         except Unreadable as exc:
             return None, exc.reason
         if digest(data) != scanned:
             return None, "changed while napi-fix was reading it"
+        self._scanned[path] = (scanned, data)
         return data, None
 
     def _refuse_outside(self, results: dict[str, FileResult]) -> dict[str, FileResult]:

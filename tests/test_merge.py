@@ -1,0 +1,160 @@
+"""One merge step for every edit to a file: collapse, merge, or a reported conflict."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from codemod.edits import Edit, apply_edits
+from codemod.manifests.jsonspan import Obj, Str, insert_member, loads, quoted
+from codemod.merge import merge_file
+from codemod.results import PIN, Finding
+from helpers import dedent, plan, write_tree
+
+PKG = b'{\n  "name": "app",\n  "version": "1.0.0"\n}\n'
+
+
+def finding(reason: str, *edits: Edit) -> Finding:
+    return Finding(edits[0].path if edits else "package.json", 1, 1, PIN, "", "", reason, tuple(edits))
+
+
+def member(key: str, value, data: bytes = PKG) -> Edit:
+    return insert_member("package.json", data, loads(data, "package.json"), key, value)
+
+
+@pytest.mark.parametrize("findings, after", [
+    pytest.param([finding("a", member("overrides", {"p": "1"})), finding("b", member("overrides", {"p": "1"}))],
+                 b'{\n  "name": "app",\n  "version": "1.0.0",\n  "overrides": {\n    "p": "1"\n  }\n}\n',
+                 id="identical-edits-collapse"),
+    pytest.param([finding("o", member("overrides", {"p": "1"})), finding("d", member("dependencies", {"x": "2"}))],
+                 b'{\n  "name": "app",\n  "version": "1.0.0",\n  "dependencies": {\n    "x": "2"\n  },\n'
+                 b'  "overrides": {\n    "p": "1"\n  }\n}\n',
+                 id="two-new-members-of-one-object-merge-in-a-fixed-order"),
+    pytest.param([finding("v", Edit("package.json", 32, 39, b'"2.0.0"')), finding("v", Edit("package.json", 32, 39, b'"2.0.0"'))],
+                 PKG.replace(b'"1.0.0"', b'"2.0.0"'), id="same-replacement-twice"),
+])
+def test_merges(findings, after):
+    result = merge_file("package.json", PKG, findings)
+    assert result.error is None
+    assert apply_edits(PKG, result.edits) == after
+    assert merge_file("package.json", PKG, list(reversed(findings))).edits == result.edits  # order-independent
+
+
+@pytest.mark.parametrize("findings, message", [
+    pytest.param([finding("pin to 2", Edit("package.json", 32, 39, b'"2.0.0"')),
+                  finding("pin to 3", Edit("package.json", 32, 39, b'"3.0.0"'))],
+                 "conflicting edits at bytes 32..39 and 32..39: 'pin to 2' and 'pin to 3'", id="two-replacements"),
+    pytest.param([finding("wide", Edit("package.json", 28, 39, b'"x"')),
+                  finding("narrow", Edit("package.json", 32, 39, b'"y"'))],
+                 "'wide' and 'narrow'", id="overlap"),
+    pytest.param([finding("one", Edit("package.json", 1, 1, b'"a": 1')),
+                  finding("two", Edit("package.json", 1, 1, b'"b": 2'))],
+                 "together they do not give valid JSON", id="merged-insertions-that-are-not-json"),
+])
+def test_conflicts_are_reported_with_both_reasons(findings, message):
+    result = merge_file("package.json", PKG, findings)
+    assert message in result.error and "nothing written" in result.error
+    assert result.edits == ()
+
+
+def test_insertions_at_one_offset_outside_json_conflict():
+    data = b"class A {};\n"
+    result = merge_file("a.h", data, [finding("x", Edit("a.h", 9, 9, b"int x;")), finding("y", Edit("a.h", 9, 9, b"int y;"))])
+    assert "conflicting edits" in result.error
+
+
+def test_two_planners_inserting_at_one_offset_of_package_json(tmp_path, napi_821):
+    """The pin adds an npm override (a parent's range admits only 8.2.1) and
+    the vendored-copy repoint declares node-addon-api: both insert at the end
+    of package.json. Once a traceback; now one valid, deterministic insertion."""
+    lock = {
+        "name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
+        "packages": {
+            "": {"name": "app", "version": "1.0.0", "devDependencies": {"parent": "1.0.0"}},
+            "node_modules/node-addon-api": {"version": "8.2.1", "integrity": napi_821, "dev": True, "license": "MIT"},
+            "node_modules/parent": {"version": "1.0.0", "dev": True, "dependencies": {"node-addon-api": "8.2.1"}},
+        },
+    }
+    write_tree(tmp_path, {
+        "package.json": '{\n  "name": "app",\n  "version": "1.0.0",\n  "devDependencies": {\n    "parent": "1.0.0"\n  }\n}\n',
+        "package-lock.json": json.dumps(lock, indent=2) + "\n",
+        "binding.gyp": "{'targets': [{'target_name': 'a', 'sources': ['a.cc'], 'include_dirs': ['deps']}]}\n",
+        "deps/napi-inl.h": "template <typename T> void ObjectWrap<T>::FinalizeCallback(node_addon_api_basic_env env,"
+                           " void* data, void*) {\n  ObjectWrap<T>* instance = static_cast<ObjectWrap<T>*>(data);\n"
+                           "  instance->_ref = nullptr;\n}\n",
+    })
+    report = plan([tmp_path], "pin")
+    assert not report.failed, [(r.path, r.error) for r in report.failed]
+    package = next(r for r in report.changed if r.path.endswith("package.json"))
+    after = json.loads(apply_edits(package.original, package.edits))
+    assert list(after) == ["name", "version", "devDependencies", "dependencies", "overrides"]
+    assert after["overrides"] == {"parent": {"node-addon-api": "8.2.2"}}
+    assert after["dependencies"] == {"node-addon-api": "^8.2.2"}
+
+
+@pytest.fixture
+def napi_821() -> str:
+    return "sha512-vmEOvxwiH8tlOcv4SyE8RH34rI5/nWVaigUeAUPawC6f0+HoDthwI0vkMu4tbtsZrXq6QXFfrkhjofzKEs5tpA=="
+
+
+# -- property: any mix of planner outputs on any manifest is valid JSON or a reported conflict --
+
+keys = st.text(alphabet="abcdefghij-@/_", min_size=1, max_size=6)
+leaves = st.one_of(st.text(max_size=5), st.integers(-5, 5), st.booleans(), st.none())
+documents = st.recursive(leaves, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                         st.dictionaries(keys, inner, max_size=4)), max_leaves=12)
+
+
+def _objects(node, out):
+    if isinstance(node, Obj):
+        out.append(node)
+    values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    for value in values:
+        _objects(value, out)
+    return out
+
+
+def _strings(node, out):
+    if isinstance(node, Str):
+        out.append(node)
+    values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    for value in values:
+        _strings(value, out)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=st.dictionaries(keys, documents, max_size=5), indent=st.sampled_from([2, 4, "\t"]),
+       crlf=st.booleans(), seed=st.integers(0, 2**32), count=st.integers(1, 6))
+def test_any_planner_mix_gives_valid_json_or_a_conflict(doc, indent, crlf, seed, count):
+    data = json.dumps(doc, indent=indent).encode() + b"\n"
+    if crlf:
+        data = data.replace(b"\n", b"\r\n")
+    parsed = loads(data, "package.json")
+    objects, strings = _objects(parsed, []), _strings(parsed, [])
+    rng = random.Random(seed)
+    findings = []
+    for number in range(count):
+        choice = rng.random()
+        if choice < 0.6 or not strings:
+            target = rng.choice(objects)
+            before = rng.choice([None, *target]) if target else None
+            edit = insert_member("package.json", data, target, rng.choice(["node-addon-api", "overrides", "x"]),
+                                 rng.choice(["^8.2.2", {"node-addon-api": "8.2.2"}]), before)
+        else:
+            value = rng.choice(strings)
+            edit = Edit("package.json", value.start, value.end, quoted(rng.choice(["^8.2.2", "8.1.0"])))
+        findings.append(finding(f"planner {number}", edit))
+        if rng.random() < 0.2:
+            findings.append(finding(f"planner {number} again", edit))
+    result = merge_file("package.json", data, findings)
+    if result.error is not None:
+        assert "conflicting edits" in result.error
+        return
+    json.loads(apply_edits(data, result.edits))
+    rng.shuffle(findings)
+    assert merge_file("package.json", data, findings).edits == result.edits

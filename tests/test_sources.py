@@ -1,0 +1,102 @@
+"""Sources: the disk's read guard, editor buffers over disk, and re-planning one file."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from codemod.engine import Project
+from codemod.options import Options
+from codemod.parallel import Workers
+from codemod.sources.base import Unreadable
+from codemod.sources.disk import DiskSources
+from codemod.sources.overlay import OverlaySources
+from helpers import plan, write_tree
+
+CLASS = "class C : public Napi::ObjectWrap<C> {\n public:\n  C();\n};\n"
+
+
+@pytest.mark.parametrize("make, reason", [
+    pytest.param(lambda p: os.mkfifo(p), "a FIFO", id="fifo"),
+    pytest.param(lambda p: os.symlink("/dev/zero", p), "a character device", id="link-to-dev-zero"),
+    pytest.param(lambda p: os.mkdir(p), "a directory", id="directory"),
+])
+def test_disk_refuses_what_is_not_a_regular_file_without_blocking(tmp_path, make, reason):
+    path = str(tmp_path / "x.h")
+    make(path)
+    outcome = []
+    reader = threading.Thread(target=lambda: outcome.append(_try_read(DiskSources(), path)), daemon=True)
+    reader.start()
+    reader.join(5)
+    assert outcome and reason in outcome[0]
+
+
+def test_disk_refuses_a_file_over_the_cap(tmp_path):
+    (tmp_path / "big.h").write_bytes(b"x" * 2048)
+    assert "over the 0 MB limit" in _try_read(DiskSources(max_read=1024), str(tmp_path / "big.h"))
+
+
+def _try_read(sources, path):
+    try:
+        sources.read(path)
+        return "read"
+    except Unreadable as exc:
+        return exc.reason
+
+
+def test_a_file_only_in_an_editor_buffer_is_discovered_and_analyzed(tmp_path):
+    write_tree(tmp_path, {"src/a.h": "// nothing here\n"})
+    buffers = {str(tmp_path / "src/new/unsaved.h"): CLASS.encode(),
+               str(tmp_path / "src/a.h"): CLASS.replace("C", "A").encode()}
+    report = plan([tmp_path], "finalize", sources=OverlaySources(DiskSources(), buffers))
+    assert sorted(os.path.relpath(r.path, tmp_path) for r in report.changed) == ["src/a.h", "src/new/unsaved.h"]
+    assert not (tmp_path / "src/new").exists()
+
+
+class Counting(OverlaySources):
+    def __init__(self):
+        super().__init__(DiskSources())
+        self.reads: list[str] = []
+
+    def read(self, path):
+        self.reads.append(path)
+        return super().read(path)
+
+
+def test_re_planning_after_one_change_costs_about_that_file(tmp_path):
+    files = {f"src/c{i}.h": CLASS.replace("C", f"C{i}") for i in range(40)}
+    files["src/base.h"] = "template <class T> class Wrapped : public Napi::ObjectWrap<T> {};\n"
+    files["package.json"] = '{"name": "a", "dependencies": {"node-addon-api": "^8.2.0"}}\n'
+    write_tree(tmp_path, files)
+    sources = Counting()
+    project = Project(sources, [str(tmp_path)], Options("both"))
+    with Workers(1) as workers:
+        first = project.analyze(workers)
+        assert len(first.changed) == 41
+        sources.reads.clear()
+        leaf = str(tmp_path / "src/c7.h")
+        sources.put(leaf, b'#include "base.h"\nclass Leaf : public Wrapped<Leaf> {\n public:\n  Leaf();\n};\n')
+        report = project.update([leaf], workers)
+    assert len(sources.reads) <= 4, sources.reads  # the changed file, its header and the edit's bytes
+    leaf_result = next(r for r in report.files if r.path == leaf)
+    assert [f.subject for f in leaf_result.findings if f.edits] == ["Leaf"]
+    assert len(report.changed) == 41
+
+
+def test_re_planning_after_a_manifest_change_re_plans_its_root_only(tmp_path):
+    write_tree(tmp_path, {
+        "a/package.json": '{"name": "a", "dependencies": {"node-addon-api": "^8.2.0"}}\n',
+        "b/package.json": '{"name": "b", "dependencies": {"node-addon-api": "^8.2.2"}}\n',
+    })
+    sources = Counting()
+    project = Project(sources, [str(tmp_path)], Options("pin"))
+    with Workers(1) as workers:
+        assert len(project.analyze(workers).changed) == 1
+        sources.reads.clear()
+        b = str(tmp_path / "b/package.json")
+        sources.put(b, b'{"name": "b", "dependencies": {"node-addon-api": "8.2.1"}}\n')
+        report = project.update([b], workers)
+    assert sources.reads == [b]
+    assert sorted(os.path.relpath(r.path, tmp_path) for r in report.changed) == ["a/package.json", "b/package.json"]
