@@ -18,6 +18,7 @@ from codemod.results import Report
 from codemod.transaction import Change, Outcome, write_all
 
 NOTHING_WRITTEN = "nothing written: fix the errors listed first"
+INTERRUPTED = "interrupted before the first file was replaced: nothing written"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ def apply_report(report: Report, roots: Sequence[str], force: bool = False) -> A
     outcome = write_all(changes, force)
     if outcome.failed:
         return _failed(report, outcome)
+    if outcome.signal is not None and not outcome.written:
+        return Applied(replace(report, notes=report.notes + (INTERRUPTED,)), (), (), outcome.signal)
     return Applied(report, tuple(outcome.written), (), outcome.signal)
 
 

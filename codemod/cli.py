@@ -1,7 +1,10 @@
 """The command line: typer, kept thin over `main(argv) -> int`.
 
 The only layer that prints and picks exit codes: 0 nothing to change (or all
-applied), 1 changes pending (--dry-run), 2 bad input or a failure.
+applied), 1 changes pending (--dry-run), 2 bad input or a failure. stdout
+carries only what a script reads (the diff, the JSON, the summary); errors
+go to stderr in every mode, and under --format json stdout is valid JSON in
+every outcome, usage errors and interrupts included. Never a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +20,20 @@ STRATEGY_HELP = (
     "finalize: insert empty `void Finalize(Napi::Env /*env*/) override {}` overrides; this is hygiene "
     "only and does NOT stop the 8.2.0/8.2.1 leak, the version pin does. both: do both."
 )
+FORMATS = ("text", "json")
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What this front-end was asked for beyond analysis: output and writing."""
+
+    paths: tuple[str, ...] = (".",)
+    dry_run: bool = False
+    output: str = "text"
+    color: bool = False
+    jobs: int = 1
+    force: bool = False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0
+    wants_json = _wants_json(argv)
+    try:
+        return _parse_and_run(argv)
+    except KeyboardInterrupt:
+        return _fail("interrupted: nothing written", wants_json, EXIT_INTERRUPTED)
+    except Exception as exc:  # noqa: BLE001 -- the last line of defence: a message, never a traceback
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", wants_json)
+
+
+def _parse_and_run(argv: list[str]) -> int:
+    import click
     import typer
 
     from codemod.options import PIN_MODES, STRATEGIES, Options
@@ -53,14 +81,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"napi-fix {__version__}")
             outcome.append(0)
             return
-        if strategy not in STRATEGIES:
-            raise typer.BadParameter(f"{strategy!r} is not one of {', '.join(STRATEGIES)}", param_hint="--strategy")
-        if pin not in PIN_MODES:
-            raise typer.BadParameter(f"{pin!r} is not one of {', '.join(PIN_MODES)}", param_hint="--pin")
-        if output not in FORMATS:
-            raise typer.BadParameter(f"{output!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
-        if color not in ("auto", "always", "never"):
-            raise typer.BadParameter(f"{color!r} is not one of auto, always, never", param_hint="--color")
+        for value, allowed, flag in ((strategy, STRATEGIES, "--strategy"), (pin, PIN_MODES, "--pin"),
+                                     (output, FORMATS, "--format"), (color, ("auto", "always", "never"), "--color")):
+            if value not in allowed:
+                raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint=flag)
         run_options = RunOptions(
             paths=tuple(paths or (".",)),
             dry_run=dry_run,
@@ -72,29 +96,17 @@ def main(argv: list[str] | None = None) -> int:
         outcome.append(execute(Options(strategy, pin, patch_vendored), run_options))
 
     try:
-        # Standalone mode on purpose: typer prints usage errors and --help
-        # itself and ends with SystemExit, the same way across typer versions.
-        app(args=argv, prog_name="napi-fix")
-    except SystemExit as exc:
-        if outcome:
-            return outcome[0]
-        return exc.code if isinstance(exc.code, int) else 2
+        app(args=argv, prog_name="napi-fix", standalone_mode=False)
+    except click.exceptions.Exit as exc:  # --help
+        return exc.exit_code
+    except click.ClickException as exc:  # a usage error: click's own words, and JSON when JSON was asked for
+        exc.show(file=sys.stderr)
+        if _wants_json(argv):
+            _print_json({"tool": "napi-fix", "version": __version__, "error": f"usage: {exc.format_message()}"})
+        return 2
+    except click.exceptions.Abort:
+        raise KeyboardInterrupt from None
     return outcome[0] if outcome else 0
-
-
-FORMATS = ("text", "json")
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """What this front-end was asked for beyond analysis: output and writing."""
-
-    paths: tuple[str, ...] = (".",)
-    dry_run: bool = False
-    output: str = "text"
-    color: bool = False
-    jobs: int = 1
-    force: bool = False
 
 
 def execute(options, run: RunOptions) -> int:
@@ -102,6 +114,7 @@ def execute(options, run: RunOptions) -> int:
     from codemod.apply import apply_report
     from codemod.parallel import Workers
     from codemod.present.diff import colorize, diff
+    from codemod.present.summary import errors, summary
     from codemod.sources.disk import DiskSources
 
     cwd = os.getcwd()
@@ -119,25 +132,45 @@ def execute(options, run: RunOptions) -> int:
     if run.output == "json":
         from codemod.present.json import to_json
 
+        sys.stderr.write(errors(report, cwd))
         out.write(to_json(report, cwd, run.dry_run, planned_diff).encode())
     elif run.dry_run:
-        from codemod.present.summary import summary
-
         out.write(colorize(planned_diff) if run.color else planned_diff)
         sys.stdout.flush()
         sys.stderr.write(summary(report, cwd, True, planned_diff))
     else:
-        from codemod.present.summary import summary
-
-        out.write(summary(report, cwd, False, planned_diff).encode())
+        sys.stderr.write(errors(report, cwd))
+        out.write(summary(report, cwd, False, planned_diff, with_errors=False).encode("utf-8", "surrogateescape"))
     out.flush()
     if interrupted is not None:
+        import signal
+
+        sys.stderr.write(f"napi-fix: interrupted ({signal.Signals(interrupted).name}) while writing; every file "
+                         "listed as changed above was written, nothing else\n")
         return 128 + interrupted
     return report.exit_code(run.dry_run)
 
 
 def _roots(paths) -> tuple[str, ...]:
     return tuple(os.path.abspath(p) for p in paths)
+
+
+def _wants_json(argv: list[str]) -> bool:
+    return any(a == "--format=json" or (a == "--format" and argv[i + 1:i + 2] == ["json"]) for i, a in enumerate(argv))
+
+
+def _print_json(payload: dict) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def _fail(message: str, wants_json: bool, code: int = 2) -> int:
+    sys.stderr.write(f"napi-fix: {message}\n")
+    if wants_json:
+        _print_json({"tool": "napi-fix", "version": __version__, "error": message})
+    return code
 
 
 def run() -> None:

@@ -69,8 +69,7 @@ class Project:
         if any(p not in known or not self.sources.exists(p) for p in changed if _interesting(p)):
             return self.analyze(workers)  # files came or went: roots and candidates may differ
         for folder in {f for p in changed for f in self._roots_of(p)}:
-            self.root_plans[folder] = plan_root(load_root(self.sources, self.roots[folder], self.options.patch_vendored),
-                                                self.options)
+            self.root_plans[folder] = _plan_one_root(self.sources, self.roots[folder], self.options)
         if self.cpp is not None:
             if any(os.path.basename(p) in BUILD_FILES for p in changed):
                 self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
@@ -109,7 +108,11 @@ class Project:
         if self.cpp is not None:
             errors.update({p: e for p, e in self.cpp.errors.items() if p not in errors})
             for path, facts in self.cpp.index.files.items():
-                found = plan_file(self.cpp.index, facts, self.cpp.basic(path))
+                try:
+                    found = plan_file(self.cpp.index, facts, self.cpp.basic(path))
+                except Exception as exc:  # noqa: BLE001 -- reported as this file's error
+                    errors.setdefault(path, finder.internal_error(exc))
+                    continue
                 if not found:
                     continue
                 per_path.setdefault(path, []).extend(found)
@@ -180,4 +183,16 @@ def _interesting(path: str) -> bool:
 
 
 def _plan_roots(sources: Sources, roots: tuple[PackageRoot, ...], options: Options) -> list[RootPlan]:
-    return [plan_root(load_root(sources, root, options.patch_vendored), options) for root in roots]
+    return [_plan_one_root(sources, root, options) for root in roots]
+
+
+def _plan_one_root(sources: Sources, root: PackageRoot, options: Options) -> RootPlan:
+    """A root that breaks the planner is that root's error, never the run's end."""
+    try:
+        return plan_root(load_root(sources, root, options.patch_vendored), options)
+    except RecursionError:
+        reason = "not planned: nested too deeply"
+    except Exception as exc:  # noqa: BLE001 -- a bug of ours must not end the run; it is reported
+        reason = finder.internal_error(exc).replace("not analyzed", "not planned")
+    first = (root.files or (os.path.join(root.folder, "package.json"),))[0]
+    return RootPlan(errors={first: reason})

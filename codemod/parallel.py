@@ -33,7 +33,8 @@ class Workers:
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(cancel_futures=exc[0] is not None)
+            self._pool = None
 
     def map_chunks(self, fn: Callable[[Sequence[T]], R], items: Sequence[T]) -> Iterator[R]:
         """fn over chunks of items; results come back in order."""
@@ -60,8 +61,16 @@ class Workers:
             from concurrent.futures import ProcessPoolExecutor
 
             # fork: workers inherit the loaded grammar and queries instead of re-importing.
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("fork"))
+            # Workers ignore Ctrl-C: the parent alone decides what an interrupt stops.
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_ignore_interrupts)
         return self._pool
+
+
+def _ignore_interrupts() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _picklable(fn) -> bool:

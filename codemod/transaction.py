@@ -5,7 +5,8 @@
    is refused unless forced). Nothing is written when any check fails.
 2. Prepare: new contents go to temp files beside their targets, with the
    target's mode, owner and group, and are fsynced.
-3. Commit, with SIGINT and SIGTERM deferred: per target, a last look (inode,
+3. Commit, with SIGINT and SIGTERM deferred (from the first temp file on;
+   one that arrives before the first rename cancels the write): per target, a last look (inode,
    size, mtime, and the bytes again), a hard-link backup of the target, the
    rename, and a check that nobody wrote into the old file between the last
    look and the rename. On any failure every target already renamed is put
@@ -73,18 +74,17 @@ def write_all(changes: list[Change], force: bool = False) -> Outcome:
             outcome.failed[exc.path] = exc.reason
     if outcome.failed:
         return outcome
-    try:
-        for target in targets:
-            _prepare(target)
-        with _Deferred() as deferred:
-            _commit(targets, outcome)
-        outcome.signal = deferred.received
-    except _Refused as exc:
-        outcome.failed[exc.path] = exc.reason
-    except OSError as exc:
-        outcome.failed[exc.filename or "?"] = f"cannot write: {exc.strerror or exc}"
-    finally:
-        _clean(targets)
+    with _Deferred() as deferred:
+        try:
+            for target in targets:
+                _prepare(target)
+            if deferred.received is None:  # interrupted before the first rename: write nothing
+                _commit(targets, outcome)
+        except _Refused as exc:
+            outcome.failed[exc.path] = exc.reason
+        finally:
+            _clean(targets)
+    outcome.signal = deferred.received
     if outcome.failed:
         outcome.written.clear()
     return outcome
@@ -100,12 +100,16 @@ def _check(change: Change, force: bool) -> os.stat_result:
         raise _Refused(path, "refused: a symbolic link (napi-fix never edits through links)")
     if not stat.S_ISREG(info.st_mode):
         raise _Refused(path, "refused: not a regular file")
-    if _read(path) != change.original:
+    try:
+        current = _read(path)
+    except OSError as exc:
+        raise _Refused(path, f"refused: cannot read it again: {exc.strerror or exc}") from None
+    if current != change.original:
         raise _Refused(path, "refused: the file changed since napi-fix read it")
     if not force:
         if not info.st_mode & 0o222:
             raise _Refused(path, "refused: the file is read-only (--force writes it anyway)")
-        folder = os.stat(os.path.dirname(os.path.abspath(path)))
+        folder = os.lstat(os.path.dirname(os.path.abspath(path)))
         if not folder.st_mode & 0o222:
             raise _Refused(path, "refused: its folder is read-only (--force writes it anyway)")
     if os.geteuid() != 0 and info.st_uid != os.geteuid():
@@ -115,7 +119,10 @@ def _check(change: Change, force: bool) -> os.stat_result:
 
 def _prepare(target: _Target) -> None:
     path, info = target.change.path, target.info
-    fd, target.temp = tempfile.mkstemp(prefix=PREFIX, dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        fd, target.temp = tempfile.mkstemp(prefix=PREFIX, dir=os.path.dirname(os.path.abspath(path)))
+    except OSError as exc:
+        raise _Refused(path, f"cannot write: {exc.strerror or exc}") from None
     try:
         view = memoryview(target.change.new)
         while view:
@@ -221,7 +228,8 @@ def _fsync_dir(folder: str) -> None:
 
 
 class _Deferred:
-    """SIGINT and SIGTERM wait until the renames are done or undone."""
+    """SIGINT and SIGTERM wait until the temp files are cleaned and the
+    renames done or undone; the caller learns which signal arrived."""
 
     def __init__(self):
         self.received: int | None = None

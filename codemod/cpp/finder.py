@@ -112,8 +112,22 @@ def sift(paths, sources: Sources, names: tuple[str, ...] | None) -> list[Sifted]
         basic = names is None and BASIC_FINALIZERS in data and bool(_DEFINE_BASIC.search(data))
         hit = b"ObjectWrap" in data if quick is None else bool(quick.search(data) and exact.search(data))
         if hit or basic:
-            out.append(Sifted(path, scan_cpp(path, data) if hit else None, None, basic))
+            out.append(_scanned(path, data, hit, basic))
     return out
+
+
+def _scanned(path: str, data: bytes, hit: bool, basic: bool) -> Sifted:
+    """A scan that cannot stop the run: whatever goes wrong in one file is that file's result."""
+    try:
+        return Sifted(path, scan_cpp(path, data) if hit else None, None, basic)
+    except RecursionError:
+        return Sifted(path, error="not analyzed: nested too deeply for the parser", basic=basic)
+    except Exception as exc:  # noqa: BLE001 -- a bug of ours must not end the run; it is reported
+        return Sifted(path, error=internal_error(exc), basic=basic)
+
+
+def internal_error(exc: BaseException) -> str:
+    return f"not analyzed: internal error {type(exc).__name__}: {exc} (please report this)"
 
 
 def scan_one(sources: Sources, index: ProjectIndex, path: str) -> str | None:
@@ -126,7 +140,11 @@ def scan_one(sources: Sources, index: ProjectIndex, path: str) -> str | None:
         return exc.reason
     leading = index.leading_names()
     if b"ObjectWrap" in data or any(re.search(rb"\b" + re.escape(n.encode()) + rb"\b", data) for n in leading):
-        index.replace(scan_cpp(path, data))
+        sifted = _scanned(path, data, True, False)
+        if sifted.facts is None:
+            index.drop(path)
+            return sifted.error
+        index.replace(sifted.facts)
     else:
         index.drop(path)
     return None

@@ -10,6 +10,7 @@ file's line and column.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from codemod.edits import Edit
@@ -54,98 +55,69 @@ def loads(data: bytes, path: str):
         raise BadInput(path, line_of(data, exc.start), "not UTF-8") from None
     except json.JSONDecodeError as exc:
         raise BadInput(path, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
-    parser = _Parser(data, bom)
-    return parser.value()
+    except RecursionError:
+        raise BadInput(path, 1, "invalid JSON: nested too deeply") from None
+    return _parse(data, bom)
 
 
-class _Parser:
-    def __init__(self, data: bytes, pos: int):
-        self.data = data
-        self.pos = pos
+# One token per match. The input is already valid JSON, so commas and colons
+# carry nothing the structure does not tell: they are skipped with the white
+# space. Groups: 1 a string (escapes kept whole), 2 `{`, 3 `[`, 4 `}` or `]`,
+# 5 a bare scalar (number, true, false, null).
+_TOKEN = re.compile(rb'[ \t\r\n,:]*(?:("(?:[^"\\]|\\.)*")|(\{)|(\[)|([}\]])|([^ \t\r\n{}\[\],:"]+))', re.S)
 
-    def ws(self) -> None:
-        data, pos = self.data, self.pos
-        while pos < len(data) and data[pos] in b" \t\r\n":
-            pos += 1
-        self.pos = pos
 
-    def value(self):
-        self.ws()
-        ch = self.data[self.pos : self.pos + 1]
-        if ch == b"{":
-            return self.obj()
-        if ch == b"[":
-            return self.arr()
-        if ch == b'"':
-            return self.string()
-        return self.scalar()
+def _parse(data: bytes, start: int):
+    """Build the value of already-validated JSON without recursion: a stack of
+    open containers; an object also holds the key waiting for its value."""
+    stack: list[list] = []  # [container, pending key or None, key start, opening offset]
+    root = None
+    for m in _TOKEN.finditer(data, start):
+        kind = m.lastindex
+        if kind == 1:
+            begin, finish = m.span(1)
+            top = stack[-1] if stack else None
+            if top is not None and top[1] is None and type(top[0]) is Obj:
+                top[1], top[2] = _string(data, begin, finish), begin  # a key: its value follows
+                continue
+            value = Str(_string(data, begin, finish), begin, finish)
+        elif kind == 2 or kind == 3:
+            opened = m.end() - 1
+            container = Obj() if kind == 2 else []
+            if kind == 2:
+                container.start = opened
+            stack.append([container, None, 0, opened])
+            continue
+        elif kind == 4:
+            value, _, _, begin = stack.pop()
+            finish = m.end()
+            if type(value) is Obj:
+                value.end = finish
+        elif kind == 5:
+            begin, finish = m.span(5)
+            value = json.loads(data[begin:finish])
+        else:
+            break  # trailing white space
+        if not stack:
+            root = value
+            continue
+        top = stack[-1]
+        container = top[0]
+        if type(container) is Obj:
+            key = top[1]
+            container[key] = value
+            container.spans[key] = (begin, finish)
+            container.key_starts[key] = top[2]
+            top[1] = None
+        else:
+            container.append(value)
+    return root
 
-    def obj(self) -> Obj:
-        out = Obj()
-        out.start = self.pos
-        self.pos += 1
-        self.ws()
-        if self.data[self.pos : self.pos + 1] == b"}":
-            self.pos += 1
-            out.end = self.pos
-            return out
-        while True:
-            self.ws()
-            key_start = self.pos
-            key = self.string().value
-            out.key_starts[key] = key_start
-            self.ws()
-            self.pos += 1  # ':'
-            self.ws()
-            start = self.pos
-            value = self.value()
-            out[key] = value
-            out.spans[key] = (start, self.pos)
-            self.ws()
-            ch = self.data[self.pos : self.pos + 1]
-            self.pos += 1
-            if ch == b"}":
-                out.end = self.pos
-                return out
 
-    def arr(self) -> list:
-        out = []
-        self.pos += 1
-        self.ws()
-        if self.data[self.pos : self.pos + 1] == b"]":
-            self.pos += 1
-            return out
-        while True:
-            out.append(self.value())
-            self.ws()
-            ch = self.data[self.pos : self.pos + 1]
-            self.pos += 1
-            if ch == b"]":
-                return out
-
-    def string(self) -> Str:
-        start = self.pos
-        pos = start + 1
-        data = self.data
-        while True:
-            ch = data[pos]
-            if ch == 0x5C:  # backslash
-                pos += 2
-            elif ch == 0x22:  # quote
-                pos += 1
-                break
-            else:
-                pos += 1
-        self.pos = pos
-        return Str(json.loads(data[start:pos].decode("utf-8")), start, pos)
-
-    def scalar(self):
-        start = self.pos
-        pos = start
-        while pos < len(self.data) and self.data[pos] not in b",}] \t\r\n":
-            pos += 1
-        self.pos = pos
-        return json.loads(self.data[start:pos].decode("utf-8"))
+def _string(data: bytes, begin: int, finish: int) -> str:
+    if data.find(b"\\", begin, finish) == -1:
+        return data[begin + 1:finish - 1].decode("utf-8")
+    return json.loads(data[begin:finish])
 
 
 def quoted(value: str) -> bytes:

@@ -8,20 +8,16 @@ diff back for the summary's counts.
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass, replace
 
 from codemod.edits import apply_edits
+from codemod.present.paths import git_quoted, label, shown
 from codemod.present.words import notes, reason
 from codemod.results import Report
 
 _NO_NEWLINE = b"\\ No newline at end of file\n"
 _RESET = "\033[0m"
 _COLORS = {b"---": "\033[1m", b"+++": "\033[1m", b"@@": "\033[36m", b"-": "\033[31m", b"+": "\033[32m", b"#": "\033[33m"}
-
-
-def label(path: str, cwd: str) -> str:
-    return os.path.relpath(os.path.abspath(path), cwd).replace(os.sep, "/")
 
 
 def _split_lines(data: bytes) -> list[bytes]:
@@ -45,7 +41,7 @@ def file_diff(path_label: str, before: bytes, edits) -> bytes:
         return b""
     name = path_label.encode("utf-8", "surrogateescape")
     out = io.BytesIO()
-    out.write(b"--- a/" + name + b"\n+++ b/" + name + b"\n")
+    out.write(b"--- " + git_quoted(b"a/" + name) + b"\n+++ " + git_quoted(b"b/" + name) + b"\n")
     delta = 0  # new line number minus old, before the current hunk
     for hunk in _hunks(blocks):
         first, last = hunk[0], hunk[-1]
@@ -127,9 +123,10 @@ def diff(report: Report, cwd: str) -> bytes:
     parts = [f"# napi-fix: {note}\n".encode() for note in notes(report)]
     for result in report.changed:
         assert result.original is not None
-        where = label(result.path, cwd)
-        parts += [f"# {where}:{f.line}: {reason(f)}\n".encode() for f in result.findings if f.edits]
-        parts.append(file_diff(where, result.original, result.edits))
+        where = shown(result.path, cwd)
+        parts += [f"# {where}:{f.line}: {reason(f)}\n".encode("utf-8", "surrogateescape")
+                  for f in result.findings if f.edits]
+        parts.append(file_diff(label(result.path, cwd), result.original, result.edits))
     return b"".join(parts)
 
 

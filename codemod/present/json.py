@@ -6,7 +6,8 @@ import json
 from collections import Counter
 
 from codemod import __version__
-from codemod.present.diff import diff_stats, label
+from codemod.present.diff import diff_stats
+from codemod.present.paths import label
 from codemod.present.words import notes, reason
 from codemod.results import FileResult, Report
 from codemod.textpos import line_of, line_start

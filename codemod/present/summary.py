@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from collections import Counter
 
-from codemod.present.diff import diff_stats, label
+from codemod.present.diff import diff_stats
+from codemod.present.paths import shown
 from codemod.present.words import notes, reason
 from codemod.results import Report
 
 
-def summary(report: Report, cwd: str, dry_run: bool, diff_text: bytes) -> str:
+def errors(report: Report, cwd: str) -> str:
+    """One line per file napi-fix could not handle (stderr, in every mode)."""
+    return "".join(f"{shown(r.path, cwd)}: error: {r.error}\n" for r in report.failed)
+
+
+def summary(report: Report, cwd: str, dry_run: bool, diff_text: bytes, with_errors: bool = True) -> str:
     lines = []
     for result in report.files:
-        where = label(result.path, cwd)
-        if result.error is not None:
+        where = shown(result.path, cwd)
+        if result.error is not None and with_errors:
             lines.append(f"{where}: error: {result.error}")
         for f in result.findings:
+            if f.reason == result.error:
+                continue  # the error line says it already
             subject = f" {f.subject}" if f.subject else ""
             lines.append(f"{where}:{f.line}:{f.column}: {f.kind}{subject}: {reason(f)}")
     stats = diff_stats(diff_text)
