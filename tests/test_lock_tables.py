@@ -22,11 +22,14 @@ def pin_tree(root: Path, mode: str) -> dict[str, bytes]:
     """napi-fix's pin planned in-process on the tree at `root`, nothing
     written: {posix path relative to root: new bytes} of each file it would
     change. The one place this file knows napi-fix's internals."""
-    from codemod.config import Config
+    from codemod import engine
     from codemod.edits import apply_edits
-    from codemod.pipeline import run
+    from codemod.options import Options
+    from codemod.parallel import Workers
+    from codemod.sources.disk import DiskSources
 
-    report = run(Config(paths=(str(root),), strategy="pin", pin_mode=mode, dry_run=True))
+    with Workers(1) as workers:
+        report = engine.plan(DiskSources(), [str(root)], Options("pin", mode), workers)
     assert not report.failed, [(r.path, r.error) for r in report.failed]
     return {os.path.relpath(r.path, root).replace(os.sep, "/"): apply_edits(r.original, r.edits)
             for r in report.changed}

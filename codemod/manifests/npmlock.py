@@ -75,8 +75,13 @@ def plan_npm_lock(
         for key, entry, requires in _legacy_entries(legacy, ()):
             if key.endswith(SUFFIX):
                 installs.setdefault(key, []).append(entry)
-            if packages is None and requires is not None:
-                dependents.setdefault(key, []).append(requires)
+            if requires is None:
+                continue
+            new = _workspace_spec(entry, spec_changes)
+            if new is not None and new != requires.value:
+                mirror_edits.append(Edit(path, requires.start, requires.end, quoted(new)))
+            if packages is None:
+                dependents.setdefault(key, []).append(new or requires.value)
         if packages is None:
             dependents.setdefault("", []).extend(root_specs.values())
 
@@ -119,6 +124,17 @@ def _entry_edits(path: str, entry: Obj, new: str) -> list[Edit]:
     return edits
 
 
+def _workspace_spec(entry: Obj, spec_changes: dict[str, dict[str, str]]) -> str | None:
+    """The pinned spec a workspace member's legacy entry (`"version":
+    "file:packages/a"`) must now require: `requires` mirrors the member's
+    dependencies and optionalDependencies, not its devDependencies."""
+    version = entry.get("version")
+    if not (isinstance(version, Str) and version.value.startswith("file:")):
+        return None
+    changes = spec_changes.get(os.path.normpath(version.value[len("file:"):]).replace(os.sep, "/"), {})
+    return changes.get("dependencies") or changes.get("optionalDependencies")
+
+
 def _package_name(key: str, packages) -> str | None:
     """The npm name of the package at lock key `key` (`node_modules/@s/x` -> `@s/x`)."""
     entry = packages.get(key) if packages is not None else None
@@ -130,14 +146,14 @@ def _package_name(key: str, packages) -> str | None:
 
 
 def _legacy_entries(deps: Obj, chain: tuple[str, ...]):
-    """(install key, entry, requires-spec-or-None) over lockfile v1's nested tree."""
+    """(install key, entry, its `requires` spec of node-addon-api or None) over lockfile v1's nested tree."""
     for name, entry in deps.items():
         if not isinstance(entry, Obj):
             continue
         key = "/".join(f"node_modules/{n}" for n in chain + (name,))
         requires = entry.get("requires")
         spec = requires.get(specs.PACKAGE) if isinstance(requires, Obj) else None
-        yield key, entry, spec.value if isinstance(spec, Str) else None
+        yield key, entry, spec if isinstance(spec, Str) else None
         nested = entry.get("dependencies")
         if isinstance(nested, Obj):
             yield from _legacy_entries(nested, chain + (name,))
