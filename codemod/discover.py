@@ -37,7 +37,7 @@ class Discovered:
     build_files: tuple[str, ...] = ()
     package_files: tuple[str, ...] = ()
     napi_copies: tuple[str, ...] = ()  # folders holding a copy of node-addon-api's headers
-    missing: tuple[str, ...] = ()  # PATH arguments that do not exist
+    missing: tuple[tuple[str, str], ...] = ()  # (PATH argument, why it cannot be reached)
     problems: tuple[tuple[str, str], ...] = ()  # (path, reason): refused or unreadable
     brought: tuple[str, ...] = field(default=())  # manifests added beside an explicitly named one
 
@@ -57,7 +57,7 @@ def discover(sources: Sources, paths: list[str]) -> Discovered:
         path = os.path.normpath(raw)
         kind = sources.kind(path, follow=False)
         if kind is None:
-            found.missing.append(raw)
+            found.missing.append((raw, sources.why_missing(path)))
         elif kind == LINK:
             found.problems.append((path, "refused: a symbolic link (napi-fix never edits through links; "
                                          "name the file it points to)"))
@@ -77,7 +77,7 @@ class _Found:
         self.build: list[str] = []
         self.package: list[str] = []
         self.copies: list[str] = []
-        self.missing: list[str] = []
+        self.missing: list[tuple[str, str]] = []
         self.problems: list[tuple[str, str]] = []
         self.brought: list[str] = []
 
@@ -145,9 +145,9 @@ class _Found:
         wanted = name in BUILD_FILES or name in PACKAGE_FILES or name == "napi-inl.h" or is_cpp(name)
         if not wanted:
             return
-        if entry.kind != FILE:
-            self.problems.append((entry.path, "not read: not a regular file"))
-        elif name in BUILD_FILES:
+        # A FIFO or device under a wanted name is kept: the guarded read
+        # refuses it and names what it is, without ever blocking on it.
+        if name in BUILD_FILES:
             self.build.append(entry.path)
         elif name in PACKAGE_FILES:
             self.package.append(entry.path)

@@ -91,7 +91,7 @@ class Project:
         per_path: dict[str, list[Finding]] = {}
         originals: dict[str, bytes] = {}
         units: dict[str, str] = {}
-        errors: dict[str, str] = {p: "no such file or directory" for p in self.found.missing}
+        errors: dict[str, str] = dict(self.found.missing)
         errors.update(dict(self.found.problems))
         error_lines: dict[str, int] = {}
         notes: list[str] = []

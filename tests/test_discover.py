@@ -60,7 +60,7 @@ def test_node_addon_api_own_headers_are_skipped_wherever_they_sit(tmp_path):
 
 def test_missing_paths_are_reported(tmp_path):
     found = discover(DiskSources(), [str(tmp_path / "nope")])
-    assert found.missing == (str(tmp_path / "nope"),)
+    assert found.missing == ((str(tmp_path / "nope"), "no such file or directory"),)
 
 
 def test_symlinks_are_not_followed(tmp_path):

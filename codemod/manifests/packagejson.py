@@ -8,6 +8,7 @@ peerDependencies. Forced: npm `overrides` (nested, `name@range` keys,
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from codemod.edits import Edit
@@ -27,12 +28,34 @@ class SpecSite:
     value: Str
 
 
+@dataclass(frozen=True)
+class OddSpec:
+    """node-addon-api given something that is not a spec string (null, 8.2, {})."""
+
+    where: str
+    line: int
+    found: str  # what it is, in words
+
+
 def _names_package(key: str, separators: str) -> bool:
     """Is an override/resolution key about node-addon-api itself?"""
     last = key
     for sep in separators:
         last = last.rsplit(sep, 1)[-1]
     return last == specs.PACKAGE or last.startswith(specs.PACKAGE + "@")
+
+
+def odd_specs(pkg: Obj, data: bytes) -> list[OddSpec]:
+    """Dependency fields that name node-addon-api with a value that is no spec."""
+    out = []
+    for field in DEP_FIELDS:
+        deps = pkg.get(field)
+        if isinstance(deps, Obj) and specs.PACKAGE in deps and not isinstance(deps[specs.PACKAGE], Str):
+            value = deps[specs.PACKAGE]
+            found = "null" if value is None else "an object" if isinstance(value, dict) else \
+                "an array" if isinstance(value, list) else f"the {type(value).__name__} {json.dumps(value)}"
+            out.append(OddSpec(field, line_of(data, deps.key_starts[specs.PACKAGE]), found))
+    return out
 
 
 def spec_sites(pkg: Obj) -> list[SpecSite]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from codemod.manifests import headers, spec as specs
 from codemod.manifests.installed import disagrees, is_leaky
 from codemod.manifests.jsonspan import BadInput, Obj, Str, loads
-from codemod.manifests.packagejson import DEP_FIELDS, plan_overrides, plan_specs
+from codemod.manifests.packagejson import DEP_FIELDS, odd_specs, plan_overrides, plan_specs
 from codemod.manifests.roots import RootFiles, Unloadable
 from codemod.options import Options
 from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
@@ -108,6 +108,11 @@ class RootPlanner:
         node = engines.get("node") if isinstance(engines, Obj) else None
         target = specs.upgrade_target(engines=node.value if isinstance(node, Str) else None)
         folder = os.path.dirname(path)
+        for odd in odd_specs(pkg, data):
+            self.plan.add(Finding(path, odd.line, 1, MANUAL, odd.where, "",
+                                  f"{odd.where}: node-addon-api is given {odd.found}, not a version range; "
+                                  "npm cannot install that: write a range such as \"^8.2.2\"",
+                                  rule=NEEDS_PERSON.id))
         for pin in plan_specs(pkg, data, self.options.pin_mode, target):
             site = pin.site
             span = (site.value.start, site.value.end)

@@ -54,8 +54,26 @@ def _wrap(pattern: str) -> str:
     return pattern
 
 
+_LINE = re.compile(rb"[^\n]*\n?")
+
+
+def check_classic(path: str, data: bytes) -> None:
+    """A classic lock is comments, blank lines, entry headers (`pattern, ...:`
+    at column 0) and indented fields; anything else is not a yarn.lock, and
+    napi-fix will not read garbage as an empty lock."""
+    if b"\0" in data:
+        raise BadInput(path, line_of(data, data.index(b"\0")), "a NUL byte: not a yarn.lock")
+    for number, m in enumerate(_LINE.finditer(data), 1):
+        line = m.group(0).rstrip(b"\r\n")
+        if not line.strip() or line.startswith((b"#", b" ", b"\t")):
+            continue
+        if not line.rstrip().endswith(b":"):
+            raise BadInput(path, number, "not a yarn.lock entry header (`pattern, ...:`) nor an indented field")
+
+
 def plan_yarn_lock(path: str, data: bytes, renamed: dict[str, str], mode: str) -> list[YarnChange]:
     """renamed: old spec -> new spec, for the package.json specs the pin changed."""
+    check_classic(path, data)
     prefix = specs.PACKAGE + "@"
     heads = list(_HEADER.finditer(data))
     changes: list[YarnChange] = []

@@ -49,6 +49,10 @@ class Sources:
         """Entries sorted by name; raises Unreadable."""
         raise NotImplementedError
 
+    def why_missing(self, path: str) -> str:
+        """Why `kind` found nothing at `path`, for the report."""
+        return "no such file or directory"
+
     def exists(self, path: str) -> bool:
         return self.kind(path) is not None
 

@@ -75,6 +75,15 @@ class DiskSources(Sources):
             return None
         return _kind_of(info.st_mode)
 
+    def why_missing(self, path: str) -> str:
+        try:
+            os.lstat(path)
+        except OSError as exc:
+            return (exc.strerror or str(exc)).lower()
+        except ValueError:
+            return "a NUL byte in the path"
+        return "no such file or directory"
+
     def list_dir(self, path: str) -> list[Entry]:
         try:
             with os.scandir(path) as found:
