@@ -30,9 +30,11 @@ class Applied:
 
 
 def apply_report(report: Report, roots: Sequence[str], force: bool = False) -> Applied:
+    """Write the report's changes under `roots` (the paths the run was given;
+    a manifest named explicitly brings its folder's other manifests)."""
     if report.failed:
         return Applied(replace(report, notes=report.notes + (NOTHING_WRITTEN,)))
-    allowed = [os.path.realpath(r) for r in roots]
+    allowed = [os.path.realpath(r) for r in tuple(roots) + report.brought]
     outside = [r.path for r in report.changed if not inside(r.path, allowed)]
     if outside:
         return _failed(report, Outcome(failed={p: "refused: outside the paths given" for p in outside}))
@@ -47,7 +49,8 @@ def apply_report(report: Report, roots: Sequence[str], force: bool = False) -> A
 
 def _failed(report: Report, outcome: Outcome) -> Applied:
     files = tuple(replace(r, error=outcome.failed[r.path]) if r.path in outcome.failed else r for r in report.files)
-    note = "nothing written: " + (f"put back as they were: {', '.join(outcome.restored)}" if outcome.restored
+    restored = sorted(os.path.normpath(p) for p in outcome.restored)
+    note = "nothing written: " + (f"put back as they were: {', '.join(restored)}" if restored
                                   else "no file was changed")
     return Applied(replace(report, files=files, notes=report.notes + (note,)), (), tuple(outcome.restored),
                    outcome.signal)

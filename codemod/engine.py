@@ -133,7 +133,7 @@ class Project:
                 results[path] = merge_file(path, originals.get(path), found, units.get(path, path))
         results = self._refuse_outside(results)
         results = _withhold_broken_units(results)
-        return Report(self.options.strategy, tuple(results.values()), tuple(notes))
+        return Report(self.options.strategy, tuple(results.values()), tuple(notes), self.found.brought)
 
     def _bytes_scanned(self, path: str, scanned: str) -> tuple[bytes | None, str | None]:
         """The bytes the edits apply to, checked to be the bytes scanned

@@ -77,6 +77,7 @@ class Report:
     strategy: str
     files: tuple[FileResult, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    brought: tuple[str, ...] = ()  # manifests planned beside one named explicitly: writable with it
 
     @property
     def failed(self) -> tuple[FileResult, ...]:

@@ -139,21 +139,22 @@ def _prepare(target: _Target) -> None:
 
 
 def _commit(targets: list[_Target], outcome: Outcome) -> None:
+    current = targets[0] if targets else None
     try:
-        for target in targets:
-            path = target.change.path
-            _last_look(target)
-            target.backup = _backup(path)
-            os.replace(target.temp, path)
-            target.temp, target.renamed = None, True
-            if _read(target.backup) != target.change.original:
+        for current in targets:
+            path = current.change.path
+            _last_look(current)
+            current.backup = _backup(path)
+            os.replace(current.temp, path)
+            current.temp, current.renamed = None, True
+            if _read(current.backup) != current.change.original:
                 raise _Refused(path, "refused: the file changed while napi-fix was writing it; put back")
         for folder in {os.path.dirname(os.path.abspath(t.change.path)) for t in targets}:
             _fsync_dir(folder)
         outcome.written.extend(t.change.path for t in targets)
     except (OSError, _Refused) as exc:
-        path = getattr(exc, "path", None) or getattr(exc, "filename", None) or "?"
-        outcome.failed[path] = getattr(exc, "reason", None) or f"cannot write: {exc.strerror or exc}"
+        reason = exc.reason if isinstance(exc, _Refused) else f"cannot write: {exc.strerror or exc}"
+        outcome.failed[current.change.path if current is not None else "?"] = reason
         _roll_back(targets, outcome)
 
 
@@ -179,6 +180,8 @@ def _backup(path: str) -> str:
             return backup
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise _Refused(path, f"cannot write: no backup could be made: {exc.strerror or exc}") from None
     raise _Refused(path, "cannot write: no free name for a backup")
 
 

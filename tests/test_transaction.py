@@ -1,0 +1,251 @@
+"""All of a run's files are written, or none: faults injected at every step.
+
+Each test plans a three-file change (package.json, its lock, a C++ header),
+then fails one step of the write -- a read-only target, an OSError from
+write, fsync, link or rename, a SIGINT, another process appending -- and
+checks that the tree is all old or all new, that no temp or backup file is
+left, and that the report names what happened to every file.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from codemod.cli import main
+from helpers import write_tree
+
+LOCK = {
+    "name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
+    "packages": {
+        "": {"name": "app", "version": "1.0.0", "dependencies": {"node-addon-api": "^8.2.0"}},
+        "node_modules/node-addon-api": {
+            "version": "8.2.1", "license": "MIT",
+            "integrity": "sha512-vmEOvxwiH8tlOcv4SyE8RH34rI5/nWVaigUeAUPawC6f0+HoDthwI0vkMu4tbtsZrXq6QXFfrkhjofzKEs5tpA=="},
+    },
+}
+TREE = {
+    "package.json": '{\n  "name": "app",\n  "version": "1.0.0",\n  "dependencies": {\n    "node-addon-api": "^8.2.0"\n  }\n}\n',
+    "package-lock.json": json.dumps(LOCK, indent=2) + "\n",
+    "src/counter.h": "class Counter : public Napi::ObjectWrap<Counter> {\n public:\n  Counter();\n};\n",
+}
+FILES = sorted(TREE)
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    root = tmp_path / "app"
+    write_tree(root, TREE)
+    monkeypatch.chdir(root)
+    return root
+
+
+def contents(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def napi_fix(*args: str) -> int:
+    return main(["--strategy", "both", *args, "."])
+
+
+@pytest.fixture
+def after(tmp_path_factory) -> dict[str, bytes]:
+    """The tree as a run with no fault leaves it."""
+    root = tmp_path_factory.mktemp("clean") / "app"
+    write_tree(root, TREE)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        assert napi_fix() == 0
+    finally:
+        os.chdir(cwd)
+    new = contents(root)
+    assert all(new[name] != TREE[name].encode() for name in FILES)
+    return new
+
+
+def fail_on(monkeypatch, name: str, nth: int, fault):
+    """Make the nth call of os.<name> run `fault` instead (or before) the real call."""
+    real = getattr(os, name)
+    calls = {"n": 0}
+
+    def wrapper(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == nth:
+            return fault(real, *args, **kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(os, name, wrapper)
+
+
+def raise_eio(real, *args, **kwargs):
+    raise OSError(errno.EIO, "Input/output error (injected)")
+
+
+def no_leftovers(root: Path) -> None:
+    assert [p.name for p in root.rglob(".napi-fix-*")] == []
+
+
+@pytest.mark.parametrize("step", ["write", "fsync", "link", "replace"])
+@pytest.mark.parametrize("nth", [1, 2, 3])
+def test_an_io_error_at_any_step_leaves_every_file_as_it_was(tree, capfdbinary, monkeypatch, step, nth):
+    before = contents(tree)
+    fail_on(monkeypatch, step, nth, raise_eio)
+    assert napi_fix() == 2
+    monkeypatch.undo()
+    assert contents(tree) == before
+    no_leftovers(tree)
+    out, err = capfdbinary.readouterr()
+    assert b"error: cannot write: " in err and b"Input/output error (injected)" in err
+    assert b"note: nothing written:" in out
+    if step == "replace" and nth > 1:  # files renamed before the fault were put back, and said so
+        assert b"put back as they were: " in out
+
+
+@pytest.mark.parametrize("step, nth", [("write", 2), ("fsync", 3), ("link", 1), ("link", 3), ("replace", 2)])
+def test_ctrl_c_at_any_step_gives_all_old_or_all_new(tree, after, capfdbinary, monkeypatch, step, nth):
+    before = contents(tree)
+
+    def interrupt(real, *args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(*args, **kwargs)
+
+    fail_on(monkeypatch, step, nth, interrupt)
+    code = napi_fix()
+    monkeypatch.undo()
+    now = contents(tree)
+    assert now in (before, after)
+    assert code == 128 + signal.SIGINT
+    no_leftovers(tree)
+    out, err = capfdbinary.readouterr()
+    assert b"interrupted" in out + err
+    if now == before:  # a SIGINT before the first rename cancels the write
+        assert b"nothing written" in out
+    else:
+        assert b"changed 3 file(s)" in out
+
+
+def test_a_read_only_file_is_refused_unless_forced(tree, after, capfdbinary):
+    os.chmod(tree / "package-lock.json", 0o444)
+    before = contents(tree)
+    assert napi_fix() == 2
+    assert contents(tree) == before
+    assert b"package-lock.json: error: refused: the file is read-only (--force writes it anyway)" in \
+        capfdbinary.readouterr().err
+    assert napi_fix("--force") == 0
+    assert contents(tree) == after
+    assert stat.S_IMODE(os.stat(tree / "package-lock.json").st_mode) == 0o444
+
+
+def test_mode_owner_and_group_are_kept(tree):
+    os.chmod(tree / "package.json", 0o640)
+    os.chown(tree / "package.json", 1234, 5678)
+    assert napi_fix() == 0
+    info = os.stat(tree / "package.json")
+    assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (0o640, 1234, 5678)
+
+
+@pytest.mark.parametrize("victim, nth", [("package-lock.json", 1), ("src/counter.h", 3)])
+def test_another_process_appending_before_the_rename_keeps_its_append(tree, capfdbinary, monkeypatch, victim, nth):
+    """The append lands in the old file between napi-fix's last look and its
+    rename (renames go in path order): napi-fix finds it in its backup, puts
+    every file back, and says so."""
+    before = contents(tree)
+
+    def append_then_rename(real, src, dst, *args, **kwargs):
+        assert str(dst).endswith(victim)
+        subprocess.run(["sh", "-c", f"printf '\\n// appended\\n' >> {victim}"], check=True)
+        return real(src, dst, *args, **kwargs)
+
+    fail_on(monkeypatch, "replace", nth, append_then_rename)
+    assert napi_fix() == 2
+    monkeypatch.undo()
+    now = contents(tree)
+    assert now[victim] == before[victim] + b"\n// appended\n"
+    assert {k: v for k, v in now.items() if k != victim} == {k: v for k, v in before.items() if k != victim}
+    no_leftovers(tree)
+    out, err = capfdbinary.readouterr()
+    assert f"{victim}: error: refused: the file changed while napi-fix was writing it; put back".encode() in err
+    if nth > 1:
+        assert b"put back as they were: package-lock.json, package.json, src/counter.h" in out
+
+
+def test_another_process_appending_while_napi_fix_syncs_is_refused(tree, capfdbinary, monkeypatch):
+    """The append lands while napi-fix fsyncs its temp files (before any rename)."""
+    before = contents(tree)
+
+    def append_then_sync(real, fd):
+        (tree / "package-lock.json").open("ab").write(b"// appended\n")
+        return real(fd)
+
+    fail_on(monkeypatch, "fsync", 1, append_then_sync)
+    assert napi_fix() == 2
+    monkeypatch.undo()
+    assert contents(tree)["package-lock.json"] == before["package-lock.json"] + b"// appended\n"
+    assert contents(tree)["package.json"] == before["package.json"]
+    no_leftovers(tree)
+    assert b"refused: the file changed since napi-fix read it" in capfdbinary.readouterr().err
+
+
+def test_a_symlink_named_explicitly_is_refused_like_one_found_by_the_walk(tree, capfdbinary):
+    (tree / "real").mkdir()
+    os.rename(tree / "src/counter.h", tree / "real/counter.h")
+    os.symlink(tree / "real/counter.h", tree / "src/counter.h")
+    # The walk steps over the link (the real file is found under real/) ...
+    assert main(["--strategy", "finalize", "--dry-run", "src"]) == 0
+    # ... and one named on the command line is refused, not edited through.
+    assert main(["--strategy", "finalize", "src/counter.h"]) == 2
+    assert b"src/counter.h: error: refused: a symbolic link" in capfdbinary.readouterr().err
+    assert os.path.islink(tree / "src/counter.h")
+
+
+def test_naming_package_json_brings_its_lock(tree, after):
+    assert main(["package.json"]) == 0
+    assert contents(tree)["package-lock.json"] == after["package-lock.json"]
+    assert contents(tree)["package.json"] == after["package.json"]
+
+
+def test_naming_the_lock_brings_its_package_json(tree, after):
+    assert main(["--dry-run", "package-lock.json"]) == 1
+    assert main(["package-lock.json"]) == 0
+    assert contents(tree)["package.json"] == after["package.json"]
+
+
+def test_naming_a_workspace_member_whose_lock_is_above_it_is_refused(tree, capfdbinary):
+    write_tree(tree, {"packages/a/package.json": '{"name": "a", "dependencies": {"node-addon-api": "^8.2.0"}}\n'})
+    before = contents(tree)
+    assert main(["packages/a/package.json"]) == 2
+    assert contents(tree) == before
+    assert b"refused: a workspace member whose lock is package-lock.json" in capfdbinary.readouterr().err
+
+
+def test_two_runs_at_once_never_leave_a_package_half_fixed(tmp_path):
+    """`--pin upgrade` and `--pin rollback` started together over 60 packages:
+    every package.json still agrees with its lock, whichever run wins."""
+    import sys
+
+    for i in range(60):
+        write_tree(tmp_path / f"p{i}", {k: v for k, v in TREE.items() if k != "src/counter.h"})
+    for attempt in range(3):
+        runs = [subprocess.Popen([sys.executable, "-m", "codemod", "--jobs", "1", "--pin", mode, str(tmp_path)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for mode in ("upgrade", "rollback")]
+        for run in runs:
+            assert b"Traceback" not in run.communicate(timeout=120)[1]
+        states = set()
+        for i in range(60):
+            spec = json.loads((tmp_path / f"p{i}/package.json").read_text())["dependencies"]["node-addon-api"]
+            locked = json.loads((tmp_path / f"p{i}/package-lock.json").read_text())
+            states.add((spec, locked["packages"][""]["dependencies"]["node-addon-api"],
+                        locked["packages"]["node_modules/node-addon-api"]["version"]))
+        assert len(states) == 1 and states <= {("^8.2.0", "^8.2.0", "8.2.1"), ("^8.2.2", "^8.2.2", "8.2.2"),
+                                               ("8.1.0", "8.1.0", "8.1.0")}, states
+        no_leftovers(tmp_path)
+        for i in range(60):
+            write_tree(tmp_path / f"p{i}", {k: v for k, v in TREE.items() if k != "src/counter.h"})
