@@ -67,6 +67,35 @@ def test_gyp_targets_report_npm_unknown_and_vendored_sources(tmp_path):
     assert report.changed == ()  # no package.json to declare the npm package in: reported only
 
 
+def test_module_root_dir_is_the_build_files_folder_from_anywhere(tmp_path, monkeypatch):
+    gyp = "{'targets': [{'target_name': 'a', 'include_dirs': ['<(module_root_dir)/deps/node-addon-api']}]}\n"
+    write_tree(tmp_path, {"pkg/binding.gyp": gyp})
+    vendor(tmp_path / "pkg", "8.2.1")
+    for where, arg in ((tmp_path, "pkg"), (tmp_path / "pkg", ".")):
+        monkeypatch.chdir(where)
+        _, found = findings(Path(arg))  # relative, as a user types it
+        gyp_found = [(k, r) for p, k, _, r in found if p == "binding.gyp"]
+        assert gyp_found and gyp_found[0][0] == "manual" and "leaky" in gyp_found[0][1], (where, found)
+
+
+def test_a_dry_run_refuses_what_the_real_run_refuses(tmp_path, capfdbinary, monkeypatch):
+    """A target compiling a copy outside the paths given: its patch is refused
+    in both modes, with the same words and exit status."""
+    gyp = "{'targets': [{'target_name': 'a', 'include_dirs': ['../shared/deps/node-addon-api']}]}\n"
+    write_tree(tmp_path, {"addon/binding.gyp": gyp})
+    copy = vendor(tmp_path / "shared", "8.2.1")
+    monkeypatch.chdir(tmp_path)
+    before = (copy / "napi-inl.h").read_bytes()
+    assert main(["--patch-vendored", "--dry-run", "addon"]) == 2
+    dry_out, dry_err = capfdbinary.readouterr()
+    assert main(["--patch-vendored", "addon"]) == 2
+    _, real_err = capfdbinary.readouterr()
+    assert b"--- a/" not in dry_out
+    refusal = b"shared/deps/node-addon-api/napi-inl.h: error: refused: outside the paths given"
+    assert refusal in dry_err and refusal in real_err
+    assert (copy / "napi-inl.h").read_bytes() == before
+
+
 def test_patch_vendored_applies_the_upstream_fix_and_it_compiles(tmp_path):
     write_tree(tmp_path, {"binding.gyp": GYP_NPM})
     copy = vendor(tmp_path, "8.2.1")
