@@ -45,8 +45,13 @@ class Obj(dict):
         self.end = 0
 
 
-def loads(data: bytes, path: str):
-    """Parse JSON bytes (UTF-8, optional BOM) into Obj/list/Str/numbers."""
+def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api"):
+    """Parse JSON bytes (UTF-8, optional BOM) into Obj/list/Str/numbers.
+
+    `lazy(key_path)`, when given, names the containers that may stay plain
+    Python values (no spans) unless their bytes mention `needle`: a 500 KB
+    package-lock.json has a few entries napi-fix edits among thousands it
+    only steps over, which json's C decoder reads for it."""
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
         text = data[bom:].decode("utf-8")
@@ -57,6 +62,8 @@ def loads(data: bytes, path: str):
         raise BadInput(path, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
     except RecursionError:
         raise BadInput(path, 1, "invalid JSON: nested too deeply") from None
+    if lazy is not None and data.isascii():  # character indices are byte offsets
+        return _parse(data, bom, lazy, needle, text)
     return _parse(data, bom)
 
 
@@ -67,13 +74,21 @@ def loads(data: bytes, path: str):
 _TOKEN = re.compile(rb'[ \t\r\n,:]*(?:("(?:[^"\\]|\\.)*")|(\{)|(\[)|([}\]])|([^ \t\r\n{}\[\],:"]+))', re.S)
 
 
-def _parse(data: bytes, start: int):
+_DECODER = json.JSONDecoder()
+
+
+def _parse(data: bytes, start: int, lazy=None, needle: bytes = b"", text: str = ""):
     """Build the value of already-validated JSON without recursion: a stack of
     open containers; an object also holds the key waiting for its value."""
-    stack: list[list] = []  # [container, pending key or None, key start, opening offset]
+    stack: list[list] = []  # [container, pending key or None, key start, opening offset, key path]
     root = None
-    for m in _TOKEN.finditer(data, start):
-        kind = m.lastindex
+    pos = start
+    while True:
+        m = _TOKEN.match(data, pos)
+        kind = m.lastindex if m is not None else None
+        if kind is None:
+            break  # trailing white space
+        pos = m.end()
         if kind == 1:
             begin, finish = m.span(1)
             top = stack[-1] if stack else None
@@ -82,36 +97,53 @@ def _parse(data: bytes, start: int):
                 continue
             value = Str(_string(data, begin, finish), begin, finish)
         elif kind == 2 or kind == 3:
-            opened = m.end() - 1
+            opened = pos - 1
+            where = _key_path(stack)
+            if lazy is not None and stack and lazy(where):
+                value, finish = _DECODER.raw_decode(text, opened)
+                if data.find(needle, opened, finish) == -1:
+                    begin, pos = opened, finish
+                    _attach(stack, value, begin, finish)
+                    continue
             container = Obj() if kind == 2 else []
             if kind == 2:
                 container.start = opened
-            stack.append([container, None, 0, opened])
+            stack.append([container, None, 0, opened, where])
             continue
         elif kind == 4:
-            value, _, _, begin = stack.pop()
-            finish = m.end()
+            value, _, _, begin, _ = stack.pop()
+            finish = pos
             if type(value) is Obj:
                 value.end = finish
-        elif kind == 5:
+        else:
             begin, finish = m.span(5)
             value = json.loads(data[begin:finish])
-        else:
-            break  # trailing white space
         if not stack:
             root = value
             continue
-        top = stack[-1]
-        container = top[0]
-        if type(container) is Obj:
-            key = top[1]
-            container[key] = value
-            container.spans[key] = (begin, finish)
-            container.key_starts[key] = top[2]
-            top[1] = None
-        else:
-            container.append(value)
+        _attach(stack, value, begin, finish)
     return root
+
+
+def _key_path(stack: list[list]) -> tuple:
+    """The path of the value about to open: its container's path, then its key or index."""
+    if not stack:
+        return ()
+    container, key = stack[-1][0], stack[-1][1]
+    return stack[-1][4] + ((key,) if type(container) is Obj else (len(container),))
+
+
+def _attach(stack: list[list], value, begin: int, finish: int) -> None:
+    top = stack[-1]
+    container = top[0]
+    if type(container) is Obj:
+        key = top[1]
+        container[key] = value
+        container.spans[key] = (begin, finish)
+        container.key_starts[key] = top[2]
+        top[1] = None
+    else:
+        container.append(value)
 
 
 def _string(data: bytes, begin: int, finish: int) -> str:

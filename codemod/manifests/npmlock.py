@@ -43,6 +43,18 @@ class LockChange:
     override_parents: tuple[str, ...] = ()
 
 
+def lazy_entries(key_path: tuple) -> bool:
+    """The lock entries napi-fix never edits unless they mention node-addon-api:
+    every `packages` entry but the root's and the copies' own, and every
+    top-level legacy entry but node-addon-api's (jsonspan.loads' `lazy`)."""
+    if len(key_path) != 2:
+        return False
+    section, key = key_path
+    if section == "packages":
+        return key != "" and not key.endswith(SUFFIX)
+    return section == "dependencies" and key != specs.PACKAGE
+
+
 def plan_npm_lock(
     path: str, lock: Obj, data: bytes, spec_changes: dict[str, dict[str, str]], root_specs: dict[str, str], mode: str
 ) -> tuple[list[LockChange], list[Edit]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from codemod.manifests import headers, spec as specs
 from codemod.manifests.installed import disagrees, is_leaky
 from codemod.manifests.jsonspan import BadInput, Obj, Str, loads
+from codemod.manifests.npmlock import lazy_entries
 from codemod.manifests.packagejson import DEP_FIELDS, odd_specs, plan_overrides, plan_specs
 from codemod.manifests.roots import RootFiles, Unloadable
 from codemod.options import Options
@@ -61,8 +62,9 @@ class RootPlanner:
     def json(self, path: str) -> tuple[bytes, Obj]:
         data = self.data(path)
         if path not in self._parsed:
+            lazy = lazy_entries if os.path.basename(path) in NPM_LOCKS else None
             try:
-                self._parsed[path] = loads(data, path)
+                self._parsed[path] = loads(data, path, lazy)
             except BadInput as exc:
                 raise Unloadable(exc.path, describe(exc), exc.line) from None
         return data, self._parsed[path]
