@@ -109,21 +109,13 @@ documents = st.recursive(leaves, lambda inner: st.one_of(st.lists(inner, max_siz
                                                          st.dictionaries(keys, inner, max_size=4)), max_leaves=12)
 
 
-def _objects(node, out):
-    if isinstance(node, Obj):
+def _all(node, kind, out):
+    """Every value of type `kind` in a parsed document."""
+    if isinstance(node, kind):
         out.append(node)
     values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
     for value in values:
-        _objects(value, out)
-    return out
-
-
-def _strings(node, out):
-    if isinstance(node, Str):
-        out.append(node)
-    values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-    for value in values:
-        _strings(value, out)
+        _all(value, kind, out)
     return out
 
 
@@ -135,7 +127,7 @@ def test_any_planner_mix_gives_valid_json_or_a_conflict(doc, indent, crlf, seed,
     if crlf:
         data = data.replace(b"\n", b"\r\n")
     parsed = loads(data, "package.json")
-    objects, strings = _objects(parsed, []), _strings(parsed, [])
+    objects, strings = _all(parsed, Obj, []), _all(parsed, Str, [])
     rng = random.Random(seed)
     findings = []
     for number in range(count):

@@ -118,7 +118,6 @@ def _repoint(planner, source, detail: str):
     package instead, and declare node-addon-api (package.json and its npm
     lock, offline). Returns the gyp finding's (kind, reason, hint, edits)."""
     from codemod.manifests.npmlock import declare_package
-    from codemod.manifests.plan import NPM_LOCKS
 
     folder = os.path.dirname(source.build_file)
     package_path = os.path.join(folder, "package.json")
@@ -141,19 +140,14 @@ def _repoint(planner, source, detail: str):
         deps = pkg.get("dependencies")
         edits.append(insert_member(package_path, data, deps, specs.PACKAGE, spec) if isinstance(deps, Obj)
                      else insert_member(package_path, data, pkg, "dependencies", {specs.PACKAGE: spec}))
-        for lock_name in NPM_LOCKS:
-            lock_path = os.path.join(folder, lock_name)
-            if not planner.has(lock_path):
-                continue
-            try:
-                lock_data, lock = planner.json(lock_path)
-            except Unloadable as exc:
-                planner.error(exc.path, exc.reason, exc.line)
-                return MANUAL, detail, None, ()
-            lock_edits = declare_package(lock_path, lock_data, lock, spec, target) if isinstance(lock, Obj) else None
+        for lock_path, lock_data, lock in planner.npm_locks(folder):
+            lock_edits = declare_package(lock_path, lock_data, lock, spec, target)
             if lock_edits is None:
-                return MANUAL, detail + f"; {lock_name} already holds a node-addon-api that {spec} rules out", None, ()
+                return (MANUAL, detail + f"; {os.path.basename(lock_path)} already holds a node-addon-api that "
+                        f"{spec} rules out", None, ())
             edits += lock_edits
+        if planner.plan.errors:
+            return MANUAL, detail, None, ()
     by_file: dict[str, list[Edit]] = {}
     for edit in edits:
         by_file.setdefault(edit.path, []).append(edit)

@@ -135,10 +135,9 @@ class RootPlanner:
             if site.field == "pnpm.overrides":
                 self.pnpm_overrides.setdefault(folder, {})[site.where.split(" > ", 1)[1]] = pin.new
 
-    def _npm_locks(self, package: str) -> None:
-        from codemod.manifests.npmlock import plan_lock_file
-
-        folder = os.path.dirname(package)
+    def npm_locks(self, folder: str):
+        """(path, bytes, parsed) of each npm lock beside a package.json in
+        `folder`; one that cannot be read or is no object is this root's error."""
         for name in NPM_LOCKS:
             lock_path = os.path.join(folder, name)
             if not self.has(lock_path):
@@ -151,6 +150,13 @@ class RootPlanner:
             except Unloadable as exc:
                 self.error(exc.path, exc.reason, exc.line)
                 continue
+            yield lock_path, data, lock
+
+    def _npm_locks(self, package: str) -> None:
+        from codemod.manifests.npmlock import plan_lock_file
+
+        folder = os.path.dirname(package)
+        for lock_path, data, lock in self.npm_locks(folder):
             findings, parents = plan_lock_file(lock_path, data, lock, folder, self.spec_changes,
                                                self.options.pin_mode)
             for finding in findings:
