@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         ),
         patch_vendored: bool = typer.Option(
             False, "--patch-vendored", help="Apply upstream's 8.2.2 fix to leaky vendored header copies."),
-        output: str = typer.Option("text", "--format", help="text (diff or summary) or json.", metavar="|".join(FORMATS)),
+        output: str = typer.Option(
+            "text", "--format", metavar="|".join(FORMATS),
+            help="text (diff or summary), json, sarif (GitHub code scanning) or github (workflow annotations)."),
         jobs: int = typer.Option(0, "--jobs", help="Worker processes (default: every core)."),
         color: str = typer.Option("auto", "--color", help="auto, always or never.", metavar="auto|always|never"),
         force: bool = typer.Option(False, "--force", help="Also write files (or folders) that are read-only."),
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     return outcome[0] if outcome else 0
 
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github")
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,15 @@ def execute(options, run: RunOptions) -> int:
         from codemod.present.json import to_json
 
         out.write(to_json(report, cwd, run.dry_run, planned_diff).encode())
+    elif run.output in ("sarif", "github"):  # stdout carries only the log or the annotations
+        from codemod.present.summary import summary
+
+        if run.output == "sarif":
+            from codemod.present.sarif import to_sarif as present
+        else:
+            from codemod.present.github import to_github as present
+        out.write(present(report, cwd).encode("utf-8", "surrogateescape"))
+        sys.stderr.write(summary(report, cwd, run.dry_run, planned_diff))
     elif run.dry_run:
         from codemod.present.summary import summary
 
