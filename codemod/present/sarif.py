@@ -6,12 +6,14 @@ finding that has a rule (a finding without one needs no action). Files
 napi-fix could not handle are not results but tool execution notifications,
 and they make the run unsuccessful, as they make the CLI exit 2.
 
-Fixes carry exactly the bytes the CLI writes: the engine's merged edits.
+Fixes carry exactly the bytes the CLI writes: the engine's merged edits,
+as the dry-run diff shows them (when a file failed, a real run writes
+nothing at all; the other package roots keep their fixes, as in the diff).
 The files of one package root (manifests, lockfile, binding.gyp) are only
 consistent together, so a fix for a finding there holds every edit of that
-root; a C++ file is its own unit and its fix holds the finding's own edits
-(and any edit no rule-bearing finding owns). Applying the replacements of
-all fixes, each once, gives what `napi-fix PATH` writes.
+root; a C++ file is its own unit and its fix holds the finding's own edit.
+Applying the replacements of all fixes, each once, gives what `napi-fix
+PATH` writes (tests/test_sarif.py holds every strategy to that).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from codemod.present.diff import label
 from codemod.present.places import Places, Region, relative_uri
 from codemod.present.words import notes, reason
 from codemod.results import FileResult, Finding, Report
-from codemod.rules import ISSUE_URL, RULES, Rule
+from codemod.rules import BY_ID, ISSUE_URL, RULES, Rule
 from codemod.sources.base import Sources
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -52,7 +54,7 @@ def to_sarif(report: Report, cwd: str, sources: Sources | None = None) -> str:
         }},
         "invocations": [{
             "executionSuccessful": not report.failed,
-            "toolExecutionNotifications": _notifications(report, cwd, places),
+            "toolExecutionNotifications": _notifications(report, cwd),
             "workingDirectory": {"uri": root},
         }],
         "originalUriBaseIds": {SRCROOT: {"uri": root}},
@@ -90,18 +92,17 @@ def _markdown(text: str) -> str:
 
 def _results(report: Report, cwd: str, places: Places) -> list[dict]:
     fixes = FixPlanner(report)
-    seen: dict[str, int] = defaultdict(int)
+    alike: dict[str, int] = defaultdict(int)
     out = []
     for result in report.files:
-        for finding in result.findings:
-            if finding.rule is None:
-                continue
-            rule = RULES[_RULE_INDEX[finding.rule]]
+        for finding in (f for f in result.findings if f.rule is not None):
+            rule = BY_ID[finding.rule]
             region = places.of_finding(finding)
+            # Stable across line moves: what is reported, where, about what (n-th alike).
             key = "\0".join((rule.id, label(finding.path, cwd), finding.subject))
-            seen[key] += 1
-            fingerprints = {FINGERPRINT: f"{hashlib.sha256(key.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}:"
-                                         f"{seen[key]}"}
+            alike[key] += 1
+            digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+            fingerprints = {FINGERPRINT: f"{digest}:{alike[key]}"}
             line_hash = places.line_hash(finding.path, region.start_line)
             if line_hash is not None:
                 fingerprints["primaryLocationLineHash"] = line_hash
@@ -125,7 +126,7 @@ def _results(report: Report, cwd: str, places: Places) -> list[dict]:
     return out
 
 
-def _notifications(report: Report, cwd: str, places: Places) -> list[dict]:
+def _notifications(report: Report, cwd: str) -> list[dict]:
     out = []
     for result in report.failed:
         region = {"startLine": result.error_line} if result.error_line else None
@@ -162,6 +163,8 @@ class Fix:
         self.reasons: list[str] = []
 
     def add(self, path: str, edits, reasons) -> None:
+        if not edits:
+            return  # SARIF wants at least one replacement per artifact change
         kept = self.edits.setdefault(path, [])
         kept += [e for e in edits if e not in kept]
         self.reasons += [r for r in reasons if r not in self.reasons]
@@ -184,13 +187,8 @@ class FixPlanner:
             for member in self.units[result.unit]:
                 fix.add(member.path, member.edits, [reason(f) for f in member.findings if f.edits])
             return fix
-        fix.add(result.path, _merged(result, finding), [reason(finding)])
-        owned = {(e.start, e.end) for f in result.findings if f.rule is not None for e in f.edits}
-        for other in result.findings:
-            orphans = [e for e in _merged(result, other) if (e.start, e.end) not in owned]
-            if other.rule is None and orphans:
-                fix.add(result.path, orphans, [reason(other)])
-        return fix
+        fix.add(result.path, _merged(result, finding), [reason(finding)])  # a C++ file: this class's edit
+        return fix if fix.edits else None
 
 
 def _merged(result: FileResult, finding: Finding) -> list[Edit]:
