@@ -20,7 +20,7 @@ STRATEGY_HELP = (
     "finalize: insert empty `void Finalize(Napi::Env /*env*/) override {}` overrides; this is hygiene "
     "only and does NOT stop the 8.2.0/8.2.1 leak, the version pin does. both: do both."
 )
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github")
 EXIT_INTERRUPTED = 130
 
 
@@ -71,7 +71,9 @@ def _parse_and_run(argv: list[str]) -> int:
         ),
         patch_vendored: bool = typer.Option(
             False, "--patch-vendored", help="Apply upstream's 8.2.2 fix to leaky vendored header copies."),
-        output: str = typer.Option("text", "--format", help="text (diff or summary) or json.", metavar="|".join(FORMATS)),
+        output: str = typer.Option(
+            "text", "--format", metavar="|".join(FORMATS),
+            help="text (diff or summary), json, sarif (GitHub code scanning) or github (workflow annotations)."),
         jobs: int = typer.Option(0, "--jobs", help="Worker processes (default: every core)."),
         color: str = typer.Option("auto", "--color", help="auto, always or never.", metavar="auto|always|never"),
         force: bool = typer.Option(False, "--force", help="Also write files (or folders) that are read-only."),
@@ -134,6 +136,13 @@ def execute(options, run: RunOptions) -> int:
 
         sys.stderr.write(errors(report, cwd))
         out.write(to_json(report, cwd, run.dry_run, planned_diff).encode())
+    elif run.output in ("sarif", "github"):  # stdout carries only the log or the annotations
+        if run.output == "sarif":
+            from codemod.present.sarif import to_sarif as present
+        else:
+            from codemod.present.github import to_github as present
+        out.write(present(report, cwd).encode("utf-8", "surrogateescape"))
+        sys.stderr.write(summary(report, cwd, run.dry_run, planned_diff))
     elif run.dry_run:
         out.write(colorize(planned_diff) if run.color else planned_diff)
         sys.stdout.flush()

@@ -1,0 +1,222 @@
+"""--format sarif: SARIF 2.1.0 for GitHub code scanning. Pure but for reading
+the files findings point into (see places.py).
+
+One run; every rule of rules.py in `tool.driver.rules`; one result per
+finding that has a rule (a finding without one needs no action). Files
+napi-fix could not handle are not results but tool execution notifications,
+and they make the run unsuccessful, as they make the CLI exit 2.
+
+Fixes carry exactly the bytes the CLI writes: the engine's merged edits,
+as the dry-run diff shows them (when a file failed, a real run writes
+nothing at all; the other package roots keep their fixes, as in the diff).
+The files of one package root (manifests, lockfile, binding.gyp) are only
+consistent together, so a fix for a finding there holds every edit of that
+root; a C++ file is its own unit and its fix holds the finding's own edit.
+Applying the replacements of all fixes, each once, gives what `napi-fix
+PATH` writes (tests/test_sarif.py holds every strategy to that).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from codemod import __version__
+from codemod.edits import Edit
+from codemod.present.diff import label
+from codemod.present.places import Places, Region, relative_uri
+from codemod.present.words import notes, reason
+from codemod.results import FileResult, Finding, Report
+from codemod.rules import BY_ID, ISSUE_URL, RULES, Rule
+from codemod.sources.base import Sources
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT = "napiFix/v1"
+# problem.severity (error|warning|recommendation) decides what code scanning shows by default.
+_PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+_RULE_INDEX = {rule.id: i for i, rule in enumerate(RULES)}
+
+
+def to_sarif(report: Report, cwd: str, sources: Sources | None = None) -> str:
+    places = Places(report, sources)
+    root = Path(cwd).as_uri().rstrip("/") + "/"
+    run = {
+        "tool": {"driver": {
+            "name": "napi-fix",
+            "version": __version__,
+            "informationUri": ISSUE_URL,
+            "rules": [_rule(rule) for rule in RULES],
+        }},
+        "invocations": [{
+            "executionSuccessful": not report.failed,
+            "toolExecutionNotifications": _notifications(report, cwd),
+            "workingDirectory": {"uri": root},
+        }],
+        "originalUriBaseIds": {SRCROOT: {"uri": root}},
+        "columnKind": "utf16CodeUnits",
+        # positions.py and GitHub's line hash both end a line at a lone \r too.
+        "newlineSequences": ["\r\n", "\n", "\r"],
+        "results": _results(report, cwd, places),
+    }
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+
+
+def _rule(rule: Rule) -> dict:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.short},
+        "fullDescription": {"text": rule.full},
+        "help": {"text": f"{rule.full}\n\nSee {ISSUE_URL}",
+                 "markdown": f"**{_markdown(rule.short)}**\n\n{_markdown(rule.full)}\n\n"
+                             f"See [nodejs/node-addon-api#1602]({ISSUE_URL})."},
+        "helpUri": ISSUE_URL,
+        "defaultConfiguration": {"level": rule.level},
+        "properties": {"problem.severity": _PROBLEM_SEVERITY[rule.level]},
+    }
+
+
+def _markdown(text: str) -> str:
+    """Plain text as Markdown: `code` spans kept, elsewhere the characters that
+    would format (`<T>` would vanish as a tag, `~82 ... ~` strike through) escaped."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"([\\<>*_~#\[\]])", r"\\\1", parts[i])
+    return "`".join(parts)
+
+
+def _results(report: Report, cwd: str, places: Places) -> list[dict]:
+    fixes = FixPlanner(report)
+    alike: dict[str, int] = defaultdict(int)
+    out = []
+    for result in report.files:
+        for finding in (f for f in result.findings if f.rule is not None):
+            rule = BY_ID[finding.rule]
+            region = places.of_finding(finding)
+            # Stable across line moves: what is reported, where, about what (n-th alike).
+            key = "\0".join((rule.id, label(finding.path, cwd), finding.subject))
+            alike[key] += 1
+            digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+            fingerprints = {FINGERPRINT: f"{digest}:{alike[key]}"}
+            line_hash = places.line_hash(finding.path, region.start_line)
+            if line_hash is not None:
+                fingerprints["primaryLocationLineHash"] = line_hash
+            entry = {
+                "ruleId": rule.id,
+                "ruleIndex": _RULE_INDEX[rule.id],
+                "level": rule.level,
+                "message": {"text": reason(finding)},
+                "locations": [{"physicalLocation": _physical(finding.path, region, cwd)}],
+                "partialFingerprints": dict(sorted(fingerprints.items())),
+            }
+            if finding.related:
+                entry["relatedLocations"] = [
+                    {"id": n, "physicalLocation": _physical(r.path, places.of_related(r), cwd),
+                     "message": {"text": r.message}}
+                    for n, r in enumerate(finding.related, 1)]
+            fix = fixes.fix(result, finding)
+            if fix is not None:
+                entry["fixes"] = [_fix(fix, cwd, places)]
+            out.append(entry)
+    return out
+
+
+def _notifications(report: Report, cwd: str) -> list[dict]:
+    out = []
+    for result in report.failed:
+        region = {"startLine": result.error_line} if result.error_line else None
+        location = {"artifactLocation": artifact(result.path, cwd)} | ({"region": region} if region else {})
+        out.append({"level": "error", "message": {"text": f"{label(result.path, cwd)}: {result.error}"},
+                    "locations": [{"physicalLocation": location}]})
+    out += [{"level": "note", "message": {"text": note}} for note in notes(report)]
+    return out
+
+
+def artifact(path: str, cwd: str) -> dict:
+    """A relative, percent-encoded URI against %SRCROOT% (the working
+    directory); an absolute file URI for a path outside it."""
+    uri = relative_uri(path, cwd)
+    if uri is None:
+        return {"uri": Path(path).resolve().as_uri()}
+    return {"uri": uri, "uriBaseId": SRCROOT}
+
+
+def _physical(path: str, region: Region, cwd: str) -> dict:
+    return {"artifactLocation": artifact(path, cwd), "region": _region(region)}
+
+
+def _region(region: Region) -> dict:
+    return {"startLine": region.start_line, "startColumn": region.start_column,
+            "endLine": region.end_line, "endColumn": region.end_column}
+
+
+class Fix:
+    """The edits of one fix, per file, and the reasons they are made."""
+
+    def __init__(self) -> None:
+        self.edits: dict[str, list[Edit]] = {}
+        self.reasons: list[str] = []
+
+    def add(self, path: str, edits, reasons) -> None:
+        if not edits:
+            return  # SARIF wants at least one replacement per artifact change
+        kept = self.edits.setdefault(path, [])
+        kept += [e for e in edits if e not in kept]
+        self.reasons += [r for r in reasons if r not in self.reasons]
+
+
+class FixPlanner:
+    """Which merged edits go into the fix of a finding."""
+
+    def __init__(self, report: Report):
+        self.units: dict[str, list[FileResult]] = defaultdict(list)
+        for result in report.changed:
+            self.units[result.unit].append(result)
+        self.changed = {result.path for result in report.changed}
+
+    def fix(self, result: FileResult, finding: Finding) -> Fix | None:
+        if not finding.edits or result.path not in self.changed:
+            return None  # nothing planned, or withheld: the CLI would write nothing for it
+        fix = Fix()
+        if result.unit != result.path:  # a package root: its files are written together
+            for member in self.units[result.unit]:
+                fix.add(member.path, member.edits, [reason(f) for f in member.findings if f.edits])
+            return fix
+        fix.add(result.path, _merged(result, finding), [reason(finding)])  # a C++ file: this class's edit
+        return fix if fix.edits else None
+
+
+def _merged(result: FileResult, finding: Finding) -> list[Edit]:
+    """The merged edits that carry `finding`'s edits: the edit itself, or the
+    one JSON insertion it was merged into (merge.py keeps every start..end)."""
+    wanted = {(e.start, e.end) for e in finding.edits}
+    return [e for e in result.edits if (e.start, e.end) in wanted]
+
+
+def _fix(fix: Fix, cwd: str, places: Places) -> dict:
+    changes = []
+    for path in sorted(fix.edits):
+        index = places.index(path)
+        replacements = []
+        for edit in sorted(fix.edits[path], key=lambda e: (e.start, e.end)):
+            deleted = {"byteOffset": edit.start, "byteLength": edit.end - edit.start}
+            if index is not None:  # the same bytes as lines and columns, for viewers that want text
+                deleted = _region(Places.between(index, edit.start, edit.end)) | deleted
+            replacement = {"deletedRegion": deleted}
+            if edit.text:
+                replacement["insertedContent"] = _content(edit.text)
+            replacements.append(replacement)
+        changes.append({"artifactLocation": artifact(path, cwd), "replacements": replacements})
+    return {"description": {"text": "; ".join(fix.reasons)}, "artifactChanges": changes}
+
+
+def _content(text: bytes) -> dict:
+    try:
+        return {"text": text.decode("utf-8")}
+    except UnicodeDecodeError:  # not UTF-8 (a Latin-1 file): the bytes themselves
+        return {"binary": base64.b64encode(text).decode("ascii")}
