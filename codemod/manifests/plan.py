@@ -21,6 +21,7 @@ from codemod.manifests.roots import RootFiles, Unloadable
 from codemod.options import Options
 from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
 from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD
+from codemod.textpos import line_of, line_start
 
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
 NOT_PLANNED = " (not planned: another file of this package could not be read)"
@@ -225,6 +226,7 @@ class RootPlanner:
             for path, found in plan.findings.items():
                 plan.findings[path] = [replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f
                                        for f in found]
+        _place_at_spans(plan, self.files.contents)
         _link_specs_and_locks(plan)
         plan.read = frozenset(self.files.contents) | frozenset(self.files.unreadable) | frozenset(
             os.path.join(c.folder, name) for c in self.files.installed for name in ("package.json", "napi-inl.h"))
@@ -236,6 +238,17 @@ class RootPlanner:
 
 def plan_root(files: RootFiles, options: Options) -> RootPlan:
     return RootPlanner(files, options).run()
+
+
+def _place_at_spans(plan: RootPlan, contents: dict[str, bytes]) -> None:
+    """A finding that knows its bytes is reported at them: the line and
+    column of the spec, the lock entry's version, the leaking statement."""
+    for path, found in plan.findings.items():
+        data = contents.get(path)
+        if data is not None:
+            plan.findings[path] = [replace(f, line=line_of(data, f.span[0]),
+                                           column=f.span[0] - line_start(data, f.span[0]) + 1) if f.span else f
+                                   for f in found]
 
 
 def _link_specs_and_locks(plan: RootPlan) -> None:
@@ -251,9 +264,9 @@ def _link_specs_and_locks(plan: RootPlan) -> None:
         for f in found:
             if f.rule == ADMITS_BAD.id:
                 f = replace(f, rule=RESOLVES_BAD.id, related=tuple(
-                    Related(lock.path, lock.line, lock.span, f"lock entry: {lock.reason}") for lock in bad_locks))
+                    Related(lock.path, lock.line, lock.span, lock.reason) for lock in bad_locks))
             elif f in bad_locks:
-                f = replace(f, related=tuple(Related(s.path, s.line, s.span, f"spec: {s.reason}")
+                f = replace(f, related=tuple(Related(s.path, s.line, s.span, f"the spec: {s.reason}")
                                              for s in specs_found))
             updated.append(f)
         plan.findings[path] = updated
