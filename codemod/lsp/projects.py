@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from codemod.discover import project_root
+from codemod.discover import LOCKFILES, project_root, workspace_lock_above
 from codemod.engine import Project
 from codemod.options import Options
 from codemod.parallel import Workers
@@ -61,9 +61,18 @@ class Projects:
     def owner_or_new(self, path: str) -> Served:
         served = self.owner(path)
         if served is None:
-            served = self.add_folder(project_root(self.sources, path))
+            served = self.add_folder(self._package_root(path))
             served.ad_hoc = True
         return served
+
+    def _package_root(self, path: str) -> str:
+        """The nearest package (or build, or checkout) folder; for a workspace
+        member without a lock of its own, the workspace root whose lock it shares."""
+        folder = project_root(self.sources, path)
+        if any(self.sources.is_file(os.path.join(folder, lock)) for lock in LOCKFILES):
+            return folder
+        lock = workspace_lock_above(self.sources, folder)
+        return os.path.dirname(os.path.abspath(lock)) if lock else folder
 
     def holding(self, path: str) -> list[Served]:
         """Every Project whose folder holds `path` (a lockfile of nested folders)."""
