@@ -1,8 +1,8 @@
 -- Headless Neovim (0.7 and later): open a package.json, wait for napi-fix's
 -- NAPI001, run the quick fix through Neovim's own code-action path, save
 -- every buffer, quit. Env: NAPI_FIX (the executable), FIXTURE (the folder),
--- NVIM_LOG (where to write what happened).
-local napi_fix, root, log_path = os.getenv("NAPI_FIX"), os.getenv("FIXTURE"), os.getenv("NVIM_LOG")
+-- EDITOR_LOG (where to write what happened).
+local napi_fix, root, log_path = os.getenv("NAPI_FIX"), os.getenv("FIXTURE"), os.getenv("EDITOR_LOG")
 local log = io.open(log_path, "w")
 local function say(...)
   log:write(table.concat({...}, " "), "\n")
