@@ -104,6 +104,17 @@ async def test_fix_all_from_a_member_fixes_its_workspace_root(editors, tmp_path)
     assert snapshot(root) == expected
 
 
+async def test_a_member_opened_as_the_workspace_keeps_its_lock_in_step(editors, tmp_path):
+    """Neovim's root markers can make a workspace member the workspace
+    folder: the fix still moves the lock of the workspace root above it."""
+    root = copy_example("monorepo", tmp_path / "monorepo")
+    expected = cli_result(root, tmp_path / "cli")
+    member = root / "packages" / "helper"
+    editor = await editors("neovim-0.11", [member])
+    await apply_and_save(editor, await quick_fix(editor, member / "package.json", "NAPI001"))
+    assert snapshot(root) == expected
+
+
 @pytest.mark.parametrize("name", list(CLIENTS))
 async def test_changes_or_document_changes_as_the_client_can_take(editors, tmp_path, name):
     root = copy_example("leaky-addon", tmp_path / "addon")

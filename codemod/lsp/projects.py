@@ -4,7 +4,8 @@ A folder's Project is analyzed once and then only updated: `settle` hands
 the files changed since (open buffers, files changed on disk) to
 `Project.update`, which re-plans what they touch. A file outside every
 workspace folder is served by a Project of its nearest package root,
-made when the file is first seen. Nested folders: the deepest one owns a
+made when the file is first seen. A folder that is a workspace member
+(its lock is in a folder above) is served from that workspace root. Nested folders: the deepest one owns a
 file, so each file's diagnostics come from exactly one Project.
 """
 
@@ -45,13 +46,13 @@ class Projects:
         self.served: dict[str, Served] = {}
 
     def add_folder(self, folder: str) -> Served:
-        folder = normal(folder)
+        folder = self._lock_root(normal(folder))
         if folder not in self.served or self.served[folder].ad_hoc:
             self.served[folder] = Served(folder, Project(self.sources, [folder], self.options))
         return self.served[folder]
 
     def remove_folder(self, folder: str) -> None:
-        self.served.pop(normal(folder), None)
+        self.served.pop(self._lock_root(normal(folder)), None)
 
     def owner(self, path: str) -> Served | None:
         """The deepest Project whose folder holds `path`."""
@@ -61,14 +62,14 @@ class Projects:
     def owner_or_new(self, path: str) -> Served:
         served = self.owner(path)
         if served is None:
-            served = self.add_folder(self._package_root(path))
+            served = self.add_folder(project_root(self.sources, path))  # the nearest package folder
             served.ad_hoc = True
         return served
 
-    def _package_root(self, path: str) -> str:
-        """The nearest package (or build, or checkout) folder; for a workspace
-        member without a lock of its own, the workspace root whose lock it shares."""
-        folder = project_root(self.sources, path)
+    def _lock_root(self, folder: str) -> str:
+        """A workspace member without a lock of its own is served from the
+        workspace root whose lock it shares: pinning the member alone would
+        leave that lock out of sync."""
         if any(self.sources.is_file(os.path.join(folder, lock)) for lock in LOCKFILES):
             return folder
         lock = workspace_lock_above(self.sources, folder)
