@@ -197,6 +197,33 @@ async def test_workspace_folders_and_a_file_outside_them(editors, tmp_path):
     await editor.codes(member, {"NAPI001"})
 
 
+async def test_workspace_folders_come_and_go(editors, tmp_path):
+    addon = copy_example("leaky-addon", tmp_path / "addon")
+    vendored = copy_example("vendored", tmp_path / "vendored")
+    editor = await editors("vscode", [addon])
+    await editor.codes(addon / "package.json", {"NAPI001"})
+    folder = types.WorkspaceFolder(uri=uri(vendored), name="vendored")
+    editor.client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+        event=types.WorkspaceFoldersChangeEvent(added=[folder], removed=[])))
+    await editor.codes(vendored / "binding.gyp", {"NAPI003"})
+    editor.client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+        event=types.WorkspaceFoldersChangeEvent(added=[], removed=[folder])))
+    await editor.codes(vendored / "binding.gyp", set())
+    assert editor.diagnostics(addon / "package.json")
+
+
+async def test_a_stray_file_is_analyzed_alone(editors, tmp_path):
+    """No package, build file or checkout above it: the file itself, not a walk of its folder."""
+    stray = tmp_path / "notes" / "wrap.h"
+    stray.parent.mkdir()
+    stray.write_text("class Stray : public Napi::ObjectWrap<Stray> {\n public:\n  Stray();\n};\n")
+    (tmp_path / "notes" / "other.h").write_text("class Other : public Napi::ObjectWrap<Other> {};\n")
+    editor = await editors("neovim-0.7", [])
+    editor.open(stray)
+    await editor.codes(stray, {"NAPI004"})
+    assert not editor.diagnostics(tmp_path / "notes" / "other.h")
+
+
 async def test_a_bad_request_is_answered_with_an_error_and_the_server_goes_on(editors, tmp_path):
     root = copy_example("leaky-addon", tmp_path / "addon")
     editor = await editors("neovim-0.7", [root])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from codemod.discover import LOCKFILES, project_root, workspace_lock_above
+from codemod.discover import LOCKFILES, PROJECT_MARKERS, project_root, workspace_lock_above
 from codemod.engine import Project
 from codemod.options import Options
 from codemod.parallel import Workers
@@ -62,7 +62,11 @@ class Projects:
     def owner_or_new(self, path: str) -> Served:
         served = self.owner(path)
         if served is None:
-            served = self.add_folder(project_root(self.sources, path))  # the nearest package folder
+            folder = project_root(self.sources, path)
+            marked = any(self.sources.exists(os.path.join(folder, m)) for m in PROJECT_MARKERS)
+            # No package, build or checkout above it (a stray header in ~):
+            # the file alone, not a walk of its whole folder.
+            served = self.add_folder(folder if marked else path)
             served.ad_hoc = True
         return served
 

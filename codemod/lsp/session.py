@@ -85,11 +85,15 @@ class Session:
     def folders_changed(self, event: types.WorkspaceFoldersChangeEvent) -> None:
         for folder in event.removed:
             path = path_of(folder.uri)
-            if path is not None and self.projects.owner(path) is not None:
-                gone = self.projects.owner(path)
-                self.projects.remove_folder(path)
-                self.publisher.publish({}, lambda p, gone=gone: gone.contains(p) and self.projects.owner(p) is None,
-                                       {})
+            gone = self.projects.owner(path) if path else None
+            if gone is None:
+                continue
+            self.projects.remove_folder(path)
+            timer = self.timers.pop(gone, None)
+            if timer is not None:
+                timer.cancel()
+            # Its files' diagnostics go, unless another folder serves them.
+            self.publisher.publish({}, lambda p: gone.contains(p) and self.projects.owner(p) is None, {})
         for folder in event.added:
             path = path_of(folder.uri)
             if path is not None:
