@@ -28,9 +28,9 @@ class NapiFixServer(LanguageServer):
                                                        message=f"napi-fix: server error: {error}"))
 
 
-def build(debounce: float | None = None) -> NapiFixServer:
+def build() -> NapiFixServer:
     server = NapiFixServer("napi-fix", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-    session = Session(server) if debounce is None else Session(server, debounce)
+    session = Session(server)
 
     def guarded(doing: str, empty=None):
         """`empty`: the answer when the handler fails (or a function of its params giving it)."""
@@ -71,47 +71,20 @@ def build(debounce: float | None = None) -> NapiFixServer:
     async def initialized(params: types.InitializedParams) -> None:
         await session.initialized()
 
-    @server.feature(types.SHUTDOWN)
-    @guarded("shutting down")
-    def shutdown(params) -> None:
-        session.shutdown()
-
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    @guarded("opening a document")
-    def did_open(params: types.DidOpenTextDocumentParams) -> None:
-        session.opened(params)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    @guarded("applying a change")
-    def did_change(params: types.DidChangeTextDocumentParams) -> None:
-        session.changed(params)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    @guarded("closing a document")
-    def did_close(params: types.DidCloseTextDocumentParams) -> None:
-        session.closed(params)
-
-    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    @guarded("reading changed files")
-    def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
-        session.files_changed(params)
-
-    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
-    @guarded("changing workspace folders")
-    def did_change_folders(params: types.DidChangeWorkspaceFoldersParams) -> None:
-        session.folders_changed(params.event)
-
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
-                    types.CodeActionOptions(code_action_kinds=KINDS, resolve_provider=True))
-    @guarded("computing code actions", [])
-    def code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
-        return session.code_actions(params)
-
-    @server.feature(types.CODE_ACTION_RESOLVE)
-    @guarded("resolving a code action", lambda action: action)
-    def code_action_resolve(params: types.CodeAction) -> types.CodeAction:
-        return session.resolve(params)
-
+    for method, doing, handler in (
+        (types.SHUTDOWN, "shutting down", lambda params: session.shutdown()),
+        (types.TEXT_DOCUMENT_DID_OPEN, "opening a document", session.opened),
+        (types.TEXT_DOCUMENT_DID_CHANGE, "applying a change", session.changed),
+        (types.TEXT_DOCUMENT_DID_CLOSE, "closing a document", session.closed),
+        (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, "reading changed files", session.files_changed),
+        (types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS, "changing workspace folders",
+         lambda params: session.folders_changed(params.event)),
+    ):
+        server.feature(method)(guarded(doing)(handler))
+    server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=KINDS,
+                                                                            resolve_provider=True))(
+        guarded("computing code actions", [])(session.code_actions))
+    server.feature(types.CODE_ACTION_RESOLVE)(guarded("resolving a code action", lambda action: action)(session.resolve))
     return server
 
 

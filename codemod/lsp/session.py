@@ -35,9 +35,8 @@ DEBOUNCE = 0.2  # seconds of quiet after a keystroke before the engine re-plans
 
 
 class Session:
-    def __init__(self, server: LanguageServer, debounce: float = DEBOUNCE):
+    def __init__(self, server: LanguageServer):
         self.server = server
-        self.debounce = debounce
         self.settings = Settings()
         self.client = Client()
         self.overlay = OverlaySources(DiskSources())
@@ -187,7 +186,7 @@ class Session:
         for served in touched:
             if served in self.timers:
                 self.timers[served].cancel()
-            self.timers[served] = loop.call_later(self.debounce, self._guarded_settle, served)
+            self.timers[served] = loop.call_later(DEBOUNCE, self._guarded_settle, served)
 
     def _guarded_settle(self, served: Served) -> None:
         # A timer callback is outside every handler: nothing may escape it.
