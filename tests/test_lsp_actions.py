@@ -179,3 +179,21 @@ async def test_no_quick_fix_away_from_a_diagnostic(editors, tmp_path):
 
 def _start() -> types.Range:
     return types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
+
+
+@pytest.mark.parametrize("strategy, offered", [("pin", False), ("finalize", True)])
+async def test_fix_all_of_a_stray_header_follows_the_strategy(editors, tmp_path, strategy, offered):
+    """A header with no package above it is its own root: pin has nothing to
+    fix there, finalize inserts its overrides."""
+    stray = tmp_path / "notes" / "wrap.h"
+    stray.parent.mkdir()
+    stray.write_text("class Stray : public Napi::ObjectWrap<Stray> {\n public:\n  Stray();\n};\n")
+    expected = cli_result(stray.parent, tmp_path / "cli", "--strategy", "finalize")
+    editor = await editors("vscode", [], {"strategy": strategy})
+    editor.open(stray)
+    await editor.codes(stray, {"NAPI004"})
+    found = await editor.actions(stray, _start(), only=[FIX_ALL])
+    assert bool(found) == offered
+    if offered:
+        await apply_and_save(editor, found[0])
+        assert stray.read_bytes() == expected["wrap.h"]

@@ -67,8 +67,10 @@ def fix_all(report: Report, path: str, roots: list[str], options: Options) -> Fi
     for result in report.files:
         if result.error is not None or not result.edits:
             continue
-        pinned = options.pin and result.unit == root
-        finalized = options.finalize and result.unit == result.path and _nearest(result.path, roots) == root
+        planned_in_root = result.unit != result.path  # a manifest (a C++ file is its own unit)
+        pinned = options.pin and planned_in_root and result.unit == root
+        finalized = (options.finalize and not planned_in_root
+                     and (_nearest(result.path, roots) or result.path) == root)
         if pinned or finalized:
             changes.append(Change(result.path, result.original, result.edits))
     if not changes:
