@@ -38,6 +38,10 @@ class RunOptions:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lsp"]:  # the language server: pygls is imported by this subcommand only
+        from codemod.lsp.server import serve
+
+        return serve(argv[1:])
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0

@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""Latency of `napi-fix lsp`, driven over stdio like an editor drives it.
+
+    .venv/bin/python bench/lsp_latency.py [--edits 50] [--rss-edits 1000] [--profile]
+
+Measures (targets from issue 12):
+- didChange -> publishDiagnostics p95 on a 5,000-line C++ header and on a
+  30,000-line package-lock.json, the server's 200 ms debounce excluded
+  (<= 50 ms);
+- the code-action response p95 on that lockfile's package.json, both lazy
+  (VS Code: edits resolved later) and with the edits inline (Emacs) (<= 50 ms);
+- first diagnostics after `initialize` on examples/ (<= 500 ms): from the
+  initialize request (which includes the server's imports) and from the
+  initialize response;
+- the server's resident memory after 1,000 edits (flat, < 200 MB): each edit
+  followed by a code-action request, which makes the server re-plan at once.
+--profile re-runs the two edit loops in-process under cProfile and prints
+where the time goes. Generated trees are deterministic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+from pygls.uris import from_fs_path
+from pytest_lsp import client_capabilities
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from codemod.lsp.session import DEBOUNCE  # noqa: E402
+
+SERVER = [sys.executable, "-m", "codemod", "lsp"]
+BAD = "sha512-vmEOvxwiH8tlOcv4SyE8RH34rI5/nWVaigUeAUPawC6f0+HoDthwI0vkMu4tbtsZrXq6QXFfrkhjofzKEs5tpA=="
+
+
+# -- generated trees ------------------------------------------------------------------------------
+
+
+def header_tree(folder: Path, lines: int = 5000) -> Path:
+    """A package whose one header has ~`lines` lines: ObjectWrap classes (half
+    without a Finalize override) among plain functions."""
+    folder.mkdir(parents=True)
+    _leaky_package(folder, packages=0)
+    out = ["#pragma once", "#include <napi.h>", ""]
+    index = 0
+    while len(out) < lines - 12:
+        name = f"Widget{index}"
+        finalize = "  void Finalize(Napi::Env /*env*/) override {}\n" if index % 2 else ""
+        out += (f"class {name} : public Napi::ObjectWrap<{name}> {{\n public:\n"
+                f"  explicit {name}(const Napi::CallbackInfo& info);\n"
+                f"  static Napi::Function Init(Napi::Env env);\n{finalize}\n private:\n"
+                f"  int value_ = {index};\n}};\n").splitlines()
+        out += [f"inline int helper_{index}(int x) {{", f"  // step {index}", f"  return x * {index % 7 + 1};", "}", ""]
+        index += 1
+    (folder / "src").mkdir()
+    path = folder / "src" / "widgets.h"
+    path.write_text("\n".join(out[:lines]) + "\n")
+    return path
+
+
+def lockfile_tree(folder: Path, lines: int = 30000) -> Path:
+    """A package whose package-lock.json (v3) has ~`lines` lines of
+    dependencies, one of them node-addon-api 8.2.1."""
+    folder.mkdir(parents=True)
+    per_package = 9
+    _leaky_package(folder, packages=lines // per_package)
+    return folder / "package-lock.json"
+
+
+def _leaky_package(folder: Path, packages: int) -> None:
+    names = [f"dep-{i:05d}" for i in range(packages)]
+    deps = {"node-addon-api": "^8.2.0", **{n: "^1.0.0" for n in names[:50]}}
+    (folder / "package.json").write_text(json.dumps(
+        {"name": folder.name, "version": "1.0.0", "dependencies": deps}, indent=2) + "\n")
+    entries = {"": {"name": folder.name, "version": "1.0.0", "dependencies": deps}}
+    entries["node_modules/node-addon-api"] = {
+        "version": "8.2.1", "resolved": "https://registry.npmjs.org/node-addon-api/-/node-addon-api-8.2.1.tgz",
+        "integrity": BAD, "license": "MIT", "engines": {"node": "^18 || ^20 || >= 21"}}
+    for i, name in enumerate(names):
+        entries[f"node_modules/{name}"] = {
+            "version": "1.0.0", "resolved": f"https://registry.npmjs.org/{name}/-/{name}-1.0.0.tgz",
+            "integrity": f"sha512-{i:086d}==", "license": "MIT",
+            "dependencies": {names[(i + 1) % len(names)]: "^1.0.0"}}
+    (folder / "package-lock.json").write_text(json.dumps(
+        {"name": folder.name, "version": "1.0.0", "lockfileVersion": 3, "requires": True, "packages": entries},
+        indent=2) + "\n")
+
+
+# -- an editor that keeps time ---------------------------------------------------------------------
+
+
+class Editor:
+    def __init__(self, client_name: str):
+        self.caps = client_capabilities(client_name)
+        self.client = LanguageClient("lsp-latency", "1")
+        self.published: dict[str, list[tuple[float, int | None, list]]] = {}
+        self.first_publish: float | None = None
+        self.versions: dict[str, int] = {}
+        self.texts: dict[str, str] = {}
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: types.PublishDiagnosticsParams):
+            now = time.perf_counter()
+            self.first_publish = self.first_publish or now
+            self.published.setdefault(params.uri, []).append((now, params.version, params.diagnostics))
+
+        @self.client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def register(params):
+            return None
+
+        @self.client.feature(types.WINDOW_LOG_MESSAGE)
+        def logged(params: types.LogMessageParams):
+            if params.type == types.MessageType.Error:
+                print(f"server error: {params.message}", file=sys.stderr)
+
+    async def start(self, folders: list[Path]) -> dict[str, float]:
+        sent = time.perf_counter()
+        await self.client.start_io(*SERVER, cwd=str(ROOT))
+        await self.client.initialize_async(types.InitializeParams(
+            capabilities=self.caps, process_id=os.getpid(),
+            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(f)), name=f.name) for f in folders]))
+        answered = time.perf_counter()
+        self.client.initialized(types.InitializedParams())
+        while self.first_publish is None:
+            await asyncio.sleep(0.001)
+        return {"from initialize": self.first_publish - sent, "from its response": self.first_publish - answered}
+
+    def rss_mb(self) -> float:
+        status = Path(f"/proc/{self.client._server.pid}/status").read_text()
+        return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) / 1024
+
+    def open(self, path: Path) -> str:
+        uri = from_fs_path(str(path))
+        self.texts[uri], self.versions[uri] = path.read_text(), 1
+        self.client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+            uri=uri, language_id="json" if path.suffix == ".json" else "cpp", version=1, text=self.texts[uri])))
+        return uri
+
+    def edit(self, uri: str, line: int, old: str, new: str) -> None:
+        """Replace `old` (on 0-based `line`) with `new`: one incremental change."""
+        lines = self.texts[uri].split("\n")
+        column = lines[line].index(old)
+        lines[line] = lines[line][:column] + new + lines[line][column + len(old):]
+        self.texts[uri] = "\n".join(lines)
+        self.versions[uri] += 1
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=line, character=column),
+                                  end=types.Position(line=line, character=column + len(old))), text=new)]))
+
+    async def published_after(self, uri: str, version: int) -> float:
+        while True:
+            for when, got, _ in self.published.get(uri, []):
+                if got == version:
+                    return when
+            await asyncio.sleep(0.0005)
+
+    async def code_action(self, uri: str, line: int) -> float:
+        started = time.perf_counter()
+        await self.client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=line, character=22), end=types.Position(line=line, character=22)),
+            context=types.CodeActionContext(diagnostics=[])))
+        return time.perf_counter() - started
+
+    async def stop(self) -> None:
+        await self.client.shutdown_async(None)
+        self.client.exit(None)
+        await self.client.stop()
+
+
+# -- measurements ------------------------------------------------------------------------------------
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[18] if len(samples) > 1 else samples[0]
+
+
+async def edit_latency(editor: Editor, path: Path, line_of, old: str, new: str, edits: int) -> list[float]:
+    """didChange -> publishDiagnostics of that version, minus the debounce."""
+    uri = editor.open(path)
+    await editor.published_after(uri, 1)
+    samples = []
+    for i in range(edits):
+        a, b = (old, new) if i % 2 == 0 else (new, old)
+        sent = time.perf_counter()
+        editor.edit(uri, line_of(editor.texts[uri]), a, b)
+        arrived = await editor.published_after(uri, editor.versions[uri])
+        samples.append(arrived - sent - DEBOUNCE)
+    return samples
+
+
+def _line_with(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.split("\n")) if needle in line)
+
+
+async def run(args) -> dict:
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        header = header_tree(Path(tmp) / "header-addon")
+        lock = lockfile_tree(Path(tmp) / "lock-addon")
+        results["sizes"] = {"header lines": len(header.read_text().splitlines()),
+                            "lockfile lines": len(lock.read_text().splitlines())}
+
+        editor = Editor("emacs@v29.1")  # edits inline: the code action computes the whole edit
+        results["first diagnostics on examples/"] = await editor.start([ROOT / "examples"])
+        await editor.stop()
+
+        editor = Editor("visual-studio-code@v1.65.2")
+        await editor.start([header.parent.parent, lock.parent])
+        results["didChange -> publish, 5,000-line header"] = await edit_latency(
+            editor, header, lambda text: _line_with(text, "// step 7"), "step 7", "step 7x", args.edits)
+        results["didChange -> publish, 30,000-line lockfile"] = await edit_latency(
+            editor, lock, lambda text: _line_with(text, '"node_modules/dep-00017"') + 1, '"1.0.0"', '"1.0.1"',
+            args.edits)
+        package = editor.open(lock.parent / "package.json")
+        spec_line = _line_with(editor.texts[package], '"node-addon-api"')
+        results["codeAction, lazy (VS Code)"] = [await editor.code_action(package, spec_line)
+                                                  for _ in range(args.edits)]
+        await editor.stop()
+
+        editor = Editor("emacs@v29.1")
+        await editor.start([lock.parent])
+        package = editor.open(lock.parent / "package.json")
+        results["codeAction, edits inline (Emacs)"] = [await editor.code_action(package, spec_line)
+                                                        for _ in range(args.edits)]
+        await editor.stop()
+
+        editor = Editor("visual-studio-code@v1.65.2")
+        await editor.start([header.parent, lock.parent])
+        header_uri, lock_uri = editor.open(header), editor.open(lock)
+        package = editor.open(lock.parent / "package.json")
+        await editor.code_action(package, spec_line)
+        rss = {0: editor.rss_mb()}
+        toggles = {header_uri: ("step 7", "step 7x"), lock_uri: ('"1.0.0"', '"1.0.1"')}
+        lines = {header_uri: lambda text: _line_with(text, "// step 7"),
+                 lock_uri: lambda text: _line_with(text, '"node_modules/dep-00017"') + 1}
+        for i in range(1, args.rss_edits + 1):
+            uri = header_uri if i % 2 else lock_uri
+            old, new = toggles[uri]
+            editor.edit(uri, lines[uri](editor.texts[uri]), old, new)
+            toggles[uri] = (new, old)
+            await editor.code_action(uri, 0)
+            if i in (100, 250, 500, 750, 1000) or i == args.rss_edits:
+                rss[i] = editor.rss_mb()
+        results["RSS (MB) after N edits"] = rss
+        await editor.stop()
+        if args.profile:
+            profile(header, lock)
+    return results
+
+
+def profile(header: Path, lock: Path) -> None:
+    """One re-plan of each file in-process, under cProfile: where the time goes."""
+    import cProfile
+    import pstats
+
+    from codemod.engine import Project
+    from codemod.lsp.settings import Settings
+    from codemod.parallel import Workers
+    from codemod.sources.disk import DiskSources
+    from codemod.sources.overlay import OverlaySources
+
+    for path in (header, lock):
+        overlay = OverlaySources(DiskSources())
+        project = Project(overlay, [str(path.parent.parent if path == header else path.parent)],
+                          Settings().analysis)
+        with Workers(1) as workers:
+            project.analyze(workers)
+            overlay.put(str(path), path.read_bytes() + b"\n")
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(5):
+                project.update([str(path)], workers)
+            profiler.disable()
+        print(f"\n== Project.update after an edit to {path.name} (5 runs)")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(14)
+
+
+def table(results: dict) -> str:
+    rows = ["| measurement | p50 | p95 | max | target |", "|---|---|---|---|---|"]
+    targets = {"didChange": "p95 <= 50 ms", "codeAction": "p95 <= 50 ms"}
+    for name, samples in results.items():
+        if isinstance(samples, list):
+            target = next(t for k, t in targets.items() if name.startswith(k))
+            rows.append(f"| {name} | {statistics.median(samples) * 1000:.1f} ms | {p95(samples) * 1000:.1f} ms | "
+                        f"{max(samples) * 1000:.1f} ms | {target} |")
+    first = results["first diagnostics on examples/"]
+    rows.append(f"| first diagnostics on examples/, from `initialize` (server start-up included) | "
+                f"{first['from initialize'] * 1000:.0f} ms | | | <= 500 ms |")
+    rows.append(f"| first diagnostics on examples/, from the initialize response | "
+                f"{first['from its response'] * 1000:.0f} ms | | | |")
+    rss = results["RSS (MB) after N edits"]
+    rows.append("| server RSS after N edits | " + ", ".join(f"{n}: {mb:.0f} MB" for n, mb in rss.items())
+                + " | | | flat, < 200 MB |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=50)
+    parser.add_argument("--rss-edits", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    results = asyncio.run(run(args))
+    print(f"sizes: {results.pop('sizes')}; load average at the end: {os.getloadavg()[0]:.2f} "
+          f"on {os.cpu_count()} cores; debounce excluded: {DEBOUNCE * 1000:.0f} ms")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""`napi-fix lsp`: the language server (diagnostics and quick fixes in any LSP editor)."""

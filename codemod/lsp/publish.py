@@ -1,0 +1,75 @@
+"""Which diagnostics go to the editor, and how: pushed, or held for a pull.
+
+Remembers each file's latest diagnostics and what was last pushed, so a
+re-plan pushes exactly the files whose diagnostics moved (the spec's and
+the lockfile's after either was edited), clears the files that have none
+left, and always answers the buffers that were just edited.
+
+A client that pulls (textDocument/diagnostic) gets its open documents'
+diagnostics only by pull, never also by push: Neovim 0.11 and
+vscode-languageclient keep pushed and pulled diagnostics apart and show
+both (measured in Neovim 0.11.4: each diagnostic twice). Every other file
+is pushed, and a change to a pulled document's diagnostics is announced
+with workspace/diagnostic/refresh.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from lsprotocol import types
+
+from codemod.lsp.diagnostics import uri_of
+
+
+class Publisher:
+    def __init__(self, send: Callable[[types.PublishDiagnosticsParams], None],
+                 pulled: Callable[[str], bool] = lambda path: False):
+        self.send = send
+        self.pulled = pulled  # whether the client pulls this file's diagnostics
+        self.latest: dict[str, list[types.Diagnostic]] = {}
+        self.sent: dict[str, list[types.Diagnostic]] = {}
+
+    def publish(self, found: dict[str, list[types.Diagnostic]], owned: Callable[[str], bool],
+                versions: dict[str, int], always: Iterable[str] = ()) -> bool:
+        """`found`: one Project's diagnostics by path; `owned(path)`: whether
+        that Project speaks for the file; `always`: paths to push even if
+        unchanged. True when a pulled document's diagnostics changed."""
+        always = set(always)
+        refresh = False
+        for path in sorted(set(found) | {p for p in self.latest if owned(p)} | always):
+            if not owned(path):
+                continue
+            items = found.get(path, [])
+            if self.pulled(path):
+                refresh |= self.latest.get(path, []) != items
+            self._keep(self.latest, path, items)
+            self._push(path, items, versions.get(path), path in always)
+        return refresh
+
+    def opened(self, path: str) -> None:
+        """A document the client now pulls: take back what was pushed for it."""
+        if self.pulled(path):
+            self._push(path, self.latest.get(path, []), None, False)
+
+    def closed(self, path: str) -> None:
+        """A document the client no longer pulls: push it again."""
+        self._push(path, self.latest.get(path, []), None, False)
+
+    def current(self, path: str) -> list[types.Diagnostic]:
+        return self.latest.get(path, [])
+
+    def _push(self, path: str, items: list[types.Diagnostic], version: int | None, always: bool) -> None:
+        if self.pulled(path):
+            items, always = [], False
+        if not always and self.sent.get(path, []) == items:
+            return
+        self._keep(self.sent, path, items)
+        self.send(types.PublishDiagnosticsParams(uri=uri_of(path), diagnostics=items, version=version))
+
+    @staticmethod
+    def _keep(held: dict[str, list[types.Diagnostic]], path: str, items: list[types.Diagnostic]) -> None:
+        if items:
+            held[path] = items
+        else:
+            held.pop(path, None)

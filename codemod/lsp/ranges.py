@@ -1,0 +1,70 @@
+"""Byte offsets <-> LSP positions, as the editor sees the text.
+
+codemod/positions.py counts code units; this adds what an editor does to a
+file it loads: it hides a UTF-8 byte order mark (VS Code and Neovim both
+drop it from the text they edit), so a file read from disk is indexed
+without it and its byte offsets are shifted to match. An open buffer's
+bytes are the editor's own text and are indexed as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from lsprotocol import types
+
+from codemod.positions import LineIndex
+from codemod.sources.base import Sources, Unreadable
+
+BOM = b"\xef\xbb\xbf"
+
+
+class TextIndex:
+    def __init__(self, data: bytes, from_disk: bool = True):
+        self.skip = len(BOM) if from_disk and data.startswith(BOM) else 0
+        self.lines = LineIndex(data[self.skip:])
+
+    def position(self, offset: int, encoding: str) -> types.Position:
+        line, character = self.lines.position(max(offset - self.skip, 0), encoding)
+        return types.Position(line=line, character=character)
+
+    def range(self, start: int, end: int, encoding: str) -> types.Range:
+        return types.Range(start=self.position(start, encoding), end=self.position(end, encoding))
+
+    def line_range(self, line: int, encoding: str) -> types.Range:
+        """The whole of 1-based `line`, without its line break."""
+        starts = self.lines.starts
+        index = min(max(line - 1, 0), len(starts) - 1)
+        end = starts[index + 1] if index + 1 < len(starts) else len(self.lines.data)
+        body = len(self.lines.data[starts[index]:end].rstrip(b"\r\n"))
+        return self.range(starts[index] + self.skip, starts[index] + body + self.skip, encoding)
+
+    def offset(self, position: types.Position, encoding: str) -> int:
+        return self.lines.offset(position.line, position.character, encoding) + self.skip
+
+
+
+class Indexes:
+    """The TextIndex of each file as the engine reads it (an open buffer, or
+    the disk), rebuilt only when its bytes change: a 30,000-line lockfile
+    is indexed once, not on every publish."""
+
+    def __init__(self, sources: Sources, is_open: Callable[[str], bool]):
+        self.sources = sources
+        self.is_open = is_open
+        self._held: dict[str, tuple[bytes, bool, TextIndex]] = {}
+
+    def of(self, path: str, data: bytes | None = None) -> TextIndex:
+        """`path`'s index; `data`: the bytes a plan was made on, when known."""
+        if data is None:
+            try:
+                data = self.sources.read(path)
+            except Unreadable:
+                data = b""
+        from_disk = not self.is_open(path)
+        held = self._held.get(path)
+        if held is not None and held[1] == from_disk and (held[0] is data or held[0] == data):
+            return held[2]
+        index = TextIndex(data, from_disk)
+        self._held[path] = (data, from_disk, index)
+        return index

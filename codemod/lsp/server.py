@@ -1,0 +1,96 @@
+"""`napi-fix lsp`: the Language Server Protocol over stdio (pygls 2).
+
+Handlers only route to the Session (session.py). Each one is guarded: an
+exception is logged with window/logMessage and answered with an empty
+result, so no handler ever ends the server.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from codemod import __version__
+from codemod.lsp.actions import KINDS
+from codemod.lsp.session import Session
+
+USAGE = "usage: napi-fix lsp [--stdio]\n  Speaks the Language Server Protocol on stdin/stdout.\n"
+
+
+class NapiFixServer(LanguageServer):
+    def report_server_error(self, error: Exception, source) -> None:
+        # pygls' default pops a message box for every internal error; the log is enough.
+        self.window_log_message(types.LogMessageParams(type=types.MessageType.Error,
+                                                       message=f"napi-fix: server error: {error}"))
+
+
+def build() -> NapiFixServer:
+    server = NapiFixServer("napi-fix", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+    session = Session(server)
+
+    def guarded(doing: str, empty=None):
+        """`empty`: the answer when the handler fails (or a function of its params giving it)."""
+        def wrap(handler):
+            if inspect.iscoroutinefunction(handler):
+                @functools.wraps(handler)
+                async def run_async(params):
+                    try:
+                        return await handler(params)
+                    except Exception:
+                        session.log_exception(doing)
+                        return empty(params) if callable(empty) else empty
+                return run_async
+
+            @functools.wraps(handler)
+            def run(params):
+                try:
+                    return handler(params)
+                except Exception:
+                    session.log_exception(doing)
+                    return empty(params) if callable(empty) else empty
+            return run
+        return wrap
+
+    @server.feature(types.INITIALIZE)
+    @guarded("initializing")
+    def initialize(params: types.InitializeParams) -> None:
+        session.initialize(params)
+        if session.client.pull_diagnostics:
+            # Offered only to clients that ask for it: a push-only client keeps the plain capabilities.
+            server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, types.DiagnosticOptions(
+                identifier="napi-fix", inter_file_dependencies=True, workspace_diagnostics=False,
+            ))(guarded("answering a diagnostic pull", types.RelatedFullDocumentDiagnosticReport(items=[]))(
+                session.pull))
+
+    @server.feature(types.INITIALIZED)
+    @guarded("analyzing the workspace")
+    async def initialized(params: types.InitializedParams) -> None:
+        await session.initialized()
+
+    for method, doing, handler in (
+        (types.SHUTDOWN, "shutting down", lambda params: session.shutdown()),
+        (types.TEXT_DOCUMENT_DID_OPEN, "opening a document", session.opened),
+        (types.TEXT_DOCUMENT_DID_CHANGE, "applying a change", session.changed),
+        (types.TEXT_DOCUMENT_DID_CLOSE, "closing a document", session.closed),
+        (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, "reading changed files", session.files_changed),
+        (types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS, "changing workspace folders",
+         lambda params: session.folders_changed(params.event)),
+    ):
+        server.feature(method)(guarded(doing)(handler))
+    server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=KINDS,
+                                                                            resolve_provider=True))(
+        guarded("computing code actions", [])(session.code_actions))
+    server.feature(types.CODE_ACTION_RESOLVE)(guarded("resolving a code action", lambda action: action)(session.resolve))
+    return server
+
+
+def serve(argv: list[str]) -> int:
+    if argv not in ([], ["--stdio"]):
+        sys.stderr.write(USAGE)
+        return 0 if argv in (["--help"], ["-h"]) else 2
+    build().start_io()
+    return 0

@@ -1,0 +1,240 @@
+"""What the server does on each editor event; server.py only routes to it.
+
+Everything runs on the server's event loop, one event at a time: the
+engine's state is never shared between threads. Edits to a buffer are
+applied at once and re-planned after a quiet period (DEBOUNCE); anything
+that needs the current plan (a code action, a pull) settles the pending
+changes first, so an answer is never about older bytes than the editor's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from codemod.lsp import actions
+from codemod.lsp.client import Client, read_client
+from codemod.lsp.diagnostics import report_diagnostics
+from codemod.lsp.documents import Documents, path_of
+from codemod.lsp.fixes import fix_all, quick_fixes
+from codemod.lsp.projects import Projects, Served
+from codemod.lsp.publish import Publisher
+from codemod.lsp.ranges import Indexes
+from codemod.lsp.settings import BadSettings, Settings, from_initialization_options
+from codemod.lsp.watch import watch_registration
+from codemod.parallel import Workers, default_jobs
+from codemod.results import Report
+from codemod.sources.base import Unreadable
+from codemod.sources.disk import DiskSources
+from codemod.sources.overlay import OverlaySources
+
+DEBOUNCE = 0.2  # seconds of quiet after a keystroke before the engine re-plans
+
+
+class Session:
+    def __init__(self, server: LanguageServer):
+        self.server = server
+        self.settings = Settings()
+        self.client = Client()
+        self.overlay = OverlaySources(DiskSources())
+        self.documents = Documents(self.overlay)
+        self.indexes = Indexes(self.overlay, lambda path: path in self.documents.by_path)
+        self.workers = Workers(default_jobs())
+        self.projects = Projects(self.overlay, self.settings.analysis, self.workers)
+        self.publisher = Publisher(server.text_document_publish_diagnostics,
+                                   lambda path: self.client.pull_diagnostics and path in self.documents.by_path)
+        self.timers: dict[Served, asyncio.TimerHandle] = {}
+        self.logged: set[str] = set()
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    def initialize(self, params: types.InitializeParams) -> None:
+        try:
+            self.settings = from_initialization_options(params.initialization_options)
+        except BadSettings as exc:
+            self.log(f"napi-fix: {exc}; using the defaults", types.MessageType.Warning)
+        self.client = read_client(params.capabilities, self.server.workspace.position_encoding)
+        self.projects = Projects(self.overlay, self.settings.analysis, self.workers)
+        for folder in self.server.workspace.folders.values():
+            path = path_of(folder.uri)
+            if path is not None:
+                self.projects.add_folder(path)
+        root = self.server.workspace.root_path
+        if not self.projects.served and root:
+            self.projects.add_folder(root)
+
+    async def initialized(self) -> None:
+        for served in list(self.projects.served.values()):
+            self._settle(served)
+        if self.client.watch_files:
+            try:
+                await self.server.client_register_capability_async(watch_registration())
+            except Exception as exc:  # the client said no: lockfiles changed on disk go unseen until opened
+                self.log(f"napi-fix: could not watch lockfiles and binding.gyp: {exc}", types.MessageType.Warning)
+
+    def shutdown(self) -> None:
+        for timer in self.timers.values():
+            timer.cancel()
+        self.timers.clear()
+        self.workers.__exit__(None, None, None)
+
+    def folders_changed(self, event: types.WorkspaceFoldersChangeEvent) -> None:
+        for folder in event.removed:
+            path = path_of(folder.uri)
+            gone = self.projects.owner(path) if path else None
+            if gone is None:
+                continue
+            self.projects.remove_folder(path)
+            timer = self.timers.pop(gone, None)
+            if timer is not None:
+                timer.cancel()
+            # Its files' diagnostics go, unless another folder serves them.
+            self.publisher.publish({}, lambda p: gone.contains(p) and self.projects.owner(p) is None, {})
+        for folder in event.added:
+            path = path_of(folder.uri)
+            if path is not None:
+                self._settle(self.projects.add_folder(path))
+
+    # -- buffers and files --------------------------------------------------------
+
+    def opened(self, params: types.DidOpenTextDocumentParams) -> None:
+        document = self.documents.open(params.text_document)
+        if document is None:
+            return
+        self.publisher.opened(document.path)
+        served = self.projects.owner_or_new(document.path)
+        if served.report is not None and document.data != _disk_bytes(document.path):
+            served.pending.add(document.path)
+        self._settle(served, always={document.path})
+
+    def changed(self, params: types.DidChangeTextDocumentParams) -> None:
+        document = self.documents.change(params, self.client.encoding)
+        if document is not None:
+            self._later(self.projects.touch(document.path))
+
+    def closed(self, params: types.DidCloseTextDocumentParams) -> None:
+        document = self.documents.close(params.text_document.uri)
+        if document is None:
+            return
+        self.publisher.closed(document.path)
+        if document.data != _disk_bytes(document.path):
+            self._later(self.projects.touch(document.path))  # the disk's bytes count again
+
+    def files_changed(self, params: types.DidChangeWatchedFilesParams) -> None:
+        touched: set[Served] = set()
+        for event in params.changes:
+            path = path_of(event.uri)
+            if path is None or path in self.documents.by_path:
+                continue  # an open buffer wins over the disk until it is closed
+            touched.update(self.projects.touch(path))
+        self._later(touched)
+
+    # -- requests -------------------------------------------------------------------
+
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        path = path_of(params.text_document.uri)
+        served = self.projects.owner(path) if path else None
+        if served is None:
+            return []
+        report = self._settle(served)
+        only = [getattr(kind, "value", kind) for kind in params.context.only] if params.context.only else None
+        return [
+            actions.code_action(fix, params.text_document.uri, self.indexes, self.client, served.versions)
+            for fix in self._fixes(served, report, path)
+            if actions.wanted(actions.kind_of(fix), only) and actions.under(fix, params, self.indexes, self.client)
+        ]
+
+    def resolve(self, action: types.CodeAction) -> types.CodeAction:
+        data = action.data if isinstance(action.data, dict) else {}
+        path = path_of(data.get("uri", ""))
+        served = self.projects.owner(path) if path else None
+        if served is None:
+            return action
+        report = self._settle(served)
+        fix = next((f for f in self._fixes(served, report, path) if f.key == data.get("key")), None)
+        if fix is None:
+            self.log(f"napi-fix: {action.title!r} no longer applies to {path}; nothing to do",
+                     types.MessageType.Warning)
+            return action
+        action.edit = actions.workspace_edit(fix, self.indexes, self.client, served.versions)
+        return action
+
+    def pull(self, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        path = path_of(params.text_document.uri)
+        served = self.projects.owner_or_new(path) if path else None
+        if served is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        self._settle(served)
+        result_id = f"{id(served)}:{served.generation}"
+        if params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=self.publisher.current(path), result_id=result_id)
+
+    # -- planning and publishing ----------------------------------------------------
+
+    def _fixes(self, served: Served, report: Report, path: str):
+        fixes = quick_fixes(report, path)
+        everything = fix_all(report, path, list(served.project.roots), self.settings.fix_all)
+        return fixes + ([everything] if everything else [])
+
+    def _later(self, touched) -> None:
+        """Re-plan `touched` after DEBOUNCE seconds without another change."""
+        loop = asyncio.get_running_loop()
+        for served in touched:
+            if served in self.timers:
+                self.timers[served].cancel()
+            self.timers[served] = loop.call_later(DEBOUNCE, self._guarded_settle, served)
+
+    def _guarded_settle(self, served: Served) -> None:
+        # A timer callback is outside every handler: nothing may escape it.
+        try:
+            self._settle(served)
+        except Exception:
+            self.log_exception("re-planning after a change")
+
+    def _settle(self, served: Served, always: set[str] = frozenset()) -> Report:
+        timer = self.timers.pop(served, None)
+        if timer is not None:
+            timer.cancel()
+        fresh = served.report is None or bool(served.pending)
+        edited = {p for p in served.pending if p in self.documents.by_path}
+        report = self.projects.settle(served, self.documents.versions())
+        if fresh or always:
+            self._publish(served, report, edited | set(always))
+        return report
+
+    def _publish(self, served: Served, report: Report, always: set[str]) -> None:
+        found = report_diagnostics(report, self.indexes, self.client)
+        for path in [p for p in found if not self.overlay.is_file(p)]:
+            # Not a file an editor can show (a folder that could not be listed): say it once.
+            for item in found.pop(path):
+                self.log_once(f"napi-fix: {path}: {item.message}")
+        for note in report.notes:
+            self.log_once(f"napi-fix: {note}")
+        if self.publisher.publish(found, lambda p: self.projects.owner(p) is served, served.versions, always):
+            self.server.workspace_diagnostic_refresh(None)
+
+    # -- the log --------------------------------------------------------------------
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def log_once(self, message: str) -> None:
+        if message not in self.logged:
+            self.logged.add(message)
+            self.log(message)
+
+    def log_exception(self, doing: str) -> None:
+        self.log(f"napi-fix: internal error while {doing} (the server keeps running):\n{traceback.format_exc()}",
+                 types.MessageType.Error)
+
+
+def _disk_bytes(path: str) -> bytes | None:
+    try:
+        return DiskSources().read(path)
+    except Unreadable:
+        return None
+

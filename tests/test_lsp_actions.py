@@ -1,0 +1,199 @@
+"""Code actions end to end: each quick fix and fix-all, applied the way the
+editor applies them, leaves exactly the bytes `napi-fix PATH` writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from lsp_harness import CLIENTS, EXAMPLES, cli_result, copy_example, snapshot, uri
+
+pytestmark = pytest.mark.asyncio
+
+FIX_ALL = "source.fixAll.napi-fix"
+
+
+async def quick_fix(editor, path: Path, code: str) -> types.CodeAction:
+    """The preferred quick fix for `path`'s `code` diagnostic, asked for as an
+    editor does (cursor on the diagnostic, the diagnostic in the context)."""
+    found = [d for d in await editor.codes(path, _codes(editor, path) | {code}) if d.code == code][0]
+    if str(path) not in editor.buffers:
+        editor.open(path)
+    offered = await editor.actions(path, types.Range(start=found.range.start, end=found.range.start), [found])
+    fix, = [a for a in offered if a.kind == "quickfix" and a.diagnostics[0].code == code]
+    assert fix.is_preferred
+    return fix
+
+
+def _codes(editor, path: Path) -> set[str]:
+    return {d.code for d in editor.diagnostics(path)}
+
+
+async def apply_and_save(editor, action: types.CodeAction) -> None:
+    editor.apply(action.edit)
+    editor.save_all()
+
+
+# (example, file, diagnostic, initializationOptions, the CLI's flags, client)
+QUICK_FIXES = [
+    pytest.param("leaky-addon", "package.json", "NAPI001", None, (), name, id=f"spec-{name}")
+    for name in CLIENTS
+] + [
+    pytest.param("leaky-addon", "package-lock.json", "NAPI001", None, (), "vscode", id="lock-entry"),
+    pytest.param("leaky-addon", "package.json", "NAPI001", {"pin": "rollback"}, ("--pin", "rollback"), "emacs",
+                 id="spec-rollback"),
+    pytest.param("monorepo", "packages/helper/package.json", "NAPI001", None, (), "neovim-0.11",
+                 id="workspace-member"),
+    pytest.param("vendored", "binding.gyp", "NAPI003", None, (), "neovim-0.7", id="gyp-repoint"),
+    pytest.param("vendored", "deps/node-addon-api/napi-inl.h", "NAPI003", None, (), "vscode",
+                 id="leaky-copy-repoint"),
+    pytest.param("vendored", "deps/node-addon-api/napi-inl.h", "NAPI003", {"patchVendored": True},
+                 ("--patch-vendored",), "emacs", id="leaky-copy-patched"),
+]
+
+
+@pytest.mark.parametrize("example, rel, code, options, flags, name", QUICK_FIXES)
+async def test_a_quick_fix_writes_what_the_cli_writes(editors, tmp_path, example, rel, code, options, flags, name):
+    root = copy_example(example, tmp_path / example)
+    expected = cli_result(root, tmp_path / "cli", *flags)
+    editor = await editors(name, [root], options)
+    await apply_and_save(editor, await quick_fix(editor, root / rel, code))
+    assert snapshot(root) == expected
+    await editor.codes(root / rel, set())  # and the server agrees
+
+
+@pytest.mark.parametrize("name", ["neovim-0.7", "emacs"])
+async def test_the_finalize_quick_fix_inserts_that_class_only(editors, tmp_path, name):
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    expected = cli_result(root, tmp_path / "cli", "--strategy", "finalize")
+    editor = await editors(name, [root])
+    fix = await quick_fix(editor, root / "src" / "counter.h", "NAPI004")
+    assert "hygiene only" in fix.title and "does not stop" in fix.title
+    await apply_and_save(editor, fix)
+    after = snapshot(root)
+    assert after["src/counter.h"] == expected["src/counter.h"] != (EXAMPLES / "leaky-addon" / "src" / "counter.h").read_bytes()
+    assert after["src/point.h"] == (EXAMPLES / "leaky-addon" / "src" / "point.h").read_bytes()
+    await editor.codes(root / "src" / "counter.h", set())
+
+
+@pytest.mark.parametrize("strategy, name", [("pin", "neovim-0.11"), ("finalize", "vscode"), ("both", "neovim-0.7")])
+async def test_fix_all_follows_the_configured_strategy(editors, tmp_path, strategy, name):
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    expected = cli_result(root, tmp_path / "cli", "--strategy", strategy)
+    editor = await editors(name, [root], {"strategy": strategy})
+    package = root / "package.json"
+    await editor.codes(package, {"NAPI001"})
+    editor.open(package)
+    everything, = await editor.actions(package, _start(), only=["source.fixAll"])
+    assert everything.kind == FIX_ALL and not everything.is_preferred
+    await apply_and_save(editor, everything)
+    assert snapshot(root) == expected
+
+
+async def test_fix_all_from_a_member_fixes_its_workspace_root(editors, tmp_path):
+    root = copy_example("monorepo", tmp_path / "monorepo")
+    expected = cli_result(root, tmp_path / "cli")
+    editor = await editors("emacs", [root])
+    member = root / "packages" / "helper" / "package.json"
+    await editor.codes(member, {"NAPI001"})
+    editor.open(member)
+    everything, = await editor.actions(member, _start(), only=[FIX_ALL])
+    await apply_and_save(editor, everything)
+    assert snapshot(root) == expected
+
+
+async def test_a_member_opened_as_the_workspace_keeps_its_lock_in_step(editors, tmp_path):
+    """Neovim's root markers can make a workspace member the workspace
+    folder: the fix still moves the lock of the workspace root above it."""
+    root = copy_example("monorepo", tmp_path / "monorepo")
+    expected = cli_result(root, tmp_path / "cli")
+    member = root / "packages" / "helper"
+    editor = await editors("neovim-0.11", [member])
+    await apply_and_save(editor, await quick_fix(editor, member / "package.json", "NAPI001"))
+    assert snapshot(root) == expected
+
+
+@pytest.mark.parametrize("name", list(CLIENTS))
+async def test_changes_or_document_changes_as_the_client_can_take(editors, tmp_path, name):
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    editor = await editors(name, [root])
+    fix = await quick_fix(editor, root / "package.json", "NAPI001")
+    if editor.client.capabilities.workspace.workspace_edit.document_changes:
+        assert fix.edit.changes is None
+        versions = {c.text_document.uri.rsplit("/", 1)[1]: c.text_document.version for c in fix.edit.document_changes}
+        assert versions == {"package.json": 1, "package-lock.json": None}  # the lock is not open
+    else:  # both Neovim snapshots
+        assert fix.edit.document_changes is None
+        assert sorted(u.rsplit("/", 1)[1] for u in fix.edit.changes) == ["package-lock.json", "package.json"]
+
+
+@pytest.mark.parametrize("name, lazy", [("neovim-0.7", True), ("neovim-0.11", True), ("vscode", True),
+                                        ("emacs", False)])
+async def test_edits_are_resolved_lazily_when_the_client_can(editors, tmp_path, name, lazy):
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    editor = await editors(name, [root])
+    package = root / "package.json"
+    spec, = await editor.codes(package, {"NAPI001"})
+    editor.open(package)
+    offered = await editor.client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri(package)), range=spec.range,
+        context=types.CodeActionContext(diagnostics=[spec])))
+    assert {a.edit is None for a in offered} == {lazy}
+    if lazy:
+        resolved = await editor.client.code_action_resolve_async(offered[0])
+        assert resolved.edit is not None
+
+
+ONLY = [
+    pytest.param(None, {"quickfix", FIX_ALL}, id="everything"),
+    pytest.param(["quickfix"], {"quickfix"}, id="quickfix"),
+    pytest.param(["source"], {FIX_ALL}, id="source"),
+    pytest.param(["source.fixAll"], {FIX_ALL}, id="source.fixAll"),
+    pytest.param([FIX_ALL], {FIX_ALL}, id="own-kind"),
+    pytest.param(["refactor"], set(), id="refactor"),
+]
+
+
+@pytest.mark.parametrize("only, kinds", ONLY)
+async def test_context_only_is_honoured(editors, tmp_path, only, kinds):
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    editor = await editors("vscode", [root])
+    package = root / "package.json"
+    spec, = await editor.codes(package, {"NAPI001"})
+    editor.open(package)
+    offered = await editor.actions(package, spec.range, [spec], only=only)
+    assert {a.kind for a in offered} == kinds
+
+
+async def test_no_quick_fix_away_from_a_diagnostic(editors, tmp_path):
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    editor = await editors("vscode", [root])
+    package = root / "package.json"
+    await editor.codes(package, {"NAPI001"})
+    editor.open(package)
+    offered = await editor.actions(package, _start())
+    assert [a.kind for a in offered] == [FIX_ALL]
+
+
+def _start() -> types.Range:
+    return types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
+
+
+@pytest.mark.parametrize("strategy, offered", [("pin", False), ("finalize", True)])
+async def test_fix_all_of_a_stray_header_follows_the_strategy(editors, tmp_path, strategy, offered):
+    """A header with no package above it is its own root: pin has nothing to
+    fix there, finalize inserts its overrides."""
+    stray = tmp_path / "notes" / "wrap.h"
+    stray.parent.mkdir()
+    stray.write_text("class Stray : public Napi::ObjectWrap<Stray> {\n public:\n  Stray();\n};\n")
+    expected = cli_result(stray.parent, tmp_path / "cli", "--strategy", "finalize")
+    editor = await editors("vscode", [], {"strategy": strategy})
+    editor.open(stray)
+    await editor.codes(stray, {"NAPI004"})
+    found = await editor.actions(stray, _start(), only=[FIX_ALL])
+    assert bool(found) == offered
+    if offered:
+        await apply_and_save(editor, found[0])
+        assert stray.read_bytes() == expected["wrap.h"]
