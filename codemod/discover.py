@@ -80,8 +80,10 @@ class _Found:
         self.missing: list[tuple[str, str]] = []
         self.problems: list[tuple[str, str]] = []
         self.brought: list[str] = []
+        self.refused_members: set[str] = set()
 
     def result(self) -> Discovered:
+        self._refuse_lone_members()
         return Discovered(
             cpp_files=tuple(dict.fromkeys(self.cpp)),
             build_files=tuple(dict.fromkeys(self.build)),
@@ -102,6 +104,27 @@ class _Found:
             self.package.append(path)
             self._bring_siblings(path)
 
+    def _refuse_lone_members(self) -> None:
+        """A workspace member found without the lock of its workspace root
+        (the run was given the member's folder): pinning it alone would leave
+        that lock out of sync, so it is refused with the folder to run on."""
+        have = set(self.package)
+        lock_folders = {os.path.dirname(p) for p in have if os.path.basename(p) in LOCKFILES}
+        for path in list(self.package):
+            folder = os.path.dirname(path)
+            if os.path.basename(path) != "package.json" or path in self.refused_members:
+                continue
+            if any(folder == f or folder.startswith(f + os.sep) for f in lock_folders):
+                continue
+            outer = workspace_lock_above(self.sources, folder)
+            if outer is not None and os.path.normpath(outer) not in {os.path.normpath(os.path.relpath(p)) for p in have}:
+                self._refuse_member(path, outer)
+
+    def _refuse_member(self, path: str, outer: str) -> None:
+        self.refused_members.add(path)
+        self.problems.append((path, f"refused: a workspace member whose lock is {outer}; pinning it alone would "
+                                    f"leave that lock out of sync: run napi-fix on {os.path.dirname(outer) or '.'}"))
+
     def _bring_siblings(self, path: str) -> None:
         folder = os.path.dirname(path)
         for name in ("package.json", "pnpm-workspace.yaml") + LOCKFILES:
@@ -112,9 +135,7 @@ class _Found:
         if not any(self.sources.is_file(os.path.join(folder, lock)) for lock in LOCKFILES):
             outer = workspace_lock_above(self.sources, folder)
             if outer is not None:
-                self.problems.append((path, f"refused: a workspace member whose lock is {outer}; pinning it "
-                                            f"alone would leave that lock out of sync: run napi-fix on "
-                                            f"{os.path.dirname(outer) or '.'}"))
+                self._refuse_member(os.path.join(folder, "package.json"), outer)
 
     def walk(self, top: str) -> None:
         specs = _ancestor_specs(self.sources, top)
@@ -158,20 +179,55 @@ class _Found:
 
 
 def workspace_lock_above(sources: Sources, folder: str) -> str | None:
-    """The lockfile of a workspace root above `folder`, if any (up to the checkout's root)."""
+    """The lockfile of the workspace root above `folder` whose workspaces
+    (package.json `workspaces`, pnpm-workspace.yaml `packages`) include it;
+    None when no such root stands between it and the checkout's root."""
     current = os.path.abspath(folder or ".")
+    member = current
     while True:
         parent = os.path.dirname(current)
         if parent == current or sources.exists(os.path.join(current, ".git")):
             return None
         current = parent
-        if not any(sources.is_file(os.path.join(current, m)) for m in ("package.json", "pnpm-workspace.yaml")):
+        patterns = _workspace_patterns(sources, current)
+        if not patterns:
             continue
+        import pathspec
+
+        relative = os.path.relpath(member, current).replace(os.sep, "/")
+        if not pathspec.GitIgnoreSpec.from_lines(patterns).match_file(relative + "/"):
+            return None
         for lock in LOCKFILES:
             candidate = os.path.join(current, lock)
             if sources.is_file(candidate):
                 return os.path.relpath(candidate)
         return None
+
+
+def _workspace_patterns(sources: Sources, folder: str) -> list[str]:
+    """The member globs a workspace root declares (npm and yarn `workspaces`,
+    pnpm-workspace.yaml `packages`); none when it is no workspace root."""
+    import json
+
+    patterns: list[str] = []
+    try:
+        manifest = json.loads(sources.read(os.path.join(folder, "package.json")))
+        workspaces = manifest.get("workspaces") if isinstance(manifest, dict) else None
+        if isinstance(workspaces, dict):
+            workspaces = workspaces.get("packages")
+        if isinstance(workspaces, list):
+            patterns += [p for p in workspaces if isinstance(p, str)]
+    except (Unreadable, ValueError):
+        pass
+    try:
+        import yaml
+
+        listed = yaml.safe_load(sources.read(os.path.join(folder, "pnpm-workspace.yaml")))
+        if isinstance(listed, dict) and isinstance(listed.get("packages"), list):
+            patterns += [p for p in listed["packages"] if isinstance(p, str)]
+    except (Unreadable, ValueError, yaml.YAMLError):
+        pass
+    return patterns
 
 
 def _load_spec(sources: Sources, folder: str):

@@ -66,7 +66,11 @@ class Project:
         """Re-plan after `changed` files were edited, created or deleted."""
         changed = [os.path.normpath(p) for p in changed]
         known = set(self.found.cpp_files) | set(self.found.package_files) | set(self.found.build_files)
-        if any(p not in known or not self.sources.exists(p) for p in changed if _interesting(p)):
+        read = set().union(*(root_plan.read for root_plan in self.root_plans.values()))
+        # An installed copy a root looked at re-plans that root; the rest of
+        # node_modules (npm ci rewriting it) never concerns the plan.
+        fresh = [p for p in changed if _interesting(p) and p not in read and "node_modules" not in p.split(os.sep)]
+        if any(p not in known or not self.sources.exists(p) for p in fresh):
             return self.analyze(workers)  # files came or went: roots and candidates may differ
         for folder in {f for p in changed for f in self._roots_of(p)}:
             self.root_plans[folder] = _plan_one_root(self.sources, self.roots[folder], self.options)
@@ -74,7 +78,8 @@ class Project:
             if any(os.path.basename(p) in BUILD_FILES for p in changed):
                 self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
             else:
-                for path in (p for p in changed if is_cpp(p)):
+                cpp_files = set(self.found.cpp_files)
+                for path in (p for p in changed if p in cpp_files):
                     error = finder.scan_one(self.sources, self.cpp.index, path)
                     self.cpp.errors.pop(path, None)
                     if error is not None:

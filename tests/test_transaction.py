@@ -218,12 +218,22 @@ def test_naming_the_lock_brings_its_package_json(tree, after):
     assert contents(tree)["package.json"] == after["package.json"]
 
 
-def test_naming_a_workspace_member_whose_lock_is_above_it_is_refused(tree, capfdbinary):
-    write_tree(tree, {"packages/a/package.json": '{"name": "a", "dependencies": {"node-addon-api": "^8.2.0"}}\n'})
+@pytest.mark.parametrize("named", ["packages/a/package.json", "packages/a"])
+def test_naming_a_workspace_member_whose_lock_is_above_it_is_refused(tree, capfdbinary, named):
+    write_tree(tree, {
+        "package.json": TREE["package.json"].replace('"version": "1.0.0",', '"version": "1.0.0",\n  "workspaces": ["packages/*"],'),
+        "packages/a/package.json": '{"name": "a", "dependencies": {"node-addon-api": "^8.2.0"}}\n',
+    })
     before = contents(tree)
-    assert main(["packages/a/package.json"]) == 2
+    assert main([named]) == 2
     assert contents(tree) == before
     assert b"refused: a workspace member whose lock is package-lock.json" in capfdbinary.readouterr().err
+
+
+def test_a_package_below_a_root_that_is_no_workspace_is_its_own(tree):
+    write_tree(tree, {"tools/a/package.json": '{"name": "a", "dependencies": {"node-addon-api": "^8.2.0"}}\n'})
+    assert main(["tools/a"]) == 0
+    assert b'"^8.2.2"' in (tree / "tools/a/package.json").read_bytes()
 
 
 def test_two_runs_at_once_never_leave_a_package_half_fixed(tmp_path):
