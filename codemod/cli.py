@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     @app.command(help="Find and fix the node-addon-api 8.2.0/8.2.1 ObjectWrap napi_ref leak.")
     def napi_fix(
         paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Files or folders (default: .)"),
-        dry_run: bool = typer.Option(False, "--dry-run", help="Print a unified diff; write nothing."),
+        dry_run: bool = typer.Option(
+            False, "--dry-run", help="Print a unified diff; write nothing (also: DRY_RUN=true in the environment)."),
         strategy: str = typer.Option("pin", "--strategy", help=STRATEGY_HELP, metavar="|".join(STRATEGIES)),
         pin: str = typer.Option(
             "upgrade", "--pin", metavar="|".join(PIN_MODES),
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             raise typer.BadParameter(f"{color!r} is not one of auto, always, never", param_hint="--color")
         run_options = RunOptions(
             paths=tuple(paths or (".",)),
-            dry_run=dry_run,
+            dry_run=dry_run or dry_run_from_environment(),
             output=output,
             color=color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
             jobs=jobs if jobs > 0 else default_jobs(),
@@ -83,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 FORMATS = ("text", "json")
+
+
+def dry_run_from_environment() -> bool:
+    """DRY_RUN=true (what multi-gitter sets in its --dry-run) means --dry-run:
+    napi-fix is then a per-repository script that previews and exits 1."""
+    return os.environ.get("DRY_RUN", "").strip().lower() in ("true", "1")
 
 
 @dataclass(frozen=True)
