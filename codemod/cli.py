@@ -21,6 +21,8 @@ STRATEGY_HELP = (
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["batch"]:  # imported only when asked: the plain CLI starts as fast as before
+        return _batch(argv[1:])
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0
@@ -84,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 FORMATS = ("text", "json")
+
+
+def _batch(argv: list[str]) -> int:
+    from codemod.batch.cli import main as batch
+
+    return batch(argv)
 
 
 def dry_run_from_environment() -> bool:
