@@ -80,9 +80,12 @@ def _statuses(text: str) -> tuple[str, ...]:
 
 
 def main(argv: list[str]) -> int:
+    try:  # argparse prints usage errors and --help itself, then exits
+        args = merge_parser().parse_args(argv[1:]) if argv[:1] == ["merge"] else parser().parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
     if argv[:1] == ["merge"]:
-        return merge(merge_parser().parse_args(argv[1:]))
-    args = parser().parse_args(argv)
+        return merge(args)
     try:
         config = _config(args)
         from codemod.batch.inputs import collect

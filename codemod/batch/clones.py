@@ -32,7 +32,12 @@ def cached_clone(url: str, stem: str, timeout: float | None) -> str:
     try:
         git(cache_root(), "clone", "--quiet", "--filter=blob:none", "--no-checkout", "--origin", REMOTE, url, temp,
             timeout=timeout)
-        os.rename(temp, folder)
+        try:
+            os.rename(temp, folder)
+        except OSError:
+            if not os.path.isdir(os.path.join(folder, ".git")):
+                raise
+            # another batch on this machine cloned it meanwhile: theirs is as fresh
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return folder

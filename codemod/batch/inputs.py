@@ -18,7 +18,7 @@ _SCP = re.compile(r"^[\w.-]+@[\w.-]+:")  # git@host:owner/name.git
 SKIP_BELOW = frozenset(("node_modules", ".git"))
 
 
-class InputError(Exception):
+class InputError(ValueError):
     """The list of repositories itself cannot be read (exit 2)."""
 
 

@@ -52,6 +52,11 @@ class Ledger:
         self.path = path
         self.options_hash = options_hash
         self.records = read(path)
+        try:  # there from the start, even for a shard with no repositories: merge reads every shard's
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644))
+        except OSError as exc:
+            raise LedgerError(f"{path}: cannot write: {exc.strerror or exc}") from None
         self._done = {(r["repo"], r.get("base"), r.get("version"), r.get("options")): r
                       for r in self.records if RepoOutcome.from_json(r).done}
 
@@ -68,7 +73,6 @@ class Ledger:
         record = {**outcome.to_json(), "version": __version__, "options": self.options_hash,
                   "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         line = (json.dumps(record, sort_keys=True) + "\n").encode()
-        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             size = os.fstat(fd).st_size

@@ -20,13 +20,14 @@ from codemod.batch import clones, worktrees
 from codemod.batch.changes import Change, describe, only_attention
 from codemod.batch.commit import commit, message, move_branch, same_change, subject, uses_conventional_commits
 from codemod.batch.config import Config
-from codemod.batch.git import GitError, git, last_words, rev, run
+from codemod.batch.git import GitError, git, rev
 from codemod.batch.inputs import RepoSpec
 from codemod.batch.ledger import Ledger
 from codemod.batch.outcome import CLEAN, FAILED, FIXED, NEEDS_ATTENTION, SKIPPED, WOULD_FIX, RepoOutcome
 from codemod.batch.push import body, open_pr, push
 from codemod.batch.rooted import RootedSources
 from codemod.batch.stop import Stopper, TimedOut
+from codemod.batch.verify import verify
 from codemod.batch.worktrees import Base
 from codemod.parallel import Workers
 from codemod.present.diff import diff, label
@@ -136,9 +137,9 @@ def _steps(work: _Work, workers: Workers, stop: Stopper, may_push: bool) -> Repo
         return work.failed(_first_error(applied.report, work.root))
     if config.verify:
         work.stage = "verify"
-        done = run(["sh", "-c", config.verify], work.root)
-        if done.returncode != 0:
-            return work.failed(f"`{config.verify}` exited {done.returncode}: {last_words(done.stdout + done.stderr)}")
+        problem = verify(config.verify, work.root)
+        if problem is not None:
+            return work.failed(problem)
     if not config.commit:
         return work.outcome(WOULD_FIX, reason=note)
 

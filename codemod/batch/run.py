@@ -61,12 +61,12 @@ def run(specs: list[RepoSpec], config: Config, live_for) -> BatchResult:
                     if stop.requested:
                         break
                     live.start(spec.id)
-                    outcome = _one(spec, checkouts, config, workers, stop, pushes, ledger)
+                    outcome, fresh = _one(spec, checkouts, config, workers, stop, pushes, ledger)
                     if outcome is None:
                         break
                     live.finish(outcome)
                     result.outcomes.append(outcome)
-                    pushes += outcome.pushed
+                    pushes += fresh and outcome.pushed
                     if config.canary is not None and pushes >= config.canary:
                         result.stopped = (f"--canary {config.canary}: stopped after {pushes} push(es); "
                                           "look at them, then run again with --resume")
@@ -80,23 +80,24 @@ def run(specs: list[RepoSpec], config: Config, live_for) -> BatchResult:
     return result
 
 
-def _one(spec, checkouts, config, workers, stop, pushes, ledger) -> RepoOutcome | None:
-    """One repository's outcome, recorded; None when interrupted before it
-    was settled (then nothing of it remains)."""
+def _one(spec, checkouts, config, workers, stop, pushes, ledger) -> tuple[RepoOutcome | None, bool]:
+    """One repository's outcome, recorded, and whether it is this run's (not
+    the ledger's); None when interrupted before it was settled (then nothing
+    of it remains)."""
     checkout = None
     try:
         checkout = checkouts.next(spec)
         outcome = checkout.outcome
         if checkout.resumed:
-            return outcome  # carried over from the ledger, where it is already
+            return outcome, False  # carried over from the ledger, where it is already
         if outcome is None:
             may_push = config.max_pushes is None or pushes < config.max_pushes
             outcome = repo.process(checkout, config, workers, stop, may_push)
         with stop.shielded():
             ledger.append(outcome)
-        return outcome
+        return outcome, True
     except Interrupted:
-        return None
+        return None, False
     finally:
         with stop.shielded():
             checkouts.release(checkout)
