@@ -96,12 +96,15 @@ def test_the_users_checkout_is_byte_identical_after_every_mode(fleet):
     (repo / "index.js").write_text("// staged edit\n")
     git(repo, "add", "index.js")
     git(repo, "checkout", "-q", "-b", "my-work")
-    before = snapshot(repo), git(repo, "status", "--porcelain=v2", "--branch"), git(repo, "diff", "--cached")
+    def state():
+        return (snapshot(repo), git(repo, "status", "--porcelain=v2", "--branch"), git(repo, "diff", "--cached"),
+                (repo / ".git" / "config").read_bytes())
+
+    before = state()
     for mode in ([], ["--commit"], ["--commit", "--push"]):
         code, out, err = fleet.batch(*mode, str(repo))
         assert code in (0, 1), out + err
-        assert (snapshot(repo), git(repo, "status", "--porcelain=v2", "--branch"),
-                git(repo, "diff", "--cached")) == before
+        assert state() == before
         assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
     # The fix was made from the published base, not from the dirty files.
     assert "1.0.1-dirty" not in git(repo, "show", f"{BRANCH}:package.json")
@@ -177,3 +180,14 @@ def test_a_timeout_fails_one_repository_and_the_batch_goes_on(fleet):
     assert "timed out after 1 s" in found["npm-app"]["reason"]
     assert found["npm-workspaces"]["status"] == "fixed"
     assert code == 2
+
+
+def test_a_machine_without_a_git_identity_commits_as_napi_fix(fleet, monkeypatch):
+    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(key)
+    for key, value in {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "user.useConfigOnly",
+                       "GIT_CONFIG_VALUE_0": "true"}.items():
+        monkeypatch.setenv(key, value)  # as on a CI runner: git refuses to guess
+    code, out, err = fleet.batch("--commit", "--push", fleet.url("npm-app"))
+    assert code == 0, out + err
+    assert git(fleet.bare("npm-app"), "log", "-1", "--format=%an <%ae>", BRANCH).strip() == "napi-fix <napi-fix@localhost>"

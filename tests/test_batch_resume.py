@@ -29,11 +29,11 @@ def start(fleet, args: list[str], **env) -> subprocess.Popen:
                             text=True, env={**os.environ, **GIT_ENV, **env})
 
 
-def wait_for(path: Path, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_for(ready, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
-    while not path.exists():
+    while not ready():
         assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, f"{path} never appeared"
+        assert time.monotonic() < deadline, "the batch never got there"
         time.sleep(0.05)
 
 
@@ -58,7 +58,8 @@ def test_an_interrupt_rolls_back_then_resume_finishes_without_duplicates(fleet, 
     args = ["--commit", "--push", "--strategy", "both", "-j", "2", "--verify", VERIFY,
             *(fleet.url(n) for n in ORDER)]
     process = start(fleet, args, MARKS=str(marks), NAPI_TEST_SLEEP="60")
-    wait_for(marks / "waiting", process)
+    # npm-app is pushed (on the finishing thread) and npm-workspaces is being verified:
+    wait_for(lambda: (marks / "waiting").exists() and pushes(fleet.bare("npm-app"), BRANCH) == 1, process)
     process.send_signal(signum)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 128 + signum, err
@@ -89,7 +90,7 @@ def test_an_interrupt_during_the_push_finishes_that_repository(fleet):
     hook.chmod(0o755)
     args = ["--commit", "--push", str(repo), fleet.url("npm-workspaces")]
     process = start(fleet, args)
-    wait_for(fleet.root / "pushing", process)
+    wait_for((fleet.root / "pushing").exists, process)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
@@ -99,6 +100,23 @@ def test_an_interrupt_during_the_push_finishes_that_repository(fleet):
     out, err = start(fleet, ["--resume", *args]).communicate(timeout=60)
     assert pushes(fleet.bare("npm-app"), BRANCH) == 1 and pushes(fleet.bare("npm-workspaces"), BRANCH) == 1
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+
+
+def test_an_interrupt_during_the_commit_rolls_that_repository_back(fleet):
+    repo = fleet.checkout("npm-app")
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\ntouch '{fleet.root}/committing'\nsleep 1\n")
+    hook.chmod(0o755)
+    process = start(fleet, ["--commit", "--push", str(repo), fleet.url("npm-workspaces")])
+    wait_for((fleet.root / "committing").exists, process)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert records(fleet) == []  # nothing settled: no half commit anywhere
+    assert git(repo, "branch", "--list", BRANCH) == ""
+    assert pushes(fleet.bare("npm-app"), BRANCH) == 0
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+    assert "0 repositories" in out and "2 repositories not started" in out
 
 
 def test_only_failed_runs_the_failures_again(fleet):

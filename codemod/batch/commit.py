@@ -15,13 +15,16 @@ import textwrap
 
 from codemod import __version__
 from codemod.batch.changes import Changes
-from codemod.batch.git import GitError, git, ok
+from codemod.batch.git import GitError, git
 from codemod.rules import ISSUE_URL
 
 TRAILER = "Napi-Fix-Version"
 UPSTREAM = "nodejs/node-addon-api#1602"
 RECENT = 20  # subjects looked at to tell the repository's commit style
 _CONVENTIONAL = re.compile(r"^[a-z]+(\([^)]*\))?!?: \S")
+# What git says when it has no identity to commit as (the end of its message).
+NO_IDENTITY = ("unable to auto-detect email address", "no email was given", "empty ident name",
+               "git config --global user.email")
 FALLBACK_IDENTITY = {"GIT_AUTHOR_NAME": "napi-fix", "GIT_AUTHOR_EMAIL": "napi-fix@localhost",
                      "GIT_COMMITTER_NAME": "napi-fix", "GIT_COMMITTER_EMAIL": "napi-fix@localhost"}
 
@@ -52,15 +55,19 @@ def message(changes: Changes, conventional: bool) -> str:
     return "\n".join(lines + ["", f"{TRAILER}: {__version__}", ""])
 
 
-def commit(worktree: str, files: tuple[str, ...], text: str, no_verify: bool) -> str:
+def commit(worktree: str, files: tuple[str, ...], text: str, no_verify: bool, timeout: float | None = None) -> str:
     """Stage exactly `files`, commit (hooks run unless no_verify); the new commit."""
     git(worktree, "add", "--", *files)
     staged = set(git(worktree, "diff", "--cached", "--name-only", "-z").split("\0")) - {""}
     if staged != set(files):
         raise GitError(f"git add staged {sorted(staged)}, expected exactly {sorted(files)}")
-    env = {} if ok(worktree, "var", "GIT_AUTHOR_IDENT") and ok(worktree, "var", "GIT_COMMITTER_IDENT") \
-        else FALLBACK_IDENTITY
-    git(worktree, "commit", "--quiet", "--file=-", *(["--no-verify"] if no_verify else []), input=text, env=env)
+    command = ["commit", "--quiet", "--file=-", *(["--no-verify"] if no_verify else [])]
+    try:
+        git(worktree, *command, input=text, timeout=timeout)
+    except GitError as exc:
+        if not any(words in str(exc) for words in NO_IDENTITY):
+            raise
+        git(worktree, *command, input=text, env=FALLBACK_IDENTITY, timeout=timeout)  # a CI machine with no git identity
     return git(worktree, "rev-parse", "HEAD").strip()
 
 

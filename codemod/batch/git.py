@@ -28,11 +28,6 @@ def ok(cwd: str, *args: str) -> bool:
     return run(["git", *args], cwd).returncode == 0
 
 
-def rev(cwd: str, ref: str) -> str | None:
-    """The commit `ref` names, or None when there is no such ref."""
-    return git(cwd, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).strip() or None
-
-
 def run(command: list[str], cwd: str, input: str | None = None, env: dict | None = None,
         timeout: float | None = None) -> subprocess.CompletedProcess:
     try:

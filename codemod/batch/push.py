@@ -16,11 +16,13 @@ FIX_URL = "https://github.com/nodejs/node-addon-api/pull/1607"
 _PR_URL = re.compile(r"https?://\S+/pull/\d+")
 
 
-def push(git_dir: str, remote: str, branch: str, replace: bool, no_verify: bool, timeout: float | None) -> bool:
-    """Push the branch; whether the remote's branch moved (False: it was
-    already there). A replaced branch is forced only over what we last saw."""
+def push(worktree: str, remote: str, branch: str, replace: bool, no_verify: bool, timeout: float | None) -> bool:
+    """Push the branch from the worktree (a pre-push hook looks at the tree
+    that was committed, not at the user's checkout); whether the remote's
+    branch moved (False: it was already there). A replaced branch is forced
+    only over what we last fetched of it."""
     ref = f"refs/heads/{branch}"
-    out = git(git_dir, "push", "--porcelain", *(["--force-with-lease"] if replace else []),
+    out = git(worktree, "push", "--porcelain", *(["--force-with-lease"] if replace else []),
               *(["--no-verify"] if no_verify else []), remote, f"{ref}:{ref}", timeout=timeout)
     flags = [line[0] for line in out.splitlines() if "\t" in line and line[0] in " +-*=!"]
     if "!" in flags:

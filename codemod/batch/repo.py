@@ -1,10 +1,11 @@
-"""One repository, start to end -> a frozen RepoOutcome.
+"""One repository up to its commit -> a frozen RepoOutcome, or Ready.
 
 prepare (on the preparing thread): the clone or fetch, the base commit and
 a worktree detached at it. process (on the main thread, with the batch's
-one worker pool): the engine's plan of ".", the patch, and as asked apply,
-verify, commit and push. Every failure becomes a `failed` outcome naming
-its stage; only an interrupt leaves this module as an exception.
+one worker pool): the engine's plan of ".", the patch, and as asked apply
+and verify; with --commit the repository is then Ready for finish.py.
+Every failure becomes a `failed` outcome naming its stage; only an
+interrupt leaves this module as an exception.
 """
 
 from __future__ import annotations
@@ -17,21 +18,26 @@ from dataclasses import dataclass, replace
 from codemod import engine
 from codemod.apply import apply_report
 from codemod.batch import clones, worktrees
-from codemod.batch.changes import Change, describe, only_attention
-from codemod.batch.commit import commit, message, move_branch, same_change, subject, uses_conventional_commits
+from codemod.batch.changes import Change, Changes, describe, only_attention
 from codemod.batch.config import Config
-from codemod.batch.git import GitError, git, rev
+from codemod.batch.git import GitError, git
 from codemod.batch.inputs import RepoSpec
 from codemod.batch.ledger import Ledger
-from codemod.batch.outcome import CLEAN, FAILED, FIXED, NEEDS_ATTENTION, SKIPPED, WOULD_FIX, RepoOutcome
-from codemod.batch.push import body, open_pr, push
+from codemod.batch.outcome import CLEAN, FAILED, NEEDS_ATTENTION, WOULD_FIX, RepoOutcome
 from codemod.batch.rooted import RootedSources
 from codemod.batch.stop import Stopper, TimedOut
 from codemod.batch.verify import verify
 from codemod.batch.worktrees import Base
+from codemod.discover import BUILD_FILES, NAPI_OWN_HEADERS, PACKAGE_FILES
 from codemod.parallel import Workers
 from codemod.present.diff import diff, label
 from codemod.results import Report
+
+
+# What the pin reads, by file name (the engine's own lists): with the pin
+# strategy, no --verify and no hooks, the worktree holds only these files.
+# A C++ file is read only by the Finalize strategies, which get every file.
+PIN_READS = tuple(sorted(PACKAGE_FILES | BUILD_FILES | NAPI_OWN_HEADERS | {".gitignore"}))
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,10 @@ def prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Che
         if earlier is not None:
             return Checkout(spec, outcome=replace(earlier, reason=_joined("done in an earlier run", earlier.reason)),
                             resumed=True)
-        path = worktrees.add(git_dir, os.path.join(scratch, spec.stem), base.commit, config.timeout)
+        complete = config.options.finalize or config.verify or (
+            config.commit and not config.no_verify and worktrees.has_hooks(git_dir))
+        path = worktrees.add(git_dir, os.path.join(scratch, spec.stem), base.commit,
+                             None if complete else PIN_READS, config.timeout)
     except Exception as exc:  # GitError, OSError, or a bug: one repository fails, never the batch
         message = str(exc) if isinstance(exc, (GitError, OSError)) else f"internal error: {type(exc).__name__}: {exc}"
         seconds = round(time.monotonic() - start, 2)
@@ -69,12 +78,15 @@ def prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Che
     return Checkout(spec, git_dir, remote, base, path, seconds=time.monotonic() - start)
 
 
-def process(checkout: Checkout, config: Config, workers: Workers, stop: Stopper, may_push: bool) -> RepoOutcome:
-    work = _Work(checkout, config)
+def process(checkout: Checkout, config: Config, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
+    """The outcome, or a repository edited and verified in its worktree that
+    is Ready to be committed (on the finishing thread, while the next one is
+    analysed)."""
+    work = Work(checkout, config)
     budget = None if config.timeout is None else config.timeout - checkout.seconds
     try:
         with stop.deadline(budget), _inside(work.root):
-            return _steps(work, workers, stop, may_push)
+            return _steps(work, workers, stop)
     except TimedOut:
         return work.failed(f"timed out after {config.timeout:g} s (--timeout)")
     except GitError as exc:
@@ -83,7 +95,7 @@ def process(checkout: Checkout, config: Config, workers: Workers, stop: Stopper,
         return work.failed(f"internal error: {type(exc).__name__}: {exc}")
 
 
-class _Work:
+class Work:
     """What is known so far about one repository, and where it stands."""
 
     def __init__(self, checkout: Checkout, config: Config):
@@ -103,8 +115,23 @@ class _Work:
     def failed(self, message: str) -> RepoOutcome:
         return self.outcome(FAILED, stage=self.stage, reason=message)
 
+    def left(self) -> float | None:
+        """Seconds left of the repository's --timeout."""
+        if self.config.timeout is None:
+            return None
+        return self.config.timeout - self.checkout.seconds - (time.monotonic() - self.start)
 
-def _steps(work: _Work, workers: Workers, stop: Stopper, may_push: bool) -> RepoOutcome:
+
+@dataclass(frozen=True)
+class Ready:
+    """Edited (and verified) in its worktree: to be committed and pushed."""
+
+    work: Work
+    changes: Changes
+    note: str  # for the outcome: what else needs a person
+
+
+def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     config = work.config
     if os.path.exists(work.patch):
         os.unlink(work.patch)  # a patch from an earlier run must not outlive its plan
@@ -144,53 +171,7 @@ def _steps(work: _Work, workers: Workers, stop: Stopper, may_push: bool) -> Repo
         return work.outcome(WOULD_FIX, reason=note)
 
     work.stage = "commit"
-    return _commit_and_push(work, changes, stop, may_push, note)
-
-
-def _commit_and_push(work: _Work, changes, stop: Stopper, may_push: bool, note: str) -> RepoOutcome:
-    config, checkout = work.config, work.checkout
-    branch, git_dir, base = config.branch, checkout.git_dir, checkout.base
-    work.facts["branch"] = branch
-    if config.push and not may_push:
-        return work.outcome(SKIPPED, retry=True, reason=f"not committed: --max-pushes {config.max_pushes} reached; "
-                                                        "run again with --resume")
-    holder = worktrees.checked_out(git_dir, branch)
-    if holder is not None:
-        return work.outcome(SKIPPED, reason=f"branch {branch} is checked out in {holder}")
-    local = rev(git_dir, f"refs/heads/{branch}")
-    remote = rev(git_dir, f"refs/remotes/{checkout.remote}/{branch}")  # as last fetched
-    conventional = uses_conventional_commits(work.root, base.commit)
-    new = commit(work.root, changes.files, message(changes, conventional), config.no_verify)
-    differ = [t for t in (local, remote) if t and t != new and not same_change(git_dir, base.commit, new, t)]
-    if differ and config.conflict == "skip":
-        return work.outcome(SKIPPED, commit=differ[0], reason=f"branch {branch} exists with a different change "
-                                                              "(--conflict replace replaces it)")
-    if not differ and remote:
-        return work.outcome(SKIPPED, commit=remote, reason=f"branch {branch} exists on {checkout.remote} "
-                                                           "with the same change")
-    if not differ and local and not config.push:
-        return work.outcome(SKIPPED, commit=local, reason=f"branch {branch} exists with the same change")
-    if not differ and local:
-        new = local  # made by an earlier run and not pushed yet: pushed now, not made again
-    work.facts["commit"] = new
-    with stop.shielded():  # from here on the repository is finished, not rolled back
-        if new != local:
-            move_branch(git_dir, branch, new, local)
-        if not config.push:
-            return work.outcome(FIXED, reason=note)
-        work.stage = "push"
-        pushed = push(git_dir, checkout.remote, branch, bool(differ), config.no_verify, config.timeout)
-        pr = _open_pr(work, changes, conventional) if config.open_pr else ""
-        return work.outcome(FIXED, pushed=pushed, pr=pr, reason=note)
-
-
-def _open_pr(work: _Work, changes, conventional: bool) -> str:
-    checkout, config = work.checkout, work.config
-    body_file = os.path.join(config.patch_dir, checkout.spec.stem + ".pr.md")
-    with open(body_file, "w", encoding="utf-8") as handle:
-        handle.write(body(changes, checkout.base.branch))
-    return open_pr(checkout.git_dir, checkout.remote, config.branch, checkout.base.branch,
-                   subject(changes, conventional), body_file)
+    return Ready(work, changes, note)
 
 
 def _first_error(report: Report, root: str) -> str:

@@ -1,11 +1,13 @@
-"""The batch loop: one worker pool for every repository, a thread that
-prepares the next checkouts (clone or fetch, worktree) while the current
-one is analysed, and a thread that removes finished worktrees.
+"""The batch loop: one worker pool for every repository; threads that
+prepare the next checkouts (clone or fetch, worktree), commit and push the
+last repository, and remove finished worktrees, while the main thread
+analyses the current one.
 
-Repositories are processed one at a time on the main thread, where the
-signals arrive: on Ctrl-C or SIGTERM the repository in progress is rolled
-back (or finished, once its branch moves), every worktree is removed, the
-ledger holds whole lines only, and the summary so far is printed.
+Repositories are analysed one at a time on the main thread, where the
+signals arrive: on Ctrl-C or SIGTERM the repository being analysed is
+rolled back, the one being committed is rolled back or (once its branch
+moved) finished, every worktree is removed, the ledger holds whole lines
+only, and the summary so far is printed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 
 from codemod.batch import repo, worktrees
 from codemod.batch.config import Config
+from codemod.batch.finish import finish
 from codemod.batch.inputs import RepoSpec
 from codemod.batch.ledger import Ledger
 from codemod.batch.outcome import RepoOutcome
@@ -49,58 +52,84 @@ def select(specs: list[RepoSpec], config: Config, ledger: Ledger) -> tuple[list[
 def run(specs: list[RepoSpec], config: Config, live_for) -> BatchResult:
     ledger = Ledger(config.ledger, config.options_hash())
     chosen, excluded = select(specs, config, ledger)
-    result = BatchResult(selected=len(chosen), excluded=excluded)
     live: Live = live_for(chosen)
     scratch = tempfile.mkdtemp(prefix="napi-fix-batch-")
-    pushes = 0
+    loop = _Loop(config, ledger, live, BatchResult(selected=len(chosen), excluded=excluded))
     try:
         with Stopper() as stop, Workers(config.jobs) as workers:
             _start_pool(workers)  # forked before any thread exists: a fork copies held locks
-            with _Checkouts(chosen, config, ledger, scratch) as checkouts:
-                for spec in chosen:
-                    if stop.requested:
-                        break
-                    live.start(spec.id)
-                    outcome, fresh = _one(spec, checkouts, config, workers, stop, pushes, ledger)
-                    if outcome is None:
-                        break
-                    live.finish(outcome)
-                    result.outcomes.append(outcome)
-                    pushes += fresh and outcome.pushed
-                    if config.canary is not None and pushes >= config.canary:
-                        result.stopped = (f"--canary {config.canary}: stopped after {pushes} push(es); "
-                                          "look at them, then run again with --resume")
-                        break
-            result.signal = stop.signum
+            with _Checkouts(chosen, config, ledger, scratch) as checkouts, ThreadPoolExecutor(
+                    1, thread_name_prefix="napi-fix-finish") as finisher:
+                loop.run(chosen, checkouts, finisher, workers, stop)
+            loop.result.signal = stop.signum
     finally:
         live.close()
         shutil.rmtree(scratch, ignore_errors=True)
+    result = loop.result
     if result.signal is not None:
         result.stopped = f"interrupted ({_signal_name(result.signal)}): the repository in progress was rolled back"
     return result
 
 
-def _one(spec, checkouts, config, workers, stop, pushes, ledger) -> tuple[RepoOutcome | None, bool]:
-    """One repository's outcome, recorded, and whether it is this run's (not
-    the ledger's); None when interrupted before it was settled (then nothing
-    of it remains)."""
-    checkout = None
-    try:
-        checkout = checkouts.next(spec)
-        outcome = checkout.outcome
-        if checkout.resumed:
-            return outcome, False  # carried over from the ledger, where it is already
-        if outcome is None:
-            may_push = config.max_pushes is None or pushes < config.max_pushes
-            outcome = repo.process(checkout, config, workers, stop, may_push)
+class _Loop:
+    """Repositories in order on the main thread; a Ready one is committed
+    and pushed on the finishing thread while the next one is analysed, and
+    its outcome is recorded before the next one's (the ledger and the
+    output keep the input order)."""
+
+    def __init__(self, config: Config, ledger: Ledger, live: Live, result: BatchResult):
+        self.config, self.ledger, self.live, self.result = config, ledger, live, result
+        self.pushes = 0
+        self.pending: tuple[repo.Checkout, Future] | None = None
+
+    def run(self, chosen, checkouts, finisher, workers, stop) -> None:
+        # Shielded but for the work on one repository: an interrupt anywhere
+        # else waits for the loop to reach a point where it stops cleanly.
         with stop.shielded():
-            ledger.append(outcome)
-        return outcome, True
-    except Interrupted:
-        return None, False
-    finally:
-        with stop.shielded():
-            checkouts.release(checkout)
+            for spec in chosen:
+                if stop.requested or self.result.stopped:
+                    break
+                self.live.start(spec.id)
+                checkout = settled = None
+                try:
+                    with stop.unshielded():
+                        checkout = checkouts.next(spec)
+                        settled = checkout.outcome or repo.process(checkout, self.config, workers, stop)
+                except Interrupted:
+                    pass  # rolled back: its worktree goes, nothing of it is recorded
+                self._collect(checkouts)
+                if settled is None or stop.requested or self.result.stopped:  # interrupted, or the canary
+                    checkouts.release(checkout)
+                    break
+                if isinstance(settled, repo.Ready):
+                    may_push = self.config.max_pushes is None or self.pushes < self.config.max_pushes
+                    self.pending = checkout, finisher.submit(finish, settled, may_push, lambda: stop.requested)
+                else:
+                    self._record(settled, fresh=not checkout.resumed)
+                    checkouts.release(checkout)
+            self._collect(checkouts)
+
+    def _collect(self, checkouts) -> None:
+        """The pending repository's outcome, when one is being finished."""
+        if self.pending is None:
+            return
+        checkout, future = self.pending
+        self.pending = None
+        outcome = future.result()
+        checkouts.release(checkout)
+        if outcome is not None:  # None: rolled back because the batch is stopping
+            self._record(outcome, fresh=True)
+
+    def _record(self, outcome: RepoOutcome, fresh: bool) -> None:
+        if fresh:  # an outcome carried over from the ledger is there already
+            self.ledger.append(outcome)
+            self.pushes += outcome.pushed
+        self.live.finish(outcome)
+        self.result.outcomes.append(outcome)
+        canary = self.config.canary
+        if canary is not None and self.pushes >= canary and not self.result.stopped:
+            self.result.stopped = (f"--canary {canary}: stopped after {self.pushes} push(es); "
+                                   "look at them, then run again with --resume")
 
 
 def _start_pool(workers: Workers) -> None:
@@ -121,9 +150,11 @@ class _Checkouts:
     def __init__(self, specs: list[RepoSpec], config: Config, ledger: Ledger, scratch: str):
         self.config, self.ledger, self.scratch = config, ledger, scratch
         self.queue = list(specs)
-        self.ahead = max(1, config.jobs)
+        # Fetches wait on the network: a few run at once, a few repositories ahead.
+        threads = max(2, config.jobs)
+        self.ahead = 2 * threads
         self.futures: dict[str, Future] = {}
-        self.preparer = ThreadPoolExecutor(1, thread_name_prefix="napi-fix-prepare")
+        self.preparer = ThreadPoolExecutor(threads, thread_name_prefix="napi-fix-prepare")
         self.remover = ThreadPoolExecutor(1, thread_name_prefix="napi-fix-remove")
 
     def __enter__(self) -> "_Checkouts":

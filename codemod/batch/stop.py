@@ -84,6 +84,17 @@ class Stopper:
             self._shield -= 1
 
     @contextmanager
+    def unshielded(self):
+        """Work that an interrupt rolls back, inside a shielded section."""
+        saved, self._shield = self._shield, 0
+        try:
+            if self.signum is not None:
+                raise Interrupted(self.signum)  # asked for while shielded
+            yield
+        finally:
+            self._shield = saved
+
+    @contextmanager
     def deadline(self, seconds: float | None):
         if seconds is not None:
             signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
