@@ -152,7 +152,8 @@ def main() -> None:
         runs.append((wall, cpu))
         per_repo += [line["seconds"] for line in lines[:-1]]
         summary = lines[-1]
-    dry, dry_cpu = (statistics.median(column) for column in zip(*(dry_run(corpus, args.jobs) for _ in range(args.runs))))
+    dry_runs = [dry_run(corpus, args.jobs) for _ in range(args.runs)]
+    dry, dry_cpu = (statistics.median(column) for column in zip(*dry_runs))
     warm, warm_cpu = (statistics.median(column) for column in zip(*runs))
     counts = ", ".join(f"{n} {s}" for s, n in summary["counts"].items() if n)
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores (load average {load:.1f} at the start), Python "

@@ -41,7 +41,7 @@ def test_dry_run_writes_patches_that_apply_and_equal_the_single_run(fleet):
     found = outcomes(fleet)
     assert {n: o["status"] for n, o in found.items()} == STATUSES
     assert found["broken-json"]["stage"] == "analyze"
-    assert found["broken-json"]["reason"].startswith("package.json:6: ")
+    assert found["broken-json"]["reason"].startswith("package.json: line 6: invalid JSON")
     for name, outcome in found.items():
         if outcome["status"] != "would-fix":
             assert outcome["patch"] == ""
@@ -109,6 +109,17 @@ def test_the_users_checkout_is_byte_identical_after_every_mode(fleet):
     # The fix was made from the published base, not from the dirty files.
     assert "1.0.1-dirty" not in git(repo, "show", f"{BRANCH}:package.json")
     assert pushes(fleet.bare("npm-app"), BRANCH) == 1
+
+
+def test_a_branch_checked_out_in_the_users_checkout_is_not_moved(fleet):
+    repo = fleet.checkout("npm-app")
+    assert fleet.batch("--commit", str(repo))[0] == 0
+    git(repo, "checkout", "-q", BRANCH)
+    git(repo, "reset", "-q", "--hard", "origin/main")  # the user works on it
+    code, out, err = fleet.batch("--commit", "--conflict", "replace", str(repo))
+    assert outcomes(fleet)["npm-app"]["status"] == "skipped"
+    assert f"branch {BRANCH} is checked out in {repo}" in outcomes(fleet)["npm-app"]["reason"]
+    assert git(repo, "rev-parse", "HEAD") == git(repo, "rev-parse", "origin/main")
 
 
 def test_a_failing_pre_commit_hook_fails_that_repository_only(fleet):
@@ -190,4 +201,5 @@ def test_a_machine_without_a_git_identity_commits_as_napi_fix(fleet, monkeypatch
         monkeypatch.setenv(key, value)  # as on a CI runner: git refuses to guess
     code, out, err = fleet.batch("--commit", "--push", fleet.url("npm-app"))
     assert code == 0, out + err
-    assert git(fleet.bare("npm-app"), "log", "-1", "--format=%an <%ae>", BRANCH).strip() == "napi-fix <napi-fix@localhost>"
+    author = git(fleet.bare("npm-app"), "log", "-1", "--format=%an <%ae>", BRANCH).strip()
+    assert author == "napi-fix <napi-fix@localhost>"

@@ -58,7 +58,7 @@ def test_piped_output_is_one_plain_line_per_repository(fleet):
                           capture_output=True, text=True, env={**os.environ, **GIT_ENV})
     first, second = done.stdout.splitlines()[:2]
     assert first.split() == ["would-fix", "npm-app"]
-    assert second.split()[:4] == ["failed", "broken-json", "analyze:", "package.json:6:"]
+    assert second.split()[:6] == ["failed", "broken-json", "analyze:", "package.json:", "line", "6:"]
     assert "\r" not in done.stdout and "\033" not in done.stdout
 
 

@@ -10,7 +10,7 @@ import os
 import sys
 
 from codemod.batch.config import CONFLICTS, DEFAULT_BRANCH, DEFAULT_PATCH_DIR, FORMATS, Config
-from codemod.batch.outcome import STATUSES
+from codemod.batch.outcome import STATUSES, exit_code
 
 EPILOG = """modes, safest first: a dry run (the default: one patch per repository in
 --patch-dir, nothing in any repository changes); --commit (a branch and one
@@ -149,7 +149,7 @@ def execute(specs, config: Config) -> int:
     _print(result.outcomes, config.output, result.stopped, notes)
     if result.signal is not None:
         return 128 + result.signal
-    return report.exit_code(result.outcomes)
+    return exit_code(result.outcomes)
 
 
 def merge(args) -> int:
@@ -169,8 +169,6 @@ def merge(args) -> int:
         for outcome in sorted(outcomes, key=lambda o: o.repo):
             print(json_line(outcome))
     _print(outcomes, args.output, None, [])
-    from codemod.batch.outcome import exit_code
-
     return exit_code(outcomes)
 
 

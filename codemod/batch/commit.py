@@ -46,7 +46,8 @@ def subject(changes: Changes, conventional: bool) -> str:
 def message(changes: Changes, conventional: bool) -> str:
     why = (f"node-addon-api 8.2.0 and 8.2.1 leak one napi_ref for every garbage-collected Napi::ObjectWrap "
            f"instance ({UPSTREAM}, {ISSUE_URL}); 8.2.2 fixed it. The fix is the version pin.")
-    lines = [subject(changes, conventional), "", *textwrap.wrap(why, 72, break_on_hyphens=False), "", "Changes made by napi-fix:"]
+    lines = [subject(changes, conventional), "", *textwrap.wrap(why, 72, break_on_hyphens=False), "",
+             "Changes made by napi-fix:"]
     for change in changes.made:
         lines += textwrap.wrap(f"- {change.path}:{change.line}: {change.reason}", 72, subsequent_indent="  ",
                                break_on_hyphens=False)

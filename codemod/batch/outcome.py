@@ -12,14 +12,13 @@ NEEDS_ATTENTION = "needs-attention"  # only findings a person must handle (NAPI0
 SKIPPED = "skipped"  # with a reason
 FAILED = "failed"  # with a stage and a message
 STATUSES = (FIXED, WOULD_FIX, CLEAN, NEEDS_ATTENTION, SKIPPED, FAILED)
-STAGES = ("clone", "analyze", "plan", "apply", "verify", "commit", "push")
 
 
 @dataclass(frozen=True)
 class RepoOutcome:
     repo: str  # the repository's id (inputs.RepoSpec.id)
     status: str
-    stage: str = ""  # failed: where
+    stage: str = ""  # failed: clone, analyze, plan, apply, verify, commit or push
     reason: str = ""  # skipped: why; failed: the message; otherwise a note
     base: str = ""  # the base commit analysed
     base_branch: str = ""

@@ -177,7 +177,7 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
 def _first_error(report: Report, root: str) -> str:
     failed = report.failed
     first = failed[0]
-    where = label(first.path, root) + (f":{first.error_line}" if first.error_line else "")
+    where = label(first.path, root)  # the error names its line itself
     more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
     return f"{where}: {first.error}{more}"
 
