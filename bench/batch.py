@@ -51,7 +51,7 @@ def git(cwd: Path, *args: str) -> str:
 def stand_in(folder: Path) -> Path:
     corpus = folder / "stand-in-corpus"
     if not corpus.exists():
-        for example in sorted((ROOT / "examples").iterdir()):
+        for example in sorted(p for p in (ROOT / "examples").iterdir() if (p / "package.json").exists()):
             for i in range(STAND_IN_COPIES):
                 shutil.copytree(example, corpus / f"{example.name}-{i}")
     return corpus
@@ -99,11 +99,11 @@ def timed(command: list[str], **kwargs) -> tuple[float, float, subprocess.Comple
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done
 
 
-def batch(work: Path, urls: list[str], jobs: int) -> tuple[float, float, list[dict]]:
+def batch(work: Path, urls: list[str], jobs: int, strategy: str) -> tuple[float, float, list[dict]]:
     (work / "repos.txt").write_text("\n".join(urls) + "\n")
     patches = Path(tempfile.mkdtemp(prefix="patches-", dir=work))
     command = [sys.executable, "-m", "codemod", "batch", "--from", str(work / "repos.txt"), "--commit", "--push",
-               "-j", str(jobs), "--format", "json", "--patch-dir", str(patches)]
+               "-j", str(jobs), "--strategy", strategy, "--format", "json", "--patch-dir", str(patches)]
     wall, cpu, done = timed(command, cwd=work, env={**os.environ, **GIT_ENV, "NAPI_FIX_CACHE": str(work / "cache")})
     shutil.rmtree(patches)
     lines = [json.loads(line) for line in done.stdout.splitlines()]
@@ -112,8 +112,9 @@ def batch(work: Path, urls: list[str], jobs: int) -> tuple[float, float, list[di
     return wall, cpu, lines
 
 
-def dry_run(corpus: Path, jobs: int) -> tuple[float, float]:
-    wall, cpu, done = timed([sys.executable, "-m", "codemod", "--dry-run", "--jobs", str(jobs), str(corpus)])
+def dry_run(corpus: Path, jobs: int, strategy: str) -> tuple[float, float]:
+    wall, cpu, done = timed([sys.executable, "-m", "codemod", "--dry-run", "--jobs", str(jobs), "--strategy", strategy,
+                             str(corpus)])
     if done.returncode not in (0, 1):
         sys.exit(f"dry run failed: {done.stderr[-2000:]}")
     return wall, cpu
@@ -130,6 +131,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=cache_dir() / "bench-batch")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--strategy", default="pin", choices=("pin", "finalize", "both"))
     args = parser.parse_args()
     real = cache_dir() / "realworld" / "corpus-v1"
     corpus = args.corpus or (real if real.is_dir() else None)
@@ -144,15 +146,15 @@ def main() -> None:
     load = os.getloadavg()[0]
     shutil.rmtree(work / "cache", ignore_errors=True)
     reset(work)
-    cold, cold_cpu, _ = batch(work, urls, args.jobs)
+    cold, cold_cpu, _ = batch(work, urls, args.jobs, args.strategy)
     runs, per_repo, summary = [], [], {}
     for _ in range(args.runs):
         reset(work)
-        wall, cpu, lines = batch(work, urls, args.jobs)
+        wall, cpu, lines = batch(work, urls, args.jobs, args.strategy)
         runs.append((wall, cpu))
         per_repo += [line["seconds"] for line in lines[:-1]]
         summary = lines[-1]
-    dry_runs = [dry_run(corpus, args.jobs) for _ in range(args.runs)]
+    dry_runs = [dry_run(corpus, args.jobs, args.strategy) for _ in range(args.runs)]
     dry, dry_cpu = (statistics.median(column) for column in zip(*dry_runs))
     warm, warm_cpu = (statistics.median(column) for column in zip(*runs))
     counts = ", ".join(f"{n} {s}" for s, n in summary["counts"].items() if n)
@@ -161,10 +163,12 @@ def main() -> None:
     print(f"Corpus: {label}: {len(urls)} repositories, {files:,} files, {megabytes:.0f} MB; outcomes: {counts}.\n")
     print("| run | wall (s) | CPU (s) | per repo p50 (s) | per repo p95 (s) | wall / engine dry run |")
     print("|---|---|---|---|---|---|")
-    print(f"| `napi-fix batch --commit --push -j {args.jobs}`, clones cached | {warm:.2f} | {warm_cpu:.2f} | "
+    flags = "" if args.strategy == "pin" else f" --strategy {args.strategy}"
+    print(f"| `napi-fix batch --commit --push -j {args.jobs}{flags}`, clones cached | {warm:.2f} | {warm_cpu:.2f} | "
           f"{percentile(per_repo, 0.5):.2f} | {percentile(per_repo, 0.95):.2f} | {warm / dry:.2f}x |")
     print(f"| the same, first run (cloning every remote) | {cold:.2f} | {cold_cpu:.2f} |  |  | {cold / dry:.2f}x |")
-    print(f"| `napi-fix --dry-run --jobs {args.jobs}` over the same trees | {dry:.2f} | {dry_cpu:.2f} |  |  | 1.00x |")
+    print(f"| `napi-fix --dry-run --jobs {args.jobs}{flags}` over the same trees | {dry:.2f} | {dry_cpu:.2f} |  |  "
+          "| 1.00x |")
 
 
 if __name__ == "__main__":

@@ -80,6 +80,14 @@ def _statuses(text: str) -> tuple[str, ...]:
 
 
 def main(argv: list[str]) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # before the batch's own handlers are in place, or after
+        print("napi-fix batch: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str]) -> int:
     try:  # argparse prints usage errors and --help itself, then exits
         args = merge_parser().parse_args(argv[1:]) if argv[:1] == ["merge"] else parser().parse_args(argv)
     except SystemExit as exc:
@@ -157,10 +165,13 @@ def merge(args) -> int:
 
     records = []
     for path in args.ledgers:
-        if not os.path.isfile(path):
-            print(f"napi-fix batch merge: error: {path}: no such file", file=sys.stderr)
+        try:
+            if not os.path.isfile(path):
+                raise ledger.LedgerError(f"{path}: no such file")
+            records += ledger.read(path)
+        except ledger.LedgerError as exc:
+            print(f"napi-fix batch merge: error: {exc}", file=sys.stderr)
             return 2
-        records += ledger.read(path)
     records.sort(key=lambda r: str(r.get("time", "")))  # stable: a file's own order breaks ties
     outcomes = list(ledger.latest(records).values())
     if args.output == "json":

@@ -26,6 +26,8 @@ def finish(ready: Ready, may_push: bool, stopping: Callable[[], bool]) -> RepoOu
     try:
         return _commit_and_push(ready, may_push, stopping)
     except GitError as exc:
+        if stopping():  # a Ctrl-C at the terminal reaches git too: not this repository's failure
+            return None
         return work.failed(str(exc))
     except Exception as exc:  # a bug must cost one repository, never the batch
         return work.failed(f"internal error: {type(exc).__name__}: {exc}")

@@ -73,13 +73,16 @@ class Ledger:
         record = {**outcome.to_json(), "version": __version__, "options": self.options_hash,
                   "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         line = (json.dumps(record, sort_keys=True) + "\n").encode()
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                line = b"\n" + line  # a torn last line stays alone on its line
-            os.write(fd, line)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    line = b"\n" + line  # a torn last line stays alone on its line
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise LedgerError(f"{self.path}: cannot write: {exc.strerror or exc}") from None
         self.records.append(record)

@@ -85,7 +85,7 @@ def process(checkout: Checkout, config: Config, workers: Workers, stop: Stopper)
     work = Work(checkout, config)
     budget = None if config.timeout is None else config.timeout - checkout.seconds
     try:
-        with stop.deadline(budget), _inside(work.root):
+        with _inside(work.root), stop.deadline(budget):  # the alarm is off before the way back out
             return _steps(work, workers, stop)
     except TimedOut:
         return work.failed(f"timed out after {config.timeout:g} s (--timeout)")

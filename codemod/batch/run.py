@@ -67,7 +67,8 @@ def run(specs: list[RepoSpec], config: Config, live_for) -> BatchResult:
         shutil.rmtree(scratch, ignore_errors=True)
     result = loop.result
     if result.signal is not None:
-        result.stopped = f"interrupted ({_signal_name(result.signal)}): the repository in progress was rolled back"
+        result.stopped = (f"interrupted ({_signal_name(result.signal)}): the repository in progress was rolled back "
+                          "(or finished, when its branch had moved)")
     return result
 
 
@@ -144,7 +145,7 @@ def _signal_name(signum: int) -> str:
 
 
 class _Checkouts:
-    """Prepares checkouts ahead of the loop on one thread; removes the
+    """Prepares checkouts ahead of the loop on a few threads; removes the
     finished ones on another. Leaves no worktree behind in any outcome."""
 
     def __init__(self, specs: list[RepoSpec], config: Config, ledger: Ledger, scratch: str):

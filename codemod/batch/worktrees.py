@@ -57,13 +57,17 @@ def add(git_dir: str, path: str, commit: str, only: tuple[str, ...] | None = Non
         git(git_dir, "worktree", "add", "--detach", "--quiet", path, commit, timeout=timeout)
         return path
     git(git_dir, "worktree", "add", "--detach", "--quiet", "--no-checkout", path, commit, timeout=timeout)
-    with open(os.path.join(path, ".git"), encoding="utf-8") as handle:  # "gitdir: <its own git folder>"
-        own = handle.read().strip().removeprefix("gitdir: ")
-    patterns = os.path.join(path, own, "info", "sparse-checkout")
-    os.makedirs(os.path.dirname(patterns), exist_ok=True)
-    with open(patterns, "w", encoding="utf-8") as handle:
-        handle.write("".join(f"{name}\n" for name in only))  # no slash: a name at any depth
-    git(path, "-c", "core.sparseCheckout=true", "read-tree", "-mu", "HEAD", timeout=timeout)
+    try:
+        with open(os.path.join(path, ".git"), encoding="utf-8") as handle:  # "gitdir: <its own git folder>"
+            own = handle.read().strip().removeprefix("gitdir: ")
+        patterns = os.path.join(path, own, "info", "sparse-checkout")
+        os.makedirs(os.path.dirname(patterns), exist_ok=True)
+        with open(patterns, "w", encoding="utf-8") as handle:
+            handle.write("".join(f"{name}\n" for name in only))  # no slash: a name at any depth
+        git(path, "-c", "core.sparseCheckout=true", "read-tree", "-mu", "HEAD", timeout=timeout)
+    except (GitError, OSError):
+        remove(git_dir, path)
+        raise
     return path
 
 
