@@ -77,6 +77,20 @@ def test_commit_makes_one_commit_touching_exactly_the_edited_files(fleet):
     assert git(checkouts["already-fixed"], "branch", "--list", BRANCH) == ""
 
 
+def test_a_repository_with_only_finalize_targets(fleet):
+    repo = fleet.checkout("finalize-only")
+    assert fleet.batch("--commit", str(repo))[0] == 0  # the pin is all done: clean
+    assert outcomes(fleet)["finalize-only"]["status"] == "clean"
+    code, out, err = fleet.batch("--commit", "--strategy", "both", str(repo))
+    outcome = outcomes(fleet)["finalize-only"]
+    assert (code, outcome["status"], outcome["pins"], outcome["finalize"]) == (0, "fixed", 0, 3)
+    text = git(repo, "log", "-1", "--format=%B", BRANCH)
+    assert text.startswith("Add empty Finalize overrides to ObjectWrap classes (hygiene)\n")
+    assert "does NOT stop the node-addon-api 8.2.0/8.2.1" in " ".join(text.split())
+    assert git(repo, "diff", "--name-only", "origin/main", BRANCH).split() == [
+        "src/counter.h", "src/point.h", "src/timer.h"]
+
+
 def test_push_lands_on_the_bare_remote_with_the_trailer(fleet):
     code, out, err = fleet.batch("--commit", "--push", fleet.url("npm-app"), fleet.url("finalize-only"))
     assert code == 0, out + err
@@ -183,12 +197,12 @@ def test_verify_runs_in_the_worktree_after_the_edit(fleet, verify, status, stage
 
 
 def test_a_timeout_fails_one_repository_and_the_batch_goes_on(fleet):
-    code, out, err = fleet.batch("--commit", "--timeout", "1", "--verify",
-                                 "if grep -q leaky-addon package.json; then sleep 5; fi",
+    code, out, err = fleet.batch("--commit", "--timeout", "4", "--verify",
+                                 "if grep -q leaky-addon package.json; then sleep 60; fi",
                                  fleet.url("npm-app"), fleet.url("npm-workspaces"))
     found = outcomes(fleet)
     assert (found["npm-app"]["status"], found["npm-app"]["stage"]) == ("failed", "verify")
-    assert "timed out after 1 s" in found["npm-app"]["reason"]
+    assert "timed out after 4 s" in found["npm-app"]["reason"]
     assert found["npm-workspaces"]["status"] == "fixed"
     assert code == 2
 

@@ -20,6 +20,7 @@ overrides of --strategy finalize|both are hygiene only: they do NOT stop the
 
 
 def parser() -> argparse.ArgumentParser:
+    from codemod.cli import STRATEGY_HELP
     from codemod.options import PIN_MODES, STRATEGIES
 
     p = argparse.ArgumentParser(prog="napi-fix batch", epilog=EPILOG,
@@ -28,13 +29,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_file", metavar="FILE",
                    help="repositories, one per line (# comments), or a CSV with cloneUrl and branch columns")
     p.add_argument("--under", metavar="DIR", help="every git checkout below DIR")
-    p.add_argument("--strategy", choices=STRATEGIES, default="pin")
-    p.add_argument("--pin", choices=PIN_MODES, default="upgrade")
-    p.add_argument("--patch-vendored", action="store_true")
+    p.add_argument("--strategy", choices=STRATEGIES, default="pin", help=STRATEGY_HELP)
+    p.add_argument("--pin", choices=PIN_MODES, default="upgrade",
+                   help="upgrade: smallest change to 8.2.2+ keeping operator and major. rollback: exactly 8.1.0.")
+    p.add_argument("--patch-vendored", action="store_true",
+                   help="apply upstream's 8.2.2 fix to leaky vendored header copies")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="patches only (the default)")
     mode.add_argument("--commit", action="store_true", help="commit on a branch made from the base")
-    p.add_argument("--branch", default=DEFAULT_BRANCH)
+    p.add_argument("--branch", default=DEFAULT_BRANCH, help=f"the branch to commit on (default: {DEFAULT_BRANCH})")
     p.add_argument("--conflict", choices=CONFLICTS, default="skip",
                    help="when the branch exists with a different change (default: skip)")
     p.add_argument("--no-verify", action="store_true", help="do not run git hooks")
