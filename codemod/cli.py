@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         from codemod.lsp.server import serve
 
         return serve(argv[1:])
+    if argv[:1] == ["batch"]:  # imported only when asked: the plain CLI starts as fast as before
+        return _batch(argv[1:])
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0
@@ -67,7 +69,8 @@ def _parse_and_run(argv: list[str]) -> int:
     @app.command(help="Find and fix the node-addon-api 8.2.0/8.2.1 ObjectWrap napi_ref leak.")
     def napi_fix(
         paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Files or folders (default: .)"),
-        dry_run: bool = typer.Option(False, "--dry-run", help="Print a unified diff; write nothing."),
+        dry_run: bool = typer.Option(
+            False, "--dry-run", help="Print a unified diff; write nothing (also: DRY_RUN=true in the environment)."),
         strategy: str = typer.Option("pin", "--strategy", help=STRATEGY_HELP, metavar="|".join(STRATEGIES)),
         pin: str = typer.Option(
             "upgrade", "--pin", metavar="|".join(PIN_MODES),
@@ -93,7 +96,7 @@ def _parse_and_run(argv: list[str]) -> int:
                 raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint=flag)
         run_options = RunOptions(
             paths=tuple(paths or (".",)),
-            dry_run=dry_run,
+            dry_run=dry_run or dry_run_from_environment(),
             output=output,
             color=color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
             jobs=jobs if jobs > 0 else default_jobs(),
@@ -113,6 +116,18 @@ def _parse_and_run(argv: list[str]) -> int:
     except click.exceptions.Abort:
         raise KeyboardInterrupt from None
     return outcome[0] if outcome else 0
+
+
+def _batch(argv: list[str]) -> int:
+    from codemod.batch.cli import main as batch
+
+    return batch(argv)
+
+
+def dry_run_from_environment() -> bool:
+    """DRY_RUN=true (what multi-gitter sets in its --dry-run) means --dry-run:
+    napi-fix is then a per-repository script that previews and exits 1."""
+    return os.environ.get("DRY_RUN", "").strip().lower() in ("true", "1")
 
 
 def execute(options, run: RunOptions) -> int:

@@ -5,6 +5,8 @@ import pytest_asyncio
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+pytest_plugins = ["batch_repos"]  # the batch tests' fixture repositories
+
 from lsp_harness import start_editor, stop_editor  # noqa: E402
 
 

@@ -1,0 +1,207 @@
+"""`napi-fix batch ...` and `napi-fix batch merge LEDGER...`: arguments in,
+exit code out. Exit codes: 0 every repository clean or fixed, 1 any
+would-fix or needs-attention, 2 any failed (or bad arguments), 128+N after
+signal N (the summary so far is printed first)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from codemod.batch.config import CONFLICTS, DEFAULT_BRANCH, DEFAULT_PATCH_DIR, FORMATS, Config
+from codemod.batch.outcome import STATUSES, exit_code
+
+EPILOG = """modes, safest first: a dry run (the default: one patch per repository in
+--patch-dir, nothing in any repository changes); --commit (a branch and one
+commit per repository); --push (only with this flag). The empty Finalize
+overrides of --strategy finalize|both are hygiene only: they do NOT stop the
+8.2.0/8.2.1 leak, the version pin does."""
+
+
+def parser() -> argparse.ArgumentParser:
+    from codemod.cli import STRATEGY_HELP
+    from codemod.options import PIN_MODES, STRATEGIES
+
+    p = argparse.ArgumentParser(prog="napi-fix batch", epilog=EPILOG,
+                                description="Fix the node-addon-api 8.2.0/8.2.1 ObjectWrap leak in many repositories.")
+    p.add_argument("repos", nargs="*", metavar="REPO", help="a local git checkout or a git URL")
+    p.add_argument("--from", dest="from_file", metavar="FILE",
+                   help="repositories, one per line (# comments), or a CSV with cloneUrl and branch columns")
+    p.add_argument("--under", metavar="DIR", help="every git checkout below DIR")
+    p.add_argument("--strategy", choices=STRATEGIES, default="pin", help=STRATEGY_HELP)
+    p.add_argument("--pin", choices=PIN_MODES, default="upgrade",
+                   help="upgrade: smallest change to 8.2.2+ keeping operator and major. rollback: exactly 8.1.0.")
+    p.add_argument("--patch-vendored", action="store_true",
+                   help="apply upstream's 8.2.2 fix to leaky vendored header copies")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="patches only (the default)")
+    mode.add_argument("--commit", action="store_true", help="commit on a branch made from the base")
+    p.add_argument("--branch", default=DEFAULT_BRANCH, help=f"the branch to commit on (default: {DEFAULT_BRANCH})")
+    p.add_argument("--conflict", choices=CONFLICTS, default="skip",
+                   help="when the branch exists with a different change (default: skip)")
+    p.add_argument("--no-verify", action="store_true", help="do not run git hooks")
+    p.add_argument("--verify", metavar="CMD", help="run CMD in the worktree after the edit; non-zero fails the repo")
+    p.add_argument("--push", action="store_true", help="push the branch (needs --commit)")
+    p.add_argument("--remote", default="origin", help="the remote a local checkout pushes to (default: origin)")
+    p.add_argument("--open-pr", action="store_true", help="open a pull request with gh, or print the command")
+    p.add_argument("--max-pushes", type=_count, metavar="N", help="push at most N branches in this run")
+    p.add_argument("--canary", type=_count, metavar="N", help="stop after the first N pushes")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="per repository")
+    p.add_argument("--patch-dir", default=DEFAULT_PATCH_DIR, metavar="DIR")
+    p.add_argument("--ledger", metavar="FILE", help="default: ledger.jsonl in the patch dir")
+    p.add_argument("--resume", action="store_true", help="skip repositories the ledger has done")
+    p.add_argument("--only", type=_statuses, metavar="STATUS[,STATUS]",
+                   help="only repositories whose last ledger outcome has one of these statuses (e.g. failed)")
+    p.add_argument("--shard", metavar="K/N",
+                   help="take shard K of N (default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS when set)")
+    p.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: every core)")
+    p.add_argument("--format", dest="output", choices=FORMATS, default="text")
+    return p
+
+
+def merge_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="napi-fix batch merge", description="The combined summary of shard ledgers.")
+    p.add_argument("ledgers", nargs="+", metavar="LEDGER")
+    p.add_argument("--format", dest="output", choices=FORMATS, default="text")
+    return p
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _statuses(text: str) -> tuple[str, ...]:
+    found = tuple(s.strip() for s in text.split(",") if s.strip())
+    unknown = [s for s in found if s not in STATUSES]
+    if unknown or not found:
+        raise argparse.ArgumentTypeError(f"{', '.join(unknown) or text!r}: statuses are {', '.join(STATUSES)}")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # before the batch's own handlers are in place, or after
+        print("napi-fix batch: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str]) -> int:
+    try:  # argparse prints usage errors and --help itself, then exits
+        args = merge_parser().parse_args(argv[1:]) if argv[:1] == ["merge"] else parser().parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    if argv[:1] == ["merge"]:
+        return merge(args)
+    try:
+        config = _config(args)
+        from codemod.batch.inputs import collect
+
+        specs = collect(args.repos, args.from_file, args.under)
+    except (ValueError, OSError) as exc:  # InputError, ShardError, a bad flag combination
+        print(f"napi-fix batch: error: {exc}", file=sys.stderr)
+        return 2
+    if not specs:
+        print("napi-fix batch: error: no repositories given (REPO, --from FILE or --under DIR)", file=sys.stderr)
+        return 2
+    return execute(specs, config)
+
+
+def _config(args) -> Config:
+    from codemod.batch import shard
+    from codemod.options import Options
+    from codemod.parallel import default_jobs
+
+    if args.push and not args.commit:
+        raise ValueError("--push needs --commit")
+    if (args.open_pr or args.max_pushes or args.canary) and not args.push:
+        raise ValueError("--open-pr, --max-pushes and --canary need --push")
+    patch_dir = os.path.abspath(args.patch_dir)
+    shard_of = shard.parse(args.shard) if args.shard else shard.from_environment()
+    default_ledger = "ledger.jsonl" if shard_of is None else f"ledger-{shard_of[0]}-of-{shard_of[1]}.jsonl"
+    return Config(
+        options=Options(args.strategy, args.pin, args.patch_vendored), commit=args.commit, branch=args.branch,
+        conflict=args.conflict, no_verify=args.no_verify, verify=args.verify, push=args.push, remote=args.remote,
+        open_pr=args.open_pr, max_pushes=args.max_pushes, canary=args.canary, timeout=args.timeout,
+        patch_dir=patch_dir, ledger=os.path.abspath(args.ledger or os.path.join(patch_dir, default_ledger)),
+        resume=args.resume, only=args.only or (), shard=shard_of, jobs=args.jobs if args.jobs > 0 else default_jobs(),
+        output=args.output,
+    )
+
+
+def execute(specs, config: Config) -> int:
+    from codemod.batch import report
+    from codemod.batch.ledger import LedgerError
+    from codemod.batch.run import run
+
+    def live_for(chosen):
+        return report.Live(config.output, len(chosen), [s.id for s in chosen], sys.stdout, sys.stderr)
+
+    try:
+        result = run(specs, config, live_for)
+    except LedgerError as exc:
+        print(f"napi-fix batch: error: {exc}", file=sys.stderr)
+        return 2
+    notes = []
+    if result.excluded:
+        notes.append(f"{result.excluded} repositories belong to other shards than {config.shard[0]}/{config.shard[1]}")
+    not_started = result.selected - len(result.outcomes)
+    if not_started:
+        notes.append(f"{not_started} repositories not started; run again with --resume")
+    if result.stopped:
+        notes.append(result.stopped)
+    if any(o.patch for o in result.outcomes):
+        notes.append(f"patches: {config.patch_dir}")
+    notes.append(f"ledger: {config.ledger}")
+    _print(result.outcomes, config.output, result.stopped, notes)
+    if result.signal is not None:
+        return 128 + result.signal
+    return exit_code(result.outcomes)
+
+
+def merge(args) -> int:
+    from codemod.batch import ledger
+
+    records = []
+    for path in args.ledgers:
+        try:
+            if not os.path.isfile(path):
+                raise ledger.LedgerError(f"{path}: no such file")
+            records += ledger.read(path)
+        except ledger.LedgerError as exc:
+            print(f"napi-fix batch merge: error: {exc}", file=sys.stderr)
+            return 2
+    records.sort(key=lambda r: str(r.get("time", "")))  # stable: a file's own order breaks ties
+    outcomes = list(ledger.latest(records).values())
+    if args.output == "json":
+        from codemod.batch.report import json_line
+
+        for outcome in sorted(outcomes, key=lambda o: o.repo):
+            print(json_line(outcome))
+    _print(outcomes, args.output, None, [])
+    return exit_code(outcomes)
+
+
+def _print(outcomes, output: str, stopped: str | None, notes: list[str]) -> None:
+    import json
+
+    from codemod.batch import report
+
+    totals = report.summary(outcomes, stopped)
+    if output == "json":
+        print(json.dumps(totals, sort_keys=True))
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
+    elif output == "markdown":
+        sys.stdout.write(report.markdown(outcomes, totals))
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
+    else:
+        sys.stdout.write(report.table(outcomes) + report.summary_line(totals) + "\n")
+        for note in notes:
+            print(f"note: {note}")
+    sys.stdout.flush()

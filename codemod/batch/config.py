@@ -1,0 +1,46 @@
+"""What a batch was asked to do: the single run's analysis options plus
+the batch's own modes, output and pacing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from codemod.options import Options
+
+DEFAULT_BRANCH = "napi-fix/objectwrap-leak"
+DEFAULT_PATCH_DIR = "napi-fix-patches"
+CONFLICTS = ("skip", "replace")
+FORMATS = ("text", "json", "markdown")
+
+
+@dataclass(frozen=True)
+class Config:
+    options: Options = Options()
+    commit: bool = False  # False: a dry run (patches only)
+    branch: str = DEFAULT_BRANCH
+    conflict: str = "skip"  # an existing branch with a different change: skip or replace
+    no_verify: bool = False  # skip git hooks
+    verify: str | None = None  # a shell command run in the worktree after the edit
+    push: bool = False
+    remote: str = "origin"
+    open_pr: bool = False
+    max_pushes: int | None = None
+    canary: int | None = None
+    timeout: float | None = None  # seconds per repository
+    patch_dir: str = DEFAULT_PATCH_DIR  # absolute once parsed
+    ledger: str = ""  # absolute once parsed
+    resume: bool = False
+    only: tuple[str, ...] = ()  # statuses (from the ledger) to run again
+    shard: tuple[int, int] | None = None  # (K, N), K in 1..N
+    jobs: int = 1
+    output: str = "text"
+
+    def options_hash(self) -> str:
+        """Everything that changes what a run does to a repository: a ledger
+        entry counts as done only for the same hash."""
+        o = self.options
+        relevant = [o.strategy, o.pin_mode, o.patch_vendored, self.commit, self.branch, self.conflict,
+                    self.no_verify, self.verify, self.push, self.remote, self.open_pr]
+        return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()[:16]

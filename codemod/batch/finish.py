@@ -1,0 +1,89 @@
+"""The commit and the push of a repository that is Ready, on the finishing
+thread while the main thread analyses the next repository.
+
+Until the branch moves, everything is in the throwaway worktree: when the
+batch is stopping, finish returns None there and nothing of the repository
+remains. From the branch's move on, the repository is finished (pushed too,
+when asked). No signal reaches this thread: git commands that run hooks
+get the time left of --timeout instead.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+from codemod.batch import worktrees
+from codemod.batch.commit import commit, message, move_branch, same_change, subject, uses_conventional_commits
+from codemod.batch.git import GitError
+from codemod.batch.outcome import FIXED, SKIPPED, RepoOutcome
+from codemod.batch.push import body, open_pr, push
+from codemod.batch.repo import Ready, Work
+
+
+def finish(ready: Ready, may_push: bool, stopping: Callable[[], bool]) -> RepoOutcome | None:
+    work = ready.work
+    try:
+        return _commit_and_push(ready, may_push, stopping)
+    except GitError as exc:
+        if stopping():  # a Ctrl-C at the terminal reaches git too: not this repository's failure
+            return None
+        return work.failed(str(exc))
+    except Exception as exc:  # a bug must cost one repository, never the batch
+        return work.failed(f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _commit_and_push(ready: Ready, may_push: bool, stopping: Callable[[], bool]) -> RepoOutcome | None:
+    work, changes, note = ready.work, ready.changes, ready.note
+    config, checkout = work.config, work.checkout
+    branch, git_dir, base = config.branch, checkout.git_dir, checkout.base
+    work.facts["branch"] = branch
+    if config.push and not may_push:
+        return work.outcome(SKIPPED, retry=True, reason=f"not committed: --max-pushes {config.max_pushes} reached; "
+                                                        "run again with --resume")
+    holder = None if checkout.spec.is_url else worktrees.checked_out(git_dir, branch)  # the cache checks out nothing
+    if holder is not None:
+        return work.outcome(SKIPPED, reason=f"branch {branch} is checked out in {holder}")
+    tips = worktrees.refs(git_dir, checkout.remote)
+    local = tips.get(f"refs/heads/{branch}", ("",))[0] or None
+    remote = tips.get(f"refs/remotes/{checkout.remote}/{branch}", ("",))[0] or None  # as last fetched
+    conventional = uses_conventional_commits(work.root, base.commit)
+    new = commit(work.root, changes.files, message(changes, conventional), config.no_verify, _left(work))
+    differ = [t for t in (local, remote) if t and t != new and not same_change(git_dir, base.commit, new, t)]
+    if differ and config.conflict == "skip":
+        return work.outcome(SKIPPED, commit=differ[0], reason=f"branch {branch} exists with a different change "
+                                                              "(--conflict replace replaces it)")
+    if not differ and remote:
+        return work.outcome(SKIPPED, commit=remote, reason=f"branch {branch} exists on {checkout.remote} "
+                                                           "with the same change")
+    if not differ and local and not config.push:
+        return work.outcome(SKIPPED, commit=local, reason=f"branch {branch} exists with the same change")
+    if not differ and local:
+        new = local  # made by an earlier run and not pushed yet: pushed now, not made again
+    if stopping():
+        return None  # rolled back: the commit stays unreferenced in the worktree that is removed
+    work.facts["commit"] = new
+    if new != local:
+        move_branch(git_dir, branch, new, local)
+    if not config.push:
+        return work.outcome(FIXED, reason=note)
+    work.stage = "push"
+    pushed = push(work.root, checkout.remote, branch, bool(differ), config.no_verify, _left(work))
+    pr = _open_pr(work, changes, conventional) if config.open_pr else ""
+    return work.outcome(FIXED, pushed=pushed, pr=pr, reason=note)
+
+
+def _left(work: Work) -> float | None:
+    left = work.left()
+    if left is not None and left <= 0:
+        raise GitError(f"timed out after {work.config.timeout:g} s (--timeout)")
+    return left
+
+
+def _open_pr(work: Work, changes, conventional: bool) -> str:
+    checkout, config = work.checkout, work.config
+    body_file = os.path.join(config.patch_dir, checkout.spec.stem + ".pr.md")
+    with open(body_file, "w", encoding="utf-8") as handle:
+        handle.write(body(changes, checkout.base.branch))
+    return open_pr(checkout.git_dir, checkout.remote, config.branch, checkout.base.branch,
+                   subject(changes, conventional), body_file)

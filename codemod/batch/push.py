@@ -1,0 +1,77 @@
+"""Publishing a branch: `git push` (only with --push), and with --open-pr
+the pull request's title and body, opened with `gh pr create` when gh is
+installed; otherwise the exact command to run is given back."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+
+from codemod.batch.changes import Changes
+from codemod.batch.git import GitError, git, last_words, run
+from codemod.rules import ISSUE_URL
+
+FIX_URL = "https://github.com/nodejs/node-addon-api/pull/1607"
+_PR_URL = re.compile(r"https?://\S+/pull/\d+")
+
+
+def push(worktree: str, remote: str, branch: str, replace: bool, no_verify: bool, timeout: float | None) -> bool:
+    """Push the branch from the worktree (a pre-push hook looks at the tree
+    that was committed, not at the user's checkout); whether the remote's
+    branch moved (False: it was already there). A replaced branch is forced
+    only over what we last fetched of it."""
+    ref = f"refs/heads/{branch}"
+    out = git(worktree, "push", "--porcelain", *(["--force-with-lease"] if replace else []),
+              *(["--no-verify"] if no_verify else []), remote, f"{ref}:{ref}", timeout=timeout)
+    flags = [line[0] for line in out.splitlines() if "\t" in line and line[0] in " +-*=!"]
+    if "!" in flags:
+        raise GitError(f"git push: rejected: {last_words(out)}")
+    return any(flag != "=" for flag in flags)
+
+
+def body(changes: Changes, base_branch: str) -> str:
+    """The pull request's description (markdown)."""
+    made = "\n".join(f"- `{c.path}` line {c.line}: {c.reason}" for c in changes.made)
+    notes = "".join(f"\n> {note}\n" for note in changes.notes)
+    return f"""## What changed
+
+{made}
+{notes}
+## Why
+
+node-addon-api 8.2.0 and 8.2.1 leak one `napi_ref` for every garbage-collected `Napi::ObjectWrap`
+instance ([nodejs/node-addon-api#1602]({ISSUE_URL}), fixed in 8.2.2 by [#1607]({FIX_URL})).
+napi-fix's leak table, measured with its leak probe (Node.js 20, 2,000,000 objects):
+
+| node-addon-api | native memory per collected object | references deleted |
+|---|---|---|
+| 8.1.0 | 0 B | all |
+| 8.2.0, 8.2.1 | 81 B | none |
+| 8.2.2 | 0 B | all |
+
+An empty `Finalize` override does not change these numbers: only the version does.
+
+## How to verify
+
+```sh
+git diff {base_branch}...HEAD
+npm ci --ignore-scripts          # or yarn install --frozen-lockfile / pnpm install --frozen-lockfile
+npm ls node-addon-api            # 8.2.2 or later (or 8.1.0)
+napi-fix --dry-run .             # exits 0: nothing left to change
+```
+"""
+
+
+def open_pr(git_dir: str, remote: str, branch: str, base_branch: str, title: str, body_file: str) -> str:
+    """The pull request's URL when gh opened it, else the command to run."""
+    url = git(git_dir, "remote", "get-url", remote).strip()
+    command = ["gh", "pr", "create", "--repo", url, "--base", base_branch, "--head", branch,
+               "--title", title, "--body-file", body_file]
+    if shutil.which("gh") is None:
+        return shlex.join(command)
+    done = run(command, git_dir)
+    found = _PR_URL.search(done.stdout + done.stderr)  # also "already exists: <url>"
+    if found:
+        return found.group(0)
+    raise GitError(f"gh pr create: {last_words(done.stderr or done.stdout)}")

@@ -1,0 +1,100 @@
+"""The base a repository is fixed from, and the throwaway git worktree the
+work happens in. The user's checkout, its branch and its uncommitted
+changes are never touched: a worktree is a second working tree on the same
+object store, detached at the base commit, removed when the repo is done."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+
+from codemod.batch.git import GitError, git, ok
+
+
+@dataclass(frozen=True)
+class Base:
+    branch: str  # the base branch's name
+    commit: str
+
+
+def resolve_base(git_dir: str, remote: str, branch: str | None, cached: bool) -> Base:
+    """The base commit: what `remote` has on the branch as last fetched (a
+    local branch may hold commits nobody published: they must never ride
+    along in a push), or the local branch of a checkout without that remote."""
+    known = refs(git_dir, remote)
+    head = f"refs/remotes/{remote}/HEAD"
+    if cached and branch is None and head not in known:
+        git(git_dir, "remote", "set-head", remote, "--auto", check=False)
+        known = refs(git_dir, remote)
+    if branch is None and head in known:
+        branch = known[head][1].removeprefix(f"refs/remotes/{remote}/")
+    if branch is None and not cached:
+        branch = git(git_dir, "symbolic-ref", "--quiet", "--short", "HEAD", check=False).strip() or None
+    if branch is None:
+        raise GitError(f"no default branch known for {remote!r}: name the base branch (the CSV's branch column)")
+    for ref in [f"refs/remotes/{remote}/{branch}"] + ([] if cached else [f"refs/heads/{branch}"]):
+        if ref in known:
+            return Base(branch, known[ref][0])
+    raise GitError(f"no branch {branch!r} in {'the remote' if cached else git_dir}")
+
+
+def refs(git_dir: str, remote: str) -> dict[str, tuple[str, str]]:
+    """Branches here and of `remote`: name -> (commit, what a symbolic ref points to)."""
+    out = git(git_dir, "for-each-ref", "--format=%(refname)%00%(objectname)%00%(symref)", "refs/heads/",
+              f"refs/remotes/{remote}/")
+    return {name: (commit, target) for name, commit, target in (line.split("\0") for line in out.splitlines())}
+
+
+def add(git_dir: str, path: str, commit: str, only: tuple[str, ...] | None = None,
+        timeout: float | None = None) -> str:
+    """A worktree detached at `commit`; with `only`, just the files with
+    those names. That is a sparse checkout switched on for one command (the
+    repository's configuration is left alone; the pattern file lives in the
+    worktree's own git folder), and a partial clone fetches those blobs in
+    one request."""
+    if only is None:
+        git(git_dir, "worktree", "add", "--detach", "--quiet", path, commit, timeout=timeout)
+        return path
+    git(git_dir, "worktree", "add", "--detach", "--quiet", "--no-checkout", path, commit, timeout=timeout)
+    try:
+        with open(os.path.join(path, ".git"), encoding="utf-8") as handle:  # "gitdir: <its own git folder>"
+            own = handle.read().strip().removeprefix("gitdir: ")
+        patterns = os.path.join(path, own, "info", "sparse-checkout")
+        os.makedirs(os.path.dirname(patterns), exist_ok=True)
+        with open(patterns, "w", encoding="utf-8") as handle:
+            handle.write("".join(f"{name}\n" for name in only))  # no slash: a name at any depth
+        git(path, "-c", "core.sparseCheckout=true", "read-tree", "-mu", "HEAD", timeout=timeout)
+    except (GitError, OSError):
+        remove(git_dir, path)
+        raise
+    return path
+
+
+def remove(git_dir: str, path: str) -> None:
+    """Gone from disk and from the repository's list of worktrees."""
+    if not ok(git_dir, "worktree", "remove", "--force", "--force", path):
+        shutil.rmtree(path, ignore_errors=True)
+        git(git_dir, "worktree", "prune", check=False)
+
+
+# The hooks git runs while the batch commits and pushes: a repository with
+# any of them gets a complete worktree, whatever they may look at.
+HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit", "pre-push", "reference-transaction")
+
+
+def has_hooks(git_dir: str) -> bool:
+    folder = os.path.join(git_dir, git(git_dir, "rev-parse", "--git-path", "hooks").strip())
+    return any(os.access(os.path.join(folder, name), os.X_OK) for name in HOOKS)
+
+
+def checked_out(git_dir: str, branch: str) -> str | None:
+    """The worktree that has `branch` checked out, if any (moving that
+    branch would pull the rug from under its working tree)."""
+    current = None
+    for line in git(git_dir, "worktree", "list", "--porcelain").splitlines():
+        if line.startswith("worktree "):
+            current = line[len("worktree "):]
+        elif line == f"branch refs/heads/{branch}":
+            return current
+    return None

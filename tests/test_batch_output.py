@@ -1,0 +1,145 @@
+"""What the batch prints and returns: JSON lines that match the table, the
+markdown table, one line per repository when piped and a live bar on a
+terminal, the exit codes, and the ways repositories are named."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+
+import pytest
+
+from batch_repos import FAST, GIT_ENV
+
+
+def table_rows(text: str) -> dict[str, list[str]]:
+    """The final table by repository: the lines after its header."""
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("repo  "))
+    rows = [line.split() for line in lines[header + 1:] if line and " repositories: " not in line
+            and not line.startswith("note:")]
+    return {row[0]: row for row in rows}
+
+
+def test_json_lines_parse_and_match_the_table(fleet):
+    urls = [fleet.url(n) for n in FAST]
+    code, out, err = fleet.batch("--format", "json", "--strategy", "both", *urls)
+    lines = [json.loads(line) for line in out.splitlines()]
+    repos, summary = lines[:-1], lines[-1]
+    assert [r["type"] for r in repos] == ["repo"] * len(FAST) and summary["type"] == "summary"
+    assert summary["repos"] == len(FAST) and summary["exit_code"] == code == 2
+    assert sum(summary["counts"].values()) == len(FAST)
+
+    code, text, err = fleet.batch("merge", str(fleet.root / "napi-fix-patches" / "ledger.jsonl"))
+    rows = table_rows(text)
+    assert len(rows) == len(FAST)
+    for record in repos:
+        name, status, files, pins, finalize = rows[record["repo"].rsplit("/", 1)[-1]][:5]
+        assert (status, int(files), int(pins), int(finalize)) == (
+            record["status"], record["files"], record["pins"], record["finalize"])
+    line = next(line for line in text.splitlines() if line.startswith(f"{len(FAST)} repositories: "))
+    counted = dict(reversed(part.split(" ")) for part in line.split(": ", 1)[1].split(", "))
+    assert {status: int(n) for status, n in counted.items()} == summary["counts"]
+
+
+def test_markdown_is_a_table_for_a_tracking_issue(fleet):
+    code, out, err = fleet.batch("--format", "markdown", fleet.url("npm-app"), fleet.url("already-fixed"))
+    lines = out.splitlines()
+    assert lines[0].startswith("**napi-fix batch**: 2 repositories: 0 fixed, 1 would-fix, 1 clean")
+    assert lines[2] == "| repo | status | files | pins | Finalize | branch@commit | seconds | note |"
+    assert [line.split(" | ")[:2] for line in lines[4:]] == [["| `already-fixed`", "clean"],
+                                                             ["| `npm-app`", "would-fix"]]
+
+
+def test_piped_output_is_one_plain_line_per_repository(fleet):
+    done = subprocess.run(fleet.command(fleet.url("npm-app"), fleet.url("broken-json")), cwd=fleet.root,
+                          capture_output=True, text=True, env={**os.environ, **GIT_ENV})
+    first, second = done.stdout.splitlines()[:2]
+    assert first.split() == ["would-fix", "npm-app"]
+    assert second.split()[:6] == ["failed", "broken-json", "analyze:", "package.json:", "line", "6:"]
+    assert "\r" not in done.stdout and "\033" not in done.stdout
+
+
+def test_a_terminal_gets_a_live_bar_with_counts(fleet):
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(fleet.command(fleet.url("npm-app"), fleet.url("already-fixed")), cwd=fleet.root,
+                               stdout=terminal, stderr=terminal, env={**os.environ, **GIT_ENV})
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the batch is done
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert process.wait(timeout=60) == 1
+    text = seen.decode()
+    assert "\r\033[2K[##########..........] 1/2 fixed 0 would-fix 1 clean 0" in text
+    assert "2/2 fixed 0 would-fix 1 clean 1 needs-attention 0 skipped 0 failed 0" in text
+    assert "repo           status" in text  # the table follows the bar
+
+
+@pytest.mark.parametrize(
+    "repos, args, code",
+    [
+        pytest.param(["already-fixed", "finalize-only"], [], 0, id="all clean"),
+        pytest.param(["npm-app", "already-fixed"], ["--commit"], 0, id="clean and fixed"),
+        pytest.param(["npm-app", "already-fixed"], [], 1, id="would fix"),
+        pytest.param(["npm-app", "broken-json"], ["--commit"], 2, id="one failed"),
+    ],
+)
+def test_exit_codes(fleet, repos, args, code):
+    assert fleet.batch(*args, *(fleet.url(n) for n in repos))[0] == code
+
+
+def test_repositories_from_a_list_a_csv_and_a_folder(fleet):
+    checkouts = [fleet.checkout(n) for n in ("npm-app", "npm-workspaces")]
+    (checkouts[0] / "node_modules" / "dep").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(checkouts[0] / "node_modules" / "dep")], check=True)
+    (fleet.root / "list.txt").write_text(f"# our addons\n\n{fleet.url('npm-app')}\n  {fleet.url('broken-json')}  \n")
+    (fleet.root / "list.csv").write_text(f"name,cloneUrl,branch\napp,{fleet.url('finalize-only')},main\n"
+                                         f"old,{fleet.url('already-fixed')},release-1\n")
+    code, out, err = fleet.batch("--format", "json", "--from", "list.txt", str(fleet.root / "nowhere"))
+    assert [(r["repo"].rsplit("/", 1)[-1], r["status"], r["stage"]) for r in map(json.loads, out.splitlines()[:-1])] \
+        == [("nowhere", "failed", "clone"), ("npm-app", "would-fix", ""), ("broken-json", "failed", "analyze")]
+    code, out, err = fleet.batch("--format", "json", "--from", "list.csv")
+    found = [json.loads(line) for line in out.splitlines()[:-1]]
+    assert [(r["status"], r["stage"], r["base_branch"]) for r in found] == [("clean", "", "main"),
+                                                                          ("failed", "clone", "")]
+    assert "no branch 'release-1'" in found[1]["reason"]
+    code, out, err = fleet.batch("--format", "json", "--under", "checkouts")
+    assert [json.loads(line)["repo"] for line in out.splitlines()[:-1]] == [str(c) for c in checkouts]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        pytest.param([], "no repositories given", id="nothing"),
+        pytest.param(["--push", "x"], "--push needs --commit", id="push without commit"),
+        pytest.param(["--commit", "--canary", "1", "x"], "need --push", id="canary without push"),
+        pytest.param(["--from", "missing.txt"], "missing.txt: cannot read", id="missing list"),
+        pytest.param(["--shard", "5/4", "x"], "K must be between 1 and N", id="bad shard"),
+        pytest.param(["--only", "broken", "x"], "statuses are fixed", id="bad status"),
+    ],
+)
+def test_bad_input_is_exit_2_with_a_message(fleet, args, message):
+    code, out, err = fleet.batch(*args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_canary_and_max_pushes_pace_the_pushes_and_resume_goes_on(fleet):
+    urls = [fleet.url(n) for n in ("npm-app", "already-fixed", "npm-workspaces", "finalize-only")]
+    both = ["--commit", "--push", "--strategy", "both"]
+    code, out, err = fleet.batch(*both, "--canary", "1", *urls)
+    assert "--canary 1: stopped after 1 push(es)" in out and "3 repositories not started" in out
+    code, out, err = fleet.batch(*both, "--max-pushes", "1", "--resume", *urls)
+    assert [line.split()[:2] for line in out.splitlines()[:4]] == [
+        ["fixed", "npm-app"], ["clean", "already-fixed"], ["fixed", "npm-workspaces"], ["skipped", "finalize-only"]]
+    assert "--max-pushes 1 reached" in out and code == 0
+    code, out, err = fleet.batch(*both, "--resume", *urls)
+    assert [line.split()[:2] for line in out.splitlines()[:4]][3] == ["fixed", "finalize-only"]
+    assert "done in an earlier run" in out.splitlines()[2]
