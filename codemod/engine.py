@@ -22,7 +22,9 @@ from codemod.manifests.plan import NOT_PLANNED, RootPlan, plan_root
 from codemod.manifests.roots import PackageRoot, load_root, package_roots
 from codemod.merge import merge_file
 from codemod.options import Options
-from codemod.parallel import Workers
+from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
+
+MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
 from codemod.results import FileResult, Finding, Report
 from codemod.sources.base import Sources, Unreadable
 
@@ -48,16 +50,19 @@ class Project:
     def analyze(self, workers: Workers) -> Report:
         self.found = discover(self.sources, list(self.paths))
         self.roots = {r.folder: r for r in package_roots(self.found)}
-        pins = None
+        pins = []
         if self.options.pin:
-            # The pin reads a few manifests: it runs on one worker while the C++
-            # files keep the other busy (inline when there is no pool to share).
-            busy = len(self.found.cpp_files) if self.options.finalize else 0
-            pins = workers.submit(_plan_roots, self.sources, tuple(self.roots.values()), self.options, alongside=busy)
+            # Package roots are planned in a few tasks queued ahead of the C++
+            # chunks, so both workers share them; inline when the run is small.
+            roots = tuple(self.roots.values())
+            worth = len(roots) >= MIN_ROOTS_FOR_POOL or (
+                self.options.finalize and len(self.found.cpp_files) >= MIN_ITEMS_FOR_POOL)
+            size = max(1, -(-len(roots) // (2 * workers.jobs)))
+            pins = [workers.submit(_plan_roots, self.sources, roots[i:i + size], self.options, pool=worth)
+                    for i in range(0, len(roots), size)]
         if self.options.finalize:
             self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
-        if pins is not None:
-            self.root_plans = dict(zip(self.roots, pins()))
+        self.root_plans = dict(zip(self.roots, (plan for wait in pins for plan in wait())))
         return self.report()
 
     # -- one file changed (the editor server) ---------------------------------

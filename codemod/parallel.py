@@ -46,14 +46,21 @@ class Workers:
         size = max(16, min(CHUNK, len(items) // (self.jobs * 4)))
         yield from self._started().map(fn, [items[i : i + size] for i in range(0, len(items), size)])
 
-    def submit(self, fn: Callable[..., R], *args, alongside: int = 0) -> Callable[[], R]:
-        """Start fn(*args) on a worker now when `alongside` items of other
-        work will start the pool anyway; else run it inline when its result
-        is asked for. Returns the function that waits for the result."""
+    def submit(self, fn: Callable[..., R], *args, pool: bool = True) -> Callable[[], R]:
+        """Start fn(*args) on a worker now (when there is a pool and `pool`
+        says the work is worth it); else run it inline when its result is
+        asked for. Returns the function that waits for the result."""
         call = partial(fn, *args)
-        if self.jobs <= 1 or alongside < MIN_ITEMS_FOR_POOL or not _picklable(call):
+        if self.jobs <= 1 or not pool or not _picklable(call):
             return call
         return self._started().submit(call).result
+
+    def start(self) -> None:
+        """Fork the workers now: a caller about to start threads of its own
+        must, since a fork copies whatever locks those threads hold."""
+        if self.jobs > 1:
+            for wait in [self._started().submit(int).result for _ in range(self.jobs)]:
+                wait()
 
     def _started(self):
         if self._pool is None:

@@ -26,7 +26,7 @@ from codemod.batch.outcome import RepoOutcome
 from codemod.batch.report import Live
 from codemod.batch.shard import in_shard
 from codemod.batch.stop import Interrupted, Stopper
-from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
+from codemod.parallel import Workers
 
 
 @dataclass
@@ -135,7 +135,7 @@ class _Loop:
 
 def _start_pool(workers: Workers) -> None:
     if workers.jobs > 1:
-        workers.submit(int, alongside=MIN_ITEMS_FOR_POOL)()
+        workers.start()
 
 
 def _signal_name(signum: int) -> str:

@@ -130,7 +130,7 @@ def plan_lock_file(path: str, data: bytes, folder: str, renamed: dict[str, str],
             new = next(iter(renamed.values()), None)
             return Finding(path, 1, 1, MANUAL, "yarn.lock", "", (
                 "yarn berry lockfile: its checksums are of yarn's own zip archives and cannot be computed "
-                f"offline; nothing planned for this package. Run `{berry_command(new)}` in {folder or '.'}"),
+                f"offline; nothing planned for this package. Run `{berry_command(new)}` in this lockfile's folder"),
                 rule=NEEDS_PERSON.id)
         return []
     return [Finding(path, c.line, 1, PIN if c.edits else MANUAL, "yarn.lock", "", c.reason, c.edits,
