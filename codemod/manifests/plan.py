@@ -186,7 +186,7 @@ class RootPlanner:
             if self.has(yarn_path):
                 renamed = {old: new for d, renames in self.spec_renames.items() if _under(d, folder)
                            for old, new in renames.items()}
-                outcome = plan_yarn(yarn_path, self.data(yarn_path), folder, renamed, self.options.pin_mode)
+                outcome = plan_yarn(yarn_path, self.data(yarn_path), renamed, self.options.pin_mode)
                 if isinstance(outcome, Finding):  # a berry lock napi-fix cannot rewrite
                     self.plan.add(outcome)
                     self.error(yarn_path, outcome.reason)

@@ -122,7 +122,7 @@ def berry_command(new_spec: str | None) -> str:
     return f"yarn up node-addon-api@{new_spec or '^8.2.2'}"
 
 
-def plan_lock_file(path: str, data: bytes, folder: str, renamed: dict[str, str], mode: str) -> list[Finding] | Finding:
+def plan_lock_file(path: str, data: bytes, renamed: dict[str, str], mode: str) -> list[Finding] | Finding:
     """Findings for one yarn.lock; for a berry lock that needs a change napi-fix
     cannot make offline, the one finding that says what to run instead."""
     if is_berry(data):
