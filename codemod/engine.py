@@ -44,6 +44,9 @@ class Project:
         self.root_plans: dict[str, RootPlan] = {}
         self.cpp: finder.CppAnalysis | None = None
         self._scanned: dict[str, tuple[str, bytes]] = {}  # path -> (digest, bytes) of C++ files with edits
+        # Each C++ file's findings, kept between reports: after an edit that
+        # changes nothing other files resolve through, only that file is re-planned.
+        self._cpp_findings: dict[str, list[Finding]] = {}
 
     # -- whole runs -----------------------------------------------------------
 
@@ -62,6 +65,7 @@ class Project:
                     for i in range(0, len(roots), size)]
         if self.options.finalize:
             self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
+            self._cpp_findings.clear()
         self.root_plans = dict(zip(self.roots, (plan for wait in pins for plan in wait())))
         return self.report()
 
@@ -82,13 +86,18 @@ class Project:
         if self.cpp is not None:
             if any(os.path.basename(p) in BUILD_FILES for p in changed):
                 self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
+                self._cpp_findings.clear()
             else:
                 cpp_files = set(self.found.cpp_files)
                 for path in (p for p in changed if p in cpp_files):
-                    error = finder.scan_one(self.sources, self.cpp.index, path)
+                    rescanned = finder.scan_one(self.sources, self.cpp.index, path)
                     self.cpp.errors.pop(path, None)
-                    if error is not None:
-                        self.cpp.errors[path] = error
+                    if rescanned.error is not None:
+                        self.cpp.errors[path] = rescanned.error
+                    if rescanned.others_affected:
+                        self._cpp_findings.clear()
+                    else:
+                        self._cpp_findings.pop(path, None)
         return self.report()
 
     def _roots_of(self, path: str) -> list[str]:
@@ -119,7 +128,9 @@ class Project:
             errors.update({p: e for p, e in self.cpp.errors.items() if p not in errors})
             for path, facts in self.cpp.index.files.items():
                 try:
-                    found = plan_file(self.cpp.index, facts, self.cpp.basic(path))
+                    found = self._cpp_findings.get(path)
+                    if found is None:
+                        found = self._cpp_findings[path] = plan_file(self.cpp.index, facts, self.cpp.basic(path))
                 except Exception as exc:  # noqa: BLE001 -- reported as this file's error
                     errors.setdefault(path, finder.internal_error(exc))
                     continue

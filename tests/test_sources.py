@@ -100,3 +100,19 @@ def test_re_planning_after_a_manifest_change_re_plans_its_root_only(tmp_path):
         report = project.update([b], workers)
     assert sources.reads == [b]
     assert sorted(os.path.relpath(r.path, tmp_path) for r in report.changed) == ["a/package.json", "b/package.json"]
+
+
+def test_an_edit_to_a_base_re_plans_the_files_that_derive_from_it(tmp_path):
+    write_tree(tmp_path, {
+        "src/base.h": "template <class T> class Wrapped : public Napi::ObjectWrap<T> {};\n",
+        "src/leaf.h": '#include "base.h"\nclass Leaf : public Wrapped<Leaf> {\n public:\n  Leaf();\n};\n',
+    })
+    sources = Counting()
+    project = Project(sources, [str(tmp_path)], Options("finalize"))
+    base = str(tmp_path / "src/base.h")
+    with Workers(1) as workers:
+        assert [os.path.basename(r.path) for r in project.analyze(workers).changed] == ["leaf.h"]
+        sources.put(base, b"template <class T> class Wrapped {};  // ObjectWrap no more\n")
+        assert project.update([base], workers).changed == ()
+        sources.put(base, b"template <class T> class Wrapped : public Napi::ObjectWrap<T> {};\n// a comment\n")
+        assert [os.path.basename(r.path) for r in project.update([base], workers).changed] == ["leaf.h"]

@@ -132,21 +132,26 @@ def internal_error(exc: BaseException) -> str:
     return f"not analyzed: internal error {type(exc).__name__}: {exc} (please report this)"
 
 
-def scan_one(sources: Sources, index: ProjectIndex, path: str) -> str | None:
-    """Re-scan one file into `index` (the editor server, after a change);
-    returns why it could not be read, if so."""
+@dataclass(frozen=True)
+class Rescanned:
+    error: str | None = None  # why it could not be read, if so
+    others_affected: bool = True  # other files' classification may have changed
+
+
+def scan_one(sources: Sources, index: ProjectIndex, path: str) -> Rescanned:
+    """Re-scan one file into `index` (the editor server, after a change)."""
+    had = path in index.files
     try:
         data = sources.read(path)
     except Unreadable as exc:
         index.drop(path)
-        return exc.reason
+        return Rescanned(exc.reason, had)
     leading = index.leading_names()
     if b"ObjectWrap" in data or any(re.search(rb"\b" + re.escape(n.encode()) + rb"\b", data) for n in leading):
         sifted = _scanned(path, data, True, False)
         if sifted.facts is None:
             index.drop(path)
-            return sifted.error
-        index.replace(sifted.facts)
-    else:
-        index.drop(path)
-    return None
+            return Rescanned(sifted.error, had)
+        return Rescanned(None, index.replace(sifted.facts))
+    index.drop(path)
+    return Rescanned(None, had)

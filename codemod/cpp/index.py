@@ -89,8 +89,13 @@ class ProjectIndex:
 
     # -- building -----------------------------------------------------------
 
-    def add(self, facts: FileFacts) -> None:
-        """Add one file's facts, replacing what the index held for that file."""
+    def add(self, facts: FileFacts) -> bool:
+        """Add one file's facts, replacing what the index held for that file.
+        True when what other files may resolve through it changed (its
+        classes' names and bases, its aliases, usings, includes): only then
+        can another file's classification change."""
+        old = self._facts.get(facts.path)
+        changed = old is None or signature(old) != signature(facts)
         self._forget(facts.path)
         self._facts[facts.path] = facts
         entries = self._by_path.setdefault(facts.path, [])
@@ -102,6 +107,7 @@ class ProjectIndex:
             self._entities.setdefault(key, []).append(entity)
         self._includes.changed(facts.path)
         self._clear()
+        return changed
 
     replace = add
 
@@ -241,6 +247,13 @@ class ProjectIndex:
             own += [((), target) for target in self._includes.usings(path)]
             self._visible[path] = tuple(own)
         return self._visible[path]
+
+
+def signature(facts: FileFacts) -> tuple:
+    """What other files can see of a file: everything but positions and bodies."""
+    return (tuple((c.qualified, c.params, c.bases) for c in facts.classes),
+            tuple((a.scope, a.name, a.params, a.target) for a in facts.aliases),
+            facts.usings)
 
 
 def _names_class(wrapped: str, cls: ClassDecl) -> bool:
