@@ -96,7 +96,8 @@ def integrity_of(path: Path) -> str:
 def verified(tarball: Path, pin: Pin) -> Path:
     actual = integrity_of(tarball)
     if actual != pin.integrity:
-        raise SystemExit(f"{tarball}: integrity {actual} is not the pinned {pin.integrity}")
+        raise SystemExit(f"{tarball}: integrity {actual} is not the pinned {pin.integrity} (a cached copy: delete it "
+                         "to fetch it again)")
     return tarball
 
 
