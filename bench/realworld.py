@@ -513,13 +513,13 @@ def tool_versions(napi_fix: str, ast_grep: str) -> str:
     return f"{version([ast_grep, '--version'])}, {version([napi_fix, '--version'])}"
 
 
-def benchmark(args, before: str, pins: list[Pin], out: list[str]) -> None:
+def benchmark(args: argparse.Namespace, out: list[str]) -> None:
     ast_grep = shutil.which("ast-grep", path=str(Path(sys.executable).parent)) or "ast-grep"
     rule = WORK / "objectwrap-rule.yml"
     rule.write_text(RULE)
     out += [f"Machine: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, Python "
             f"{platform.python_version()}, {tool_versions(args.napi_fix, ast_grep)}; median of {args.runs} "
-            f"runs after one warm-up run.", ""]
+            f"runs after one warm-up run. Load average (1 min) at the start: {os.getloadavg()[0]:.2f}.", ""]
     out += ["| copies | tool | exit | wall (s) | CPU (s) | CPU/wall | peak RSS, largest process (MB) | "
             "peak RSS, tree sum (MB) | peak PSS, tree sum (MB) | napi-fix / this tool (wall) |",
             "|---|---|---|---|---|---|---|---|---|---|"]
@@ -531,7 +531,9 @@ def benchmark(args, before: str, pins: list[Pin], out: list[str]) -> None:
         by_copies[copies] = results, sampled_run(commands["napi-fix"], corpus)
         out += result_rows(copies, *by_copies[copies])
         print("\n".join(out[-3:]), file=sys.stderr, flush=True)
-    out += ["", "Peak RSS, largest process: ru_maxrss from wait4 over the timed runs (the one largest process of "
+    # Other work on the machine inflates wall times: say how busy it was.
+    out += ["", f"Load average (1 min) at the end: {os.getloadavg()[0]:.2f}.",
+            "", "Peak RSS, largest process: ru_maxrss from wait4 over the timed runs (the one largest process of "
             "the tree). Tree sums: one more, untimed napi-fix run, its process tree sampled every 10 ms from /proc.",
             "", scaling_line(by_copies), "", f"Against the issue's targets ({copies_label(min(by_copies))}):",
             *target_lines(by_copies),
@@ -568,7 +570,7 @@ def main() -> int:
            f"copies: {', '.join(str(with_copies(n)) for n in args.copies)}.", ""]
     checks = {}
     if not args.build_only:
-        benchmark(args, before, pins, out)
+        benchmark(args, out)
         checks = {pin.dirname: check_root(args.napi_fix, pin) for pin in pins}
         out += ["", "napi-fix errors and tracebacks, each package root on its own "
                 "(`napi-fix --dry-run --strategy both ROOT`, text mode):", *problem_lines(checks)]
