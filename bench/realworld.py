@@ -59,9 +59,9 @@ LOCK_ERRORS = WORK / "corpus-v1.lock-errors"  # why npm could not lock a root (o
 CPP_SUFFIXES = frozenset(
     (".h", ".hh", ".hpp", ".hxx", ".h++", ".c", ".cc", ".cpp", ".cxx", ".c++", ".ipp", ".inl", ".tpp")
 )
-LOCK_COMMAND = ["npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund",
-                # A user's npmrc may drop `resolved` URLs from locks; real repositories' locks have them.
-                "--omit-lockfile-registry-resolved=false"]
+LOCK_ARGS = ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund",
+             # A user's npmrc may drop `resolved` URLs from locks; real repositories' locks have them.
+             "--omit-lockfile-registry-resolved=false"]
 TRACEBACK = "Traceback (most recent call last)"
 MB = 1e6
 
@@ -96,8 +96,8 @@ def integrity_of(path: Path) -> str:
 def verified(tarball: Path, pin: Pin) -> Path:
     actual = integrity_of(tarball)
     if actual != pin.integrity:
-        raise SystemExit(f"{tarball}: integrity {actual} is not the pinned {pin.integrity} (a cached copy: delete it "
-                         "to fetch it again)")
+        raise SystemExit(f"{tarball}: integrity {actual} is not the pinned {pin.integrity} "
+                         "(if it is the cached copy, delete it to fetch it again)")
     return tarball
 
 
@@ -161,7 +161,7 @@ def make_lock(root: Path, before: str) -> str | None:
     resolution succeeds."""
     error = ""
     for extra in ([], ["--legacy-peer-deps"]):
-        result = npm([*LOCK_COMMAND[1:], f"--before={before}", *extra], root)
+        result = npm([*LOCK_ARGS, f"--before={before}", *extra], root)
         if result.returncode == 0:
             return None
         error = npm_error(result.stderr) or result.stderr.strip()
