@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codemod.present.diff import label
+from codemod.present.paths import label
 from codemod.present.words import notes, reason
 from codemod.results import MISSING_OVERRIDE, PIN, Report
 from codemod.rules import NEEDS_PERSON

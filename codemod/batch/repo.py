@@ -30,7 +30,8 @@ from codemod.batch.verify import verify
 from codemod.batch.worktrees import Base
 from codemod.discover import BUILD_FILES, NAPI_OWN_HEADERS, PACKAGE_FILES
 from codemod.parallel import Workers
-from codemod.present.diff import diff, label
+from codemod.present.diff import diff
+from codemod.present.paths import label
 from codemod.results import Report
 
 

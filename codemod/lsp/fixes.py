@@ -17,22 +17,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from codemod.edits import Edit
+from codemod.fixes import Change, fix_changes
 from codemod.options import Options
 from codemod.results import FileResult, Finding, Report
 from codemod.rules import ADMITS_BAD, LEAKY_HEADERS, NO_FINALIZE, RESOLVES_BAD
 
 PIN_RULES = (RESOLVES_BAD.id, ADMITS_BAD.id, LEAKY_HEADERS.id)
 FIX_ALL = "fix-all"
-
-
-@dataclass(frozen=True)
-class Change:
-    """Edits to one file, and the bytes they were planned on."""
-
-    path: str
-    original: bytes
-    edits: tuple[Edit, ...]
 
 
 @dataclass(frozen=True)
@@ -97,11 +88,9 @@ def _result(report: Report, path: str) -> FileResult | None:
 
 
 def _finding_changes(report: Report, result: FileResult, finding: Finding) -> tuple[Change, ...]:
-    if finding.rule in PIN_RULES and result.unit != result.path:
-        return tuple(Change(r.path, r.original, r.edits) for r in report.files
-                     if r.unit == result.unit and r.error is None and r.edits)
-    if finding.rule == NO_FINALIZE.id and finding.edits and result.original is not None:
-        return (Change(result.path, result.original, finding.edits),)
+    manifest = result.unit != result.path
+    if (finding.rule in PIN_RULES and manifest) or (finding.rule == NO_FINALIZE.id and not manifest):
+        return fix_changes(report, result, finding)
     return ()
 
 

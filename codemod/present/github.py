@@ -10,7 +10,7 @@ stays on one line: the runner drops them otherwise.
 
 from __future__ import annotations
 
-from codemod.present.diff import label
+from codemod.present.paths import label
 from codemod.present.places import Places
 from codemod.present.words import reason
 from codemod.results import Report

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote_from_bytes
 
 from codemod.positions import LineIndex
-from codemod.present.diff import label
+from codemod.present.paths import label
 from codemod.present.linehash import LineHashes
 from codemod.results import Finding, Related, Report
 from codemod.sources.base import Sources, Unreadable

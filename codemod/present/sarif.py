@@ -27,7 +27,8 @@ from pathlib import Path
 
 from codemod import __version__
 from codemod.edits import Edit
-from codemod.present.diff import label
+from codemod.fixes import fix_changes
+from codemod.present.paths import label
 from codemod.present.places import Places, Region, relative_uri
 from codemod.present.words import notes, reason
 from codemod.results import FileResult, Finding, Report
@@ -171,31 +172,23 @@ class Fix:
 
 
 class FixPlanner:
-    """Which merged edits go into the fix of a finding."""
+    """The fix of a finding: codemod/fixes.py's changes, with their reasons."""
 
     def __init__(self, report: Report):
-        self.units: dict[str, list[FileResult]] = defaultdict(list)
-        for result in report.changed:
-            self.units[result.unit].append(result)
-        self.changed = {result.path for result in report.changed}
+        self.report = report
+        self.by_path = {result.path: result for result in report.files}
 
     def fix(self, result: FileResult, finding: Finding) -> Fix | None:
-        if not finding.edits or result.path not in self.changed:
-            return None  # nothing planned, or withheld: the CLI would write nothing for it
+        changes = fix_changes(self.report, result, finding)
+        if not changes:
+            return None
         fix = Fix()
-        if result.unit != result.path:  # a package root: its files are written together
-            for member in self.units[result.unit]:
-                fix.add(member.path, member.edits, [reason(f) for f in member.findings if f.edits])
-            return fix
-        fix.add(result.path, _merged(result, finding), [reason(finding)])  # a C++ file: this class's edit
-        return fix if fix.edits else None
-
-
-def _merged(result: FileResult, finding: Finding) -> list[Edit]:
-    """The merged edits that carry `finding`'s edits: the edit itself, or the
-    one JSON insertion it was merged into (merge.py keeps every start..end)."""
-    wanted = {(e.start, e.end) for e in finding.edits}
-    return [e for e in result.edits if (e.start, e.end) in wanted]
+        for change in changes:
+            member = self.by_path[change.path]
+            why = [reason(f) for f in member.findings if f.edits] if change.path != result.path or \
+                result.unit != result.path else [reason(finding)]
+            fix.add(change.path, change.edits, why)
+        return fix
 
 
 def _fix(fix: Fix, cwd: str, places: Places) -> dict:
