@@ -51,8 +51,10 @@ def is_napi_own_header(sources: Sources, path: str) -> bool:
     return name in NAPI_OWN_HEADERS and sources.is_file(os.path.join(os.path.dirname(path), "napi-inl.h"))
 
 
-def discover(sources: Sources, paths: list[str]) -> Discovered:
-    found = _Found(sources)
+def discover(sources: Sources, paths: list[str], on_cpp=None) -> Discovered:
+    """`on_cpp(path)`, when given, hears of each C/C++ file as the walk finds
+    it, so the caller can start reading them before the walk is over."""
+    found = _Found(sources, on_cpp)
     for raw in paths:
         path = os.path.normpath(raw)
         kind = sources.kind(path, follow=False)
@@ -71,9 +73,11 @@ def discover(sources: Sources, paths: list[str]) -> Discovered:
 
 
 class _Found:
-    def __init__(self, sources: Sources):
+    def __init__(self, sources: Sources, on_cpp=None):
         self.sources = sources
+        self.on_cpp = on_cpp
         self.cpp: list[str] = []
+        self.cpp_seen: set[str] = set()
         self.build: list[str] = []
         self.package: list[str] = []
         self.copies: list[str] = []
@@ -97,7 +101,7 @@ class _Found:
     def explicit_file(self, path: str) -> None:
         name = os.path.basename(path)
         if is_cpp(path) and not is_napi_own_header(self.sources, path):
-            self.cpp.append(path)
+            self._cpp(path)
         elif name in BUILD_FILES:
             self.build.append(path)
         elif name in PACKAGE_FILES:
@@ -175,7 +179,14 @@ class _Found:
         elif name == "napi-inl.h":
             self.copies.append(os.path.dirname(entry.path))
         elif not is_napi_own_header(self.sources, entry.path):
-            self.cpp.append(entry.path)
+            self._cpp(entry.path)
+
+    def _cpp(self, path: str) -> None:
+        if path not in self.cpp_seen:
+            self.cpp_seen.add(path)
+            self.cpp.append(path)
+            if self.on_cpp is not None:
+                self.on_cpp(path)
 
 
 def workspace_lock_above(sources: Sources, folder: str) -> str | None:

@@ -51,7 +51,8 @@ class Project:
     # -- whole runs -----------------------------------------------------------
 
     def analyze(self, workers: Workers) -> Report:
-        self.found = discover(self.sources, list(self.paths))
+        first_round = finder.FirstRound(self.sources, workers) if self.options.finalize else None
+        self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None)
         self.roots = {r.folder: r for r in package_roots(self.found)}
         pins = []
         if self.options.pin:
@@ -64,7 +65,8 @@ class Project:
             pins = [workers.submit(_plan_roots, self.sources, roots[i:i + size], self.options, pool=worth)
                     for i in range(0, len(roots), size)]
         if self.options.finalize:
-            self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
+            self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers,
+                                      first_round)
             self._cpp_findings.clear()
         self.root_plans = dict(zip(self.roots, (plan for wait in pins for plan in wait())))
         return self.report()

@@ -13,13 +13,13 @@ import os
 import re
 from dataclasses import dataclass
 from functools import partial
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from codemod.cpp.index import ProjectIndex
 from codemod.cpp.scan import FileFacts, scan_cpp
 from codemod.discover import project_root
 from codemod.manifests.buildfiles import copy_candidates
-from codemod.parallel import Workers
+from codemod.parallel import CHUNK, MIN_ITEMS_FOR_POOL, Workers
 from codemod.sources.base import Sources, Unreadable
 
 BASIC_FINALIZERS = b"NODE_ADDON_API_REQUIRE_BASIC_FINALIZERS"
@@ -40,7 +40,37 @@ class CppAnalysis:
         return any(folder.startswith(root + os.sep) for root in self.basic_roots)
 
 
-def analyze(sources: Sources, cpp_files: Iterable[str], build_files: Iterable[str], workers: Workers) -> CppAnalysis:
+class FirstRound:
+    """The prefilter's first round, started while discovery is still walking:
+    the files go to the pool in chunks as they are found, so the workers read
+    and parse while the walk goes on (a small tree stays inline)."""
+
+    def __init__(self, sources: Sources, workers: Workers):
+        self.sources = sources
+        self.workers = workers
+        self.buffer: list[str] = []
+        self.count = 0
+        self.waits: list = []
+
+    def add(self, path: str) -> None:
+        self.buffer.append(path)
+        self.count += 1
+        if self.count >= MIN_ITEMS_FOR_POOL and len(self.buffer) >= CHUNK:
+            self._flush(pool=True)
+
+    def _flush(self, pool: bool) -> None:
+        chunk, self.buffer = self.buffer, []
+        self.waits.append(self.workers.submit(sift, chunk, self.sources, None, pool=pool))
+
+    def results(self) -> Iterator[list["Sifted"]]:
+        if self.buffer:
+            self._flush(pool=self.count >= MIN_ITEMS_FOR_POOL)
+        for wait in self.waits:
+            yield wait()
+
+
+def analyze(sources: Sources, cpp_files: Iterable[str], build_files: Iterable[str], workers: Workers,
+            first_round: FirstRound | None = None) -> CppAnalysis:
     cpp_files = tuple(cpp_files)
     basic: set[str] = set()
     include_dirs: dict[str, list[str]] = {}
@@ -63,7 +93,9 @@ def analyze(sources: Sources, cpp_files: Iterable[str], build_files: Iterable[st
     searched: set[str] = set()
     while unscanned:
         hits: set[str] = set()
-        for sifted in workers.map_chunks(partial(sift, sources=sources, names=names), unscanned):
+        batches = first_round.results() if first_round is not None and names is None else \
+            workers.map_chunks(partial(sift, sources=sources, names=names), unscanned)
+        for sifted in batches:
             for item in sifted:
                 if item.facts is not None or item.error is not None:
                     hits.add(item.path)  # done with: later rounds skip it
