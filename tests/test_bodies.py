@@ -56,7 +56,9 @@ LEFT_OUT = [
     ("class-final-is-not-a-function", f"class X final {{/*A*/\n  {FILL}}};\n", []),
     ("lambda", f"auto f = [](int x) {{/*A*/\n  {FILL}}};\n", ["A"]),
     ("constructor-init-list", f"Foo::Foo(int x) : a_(x), b_(x) {{/*A*/\n  {FILL}}}\n", ["A"]),
-    ("local-class-stays", f"void f() {{/*A*/\n  struct Local {{ int a; }};\n  {FILL}}}\n", []),
+    ("local-class-with-bases-stays", f"void f() {{/*A*/\n  struct Local : Base {{ int a; }};\n  {FILL}}}\n", []),
+    ("local-class-without-bases-goes", f"void f() {{/*A*/\n  struct Local {{ int a; }};\n  {FILL}}}\n", ["A"]),
+    ("template-parameter-class-goes", f"template <class T> void f() {{/*A*/\n  T t; (void)t;\n  {FILL}}}\n", ["A"]),
     ("local-using-stays", f"void f() {{/*A*/\n  using namespace std;\n  {FILL}}}\n", []),
     (
         "objectwrap-mention-stays",
@@ -68,7 +70,7 @@ LEFT_OUT = [
     ("nested-blocks-go-with-the-body", f"void f() {{/*A*/\n  {FILL}  if (x) {{/*B*/ {FILL}}}\n}}\n", ["A"]),
     (
         "block-in-a-body-that-stays",
-        f"void f() {{/*A*/\n  struct S {{}};\n  if (x) {{/*B*/\n    {FILL}  }}\n}}\n",
+        f"void f() {{/*A*/\n  using T = int;\n  if (x) {{/*B*/\n    {FILL}  }}\n}}\n",
         ["B"],
     ),
     ("short-body", "void f() {/*A*/ g(); }\n", []),
@@ -135,7 +137,7 @@ def test_a_class_body_after_a_closing_parenthesis_is_caught_by_the_tree():
 
 
 def test_a_parse_error_means_a_parse_with_the_bodies_in():
-    source = f"template <class T> void f() {{\n  {FILL}}}\nusing X = ;\n"
+    source = f"void f(ObjectWrap* w) {{\n  {FILL}}}\nusing X = ;\n"
     assert left_out(source) is not None
     prepared, chunk = _only_chunk(source)
     budget = parse.Budget(1 << 20, Deadline(60))

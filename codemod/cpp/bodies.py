@@ -8,9 +8,9 @@ fraction of a full parse.
 
 A body's inside is left out only when that is plainly safe:
 - its `{` follows a `)`, perhaps with qualifiers (`const`, `noexcept`, ...);
-- its code says none of lexer.KEEP_WORDS, nor holds a directive (local
-  classes, local aliases, directives and anything a report could quote
-  stay in the parse);
+- its code holds no keep mark (lexer.keep_marks: a local class with bases,
+  an alias, a directive, ObjectWrap: anything a report could quote stays
+  in the parse);
 - the braces of the whole file pair up (lexer.Lexed.paired).
 parse.py checks the result as well: on any parse error, or a left-out
 inside whose braces did not become a block of statements, the part of the

@@ -77,8 +77,15 @@ _QUALIFIED = re.compile(rb"(?:\s+|(?:const|noexcept|override|final|mutable|volat
 _BLANKS = frozenset(b" \t\r\n")
 _PLAIN_BEFORE = frozenset(b")=,({[")
 _WORD_END = frozenset(b"abcdefghijklmnopqrstuvwxyz")
-KEEP_WORDS = (b"class", b"struct", b"union", b"enum", b"namespace", b"template", b"using", b"typedef", b"extern",
-              b"ObjectWrap")
+# Words that keep the text around them in a parse: what the finder reads
+# (classes with bases, aliases, usings, scopes, ObjectWrap) is always near
+# one. `class`, `struct` and `union` count only where a head with a base
+# clause follows (`:` before the `{`): a class without bases, a local one
+# or `template <class T>` holds nothing the finder reads.
+KEEP_WORDS = (b"namespace", b"using", b"typedef", b"extern", b"ObjectWrap")
+CLASS_WORDS = (b"class", b"struct", b"union")
+_HEAD_STOP = re.compile(rb"[{};]")
+_BASE_COLON = re.compile(rb"(?<!:):(?!:)")
 _RAW_OPEN = re.compile(rb'"([^()\\\s"]{0,16})\(')
 _RAW_PREFIX = re.compile(rb"(?:^|[^\w])(?:u8|[uUL])?R$")
 
@@ -170,12 +177,21 @@ def lex(data: bytes, max_depth: int = MAX_DEPTH, deadline: Deadline | None = Non
 def keep_marks(code: bytes, directives: array, check: Callable[[], None] = lambda: None) -> array:
     """Sorted offsets of every keep word in code and every directive."""
     found = array("q", directives)
-    for word in KEEP_WORDS:
-        for count, at in enumerate(whole_words(code, word), 1):
-            found.append(at)
+    count = 0
+    for word in KEEP_WORDS + CLASS_WORDS:
+        for at in whole_words(code, word):
+            count += 1
             if not count % _CHECK_EVERY:
                 check()
+            if word not in CLASS_WORDS or _has_bases(code, at):
+                found.append(at)
     return array("q", sorted(found))
+
+
+def _has_bases(code: bytes, keyword: int) -> bool:
+    """A head with a base clause follows the class keyword at `keyword`."""
+    stop = _HEAD_STOP.search(code, keyword, keyword + 4096)
+    return stop is not None and stop.group() == b"{" and _BASE_COLON.search(code, keyword, stop.start()) is not None
 
 
 def marked(marks: array, start: int, end: int) -> bool:

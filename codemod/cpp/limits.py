@@ -3,10 +3,11 @@
 Every step is linear in the file's size, but a 64 MB file (the reader's
 cap) is still a lot of C++: these limits keep any one file to seconds and
 to the memory of one chunk's tree, and turn what lies beyond them into a
-reported result (NAPI005), never a hang or a silent skip. Measured on
-2 cores: lexing ~25 MB/s; tree-sitter ~4 MB/s of what it reads, ~45 MB of
-tree per MB; a 50 MB generated file with 2,347 wrapper classes reads 7 MB
-of it and scans in about 5 s.
+reported result (NAPI005), never a hang or a silent skip. Measured on one
+core of the 2-core test machine: lexing ~25 MB/s; tree-sitter ~4 MB/s of
+what it reads and ~45 MB of tree per MB; reading the facts ~100 us a class.
+A 50 MB generated wrapper file with 2,692 ObjectWrap classes reads 0.5 MB
+of itself and scans in about 3 s and 80 MB.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ REPAIR_LIMIT = 2 * PARSE_LIMIT
 # faster than its size (40,000 unclosed `(){` took 0.5 s, four times as many 2.2 s).
 MAX_DEPTH = 256
 # The last guard, for text tree-sitter or the scan crawl through (a run of
-# `"\` line splices parses at 55 KB/s, 80 times slower than code; 250,000
-# dense class definitions take 50 s to read). CPU seconds of this process:
-# other work on the machine does not change the outcome.
+# `"\` line splices parses at 55 KB/s, 80 times slower than code; 25,000
+# class definitions with bases packed in 5 MB take 5 s to read). CPU
+# seconds of this process: other work on the machine does not change the
+# outcome.
 SCAN_SECONDS = 8.0
 
 

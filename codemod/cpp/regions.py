@@ -8,9 +8,9 @@ scope, into chunks of at most CHUNK_BYTES read and MAX_RANGES ranges, each
 parsed on its own: time stays linear and memory stays that of one chunk.
 
 Within a chunk, tree-sitter does not read what the finder never looks at:
-- a declaration at namespace scope whose code says none of
-  lexer.KEEP_WORDS and holds no directive (most function definitions,
-  variables, initializer tables): left out whole;
+- a declaration at namespace scope that holds no keep mark
+  (lexer.keep_marks: most function definitions, variables, initializer
+  tables, classes without bases): left out whole;
 - the inside of a plain function body (bodies.skippable_bodies).
 A chunk that starts inside namespaces also reads their heads
 (`namespace a {`), and one that ends inside them their closing braces, so
