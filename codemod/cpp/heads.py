@@ -9,8 +9,8 @@ that still yields no class.
 
 Every scan is bounded: a head is read from its keyword only up to the next
 `class`/`struct` keyword (so no byte is read for two keywords), never across
-`;`, `{` or `}` before its body, over at most MAX_WORDS words and
-MAX_HEAD bytes; a keyword is never taken for a macro.
+`;`, `{` or `}` before its body, over at most 8 words and 4 KB; a keyword
+is never taken for a macro.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from codemod.cpp.limits import Deadline
 from codemod.textpos import whole_words
 
-MAX_WORDS = 8  # export macros and attributes before the name, plus the name
-MAX_HEAD = 4096  # bytes from the keyword to the body's `{`
+_MAX_WORDS = 8  # export macros and attributes before the name, plus the name
+_MAX_HEAD = 4096  # bytes from the keyword to the body's `{`
 
 _SPACE = re.compile(rb"\s*")
 _WORD = re.compile(rb"[A-Za-z_]\w*")
@@ -37,8 +37,8 @@ _MACRO_CASE = re.compile(rb"[A-Z][A-Z0-9_]*")
 _BASE_COLON = re.compile(rb"(?<!:):(?!:)")
 
 # Spellings tree-sitter-cpp parses before a class name itself.
-NATIVE = frozenset((b"alignas", b"__attribute__", b"__declspec"))
-KEYWORDS = frozenset(
+_NATIVE = frozenset((b"alignas", b"__attribute__", b"__declspec"))
+_KEYWORDS = frozenset(
     b"""alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t char32_t class
     compl concept const consteval constexpr constinit const_cast continue co_await co_return co_yield decltype
     default delete do double dynamic_cast else enum explicit export extern false float for friend goto if inline
@@ -52,9 +52,7 @@ KEYWORDS = frozenset(
 @dataclass(frozen=True)
 class Head:
     keyword: int  # offset of `class` / `struct`
-    name: tuple[int, int]  # the class name (qualified or with template arguments, as spelled)
-    macros: tuple[tuple[int, int], ...]  # export macros between keyword and name, each with its arguments
-    colon: int  # the base clause's `:`
+    macros: tuple[tuple[int, int], ...]  # words around the name that are no name, arguments included
     body: int  # the body's `{`
 
 
@@ -78,7 +76,7 @@ def class_heads(code: bytes, starts: list[int], deadline: Deadline) -> list[Head
         if not index & 1023:
             deadline.check()
         limit = starts[index + 1] if index + 1 < len(starts) else len(code)
-        head = read_head(code, at, min(limit, at + MAX_HEAD))
+        head = read_head(code, at, min(limit, at + _MAX_HEAD))
         if head is not None:
             heads.append(head)
     return heads
@@ -91,7 +89,7 @@ def read_head(code: bytes, at: int, limit: int) -> Head | None:
         return None  # no body, or no base clause: most keywords end here
     pos = at + (5 if code.startswith(b"class", at) else 6)
     words: list[tuple[int, int]] = []  # (start, end) of each word, arguments included
-    while len(words) <= MAX_WORDS:
+    while len(words) <= _MAX_WORDS:
         pos = _SPACE.match(code, pos, limit).end()
         attribute = _ATTRIBUTE.match(code, pos, limit)
         if attribute is not None:
@@ -101,7 +99,7 @@ def read_head(code: bytes, at: int, limit: int) -> Head | None:
         if word is None:
             break
         spelled = word.group()
-        if spelled in KEYWORDS and not (spelled == b"final" and words):
+        if spelled in _KEYWORDS and not (spelled == b"final" and words):
             return None
         end = word.end()
         args = _ARGS.match(code, _SPACE.match(code, end, limit).end(), limit)
@@ -118,7 +116,7 @@ def read_head(code: bytes, at: int, limit: int) -> Head | None:
     named = _name_index(code, words)
     if named is None:
         return None
-    name_start, name_end = words[named]
+    name_end = words[named][1]
     if named == len(words) - 1:
         name_end = _qualified_end(code, name_end, limit)
     pos = _SPACE.match(code, max(name_end, words[-1][1]), limit).end()
@@ -131,13 +129,7 @@ def read_head(code: bytes, at: int, limit: int) -> Head | None:
     bases = code[pos + 1 : stop.start()]
     if bases.count(b"(") != bases.count(b")"):
         return None
-    return Head(
-        keyword=at,
-        name=(name_start, name_end),
-        macros=tuple(w for i, w in enumerate(words) if i != named),
-        colon=pos,
-        body=stop.start(),
-    )
+    return Head(keyword=at, macros=tuple(w for i, w in enumerate(words) if i != named), body=stop.start())
 
 
 def _name_index(code: bytes, words: list[tuple[int, int]]) -> int | None:
@@ -154,18 +146,19 @@ def _name_index(code: bytes, words: list[tuple[int, int]]) -> int | None:
 def objectwrap_heads(code: bytes, keywords: list[int]) -> list[tuple[int, int]]:
     """(keyword, `{`) of every head, read loosely, that names ObjectWrap in a
     base clause: a `class`/`struct` keyword, a single `:` after it, the
-    mention, then `{` before any `;` or `}`, within MAX_HEAD bytes. Looser
+    mention, then `{` before any `;` or `}`, within 4 KB of it. Looser
     than read_head (any words may stand where the name goes), for the
     cross-check that no such class is lost without a word."""
     found: dict[int, int] = {}
     for mention in whole_words(code, b"ObjectWrap"):
-        floor = max(code.rfind(b";", mention - MAX_HEAD, mention), code.rfind(b"{", mention - MAX_HEAD, mention),
-                    code.rfind(b"}", mention - MAX_HEAD, mention), mention - MAX_HEAD - 1) + 1
+        window = max(0, mention - _MAX_HEAD)
+        floor = max(code.rfind(b";", window, mention), code.rfind(b"{", window, mention),
+                    code.rfind(b"}", window, mention), window - 1) + 1
         index = bisect_left(keywords, mention) - 1
         if index < 0 or keywords[index] < floor:
             continue
         keyword = keywords[index]
-        stop = _STOP.search(code, mention, mention + MAX_HEAD)
+        stop = _STOP.search(code, mention, mention + _MAX_HEAD)
         if stop is None or stop.group() != b"{" or _BASE_COLON.search(code, keyword, mention) is None:
             continue
         found.setdefault(keyword, stop.start())
@@ -198,4 +191,4 @@ def _after_enum(code: bytes, at: int) -> bool:
 def export_macros(head: Head, code: bytes) -> list[tuple[int, int]]:
     """The words between keyword and name that tree-sitter cannot parse:
     everything but the spellings it knows (alignas, __attribute__, __declspec)."""
-    return [(s, e) for s, e in head.macros if _WORD.match(code, s).group() not in NATIVE]
+    return [(s, e) for s, e in head.macros if _WORD.match(code, s).group() not in _NATIVE]

@@ -1,5 +1,5 @@
-"""The code of a C++ file, in one linear pass: comments, literals and
-directives set aside, braces paired.
+"""The code of a C++ file, in two linear passes: comments, literals and
+directives set aside, then braces paired.
 
 Every textual look the finder takes at C++ (export-macro heads, class heads,
 brace pairing for left-out bodies and parse regions) reads `Lexed.code`: a
@@ -9,8 +9,8 @@ blanks. Newlines stay, so an offset, a line and a column mean the same in
 both. A `// class String` comment or a `"class"` literal can then never be
 read as part of a head.
 
-Braces are paired in the same pass, as parallel arrays in the order of
-their `{` (a few bytes a pair: a 50 MB file holds millions). They are
+Braces are paired over the code, as parallel arrays in the order of their
+`{` (a few bytes a pair: a 50 MB file holds millions). They are
 trusted (`paired`) only when every brace pairs up and, in an `#if` with
 `#else`/`#elif` branches, every branch leaves the depth as it found it; a
 lone branch may open or close a brace (`#ifdef NS` `namespace NS {`
@@ -52,15 +52,17 @@ _TOKEN = re.compile(
 )
 _STRING = re.compile(rb'"[^"\\\n]*(?:\\(?:\r\n|[\s\S])[^"\\\n]*)*"')
 _UNCLOSED_STRING = re.compile(rb'"[^\n]*')
+_LINE_COMMENT = re.compile(rb"//[^\n\\]*(?:\\(?:\r\n|[\s\S])[^\n\\]*)*")
+_RAW_OPEN = re.compile(rb'"([^()\\\s"]{0,16})\(')
+_RAW_PREFIX = re.compile(rb"(?:^|[^\w])(?:u8|[uUL])?R$")
 # Where a directive's line may go on: a newline ends it, unless escaped; a
 # block comment may carry it over lines; a line comment runs to the newline.
 _DIRECTIVE_STOP = re.compile(rb"\n|\\(?:\r\n|[\s\S])|/\*|//")
-# Pass two, over the code: braces. A block that holds no keep word and no
-# directive (a plain function body, an initializer table) is matched whole,
-# up to this depth, by the regex engine: the braces inside it are never
-# needed one by one, and visiting them from Python was most of the time on
-# large files.
-_BRACE = re.compile(rb"[{}]")
+_CONDITIONAL_OPEN = frozenset((b"if", b"ifdef", b"ifndef"))
+_CONDITIONAL_NEXT = frozenset((b"elif", b"elifdef", b"elifndef", b"else"))
+_BLANK = bytes(b if b in b"\r\n" else 0x20 for b in range(256))
+
+
 def _nested_block(depth: int) -> bytes:
     """A brace block nested at most `depth` deep, as an unrolled loop
     (`{ plain (block plain)* }`): each run of plain bytes is one greedy class
@@ -71,6 +73,11 @@ def _nested_block(depth: int) -> bytes:
     return block
 
 
+# Pass two, over the code: braces. A block that holds no keep mark (a plain
+# function body, an initializer table) is matched whole, up to six deep, by
+# the regex engine: the braces inside it are never needed one by one, and
+# visiting them from Python was most of the time on large files.
+_BRACE = re.compile(rb"[{}]")
 _BLOCK = re.compile(_nested_block(6))
 # What may stand between a function head's `)` and its body's `{`.
 _QUALIFIED = re.compile(rb"(?:\s+|(?:const|noexcept|override|final|mutable|volatile)(?!\w))*")
@@ -82,17 +89,12 @@ _WORD_END = frozenset(b"abcdefghijklmnopqrstuvwxyz")
 # one. `class`, `struct` and `union` count only where a head with a base
 # clause follows (`:` before the `{`): a class without bases, a local one
 # or `template <class T>` holds nothing the finder reads.
-KEEP_WORDS = (b"namespace", b"using", b"typedef", b"extern", b"ObjectWrap")
-CLASS_WORDS = (b"class", b"struct", b"union")
+_KEEP_WORDS = (b"namespace", b"using", b"typedef", b"extern", b"ObjectWrap")
+_CLASS_WORDS = (b"class", b"struct", b"union")
 _HEAD_STOP = re.compile(rb"[{};]")
 _BASE_COLON = re.compile(rb"(?<!:):(?!:)")
-_RAW_OPEN = re.compile(rb'"([^()\\\s"]{0,16})\(')
-_RAW_PREFIX = re.compile(rb"(?:^|[^\w])(?:u8|[uUL])?R$")
 
 _CHECK_EVERY = 4096  # tokens between looks at the clock
-_CONDITIONAL_OPEN = frozenset((b"if", b"ifdef", b"ifndef"))
-_CONDITIONAL_NEXT = frozenset((b"elif", b"elifdef", b"elifndef", b"else"))
-_BLANK = bytes(b if b in b"\r\n" else 0x20 for b in range(256))
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ class Lexed:
     closes: array  # offset of its `}`
     parents: array  # index of the enclosing pair, -1 at file scope
     directives: array  # offset of each directive's `#`, in order
-    marks: array  # offsets of every keep word in code and every directive, in order
+    marks: array  # offsets of every keep mark (keep_marks), in order
     paired: bool  # braces pair up (else opens/closes/parents are empty)
     # Where a comment or raw string that never closes starts (else the end):
     # tree-sitter re-reads such a tail from every `/*` in it, quadratically.
@@ -175,23 +177,35 @@ def lex(data: bytes, max_depth: int = MAX_DEPTH, deadline: Deadline | None = Non
 
 
 def keep_marks(code: bytes, directives: array, check: Callable[[], None] = lambda: None) -> array:
-    """Sorted offsets of every keep word in code and every directive."""
+    """Sorted offsets of the keep words in code (a class word only before a
+    base clause) and of every directive."""
     found = array("q", directives)
+    class_words: list[int] = []
     count = 0
-    for word in KEEP_WORDS + CLASS_WORDS:
+    for word in _KEEP_WORDS + _CLASS_WORDS:
+        into = class_words if word in _CLASS_WORDS else found
         for at in whole_words(code, word):
+            into.append(at)
             count += 1
             if not count % _CHECK_EVERY:
                 check()
-            if word not in CLASS_WORDS or _has_bases(code, at):
-                found.append(at)
+    class_words.sort()
+    # A head is read up to the next class word at most: no byte twice.
+    for index, at in enumerate(class_words):
+        limit = class_words[index + 1] if index + 1 < len(class_words) else len(code)
+        if _has_bases(code, at, min(limit, at + 4096)):
+            found.append(at)
     return array("q", sorted(found))
 
 
-def _has_bases(code: bytes, keyword: int) -> bool:
-    """A head with a base clause follows the class keyword at `keyword`."""
-    stop = _HEAD_STOP.search(code, keyword, keyword + 4096)
-    return stop is not None and stop.group() == b"{" and _BASE_COLON.search(code, keyword, stop.start()) is not None
+def _has_bases(code: bytes, keyword: int, limit: int) -> bool:
+    """A head with a base clause may follow the class keyword at `keyword`:
+    a `:` before its `{`, or before `limit` when the head runs on past it
+    (`: Base<struct X> {` holds another class word)."""
+    stop = _HEAD_STOP.search(code, keyword, limit)
+    if stop is not None and stop.group() != b"{":
+        return False
+    return _BASE_COLON.search(code, keyword, stop.start() if stop is not None else limit) is not None
 
 
 def marked(marks: array, start: int, end: int) -> bool:
@@ -322,5 +336,3 @@ def _conditional(name: bytes, conditionals: list[list], depth: int) -> bool:
         conditionals[-1][1] = True
     return trusted
 
-
-_LINE_COMMENT = re.compile(rb"//[^\n\\]*(?:\\(?:\r\n|[\s\S])[^\n\\]*)*")

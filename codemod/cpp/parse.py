@@ -252,8 +252,7 @@ def _scopes_around(prepared: Prepared, pair: int):
     while pair >= 0:
         brace, close = lexed.opens[pair], lexed.closes[pair]
         parent = lexed.parents[pair]
-        floor = max(lexed.opens[parent] + 1 if parent >= 0 else 0, brace - _LOOK_BACK)
-        start = regions.statement_start(code, floor, brace)
+        start = regions.statement_start(code, lexed.opens[parent] + 1 if parent >= 0 else 0, brace)
         scope_head = regions.scope_head_start(code, start, brace)
         if scope_head is not None:
             start = scope_head
@@ -288,9 +287,8 @@ _TEMPLATE = re.compile(rb"template\s*$")
 def _starts(code: bytes, keyword: int, floor: int) -> list[int]:
     """Where the class's statement may start: after the previous `;{}`, at
     its `template <...>` prefix, at its keyword."""
-    floor = max(floor, keyword - _LOOK_BACK)
     starts = [regions.statement_start(code, floor, keyword)]
-    template = _template_start(code, keyword, floor)
+    template = _template_start(code, keyword, max(floor, keyword - _LOOK_BACK))
     if template is not None:
         starts.append(template)
     starts.append(keyword)

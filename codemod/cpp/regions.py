@@ -35,6 +35,11 @@ from codemod.cpp.limits import Deadline, OverLimit
 
 CHUNK_BYTES = 1 << 20  # bytes read per parse: ~45 MB of tree
 MAX_RANGES = 512  # included ranges per parse
+# How far before a keep mark (or a `{`) its declaration may start, comments
+# not counted: no declaration's code runs this long before its body, and
+# garbage before a class (a run of unfinished heads, on which tree-sitter's
+# error recovery is quadratic: 64 KB took 1 s) is not read with it.
+MAX_STATEMENT = 4096
 
 _SCOPE_HEAD = re.compile(rb"(?<![\w])(?:(?:inline\s+)?namespace(?![\w])[\w\s:]*|extern\s*)$")
 _NEXT_CODE = re.compile(rb"\s*")
@@ -64,8 +69,8 @@ def chunks(lexed: Lexed, read_limit: int, deadline: Deadline) -> list[Chunk]:
         nonlocal total
         total += cost
         if total > read_limit:
-            raise OverLimit(f"{size / 2**20:.0f} MB, more than {read_limit >> 20} MB of it to parse, over the "
-                            "parse limit; check it by hand")
+            raise OverLimit(f"{_size(size)}, more than {_size(read_limit)} of it to parse, over the parse limit; "
+                            "check it by hand")
 
     if not lexed.paired:
         over(size)
@@ -103,6 +108,10 @@ def chunks(lexed: Lexed, read_limit: int, deadline: Deadline) -> list[Chunk]:
         read += cost
     flush()
     return out
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:.0f} MB" if count >= 1 << 20 else f"{count / 2**10:.0f} KB"
 
 
 _OPEN, _CLOSE, _ITEM = "open", "close", "item"
@@ -191,10 +200,29 @@ def scope_head_start(code: bytes, head: int, brace: int) -> int | None:
     return m.start() if m else None
 
 
-def statement_start(code: bytes, floor: int, brace: int) -> int:
-    """Just after the last `;`, `{` or `}` before `brace` (not before `floor`)."""
-    return max(code.rfind(b";", floor, brace), code.rfind(b"{", floor, brace), code.rfind(b"}", floor, brace),
-               floor - 1) + 1
+def statement_start(code: bytes, floor: int, at: int) -> int:
+    """Where the declaration holding `at` starts: just after the last `;`,
+    `{` or `}` before it (not before `floor`). Found within about
+    MAX_STATEMENT bytes of code: past that, it starts at the first code there
+    (comments are blank in the code and not counted: a long comment block
+    above a class never cuts it)."""
+    window = _code_back(code, floor, at)
+    start = max(code.rfind(b";", window, at), code.rfind(b"{", window, at), code.rfind(b"}", window, at)) + 1
+    if start:
+        return start
+    return floor if window == floor else _NEXT_CODE.match(code, window, at).end()
+
+
+def _code_back(code: bytes, floor: int, at: int) -> int:
+    """Start of the last MAX_STATEMENT-byte block before `at` that holds any
+    code (blank blocks between count for nothing), not before `floor`."""
+    start = at
+    while start > floor:
+        block = max(floor, start - MAX_STATEMENT)
+        if code[block:start].strip():
+            return block
+        start = block
+    return floor
 
 
 def _holes(span: tuple[int, int], inner: list[tuple[int, int]]) -> list[tuple[int, int]]:
