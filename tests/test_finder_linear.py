@@ -37,6 +37,10 @@ SHAPES = {
     "block-comment-starts": b"/* class ",
     "string-starts": b'" class ',
     "directive-lines": b"#define A class B : public Napi::ObjectWrap<B> {\n",
+    # A `)`, a long run of blanks (a blanked directive line makes one), then
+    # no qualifier: a regex trying every split of the run took forever.
+    "blanks-between-parenthesis-and-brace": b"f()" + b" " * 56 + b"x{}\n",
+    "directive-between-parenthesis-and-brace": b"f()\n#if NAPI_VERSION > 5\n#endif\n x{}\n",
 }
 
 

@@ -134,6 +134,34 @@ MEMBER_MACROS = [
         """,
     ),
     (
+        "labels-under-a-conditional-then-macro",
+        """
+        class Foo : public Napi::ObjectWrap<Foo> {
+        #if NAPI_VERSION > 5
+         private:
+          int count_ = 0;
+        #else
+          int count_ = 0;
+        #endif
+          HIDDEN_STATE
+        };
+        """,
+        """
+        class Foo : public Napi::ObjectWrap<Foo> {
+         public:
+          {DECL}
+         private:
+        #if NAPI_VERSION > 5
+         private:
+          int count_ = 0;
+        #else
+          int count_ = 0;
+        #endif
+          HIDDEN_STATE
+        };
+        """,
+    ),
+    (
         "struct-with-only-a-macro",
         """
         struct Foo : Napi::ObjectWrap<Foo> {

@@ -2,9 +2,10 @@
 
 - Generated class bodies (access labels, member macros, comments,
   preprocessor blocks, inline bodies, nested types, templates): after the
-  insertion the class still parses as a class with the override in its
-  body, no parse error is added, a second run changes nothing; a sample of
-  them compiles with g++ against node-addon-api, which sees the override.
+  insertion no parse error is added (as napi-fix reads C++), a class
+  tree-sitter read raw before it still reads, with the override in its
+  body, and a second run changes nothing; a sample of them compiles with g++ against
+  node-addon-api, which sees each override.
 - Metamorphic: comments and string literals that say `class`, `struct`,
   `ObjectWrap`, `{` or `}`, inserted anywhere between the tokens of real
   C++ (tests/cases.py, examples/), never change the classes found.
@@ -16,11 +17,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from cases import CASES, NO_OP
 from helpers import fix
 
+from codemod.cpp import parse
+from codemod.cpp.limits import Deadline
 from codemod.cpp.scan import scan_cpp
 from codemod.queries import cpp_parser
 
@@ -104,18 +107,42 @@ def _class_bodies(node):
         yield from _class_bodies(child)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(classes())
+# Found by this test: blanked `#if` lines between a `)` and a `{` made the
+# function-head regex backtrack exponentially; labels under a conditional
+# with a macro line last left no place for the override.
+@example((
+    "class Self : public Napi::ObjectWrap<Self> {\n  int count_ = 0;\n  struct Nested { int x = 0; };\n"
+    "#if NAPI_VERSION > 5\n  int Twice() const { return 2 * 21; }\n#else\n  DECLARE_METHODS(Self)\n#endif\n"
+    "#if NAPI_VERSION > 5\n private:\n  struct Nested { int x = 0; };\n#else\n"
+    "  void Reset() noexcept { if (true) { int braces = 1; (void)braces; } }\n#endif\n};\n", "Self"))
+@example((
+    "class Self : public Napi::ObjectWrap<Self> {\n#if NAPI_VERSION > 5\n private:\n  int count_ = 0;\n#else\n"
+    "  int count_ = 0;\n#endif\n  int count_ = 0;\n  DECLARE_STATE\n};\n", "Self"))
+@example(("class Self : public Napi::ObjectWrap<Self> {\n  DECLARE_STATE\npublic:\n};\n", "Self"))
 def test_a_generated_class_parses_after_the_insertion_and_stays_fixed(generated):
     source, _ = generated
     before = (PRELUDE + source).encode()
     after = fix(before)  # fix() also runs napi-fix again and asserts nothing more changes
     assert after.count(DECL_PREFIX) == 1, after.decode()
-    tree_before = cpp_parser().parse(before).root_node
-    tree_after = cpp_parser().parse(after).root_node
-    assert _errors(tree_after) <= _errors(tree_before), after.decode()
-    outer = [b for b in _class_bodies(tree_after) if b"Self" in b.parent.child_by_field_name("name").text]
-    assert any(b"Finalize" in child.text for child in outer[0].named_children), after.decode()
+    # As napi-fix reads C++ (member macro lines left out): no parse error is added.
+    assert _errors(_read(after)) <= _errors(_read(before)), after.decode()
+    # As tree-sitter reads it raw: a class it read before, it still reads,
+    # with the override in its body (macro lines make some unreadable raw).
+    if _outer_body(before) is not None:
+        body = _outer_body(after)
+        assert body is not None and any(b"Finalize" in c.text for c in body.named_children), after.decode()
+
+
+def _outer_body(source: bytes):
+    bodies = [b for b in _class_bodies(cpp_parser().parse(source).root_node)
+              if b"Self" in b.parent.child_by_field_name("name").text]
+    return bodies[0] if bodies else None
+
+
+def _read(source: bytes):
+    return cpp_parser().parse(parse.prepare(source, Deadline(60)).source).root_node
 
 
 @pytest.mark.compile

@@ -95,7 +95,8 @@ def insertion_point(
     semicolon-less macro lines the parse left out (parse.py): the override
     never follows one, since the compiler would read both as one member;
     without a public section it goes before the first trailing one, and the
-    access in force there is restored after it.
+    access in force there is restored after it (when conditionals decide
+    that access, at the top of the body, restoring the default).
     """
     children = body.children
     if len(children) < 2 or children[0].type != "{" or children[-1].type != "}" or children[-1].is_missing:
@@ -105,7 +106,8 @@ def insertion_point(
 
     class_indent = _class_indent(body, data)
     member_indent = next(
-        (_line_indent(data, c.start_byte) for c in inner if _member(c) and starts_line(data, c.start_byte)),
+        (_line_indent(data, c.start_byte) for c in inner
+         if _member(c) and c.type not in _PREPROC and starts_line(data, c.start_byte)),
         None,
     )
     if member_indent is None:  # no member starts a line: one indentation step in from the class
@@ -126,10 +128,16 @@ def insertion_point(
                                      member_macros)
     if trailing is not None:
         access = _access_at_end(children)
-        if access not in ("private", "protected"):
-            return None  # the labels sit in conditionals: which access to restore is the build's call
+        if access in ("private", "protected"):
+            at = line_start(data, trailing)
+        else:
+            # The labels sit in conditionals, so the access in force there is
+            # the build's call; at the top of the body it is the default.
+            at, access = _after_line(children[0], data), "private"
+            if at is None:
+                return None
         return Insertion(
-            line_start(data, trailing),
+            at,
             label_indent + "public:" + newline + member_indent + "{decl}" + newline
             + label_indent + access + ":" + newline,
         )

@@ -143,25 +143,37 @@ def _name_index(code: bytes, words: list[tuple[int, int]]) -> int | None:
     return None if code.find(b"(", *words[last]) != -1 else last
 
 
-def objectwrap_heads(code: bytes, keywords: list[int]) -> list[tuple[int, int]]:
+def objectwrap_heads(code: bytes, keywords: list[int], deadline: Deadline) -> list[tuple[int, int]]:
     """(keyword, `{`) of every head, read loosely, that names ObjectWrap in a
     base clause: a `class`/`struct` keyword, a single `:` after it, the
-    mention, then `{` before any `;` or `}`, within 4 KB of it. Looser
-    than read_head (any words may stand where the name goes), for the
-    cross-check that no such class is lost without a word."""
+    mention, then `{` before any `;` or `}`, within 4 KB of it. Looser than
+    read_head (any words may stand where the name goes), for the
+    cross-check that no such class is lost without a word. The mentions are
+    taken in order and what was searched is never searched again: a run of
+    mentions costs its length, not 4 KB each."""
     found: dict[int, int] = {}
-    for mention in whole_words(code, b"ObjectWrap"):
-        window = max(0, mention - _MAX_HEAD)
-        floor = max(code.rfind(b";", window, mention), code.rfind(b"{", window, mention),
-                    code.rfind(b"}", window, mention), window - 1) + 1
+    last_stop, searched = -1, 0  # the last `;{}` in code[:searched]
+    next_stop = None  # the first `;{}` at or after the mention
+    colons: dict[int, int] = {}  # keyword -> its first base-clause `:` (or -1)
+    for count, mention in enumerate(whole_words(code, b"ObjectWrap"), 1):
+        if not count & 4095:
+            deadline.check()
+        stop = max(code.rfind(b";", searched, mention), code.rfind(b"{", searched, mention),
+                   code.rfind(b"}", searched, mention))
+        last_stop, searched = max(last_stop, stop), mention
+        if next_stop is None or next_stop.start() < mention:
+            next_stop = _STOP.search(code, mention)
         index = bisect_left(keywords, mention) - 1
-        if index < 0 or keywords[index] < floor:
+        if index < 0 or keywords[index] <= max(last_stop, mention - _MAX_HEAD - 1):
             continue
         keyword = keywords[index]
-        stop = _STOP.search(code, mention, mention + _MAX_HEAD)
-        if stop is None or stop.group() != b"{" or _BASE_COLON.search(code, keyword, mention) is None:
+        if next_stop is None or next_stop.group() != b"{" or next_stop.start() - mention > _MAX_HEAD:
             continue
-        found.setdefault(keyword, stop.start())
+        if keyword not in colons:
+            colon = _BASE_COLON.search(code, keyword, keyword + _MAX_HEAD)
+            colons[keyword] = colon.start() if colon is not None else -1
+        if 0 <= colons[keyword] < mention:
+            found.setdefault(keyword, next_stop.start())
     return sorted(found.items())
 
 

@@ -79,8 +79,10 @@ def _nested_block(depth: int) -> bytes:
 # visiting them from Python was most of the time on large files.
 _BRACE = re.compile(rb"[{}]")
 _BLOCK = re.compile(_nested_block(6))
-# What may stand between a function head's `)` and its body's `{`.
-_QUALIFIED = re.compile(rb"(?:\s+|(?:const|noexcept|override|final|mutable|volatile)(?!\w))*")
+# What may stand between a function head's `)` and its body's `{`: blanks
+# and qualifiers, one way only (`(?:\s+|...)*` would try every split of a
+# run of blanks, and a blanked directive line makes long runs).
+_QUALIFIED = re.compile(rb"\s*(?:(?:const|noexcept|override|final|mutable|volatile)(?!\w)\s*)*")
 _BLANKS = frozenset(b" \t\r\n")
 _PLAIN_BEFORE = frozenset(b")=,({[")
 _WORD_END = frozenset(b"abcdefghijklmnopqrstuvwxyz")
@@ -192,6 +194,8 @@ def keep_marks(code: bytes, directives: array, check: Callable[[], None] = lambd
     class_words.sort()
     # A head is read up to the next class word at most: no byte twice.
     for index, at in enumerate(class_words):
+        if not index % _CHECK_EVERY:
+            check()
         limit = class_words[index + 1] if index + 1 < len(class_words) else len(code)
         if _has_bases(code, at, min(limit, at + 4096)):
             found.append(at)

@@ -20,7 +20,18 @@ class MacroClass:
     column: int
 
 
-_DEFINES_CLASS = re.compile(rb"(?:class|struct)[^;]*ObjectWrap")
+_CLASS_WORD = re.compile(rb"class|struct")
+
+
+def _defines_class(body: bytes) -> bool:
+    """`class` or `struct`, then ObjectWrap, with no `;` between: one pass
+    per statement (a regex `(class|struct)[^;]*ObjectWrap` is quadratic on a
+    body full of `class`)."""
+    for statement in body.split(b";"):
+        keyword = _CLASS_WORD.search(statement)
+        if keyword is not None and statement.find(b"ObjectWrap", keyword.end()) != -1:
+            return True
+    return False
 
 
 def find_macro_classes(matches: queries.Matches) -> tuple[MacroClass, ...]:
@@ -31,5 +42,5 @@ def find_macro_classes(matches: queries.Matches) -> tuple[MacroClass, ...]:
             column=m["macro"][0].start_point[1] + 1,
         )
         for m in matches["macros"]
-        if _DEFINES_CLASS.search(node_text(m["body"][0]))
+        if _defines_class(node_text(m["body"][0]))
     )

@@ -88,7 +88,7 @@ def prepare(data: bytes, deadline: Deadline) -> Prepared:
         lexed=lexed,
         heads=heads,
         bodies=bodies,
-        objectwrap_heads=tuple(objectwrap_heads(lexed.code, starts)),
+        objectwrap_heads=tuple(objectwrap_heads(lexed.code, starts, deadline)),
         chunks=chunks,
         recovered_macros=tuple(recovered),
         member_macros=tuple(members),
@@ -107,18 +107,18 @@ def _member_macros(lexed: Lexed, bodies: frozenset[int], deadline: Deadline) -> 
         if close <= covered:
             continue  # a nested class: its lines were seen with its outer one's
         covered = close
+        previous = body  # where the last candidate line ended: no byte is looked back at twice
         for m in _MEMBER_MACRO.finditer(code, body, close):
-            start = m.start("macro")
+            start, end = m.span("macro")
             pair = lexed.enclosing(start)
+            before = code[max(start - _LOOK_BACK, previous) : start].rstrip()
+            after_macro = not before and bool(found) and found[-1][1] == previous  # macro line after macro line
+            previous = end
             if pair < 0 or lexed.opens[pair] not in bodies:
                 continue
-            floor = max(lexed.opens[pair], start - _LOOK_BACK)
-            before = code[floor:start].rstrip()
-            after_macro = bool(found) and found[-1][1] == floor + len(before)  # one macro line after another
-            if (before[-1:] not in (b";", b"{", b"}", b":") and not after_macro) \
-                    or _CONTINUATION.match(code, m.end("macro")):
+            if (before[-1:] not in (b";", b"{", b"}", b":") and not after_macro) or _CONTINUATION.match(code, end):
                 continue
-            found.append((start, m.end("macro")))
+            found.append((start, end))
     return found
 
 
