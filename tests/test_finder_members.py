@@ -5,8 +5,8 @@ class body expands to member declarations. The override must never follow
 such a line: the compiler would read the macro and the override as one
 member, and tree-sitter stopped parsing the class. It goes after the last
 ordinary member of the public section instead; without a public section,
-before the first trailing macro line, with the access in force there
-restored after it. Each result is checked three ways: the exact text, the
+at the top of the body, before every macro line, with the class's default
+access restored after it (unless a label follows anyway). Each result is checked three ways: the exact text, the
 class still parses as a class with the override in its body (tree-sitter,
 macro line and all), and it compiles with g++ against node-addon-api with
 the macros defined.
@@ -105,10 +105,10 @@ MEMBER_MACROS = [
         """,
         """
         class Foo : public Napi::ObjectWrap<Foo> {
-          int n_ = 0;
         public:
           {DECL}
         private:
+          int n_ = 0;
           HIDDEN_STATE
         };
         """,
@@ -124,11 +124,10 @@ MEMBER_MACROS = [
         """,
         """
         class Foo : public Napi::ObjectWrap<Foo> {
-         protected:
-          int n_ = 0;
          public:
           {DECL}
          protected:
+          int n_ = 0;
           HIDDEN_STATE
         };
         """,

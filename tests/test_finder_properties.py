@@ -275,3 +275,28 @@ def test_the_noise_lands_everywhere():
     assert head.index(b"Counter") + len(b"Counter") in offsets  # between the name and `:`
     assert head.index(b"Napi::") + len(b"Napi") in offsets  # inside the base's qualified name
     assert all(PLACES[name] for name in NAMES)
+
+
+# -- token soup: never a crash, never a hang -----------------------------------
+
+SOUP = [
+    "class", "struct", "union", "enum", "template", "typename", "namespace", "using", "typedef", "extern", "\"C\"",
+    "public", "private", ":", "::", ";", ",", "{", "}", "(", ")", "<", ">", "[[", "]]", "=", "*", "&", "->",
+    "Foo", "Bar", "API", "EXPORT(x)", "DECLARE_METHODS", "final", "const", "noexcept", "override", "virtual",
+    "Napi::ObjectWrap<Foo>", "ObjectWrap", "Napi", "\n", " " * 40, "\t", "\\\n", "#if X\n", "#else\n", "#endif\n",
+    "#define M class Foo : public Napi::ObjectWrap<Foo> {\n", "#include \"a.h\"\n", "// c\n", "/* c */", "/*",
+    "*/", "\"s\"", "\"", "'c'", "'", "R\"x(", ")x\"", "1'000", "0x1F", "Finalize", "Napi::Env",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(SOUP), max_size=120))
+def test_token_soup_never_crashes_or_hangs(tokens):
+    import time
+
+    data = " ".join(tokens).encode()
+    started = time.process_time()
+    facts = scan_cpp("soup.h", data)
+    assert time.process_time() - started < 2, data
+    for unparsed in facts.unparsed:
+        assert 1 <= unparsed.line and unparsed.reason

@@ -93,10 +93,9 @@ def insertion_point(
     section. Insertion points are always between direct children of the
     body, so never inside a preprocessor conditional. `member_macros` are
     semicolon-less macro lines the parse left out (parse.py): the override
-    never follows one, since the compiler would read both as one member;
-    without a public section it goes before the first trailing one, and the
-    access in force there is restored after it (when conditionals decide
-    that access, at the top of the body, restoring the default).
+    never follows one, since the compiler would read both as one member.
+    Without a public section it then goes at the top of the body, before
+    them all, and the class's default access is restored after it.
     """
     children = body.children
     if len(children) < 2 or children[0].type != "{" or children[-1].type != "}" or children[-1].is_missing:
@@ -124,23 +123,15 @@ def insertion_point(
             return Insertion(offset, member_indent + "{decl}" + newline)
         return Insertion(anchor.end_byte, " {decl}")
 
-    trailing = _first_trailing_macro(inner[-1].end_byte if inner else children[0].end_byte, close.start_byte,
-                                     member_macros)
-    if trailing is not None:
-        access = _access_at_end(children)
-        if access in ("private", "protected"):
-            at = line_start(data, trailing)
-        else:
-            # The labels sit in conditionals, so the access in force there is
-            # the build's call; at the top of the body it is the default.
-            at, access = _after_line(children[0], data), "private"
-            if at is None:
-                return None
-        return Insertion(
-            at,
-            label_indent + "public:" + newline + member_indent + "{decl}" + newline
-            + label_indent + access + ":" + newline,
-        )
+    if any(body.start_byte < start < close.start_byte for start, _ in member_macros):
+        # Before every macro line, where the access in force is the class's
+        # default whatever the labels and conditionals below say.
+        at = _after_line(children[0], data)
+        if at is None:
+            return None
+        first = next((c for c in inner if c.type != "comment"), None)
+        restore = "" if first is not None and first.type == "access_specifier" else label_indent + "private:" + newline
+        return Insertion(at, label_indent + "public:" + newline + member_indent + "{decl}" + newline + restore)
     if starts_line(data, close.start_byte):
         return Insertion(
             line_start(data, close.start_byte),
@@ -179,22 +170,6 @@ def _public_anchor(children: list[Node], is_struct: bool) -> Node | None:
                     return anchor
                 access = "unknown"  # which label wins depends on the build
     return anchor if access == "public" or seen_public else None
-
-
-def _first_trailing_macro(after: int, before: int, member_macros: tuple[tuple[int, int], ...]) -> int | None:
-    """Start of the first macro line between the body's last member and its `}`."""
-    return next((start for start, _ in member_macros if after <= start < before), None)
-
-
-def _access_at_end(children: list[Node]) -> str:
-    """The access in force before the closing brace of a class without a public section."""
-    access = "private"
-    for child in children[1:-1]:
-        if child.type == "access_specifier":
-            access = normalize(child)
-        elif child.type in _PREPROC and _has_access_label(child):
-            access = "unknown"
-    return access
 
 
 def _labels(nodes: list[Node]):
