@@ -12,7 +12,7 @@ from typing import Callable
 from tree_sitter import Node
 
 from codemod import queries
-from codemod.cpp.finalize import Insertion, existing_override, insertion_point
+from codemod.cpp.finalize import Insertion, existing_override, finalize_by_body, insertion_point
 from codemod.cpp.scope import enclosing_scope, template_params
 from codemod.cpp.types import normalize, parse_type
 
@@ -45,16 +45,19 @@ class ClassDecl:
 
 
 def find_classes(
-    matches: queries.Matches, path: str, data: bytes, unit: Callable[[], str], newline: str
+    matches: queries.Matches, path: str, data: bytes, unit: Callable[[], str], newline: str,
+    member_macros: tuple[tuple[int, int], ...] = (),
 ) -> tuple[ClassDecl, ...]:
-    """`unit` is called for the file's indentation step only when a body tells none."""
+    """`unit` is called for the file's indentation step only when a body tells none;
+    `member_macros`: macro lines the parse left out (parse.py)."""
+    finalize = finalize_by_body(matches["finalize"])
     found = []
     for m in matches["classes"]:
         cls, name_node, body = m["class"][0], m["name"][0], m["body"][0]
         parsed = parse_type(normalize(name_node))
         if parsed is None:
             continue
-        override, other = existing_override(body, matches["finalize"])
+        override, other = existing_override(finalize.get(body.id, []))
         found.append(
             ClassDecl(
                 name=parsed.last.name,
@@ -68,7 +71,7 @@ def find_classes(
                 bases=_bases(m["base"][0]),
                 override=override,
                 other_finalize=other,
-                insertion=insertion_point(body, cls.type == "struct_specifier", data, unit, newline),
+                insertion=insertion_point(body, cls.type == "struct_specifier", data, unit, newline, member_macros),
             )
         )
     return tuple(found)

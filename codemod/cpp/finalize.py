@@ -16,7 +16,7 @@ from typing import Callable
 from tree_sitter import Node
 
 from codemod import queries
-from codemod.cpp.types import normalize
+from codemod.cpp.types import node_text, normalize
 from codemod.edits import Edit
 from codemod.textpos import line_indent, line_start, starts_line
 
@@ -35,17 +35,28 @@ def declaration(basic: bool) -> str:
     return f"void Finalize({env} /*env*/) override {{}}"
 
 
-def existing_override(body: Node, finalize_matches: list[queries.Captures]) -> tuple[str | None, bool]:
-    """(parameter type of an existing Finalize override or None, has another Finalize),
-    from the file's matches of queries/finalize.scm."""
-    other = False
+def finalize_by_body(finalize_matches: list[queries.Captures]) -> dict[int, list[queries.Captures]]:
+    """The file's Finalize declarators (from queries/finalize.scm's matches) by
+    the id of the class body they sit directly in (perhaps inside
+    preprocessor conditionals)."""
+    grouped: dict[int, list[queries.Captures]] = {}
     for m in finalize_matches:
-        method = m["method"][0]
-        if not body.start_byte <= method.start_byte < body.end_byte:
+        if node_text(m["name"][0]) != b"Finalize":
             continue
-        owner = method.parent
-        if owner is None or not _directly_in(owner, body):
-            continue
+        owner = m["method"][0].parent
+        parent = owner.parent if owner is not None else None
+        while parent is not None and parent.type in _PREPROC:
+            parent = parent.parent
+        if parent is not None and parent.type == "field_declaration_list":
+            grouped.setdefault(parent.id, []).append(m)
+    return grouped
+
+
+def existing_override(in_body: list[queries.Captures]) -> tuple[str | None, bool]:
+    """(parameter type of an existing Finalize override or None, has another Finalize),
+    from the Finalize matches directly in one class body."""
+    other = False
+    for m in in_body:
         params = [
             p
             for p in m["params"][0].named_children
@@ -62,13 +73,6 @@ def existing_override(body: Node, finalize_matches: list[queries.Captures]) -> t
     return None, other
 
 
-def _directly_in(node: Node, body: Node) -> bool:
-    parent = node.parent
-    while parent is not None and parent.type in _PREPROC:
-        parent = parent.parent
-    return parent is not None and parent.id == body.id
-
-
 @dataclass(frozen=True)
 class Insertion:
     """Where and how an override is inserted: `layout` holds `{decl}`."""
@@ -78,7 +82,8 @@ class Insertion:
 
 
 def insertion_point(
-    body: Node, is_struct: bool, data: bytes, unit: Callable[[], str], newline: str
+    body: Node, is_struct: bool, data: bytes, unit: Callable[[], str], newline: str,
+    member_macros: tuple[tuple[int, int], ...] = (),
 ) -> Insertion | None:
     """Place for a public member in `body`; None when the body is malformed.
 
@@ -86,7 +91,11 @@ def insertion_point(
     member, never between a comment and the label it introduces), or under a
     new `public:` label before the closing brace when the class has no public
     section. Insertion points are always between direct children of the
-    body, so never inside a preprocessor conditional.
+    body, so never inside a preprocessor conditional. `member_macros` are
+    semicolon-less macro lines the parse left out (parse.py): the override
+    never follows one, since the compiler would read both as one member.
+    Without a public section it then goes at the top of the body, before
+    them all, and the class's default access is restored after it.
     """
     children = body.children
     if len(children) < 2 or children[0].type != "{" or children[-1].type != "}" or children[-1].is_missing:
@@ -96,7 +105,8 @@ def insertion_point(
 
     class_indent = _class_indent(body, data)
     member_indent = next(
-        (_line_indent(data, c.start_byte) for c in inner if _member(c) and starts_line(data, c.start_byte)),
+        (_line_indent(data, c.start_byte) for c in inner
+         if _member(c) and c.type not in _PREPROC and starts_line(data, c.start_byte)),
         None,
     )
     if member_indent is None:  # no member starts a line: one indentation step in from the class
@@ -113,6 +123,15 @@ def insertion_point(
             return Insertion(offset, member_indent + "{decl}" + newline)
         return Insertion(anchor.end_byte, " {decl}")
 
+    if any(body.start_byte < start < close.start_byte for start, _ in member_macros):
+        # Before every macro line, where the access in force is the class's
+        # default whatever the labels and conditionals below say.
+        at = _after_line(children[0], data)
+        if at is None:
+            return None
+        first = next((c for c in inner if c.type != "comment"), None)
+        restore = "" if first is not None and first.type == "access_specifier" else label_indent + "private:" + newline
+        return Insertion(at, label_indent + "public:" + newline + member_indent + "{decl}" + newline + restore)
     if starts_line(data, close.start_byte):
         return Insertion(
             line_start(data, close.start_byte),
@@ -154,12 +173,15 @@ def _public_anchor(children: list[Node], is_struct: bool) -> Node | None:
 
 
 def _labels(nodes: list[Node]):
-    """Access labels among `nodes`, including those inside preprocessor conditionals."""
-    for node in nodes:
+    """Access labels among `nodes`, including those inside preprocessor
+    conditionals (walked with a list: they may nest deeper than recursion goes)."""
+    pending = list(reversed(nodes))
+    while pending:
+        node = pending.pop()
         if node.type == "access_specifier":
             yield node
         elif node.type in _PREPROC:
-            yield from _labels(node.children)
+            pending.extend(reversed(node.children))
 
 
 def _has_access_label(node: Node) -> bool:

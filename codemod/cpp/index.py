@@ -290,7 +290,9 @@ class Includes:
     `#include "x.h"` from a file is looked up beside the file, then in the
     include folders its project's build names (binding.gyp include_dirs,
     CMake include_directories), then, for a path no build names, among the
-    known files of the same project whose path ends in it, then anywhere.
+    known files of the same project whose path ends in it. Never in another
+    project by name alone: its folders are not on this build's include
+    path, and a same-named header there would lend this file its classes.
     Headers are read as bytes, never parsed: a header that says only
     `using namespace Napi;` is not worth a parse.
     """
@@ -346,7 +348,7 @@ class Includes:
         suffix = "/" + inc.lstrip("./")
         named = [k for k in self._by_name.get(os.path.basename(inc), ()) if k.endswith(suffix)]
         home = self.project(including)
-        return next((k for k in named if self.project(k) == home), named[0] if named else None)
+        return next((k for k in named if self.project(k) == home), None)
 
     def text(self, path: str) -> _HeaderText | None:
         if path not in self._texts:

@@ -6,9 +6,11 @@ such macro is reported with file and line for a human to handle.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from codemod import queries
+from codemod.cpp.types import node_text
 
 
 @dataclass(frozen=True)
@@ -18,12 +20,27 @@ class MacroClass:
     column: int
 
 
+_CLASS_WORD = re.compile(rb"class|struct")
+
+
+def _defines_class(body: bytes) -> bool:
+    """`class` or `struct`, then ObjectWrap, with no `;` between: one pass
+    per statement (a regex `(class|struct)[^;]*ObjectWrap` is quadratic on a
+    body full of `class`)."""
+    for statement in body.split(b";"):
+        keyword = _CLASS_WORD.search(statement)
+        if keyword is not None and statement.find(b"ObjectWrap", keyword.end()) != -1:
+            return True
+    return False
+
+
 def find_macro_classes(matches: queries.Matches) -> tuple[MacroClass, ...]:
     return tuple(
         MacroClass(
-            macro=m["name"][0].text.decode("utf-8", "replace"),
+            macro=node_text(m["name"][0]).decode("utf-8", "replace"),
             line=m["macro"][0].start_point[0] + 1,
             column=m["macro"][0].start_point[1] + 1,
         )
         for m in matches["macros"]
+        if _defines_class(node_text(m["body"][0]))
     )

@@ -2,8 +2,8 @@
 
 Pure. A target (a class whose Napi::ObjectWrap<T> names itself) without an
 override gets the insertion as an Edit; intermediate bases, indirect
-subclasses, existing overrides, macro-generated classes and unparsable
-regions are findings without edits. The override is hygiene: every reason
+subclasses, existing overrides, macro-generated classes and whatever the
+scan could not read (its Unparsed facts say why) are findings without edits. The override is hygiene: every reason
 that offers it says it does not stop the leak.
 """
 
@@ -35,9 +35,7 @@ def plan_file(index: ProjectIndex, facts: FileFacts, basic: bool) -> list[Findin
         for m in facts.macro_classes
     ]
     found += [
-        Finding(path, u.line, u.column, MANUAL, "", "",
-                "tree-sitter could not parse this region, which mentions ObjectWrap; check it by hand",
-                rule=NEEDS_PERSON.id, span=(u.start, u.end))
+        Finding(path, u.line, u.column, MANUAL, "", "", u.reason, rule=NEEDS_PERSON.id, span=(u.start, u.end))
         for u in facts.unparsed
     ]
     return sorted(found, key=lambda f: (f.line, f.column))

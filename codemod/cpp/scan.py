@@ -2,22 +2,43 @@
 
 Pure and picklable: a worker process can scan, the parent resolves across
 files. Nothing here knows about other files.
+
+No class is dropped silently. The trees are read chunk by chunk (parse.py);
+a class head with a base clause that no tree yields as a class, or that a
+tree with errors yields (error recovery may have misplaced it), is parsed
+again on its own; what still cannot be read becomes an Unparsed fact, which
+the planner reports as NAPI005: an ERROR region whose code mentions
+ObjectWrap, a head naming ObjectWrap that is still no class, or a whole
+file past one of the limits in limits.py (size, nesting, time).
 """
 
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+
+from tree_sitter import Tree
 
 from codemod import queries
 from codemod.cpp.aliases import AliasDecl, find_aliases
 from codemod.cpp.classes import ClassDecl, find_classes
-from codemod.cpp.errors import Unparsed, find_unparsed
+from codemod.cpp.errors import Unparsed, find_unparsed, objectwrap_mentions, outermost_errors
 from codemod.cpp.finalize import detect_indent_unit, detect_newline
 from codemod.cpp.macros import MacroClass, find_macro_classes
-from codemod.cpp.parse import parse_cpp
+from codemod.cpp.matching import match_tree
+from codemod.cpp.limits import REPAIR_LIMIT, SCAN_SECONDS, Deadline, OverLimit
+from codemod.cpp.parse import Budget, Points, Prepared, parse_chunk, prepare, reparse_class
+from codemod.cpp.types import reading
 from codemod.cpp.usings import Usings, find_usings
+from codemod.textpos import line_of, line_start
+
+NOT_A_CLASS = ("this class head names ObjectWrap in its base clause but tree-sitter did not parse it as a class, "
+               "even on its own; check it by hand")
+ERROR_REGION = "tree-sitter could not parse this region, which mentions ObjectWrap; check it by hand"
+
 
 @dataclass(frozen=True)
 class FileFacts:
@@ -32,26 +53,135 @@ class FileFacts:
 
 
 def scan_cpp(path: str, data: bytes) -> FileFacts:
-    parsed = parse_cpp(data)
-    root = parsed.tree.root_node
-    matches = queries.match_all(root)  # every query file, one walk of the tree
-    # The indentation step needs a regex pass over the whole file; most class
-    # bodies show their members' indentation, so it is worked out only on demand.
-    unit = lru_cache(maxsize=None)(lambda: detect_indent_unit(data))
-    classes = find_classes(matches, path, data, unit, detect_newline(data))
-    unparsed = tuple(
-        u for u in find_unparsed(matches, data) if not any(c.start <= u.start < c.end for c in classes)
-    )
+    try:
+        return _scan(path, data, Deadline(SCAN_SECONDS))
+    except OverLimit as over:
+        return _unreadable(path, data, str(over))
+
+
+def _scan(path: str, data: bytes, deadline: Deadline) -> FileFacts:
+    prepared = prepare(data, deadline)
+    facts = _Collected(path, prepared)
+    points = Points(prepared.source)
+    budget = Budget(REPAIR_LIMIT, deadline)
+    with reading(prepared.source):
+        for chunk in prepared.chunks:
+            facts.add(parse_chunk(prepared, chunk, points, budget))
+        facts.repair(points, budget)
     return FileFacts(
         path=path,
         digest=digest(data),
-        classes=classes,
-        aliases=find_aliases(matches, path),
-        usings=find_usings(matches, path),
-        macro_classes=find_macro_classes(matches),
-        unparsed=unparsed,
-        recovered_macros=parsed.recovered_macros,
+        classes=tuple(sorted(facts.classes.values(), key=lambda c: c.start)),
+        aliases=tuple(facts.aliases),
+        usings=Usings(tuple(facts.namespaces), tuple(facts.declarations), tuple(facts.includes)),
+        macro_classes=tuple(facts.macro_classes),
+        unparsed=facts.unparsed(),
+        recovered_macros=prepared.recovered_macros,
     )
+
+
+class _Collected:
+    """Facts gathered tree by tree (a tree is dropped once read: memory stays one chunk's)."""
+
+    def __init__(self, path: str, prepared: Prepared):
+        self.path = path
+        self.prepared = prepared
+        data = prepared.data
+        # The indentation step needs a regex pass over the whole file; most class
+        # bodies show their members' indentation, so it is worked out only on demand.
+        self.unit = lru_cache(maxsize=None)(lambda: detect_indent_unit(data))
+        self.newline = detect_newline(data)
+        self.classes: dict[int, ClassDecl] = {}  # by start offset
+        self.suspect: set[int] = set()  # starts of classes yielded by a tree with errors
+        self.errors: list[Unparsed] = []
+        self.repaired: list[tuple[int, int]] = []
+        self.aliases: list[AliasDecl] = []
+        self.namespaces: list = []
+        self.declarations: list = []
+        self.includes: list[str] = []
+        self.macro_classes: list[MacroClass] = []
+
+    def add(self, tree: Tree) -> None:
+        matches = match_tree(tree.root_node)
+        self._classes(matches, suspect=tree.root_node.has_error)
+        self.errors += find_unparsed(outermost_errors(matches), self.prepared.lexed.code, ERROR_REGION)
+        self.aliases += find_aliases(matches, self.path)
+        usings = find_usings(matches, self.path)
+        self.namespaces += usings.namespaces
+        self.declarations += usings.declarations
+        self.includes += usings.includes
+        self.macro_classes += find_macro_classes(matches)
+
+    def _classes(self, matches: queries.Matches, within: tuple[int, int] | None = None, suspect: bool = False) -> None:
+        """The classes of one tree; `within`: only those starting in that span
+        (a class parsed again); `suspect`: the tree has an error somewhere, so
+        error recovery may have put any of its classes in the wrong scope."""
+        for cls in find_classes(matches, self.path, self.prepared.data, self.unit, self.newline,
+                                self.prepared.member_macros):
+            if within is not None and not within[0] <= cls.start < within[1]:
+                continue
+            self.classes[cls.start] = cls
+            if suspect:
+                self.suspect.add(cls.start)
+            else:
+                self.suspect.discard(cls.start)
+
+    def repair(self, points: Points, budget: Budget) -> None:
+        """Parse again on its own every class head that no tree yielded, or
+        that a tree with errors did; keep what parses cleanly. Heads left when
+        the byte budget runs out stay as they are (the cross-check reports
+        those naming ObjectWrap)."""
+        done = -1
+        for head in self.prepared.heads:
+            if head.keyword < done or (head.keyword in self.classes and head.keyword not in self.suspect):
+                continue
+            again = reparse_class(self.prepared, head, points, budget)
+            if again is None:
+                continue
+            tree, span = again
+            # Keyed by start: what the tree yields replaces what the chunk's tree did.
+            self._classes(match_tree(tree.root_node), within=span)
+            self.repaired.append(span)
+            done = span[1]
+
+    def unparsed(self) -> tuple[Unparsed, ...]:
+        """ERROR regions still mentioning ObjectWrap outside repaired classes,
+        and heads naming ObjectWrap that are no class; never both for one place."""
+        code = self.prepared.lexed.code
+        repaired = sorted(self.repaired)
+        classes = sorted((c.start, c.end) for c in self.classes.values())
+        reach = list(accumulate((end for _, end in classes), max))  # furthest end of the classes so far
+        out = [
+            e for e in self.errors
+            if not _within_class(classes, reach, e.start)
+            and any(not _inside(repaired, at) for at in objectwrap_mentions(code, e.start, e.end))
+        ]
+        reported = sorted((u.start, u.end) for u in out)
+        data = self.prepared.data
+        for keyword, body in self.prepared.objectwrap_heads:
+            if keyword not in self.classes and not _inside(reported, keyword):
+                line = line_of(data, keyword)
+                column = keyword - line_start(data, keyword) + 1
+                out.append(Unparsed(line, column, keyword, body + 1, NOT_A_CLASS))
+        return tuple(sorted(out, key=lambda u: u.start))
+
+
+def _within_class(classes: list[tuple[int, int]], reach: list[int], offset: int) -> bool:
+    """`offset` lies inside some class (an ERROR inside a class the trees did yield is that class's)."""
+    at = bisect_right(classes, (offset, float("inf"))) - 1
+    return at >= 0 and reach[at] > offset
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    at = bisect_right(spans, (offset, float("inf"))) - 1
+    return at >= 0 and offset < spans[at][1]
+
+
+def _unreadable(path: str, data: bytes, reason: str) -> FileFacts:
+    """A file past a limit: one NAPI005 fact, at its first mention of ObjectWrap."""
+    at = max(data.find(b"ObjectWrap"), 0)
+    unparsed = Unparsed(line_of(data, at), at - line_start(data, at) + 1, at, len(data), reason)
+    return FileFacts(path, digest(data), (), (), Usings((), (), ()), (), (unparsed,), ())
 
 
 def digest(data: bytes) -> str:

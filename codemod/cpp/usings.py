@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from codemod import queries
 from codemod.cpp.scope import enclosing_scope
-from codemod.cpp.types import normalize
+from codemod.cpp.types import node_text, normalize
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,9 @@ def find_usings(matches: queries.Matches, path: str) -> Usings:
     namespaces, declarations, includes = [], [], []
     for m in matches["usings"]:
         if "include" in m:
-            includes.append(m["include"][0].text.decode("utf-8", "replace"))
+            includes.append(node_text(m["include"][0]).decode("utf-8", "replace"))
         elif "namespace" in m:
             namespaces.append((enclosing_scope(m["using"][0], path), _split(normalize(m["namespace"][0]))))
-        else:
+        elif not any(token.type == "namespace" for token in m["using"][0].children):
             declarations.append((enclosing_scope(m["using"][0], path), _split(normalize(m["name"][0]))))
     return Usings(tuple(namespaces), tuple(declarations), tuple(includes))
