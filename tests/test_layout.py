@@ -24,6 +24,7 @@ EXPECTED = SOURCE.replace(b"  Counter();\n", b"  Counter();\n  " + DECL + b"\n")
             b"// \xa9 2024 M\xfcller (Latin-1)\n" + EXPECTED,
             id="latin-1",
         ),
+        pytest.param(b"// a NUL \x00 byte\n" + SOURCE, b"// a NUL \x00 byte\n" + EXPECTED, id="nul-byte"),
         pytest.param(SOURCE.rstrip(b"\n"), EXPECTED.rstrip(b"\n"), id="no-final-newline"),
         pytest.param(
             SOURCE.replace(b"  Counter();", b"  Counter();   // trailing  \t"),
