@@ -30,8 +30,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from lsprotocol import types
-from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 from pytest_lsp import client_capabilities
 
@@ -100,50 +98,91 @@ def _leaky_package(folder: Path, packages: int) -> None:
 
 
 class Editor:
+    """A minimal editor over raw JSON-RPC: each message is timed when its last
+    byte arrives, before any parsing, as an editor's reader sees it (a pygls
+    client would add its own deserialization of every diagnostic to the
+    numbers). Capabilities are pytest-lsp's snapshot of the named client."""
+
     def __init__(self, client_name: str):
-        self.caps = client_capabilities(client_name)
-        self.client = LanguageClient("lsp-latency", "1")
+        from lsprotocol.converters import get_converter
+
+        self.caps = get_converter().unstructure(client_capabilities(client_name))
         self.published: dict[str, list[tuple[float, int | None, list]]] = {}
         self.first_publish: float | None = None
         self.versions: dict[str, int] = {}
         self.texts: dict[str, str] = {}
+        self._next_id = 0
+        self._waiting: dict[int, asyncio.Future] = {}
+        self._process: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task | None = None
 
-        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        def published(params: types.PublishDiagnosticsParams):
+    # -- the wire ---------------------------------------------------------------------------------
+
+    def _send(self, message: dict) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self._process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def notify(self, method: str, params) -> None:
+        self._send({"method": method, "params": params})
+
+    async def request(self, method: str, params):
+        self._next_id += 1
+        answer = self._waiting[self._next_id] = asyncio.get_running_loop().create_future()
+        self._send({"id": self._next_id, "method": method, "params": params})
+        await self._process.stdin.drain()
+        return await answer
+
+    async def _read(self) -> None:
+        stream = self._process.stdout
+        while True:
+            length = 0
+            while (line := await stream.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            if not line:
+                return
+            body = await stream.readexactly(length)
             now = time.perf_counter()
-            self.first_publish = self.first_publish or now
-            self.published.setdefault(params.uri, []).append((now, params.version, params.diagnostics))
+            message = json.loads(body)
+            if "method" not in message:
+                self._waiting.pop(message["id"]).set_result(message.get("result"))
+            elif "id" in message:  # a request from the server (registration, refresh): accept it
+                self._send({"id": message["id"], "result": None})
+            elif message["method"] == "textDocument/publishDiagnostics":
+                params = message["params"]
+                self.first_publish = self.first_publish or now
+                self.published.setdefault(params["uri"], []).append(
+                    (now, params.get("version"), params["diagnostics"]))
+            elif message["method"] == "window/logMessage" and message["params"]["type"] == 1:
+                print(f"server error: {message['params']['message']}", file=sys.stderr)
 
-        @self.client.feature(types.CLIENT_REGISTER_CAPABILITY)
-        def register(params):
-            return None
-
-        @self.client.feature(types.WINDOW_LOG_MESSAGE)
-        def logged(params: types.LogMessageParams):
-            if params.type == types.MessageType.Error:
-                print(f"server error: {params.message}", file=sys.stderr)
+    # -- what an editor does ------------------------------------------------------------------------
 
     async def start(self, folders: list[Path]) -> dict[str, float]:
         sent = time.perf_counter()
-        await self.client.start_io(*SERVER, cwd=str(ROOT))
-        await self.client.initialize_async(types.InitializeParams(
-            capabilities=self.caps, process_id=os.getpid(),
-            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(f)), name=f.name) for f in folders]))
+        self._process = await asyncio.create_subprocess_exec(
+            *SERVER, cwd=str(ROOT), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            limit=64 * 1024 * 1024)
+        self._reader = asyncio.create_task(self._read())
+        await self.request("initialize", {
+            "processId": os.getpid(), "capabilities": self.caps, "rootUri": None,
+            "workspaceFolders": [{"uri": from_fs_path(str(f)), "name": f.name} for f in folders]})
         answered = time.perf_counter()
-        self.client.initialized(types.InitializedParams())
+        self.notify("initialized", {})
         while self.first_publish is None:
             await asyncio.sleep(0.001)
         return {"from initialize": self.first_publish - sent, "from its response": self.first_publish - answered}
 
     def rss_mb(self) -> float:
-        status = Path(f"/proc/{self.client._server.pid}/status").read_text()
+        status = Path(f"/proc/{self._process.pid}/status").read_text()
         return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) / 1024
 
     def open(self, path: Path) -> str:
         uri = from_fs_path(str(path))
         self.texts[uri], self.versions[uri] = path.read_text(), 1
-        self.client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
-            uri=uri, language_id="json" if path.suffix == ".json" else "cpp", version=1, text=self.texts[uri])))
+        self.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "json" if path.suffix == ".json" else "cpp", "version": 1,
+            "text": self.texts[uri]}})
         return uri
 
     def edit(self, uri: str, line: int, old: str, new: str) -> None:
@@ -153,11 +192,11 @@ class Editor:
         lines[line] = lines[line][:column] + new + lines[line][column + len(old):]
         self.texts[uri] = "\n".join(lines)
         self.versions[uri] += 1
-        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=line, character=column),
-                                  end=types.Position(line=line, character=column + len(old))), text=new)]))
+        self.notify("textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": self.versions[uri]},
+            "contentChanges": [{"range": {"start": {"line": line, "character": column},
+                                          "end": {"line": line, "character": column + len(old)}},
+                                "text": new}]})
 
     async def published_after(self, uri: str, version: int) -> float:
         while True:
@@ -168,16 +207,18 @@ class Editor:
 
     async def code_action(self, uri: str, line: int) -> float:
         started = time.perf_counter()
-        await self.client.text_document_code_action_async(types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(start=types.Position(line=line, character=22), end=types.Position(line=line, character=22)),
-            context=types.CodeActionContext(diagnostics=[])))
+        await self.request("textDocument/codeAction", {
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": line, "character": 22}, "end": {"line": line, "character": 22}},
+            "context": {"diagnostics": []}})
         return time.perf_counter() - started
 
     async def stop(self) -> None:
-        await self.client.shutdown_async(None)
-        self.client.exit(None)
-        await self.client.stop()
+        await self.request("shutdown", None)
+        self.notify("exit", None)
+        await self._process.stdin.drain()
+        await self._process.wait()
+        self._reader.cancel()
 
 
 # -- measurements ------------------------------------------------------------------------------------
