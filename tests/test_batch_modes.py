@@ -120,6 +120,7 @@ def test_the_users_checkout_is_byte_identical_after_every_mode(fleet):
         assert code in (0, 1), out + err
         assert state() == before
         assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+        assert not (repo / ".git" / "worktrees").exists()
     # The fix was made from the published base, not from the dirty files.
     assert "1.0.1-dirty" not in git(repo, "show", f"{BRANCH}:package.json")
     assert pushes(fleet.bare("npm-app"), BRANCH) == 1

@@ -9,7 +9,7 @@ import os
 import shutil
 from dataclasses import dataclass
 
-from codemod.batch.git import GitError, git, ok
+from codemod.batch.git import GitError, git
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,24 @@ def add(git_dir: str, path: str, commit: str, only: tuple[str, ...] | None = Non
 
 
 def remove(git_dir: str, path: str) -> None:
-    """Gone from disk and from the repository's list of worktrees."""
-    if not ok(git_dir, "worktree", "remove", "--force", "--force", path):
-        shutil.rmtree(path, ignore_errors=True)
+    """Gone from disk and from the repository's list of worktrees: the
+    folder, then its administrative folder ($GIT_DIR/worktrees/<id>, which
+    its `.git` file names). That is what `git worktree prune` does once the
+    folder is gone, without two git processes per repository (a tenth of a
+    batch's time once the analysis got fast)."""
+    try:
+        with open(os.path.join(path, ".git"), encoding="utf-8") as handle:
+            admin = os.path.join(path, handle.read().strip().removeprefix("gitdir: "))
+    except OSError:
+        admin = None
+    shutil.rmtree(path, ignore_errors=True)
+    if admin is not None and os.path.basename(os.path.dirname(os.path.normpath(admin))) == "worktrees":
+        shutil.rmtree(admin, ignore_errors=True)
+        try:
+            os.rmdir(os.path.dirname(os.path.normpath(admin)))  # as git leaves it: no empty worktrees/
+        except OSError:
+            pass  # another worktree is still there
+    if os.path.exists(path) or admin is None or os.path.exists(admin):
         git(git_dir, "worktree", "prune", check=False)
 
 
