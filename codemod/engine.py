@@ -15,7 +15,6 @@ from dataclasses import replace
 from typing import Iterable, Sequence
 
 from codemod.cpp import finder
-from codemod.cpp.parse import LastParse
 from codemod.cpp.plan import plan_file
 from codemod.cpp.scan import digest
 from codemod.discover import BUILD_FILES, PACKAGE_FILES, Discovered, discover, is_cpp
@@ -28,7 +27,6 @@ from codemod.results import FileResult, Finding, Report
 from codemod.sources.base import Sources, Unreadable
 
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
-KEPT_PARSES = 8  # files whose last tree the editor server keeps (a 5,000-line header's: ~2 MB)
 
 
 def plan(sources: Sources, paths: Sequence[str], options: Options, workers: Workers) -> Report:
@@ -49,9 +47,6 @@ class Project:
         # Each C++ file's findings, kept between reports: after an edit that
         # changes nothing other files resolve through, only that file is re-planned.
         self._cpp_findings: dict[str, list[Finding]] = {}
-        # The last parse of the few files being edited, for tree-sitter's
-        # incremental parse of their next version (most recent last).
-        self._last_parses: dict[str, LastParse] = {}
 
     # -- whole runs -----------------------------------------------------------
 
@@ -97,7 +92,7 @@ class Project:
             else:
                 cpp_files = set(self.found.cpp_files)
                 for path in (p for p in changed if p in cpp_files):
-                    rescanned = finder.scan_one(self.sources, self.cpp.index, path, self._last_parse(path))
+                    rescanned = finder.scan_one(self.sources, self.cpp.index, path)
                     self.cpp.errors.pop(path, None)
                     if rescanned.error is not None:
                         self.cpp.errors[path] = rescanned.error
@@ -106,13 +101,6 @@ class Project:
                     else:
                         self._cpp_findings.pop(path, None)
         return self.report()
-
-    def _last_parse(self, path: str) -> LastParse:
-        last = self._last_parses.pop(path, None) or LastParse()
-        self._last_parses[path] = last
-        while len(self._last_parses) > KEPT_PARSES:
-            del self._last_parses[next(iter(self._last_parses))]
-        return last
 
     def _roots_of(self, path: str) -> list[str]:
         """The roots whose plan read `path`."""

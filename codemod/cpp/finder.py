@@ -16,7 +16,6 @@ from functools import partial
 from typing import Iterable, Iterator
 
 from codemod.cpp.index import ProjectIndex
-from codemod.cpp.parse import LastParse
 from codemod.cpp.scan import FileFacts, scan_cpp
 from codemod.discover import project_root
 from codemod.manifests.buildfiles import copy_candidates
@@ -155,10 +154,10 @@ def sift(paths, sources: Sources, names: tuple[str, ...] | None) -> list[Sifted]
     return out
 
 
-def _scanned(path: str, data: bytes, hit: bool, basic: bool, last: LastParse | None = None) -> Sifted:
+def _scanned(path: str, data: bytes, hit: bool, basic: bool) -> Sifted:
     """A scan that cannot stop the run: whatever goes wrong in one file is that file's result."""
     try:
-        return Sifted(path, scan_cpp(path, data, last) if hit else None, None, basic)
+        return Sifted(path, scan_cpp(path, data) if hit else None, None, basic)
     except RecursionError:
         return Sifted(path, error="not analyzed: nested too deeply for the parser", basic=basic)
     except Exception as exc:  # noqa: BLE001 -- a bug of ours must not end the run; it is reported
@@ -175,9 +174,11 @@ class Rescanned:
     others_affected: bool = True  # other files' classification may have changed
 
 
-def scan_one(sources: Sources, index: ProjectIndex, path: str, last: LastParse | None = None) -> Rescanned:
-    """Re-scan one file into `index` (the editor server, after a change);
-    `last`: the file's last parse, re-used and replaced."""
+def scan_one(sources: Sources, index: ProjectIndex, path: str) -> Rescanned:
+    """Re-scan one file into `index` (the editor server, after a change).
+    Always a fresh parse: tree-sitter's incremental parse can recover from
+    errors differently (seen on duckdb's connection.cpp), and the editor must
+    say what `napi-fix PATH` says."""
     had = path in index.files
     try:
         data = sources.read(path)
@@ -186,7 +187,7 @@ def scan_one(sources: Sources, index: ProjectIndex, path: str, last: LastParse |
         return Rescanned(exc.reason, had)
     leading = index.leading_names()
     if b"ObjectWrap" in data or any(re.search(rb"\b" + re.escape(n.encode()) + rb"\b", data) for n in leading):
-        sifted = _scanned(path, data, True, False, last)
+        sifted = _scanned(path, data, True, False)
         if sifted.facts is None:
             index.drop(path)
             return Rescanned(sifted.error, had)

@@ -174,62 +174,8 @@ class Budget:
 _SLICE = 4096  # bytes handed to tree-sitter per read callback
 
 
-class LastParse:
-    """One file's last source and tree, kept by the editor server so that
-    tree-sitter parses the next version incrementally, re-using every subtree
-    outside the edit (a 5,000-line header: ~16 ms -> ~2 ms). Only files read
-    in one chunk keep one. tree-sitter's incremental parse yields the tree a
-    fresh parse would (tests/test_incremental.py holds us to it)."""
-
-    def __init__(self) -> None:
-        self.source: bytes | None = None
-        self.tree: Tree | None = None
-
-    def take(self, source: bytes) -> Tree | None:
-        """The last tree, edited to match `source`; None when there is none.
-        It is handed out once: the parse that uses it keeps its own."""
-        old, tree = self.source, self.tree
-        self.source = self.tree = None
-        if old is None or tree is None:
-            return None
-        start, old_end, new_end = changed_span(old, source)
-        tree.edit(start, old_end, new_end, _point(old, start), _point(old, old_end), _point(source, new_end))
-        return tree
-
-    def keep(self, source: bytes, tree: Tree) -> None:
-        self.source, self.tree = source, tree
-
-
-def changed_span(old: bytes, new: bytes) -> tuple[int, int, int]:
-    """(start, old end, new end) of the one span in which `old` and `new` differ."""
-    limit = min(len(old), len(new))
-    start = _shared(old, new, limit, at_end=False)
-    end = _shared(old, new, limit - start, at_end=True)
-    return start, len(old) - end, len(new) - end
-
-
-def _shared(a: bytes, b: bytes, limit: int, at_end: bool) -> int:
-    """How many bytes `a` and `b` share at their start (or end), at most
-    `limit`: blocks of 4096, 512, 64, 8 and 1 bytes compared at C speed."""
-    done, step = 0, 4096
-    while step:
-        while done + step <= limit and (
-            a[len(a) - done - step : len(a) - done] == b[len(b) - done - step : len(b) - done] if at_end
-            else a[done : done + step] == b[done : done + step]
-        ):
-            done += step
-        step //= 8
-    return done
-
-
-def _point(source: bytes, offset: int) -> tuple[int, int]:
-    return source.count(b"\n", 0, offset), offset - (source.rfind(b"\n", 0, offset) + 1)
-
-
-def parse_ranges(prepared: Prepared, ranges: list[tuple[int, int]], points: Points, budget: Budget,
-                 old: Tree | None = None) -> Tree:
-    """The tree of `ranges` of the source (incrementally from `old`, an
-    earlier tree already edited to match). Past the deadline the read
+def parse_ranges(prepared: Prepared, ranges: list[tuple[int, int]], points: Points, budget: Budget) -> Tree:
+    """The tree of `ranges` of the source. Past the deadline the read
     callback ends the text, tree-sitter stops, and OverLimit says so."""
     source, deadline = prepared.source, budget.deadline
     parser = cpp_parser()
@@ -239,26 +185,21 @@ def parse_ranges(prepared: Prepared, ranges: list[tuple[int, int]], points: Poin
         return b"" if deadline.passed() else source[offset : offset + _SLICE]
 
     budget.read -= sum(end - start for start, end in ranges)
-    tree = parser.parse(read) if old is None else parser.parse(read, old)
+    tree = parser.parse(read)
     deadline.check()
     return tree
 
 
-def parse_chunk(prepared: Prepared, chunk: regions.Chunk, points: Points, budget: Budget,
-                last: LastParse | None = None) -> Tree:
+def parse_chunk(prepared: Prepared, chunk: regions.Chunk, points: Points, budget: Budget) -> Tree:
     """The chunk's tree: bodies left out when that parses cleanly, else with
-    them in (if the budget allows). `last`: the file's last parse, when the
-    file is this one chunk (the editor server), re-used and then replaced."""
-    old = last.take(prepared.source) if last is not None else None
-    tree = parse_ranges(prepared, chunk.included(), points, budget, old)
+    them in (if the budget allows)."""
+    tree = parse_ranges(prepared, chunk.included(), points, budget)
     if (
         chunk.skips
         and budget.allows(chunk.read(with_bodies=True))
         and (tree.root_node.has_error or not all(_is_block(tree.root_node, s, e) for s, e in chunk.skips))
     ):
-        tree = parse_ranges(prepared, chunk.included(with_bodies=True), points, budget, old)
-    if last is not None:
-        last.keep(prepared.source, tree)
+        tree = parse_ranges(prepared, chunk.included(with_bodies=True), points, budget)
     return tree
 
 

@@ -30,7 +30,7 @@ from codemod.cpp.finalize import detect_indent_unit, detect_newline
 from codemod.cpp.macros import MacroClass, find_macro_classes
 from codemod.cpp.matching import match_tree
 from codemod.cpp.limits import REPAIR_LIMIT, SCAN_SECONDS, Deadline, OverLimit
-from codemod.cpp.parse import Budget, LastParse, Points, Prepared, parse_chunk, prepare, reparse_class
+from codemod.cpp.parse import Budget, Points, Prepared, parse_chunk, prepare, reparse_class
 from codemod.cpp.types import reading
 from codemod.cpp.usings import Usings, find_usings
 from codemod.textpos import line_of, line_start
@@ -52,25 +52,21 @@ class FileFacts:
     recovered_macros: tuple[tuple[int, str], ...]
 
 
-def scan_cpp(path: str, data: bytes, last: LastParse | None = None) -> FileFacts:
-    """`last`: this file's last parse, kept between scans by the editor server."""
+def scan_cpp(path: str, data: bytes) -> FileFacts:
     try:
-        return _scan(path, data, Deadline(SCAN_SECONDS), last)
+        return _scan(path, data, Deadline(SCAN_SECONDS))
     except OverLimit as over:
         return _unreadable(path, data, str(over))
 
 
-def _scan(path: str, data: bytes, deadline: Deadline, last: LastParse | None) -> FileFacts:
+def _scan(path: str, data: bytes, deadline: Deadline) -> FileFacts:
     prepared = prepare(data, deadline)
     facts = _Collected(path, prepared)
     points = Points(prepared.source)
     budget = Budget(REPAIR_LIMIT, deadline)
-    if last is not None and len(prepared.chunks) != 1:
-        last.take(prepared.source)  # a file read in chunks is parsed afresh: its old tree goes
-        last = None
     with reading(prepared.source):
         for chunk in prepared.chunks:
-            facts.add(parse_chunk(prepared, chunk, points, budget, last))
+            facts.add(parse_chunk(prepared, chunk, points, budget))
         facts.repair(points, budget)
     return FileFacts(
         path=path,
