@@ -191,3 +191,24 @@ def test_past_the_time_limit_the_file_is_a_finding(tmp_path, monkeypatch):
     finding = _finding(tmp_path, generated_file(1 << 20)[0])
     assert (finding.kind, finding.rule) == ("manual", "NAPI005")
     assert "took over 0 s of CPU, the time limit" in finding.reason
+
+
+def test_scanning_one_file_again_and_again_keeps_no_memory():
+    """The editor server re-scans an edited file on every change: nothing of
+    a scan may stay behind (py-tree-sitter 0.26 keeps whatever a read
+    callback returns, which grew the server by 80 KB an edit)."""
+    import tracemalloc
+
+    data, _ = generated_file(200_000)
+    scan_cpp("edited.h", data)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(80):
+            scan_cpp("edited.h", data.replace(b"Processes block 1.", b"Processes block %d." % i))
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 1_000_000, f"{grown:,} bytes kept after 80 scans of {len(data):,} bytes"
