@@ -121,6 +121,11 @@ def _class_bodies(node):
     "class Self : public Napi::ObjectWrap<Self> {\n#if NAPI_VERSION > 5\n private:\n  int count_ = 0;\n#else\n"
     "  int count_ = 0;\n#endif\n  int count_ = 0;\n  DECLARE_STATE\n};\n", "Self"))
 @example(("class Self : public Napi::ObjectWrap<Self> {\n  DECLARE_STATE\npublic:\n};\n", "Self"))
+# A struct's public section with a macro line before its last member: the
+# override went last, and raw tree-sitter then lost the struct.
+@example((
+    "struct Self : public Napi::ObjectWrap<Self> {\n#if NAPI_VERSION > 5\n  int count_ = 0;\n#else\n  DECLARE_STATE\n"
+    "#endif\n  DECLARE_STATE\n#if NAPI_VERSION > 5\n  int count_ = 0;\n#else\n  int count_ = 0;\n#endif\n};\n", "Self"))
 def test_a_generated_class_parses_after_the_insertion_and_stays_fixed(generated):
     source, _ = generated
     before = (PRELUDE + source).encode()

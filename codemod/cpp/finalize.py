@@ -94,8 +94,9 @@ def insertion_point(
     body, so never inside a preprocessor conditional. `member_macros` are
     semicolon-less macro lines the parse left out (parse.py): the override
     never follows one, since the compiler would read both as one member.
-    Without a public section it then goes at the top of the body, before
-    them all, and the class's default access is restored after it.
+    Without a public section free of them before the place, it goes at the
+    top of the body, before them all (in a class under a `public:` label,
+    and the class's default access restored after it).
     """
     children = body.children
     if len(children) < 2 or children[0].type != "{" or children[-1].type != "}" or children[-1].is_missing:
@@ -117,7 +118,11 @@ def insertion_point(
     )
 
     anchor = _public_anchor(children, is_struct)
-    if anchor is not None:
+    # A macro line before the place found: raw tree-sitter (an editor's
+    # highlighting, other tools) could lose the class if the override came
+    # after it, so the override goes before every macro line instead.
+    after_macro = anchor is not None and any(body.start_byte < start < anchor.end_byte for start, _ in member_macros)
+    if anchor is not None and not after_macro:
         offset = _after_line(anchor, data)
         if offset is not None:
             return Insertion(offset, member_indent + "{decl}" + newline)
@@ -129,6 +134,8 @@ def insertion_point(
         at = _after_line(children[0], data)
         if at is None:
             return None
+        if is_struct:  # public by default
+            return Insertion(at, member_indent + "{decl}" + newline)
         first = next((c for c in inner if c.type != "comment"), None)
         restore = "" if first is not None and first.type == "access_specifier" else label_indent + "private:" + newline
         return Insertion(at, label_indent + "public:" + newline + member_indent + "{decl}" + newline + restore)
