@@ -60,7 +60,8 @@ _RAW_PREFIX = re.compile(rb"(?:^|[^\w])(?:u8|[uUL])?R$")
 _DIRECTIVE_STOP = re.compile(rb"\n|\\(?:\r\n|[\s\S])|/\*|//")
 _CONDITIONAL_OPEN = frozenset((b"if", b"ifdef", b"ifndef"))
 _CONDITIONAL_NEXT = frozenset((b"elif", b"elifdef", b"elifndef", b"else"))
-_BLANK = bytes(b if b in b"\r\n" else 0x20 for b in range(256))
+# bytes.translate table: every byte a space but line breaks (offsets and lines stay).
+BLANK = bytes(b if b in b"\r\n" else 0x20 for b in range(256))
 
 
 def _nested_block(depth: int) -> bytes:
@@ -279,7 +280,7 @@ def _code(data: bytes, check: Callable[[], None]) -> tuple[bytes, array, list[tu
             end = _directive_end(data, pos)
         if end < 0:  # a comment or raw string that never closes: to the end
             end, closed, tail = size, False, start
-        code[start:end] = data[start:end].translate(_BLANK)
+        code[start:end] = data[start:end].translate(BLANK)
         pos = end
     return bytes(code), directives, conditionals, closed, tail
 

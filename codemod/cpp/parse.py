@@ -31,7 +31,7 @@ from tree_sitter import Node, Range, Tree
 
 from codemod.cpp import regions
 from codemod.cpp.heads import Head, class_heads, export_macros, keywords, objectwrap_heads
-from codemod.cpp.lexer import Lexed, lex
+from codemod.cpp.lexer import BLANK, Lexed, lex
 from codemod.cpp.limits import MAX_DEPTH, PARSE_LIMIT, Deadline, OverLimit
 from codemod.queries import cpp_parser
 
@@ -122,9 +122,6 @@ def _member_macros(lexed: Lexed, bodies: frozenset[int], deadline: Deadline) -> 
     return found
 
 
-_BLANK = bytes(b if b in b"\r\n" else 0x20 for b in range(256))
-
-
 def _blanked(data: bytes, spans: list[tuple[int, int]]) -> bytes:
     """`data` with `spans` overwritten by blanks (newlines kept)."""
     spans = [(start, end) for start, end in spans if end > start]
@@ -132,7 +129,7 @@ def _blanked(data: bytes, spans: list[tuple[int, int]]) -> bytes:
         return data
     out = bytearray(data)
     for start, end in spans:
-        out[start:end] = data[start:end].translate(_BLANK)
+        out[start:end] = data[start:end].translate(BLANK)
     return bytes(out)
 
 
