@@ -10,12 +10,10 @@ end at \\n, \\r\\n or \\r, as the protocol says. A byte that is not UTF-8
 from __future__ import annotations
 
 import bisect
-import re
 from itertools import accumulate
 
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
 ENCODINGS = (UTF8, UTF16, UTF32)
-_BREAK = re.compile(rb"\r\n|\n|\r")
 
 
 class LineIndex:
