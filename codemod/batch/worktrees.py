@@ -58,9 +58,7 @@ def add(git_dir: str, path: str, commit: str, only: tuple[str, ...] | None = Non
         return path
     git(git_dir, "worktree", "add", "--detach", "--quiet", "--no-checkout", path, commit, timeout=timeout)
     try:
-        with open(os.path.join(path, ".git"), encoding="utf-8") as handle:  # "gitdir: <its own git folder>"
-            own = handle.read().strip().removeprefix("gitdir: ")
-        patterns = os.path.join(path, own, "info", "sparse-checkout")
+        patterns = os.path.join(_admin_dir(path), "info", "sparse-checkout")
         os.makedirs(os.path.dirname(patterns), exist_ok=True)
         with open(patterns, "w", encoding="utf-8") as handle:
             handle.write("".join(f"{name}\n" for name in only))  # no slash: a name at any depth
@@ -71,6 +69,13 @@ def add(git_dir: str, path: str, commit: str, only: tuple[str, ...] | None = Non
     return path
 
 
+def _admin_dir(path: str) -> str:
+    """The worktree's own git folder ($GIT_DIR/worktrees/<id>), which its
+    `.git` file names ("gitdir: ..."; relative to the worktree, or absolute)."""
+    with open(os.path.join(path, ".git"), encoding="utf-8") as handle:
+        return os.path.join(path, handle.read().strip().removeprefix("gitdir: "))
+
+
 def remove(git_dir: str, path: str) -> None:
     """Gone from disk and from the repository's list of worktrees: the
     folder, then its administrative folder ($GIT_DIR/worktrees/<id>, which
@@ -78,15 +83,14 @@ def remove(git_dir: str, path: str) -> None:
     folder is gone, without two git processes per repository (a tenth of a
     batch's time once the analysis got fast)."""
     try:
-        with open(os.path.join(path, ".git"), encoding="utf-8") as handle:
-            admin = os.path.join(path, handle.read().strip().removeprefix("gitdir: "))
+        admin = os.path.normpath(_admin_dir(path))
     except OSError:
         admin = None
     shutil.rmtree(path, ignore_errors=True)
-    if admin is not None and os.path.basename(os.path.dirname(os.path.normpath(admin))) == "worktrees":
+    if admin is not None and os.path.basename(os.path.dirname(admin)) == "worktrees":
         shutil.rmtree(admin, ignore_errors=True)
         try:
-            os.rmdir(os.path.dirname(os.path.normpath(admin)))  # as git leaves it: no empty worktrees/
+            os.rmdir(os.path.dirname(admin))  # as git leaves it: no empty worktrees/
         except OSError:
             pass  # another worktree is still there
     if os.path.exists(path) or admin is None or os.path.exists(admin):
