@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from cases import DECL
 from helpers import dedent, fix
 
 from codemod.queries import cpp_parser
 
-DECL = "void Finalize(Napi::Env /*env*/) override {}"
 # The macros, as the project's own header would define them: members, semicolons included.
 MACROS = dedent("""
     #define SOME_METHODS_DECLARATION Napi::Value Get(const Napi::CallbackInfo&); \\

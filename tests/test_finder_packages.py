@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from cases import DECL
 from helpers import dedent, write_tree
 
 from codemod.cli import main
 
-DECL = "void Finalize(Napi::Env /*env*/) override {}"
 
 PACKAGE_JSON = '{{\n  "name": "{name}",\n  "version": "1.0.0",\n  "dependencies": {{"node-addon-api": "8.2.2"}}\n}}\n'
 

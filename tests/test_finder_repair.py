@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from cases import DECL
 from helpers import analyze_tree, dedent, fix, write_tree
 
 from codemod.results import MANUAL, MISSING_OVERRIDE
 
-DECL = "void Finalize(Napi::Env /*env*/) override {}"
 
 CLASS = dedent("""
     namespace outer {
