@@ -45,13 +45,14 @@ class Obj(dict):
         self.end = 0
 
 
-def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api"):
+def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api", skipped: list | None = None):
     """Parse JSON bytes (UTF-8, optional BOM) into Obj/list/Str/numbers.
 
     `lazy(key_path)`, when given, names the containers that may stay plain
     Python values (no spans) unless their bytes mention `needle`: a 500 KB
     package-lock.json has a few entries napi-fix edits among thousands it
-    only steps over, which json's C decoder reads for it."""
+    only steps over, which json's C decoder reads for it. `skipped`, when
+    given, receives (start, end, key path) of each container left plain."""
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
         text = data[bom:].decode("utf-8")
@@ -63,7 +64,7 @@ def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api"):
     except RecursionError:
         raise BadInput(path, 1, "invalid JSON: nested too deeply") from None
     if lazy is not None and data.isascii():  # character indices are byte offsets
-        return _parse(data, bom, lazy, needle, text)
+        return _parse(data, bom, lazy, needle, text, skipped)
     return _parse(data, bom)
 
 
@@ -77,7 +78,7 @@ _TOKEN = re.compile(rb'[ \t\r\n,:]*(?:("(?:[^"\\]|\\.)*")|(\{)|(\[)|([}\]])|([^ 
 _DECODER = json.JSONDecoder()
 
 
-def _parse(data: bytes, start: int, lazy=None, needle: bytes = b"", text: str = ""):
+def _parse(data: bytes, start: int, lazy=None, needle: bytes = b"", text: str = "", skipped: list | None = None):
     """Build the value of already-validated JSON without recursion: a stack of
     open containers; an object also holds the key waiting for its value."""
     stack: list[list] = []  # [container, pending key or None, key start, opening offset, key path]
@@ -103,6 +104,8 @@ def _parse(data: bytes, start: int, lazy=None, needle: bytes = b"", text: str = 
                 value, finish = _DECODER.raw_decode(text, opened)
                 if data.find(needle, opened, finish) == -1:
                     begin, pos = opened, finish
+                    if skipped is not None:
+                        skipped.append((begin, finish, where))
                     _attach(stack, value, begin, finish)
                     continue
             container = Obj() if kind == 2 else []

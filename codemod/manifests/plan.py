@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 
 from codemod.manifests import headers, spec as specs
 from codemod.manifests.installed import disagrees, is_leaky
-from codemod.manifests.jsonspan import BadInput, Obj, Str, loads
+from codemod.manifests.jsonreparse import loads
+from codemod.manifests.jsonspan import BadInput, Obj, Str
 from codemod.manifests.npmlock import lazy_entries
 from codemod.manifests.packagejson import DEP_FIELDS, odd_specs, plan_overrides, plan_specs
 from codemod.manifests.roots import RootFiles, Unloadable

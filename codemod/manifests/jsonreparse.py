@@ -1,0 +1,169 @@
+"""A large lockfile read again after a small edit, from its last parse.
+
+The editor server re-plans a package after every pause in typing; parsing
+a 30,000-line package-lock.json with spans (jsonspan.loads) costs about
+25 ms, nearly all of it stepping over the entries napi-fix never edits
+(jsonspan's lazy entries, kept as plain values). When the bytes that
+changed since the last parse of the same file all lie inside one such
+entry, and the entry's new bytes are one JSON object or array that still
+does not mention the needle, the new parse is the old one with that one
+value decoded again and every offset after it moved by the change in
+length. The bytes around the entry are the old ones, which were valid
+JSON, so the new file is valid JSON too. Anything else is parsed afresh.
+
+Either way the result is what jsonspan.loads returns for the new bytes
+(tests/test_jsonreparse.py checks that on real lockfiles edited at random).
+Results share unchanged parts with earlier ones: parsed JSON is read, never
+changed, by every planner.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from codemod.manifests.jsonspan import Obj, Str, loads as parse
+
+MIN_BYTES = 64 * 1024  # smaller files parse in a few ms: not worth a memo
+KEEP = 2  # files remembered (a lockfile edited in the editor, and one more)
+_MAX_BRACKETS = 256
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    data: bytes
+    lazy: object
+    needle: bytes
+    value: object
+    skipped: tuple[tuple[int, int, tuple], ...]  # (start, end, key path) of each plain entry, in file order
+    starts: tuple[int, ...]  # their starts, for bisect
+
+
+_recent: OrderedDict[str, _Parsed] = OrderedDict()
+
+
+def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api", min_bytes: int = MIN_BYTES):
+    """jsonspan.loads(data, path, lazy, needle), from the last parse of
+    `path` when the edit since allows it."""
+    if lazy is None or len(data) < min_bytes:
+        return parse(data, path, lazy, needle)
+    last = _recent.pop(path, None)
+    parsed = None
+    if last is not None and last.lazy is lazy and last.needle == needle:
+        parsed = last if last.data == data else _after_edit(last, data)
+    if parsed is None:
+        skipped: list[tuple[int, int, tuple]] = []
+        value = parse(data, path, lazy, needle, skipped)  # BadInput propagates; the memo forgets the file
+        parsed = _Parsed(data, lazy, needle, value, tuple(skipped), tuple(s for s, _, _ in skipped))
+    _recent[path] = parsed
+    while len(_recent) > KEEP:
+        _recent.popitem(last=False)
+    return parsed.value
+
+
+def forget() -> None:
+    _recent.clear()
+
+
+def _after_edit(last: _Parsed, data: bytes) -> _Parsed | None:
+    """The parse of `data` from `last`'s, or None when the edit is not
+    inside one plain entry (or leaves it no single object or array)."""
+    old = last.data
+    if not data.isascii():  # jsonspan keeps entries plain only in ASCII files (characters are bytes there)
+        return None
+    prefix = _common_prefix(old, data)
+    suffix = _common_suffix(old, data, min(len(old), len(data)) - prefix)
+    at = bisect_right(last.starts, prefix) - 1
+    if at < 0:
+        return None
+    start, end, where = last.skipped[at]
+    if len(old) - suffix > end:
+        return None  # the edit runs past the entry
+    delta = len(data) - len(old)
+    piece = data[start:end + delta]
+    if piece[:1] not in (b"{", b"[") or piece[-1:] not in (b"}", b"]") or last.needle in piece:
+        return None
+    if piece.count(b"{") + piece.count(b"[") > _MAX_BRACKETS:
+        return None  # nested near the recursion limit, where the whole file and the entry alone may differ
+    if not _is_live(last.value, where, (start, end)):
+        return None  # an earlier duplicate key's value: the parse does not hold it
+    try:
+        value = json.loads(piece)  # exactly one value: it begins and ends with its brackets
+    except (ValueError, RecursionError):
+        return None
+    root = _replaced(last.value, where, value, end, delta)
+    skipped = tuple((s, e + delta, w) if e >= end else (s, e, w) for s, e, w in last.skipped)
+    starts = last.starts[:at + 1] + tuple(s + delta for s in last.starts[at + 1:])
+    return _Parsed(data, last.lazy, last.needle, root, skipped, starts)
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """Length of the longest common prefix, by halving (memcmp does the work)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[low:mid] == b[low:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+    """Length of the longest common suffix, at most `limit`."""
+    low, high = 0, max(limit, 0)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[len(a) - mid:len(a) - low] == b[len(b) - mid:len(b) - low]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _is_live(root, where: tuple, span: tuple[int, int]) -> bool:
+    node = root
+    for key in where[:-1]:
+        node = node[key]
+    return type(node) is Obj and node.spans.get(where[-1]) == span
+
+
+def _replaced(node, where: tuple, value, at: int, delta: int):
+    """`node` with the value at key path `where` replaced by `value` and
+    every offset from `at` on moved by `delta`."""
+    if not where:
+        return value
+    key, rest = where[0], where[1:]
+    if type(node) is Obj:
+        out = _moved_obj(node, at, delta, skip=key)
+        out[key] = _replaced(node[key], rest, value, at, delta)
+        return out
+    return [_replaced(item, rest, value, at, delta) if i == key else _moved(item, at, delta)
+            for i, item in enumerate(node)]
+
+
+def _moved(node, at: int, delta: int):
+    """`node` with every offset from `at` on moved by `delta` (itself when none is)."""
+    kind = type(node)
+    if kind is Str:
+        return Str(node.value, node.start + delta, node.end + delta) if node.start >= at else node
+    if kind is Obj:
+        return _moved_obj(node, at, delta) if node.end > at else node
+    if kind is list:
+        items = [_moved(item, at, delta) for item in node]
+        return node if all(a is b for a, b in zip(items, node)) else items
+    return node  # a number, a literal, or a plain entry: no offsets inside
+
+
+def _moved_obj(node: Obj, at: int, delta: int, skip=None) -> Obj:
+    out = Obj()
+    out.start = node.start + delta if node.start >= at else node.start
+    out.end = node.end + delta if node.end >= at else node.end
+    for key, item in node.items():
+        out[key] = item if key == skip else _moved(item, at, delta)
+    out.spans = {k: (s + delta, e + delta) if s >= at else (s, e + delta) if e >= at else (s, e)
+                 for k, (s, e) in node.spans.items()}
+    out.key_starts = {k: s + delta if s >= at else s for k, s in node.key_starts.items()}
+    return out
