@@ -10,6 +10,7 @@ whose version is not newer than the one held is stale and is dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
@@ -42,8 +43,11 @@ def path_of(uri: str) -> str | None:
 
 
 class Documents:
-    def __init__(self, overlay: OverlaySources):
+    def __init__(self, overlay: OverlaySources, index_of: Callable[[str, bytes], TextIndex] | None = None):
         self.overlay = overlay
+        # The buffer's line index, shared with publishing (ranges.Indexes): a
+        # 30,000-line lockfile is indexed once per keystroke, not twice.
+        self.index_of = index_of or (lambda _path, data: TextIndex(data, from_disk=False))
         self.by_uri: dict[str, Document] = {}
         self.by_path: dict[str, Document] = {}
 
@@ -63,7 +67,7 @@ class Documents:
             return None
         data = document.data
         for change in params.content_changes:
-            data = apply_change(data, change, encoding)
+            data = apply_change(data, change, encoding, self.index_of(document.path, data))
         document.version = params.text_document.version
         document.data = data
         self.overlay.put(document.path, data)
@@ -89,11 +93,13 @@ class Documents:
         self.overlay.put(document.path, document.data)
 
 
-def apply_change(data: bytes, change: types.TextDocumentContentChangeEvent, encoding: str) -> bytes:
+def apply_change(data: bytes, change: types.TextDocumentContentChangeEvent, encoding: str,
+                 index: TextIndex | None = None) -> bytes:
+    """`index`: `data`'s, when it is at hand."""
     text = encode(change.text)
     if isinstance(change, types.TextDocumentContentChangeWholeDocument):
         return text
-    index = TextIndex(data, from_disk=False)
+    index = index or TextIndex(data, from_disk=False)
     start = index.offset(change.range.start, encoding)
     end = max(start, index.offset(change.range.end, encoding))
     return data[:start] + text + data[end:]

@@ -40,8 +40,8 @@ class Session:
         self.settings = Settings()
         self.client = Client()
         self.overlay = OverlaySources(DiskSources())
-        self.documents = Documents(self.overlay)
         self.indexes = Indexes(self.overlay, lambda path: path in self.documents.by_path)
+        self.documents = Documents(self.overlay, self.indexes.of)
         self.workers = Workers(default_jobs())
         self.projects = Projects(self.overlay, self.settings.analysis, self.workers)
         self.publisher = Publisher(server.text_document_publish_diagnostics,
