@@ -88,10 +88,10 @@ def edits(draw, data: bytes) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def _clean_memo():
-    jsonreparse.forget()
+def _remembering():
+    jsonreparse.keep(2)  # as the editor server does
     yield
-    jsonreparse.forget()
+    jsonreparse.keep(0)
 
 
 @pytest.mark.parametrize("lock", LOCKS, ids=lambda p: p.parent.parent.name)
@@ -170,7 +170,11 @@ def test_small_files_and_other_json_are_parsed_afresh():
     assert not _reuses(lambda: jsonreparse.loads(BIG, "a/package.json"))
 
 
-def test_few_files_are_remembered():
-    for i in range(jsonreparse.KEEP + 3):
+def test_few_files_are_remembered_and_none_unless_asked():
+    for i in range(5):
         jsonreparse.loads(BIG, f"{i}/package-lock.json", lazy_entries)
-    assert len(jsonreparse._recent) == jsonreparse.KEEP
+    assert len(jsonreparse._recent) == 2
+    jsonreparse.keep(0)  # a CLI run
+    jsonreparse.loads(BIG, "a/package-lock.json", lazy_entries)
+    assert not _reuses(lambda: jsonreparse.loads(BIG, "a/package-lock.json", lazy_entries))
+    assert not jsonreparse._recent

@@ -7,6 +7,8 @@ Emacs), on a real tree in a temporary folder.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from lsprotocol import types
 
@@ -246,3 +248,42 @@ async def test_initialization_options_are_checked(editors, tmp_path):
     editor = await editors("vscode", [root], options={"strategy": "everything"})
     await editor.codes(root / "package.json", {"NAPI001"})
     assert any("strategy 'everything'" in m.message for m in editor.client.log_messages)
+
+
+async def test_a_large_lockfile_typed_into_says_and_fixes_what_the_cli_does(editors, tmp_path):
+    """Edits inside one entry of a large lock are read from the last parse
+    (jsonreparse.py); what the editor is told, and the fix it applies, stay
+    those of `napi-fix` on the same bytes, though every later offset moved."""
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    lock_path = root / "package-lock.json"
+    lock = json.loads(lock_path.read_text())
+    packages = {"": lock["packages"].pop("")}
+    for i in range(1500):  # plain entries before node-addon-api's: ~250 KB
+        packages[f"node_modules/dep-{i:04d}"] = {"version": "1.0.0", "license": "MIT", "os": ["linux"]}
+    lock["packages"] = {**packages, **lock["packages"]}
+    lock_path.write_text(json.dumps(lock, indent=2) + "\n")
+    editor = await editors("vscode", [root])
+    editor.open(lock_path)
+    await editor.codes(lock_path, {"NAPI001"})
+    text = editor.buffers[str(lock_path)]
+    entry = '"node_modules/dep-0100": {\n      "version": '
+    typing = [(entry + '"1.0.0",', entry + '"1.0.10",'),  # longer, same lines
+              (entry + '"1.0.10",', entry + '"1.0.1",\n      "dev": true,\n      "optional": true,')]  # two lines more
+    for before, after in typing:
+        assert before in text
+        text = text.replace(before, after)
+        editor.type(lock_path, text)
+
+        def napi001_at_the_version():
+            found = [d for d in editor.diagnostics(lock_path) if d.code == "NAPI001"]
+            return len(found) == 1 and text.split("\n")[found[0].range.start.line].strip() == '"version": "8.2.1",'
+        await editor.wait_for(napi001_at_the_version)
+        napi, = [d for d in editor.diagnostics(lock_path) if d.code == "NAPI001"]
+        assert text_at(text, napi.range, "utf-16") == '"8.2.1"'
+    editor.save(lock_path)
+    expected = cli_result(root, tmp_path / "fixed")
+    napi, = [d for d in editor.diagnostics(lock_path) if d.code == "NAPI001"]
+    fix, = [a for a in await editor.actions(lock_path, napi.range) if a.kind == "quickfix"]
+    editor.apply(fix.edit)
+    assert editor.buffers[str(lock_path)].encode() == expected["package-lock.json"]
+

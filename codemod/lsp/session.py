@@ -25,6 +25,7 @@ from codemod.lsp.publish import Publisher
 from codemod.lsp.ranges import Indexes
 from codemod.lsp.settings import BadSettings, Settings, from_initialization_options
 from codemod.lsp.watch import watch_registration
+from codemod.manifests import jsonreparse
 from codemod.parallel import Workers, default_jobs
 from codemod.results import Report
 from codemod.sources.base import Unreadable
@@ -32,6 +33,7 @@ from codemod.sources.disk import DiskSources
 from codemod.sources.overlay import OverlaySources
 
 DEBOUNCE = 0.2  # seconds of quiet after a keystroke before the engine re-plans
+REMEMBERED_LOCKS = 4  # large lockfiles whose last parse an edit inside one entry re-uses (jsonreparse.py)
 
 
 class Session:
@@ -48,6 +50,7 @@ class Session:
                                    lambda path: self.client.pull_diagnostics and path in self.documents.by_path)
         self.timers: dict[Served, asyncio.TimerHandle] = {}
         self.logged: set[str] = set()
+        jsonreparse.keep(REMEMBERED_LOCKS)
 
     # -- lifecycle ----------------------------------------------------------------
 

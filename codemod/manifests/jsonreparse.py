@@ -27,7 +27,10 @@ from dataclasses import dataclass
 from codemod.manifests.jsonspan import Obj, Str, loads as parse
 
 MIN_BYTES = 64 * 1024  # smaller files parse in a few ms: not worth a memo
-KEEP = 2  # files remembered (a lockfile edited in the editor, and one more)
+# Files remembered. None by default: a CLI or batch run parses each file
+# once, and a remembered parse only holds memory there. The editor server
+# asks for a few (`keep`).
+_keep = 0
 _MAX_BRACKETS = 256
 
 
@@ -47,7 +50,7 @@ _recent: OrderedDict[str, _Parsed] = OrderedDict()
 def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api", min_bytes: int = MIN_BYTES):
     """jsonspan.loads(data, path, lazy, needle), from the last parse of
     `path` when the edit since allows it."""
-    if lazy is None or len(data) < min_bytes:
+    if lazy is None or len(data) < min_bytes or not _keep:
         return parse(data, path, lazy, needle)
     last = _recent.pop(path, None)
     parsed = None
@@ -58,9 +61,16 @@ def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api", 
         value = parse(data, path, lazy, needle, skipped)  # BadInput propagates; the memo forgets the file
         parsed = _Parsed(data, lazy, needle, value, tuple(skipped), tuple(s for s, _, _ in skipped))
     _recent[path] = parsed
-    while len(_recent) > KEEP:
+    while len(_recent) > _keep:
         _recent.popitem(last=False)
     return parsed.value
+
+
+def keep(files: int) -> None:
+    """Remember the last parse of up to `files` files from now on (0: none)."""
+    global _keep
+    _keep = files
+    forget()
 
 
 def forget() -> None:
