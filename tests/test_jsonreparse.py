@@ -178,3 +178,18 @@ def test_few_files_are_remembered_and_none_unless_asked():
     jsonreparse.loads(BIG, "a/package-lock.json", lazy_entries)
     assert not _reuses(lambda: jsonreparse.loads(BIG, "a/package-lock.json", lazy_entries))
     assert not jsonreparse._recent
+
+
+def test_edits_one_after_another_each_reuse_the_parse_before():
+    """Each parse made from the last one must itself be reusable: its entries'
+    offsets moved with the edit, before and after the entry edited."""
+    path = "lock/package-lock.json"
+    current = BIG
+    jsonreparse.loads(current, path, lazy_entries, min_bytes=0)
+    for name, typed in [("dep-00100", b'"version": "1.0.10"'), ("dep-03000", b'"version": "2"'),
+                        ("dep-00050", b'"version": "1.0.0", "x": {"y": [1,\n 2]}'), ("dep-03001", b'"version": "3"'),
+                        ("dep-00100", b'"version": "4"')]:
+        at = current.index(b'"version": ', current.index(b'"node_modules/%s"' % name.encode()))
+        end = current.index(b'"', current.index(b'"', at + len(b'"version": ')) + 1) + 1
+        current = current[:at] + typed + current[end:]
+        assert _reuses(lambda: check(current, path)), name

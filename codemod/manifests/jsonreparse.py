@@ -40,8 +40,10 @@ class _Parsed:
     lazy: object
     needle: bytes
     value: object
-    skipped: tuple[tuple[int, int, tuple], ...]  # (start, end, key path) of each plain entry, in file order
-    starts: tuple[int, ...]  # their starts, for bisect
+    # Each plain entry, in file order: where it starts and ends, and its key path.
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    paths: tuple[tuple, ...]
 
 
 _recent: OrderedDict[str, _Parsed] = OrderedDict()
@@ -59,7 +61,8 @@ def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api", 
     if parsed is None:
         skipped: list[tuple[int, int, tuple]] = []
         value = parse(data, path, lazy, needle, skipped)  # BadInput propagates; the memo forgets the file
-        parsed = _Parsed(data, lazy, needle, value, tuple(skipped), tuple(s for s, _, _ in skipped))
+        starts, ends, paths = zip(*skipped) if skipped else ((), (), ())
+        parsed = _Parsed(data, lazy, needle, value, tuple(starts), tuple(ends), tuple(paths))
     _recent[path] = parsed
     while len(_recent) > _keep:
         _recent.popitem(last=False)
@@ -88,7 +91,7 @@ def _after_edit(last: _Parsed, data: bytes) -> _Parsed | None:
     at = bisect_right(last.starts, prefix) - 1
     if at < 0:
         return None
-    start, end, where = last.skipped[at]
+    start, end, where = last.starts[at], last.ends[at], last.paths[at]
     if len(old) - suffix > end:
         return None  # the edit runs past the entry
     delta = len(data) - len(old)
@@ -104,9 +107,10 @@ def _after_edit(last: _Parsed, data: bytes) -> _Parsed | None:
     except (ValueError, RecursionError):
         return None
     root = _replaced(last.value, where, value, end, delta)
-    skipped = tuple((s, e + delta, w) if e >= end else (s, e, w) for s, e, w in last.skipped)
-    starts = last.starts[:at + 1] + tuple(s + delta for s in last.starts[at + 1:])
-    return _Parsed(data, last.lazy, last.needle, root, skipped, starts)
+    # Entries after this one move; this one keeps its start and moves its end.
+    starts = last.starts[:at + 1] + tuple([s + delta for s in last.starts[at + 1:]])
+    ends = last.ends[:at] + tuple([e + delta for e in last.ends[at:]])
+    return _Parsed(data, last.lazy, last.needle, root, starts, ends, last.paths)
 
 
 def _common_prefix(a: bytes, b: bytes) -> int:
