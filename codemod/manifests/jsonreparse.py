@@ -175,9 +175,15 @@ def _moved_obj(node: Obj, at: int, delta: int, skip=None) -> Obj:
     out = Obj()
     out.start = node.start + delta if node.start >= at else node.start
     out.end = node.end + delta if node.end >= at else node.end
+    out.update(node)  # plain values hold no offsets: copied as they are, at C speed
     for key, item in node.items():
-        out[key] = item if key == skip else _moved(item, at, delta)
+        if type(item) in _HOLDING and key != skip:
+            out[key] = _moved(item, at, delta)
+    # Members before `at` keep their offsets; the one holding it moves its end.
     out.spans = {k: (s + delta, e + delta) if s >= at else (s, e + delta) if e >= at else (s, e)
                  for k, (s, e) in node.spans.items()}
     out.key_starts = {k: s + delta if s >= at else s for k, s in node.key_starts.items()}
     return out
+
+
+_HOLDING = (Obj, Str, list)  # the values with offsets in them
