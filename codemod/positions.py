@@ -12,6 +12,8 @@ from __future__ import annotations
 import bisect
 from itertools import accumulate
 
+from codemod.difference import changed_span
+
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
 ENCODINGS = (UTF8, UTF16, UTF32)
 
@@ -28,6 +30,28 @@ class LineIndex:
             self.starts.pop()  # the end of the text starts no line
         if not self.starts:
             self.starts = [0]
+
+    def updated(self, data: bytes) -> "LineIndex":
+        """The index of `data`, an edit of this index's text, counting again only
+        the lines the edit touched (a 30,000-line buffer re-indexed on each
+        keystroke). Equal to LineIndex(data)."""
+        old, starts = self.data, self.starts
+        start, old_end, new_end = changed_span(old, data)
+        # From the start of the line holding the byte before the edit (a \r there
+        # and a \n typed after it make one line break) to a line start at least
+        # two bytes past it (so is a \r at its end followed by a \n).
+        first = max(bisect.bisect_right(starts, start - 1) - 1, 0)
+        last = bisect.bisect_right(starts, old_end + 1)
+        if len(old) < 2 or last >= len(starts):
+            return LineIndex(data)  # the edit reaches the last line: its end-of-text rule too
+        delta = new_end - old_end
+        resume = starts[last] + delta  # a line start in `data` as in `old`: the break before it is unchanged
+        index = LineIndex.__new__(LineIndex)
+        index.data = data
+        index.starts = starts[:first] + [starts[first] + n for n in accumulate(
+            map(len, data[starts[first]:resume].splitlines(keepends=True)), initial=0)][:-1] + [
+            s + delta for s in starts[last:]]
+        return index
 
     def line_of(self, offset: int) -> int:
         """0-based line holding `offset`."""

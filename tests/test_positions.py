@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from codemod.positions import UTF8, UTF16, UTF32, LineIndex
 
@@ -49,3 +49,21 @@ def test_every_character_boundary_round_trips(text, encoding):
         if data[offset - 1:offset + 1] == b"\r\n":
             continue  # between CR and LF is inside a line break
         assert index.offset(*index.position(offset, encoding), encoding) == offset
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "é", "\n", "\r", "\r\n", "\t", "😀", "xyz"]), max_size=60).map(
+           lambda parts: "".join(parts) + "\nline\r\n\n" * 4 + "".join(reversed(parts))),
+       edits=st.lists(st.tuples(st.integers(0, 200), st.integers(0, 6),
+                                st.lists(st.sampled_from(["", "b", "\n", "\r", "\r\n", "é"]), max_size=4).map("".join)),
+                      min_size=1, max_size=4))
+def test_an_index_updated_after_edits_equals_a_fresh_one(text, edits):
+    """The editor re-indexes a buffer from its last index after each change."""
+    data = text.encode()
+    index = LineIndex(data)
+    for at, cut, typed in edits:
+        at = min(at, len(data))
+        data = data[:at] + typed.encode() + data[at + cut:]
+        index = index.updated(data)
+        fresh = LineIndex(data)
+        assert (index.data, index.starts) == (fresh.data, fresh.starts)

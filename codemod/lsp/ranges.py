@@ -20,9 +20,16 @@ BOM = b"\xef\xbb\xbf"
 
 
 class TextIndex:
-    def __init__(self, data: bytes, from_disk: bool = True):
+    def __init__(self, data: bytes, from_disk: bool = True, lines: LineIndex | None = None):
         self.skip = len(BOM) if from_disk and data.startswith(BOM) else 0
-        self.lines = LineIndex(data[self.skip:])
+        self.lines = lines or LineIndex(data[self.skip:])
+
+    def updated(self, data: bytes, from_disk: bool) -> TextIndex:
+        """The index of `data`, an edit of this index's text (LineIndex.updated)."""
+        skip = len(BOM) if from_disk and data.startswith(BOM) else 0
+        if skip != self.skip:
+            return TextIndex(data, from_disk)
+        return TextIndex(data, from_disk, self.lines.updated(data[skip:]))
 
     def position(self, offset: int, encoding: str) -> types.Position:
         line, character = self.lines.position(max(offset - self.skip, 0), encoding)
@@ -65,6 +72,9 @@ class Indexes:
         held = self._held.get(path)
         if held is not None and held[1] == from_disk and (held[0] is data or held[0] == data):
             return held[2]
-        index = TextIndex(data, from_disk)
+        if held is not None and held[1] == from_disk:
+            index = held[2].updated(data, from_disk)  # an edit re-counts only the lines it touched
+        else:
+            index = TextIndex(data, from_disk)
         self._held[path] = (data, from_disk, index)
         return index

@@ -24,6 +24,7 @@ from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from codemod.difference import changed_span
 from codemod.manifests.jsonspan import Obj, Str, loads as parse
 
 MIN_BYTES = 64 * 1024  # smaller files parse in a few ms: not worth a memo
@@ -86,13 +87,12 @@ def _after_edit(last: _Parsed, data: bytes) -> _Parsed | None:
     old = last.data
     if not data.isascii():  # jsonspan keeps entries plain only in ASCII files (characters are bytes there)
         return None
-    prefix = _common_prefix(old, data)
-    suffix = _common_suffix(old, data, min(len(old), len(data)) - prefix)
+    prefix, old_end, _ = changed_span(old, data)
     at = bisect_right(last.starts, prefix) - 1
     if at < 0:
         return None
     start, end, where = last.starts[at], last.ends[at], last.paths[at]
-    if len(old) - suffix > end:
+    if old_end > end:
         return None  # the edit runs past the entry
     delta = len(data) - len(old)
     piece = data[start:end + delta]
@@ -111,30 +111,6 @@ def _after_edit(last: _Parsed, data: bytes) -> _Parsed | None:
     starts = last.starts[:at + 1] + tuple([s + delta for s in last.starts[at + 1:]])
     ends = last.ends[:at] + tuple([e + delta for e in last.ends[at:]])
     return _Parsed(data, last.lazy, last.needle, root, starts, ends, last.paths)
-
-
-def _common_prefix(a: bytes, b: bytes) -> int:
-    """Length of the longest common prefix, by halving (memcmp does the work)."""
-    low, high = 0, min(len(a), len(b))
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[low:mid] == b[low:mid]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
-def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
-    """Length of the longest common suffix, at most `limit`."""
-    low, high = 0, max(limit, 0)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[len(a) - mid:len(a) - low] == b[len(b) - mid:len(b) - low]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
 
 
 def _is_live(root, where: tuple, span: tuple[int, int]) -> bool:
