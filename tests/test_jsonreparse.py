@@ -193,3 +193,20 @@ def test_edits_one_after_another_each_reuse_the_parse_before():
         end = current.index(b'"', current.index(b'"', at + len(b'"version": ')) + 1) + 1
         current = current[:at] + typed + current[end:]
         assert _reuses(lambda: check(current, path)), name
+
+
+def test_a_forked_worker_remembers_nothing():
+    """The editor server's pool workers plan each root once: a parse kept
+    there would only hold memory."""
+    import os
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        jsonreparse.loads(BIG, "w/package-lock.json", lazy_entries)
+        os.write(write, str(len(jsonreparse._recent)).encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 16) == b"0"
+    jsonreparse.loads(BIG, "w/package-lock.json", lazy_entries)
+    assert len(jsonreparse._recent) == 1  # the process that asked does

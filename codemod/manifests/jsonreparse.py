@@ -20,6 +20,7 @@ changed, by every planner.
 from __future__ import annotations
 
 import json
+import os
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -30,8 +31,10 @@ from codemod.manifests.jsonspan import Obj, Str, loads as parse
 MIN_BYTES = 64 * 1024  # smaller files parse in a few ms: not worth a memo
 # Files remembered. None by default: a CLI or batch run parses each file
 # once, and a remembered parse only holds memory there. The editor server
-# asks for a few (`keep`).
+# asks for a few (`keep`), in its own process only: the workers it forks
+# plan each package root once.
 _keep = 0
+_keeper = 0  # the process that asked
 _MAX_BRACKETS = 256
 
 
@@ -53,7 +56,7 @@ _recent: OrderedDict[str, _Parsed] = OrderedDict()
 def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api", min_bytes: int = MIN_BYTES):
     """jsonspan.loads(data, path, lazy, needle), from the last parse of
     `path` when the edit since allows it."""
-    if lazy is None or len(data) < min_bytes or not _keep:
+    if lazy is None or len(data) < min_bytes or not _keep or os.getpid() != _keeper:
         return parse(data, path, lazy, needle)
     last = _recent.pop(path, None)
     parsed = None
@@ -72,8 +75,8 @@ def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api", 
 
 def keep(files: int) -> None:
     """Remember the last parse of up to `files` files from now on (0: none)."""
-    global _keep
-    _keep = files
+    global _keep, _keeper
+    _keep, _keeper = files, os.getpid()
     forget()
 
 
