@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Latency of `napi-fix lsp`, driven over stdio like an editor drives it.
 
-    .venv/bin/python bench/lsp_latency.py [--edits 50] [--rss-edits 1000] [--profile]
+    .venv/bin/python bench/lsp_latency.py [--edits 50] [--rss-edits 1000] [--runs 1] [--profile]
 
 Measures (targets from issue 12):
 - didChange -> publishDiagnostics p95 on a 5,000-line C++ header and on a
@@ -14,8 +14,11 @@ Measures (targets from issue 12):
   initialize response;
 - the server's resident memory after 1,000 edits (flat, < 200 MB): each edit
   followed by a code-action request, which makes the server re-plan at once.
---profile re-runs the two edit loops in-process under cProfile and prints
-where the time goes. Generated trees are deterministic.
+--runs N repeats everything N times (a fresh server each time) and adds a
+table of each run's p50/p95 and of all samples pooled: on a shared host one
+run can land in a slow minute. --profile re-runs the two edit loops
+in-process under cProfile and prints where the time goes. Generated trees
+are deterministic.
 """
 
 from __future__ import annotations
@@ -348,16 +351,42 @@ def table(results: dict) -> str:
     return "\n".join(rows)
 
 
+def spread(runs: list[dict]) -> str:
+    """Each run's p50 / p95 of the timed rows, and all their samples pooled."""
+    names = [name for name, samples in runs[0].items() if isinstance(samples, list)]
+    rows = ["| measurement | " + " | ".join(f"run {i + 1} p50 / p95" for i in range(len(runs)))
+            + " | pooled p50 / p95 |", "|---|" + "---|" * (len(runs) + 1)]
+    for name in names:
+        cells = [f"{statistics.median(r[name]) * 1000:.1f} / {p95(r[name]) * 1000:.1f} ms" for r in runs]
+        pooled = [x for r in runs for x in r[name]]
+        rows.append(f"| {name} | " + " | ".join(cells)
+                    + f" | {statistics.median(pooled) * 1000:.1f} / {p95(pooled) * 1000:.1f} ms |")
+    first = [r["first diagnostics on examples/"]["from initialize"] * 1000 for r in runs]
+    rows.append("| first diagnostics on examples/, from `initialize` | " + " | ".join(f"{x:.0f} ms" for x in first)
+                + f" | median {statistics.median(first):.0f} ms |")
+    return "\n".join(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--rss-edits", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    results = asyncio.run(run(args))
-    print(f"sizes: {results.pop('sizes')}; load average at the end: {os.getloadavg()[0]:.2f} "
+    runs = []
+    for _ in range(args.runs):
+        runs.append(asyncio.run(run(args)))
+        args.profile = False  # once is enough
+    sizes = runs[-1].pop("sizes")
+    for other in runs[:-1]:
+        other.pop("sizes")
+    print(f"sizes: {sizes}; load average at the end: {os.getloadavg()[0]:.2f} "
           f"on {os.cpu_count()} cores; debounce excluded: {DEBOUNCE * 1000:.0f} ms")
-    print(table(results))
+    print(table(runs[-1]))
+    if len(runs) > 1:
+        print(f"\n{len(runs)} runs:\n")
+        print(spread(runs))
 
 
 if __name__ == "__main__":
