@@ -286,4 +286,3 @@ async def test_a_large_lockfile_typed_into_says_and_fixes_what_the_cli_does(edit
     fix, = [a for a in await editor.actions(lock_path, napi.range) if a.kind == "quickfix"]
     editor.apply(fix.edit)
     assert editor.buffers[str(lock_path)].encode() == expected["package-lock.json"]
-
