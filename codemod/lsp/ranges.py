@@ -19,14 +19,19 @@ from codemod.sources.base import Sources, Unreadable
 BOM = b"\xef\xbb\xbf"
 
 
+def _hidden(data: bytes, from_disk: bool) -> int:
+    """Bytes the editor hides at the start of `data`: a file's BOM."""
+    return len(BOM) if from_disk and data.startswith(BOM) else 0
+
+
 class TextIndex:
     def __init__(self, data: bytes, from_disk: bool = True, lines: LineIndex | None = None):
-        self.skip = len(BOM) if from_disk and data.startswith(BOM) else 0
+        self.skip = _hidden(data, from_disk)
         self.lines = lines or LineIndex(data[self.skip:])
 
     def updated(self, data: bytes, from_disk: bool) -> TextIndex:
         """The index of `data`, an edit of this index's text (LineIndex.updated)."""
-        skip = len(BOM) if from_disk and data.startswith(BOM) else 0
+        skip = _hidden(data, from_disk)
         if skip != self.skip:
             return TextIndex(data, from_disk)
         return TextIndex(data, from_disk, self.lines.updated(data[skip:]))
