@@ -9,11 +9,11 @@ import shutil
 import tempfile
 
 from codemod.batch.git import git
+from codemod.cachedir import cache_dir
 
 
 def cache_root() -> str:
-    base = os.environ.get("NAPI_FIX_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "napi-fix")
-    return os.path.join(base, "clones")
+    return cache_dir("clones")
 
 
 REMOTE = "origin"  # the cache's name for the URL, whatever --remote says for local checkouts
