@@ -18,6 +18,7 @@ from pygls.protocol.language_server import lsp_method
 
 from codemod import __version__
 from codemod.lsp.actions import KINDS
+from codemod.lsp.codecache import CodeCache
 from codemod.lsp.session import Session
 
 USAGE = "usage: napi-fix lsp [--stdio]\n  Speaks the Language Server Protocol on stdin/stdout.\n"
@@ -53,7 +54,7 @@ class NapiFixServer(LanguageServer):
                                                        message=f"napi-fix: server error: {error}"))
 
 
-def build() -> NapiFixServer:
+def build(code_cache: CodeCache | None = None) -> NapiFixServer:
     server = NapiFixServer("napi-fix", __version__, protocol_cls=BuffersOnce,
                            text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
     session = Session(server)
@@ -96,6 +97,8 @@ def build() -> NapiFixServer:
     @guarded("analyzing the workspace")
     async def initialized(params: types.InitializedParams) -> None:
         await session.initialized()
+        if code_cache is not None:  # after the first diagnostics, not before them
+            code_cache.save()
 
     for method, doing, handler in (
         (types.SHUTDOWN, "shutting down", lambda params: session.shutdown()),
@@ -114,9 +117,13 @@ def build() -> NapiFixServer:
     return server
 
 
-def serve(argv: list[str]) -> int:
+def serve(argv: list[str], code_cache: CodeCache | None = None) -> int:
     if argv not in ([], ["--stdio"]):
         sys.stderr.write(USAGE)
         return 0 if argv in (["--help"], ["-h"]) else 2
-    build().start_io()
+    try:
+        build(code_cache).start_io()
+    finally:  # `exit` ends the loop with SystemExit: what was compiled since `initialized` is kept too
+        if code_cache is not None:
+            code_cache.save()
     return 0
