@@ -51,8 +51,8 @@ print(json.dumps({"hits": cache.hits, "misses": cache.misses, "recorded": len(re
 """
 
 
-def load(cache: Path, mode: str = "plain") -> dict:
-    done = subprocess.run([sys.executable, "-c", LOAD, mode], capture_output=True, text=True, timeout=120,
+def load(cache: Path, mode: str = "plain", *python_flags: str) -> dict:
+    done = subprocess.run([sys.executable, *python_flags, "-c", LOAD, mode], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "NAPI_FIX_CACHE": str(cache)})
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
@@ -75,6 +75,13 @@ def test_a_later_start_reads_what_the_first_compiled_and_it_is_what_compile_give
     # attrs writes the process's string hash into a frozen class's __hash__: those few always miss
     assert second["hits"] > 500 and second["misses"] < codecache.WORTH_WRITING
     assert the_file(tmp_path).stat().st_mtime_ns == written  # that few misses do not rewrite the file
+
+
+def test_code_compiled_under_python_O_is_never_read_without_it(tmp_path):
+    load(tmp_path)
+    optimized = load(tmp_path, "record", "-O")  # asserts stripped: another key, checked against compile() under -O
+    assert optimized["hits"] == 0 and optimized["different"] == 0
+    assert load(tmp_path, "record")["different"] == 0
 
 
 def _damaged(data: bytes, how: str) -> bytes:

@@ -21,12 +21,13 @@ user's own cache folder, and a checksum keeps a damaged one from loading.
 from __future__ import annotations
 
 import __future__
+import ast
 import builtins
 import hashlib
 import importlib
 import importlib.util
-import os
 import marshal
+import os
 import sys
 import tempfile
 import types
@@ -62,13 +63,14 @@ class CodeCache:
 
         def compile(source, filename, mode, flags=0, dont_inherit=False, optimize=-1, **more):
             flags |= 0 if dont_inherit else inherited
-            if more or not isinstance(source, str) or not isinstance(filename, str):
+            if more or flags & ast.PyCF_ONLY_AST or not isinstance(source, str) or not isinstance(filename, str):
                 return builtins.compile(source, filename, mode, flags, True, optimize, **more)
-            key = hashlib.blake2b(f"{flags}\0{optimize}\0{mode}\0{filename}\0{source}".encode("utf-8", "surrogatepass"),
+            level = sys.flags.optimize if optimize == -1 else optimize  # -1: the interpreter's, as with -O
+            key = hashlib.blake2b(f"{flags}\0{level}\0{mode}\0{filename}\0{source}".encode("utf-8", "surrogatepass"),
                                   digest_size=20).digest()
             code = self.stored.get(key)
             if code is None:
-                code = builtins.compile(source, filename, mode, flags, True, optimize)
+                code = builtins.compile(source, filename, mode, flags, True, level)
                 self.misses += 1
             else:
                 self.hits += 1
