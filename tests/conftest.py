@@ -21,11 +21,11 @@ from lsp_harness import start_editor, stop_editor  # noqa: E402
 
 @pytest_asyncio.fixture
 async def editors():
-    """start(name, folders, options=None, caps=None, env=None) -> Editor; every editor is shut down after the test."""
+    """start(name, folders, options=None, caps=None) -> Editor; every editor is shut down after the test."""
     started = []
 
-    async def start(name, folders, options=None, caps=None, env=None):
-        editor = await start_editor(name, folders, options, caps, env)
+    async def start(name, folders, options=None, caps=None):
+        editor = await start_editor(name, folders, options, caps)
         started.append(editor)
         return editor
 
