@@ -30,15 +30,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from codemod.cachedir import cache_dir  # noqa: E402
+
 BRANCH = "napi-fix/objectwrap-leak"
 GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "bench",
            "GIT_AUTHOR_EMAIL": "bench@example.invalid", "GIT_COMMITTER_NAME": "bench",
            "GIT_COMMITTER_EMAIL": "bench@example.invalid"}
 STAND_IN_COPIES = 8  # of each example: 24 repositories
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("NAPI_FIX_CACHE") or Path.home() / ".cache" / "napi-fix")
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -128,12 +127,12 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, help="a folder whose subfolders are package roots")
-    parser.add_argument("--work", type=Path, default=cache_dir() / "bench-batch")
+    parser.add_argument("--work", type=Path, default=Path(cache_dir("bench-batch")))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--strategy", default="pin", choices=("pin", "finalize", "both"))
     args = parser.parse_args()
-    real = cache_dir() / "realworld" / "corpus-v1"
+    real = Path(cache_dir("realworld", "corpus-v1"))
     corpus = args.corpus or (real if real.is_dir() else None)
     label = "stand-in (copies of examples/)" if corpus is None else corpus.name
     corpus = corpus or stand_in(args.work)

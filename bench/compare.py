@@ -27,9 +27,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-CACHE = Path(os.environ.get("NAPI_FIX_CACHE", Path.home() / ".cache" / "napi-fix"))
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(ROOT)]
 import corpus  # noqa: E402
+from codemod.cachedir import cache_dir  # noqa: E402
+
+CACHE = Path(cache_dir())
 
 RULE = """\
 id: objectwrap-class

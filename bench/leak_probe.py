@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -22,7 +21,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CACHE = Path(os.environ.get("NAPI_FIX_CACHE", Path.home() / ".cache" / "napi-fix"))
+sys.path.insert(0, str(HERE.parent))
+from codemod.cachedir import cache_dir  # noqa: E402
+
+CACHE = Path(cache_dir())
 VARIANTS = {"none": 0, "env": 1, "basic": 2}
 
 

@@ -7,13 +7,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tarfile
 from functools import lru_cache
 from pathlib import Path
 
-CACHE = Path(os.environ.get("NAPI_FIX_CACHE", Path.home() / ".cache" / "napi-fix"))
+from codemod.cachedir import cache_dir
+
+CACHE = Path(cache_dir())
 
 
 def _npm(*args: str, cwd: Path | None = None) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import tarfile
 from functools import lru_cache
 from pathlib import Path
 
-CACHE = Path(os.environ.get("NAPI_FIX_CACHE", Path.home() / ".cache" / "napi-fix"))
+from codemod.cachedir import cache_dir
+
+CACHE = Path(cache_dir())
 PACKAGE = "@microsoft/jest-sarif"
 VERSION = "1.0.0-beta.0"
 MEMBER = "package/lib/schemas/sarif-2.1.0-rtm.5.json"
