@@ -55,7 +55,6 @@ class TextIndex:
         return self.lines.offset(position.line, position.character, encoding) + self.skip
 
 
-
 class Indexes:
     """The TextIndex of each file as the engine reads it (an open buffer, or
     the disk), rebuilt only when its bytes change: a 30,000-line lockfile
