@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from codemod.sources.base import DIR, FILE, LINK, Sources, Unreadable
+from codemod.sources.base import DIR, FILE, LINK, Sources, Unreadable, within
 
 CPP_SUFFIXES = frozenset(
     (".h", ".hh", ".hpp", ".hxx", ".h++", ".c", ".cc", ".cpp", ".cxx", ".c++", ".ipp", ".inl", ".tpp")
@@ -118,7 +118,7 @@ class _Found:
             folder = os.path.dirname(path)
             if os.path.basename(path) != "package.json" or path in self.refused_members:
                 continue
-            if any(folder == f or folder.startswith(f + os.sep) for f in lock_folders):
+            if any(within(folder, f) for f in lock_folders):
                 continue
             outer = workspace_lock_above(self.sources, folder)
             if outer is not None and os.path.normpath(outer) not in {os.path.normpath(os.path.relpath(p)) for p in have}:

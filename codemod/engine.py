@@ -24,7 +24,7 @@ from codemod.merge import merge_file
 from codemod.options import Options
 from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
 from codemod.results import FileResult, Finding, Report
-from codemod.sources.base import Sources, Unreadable
+from codemod.sources.base import Sources, Unreadable, within
 
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
 
@@ -186,7 +186,7 @@ class Project:
 
 def inside(path: str, allowed_real: list[str]) -> bool:
     real = os.path.realpath(path)
-    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in allowed_real)
+    return any(within(real, root) for root in allowed_real)
 
 
 def _withhold_broken_units(results: dict[str, FileResult]) -> dict[str, FileResult]:

@@ -21,6 +21,7 @@ from codemod.fixes import Change, fix_changes
 from codemod.options import Options
 from codemod.results import FileResult, Finding, Report
 from codemod.rules import ADMITS_BAD, LEAKY_HEADERS, NO_FINALIZE, RESOLVES_BAD
+from codemod.sources.base import within
 
 PIN_RULES = (RESOLVES_BAD.id, ADMITS_BAD.id, LEAKY_HEADERS.id)
 FIX_ALL = "fix-all"
@@ -79,7 +80,7 @@ def package_root(report: Report, path: str, roots: list[str]) -> str:
 
 
 def _nearest(path: str, roots: list[str]) -> str | None:
-    holders = [r for r in roots if path.startswith(r.rstrip(os.sep) + os.sep)]
+    holders = [r for r in roots if within(path, r)]
     return max(holders, key=len) if holders else None
 
 

@@ -19,7 +19,7 @@ from codemod.engine import Project
 from codemod.options import Options
 from codemod.parallel import Workers
 from codemod.results import Report
-from codemod.sources.base import Sources, normal
+from codemod.sources.base import Sources, normal, within
 
 
 @dataclass(eq=False)
@@ -35,7 +35,7 @@ class Served:
     generation: int = 0  # bumped by every new report: the pull diagnostics' result id
 
     def contains(self, path: str) -> bool:
-        return path == self.folder or path.startswith(self.folder.rstrip(os.sep) + os.sep)
+        return within(path, self.folder)
 
 
 class Projects:
@@ -56,7 +56,7 @@ class Projects:
 
     def owner(self, path: str) -> Served | None:
         """The deepest Project whose folder holds `path`."""
-        holders = [s for s in self.served.values() if s.contains(path)]
+        holders = self.holding(path)
         return max(holders, key=lambda s: len(s.folder)) if holders else None
 
     def owner_or_new(self, path: str) -> Served:

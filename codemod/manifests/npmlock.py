@@ -23,6 +23,7 @@ from codemod.manifests.jsonspan import Obj, Str, insert_member, quoted
 from codemod.manifests.packagejson import DEP_FIELDS
 from codemod.results import MANUAL, PIN, Finding
 from codemod.rules import NEEDS_PERSON, RESOLVES_BAD
+from codemod.sources.base import within
 from codemod.textpos import line_of
 
 SUFFIX = "node_modules/" + specs.PACKAGE
@@ -195,7 +196,7 @@ def plan_lock_file(path: str, data: bytes, lock: Obj, folder: str, spec_changes:
     relative = {
         ("" if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")): changes
         for d, changes in spec_changes.items()
-        if d == folder or d.startswith(folder + os.sep) or not folder
+        if not folder or within(d, folder)
     }
     root_specs = dict(spec_changes.get(folder, {}))
     changes, mirrors = plan_npm_lock(path, lock, data, relative, root_specs, mode)

@@ -22,6 +22,7 @@ from codemod.manifests.roots import RootFiles, Unloadable
 from codemod.options import Options
 from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
 from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD
+from codemod.sources.base import within
 from codemod.textpos import line_of, line_start
 
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
@@ -274,7 +275,7 @@ def _link_specs_and_locks(plan: RootPlan) -> None:
 
 
 def _under(folder: str, root: str) -> bool:
-    return folder == root or folder.startswith(root + os.sep) or not root
+    return not root or within(folder, root)
 
 
 def _json_kind(value) -> str:

@@ -84,3 +84,9 @@ class Sources:
 def normal(path: str) -> str:
     """The key a path is known by across sources: absolute and normalized."""
     return os.path.normpath(os.path.abspath(path))
+
+
+def within(path: str, folder: str) -> bool:
+    """`path` is `folder` or lies below it (both spelled alike: both
+    absolute or both relative); a name that only begins like it does not."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
