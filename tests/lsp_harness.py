@@ -24,6 +24,7 @@ from codemod.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 SERVER = [sys.executable, "-m", "codemod", "lsp"]
+STOP_SECONDS = 30
 
 # The snapshots pytest-lsp ships, by the name tests use.
 CLIENTS = {
@@ -229,7 +230,18 @@ async def start_editor(name: str, folders: list[Path], options: dict | None = No
 
 
 async def stop_editor(editor: Editor) -> None:
-    await editor.client.shutdown_session()
+    """Shut the server down as an editor does: one that has not stopped
+    within STOP_SECONDS is killed, and the test fails rather than the suite
+    hanging."""
+    try:
+        await asyncio.wait_for(editor.client.shutdown_session(), STOP_SECONDS)
+    except asyncio.TimeoutError:
+        editor.client._server.kill()  # pygls keeps the server's process here, and offers no kill of its own
+        try:  # a hung child of the server may still hold its stdout open
+            await asyncio.wait_for(editor.client.stop(), 5)
+        except asyncio.TimeoutError:
+            pass
+        raise AssertionError(f"the server did not shut down within {STOP_SECONDS} s; killed") from None
     await editor.client.stop()
 
 

@@ -12,6 +12,7 @@ import json
 import pytest
 from lsprotocol import types
 
+from codemod.parallel import MIN_ITEMS_FOR_POOL
 from codemod.rules import ISSUE_URL
 from lsp_harness import CLIENTS, ENCODINGS, cli_result, copy_example, text_at, uri
 
@@ -224,6 +225,21 @@ async def test_a_stray_file_is_analyzed_alone(editors, tmp_path):
     editor.open(stray)
     await editor.codes(stray, {"NAPI004"})
     assert not editor.diagnostics(tmp_path / "notes" / "other.h")
+
+
+async def test_a_workspace_large_enough_for_the_worker_pool_is_analyzed(editors, tmp_path):
+    """Enough C/C++ files that the engine forks its workers. Forked after
+    pygls's stdin reader thread had started, they hung for ever and no
+    diagnostic ever came (found on duckdb's 4,356 files)."""
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    header = (root / "src" / "counter.h").read_text()
+    for i in range(MIN_ITEMS_FOR_POOL):
+        (root / "src" / f"counter{i}.h").write_text(header.replace("Counter", f"Counter{i}"))
+    editor = await editors("vscode", [root])
+    await editor.codes(root / "package.json", {"NAPI001"})
+    last = root / "src" / f"counter{MIN_ITEMS_FOR_POOL - 1}.h"
+    hint, = await editor.codes(last, {"NAPI004"})
+    assert text_at(last.read_text(), hint.range, editor.encoding) == f"Counter{MIN_ITEMS_FOR_POOL - 1}"
 
 
 async def test_a_bad_request_is_answered_with_an_error_and_the_server_goes_on(editors, tmp_path):

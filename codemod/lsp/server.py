@@ -48,6 +48,8 @@ class BuffersOnce(LanguageServerProtocol):
 
 
 class NapiFixServer(LanguageServer):
+    session: Session  # set by build()
+
     def report_server_error(self, error: Exception, source) -> None:
         # pygls' default pops a message box for every internal error; the log is enough.
         self.window_log_message(types.LogMessageParams(type=types.MessageType.Error,
@@ -57,7 +59,7 @@ class NapiFixServer(LanguageServer):
 def build(code_cache: CodeCache | None = None) -> NapiFixServer:
     server = NapiFixServer("napi-fix", __version__, protocol_cls=BuffersOnce,
                            text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-    session = Session(server)
+    session = server.session = Session(server)
 
     def guarded(doing: str, empty=None):
         """`empty`: the answer when the handler fails (or a function of its params giving it)."""
@@ -121,8 +123,15 @@ def serve(argv: list[str], code_cache: CodeCache | None = None) -> int:
     if argv not in ([], ["--stdio"]):
         sys.stderr.write(USAGE)
         return 0 if argv in (["--help"], ["-h"]) else 2
+    server = build(code_cache)
+    # Fork the engine's workers now, while this process has one thread. pygls
+    # reads stdin on a thread that blocks holding the stream's lock, and a
+    # worker forked later hangs for ever when multiprocessing closes its copy
+    # of stdin (seen on a workspace large enough for the pool: duckdb's 4,356
+    # C/C++ files).
+    server.session.workers.start()
     try:
-        build(code_cache).start_io()
+        server.start_io()
     finally:  # `exit` ends the loop with SystemExit: what was compiled since `initialized` is kept too
         if code_cache is not None:
             code_cache.save()
