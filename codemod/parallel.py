@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 from functools import partial
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -68,16 +69,39 @@ class Workers:
             from concurrent.futures import ProcessPoolExecutor
 
             # fork: workers inherit the loaded grammar and queries instead of re-importing.
-            # Workers ignore Ctrl-C: the parent alone decides what an interrupt stops.
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_ignore_interrupts)
+                                             initializer=_worker_started, initargs=(os.getpid(),))
         return self._pool
 
 
-def _ignore_interrupts() -> None:
+def _worker_started(parent: int) -> None:
+    """In each worker, first. It ignores Ctrl-C: the parent alone decides
+    what an interrupt stops. And it ends with its parent: an editor kills a
+    language server that does not stop in time (SIGKILL, no clean-up), and
+    the pool's workers would otherwise wait on their queue for ever."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _die_with_parent(signal.SIGTERM) and os.getppid() != parent:
+        os._exit(0)  # the parent died before the request was made: no signal will come
+
+
+def _die_with_parent(signum: int) -> bool:
+    """Ask Linux to send `signum` when the parent dies (prctl PR_SET_PDEATHSIG);
+    False where that cannot be asked. The parent is the thread that forked:
+    the pool forks from the thread that first submits, the main one in the
+    CLI, the batch runner and the server."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _picklable(fn) -> bool:

@@ -3,9 +3,16 @@ the language server's libraries (its start-up time stays as it was)."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
+import pytest
+
+from codemod.parallel import default_jobs
 from lsp_harness import EXAMPLES
 
 
@@ -22,3 +29,52 @@ def test_lsp_usage():
         done = subprocess.run([sys.executable, "-m", "codemod", *args], capture_output=True, text=True, timeout=60)
         assert done.returncode == code
         assert done.stderr.startswith("usage: napi-fix lsp")
+
+
+@pytest.mark.skipif(default_jobs() < 2 or not Path("/proc/self/status").exists(),
+                    reason="needs a worker pool (2+ cores) and Linux's /proc")
+def test_a_server_killed_by_its_editor_leaves_no_workers_behind():
+    """Editors SIGKILL a server that does not stop in time: nothing of it may keep running."""
+    server = subprocess.Popen([sys.executable, "-m", "codemod", "lsp"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        workers = _wait_for(lambda: _children(server.pid) if len(_children(server.pid)) == default_jobs() else None)
+        assert workers, "the server did not fork its workers"
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    left = _wait_for(lambda: None if any(_alive(pid) for pid in workers) else True)
+    for pid in workers:  # clean up before failing
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    assert left, f"workers {workers} outlived their server"
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue  # gone meanwhile
+        if fields.get("PPid", "").strip() == str(parent):
+            found.append(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait_for(check, seconds: float = 15.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        got = check()
+        if got:
+            return got
+        time.sleep(0.05)
+    return None
