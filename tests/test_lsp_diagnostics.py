@@ -8,9 +8,14 @@ Emacs), on a real tree in a temporary folder.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
 from codemod.parallel import MIN_ITEMS_FOR_POOL
 from codemod.rules import ISSUE_URL
@@ -44,6 +49,33 @@ async def test_pushed_diagnostics_carry_code_source_link_and_related(editors, tm
         assert text_at(lock_text, spec.related_information[0].location.range, editor.encoding) == '"8.2.1"'
     else:
         assert spec.related_information is None  # Emacs 29 does not take it
+
+
+@pytest.mark.parametrize("example", ["leaky-addon", "monorepo", "vendored"])
+async def test_the_editor_hears_exactly_what_the_cli_reports_in_sarif(editors, tmp_path, example):
+    """Every (file, rule, line, column) of `napi-fix --format sarif --strategy
+    both` (the server's default analysis), and nothing else, is a diagnostic.
+    bench/lsp_realworld.py checks the same on the real-addon corpus."""
+    root = copy_example(example, tmp_path / example)
+    done = subprocess.run([sys.executable, "-m", "codemod", "--dry-run", "--format", "sarif", "--strategy", "both",
+                           "."], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    wanted = set()
+    for result in json.loads(done.stdout)["runs"][0]["results"]:
+        for location in result["locations"]:
+            where = location["physicalLocation"]
+            wanted.add((unquote(where["artifactLocation"]["uri"]), result["ruleId"],
+                        where["region"]["startLine"], where["region"]["startColumn"]))
+    assert wanted  # never a comparison of two empty sets
+    editor = await editors("vscode", [root])  # UTF-16 columns, as SARIF's
+
+    def heard():
+        return {(Path(to_fs_path(u)).relative_to(root).as_posix(), d.code, d.range.start.line + 1,
+                 d.range.start.character + 1) for u, found in editor.client.diagnostics.items() for d in found}
+    try:
+        await editor.wait_for(lambda: heard() == wanted)
+    except AssertionError:
+        assert heard() == wanted  # shows the difference
 
 
 UNICODE_PACKAGE = (
