@@ -114,6 +114,7 @@ class Editor:
         self.caps = get_converter().unstructure(client_capabilities(client_name))
         self.published: dict[str, list[tuple[float, int | None, list]]] = {}
         self.first_publish: float | None = None
+        self.errors: list[str] = []  # window/logMessage errors: a handler failed
         self.versions: dict[str, int] = {}
         self.texts: dict[str, str] = {}
         self._next_id = 0
@@ -159,12 +160,16 @@ class Editor:
                 self.published.setdefault(params["uri"], []).append(
                     (now, params.get("version"), params["diagnostics"]))
             elif message["method"] == "window/logMessage" and message["params"]["type"] == 1:
+                self.errors.append(message["params"]["message"])
                 print(f"server error: {message['params']['message']}", file=sys.stderr)
 
     # -- what an editor does ------------------------------------------------------------------------
 
-    async def start(self, folders: list[Path], cache: Path | None = None) -> dict[str, float]:
-        """`cache`: the server's NAPI_FIX_CACHE (its code cache), when not the user's."""
+    async def start(self, folders: list[Path], cache: Path | None = None, opening: Path | None = None
+                    ) -> dict[str, float]:
+        """`cache`: the server's NAPI_FIX_CACHE (its code cache), when not the user's;
+        `opening`: a file opened right after `initialized` (an open file's
+        diagnostics are published even when there are none)."""
         env = {**os.environ, "NAPI_FIX_CACHE": str(cache)} if cache else None
         sent = time.perf_counter()
         self._process = await asyncio.create_subprocess_exec(
@@ -176,6 +181,8 @@ class Editor:
             "workspaceFolders": [{"uri": from_fs_path(str(f)), "name": f.name} for f in folders]})
         answered = time.perf_counter()
         self.notify("initialized", {})
+        if opening is not None:
+            self.open(opening)
         while self.first_publish is None:
             await asyncio.sleep(0.001)
         return {"from initialize": self.first_publish - sent, "from its response": self.first_publish - answered}
