@@ -19,6 +19,10 @@ nothing to say is timed too):
   `napi-fix --dry-run --format sarif --strategy both .` run in that root (the
   server's default settings analyze with both strategies): the same set of
   (file, rule, line, column), or the differences listed;
+- each file with diagnostics then edited in its buffer, unsaved (a line
+  with a 2-byte and a 4-byte character put first, a blank line in JSON):
+  its diagnostics against the CLI's on a copy of the root holding the
+  buffer's bytes (the overlay, the re-plan and the moved positions);
 - every window/logMessage error the server sends (a handler that failed).
 
 Then, as in bench/lsp_latency.py, didChange -> publishDiagnostics (debounce
@@ -33,14 +37,16 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import unquote
 
-from pygls.uris import to_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -86,7 +92,7 @@ async def serve_root(root: Path) -> dict:
                  )["from initialize"]
     except asyncio.TimeoutError:
         editor._process.kill()
-        return {"first": None, "last": None, "findings": set(), "errors": editor.errors}
+        return {"first": None, "last": None, "findings": set(), "errors": editor.errors, "unsaved": (0, [])}
     while True:
         seen = sum(len(p) for p in editor.published.values())
         await asyncio.sleep(QUIET)
@@ -94,8 +100,44 @@ async def serve_root(root: Path) -> dict:
             break
     last = max(when for publishes in editor.published.values() for when, _, _ in publishes) - started
     findings = editor_findings(editor, root)
+    unsaved = await unsaved_edits(editor, root, sorted({f[0] for f in findings}))
     await editor.stop()
-    return {"first": first, "last": last, "findings": findings, "errors": editor.errors}
+    return {"first": first, "last": last, "findings": findings, "errors": editor.errors, "unsaved": unsaved}
+
+
+async def unsaved_edits(editor: Editor, root: Path, files: list[str]) -> tuple[int, list[str]]:
+    """Each file with diagnostics, edited in its buffer and not saved: a
+    line with a 2-byte and a 4-byte character put before its first (JSON
+    takes only whitespace there). Its new diagnostics against the CLI's on a
+    copy of the root holding the buffer's bytes. Returns (files checked,
+    differences)."""
+    checked, differences = 0, []
+    for rel in files:
+        path = root / rel
+        try:
+            if path.read_bytes().decode("utf-8").startswith("\ufeff"):
+                continue  # an editor hides a BOM: line 0 would not start where the bytes do
+        except UnicodeDecodeError:
+            continue  # an editor would have to guess the encoding
+        uri = from_fs_path(str(path))
+        if uri not in editor.texts:
+            editor.open(path)
+        editor.edit(uri, 0, "", UNSAVED_LINE.get(path.suffix, UNSAVED_LINE[""]))
+        await asyncio.wait_for(editor.published_after(uri, editor.versions[uri]), LONGEST)
+        heard = {f for f in editor_findings(editor, root) if f[0] == rel}
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / root.name
+            shutil.copytree(root, copy, symlinks=True)
+            (copy / rel).write_bytes(editor.texts[uri].encode("utf-8"))
+            said = {f for f in cli_findings(copy)[0] if f[0] == rel}
+        checked += 1
+        if heard != said:
+            differences.append(f"{rel} unsaved: only in the editor {sorted(heard - said)}; "
+                               f"only in the SARIF {sorted(said - heard)}")
+    return checked, differences
+
+
+UNSAVED_LINE = {".json": "\n", ".gyp": "# é 🎉\n", "": "// é 🎉\n"}  # by suffix; "": C/C++
 
 
 def largest_objectwrap_file(roots: list[Path]) -> Path:
@@ -130,8 +172,8 @@ async def run(args) -> list[str]:
     names = [pin.dirname for pin in pins if not args.only or pin.dirname.split("@")[0].lstrip("@") in args.only
              or pin.dirname in args.only]
     rows = ["| package root | first diagnostics | last | files with diagnostics | diagnostics | same as the CLI's SARIF "
-            "| server errors |", "|---|---|---|---|---|---|---|"]
-    differences, firsts, total, agreeing = [], [], 0, 0
+            "| unsaved edits, same as the CLI's | server errors |", "|---|---|---|---|---|---|---|---|"]
+    differences, firsts, total, agreeing, edited, edits_agreeing = [], [], 0, 0, 0, 0
     for name in names:
         root = CORPUS / name
         served = await serve_root(root)
@@ -142,14 +184,20 @@ async def run(args) -> list[str]:
         if served["first"] is not None:
             firsts.append(served["first"])
         files = len({f[0] for f in served["findings"]})
+        checked, unsaved = served["unsaved"]
+        edited += checked
+        edits_agreeing += checked - len(unsaved)
         rows.append(f"| {name} | {ms(served['first'])} | {ms(served['last'])} | {files} | "
-                    f"{len(served['findings'])} | {'yes' if same else '**no**'} | {len(served['errors'])} |")
+                    f"{len(served['findings'])} | {'yes' if same else '**no**'} | "
+                    f"{checked - len(unsaved)} of {checked} | {len(served['errors'])} |")
+        differences += [f"- {name}: {difference}" for difference in unsaved]
         if not same:
             differences += [f"- {name}: only in the editor {sorted(served['findings'] - cli)}; "
                             f"only in the SARIF {sorted(cli - served['findings'])}"]
         differences += [f"- {name}: server error: {error}" for error in served["errors"]]
     out = [f"{len(names)} package roots; {agreeing} give the editor exactly the CLI's findings; {total} diagnostics "
-           f"in all. First diagnostics: median {ms(statistics.median(firsts))}, max {ms(max(firsts))}.", "",
+           f"in all. Files edited without saving: {edits_agreeing} of {edited} then say what the CLI says of their "
+           f"bytes. First diagnostics: median {ms(statistics.median(firsts))}, max {ms(max(firsts))}.", "",
            *rows, ""]
     out += ["Differences and errors:", *(differences or ["- none"]), ""]
     if args.edits:
