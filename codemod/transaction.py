@@ -11,6 +11,9 @@
    rename, and a check that nobody wrote into the old file between the last
    look and the rename. On any failure every target already renamed is put
    back from its backup, so a concurrent writer's change always survives.
+   The commit holds an advisory lock (flock) on each target's folder: two
+   napi-fix runs commit there one after the other, and the second one's
+   last look sees the first one's files.
 4. Temp files and backups are removed in every outcome; the Outcome says
    exactly which files were written, restored or refused, and whether a
    signal arrived (the caller re-raises it after reporting).
@@ -18,14 +21,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import stat
 import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 DEFERRED = (signal.SIGINT, signal.SIGTERM)
 PREFIX = ".napi-fix-"
+LOCK_SECONDS = 30.0  # how long a commit waits for another napi-fix run's commit in the same folder
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,8 @@ def write_all(changes: list[Change], force: bool = False) -> Outcome:
             for target in targets:
                 _prepare(target)
             if deferred.received is None:  # interrupted before the first rename: write nothing
-                _commit(targets, outcome)
+                with _folders_locked(targets):
+                    _commit(targets, outcome)
         except _Refused as exc:
             outcome.failed[exc.path] = exc.reason
         finally:
@@ -156,6 +164,46 @@ def _commit(targets: list[_Target], outcome: Outcome) -> None:
         reason = exc.reason if isinstance(exc, _Refused) else f"cannot write: {exc.strerror or exc}"
         outcome.failed[current.change.path if current is not None else "?"] = reason
         _roll_back(targets, outcome)
+
+
+@contextmanager
+def _folders_locked(targets: list[_Target]):
+    """An exclusive flock on each target's folder, taken in sorted order (two
+    runs cannot deadlock) and released on leaving. Without it two runs can
+    both pass their last looks, take their backups of the same old file and
+    rename one after the other: the loser of a later step then rolls its
+    renames back to the old bytes, under the other run's files (seen as a
+    package.json pinned by one run beside its untouched lock). Writers other
+    than napi-fix take no lock; the checks still catch them. A folder that
+    cannot be locked (no flock there) is committed to without the lock."""
+    held = []
+    try:
+        for folder in sorted({os.path.dirname(os.path.abspath(t.change.path)) for t in targets}):
+            try:
+                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            except OSError:
+                continue
+            held.append(fd)
+            _lock(fd, folder, targets[0].change.path)
+        yield
+    finally:
+        for fd in held:
+            os.close(fd)  # closing the descriptor releases its lock
+
+
+def _lock(fd: int, folder: str, path: str) -> None:
+    deadline = time.monotonic() + LOCK_SECONDS
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise _Refused(path, f"refused: another napi-fix run kept {folder} locked for "
+                                     f"{LOCK_SECONDS:.0f} s while writing there") from None
+            time.sleep(0.01)
+        except OSError:
+            return  # a file system without flock: the checks alone
 
 
 def _last_look(target: _Target) -> None:

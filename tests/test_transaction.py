@@ -236,6 +236,41 @@ def test_a_package_below_a_root_that_is_no_workspace_is_its_own(tree):
     assert b'"^8.2.2"' in (tree / "tools/a/package.json").read_bytes()
 
 
+def test_a_run_committing_inside_another_ones_commit_waits_for_it(tmp_path, monkeypatch):
+    """The interleaving behind a package.json pinned beside its untouched lock
+    (seen once in the test below): run B commits both files after run A took
+    its backup of the first one and before A renamed it. A's rename then
+    went over B's file and passed its check; refused at the second file, A
+    rolled the first back to the old bytes, beside B's second. Now B waits
+    for A's folder lock (in one process it can only give up) and the files
+    are all A's."""
+    from codemod import transaction
+    from codemod.transaction import Change, write_all
+
+    spec, lock = tmp_path / "package.json", tmp_path / "package-lock.json"
+    spec.write_bytes(b"spec\n")
+    lock.write_bytes(b"lock\n")
+    run_a = [Change(str(spec), b"spec\n", b"spec by A\n"), Change(str(lock), b"lock\n", b"lock by A\n")]
+    run_b = [Change(str(spec), b"spec\n", b"spec by B\n"), Change(str(lock), b"lock\n", b"lock by B\n")]
+    real_backup = transaction._backup
+    outcomes_b = []
+
+    def backup_then_run_b(path):
+        made = real_backup(path)
+        if not outcomes_b:
+            outcomes_b.append(write_all(run_b))
+        return made
+
+    monkeypatch.setattr(transaction, "_backup", backup_then_run_b)
+    monkeypatch.setattr(transaction, "LOCK_SECONDS", 0.2)
+    outcome_a = write_all(run_a)
+    assert (spec.read_bytes(), lock.read_bytes()) == (b"spec by A\n", b"lock by A\n")
+    assert outcome_a.ok and outcome_a.written == [str(spec), str(lock)]
+    outcome_b, = outcomes_b
+    assert not outcome_b.written and "another napi-fix run" in outcome_b.failed[str(spec)]
+    no_leftovers(tmp_path)
+
+
 def test_two_runs_at_once_never_leave_a_package_half_fixed(tmp_path):
     """`--pin upgrade` and `--pin rollback` started together over 60 packages:
     every package.json still agrees with its lock, whichever run wins."""
