@@ -176,15 +176,18 @@ def _folders_locked(targets: list[_Target]):
     package.json pinned by one run beside its untouched lock). Writers other
     than napi-fix take no lock; the checks still catch them. A folder that
     cannot be locked (no flock there) is committed to without the lock."""
+    first_in: dict[str, str] = {}  # folder -> the first target in it (what a refusal names)
+    for target in targets:
+        first_in.setdefault(os.path.dirname(os.path.abspath(target.change.path)), target.change.path)
     held = []
     try:
-        for folder in sorted({os.path.dirname(os.path.abspath(t.change.path)) for t in targets}):
+        for folder in sorted(first_in):
             try:
                 fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             except OSError:
                 continue
             held.append(fd)
-            _lock(fd, folder, targets[0].change.path)
+            _lock(fd, folder, first_in[folder])
         yield
     finally:
         for fd in held:
