@@ -29,6 +29,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Callable
 
 DEFERRED = (signal.SIGINT, signal.SIGTERM)
 PREFIX = ".napi-fix-"
@@ -85,9 +86,13 @@ def write_all(changes: list[Change], force: bool = False) -> Outcome:
         try:
             for target in targets:
                 _prepare(target)
-            if deferred.received is None:  # interrupted before the first rename: write nothing
-                with _folders_locked(targets):
-                    _commit(targets, outcome)
+            def interrupted() -> bool:
+                return deferred.received is not None
+
+            if not interrupted():  # interrupted before the first rename: write nothing
+                with _folders_locked(targets, interrupted):
+                    if not interrupted():  # nor while waiting for another run's commit
+                        _commit(targets, outcome)
         except _Refused as exc:
             outcome.failed[exc.path] = exc.reason
         finally:
@@ -167,7 +172,7 @@ def _commit(targets: list[_Target], outcome: Outcome) -> None:
 
 
 @contextmanager
-def _folders_locked(targets: list[_Target]):
+def _folders_locked(targets: list[_Target], interrupted: Callable[[], bool]):
     """An exclusive flock on each target's folder, taken in sorted order (two
     runs cannot deadlock) and released on leaving. Without it two runs can
     both pass their last looks, take their backups of the same old file and
@@ -175,7 +180,8 @@ def _folders_locked(targets: list[_Target]):
     renames back to the old bytes, under the other run's files (seen as a
     package.json pinned by one run beside its untouched lock). Writers other
     than napi-fix take no lock; the checks still catch them. A folder that
-    cannot be locked (no flock there) is committed to without the lock."""
+    cannot be locked (no flock there) is committed to without the lock. A
+    signal stops the wait (`interrupted`); the caller then writes nothing."""
     first_in: dict[str, str] = {}  # folder -> the first target in it (what a refusal names)
     for target in targets:
         first_in.setdefault(os.path.dirname(os.path.abspath(target.change.path)), target.change.path)
@@ -187,16 +193,16 @@ def _folders_locked(targets: list[_Target]):
             except OSError:
                 continue
             held.append(fd)
-            _lock(fd, folder, first_in[folder])
+            _lock(fd, folder, first_in[folder], interrupted)
         yield
     finally:
         for fd in held:
             os.close(fd)  # closing the descriptor releases its lock
 
 
-def _lock(fd: int, folder: str, path: str) -> None:
+def _lock(fd: int, folder: str, path: str, interrupted: Callable[[], bool]) -> None:
     deadline = time.monotonic() + LOCK_SECONDS
-    while True:
+    while not interrupted():
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return

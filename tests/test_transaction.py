@@ -271,6 +271,36 @@ def test_a_run_committing_inside_another_ones_commit_waits_for_it(tmp_path, monk
     no_leftovers(tmp_path)
 
 
+def test_ctrl_c_while_waiting_for_another_runs_commit_writes_nothing(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from codemod import transaction
+    from codemod.transaction import Change, write_all
+
+    spec = tmp_path / "package.json"
+    spec.write_bytes(b"spec\n")
+    real_backup = transaction._backup
+    outcomes_b = []
+
+    def backup_then_run_b(path):
+        made = real_backup(path)
+        if not outcomes_b:
+            threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+            started = time.monotonic()
+            outcomes_b.append((write_all([Change(str(spec), b"spec\n", b"spec by B\n")]),
+                               time.monotonic() - started))
+        return made
+
+    monkeypatch.setattr(transaction, "_backup", backup_then_run_b)
+    monkeypatch.setattr(transaction, "LOCK_SECONDS", 20.0)
+    outcome_a = write_all([Change(str(spec), b"spec\n", b"spec by A\n")])
+    (outcome_b, waited), = outcomes_b
+    assert outcome_b.signal == signal.SIGINT and not outcome_b.written and waited < 10
+    assert outcome_a.ok and outcome_a.signal is None and spec.read_bytes() == b"spec by A\n"
+    no_leftovers(tmp_path)
+
+
 def test_two_runs_at_once_never_leave_a_package_half_fixed(tmp_path):
     """`--pin upgrade` and `--pin rollback` started together over 60 packages:
     every package.json still agrees with its lock, whichever run wins."""
