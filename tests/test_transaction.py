@@ -236,6 +236,31 @@ def test_a_package_below_a_root_that_is_no_workspace_is_its_own(tree):
     assert b'"^8.2.2"' in (tree / "tools/a/package.json").read_bytes()
 
 
+def _second_run_inside_the_first(monkeypatch, changes, before=None) -> list:
+    """Make a second run write `changes` right after the first run took its
+    first backup: the window between one run's last look and its rename.
+    `before` runs just ahead of it. The returned list gets that run's
+    (Outcome, seconds it took)."""
+    import time
+
+    from codemod import transaction
+
+    real_backup = transaction._backup
+    second = []
+
+    def backup_then_second_run(path):
+        made = real_backup(path)
+        if not second:
+            if before is not None:
+                before()
+            started = time.monotonic()
+            second.append((transaction.write_all(changes), time.monotonic() - started))
+        return made
+
+    monkeypatch.setattr(transaction, "_backup", backup_then_second_run)
+    return second
+
+
 def test_a_run_committing_inside_another_ones_commit_waits_for_it(tmp_path, monkeypatch):
     """The interleaving behind a package.json pinned beside its untouched lock
     (seen once in the test below): run B commits both files after run A took
@@ -252,50 +277,30 @@ def test_a_run_committing_inside_another_ones_commit_waits_for_it(tmp_path, monk
     lock.write_bytes(b"lock\n")
     run_a = [Change(str(spec), b"spec\n", b"spec by A\n"), Change(str(lock), b"lock\n", b"lock by A\n")]
     run_b = [Change(str(spec), b"spec\n", b"spec by B\n"), Change(str(lock), b"lock\n", b"lock by B\n")]
-    real_backup = transaction._backup
-    outcomes_b = []
-
-    def backup_then_run_b(path):
-        made = real_backup(path)
-        if not outcomes_b:
-            outcomes_b.append(write_all(run_b))
-        return made
-
-    monkeypatch.setattr(transaction, "_backup", backup_then_run_b)
+    second = _second_run_inside_the_first(monkeypatch, run_b)
     monkeypatch.setattr(transaction, "LOCK_SECONDS", 0.2)
     outcome_a = write_all(run_a)
     assert (spec.read_bytes(), lock.read_bytes()) == (b"spec by A\n", b"lock by A\n")
     assert outcome_a.ok and outcome_a.written == [str(spec), str(lock)]
-    outcome_b, = outcomes_b
+    (outcome_b, _), = second
     assert not outcome_b.written and "another napi-fix run" in outcome_b.failed[str(spec)]
     no_leftovers(tmp_path)
 
 
 def test_ctrl_c_while_waiting_for_another_runs_commit_writes_nothing(tmp_path, monkeypatch):
     import threading
-    import time
 
     from codemod import transaction
     from codemod.transaction import Change, write_all
 
     spec = tmp_path / "package.json"
     spec.write_bytes(b"spec\n")
-    real_backup = transaction._backup
-    outcomes_b = []
-
-    def backup_then_run_b(path):
-        made = real_backup(path)
-        if not outcomes_b:
-            threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
-            started = time.monotonic()
-            outcomes_b.append((write_all([Change(str(spec), b"spec\n", b"spec by B\n")]),
-                               time.monotonic() - started))
-        return made
-
-    monkeypatch.setattr(transaction, "_backup", backup_then_run_b)
+    second = _second_run_inside_the_first(
+        monkeypatch, [Change(str(spec), b"spec\n", b"spec by B\n")],
+        before=lambda: threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start())
     monkeypatch.setattr(transaction, "LOCK_SECONDS", 20.0)
     outcome_a = write_all([Change(str(spec), b"spec\n", b"spec by A\n")])
-    (outcome_b, waited), = outcomes_b
+    (outcome_b, waited), = second
     assert outcome_b.signal == signal.SIGINT and not outcome_b.written and waited < 10
     assert outcome_a.ok and outcome_a.signal is None and spec.read_bytes() == b"spec by A\n"
     no_leftovers(tmp_path)
