@@ -38,7 +38,7 @@ def test_a_server_killed_by_its_editor_leaves_no_workers_behind():
     server = subprocess.Popen([sys.executable, "-m", "codemod", "lsp"], stdin=subprocess.PIPE,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        workers = _wait_for(lambda: _children(server.pid) if len(_children(server.pid)) == default_jobs() else None)
+        workers = _wait_for(lambda: _all_workers(server.pid))
         assert workers, "the server did not fork its workers"
     finally:
         server.send_signal(signal.SIGKILL)
@@ -48,6 +48,12 @@ def test_a_server_killed_by_its_editor_leaves_no_workers_behind():
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
     assert left, f"workers {workers} outlived their server"
+
+
+def _all_workers(server: int) -> list[int] | None:
+    """The server's children once all its workers are forked."""
+    found = _children(server)
+    return found if len(found) == default_jobs() else None
 
 
 def _children(parent: int) -> list[int]:
