@@ -11,8 +11,9 @@ that file.
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future
 from dataclasses import replace
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from codemod.cpp import finder
 from codemod.cpp.plan import plan_file
@@ -47,10 +48,12 @@ class Project:
         # Each C++ file's findings, kept between reports: after an edit that
         # changes nothing other files resolve through, only that file is re-planned.
         self._cpp_findings: dict[str, list[Finding]] = {}
+        self._ahead: dict[str, tuple[bytes, Future]] = {}  # path -> (bytes, their scan on a worker): prefetch()
 
     # -- whole runs -----------------------------------------------------------
 
     def analyze(self, workers: Workers) -> Report:
+        self._drop_ahead()
         first_round = finder.FirstRound(self.sources, workers) if self.options.finalize else None
         self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None)
         self.roots = {r.folder: r for r in package_roots(self.found)}
@@ -92,7 +95,7 @@ class Project:
             else:
                 cpp_files = set(self.found.cpp_files)
                 for path in (p for p in changed if p in cpp_files):
-                    rescanned = finder.scan_one(self.sources, self.cpp.index, path)
+                    rescanned = finder.scan_one(self.sources, self.cpp.index, path, self._taken(path))
                     self.cpp.errors.pop(path, None)
                     if rescanned.error is not None:
                         self.cpp.errors[path] = rescanned.error
@@ -101,6 +104,44 @@ class Project:
                     else:
                         self._cpp_findings.pop(path, None)
         return self.report()
+
+    def prefetch(self, path: str, workers: Workers) -> None:
+        """Start scanning an edited C/C++ file on a worker now: the editor
+        server calls this on each change, and its debounce then hides the
+        scan. `update` takes the result when the bytes are still the same,
+        and scans again itself otherwise: what it reports is the same."""
+        path = os.path.normpath(path)
+        if self.cpp is None or path not in self.found.cpp_files:
+            return
+        try:
+            data = self.sources.read(path)
+        except Unreadable:
+            return  # update() reports it
+        old = self._ahead.pop(path, None)
+        if old is not None:
+            old[1].cancel()  # a scan of older bytes still queued: never started
+        if finder.worth_scanning(self.cpp.index, data):
+            future = workers.ahead(finder.prescan, path, data)
+            if future is not None:
+                self._ahead[path] = (data, future)
+
+    def _taken(self, path: str) -> Callable[[bytes], finder.Sifted | None]:
+        """The scan prefetch() started for `path`, if it was of `data`."""
+        ahead = self._ahead.pop(path, None)
+
+        def scanned(data: bytes) -> finder.Sifted | None:
+            if ahead is None or ahead[0] != data or ahead[1].cancelled():
+                return None
+            try:
+                return ahead[1].result()
+            except Exception:  # noqa: BLE001 -- the pool broke: scan here, as without a prefetch
+                return None
+        return scanned
+
+    def _drop_ahead(self) -> None:
+        for _, future in self._ahead.values():
+            future.cancel()
+        self._ahead.clear()
 
     def _roots_of(self, path: str) -> list[str]:
         """The roots whose plan read `path`."""

@@ -56,6 +56,12 @@ class Workers:
             return call
         return self._started().submit(call).result
 
+    def ahead(self, fn: Callable[..., R], *args):
+        """Start fn(*args) on a worker now and return its Future; None when
+        there is no pool to run it on (the caller then does the work itself
+        when it needs it). A call that cannot be pickled fails its Future."""
+        return self._started().submit(fn, *args) if self.jobs > 1 else None
+
     def start(self) -> None:
         """Fork the workers now: a caller about to start threads of its own
         must, since a fork copies whatever locks those threads hold."""

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from codemod.cpp import finder
 from codemod.engine import Project
 from codemod.options import Options
 from codemod.parallel import Workers
@@ -116,3 +117,39 @@ def test_an_edit_to_a_base_re_plans_the_files_that_derive_from_it(tmp_path):
         assert project.update([base], workers).changed == ()
         sources.put(base, b"template <class T> class Wrapped : public Napi::ObjectWrap<T> {};\n// a comment\n")
         assert [os.path.basename(r.path) for r in project.update([base], workers).changed] == ["leaf.h"]
+
+
+LEAF = '#include "base.h"\nclass {name} : public Wrapped<{name}> {{\n public:\n  {name}();\n}};\n'
+
+
+def _leaf_project(tmp_path):
+    write_tree(tmp_path, {
+        "src/base.h": "template <class T> class Wrapped : public Napi::ObjectWrap<T> {};\n",
+        "src/leaf.h": LEAF.format(name="Leaf"),
+    })
+    sources = OverlaySources(DiskSources())
+    return sources, Project(sources, [str(tmp_path)], Options("finalize")), str(tmp_path / "src/leaf.h")
+
+
+def test_the_scan_started_at_an_edit_is_the_one_the_re_plan_uses(tmp_path, monkeypatch):
+    sources, project, leaf = _leaf_project(tmp_path)
+    with Workers(2) as workers:
+        project.analyze(workers)
+        sources.put(leaf, LEAF.format(name="Edited").encode())
+        project.prefetch(leaf, workers)  # forks the pool: its workers scan with the real code
+        scanned_here = []
+        monkeypatch.setattr(finder, "_scanned", lambda *args: scanned_here.append(args))
+        report = project.update([leaf], workers)
+    assert scanned_here == []
+    assert [f.subject for r in report.changed for f in r.findings if f.edits] == ["Edited"]
+
+
+def test_a_scan_of_bytes_edited_again_since_is_not_used(tmp_path):
+    sources, project, leaf = _leaf_project(tmp_path)
+    with Workers(2) as workers:
+        project.analyze(workers)
+        sources.put(leaf, LEAF.format(name="Typed").encode())
+        project.prefetch(leaf, workers)
+        sources.put(leaf, LEAF.format(name="TypedOn").encode())  # a keystroke the server has not prefetched
+        report = project.update([leaf], workers)
+    assert [f.subject for r in report.changed for f in r.findings if f.edits] == ["TypedOn"]

@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import partial
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from codemod.cpp.index import ProjectIndex
 from codemod.cpp.scan import FileFacts, scan_cpp
@@ -174,23 +174,35 @@ class Rescanned:
     others_affected: bool = True  # other files' classification may have changed
 
 
-def scan_one(sources: Sources, index: ProjectIndex, path: str) -> Rescanned:
+def scan_one(sources: Sources, index: ProjectIndex, path: str,
+             scanned: Callable[[bytes], Sifted | None] = lambda data: None) -> Rescanned:
     """Re-scan one file into `index` (the editor server, after a change).
     Always a fresh parse: tree-sitter's incremental parse can recover from
     errors differently (seen on duckdb's connection.cpp), and the editor must
-    say what `napi-fix PATH` says."""
+    say what `napi-fix PATH` says. `scanned(data)`: the `prescan` of exactly
+    these bytes, if one was made ahead."""
     had = path in index.files
     try:
         data = sources.read(path)
     except Unreadable as exc:
         index.drop(path)
         return Rescanned(exc.reason, had)
-    leading = index.leading_names()
-    if b"ObjectWrap" in data or any(re.search(rb"\b" + re.escape(n.encode()) + rb"\b", data) for n in leading):
-        sifted = _scanned(path, data, True, False)
+    if worth_scanning(index, data):
+        sifted = scanned(data) or prescan(path, data)
         if sifted.facts is None:
             index.drop(path)
             return Rescanned(sifted.error, had)
         return Rescanned(None, index.replace(sifted.facts))
     index.drop(path)
     return Rescanned(None, had)
+
+
+def worth_scanning(index: ProjectIndex, data: bytes) -> bool:
+    """Whether an edited file's bytes can hold anything the finder looks for."""
+    return b"ObjectWrap" in data or any(re.search(rb"\b" + re.escape(n.encode()) + rb"\b", data)
+                                        for n in index.leading_names())
+
+
+def prescan(path: str, data: bytes) -> Sifted:
+    """What `scan_one` makes of a file's bytes; a worker can make it ahead."""
+    return _scanned(path, data, True, False)

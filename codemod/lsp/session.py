@@ -2,7 +2,8 @@
 
 Everything runs on the server's event loop, one event at a time: the
 engine's state is never shared between threads. Edits to a buffer are
-applied at once and re-planned after a quiet period (DEBOUNCE); anything
+applied at once and re-planned after a quiet period (DEBOUNCE), while a
+worker process already scans an edited C/C++ file (Project.prefetch); anything
 that needs the current plan (a code action, a pull) settles the pending
 changes first, so an answer is never about older bytes than the editor's.
 """
