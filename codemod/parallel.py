@@ -64,10 +64,11 @@ class Workers:
 
     def start(self) -> None:
         """Fork the workers now: a caller about to start threads of its own
-        must, since a fork copies whatever locks those threads hold."""
+        must, since a fork copies whatever locks those threads hold. With
+        fork, the pool starts every worker at its first submit; nothing
+        needs waiting for."""
         if self.jobs > 1:
-            for wait in [self._started().submit(int).result for _ in range(self.jobs)]:
-                wait()
+            self._started().submit(int)
 
     def _started(self):
         if self._pool is None:
