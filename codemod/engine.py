@@ -103,6 +103,7 @@ class Project:
                         self._cpp_findings.clear()
                     else:
                         self._cpp_findings.pop(path, None)
+        self._drop_ahead()  # every change is planned in: a scan not taken is of bytes no longer there
         return self.report()
 
     def prefetch(self, path: str, workers: Workers) -> None:
@@ -121,7 +122,10 @@ class Project:
         if old is not None:
             old[1].cancel()  # a scan of older bytes still queued: never started
         if finder.worth_scanning(self.cpp.index, data):
-            future = workers.ahead(finder.prescan, path, data)
+            try:
+                future = workers.ahead(finder.prescan, path, data)
+            except Exception:  # noqa: BLE001 -- a broken pool: update() scans here, and says what fails
+                return
             if future is not None:
                 self._ahead[path] = (data, future)
 
