@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from codemod.edits import Edit, apply_edits
 from codemod.manifests.jsonspan import Obj, Str, insert_member, loads, quoted
-from codemod.merge import merge_file
+from codemod.merge import merge_file, strings_for_strings
 from codemod.results import PIN, Finding
 from helpers import dedent, plan, write_tree
 
@@ -150,3 +150,77 @@ def test_any_planner_mix_gives_valid_json_or_a_conflict(doc, indent, crlf, seed,
     json.loads(apply_edits(data, result.edits))
     rng.shuffle(findings)
     assert merge_file("package.json", data, findings).edits == result.edits
+
+
+# -- a JSON file whose edits only swap strings for strings is not parsed again --
+
+SPEC = b'{\n  "a": "x",\n  "b": ["y", "z"],\n  "c": "q\\"r",\n  "d": "w"\n}\n'
+
+
+def _at(data: bytes, token: bytes, text: bytes, nth: int = 0) -> Edit:
+    start = -1
+    for _ in range(nth + 1):
+        start = data.index(token, start + 1)
+    return Edit("package.json", start, start + len(token), text)
+
+
+@pytest.mark.parametrize("edits, vouched", [
+    pytest.param([_at(SPEC, b'"x"', b'"8.2.2"')], True, id="one-string-for-a-string"),
+    pytest.param([_at(SPEC, b'"x"', b'"^8.2.2"'), _at(SPEC, b'"y"', b'"\\u00e9 \xc3\xa9"')], True, id="two-strings"),
+    pytest.param([_at(SPEC, b'"x"', b'""')], True, id="emptied"),
+    pytest.param([_at(SPEC, b'", "', b'"x"')], False, id="between-two-strings-is-no-string"),
+    pytest.param([_at(SPEC, b'"a"', b'"a"')], True, id="a-key-for-a-key"),
+    pytest.param([_at(SPEC, b'"w"', b'"v"')], False, id="after-a-backslash-it-is-not-shown"),
+    pytest.param([_at(SPEC, b'"x"', b"2")], False, id="a-number-for-a-string"),
+    pytest.param([_at(SPEC, b'"x"', b'"a"b"')], False, id="not-one-string"),
+    pytest.param([_at(SPEC, b'"x"', b'"\x01"')], False, id="a-control-character"),
+    pytest.param([_at(SPEC, b'"x"', b'"\xff"')], False, id="not-utf8"),
+    pytest.param([Edit("package.json", 4, 4, b'"n": 1, ')], False, id="an-insertion"),
+])
+def test_strings_swapped_for_strings(edits, vouched):
+    assert strings_for_strings(SPEC, tuple(edits)) is vouched
+    if vouched:
+        json.loads(apply_edits(SPEC, edits))
+
+
+def test_quotes_after_a_backslash_are_never_counted():
+    # Two escaped quotes: the second one has an even count of quotes before
+    # it, as an opening quote would. Swapped for ` "x" `, its backslash
+    # would escape a space.
+    data = b'["a\\"b\\"c"]'
+    edit = _at(data, b'"c"', b' "x" ')
+    assert not strings_for_strings(data, (edit,))
+    with pytest.raises(ValueError):
+        json.loads(apply_edits(data, [edit]))
+
+
+def test_a_real_lock_pin_is_vouched_for_without_a_parse():
+    report = plan([Path(__file__).parents[1] / "examples" / "leaky-addon"])
+    lock = next(r for r in report.changed if r.path.endswith("package-lock.json"))
+    assert strings_for_strings(lock.original, lock.edits)
+
+
+quoted_texts = st.sampled_from([b'"8.2.2"', b'""', b'"a\\"b"', b'"\\\\"', b'"\xc3\xa9"', b' "x" ', b'"a"b"', b'"a',
+                                b'a"', b'"\x01"', b'"a", "b"', b"1", b'"\\"', b'"\\x"', b"{}"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(doc=st.dictionaries(keys, documents, max_size=5), ascii_only=st.booleans(), seed=st.integers(0, 2**32),
+       count=st.integers(1, 4), texts=st.lists(quoted_texts, min_size=4, max_size=4))
+def test_strings_for_strings_never_vouches_for_invalid_json(doc, ascii_only, seed, count, texts):
+    """Spans from quote to quote (strings, keys, and the gaps between them),
+    in documents with escapes and without: whatever it vouches for parses."""
+    data = json.dumps(doc, indent=2, ensure_ascii=ascii_only).encode()
+    quotes = [i for i, byte in enumerate(data) if byte == ord('"')]
+    rng = random.Random(seed)
+    edits, taken = [], set()
+    for number in range(count if len(quotes) >= 2 else 0):
+        first = rng.randrange(len(quotes) - 1)
+        last = min(first + rng.choice([1, 1, 2, 3]), len(quotes) - 1)
+        span = range(quotes[first], quotes[last] + 1)
+        if taken.isdisjoint(span):
+            taken.update(span)
+            edits.append(Edit("package.json", span.start, span.stop, texts[number]))
+    edits.sort(key=lambda e: e.start)
+    if strings_for_strings(data, tuple(edits)):
+        json.loads(apply_edits(data, edits))
