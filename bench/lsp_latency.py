@@ -6,7 +6,9 @@
 Measures (targets from issue 12):
 - didChange -> publishDiagnostics p95 on a 5,000-line C++ header and on a
   30,000-line package-lock.json, the server's 200 ms debounce excluded
-  (<= 50 ms);
+  (<= 50 ms); for the header also after the last of 5 keystrokes 50 ms
+  apart (the server scans an edited C/C++ buffer on a worker from each
+  keystroke on, so the scans of the earlier ones compete with the last);
 - the code-action response p95 on that lockfile's package.json, both lazy
   (VS Code: edits resolved later) and with the edits inline (Emacs) (<= 50 ms);
 - first diagnostics after `initialize` on examples/ (<= 500 ms): from the
@@ -256,6 +258,26 @@ async def edit_latency(editor: Editor, path: Path, line_of, old: str, new: str, 
     return samples
 
 
+async def burst_latency(editor: Editor, uri: str, line_of, old: str, new: str, bursts: int,
+                        keystrokes: int = 5, gap: float = 0.05) -> list[float]:
+    """Typing: `keystrokes` changes `gap` s apart, then the publish of the
+    last one's version, minus the debounce. The server scans a C/C++ buffer
+    on a worker from each change on; here the scans of earlier keystrokes
+    are still running or queued when the last one comes."""
+    samples = []
+    toggle = (old, new)
+    for _ in range(bursts):
+        for k in range(keystrokes):
+            if k:
+                await asyncio.sleep(gap)
+            editor.edit(uri, line_of(editor.texts[uri]), *toggle)
+            toggle = toggle[::-1]
+        sent = time.perf_counter()
+        arrived = await editor.published_after(uri, editor.versions[uri])
+        samples.append(arrived - sent - DEBOUNCE)
+    return samples
+
+
 async def first_diagnostics(tmp: Path, starts: int) -> dict[str, list[dict[str, float]]]:
     """`starts` fresh servers with a warm code cache and as many with none, taking turns."""
     warm = tmp / "warm-cache"
@@ -292,6 +314,9 @@ async def run(args) -> dict:
         await editor.start([header.parent.parent, lock.parent])
         results["didChange -> publish, 5,000-line header"] = await edit_latency(
             editor, header, lambda text: _line_with(text, "// step 7"), "step 7", "step 7x", args.edits)
+        results["didChange -> publish, 5,000-line header, last of 5 keystrokes 50 ms apart"] = await burst_latency(
+            editor, from_fs_path(str(header)), lambda text: _line_with(text, "// step 7"), "step 7", "step 7x",
+            max(1, args.edits // 5))
         results["didChange -> publish, 30,000-line lockfile"] = await edit_latency(
             editor, lock, lambda text: _line_with(text, '"node_modules/dep-00017"') + 1, '"1.0.0"', '"1.0.1"',
             args.edits)
