@@ -11,9 +11,10 @@ that file.
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import Future
-from dataclasses import replace
-from typing import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Iterable, Sequence
 
 from codemod.cpp import finder
 from codemod.cpp.plan import plan_file
@@ -48,7 +49,10 @@ class Project:
         # Each C++ file's findings, kept between reports: after an edit that
         # changes nothing other files resolve through, only that file is re-planned.
         self._cpp_findings: dict[str, list[Finding]] = {}
-        self._ahead: dict[str, tuple[bytes, Future]] = {}  # path -> (bytes, their scan on a worker): prefetch()
+        self._ahead: dict[str, _Prefetched] = {}  # path -> a scan started on a worker: prefetch()
+        # How long the last scan of each C/C++ file took (on a worker or here):
+        # the editor server times its prefetches by it.
+        self.scan_seconds: dict[str, float] = {}
 
     # -- whole runs -----------------------------------------------------------
 
@@ -95,7 +99,12 @@ class Project:
             else:
                 cpp_files = set(self.found.cpp_files)
                 for path in (p for p in changed if p in cpp_files):
-                    rescanned = finder.scan_one(self.sources, self.cpp.index, path, self._taken(path))
+                    prefetched = self._ahead.pop(path, None)
+                    started = time.perf_counter()
+                    rescanned = finder.scan_one(self.sources, self.cpp.index, path,
+                                                prefetched.scan_of if prefetched else None)
+                    used = prefetched is not None and prefetched.seconds is not None
+                    self.scan_seconds[path] = prefetched.seconds if used else time.perf_counter() - started
                     self.cpp.errors.pop(path, None)
                     if rescanned.error is not None:
                         self.cpp.errors[path] = rescanned.error
@@ -119,32 +128,21 @@ class Project:
         except Unreadable:
             return  # update() reports it
         old = self._ahead.pop(path, None)
-        if old is not None:
-            old[1].cancel()  # a scan of older bytes still queued: never started
+        if old is not None and not old.future.cancel():  # a scan still queued never starts
+            seconds = old.seconds_if_done()
+            if seconds is not None:  # typing on: the server's next prefetch waits by the latest time
+                self.scan_seconds[path] = seconds
         if finder.worth_scanning(self.cpp.index, data):
             try:
-                future = workers.ahead(finder.prescan, path, data)
+                future = workers.ahead(_timed_prescan, path, data)
             except Exception:  # noqa: BLE001 -- a broken pool: update() scans here, and says what fails
                 return
             if future is not None:
-                self._ahead[path] = (data, future)
-
-    def _taken(self, path: str) -> Callable[[bytes], finder.Sifted | None]:
-        """The scan prefetch() started for `path`, if it was of `data`."""
-        ahead = self._ahead.pop(path, None)
-
-        def scanned(data: bytes) -> finder.Sifted | None:
-            if ahead is None or ahead[0] != data or ahead[1].cancelled():
-                return None
-            try:
-                return ahead[1].result()
-            except Exception:  # noqa: BLE001 -- the pool broke: scan here, as without a prefetch
-                return None
-        return scanned
+                self._ahead[path] = _Prefetched(data, future)
 
     def _drop_ahead(self) -> None:
-        for _, future in self._ahead.values():
-            future.cancel()
+        for prefetched in self._ahead.values():
+            prefetched.future.cancel()
         self._ahead.clear()
 
     def _roots_of(self, path: str) -> list[str]:
@@ -264,3 +262,36 @@ def _plan_one_root(sources: Sources, root: PackageRoot, options: Options) -> Roo
         reason = finder.internal_error(exc).replace("not analyzed", "not planned")
     first = (root.files or (os.path.join(root.folder, "package.json"),))[0]
     return RootPlan(errors={first: reason})
+
+
+@dataclass
+class _Prefetched:
+    """A scan prefetch() started on a worker, of `data`."""
+
+    data: bytes
+    future: Future
+    seconds: float | None = None  # the worker's time, once the scan is taken
+
+    def seconds_if_done(self) -> float | None:
+        if not self.future.done():
+            return None
+        try:
+            return self.future.result()[1]
+        except Exception:  # noqa: BLE001 -- failed or cancelled: no time to learn from
+            return None
+
+    def scan_of(self, data: bytes) -> finder.Sifted | None:
+        """The scan, if it is of `data`; None otherwise (the caller scans)."""
+        if data != self.data or self.future.cancelled():
+            return None
+        try:
+            sifted, self.seconds = self.future.result()
+        except Exception:  # noqa: BLE001 -- the pool broke: the caller scans, as without a prefetch
+            return None
+        return sifted
+
+
+def _timed_prescan(path: str, data: bytes) -> tuple[finder.Sifted, float]:
+    """finder.prescan on a worker, and how long it took there."""
+    started = time.perf_counter()
+    return finder.prescan(path, data), time.perf_counter() - started

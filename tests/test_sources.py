@@ -9,6 +9,7 @@ import pytest
 
 from codemod.cpp import finder
 from codemod.engine import Project
+from codemod.lsp.session import DEBOUNCE, PREFETCH_MARGIN, prefetch_delay
 from codemod.options import Options
 from codemod.parallel import Workers
 from codemod.sources.base import Unreadable
@@ -142,6 +143,7 @@ def test_the_scan_started_at_an_edit_is_the_one_the_re_plan_uses(tmp_path, monke
         report = project.update([leaf], workers)
     assert scanned_here == []
     assert [f.subject for r in report.changed for f in r.findings if f.edits] == ["Edited"]
+    assert project.scan_seconds[leaf] > 0  # the worker's time: the server's next prefetch waits by it
 
 
 def test_a_scan_of_bytes_edited_again_since_is_not_used(tmp_path):
@@ -153,3 +155,14 @@ def test_a_scan_of_bytes_edited_again_since_is_not_used(tmp_path):
         sources.put(leaf, LEAF.format(name="TypedOn").encode())  # a keystroke the server has not prefetched
         report = project.update([leaf], workers)
     assert [f.subject for r in report.changed for f in r.findings if f.edits] == ["TypedOn"]
+
+
+@pytest.mark.parametrize("scan_seconds, delay", [
+    (None, 0.0),  # never scanned: start at once
+    (0.005, DEBOUNCE - PREFETCH_MARGIN - 0.010),  # a small file: only after a pause, no scan per keystroke
+    (0.025, DEBOUNCE - PREFETCH_MARGIN - 0.050),
+    ((DEBOUNCE - PREFETCH_MARGIN) / 2, 0.0),  # half the debounce: at every keystroke
+    (1.0, 0.0),
+])
+def test_the_server_starts_a_scan_as_late_as_lets_it_finish_within_the_debounce(scan_seconds, delay):
+    assert prefetch_delay(scan_seconds) == pytest.approx(delay)

@@ -175,7 +175,7 @@ class Rescanned:
 
 
 def scan_one(sources: Sources, index: ProjectIndex, path: str,
-             scanned: Callable[[bytes], Sifted | None] = lambda data: None) -> Rescanned:
+             scanned: Callable[[bytes], Sifted | None] | None = None) -> Rescanned:
     """Re-scan one file into `index` (the editor server, after a change).
     Always a fresh parse: tree-sitter's incremental parse can recover from
     errors differently (seen on duckdb's connection.cpp), and the editor must
@@ -188,7 +188,7 @@ def scan_one(sources: Sources, index: ProjectIndex, path: str,
         index.drop(path)
         return Rescanned(exc.reason, had)
     if worth_scanning(index, data):
-        sifted = scanned(data) or prescan(path, data)
+        sifted = (scanned and scanned(data)) or prescan(path, data)
         if sifted.facts is None:
             index.drop(path)
             return Rescanned(sifted.error, had)

@@ -84,12 +84,10 @@ class Projects:
         return [s for s in self.served.values() if s.contains(path)]
 
     def touch(self, path: str) -> list[Served]:
-        """Note that `path` changed; the Projects that must re-plan. An edited
-        C/C++ file starts being scanned at once, on a worker (Project.prefetch)."""
+        """Note that `path` changed; the Projects that must re-plan."""
         touched = self.holding(path)
         for served in touched:
             served.pending.add(path)
-            served.project.prefetch(path, self.workers)
         return touched
 
     def analyze(self, served: Served, versions: dict[str, int]) -> Report:
