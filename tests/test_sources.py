@@ -159,9 +159,9 @@ def test_a_scan_of_bytes_edited_again_since_is_not_used(tmp_path):
 
 @pytest.mark.parametrize("scan_seconds, delay", [
     (None, 0.0),  # never scanned: start at once
-    (0.005, DEBOUNCE - PREFETCH_MARGIN - 0.010),  # a small file: only after a pause, no scan per keystroke
-    (0.025, DEBOUNCE - PREFETCH_MARGIN - 0.050),
-    ((DEBOUNCE - PREFETCH_MARGIN) / 2, 0.0),  # half the debounce: at every keystroke
+    (0.005, DEBOUNCE - PREFETCH_MARGIN - 0.015),  # a small file: only after a pause, no scan per keystroke
+    (0.025, DEBOUNCE - PREFETCH_MARGIN - 0.075),
+    ((DEBOUNCE - PREFETCH_MARGIN) / 3, 0.0),  # a third of the debounce: at every keystroke
     (1.0, 0.0),
 ])
 def test_the_server_starts_a_scan_as_late_as_lets_it_finish_within_the_debounce(scan_seconds, delay):

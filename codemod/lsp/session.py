@@ -36,6 +36,7 @@ from codemod.sources.overlay import OverlaySources
 
 DEBOUNCE = 0.2  # seconds of quiet after a keystroke before the engine re-plans
 PREFETCH_MARGIN = 0.02  # seconds a prefetched scan should be done before the re-plan
+SLOWER_SCAN = 3  # how much longer than the last one a prefetched scan may take and still be in time
 REMEMBERED_LOCKS = 4  # large lockfiles whose last parse an edit inside one entry re-uses (jsonreparse.py)
 
 
@@ -268,13 +269,14 @@ class Session:
 
 def prefetch_delay(scan_seconds: float | None) -> float:
     """Quiet time after a keystroke before a C/C++ buffer's scan starts: as
-    late as lets a scan twice as long as the last one finish PREFETCH_MARGIN
-    before the debounce ends. A keystroke within it costs no scan (typing in
-    a file that scans in 25 ms starts none until a pause of 130 ms); a file
-    whose scan takes half the debounce or more is scanned at every keystroke."""
+    late as lets a scan SLOWER_SCAN times as long as the last one finish
+    PREFETCH_MARGIN before the debounce ends (a shared host's speed swings).
+    A keystroke within it costs no scan: typing in a file that scans in 25 ms
+    starts none until a pause of 105 ms. A file whose scan takes a third of
+    the debounce or more is scanned at every keystroke."""
     if scan_seconds is None:
         return 0.0
-    return max(0.0, DEBOUNCE - PREFETCH_MARGIN - 2 * scan_seconds)
+    return max(0.0, DEBOUNCE - PREFETCH_MARGIN - SLOWER_SCAN * scan_seconds)
 
 
 def _disk_bytes(path: str) -> bytes | None:
