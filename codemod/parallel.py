@@ -58,9 +58,10 @@ class Workers:
 
     def ahead(self, fn: Callable[..., R], *args):
         """Start fn(*args) on a worker now and return its Future; None when
-        there is no pool to run it on (the caller then does the work itself
-        when it needs it). A call that cannot be pickled fails its Future."""
-        return self._started().submit(fn, *args) if self.jobs > 1 else None
+        no pool is running (the caller then does the work itself when it
+        needs it). Never forks: its caller, the editor server, has threads
+        by then (see start). A call that cannot be pickled fails its Future."""
+        return self._pool.submit(fn, *args) if self._pool is not None else None
 
     def start(self) -> None:
         """Fork the workers now: a caller about to start threads of its own

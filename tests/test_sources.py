@@ -135,9 +135,10 @@ def _leaf_project(tmp_path):
 def test_the_scan_started_at_an_edit_is_the_one_the_re_plan_uses(tmp_path, monkeypatch):
     sources, project, leaf = _leaf_project(tmp_path)
     with Workers(2) as workers:
+        workers.start()  # as the server does: its workers scan with the real code
         project.analyze(workers)
         sources.put(leaf, LEAF.format(name="Edited").encode())
-        project.prefetch(leaf, workers)  # forks the pool: its workers scan with the real code
+        project.prefetch(leaf, workers)
         scanned_here = []
         monkeypatch.setattr(finder, "_scanned", lambda *args: scanned_here.append(args))
         report = project.update([leaf], workers)
@@ -149,6 +150,7 @@ def test_the_scan_started_at_an_edit_is_the_one_the_re_plan_uses(tmp_path, monke
 def test_a_scan_of_bytes_edited_again_since_is_not_used(tmp_path):
     sources, project, leaf = _leaf_project(tmp_path)
     with Workers(2) as workers:
+        workers.start()
         project.analyze(workers)
         sources.put(leaf, LEAF.format(name="Typed").encode())
         project.prefetch(leaf, workers)
