@@ -7,6 +7,7 @@ Emacs), on a real tree in a temporary folder.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -146,6 +147,29 @@ async def test_an_unsaved_buffer_is_analyzed_and_fixed_without_touching_the_disk
     editor.apply(fix.edit)
     await editor.codes(package, set())
     assert editor.buffers[str(package)].encode() == safe["package.json"]
+
+
+async def test_typing_fast_in_a_header_ends_with_the_diagnostics_of_its_last_bytes(editors, tmp_path):
+    """Keystrokes 20 ms apart: the server starts a scan on a worker for
+    several of them (lsp/session.py), and the re-plan must take none but the
+    one of the buffer's last bytes."""
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    header = root / "src" / "counter.h"
+    editor = await editors("vscode", [root])
+    editor.open(header)
+    await editor.codes(header, {"NAPI004"})
+    text = header.read_text()
+    finalize = "  void Finalize(Napi::Env /*env*/) override {}\n\n private:"
+    for step in range(9):  # odd steps add an override: no hint for those
+        typed = text.replace("Counter", f"Typed{step}")
+        editor.type(header, typed.replace("\n private:", finalize) if step % 2 else typed)
+        await asyncio.sleep(0.02)
+
+    def hinted():
+        return [text_at(editor.buffers[str(header)], d.range, editor.encoding) for d in editor.diagnostics(header)]
+    await editor.wait_for(lambda: hinted() == ["Typed8"])
+    await asyncio.sleep(0.5)  # a late publish of an older scan would land here
+    assert hinted() == ["Typed8"]
 
 
 async def test_a_lockfile_changed_on_disk_republishes_its_dependents(editors, tmp_path):
