@@ -157,10 +157,9 @@ def test_any_planner_mix_gives_valid_json_or_a_conflict(doc, indent, crlf, seed,
 SPEC = b'{\n  "a": "x",\n  "b": ["y", "z"],\n  "c": "q\\"r",\n  "d": "w"\n}\n'
 
 
-def _at(data: bytes, token: bytes, text: bytes, nth: int = 0) -> Edit:
-    start = -1
-    for _ in range(nth + 1):
-        start = data.index(token, start + 1)
+def _at(data: bytes, token: bytes, text: bytes) -> Edit:
+    """`token`'s first occurrence in `data` replaced by `text`."""
+    start = data.index(token)
     return Edit("package.json", start, start + len(token), text)
 
 
