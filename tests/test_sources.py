@@ -18,6 +18,8 @@ from codemod.sources.overlay import OverlaySources
 from helpers import plan, write_tree
 
 CLASS = "class C : public Napi::ObjectWrap<C> {\n public:\n  C();\n};\n"
+BASE = "template <class T> class Wrapped : public Napi::ObjectWrap<T> {};\n"
+LEAF = '#include "base.h"\nclass {name} : public Wrapped<{name}> {{\n public:\n  {name}();\n}};\n'
 
 
 @pytest.mark.parametrize("make, reason", [
@@ -69,7 +71,7 @@ class Counting(OverlaySources):
 
 def test_re_planning_after_one_change_costs_about_that_file(tmp_path):
     files = {f"src/c{i}.h": CLASS.replace("C", f"C{i}") for i in range(40)}
-    files["src/base.h"] = "template <class T> class Wrapped : public Napi::ObjectWrap<T> {};\n"
+    files["src/base.h"] = BASE
     files["package.json"] = '{"name": "a", "dependencies": {"node-addon-api": "^8.2.0"}}\n'
     write_tree(tmp_path, files)
     sources = Counting()
@@ -79,7 +81,7 @@ def test_re_planning_after_one_change_costs_about_that_file(tmp_path):
         assert len(first.changed) == 41
         sources.reads.clear()
         leaf = str(tmp_path / "src/c7.h")
-        sources.put(leaf, b'#include "base.h"\nclass Leaf : public Wrapped<Leaf> {\n public:\n  Leaf();\n};\n')
+        sources.put(leaf, LEAF.format(name="Leaf").encode())
         report = project.update([leaf], workers)
     assert len(sources.reads) <= 4, sources.reads  # the changed file, its header and the edit's bytes
     leaf_result = next(r for r in report.files if r.path == leaf)
@@ -106,8 +108,8 @@ def test_re_planning_after_a_manifest_change_re_plans_its_root_only(tmp_path):
 
 def test_an_edit_to_a_base_re_plans_the_files_that_derive_from_it(tmp_path):
     write_tree(tmp_path, {
-        "src/base.h": "template <class T> class Wrapped : public Napi::ObjectWrap<T> {};\n",
-        "src/leaf.h": '#include "base.h"\nclass Leaf : public Wrapped<Leaf> {\n public:\n  Leaf();\n};\n',
+        "src/base.h": BASE,
+        "src/leaf.h": LEAF.format(name="Leaf"),
     })
     sources = Counting()
     project = Project(sources, [str(tmp_path)], Options("finalize"))
@@ -116,16 +118,13 @@ def test_an_edit_to_a_base_re_plans_the_files_that_derive_from_it(tmp_path):
         assert [os.path.basename(r.path) for r in project.analyze(workers).changed] == ["leaf.h"]
         sources.put(base, b"template <class T> class Wrapped {};  // ObjectWrap no more\n")
         assert project.update([base], workers).changed == ()
-        sources.put(base, b"template <class T> class Wrapped : public Napi::ObjectWrap<T> {};\n// a comment\n")
+        sources.put(base, BASE.encode() + b"// a comment\n")
         assert [os.path.basename(r.path) for r in project.update([base], workers).changed] == ["leaf.h"]
-
-
-LEAF = '#include "base.h"\nclass {name} : public Wrapped<{name}> {{\n public:\n  {name}();\n}};\n'
 
 
 def _leaf_project(tmp_path):
     write_tree(tmp_path, {
-        "src/base.h": "template <class T> class Wrapped : public Napi::ObjectWrap<T> {};\n",
+        "src/base.h": BASE,
         "src/leaf.h": LEAF.format(name="Leaf"),
     })
     sources = OverlaySources(DiskSources())
