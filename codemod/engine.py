@@ -103,8 +103,8 @@ class Project:
                     started = time.perf_counter()
                     rescanned = finder.scan_one(self.sources, self.cpp.index, path,
                                                 prefetched.scan_of if prefetched else None)
-                    used = prefetched is not None and prefetched.seconds is not None
-                    self.scan_seconds[path] = prefetched.seconds if used else time.perf_counter() - started
+                    taken = prefetched.seconds if prefetched else None  # set when its scan was used
+                    self.scan_seconds[path] = taken if taken is not None else time.perf_counter() - started
                     self.cpp.errors.pop(path, None)
                     if rescanned.error is not None:
                         self.cpp.errors[path] = rescanned.error
@@ -273,22 +273,24 @@ class _Prefetched:
     seconds: float | None = None  # the worker's time, once the scan is taken
 
     def seconds_if_done(self) -> float | None:
-        if not self.future.done():
-            return None
-        try:
-            return self.future.result()[1]
-        except Exception:  # noqa: BLE001 -- failed or cancelled: no time to learn from
-            return None
+        done = self._result() if self.future.done() else None
+        return done[1] if done else None
 
     def scan_of(self, data: bytes) -> finder.Sifted | None:
         """The scan, if it is of `data`; None otherwise (the caller scans)."""
-        if data != self.data or self.future.cancelled():
+        done = self._result() if data == self.data else None
+        if done is None:
             return None
-        try:
-            sifted, self.seconds = self.future.result()
-        except Exception:  # noqa: BLE001 -- the pool broke: the caller scans, as without a prefetch
-            return None
+        sifted, self.seconds = done
         return sifted
+
+    def _result(self) -> tuple[finder.Sifted, float] | None:
+        """Waits for the scan; None when it failed or was cancelled (a broken
+        pool: the caller scans, as without a prefetch)."""
+        try:
+            return self.future.result()
+        except Exception:  # noqa: BLE001 -- CancelledError is one too
+            return None
 
 
 def _timed_prescan(path: str, data: bytes) -> tuple[finder.Sifted, float]:
