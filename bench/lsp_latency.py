@@ -12,10 +12,14 @@ Measures (targets from issue 12):
 - the code-action response p95 on that lockfile's package.json, both lazy
   (VS Code: edits resolved later) and with the edits inline (Emacs) (<= 50 ms);
 - first diagnostics after `initialize` on examples/ (<= 500 ms): from the
-  initialize request (which includes the server's imports) and from the
-  initialize response. --starts N fresh servers each way, taking turns: with
-  the code cache that later starts read (lsp/codecache.py) and without it, as
-  on the first start after an install or upgrade;
+  initialize request (the process is spawned then: its start-up counts)
+  and from the initialize response; and, from the initialize request, the
+  diagnostics of leaky-addon's package.json opened right after
+  `initialized`, which pygls answers once it is imported (the first
+  diagnostics go out before that: lsp/start.py). --starts N fresh servers
+  each way, taking turns: with the code cache that later starts read
+  (lsp/codecache.py, which speeds up pygls's import) and without it, as on
+  the first start after an install or upgrade;
 - the server's resident memory after 1,000 edits (flat, < 200 MB): each edit
   followed by a code-action request, which makes the server re-plan at once.
 --runs N repeats everything N times (a fresh server each time) and adds a
@@ -183,11 +187,13 @@ class Editor:
             "workspaceFolders": [{"uri": from_fs_path(str(f)), "name": f.name} for f in folders]})
         answered = time.perf_counter()
         self.notify("initialized", {})
-        if opening is not None:
-            self.open(opening)
+        opened = self.open(opening) if opening is not None else None
         while self.first_publish is None:
             await asyncio.sleep(0.001)
-        return {"from initialize": self.first_publish - sent, "from its response": self.first_publish - answered}
+        timing = {"from initialize": self.first_publish - sent, "from its response": self.first_publish - answered}
+        if opened is not None:  # answered once pygls reads the stream, after the first publish (lsp/start.py)
+            timing["opened file, from initialize"] = await self.published_after(opened, 1) - sent
+        return timing
 
     def rss_mb(self) -> float:
         status = Path(f"/proc/{self._process.pid}/status").read_text()
@@ -291,7 +297,7 @@ async def first_diagnostics(tmp: Path, starts: int) -> dict[str, list[dict[str, 
 
 async def _started(cache: Path) -> dict[str, float]:
     editor = Editor("emacs@v29.1")
-    timing = await editor.start([ROOT / "examples"], cache)
+    timing = await editor.start([ROOT / "examples"], cache, opening=ROOT / "examples" / "leaky-addon" / "package.json")
     await editor.stop()
     return timing
 
@@ -393,7 +399,8 @@ def table(results: dict) -> str:
             rows.append(f"| {name} | {statistics.median(samples) * 1000:.1f} ms | {p95(samples) * 1000:.1f} ms | "
                         f"{max(samples) * 1000:.1f} ms | {target} |")
     for cached, starts in results["first diagnostics on examples/"].items():
-        for since, target in (("from initialize", "<= 500 ms"), ("from its response", "")):
+        for since, target in (("from initialize", "<= 500 ms"), ("from its response", ""),
+                              ("opened file, from initialize", "")):
             ms = [start[since] * 1000 for start in starts]
             rows.append(f"| first diagnostics on examples/, {cached}, {since.replace('initialize', '`initialize`')}"
                         f" | {statistics.median(ms):.0f} ms | | {max(ms):.0f} ms | {target} |")

@@ -38,13 +38,10 @@ class RunOptions:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["lsp"]:  # the language server: pygls is imported by this subcommand only,
-        from codemod.lsp.codecache import install  # after the cache that halves lsprotocol's import
+    if argv[:1] == ["lsp"]:  # the language server: pygls is imported by this subcommand only (start.py)
+        from codemod.lsp.start import serve
 
-        code_cache = install()
-        from codemod.lsp.server import serve
-
-        return serve(argv[1:], code_cache)
+        return serve(argv[1:])
     if argv[:1] == ["batch"]:  # imported only when asked: the plain CLI starts as fast as before
         return _batch(argv[1:])
     if argv == ["--version"]:  # answered before the (slow) typer import

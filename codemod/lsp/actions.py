@@ -12,15 +12,15 @@ supports it, else a plain `changes` map.
 from __future__ import annotations
 
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 
+from codemod.lsp.capabilities import FIX_ALL_KIND, QUICKFIX_KIND
 from codemod.lsp.client import Client
 from codemod.lsp.diagnostics import SOURCE, finding_diagnostic, finding_range, uri_of
 from codemod.lsp.fixes import FIX_ALL, Fix
 from codemod.lsp.ranges import Indexes
 
-FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.napi-fix"
-QUICKFIX_KIND = types.CodeActionKind.QuickFix.value
-KINDS = [QUICKFIX_KIND, FIX_ALL_KIND]
+_converter = get_converter()
 
 
 def kind_of(fix: Fix) -> str:
@@ -36,7 +36,7 @@ def under(fix: Fix, params: types.CodeActionParams, indexes: Indexes, client: Cl
     """A quick fix whose diagnostic meets the requested range, or is one the client passed."""
     if fix.finding is None:
         return True
-    found = finding_range(fix.finding, indexes.of(fix.finding.path), client)
+    found = _lsp_range(finding_range(fix.finding, indexes.of(fix.finding.path), client))
     if _overlaps(found, params.range):
         return True
     return any(d.source == SOURCE and d.code == fix.finding.rule and d.range == found
@@ -46,7 +46,8 @@ def under(fix: Fix, params: types.CodeActionParams, indexes: Indexes, client: Cl
 def code_action(fix: Fix, uri: str, indexes: Indexes, client: Client, versions: dict[str, int]) -> types.CodeAction:
     action = types.CodeAction(title=fix.title, kind=kind_of(fix), is_preferred=fix.finding is not None or None)
     if fix.finding is not None:
-        action.diagnostics = [finding_diagnostic(fix.finding, indexes.of(fix.finding.path), indexes, client)]
+        action.diagnostics = [_converter.structure(
+            finding_diagnostic(fix.finding, indexes.of(fix.finding.path), indexes, client), types.Diagnostic)]
     if client.resolve_edits:
         action.data = {"uri": uri, "key": fix.key}
     else:
@@ -59,7 +60,7 @@ def workspace_edit(fix: Fix, indexes: Indexes, client: Client, versions: dict[st
     for change in sorted(fix.changes, key=lambda c: c.path):
         index = indexes.of(change.path, change.original)
         per_file.append((change.path, [
-            types.TextEdit(range=index.range(e.start, e.end, client.encoding),
+            types.TextEdit(range=_lsp_range(index.range(e.start, e.end, client.encoding)),
                            new_text=e.text.decode("utf-8", "replace"))
             for e in change.edits
         ]))
@@ -73,6 +74,13 @@ def workspace_edit(fix: Fix, indexes: Indexes, client: Client, versions: dict[st
             for path, edits in per_file
         ])
     return types.WorkspaceEdit(changes={uri_of(path): edits for path, edits in per_file})
+
+
+def _lsp_range(found: dict) -> types.Range:
+    """A range of ranges.py (the protocol's JSON) as lsprotocol's object."""
+    start, end = found["start"], found["end"]
+    return types.Range(start=types.Position(line=start["line"], character=start["character"]),
+                       end=types.Position(line=end["line"], character=end["character"]))
 
 
 def _overlaps(a: types.Range, b: types.Range) -> bool:

@@ -4,13 +4,15 @@ Each field decides one thing the server does differently: the shape of a
 WorkspaceEdit, whether code actions are resolved lazily, whether pull
 diagnostics are offered, whether file watching is registered, and the
 position encoding every range is counted in.
+
+Read from the capabilities' JSON, as `initialize` brings them: start.py
+reads that request before lsprotocol is imported.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from lsprotocol import types
+from typing import Any
 
 from codemod.positions import ENCODINGS, UTF16
 
@@ -25,22 +27,34 @@ class Client:
     related_information: bool = False
 
 
-def read_client(capabilities: types.ClientCapabilities, encoding: str) -> Client:
-    workspace = capabilities.workspace
-    document = capabilities.text_document
-    code_action = document.code_action if document else None
-    resolve = code_action.resolve_support if code_action else None
-    watched = workspace.did_change_watched_files if workspace else None
-    publish = document.publish_diagnostics if document else None
+def read_client(capabilities: dict[str, Any]) -> Client:
+    """`capabilities`: the ClientCapabilities of `initialize`, as JSON."""
+    workspace = _object(capabilities, "workspace")
+    document = _object(capabilities, "textDocument")
+    resolve = _object(_object(document, "codeAction"), "resolveSupport")
     return Client(
-        encoding=encoding if encoding in ENCODINGS else UTF16,
-        document_changes=bool(workspace and workspace.workspace_edit and workspace.workspace_edit.document_changes),
-        resolve_edits=bool(resolve and "edit" in resolve.properties),
+        encoding=negotiated_encoding(capabilities),
+        document_changes=bool(_object(workspace, "workspaceEdit").get("documentChanges")),
+        resolve_edits="edit" in (resolve.get("properties") or ()),
         # A document's diagnostics change when another file does (the lock
         # behind a spec): pull works only if the server can ask for a re-pull.
         # Neovim 0.11 pulls but cannot be asked; it is served by push alone.
-        pull_diagnostics=bool(document and document.diagnostic is not None
-                              and workspace and workspace.diagnostics and workspace.diagnostics.refresh_support),
-        watch_files=bool(watched and watched.dynamic_registration),
-        related_information=bool(publish and publish.related_information),
+        pull_diagnostics=bool(document.get("diagnostic") is not None
+                              and _object(workspace, "diagnostics").get("refreshSupport")),
+        watch_files=bool(_object(workspace, "didChangeWatchedFiles").get("dynamicRegistration")),
+        related_information=bool(_object(document, "publishDiagnostics").get("relatedInformation")),
     )
+
+
+def negotiated_encoding(capabilities: dict[str, Any]) -> str:
+    """The first encoding the client offers that the server counts in, else
+    UTF-16: the choice pygls makes for its answer to `initialize`
+    (ServerCapabilitiesBuilder.choose_position_encoding)."""
+    offered = _object(capabilities, "general").get("positionEncodings")
+    return next((e for e in offered if e in ENCODINGS), UTF16) if isinstance(offered, list) else UTF16
+
+
+def _object(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    """parent[key] when it is an object; {} when absent, null or of another type."""
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}

@@ -8,12 +8,18 @@ is a hint), the range from the finding's span (else its line), and
 `relatedInformation` from the places it points at (a spec and its lock
 entry point at each other). A file that could not be read or parsed gets
 one error diagnostic at the line the error is about.
+
+Diagnostics are the protocol's JSON (dicts, camelCase keys, absent rather
+than null), sent as they are: the first ones go out before lsprotocol is
+imported (start.py). requests.py turns them into lsprotocol objects where
+pygls needs those (a pull's report, a code action's diagnostics).
 """
 
 from __future__ import annotations
 
-from lsprotocol import types
-from pygls.uris import from_fs_path
+from typing import Any
+
+from pygls.uris import from_fs_path  # pygls.uris imports nothing of pygls but its platform flags
 
 from codemod.lsp.client import Client
 from codemod.lsp.ranges import Indexes, TextIndex
@@ -21,20 +27,19 @@ from codemod.results import FileResult, Finding, Report
 from codemod.rules import BY_ID, ERROR, ISSUE_URL, NOTE, WARNING
 
 SOURCE = "napi-fix"
-SEVERITY = {
-    ERROR: types.DiagnosticSeverity.Error,
-    WARNING: types.DiagnosticSeverity.Warning,
-    NOTE: types.DiagnosticSeverity.Hint,
-}
+# The protocol's DiagnosticSeverity values.
+ERROR_SEVERITY, WARNING_SEVERITY, HINT_SEVERITY = 1, 2, 4
+SEVERITY = {ERROR: ERROR_SEVERITY, WARNING: WARNING_SEVERITY, NOTE: HINT_SEVERITY}
+Diagnostic = dict[str, Any]  # an LSP Diagnostic as JSON
 
 
 def uri_of(path: str) -> str:
     return from_fs_path(path) or path
 
 
-def report_diagnostics(report: Report, indexes: Indexes, client: Client) -> dict[str, list[types.Diagnostic]]:
+def report_diagnostics(report: Report, indexes: Indexes, client: Client) -> dict[str, list[Diagnostic]]:
     """Diagnostics of every file of the report that has any, by path."""
-    found: dict[str, list[types.Diagnostic]] = {}
+    found: dict[str, list[Diagnostic]] = {}
     for result in report.files:
         items = file_diagnostics(result, indexes, client)
         if items:
@@ -42,47 +47,44 @@ def report_diagnostics(report: Report, indexes: Indexes, client: Client) -> dict
     return found
 
 
-def file_diagnostics(result: FileResult, indexes: Indexes, client: Client) -> list[types.Diagnostic]:
+def file_diagnostics(result: FileResult, indexes: Indexes, client: Client) -> list[Diagnostic]:
     index = indexes.of(result.path, result.original)
     items = []
     if result.error is not None:
-        items.append(types.Diagnostic(
-            range=index.line_range(result.error_line or 1, client.encoding),
-            message=result.error,
-            severity=types.DiagnosticSeverity.Error,
-            source=SOURCE,
-        ))
+        items.append({
+            "range": index.line_range(result.error_line or 1, client.encoding),
+            "message": result.error,
+            "severity": ERROR_SEVERITY,
+            "source": SOURCE,
+        })
     items += [finding_diagnostic(f, index, indexes, client) for f in result.findings if f.rule is not None]
     return items
 
 
-def finding_diagnostic(finding: Finding, index: TextIndex, indexes: Indexes, client: Client) -> types.Diagnostic:
+def finding_diagnostic(finding: Finding, index: TextIndex, indexes: Indexes, client: Client) -> Diagnostic:
     rule = BY_ID[finding.rule]
-    related = None
+    diagnostic = {
+        "range": _range(index, finding.span, finding.line, client),
+        "message": finding.reason,
+        "severity": SEVERITY[rule.level],
+        "code": rule.id,
+        "codeDescription": {"href": ISSUE_URL},
+        "source": SOURCE,
+    }
     if client.related_information and finding.related:
-        related = [
-            types.DiagnosticRelatedInformation(
-                location=types.Location(uri=uri_of(r.path), range=_range(indexes.of(r.path), r.span, r.line, client)),
-                message=r.message,
-            )
+        diagnostic["relatedInformation"] = [
+            {"location": {"uri": uri_of(r.path), "range": _range(indexes.of(r.path), r.span, r.line, client)},
+             "message": r.message}
             for r in finding.related
         ]
-    return types.Diagnostic(
-        range=_range(index, finding.span, finding.line, client),
-        message=finding.reason,
-        severity=SEVERITY[rule.level],
-        code=rule.id,
-        code_description=types.CodeDescription(href=ISSUE_URL),
-        source=SOURCE,
-        related_information=related,
-    )
+    return diagnostic
 
 
-def finding_range(finding: Finding, index: TextIndex, client: Client) -> types.Range:
+def finding_range(finding: Finding, index: TextIndex, client: Client) -> dict:
     return _range(index, finding.span, finding.line, client)
 
 
-def _range(index: TextIndex, span: tuple[int, int] | None, line: int, client: Client) -> types.Range:
+def _range(index: TextIndex, span: tuple[int, int] | None, line: int, client: Client) -> dict:
     if span is not None:
         return index.range(span[0], span[1], client.encoding)
     return index.line_range(line, client.encoding)

@@ -10,14 +10,16 @@ whose version is not newer than the one held is stale and is dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from lsprotocol import types
-from pygls.uris import to_fs_path
+from pygls.uris import to_fs_path  # pygls.uris imports nothing of pygls but its platform flags
 
 from codemod.lsp.ranges import TextIndex
 from codemod.sources.base import normal
 from codemod.sources.overlay import OverlaySources
+
+if TYPE_CHECKING:  # the server makes a Session before lsprotocol is imported (start.py)
+    from lsprotocol import types
 
 
 @dataclass
@@ -97,7 +99,7 @@ def apply_change(data: bytes, change: types.TextDocumentContentChangeEvent, enco
                  index: TextIndex | None = None) -> bytes:
     """`index`: `data`'s, when it is at hand."""
     text = encode(change.text)
-    if isinstance(change, types.TextDocumentContentChangeWholeDocument):
+    if getattr(change, "range", None) is None:  # TextDocumentContentChangeWholeDocument
         return text
     index = index or TextIndex(data, from_disk=False)
     start = index.offset(change.range.start, encoding)

@@ -17,20 +17,18 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from lsprotocol import types
-
-from codemod.lsp.diagnostics import uri_of
+from codemod.lsp.diagnostics import Diagnostic, uri_of
 
 
 class Publisher:
-    def __init__(self, send: Callable[[types.PublishDiagnosticsParams], None],
+    def __init__(self, send: Callable[[dict], None],
                  pulled: Callable[[str], bool] = lambda path: False):
         self.send = send
         self.pulled = pulled  # whether the client pulls this file's diagnostics
-        self.latest: dict[str, list[types.Diagnostic]] = {}
-        self.sent: dict[str, list[types.Diagnostic]] = {}
+        self.latest: dict[str, list[Diagnostic]] = {}
+        self.sent: dict[str, list[Diagnostic]] = {}
 
-    def publish(self, found: dict[str, list[types.Diagnostic]], owned: Callable[[str], bool],
+    def publish(self, found: dict[str, list[Diagnostic]], owned: Callable[[str], bool],
                 versions: dict[str, int], always: Iterable[str] = ()) -> bool:
         """`found`: one Project's diagnostics by path; `owned(path)`: whether
         that Project speaks for the file; `always`: paths to push even if
@@ -56,19 +54,22 @@ class Publisher:
         """A document the client no longer pulls: push it again."""
         self._push(path, self.latest.get(path, []), None, False)
 
-    def current(self, path: str) -> list[types.Diagnostic]:
+    def current(self, path: str) -> list[Diagnostic]:
         return self.latest.get(path, [])
 
-    def _push(self, path: str, items: list[types.Diagnostic], version: int | None, always: bool) -> None:
+    def _push(self, path: str, items: list[Diagnostic], version: int | None, always: bool) -> None:
         if self.pulled(path):
             items, always = [], False
         if not always and self.sent.get(path, []) == items:
             return
         self._keep(self.sent, path, items)
-        self.send(types.PublishDiagnosticsParams(uri=uri_of(path), diagnostics=items, version=version))
+        params = {"uri": uri_of(path), "diagnostics": items}
+        if version is not None:
+            params["version"] = version
+        self.send(params)  # PublishDiagnosticsParams, as JSON
 
     @staticmethod
-    def _keep(held: dict[str, list[types.Diagnostic]], path: str, items: list[types.Diagnostic]) -> None:
+    def _keep(held: dict[str, list[Diagnostic]], path: str, items: list[Diagnostic]) -> None:
         if items:
             held[path] = items
         else:

@@ -5,13 +5,15 @@ file it loads: it hides a UTF-8 byte order mark (VS Code and Neovim both
 drop it from the text they edit), so a file read from disk is indexed
 without it and its byte offsets are shifted to match. An open buffer's
 bytes are the editor's own text and are indexed as they are.
+
+Positions and ranges are built as the protocol's JSON (dicts), not as
+lsprotocol objects: the first diagnostics go out before lsprotocol is
+imported (start.py), and a dict costs nothing to serialize.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
-from lsprotocol import types
+from typing import Any, Callable
 
 from codemod.positions import LineIndex
 from codemod.sources.base import Sources, Unreadable
@@ -36,14 +38,14 @@ class TextIndex:
             return TextIndex(data, from_disk)
         return TextIndex(data, from_disk, self.lines.updated(data[skip:]))
 
-    def position(self, offset: int, encoding: str) -> types.Position:
+    def position(self, offset: int, encoding: str) -> dict[str, int]:
         line, character = self.lines.position(max(offset - self.skip, 0), encoding)
-        return types.Position(line=line, character=character)
+        return {"line": line, "character": character}
 
-    def range(self, start: int, end: int, encoding: str) -> types.Range:
-        return types.Range(start=self.position(start, encoding), end=self.position(end, encoding))
+    def range(self, start: int, end: int, encoding: str) -> dict[str, dict[str, int]]:
+        return {"start": self.position(start, encoding), "end": self.position(end, encoding)}
 
-    def line_range(self, line: int, encoding: str) -> types.Range:
+    def line_range(self, line: int, encoding: str) -> dict[str, dict[str, int]]:
         """The whole of 1-based `line`, without its line break."""
         starts = self.lines.starts
         index = min(max(line - 1, 0), len(starts) - 1)
@@ -51,7 +53,8 @@ class TextIndex:
         body = len(self.lines.data[starts[index]:end].rstrip(b"\r\n"))
         return self.range(starts[index] + self.skip, starts[index] + body + self.skip, encoding)
 
-    def offset(self, position: types.Position, encoding: str) -> int:
+    def offset(self, position: Any, encoding: str) -> int:
+        """`position`: an lsprotocol Position, as a change from the client arrives."""
         return self.lines.offset(position.line, position.character, encoding) + self.skip
 
 

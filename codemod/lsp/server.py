@@ -1,27 +1,29 @@
-"""`napi-fix lsp`: the Language Server Protocol over stdio (pygls 2).
+"""`napi-fix lsp` once pygls runs (pygls 2): start.py has made the Session,
+and usually answered `initialize` and published the first diagnostics.
 
-Handlers only route to the Session (session.py). Each one is guarded: an
-exception is logged with window/logMessage and answered with an empty
-result, so no handler ever ends the server.
+Handlers only route to the Session (session.py) and to requests.py. Each
+one is guarded: an exception is logged with window/logMessage and
+answered with an empty result, so no handler ever ends the server.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import sys
+from typing import Any, BinaryIO
 
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from codemod import __version__
-from codemod.lsp.actions import KINDS
+from codemod.lsp import requests
+from codemod.lsp.capabilities import KINDS, NAME, PULL
 from codemod.lsp.codecache import CodeCache
-from codemod.lsp.session import Session
-
-USAGE = "usage: napi-fix lsp [--stdio]\n  Speaks the Language Server Protocol on stdin/stdout.\n"
+from codemod.lsp.session import ERROR, WARNING, Session
+from codemod.lsp.watch import watch_registration
 
 
 class BuffersOnce(LanguageServerProtocol):
@@ -56,10 +58,11 @@ class NapiFixServer(LanguageServer):
                                                        message=f"napi-fix: server error: {error}"))
 
 
-def build(code_cache: CodeCache | None = None) -> NapiFixServer:
-    server = NapiFixServer("napi-fix", __version__, protocol_cls=BuffersOnce,
+def build(session: Session, code_cache: CodeCache | None = None) -> NapiFixServer:
+    server = NapiFixServer(NAME, __version__, protocol_cls=BuffersOnce,
                            text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-    session = server.session = Session(server)
+    server.session = session
+    session.refresh_pulls = lambda: server.workspace_diagnostic_refresh(None)
 
     def guarded(doing: str, empty=None):
         """`empty`: the answer when the handler fails (or a function of its params giving it)."""
@@ -87,18 +90,25 @@ def build(code_cache: CodeCache | None = None) -> NapiFixServer:
     @server.feature(types.INITIALIZE)
     @guarded("initializing")
     def initialize(params: types.InitializeParams) -> None:
-        session.initialize(params)
+        if not session.initialized_early:  # start.py could not answer it (see there)
+            session.initialize(get_converter().unstructure(params))
         if session.client.pull_diagnostics:
             # Offered only to clients that ask for it: a push-only client keeps the plain capabilities.
             server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, types.DiagnosticOptions(
-                identifier="napi-fix", inter_file_dependencies=True, workspace_diagnostics=False,
+                identifier=PULL["identifier"], inter_file_dependencies=PULL["interFileDependencies"],
+                workspace_diagnostics=PULL["workspaceDiagnostics"],
             ))(guarded("answering a diagnostic pull", types.RelatedFullDocumentDiagnosticReport(items=[]))(
-                session.pull))
+                functools.partial(requests.pull, session)))
 
     @server.feature(types.INITIALIZED)
     @guarded("analyzing the workspace")
     async def initialized(params: types.InitializedParams) -> None:
-        await session.initialized()
+        session.initialized()  # nothing left to do when start.py published already
+        if session.client.watch_files:
+            try:
+                await server.client_register_capability_async(watch_registration())
+            except Exception as exc:  # the client said no: lockfiles changed on disk go unseen until opened
+                session.log(f"napi-fix: could not watch lockfiles and binding.gyp: {exc}", WARNING)
         if code_cache is not None:  # after the first diagnostics, not before them
             code_cache.save()
 
@@ -114,25 +124,23 @@ def build(code_cache: CodeCache | None = None) -> NapiFixServer:
         server.feature(method)(guarded(doing)(handler))
     server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=KINDS,
                                                                             resolve_provider=True))(
-        guarded("computing code actions", [])(session.code_actions))
-    server.feature(types.CODE_ACTION_RESOLVE)(guarded("resolving a code action", lambda action: action)(session.resolve))
+        guarded("computing code actions", [])(functools.partial(requests.code_actions, session)))
+    server.feature(types.CODE_ACTION_RESOLVE)(guarded("resolving a code action", lambda action: action)(
+        functools.partial(requests.resolve, session)))
     return server
 
 
-def serve(argv: list[str], code_cache: CodeCache | None = None) -> int:
-    if argv not in ([], ["--stdio"]):
-        sys.stderr.write(USAGE)
-        return 0 if argv in (["--help"], ["-h"]) else 2
-    server = build(code_cache)
-    # Fork the engine's workers now, while this process has one thread. pygls
-    # reads stdin on a thread that blocks holding the stream's lock, and a
-    # worker forked later hangs for ever when multiprocessing closes its copy
-    # of stdin (seen on a workspace large enough for the pool: duckdb's 4,356
-    # C/C++ files).
-    server.session.workers.start()
+def run_pygls(server: NapiFixServer, stdin: BinaryIO, stdout: BinaryIO, code_cache: CodeCache | None) -> None:
     try:
-        server.start_io()
+        server.start_io(stdin, stdout)
     finally:  # `exit` ends the loop with SystemExit: what was compiled since `initialized` is kept too
         if code_cache is not None:
             code_cache.save()
-    return 0
+
+
+def differs_from_pygls(session: Session, sent: Any):
+    """What wire.AnsweredOnce calls when pygls answers `initialize` otherwise than start.py did."""
+    def report(theirs: Any) -> None:
+        session.log(f"napi-fix: internal error: start.py answered initialize with {sent}, "
+                    f"but pygls would have answered {theirs}", ERROR)
+    return report

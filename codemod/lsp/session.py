@@ -1,32 +1,33 @@
-"""What the server does on each editor event; server.py only routes to it.
+"""What the server does on each editor event; start.py, server.py and
+requests.py only route to it. Nothing it imports needs lsprotocol or pygls
+(but pygls.uris, which imports nothing else): it analyzes and publishes
+the first diagnostics before those are imported (start.py), and it speaks
+to the client through wire.Outbox.
 
-Everything runs on the server's event loop, one event at a time: the
-engine's state is never shared between threads. Edits to a buffer are
-applied at once and re-planned after a quiet period (DEBOUNCE); an edited
-C/C++ file is scanned on a worker during that period (Project.prefetch), as
-late as still lets the scan finish in it (prefetch_delay); anything
-that needs the current plan (a code action, a pull) settles the pending
-changes first, so an answer is never about older bytes than the editor's.
+After that, everything runs on the server's event loop, one event at a
+time: the engine's state is never shared between threads. Edits to a
+buffer are applied at once and re-planned after a quiet period (DEBOUNCE);
+an edited C/C++ file is scanned on a worker during that period
+(Project.prefetch), as late as still lets the scan finish in it
+(prefetch_delay); anything that needs the current plan (a code action, a
+pull) settles the pending changes first, so an answer is never about older
+bytes than the editor's.
 """
 
 from __future__ import annotations
 
-import asyncio
 import traceback
+from typing import TYPE_CHECKING, Any, Callable
 
-from lsprotocol import types
-from pygls.lsp.server import LanguageServer
-
-from codemod.lsp import actions
 from codemod.lsp.client import Client, read_client
 from codemod.lsp.diagnostics import report_diagnostics
 from codemod.lsp.documents import Documents, path_of
-from codemod.lsp.fixes import fix_all, quick_fixes
+from codemod.lsp.fixes import Fix, fix_all, quick_fixes
 from codemod.lsp.projects import Projects, Served
 from codemod.lsp.publish import Publisher
 from codemod.lsp.ranges import Indexes
 from codemod.lsp.settings import BadSettings, Settings, from_initialization_options
-from codemod.lsp.watch import watch_registration
+from codemod.lsp.wire import Outbox
 from codemod.manifests import jsonreparse
 from codemod.parallel import Workers, default_jobs
 from codemod.results import Report
@@ -34,15 +35,27 @@ from codemod.sources.base import Unreadable
 from codemod.sources.disk import DiskSources
 from codemod.sources.overlay import OverlaySources
 
+if TYPE_CHECKING:  # a Session is made, and publishes, before lsprotocol is imported (start.py)
+    import asyncio
+
+    from lsprotocol import types
+
 DEBOUNCE = 0.2  # seconds of quiet after a keystroke before the engine re-plans
 PREFETCH_MARGIN = 0.02  # seconds a prefetched scan should be done before the re-plan
 SLOWER_SCAN = 3  # how much longer than the last one a prefetched scan may take and still be in time
 REMEMBERED_LOCKS = 4  # large lockfiles whose last parse an edit inside one entry re-uses (jsonreparse.py)
+# The protocol's MessageType values, for window/logMessage.
+ERROR, WARNING, INFO = 1, 2, 3
 
 
 class Session:
-    def __init__(self, server: LanguageServer):
-        self.server = server
+    """`out`: where notifications go (diagnostics, log messages); `refresh_pulls`:
+    asks a pulling client to pull again (set once pygls runs: it is a request)."""
+
+    def __init__(self, out: Outbox):
+        self.out = out
+        self.refresh_pulls: Callable[[], None] = lambda: None
+        self.initialized_early = False  # start.py answered `initialize` and published before pygls ran
         self.settings = Settings()
         self.client = Client()
         self.overlay = OverlaySources(DiskSources())
@@ -50,7 +63,7 @@ class Session:
         self.documents = Documents(self.overlay, self.indexes.of)
         self.workers = Workers(default_jobs())
         self.projects = Projects(self.overlay, self.settings.analysis, self.workers)
-        self.publisher = Publisher(server.text_document_publish_diagnostics,
+        self.publisher = Publisher(lambda params: self.out.notify("textDocument/publishDiagnostics", params),
                                    lambda path: self.client.pull_diagnostics and path in self.documents.by_path)
         self.timers: dict[Served, asyncio.TimerHandle] = {}
         self.prefetches: dict[tuple[Served, str], asyncio.TimerHandle] = {}
@@ -59,29 +72,27 @@ class Session:
 
     # -- lifecycle ----------------------------------------------------------------
 
-    def initialize(self, params: types.InitializeParams) -> None:
+    def initialize(self, params: dict[str, Any]) -> None:
+        """`params`: the InitializeParams, as JSON."""
         try:
-            self.settings = from_initialization_options(params.initialization_options)
+            self.settings = from_initialization_options(params.get("initializationOptions"))
         except BadSettings as exc:
-            self.log(f"napi-fix: {exc}; using the defaults", types.MessageType.Warning)
-        self.client = read_client(params.capabilities, self.server.workspace.position_encoding)
+            self.log(f"napi-fix: {exc}; using the defaults", WARNING)
+        capabilities = params.get("capabilities")
+        self.client = read_client(capabilities if isinstance(capabilities, dict) else {})
         self.projects = Projects(self.overlay, self.settings.analysis, self.workers)
-        for folder in self.server.workspace.folders.values():
-            path = path_of(folder.uri)
+        for folder in params.get("workspaceFolders") or ():
+            path = path_of(folder.get("uri", "")) if isinstance(folder, dict) else None
             if path is not None:
                 self.projects.add_folder(path)
-        root = self.server.workspace.root_path
-        if not self.projects.served and root:
+        root = path_of(params["rootUri"]) if isinstance(params.get("rootUri"), str) else params.get("rootPath")
+        if not self.projects.served and isinstance(root, str) and root:
             self.projects.add_folder(root)
 
-    async def initialized(self) -> None:
+    def initialized(self) -> None:
+        """Analyze every folder and publish: the first diagnostics."""
         for served in list(self.projects.served.values()):
-            self._settle(served)
-        if self.client.watch_files:
-            try:
-                await self.server.client_register_capability_async(watch_registration())
-            except Exception as exc:  # the client said no: lockfiles changed on disk go unseen until opened
-                self.log(f"napi-fix: could not watch lockfiles and binding.gyp: {exc}", types.MessageType.Warning)
+            self.settle(served)
 
     def shutdown(self) -> None:
         for timer in [*self.timers.values(), *self.prefetches.values()]:
@@ -106,7 +117,7 @@ class Session:
         for folder in event.added:
             path = path_of(folder.uri)
             if path is not None:
-                self._settle(self.projects.add_folder(path))
+                self.settle(self.projects.add_folder(path))
 
     # -- buffers and files --------------------------------------------------------
 
@@ -118,7 +129,7 @@ class Session:
         served = self.projects.owner_or_new(document.path)
         if served.report is not None and document.data != _disk_bytes(document.path):
             served.pending.add(document.path)
-        self._settle(served, always={document.path})
+        self.settle(served, always={document.path})
 
     def changed(self, params: types.DidChangeTextDocumentParams) -> None:
         document = self.documents.change(params, self.client.encoding)
@@ -144,57 +155,16 @@ class Session:
             touched.update(self.projects.touch(path))
         self._later(touched)
 
-    # -- requests -------------------------------------------------------------------
-
-    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
-        path = path_of(params.text_document.uri)
-        served = self.projects.owner(path) if path else None
-        if served is None:
-            return []
-        report = self._settle(served)
-        only = [getattr(kind, "value", kind) for kind in params.context.only] if params.context.only else None
-        return [
-            actions.code_action(fix, params.text_document.uri, self.indexes, self.client, served.versions)
-            for fix in self._fixes(served, report, path)
-            if actions.wanted(actions.kind_of(fix), only) and actions.under(fix, params, self.indexes, self.client)
-        ]
-
-    def resolve(self, action: types.CodeAction) -> types.CodeAction:
-        data = action.data if isinstance(action.data, dict) else {}
-        path = path_of(data.get("uri", ""))
-        served = self.projects.owner(path) if path else None
-        if served is None:
-            return action
-        report = self._settle(served)
-        fix = next((f for f in self._fixes(served, report, path) if f.key == data.get("key")), None)
-        if fix is None:
-            self.log(f"napi-fix: {action.title!r} no longer applies to {path}; nothing to do",
-                     types.MessageType.Warning)
-            return action
-        action.edit = actions.workspace_edit(fix, self.indexes, self.client, served.versions)
-        return action
-
-    def pull(self, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
-        path = path_of(params.text_document.uri)
-        served = self.projects.owner_or_new(path) if path else None
-        if served is None:
-            return types.RelatedFullDocumentDiagnosticReport(items=[])
-        self._settle(served)
-        result_id = f"{id(served)}:{served.generation}"
-        if params.previous_result_id == result_id:
-            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-        return types.RelatedFullDocumentDiagnosticReport(items=self.publisher.current(path), result_id=result_id)
-
     # -- planning and publishing ----------------------------------------------------
 
-    def _fixes(self, served: Served, report: Report, path: str):
+    def fixes(self, served: Served, report: Report, path: str) -> list[Fix]:
         fixes = quick_fixes(report, path)
         everything = fix_all(report, path, list(served.project.roots), self.settings.fix_all)
         return fixes + ([everything] if everything else [])
 
     def _later(self, touched) -> None:
         """Re-plan `touched` after DEBOUNCE seconds without another change."""
-        loop = asyncio.get_running_loop()
+        loop = _running_loop()
         for served in touched:
             if served in self.timers:
                 self.timers[served].cancel()
@@ -203,7 +173,7 @@ class Session:
     def _prefetch_later(self, touched, path: str) -> None:
         """Start scanning `path` on a worker once it has been quiet for
         prefetch_delay: typing faster than that starts no scan at all."""
-        loop = asyncio.get_running_loop()
+        loop = _running_loop()
         for served in touched:
             timer = self.prefetches.pop((served, path), None)
             if timer is not None:
@@ -225,11 +195,11 @@ class Session:
     def _guarded_settle(self, served: Served) -> None:
         # A timer callback is outside every handler: nothing may escape it.
         try:
-            self._settle(served)
+            self.settle(served)
         except Exception:
             self.log_exception("re-planning after a change")
 
-    def _settle(self, served: Served, always: set[str] = frozenset()) -> Report:
+    def settle(self, served: Served, always: set[str] = frozenset()) -> Report:
         timer = self.timers.pop(served, None)
         if timer is not None:
             timer.cancel()
@@ -250,12 +220,12 @@ class Session:
         for note in report.notes:
             self.log_once(f"napi-fix: {note}")
         if self.publisher.publish(found, lambda p: self.projects.owner(p) is served, served.versions, always):
-            self.server.workspace_diagnostic_refresh(None)
+            self.refresh_pulls()
 
     # -- the log --------------------------------------------------------------------
 
-    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
-        self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
+    def log(self, message: str, kind: int = INFO) -> None:
+        self.out.notify("window/logMessage", {"type": kind, "message": message})
 
     def log_once(self, message: str) -> None:
         if message not in self.logged:
@@ -264,7 +234,7 @@ class Session:
 
     def log_exception(self, doing: str) -> None:
         self.log(f"napi-fix: internal error while {doing} (the server keeps running):\n{traceback.format_exc()}",
-                 types.MessageType.Error)
+                 ERROR)
 
 
 def prefetch_delay(scan_seconds: float | None) -> float:
@@ -277,6 +247,12 @@ def prefetch_delay(scan_seconds: float | None) -> float:
     if scan_seconds is None:
         return 0.0
     return max(0.0, DEBOUNCE - PREFETCH_MARGIN - SLOWER_SCAN * scan_seconds)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop:
+    import asyncio  # not at the top: ~40 ms that pygls pays anyway, after the first diagnostics (start.py)
+
+    return asyncio.get_running_loop()
 
 
 def _disk_bytes(path: str) -> bytes | None:
