@@ -335,6 +335,9 @@ async def run(args) -> dict:
         editor = Editor("emacs@v29.1")
         await editor.start([lock.parent])
         package = editor.open(lock.parent / "package.json")
+        # Its diagnostics, as a user sees them before asking for a fix: pygls
+        # reads the stream by then (the first publish comes before its import).
+        await editor.published_after(package, 1)
         results["codeAction, edits inline (Emacs)"] = [await editor.code_action(package, spec_line)
                                                         for _ in range(args.edits)]
         await editor.stop()
@@ -422,9 +425,10 @@ def spread(runs: list[dict]) -> str:
                     + f" | {statistics.median(pooled) * 1000:.1f} / {p95(pooled) * 1000:.1f} ms |")
     for cached in runs[0]["first diagnostics on examples/"]:
         ms = [[start["from initialize"] * 1000 for start in r["first diagnostics on examples/"][cached]] for r in runs]
-        rows.append(f"| first diagnostics on examples/, {cached}, from `initialize` (median) | "
-                    + " | ".join(f"{statistics.median(m):.0f} ms" for m in ms)
-                    + f" | {statistics.median([x for m in ms for x in m]):.0f} ms |")
+        pooled = [x for m in ms for x in m]
+        rows.append(f"| first diagnostics on examples/, {cached}, from `initialize` (median, max) | "
+                    + " | ".join(f"{statistics.median(m):.0f} ms, {max(m):.0f} ms" for m in ms)
+                    + f" | {statistics.median(pooled):.0f} ms, {max(pooled):.0f} ms |")
     return "\n".join(rows)
 
 
