@@ -18,7 +18,7 @@ from codemod.lsp.capabilities import FIX_ALL_KIND, QUICKFIX_KIND
 from codemod.lsp.client import Client
 from codemod.lsp.diagnostics import SOURCE, finding_diagnostic, finding_range, uri_of
 from codemod.lsp.fixes import FIX_ALL, Fix
-from codemod.lsp.ranges import Indexes
+from codemod.lsp.ranges import Indexes, Range
 
 _converter = get_converter()
 
@@ -76,7 +76,7 @@ def workspace_edit(fix: Fix, indexes: Indexes, client: Client, versions: dict[st
     return types.WorkspaceEdit(changes={uri_of(path): edits for path, edits in per_file})
 
 
-def _lsp_range(found: dict) -> types.Range:
+def _lsp_range(found: Range) -> types.Range:
     """A range of ranges.py (the protocol's JSON) as lsprotocol's object."""
     start, end = found["start"], found["end"]
     return types.Range(start=types.Position(line=start["line"], character=start["character"]),

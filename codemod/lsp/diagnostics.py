@@ -11,8 +11,9 @@ one error diagnostic at the line the error is about.
 
 Diagnostics are the protocol's JSON (dicts, camelCase keys, absent rather
 than null), sent as they are: the first ones go out before lsprotocol is
-imported (start.py). requests.py turns them into lsprotocol objects where
-pygls needs those (a pull's report, a code action's diagnostics).
+imported (start.py). requests.py and actions.py turn them into lsprotocol
+objects where pygls needs those (a pull's report, a code action's
+diagnostics and edits).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from pygls.uris import from_fs_path  # pygls.uris imports nothing of pygls but its platform flags
 
 from codemod.lsp.client import Client
-from codemod.lsp.ranges import Indexes, TextIndex
+from codemod.lsp.ranges import Indexes, Range, TextIndex
 from codemod.results import FileResult, Finding, Report
 from codemod.rules import BY_ID, ERROR, ISSUE_URL, NOTE, WARNING
 
@@ -80,11 +81,11 @@ def finding_diagnostic(finding: Finding, index: TextIndex, indexes: Indexes, cli
     return diagnostic
 
 
-def finding_range(finding: Finding, index: TextIndex, client: Client) -> dict:
+def finding_range(finding: Finding, index: TextIndex, client: Client) -> Range:
     return _range(index, finding.span, finding.line, client)
 
 
-def _range(index: TextIndex, span: tuple[int, int] | None, line: int, client: Client) -> dict:
+def _range(index: TextIndex, span: tuple[int, int] | None, line: int, client: Client) -> Range:
     if span is not None:
         return index.range(span[0], span[1], client.encoding)
     return index.line_range(line, client.encoding)

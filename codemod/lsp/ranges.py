@@ -19,6 +19,8 @@ from codemod.positions import LineIndex
 from codemod.sources.base import Sources, Unreadable
 
 BOM = b"\xef\xbb\xbf"
+Position = dict[str, int]  # {"line", "character"}, as the protocol's JSON
+Range = dict[str, Position]  # {"start", "end"}
 
 
 def _hidden(data: bytes, from_disk: bool) -> int:
@@ -38,14 +40,14 @@ class TextIndex:
             return TextIndex(data, from_disk)
         return TextIndex(data, from_disk, self.lines.updated(data[skip:]))
 
-    def position(self, offset: int, encoding: str) -> dict[str, int]:
+    def position(self, offset: int, encoding: str) -> Position:
         line, character = self.lines.position(max(offset - self.skip, 0), encoding)
         return {"line": line, "character": character}
 
-    def range(self, start: int, end: int, encoding: str) -> dict[str, dict[str, int]]:
+    def range(self, start: int, end: int, encoding: str) -> Range:
         return {"start": self.position(start, encoding), "end": self.position(end, encoding)}
 
-    def line_range(self, line: int, encoding: str) -> dict[str, dict[str, int]]:
+    def line_range(self, line: int, encoding: str) -> Range:
         """The whole of 1-based `line`, without its line break."""
         starts = self.lines.starts
         index = min(max(line - 1, 0), len(starts) - 1)
