@@ -23,6 +23,7 @@ import sys
 import termios
 import threading
 import time
+from pathlib import Path
 
 STEP_SECONDS = 30.0
 FROM_SERVER, TO_SERVER = " napi-fix <- ", " napi-fix -> "  # helix_lsp::transport's log lines
@@ -89,7 +90,7 @@ class Helix:
 
 def main() -> int:
     root, log_path = os.environ["FIXTURE"], os.environ["EDITOR_LOG"]
-    spec_uri = f"file://{root}/package.json"
+    spec_uri = Path(root, "package.json").as_uri()
     with open(log_path, "w") as log:
         def say(*words) -> None:
             log.write(" ".join(map(str, words)) + "\n")
