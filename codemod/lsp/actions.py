@@ -78,9 +78,7 @@ def workspace_edit(fix: Fix, indexes: Indexes, client: Client, versions: dict[st
 
 def _lsp_range(found: Range) -> types.Range:
     """A range of ranges.py (the protocol's JSON) as lsprotocol's object."""
-    start, end = found["start"], found["end"]
-    return types.Range(start=types.Position(line=start["line"], character=start["character"]),
-                       end=types.Position(line=end["line"], character=end["character"]))
+    return _converter.structure(found, types.Range)
 
 
 def _overlaps(a: types.Range, b: types.Range) -> bool:

@@ -20,6 +20,8 @@ QUICKFIX_KIND = "quickfix"
 FIX_ALL_KIND = "source.fixAll.napi-fix"
 KINDS = [QUICKFIX_KIND, FIX_ALL_KIND]
 INCREMENTAL = 2  # TextDocumentSyncKind.Incremental
+# The options server.py registers its features with (structured into lsprotocol there).
+CODE_ACTIONS = {"codeActionKinds": KINDS, "resolveProvider": True}  # CodeActionOptions
 PULL = {"identifier": NAME, "interFileDependencies": True, "workspaceDiagnostics": False}  # DiagnosticOptions
 
 
@@ -35,7 +37,7 @@ def initialize_result(capabilities: dict[str, Any], client: Client) -> dict[str,
     server: dict[str, Any] = {
         "positionEncoding": client.encoding,
         "textDocumentSync": sync,
-        "codeActionProvider": {"codeActionKinds": KINDS, "resolveProvider": True},
+        "codeActionProvider": dict(CODE_ACTIONS),
         "executeCommandProvider": {"commands": []},
         "workspace": {"workspaceFolders": {"supported": True, "changeNotifications": True}, "fileOperations": {}},
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from lsprotocol import types
 from lsprotocol.converters import get_converter
@@ -20,9 +20,9 @@ from pygls.protocol.language_server import lsp_method
 
 from codemod import __version__
 from codemod.lsp import requests
-from codemod.lsp.capabilities import KINDS, NAME, PULL
+from codemod.lsp.capabilities import CODE_ACTIONS, NAME, PULL
 from codemod.lsp.codecache import CodeCache
-from codemod.lsp.session import ERROR, WARNING, Session
+from codemod.lsp.session import WARNING, Session
 from codemod.lsp.watch import watch_registration
 
 
@@ -94,11 +94,10 @@ def build(session: Session, code_cache: CodeCache | None = None) -> NapiFixServe
             session.initialize(get_converter().unstructure(params))
         if session.client.pull_diagnostics:
             # Offered only to clients that ask for it: a push-only client keeps the plain capabilities.
-            server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, types.DiagnosticOptions(
-                identifier=PULL["identifier"], inter_file_dependencies=PULL["interFileDependencies"],
-                workspace_diagnostics=PULL["workspaceDiagnostics"],
-            ))(guarded("answering a diagnostic pull", types.RelatedFullDocumentDiagnosticReport(items=[]))(
-                functools.partial(requests.pull, session)))
+            options = get_converter().structure(PULL, types.DiagnosticOptions)
+            server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, options)(
+                guarded("answering a diagnostic pull", types.RelatedFullDocumentDiagnosticReport(items=[]))(
+                    functools.partial(requests.pull, session)))
 
     @server.feature(types.INITIALIZED)
     @guarded("analyzing the workspace")
@@ -122,8 +121,8 @@ def build(session: Session, code_cache: CodeCache | None = None) -> NapiFixServe
          lambda params: session.folders_changed(params.event)),
     ):
         server.feature(method)(guarded(doing)(handler))
-    server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=KINDS,
-                                                                            resolve_provider=True))(
+    options = get_converter().structure(CODE_ACTIONS, types.CodeActionOptions)
+    server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)(
         guarded("computing code actions", [])(functools.partial(requests.code_actions, session)))
     server.feature(types.CODE_ACTION_RESOLVE)(guarded("resolving a code action", lambda action: action)(
         functools.partial(requests.resolve, session)))
@@ -137,10 +136,3 @@ def run_pygls(server: NapiFixServer, stdin: BinaryIO, stdout: BinaryIO, code_cac
         if code_cache is not None:
             code_cache.save()
 
-
-def differs_from_pygls(session: Session, sent: Any):
-    """What wire.AnsweredOnce calls when pygls answers `initialize` otherwise than start.py did."""
-    def report(theirs: Any) -> None:
-        session.log(f"napi-fix: internal error: start.py answered initialize with {sent}, "
-                    f"but pygls would have answered {theirs}", ERROR)
-    return report
