@@ -20,6 +20,7 @@ STRATEGY_HELP = (
     "finalize: insert empty `void Finalize(Napi::Env /*env*/) override {}` overrides; this is hygiene "
     "only and does NOT stop the 8.2.0/8.2.1 leak, the version pin does. both: do both."
 )
+SETTINGS_HELP = ' (default: the "napi-fix" key of the nearest package.json, else %s; see docs/settings.md)'
 FORMATS = ("text", "json", "sarif", "github")
 EXIT_INTERRUPTED = 130
 
@@ -60,8 +61,10 @@ def _parse_and_run(argv: list[str]) -> int:
     import click
     import typer
 
-    from codemod.options import PIN_MODES, STRATEGIES, Options
+    from codemod import settings
+    from codemod.options import PIN_MODES, STRATEGIES
     from codemod.parallel import default_jobs
+    from codemod.sources.disk import DiskSources
 
     app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
     outcome: list[int] = []
@@ -71,10 +74,12 @@ def _parse_and_run(argv: list[str]) -> int:
         paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Files or folders (default: .)"),
         dry_run: bool = typer.Option(
             False, "--dry-run", help="Print a unified diff; write nothing (also: DRY_RUN=true in the environment)."),
-        strategy: str = typer.Option("pin", "--strategy", help=STRATEGY_HELP, metavar="|".join(STRATEGIES)),
+        strategy: str = typer.Option(None, "--strategy", help=STRATEGY_HELP + SETTINGS_HELP % "pin",
+                                     metavar="|".join(STRATEGIES), show_default=False),
         pin: str = typer.Option(
-            "upgrade", "--pin", metavar="|".join(PIN_MODES),
-            help="upgrade: smallest change to 8.2.2+ keeping operator and major. rollback: exactly 8.1.0.",
+            None, "--pin", metavar="|".join(PIN_MODES), show_default=False,
+            help="upgrade: smallest change to 8.2.2+ keeping operator and major. rollback: exactly 8.1.0."
+                 + SETTINGS_HELP % "upgrade",
         ),
         patch_vendored: bool = typer.Option(
             False, "--patch-vendored", help="Apply upstream's 8.2.2 fix to leaky vendored header copies."),
@@ -92,7 +97,7 @@ def _parse_and_run(argv: list[str]) -> int:
             return
         for value, allowed, flag in ((strategy, STRATEGIES, "--strategy"), (pin, PIN_MODES, "--pin"),
                                      (output, FORMATS, "--format"), (color, ("auto", "always", "never"), "--color")):
-            if value not in allowed:
+            if value is not None and value not in allowed:
                 raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint=flag)
         run_options = RunOptions(
             paths=tuple(paths or (".",)),
@@ -102,7 +107,12 @@ def _parse_and_run(argv: list[str]) -> int:
             jobs=jobs if jobs > 0 else default_jobs(),
             force=force,
         )
-        outcome.append(execute(Options(strategy, pin, patch_vendored), run_options))
+        try:  # the project's package.json "napi-fix" key, under the flags given
+            found = settings.read_for(DiskSources(), run_options.paths)
+        except settings.BadSettings as exc:
+            outcome.append(_fail(str(exc), output == "json"))
+            return
+        outcome.append(execute(found.options(strategy, pin, patch_vendored), run_options))
 
     try:
         app(args=argv, prog_name="napi-fix", standalone_mode=False)

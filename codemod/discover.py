@@ -51,10 +51,12 @@ def is_napi_own_header(sources: Sources, path: str) -> bool:
     return name in NAPI_OWN_HEADERS and sources.is_file(os.path.join(os.path.dirname(path), "napi-inl.h"))
 
 
-def discover(sources: Sources, paths: list[str], on_cpp=None) -> Discovered:
+def discover(sources: Sources, paths: list[str], on_cpp=None, exclude=None) -> Discovered:
     """`on_cpp(path)`, when given, hears of each C/C++ file as the walk finds
-    it, so the caller can start reading them before the walk is over."""
-    found = _Found(sources, on_cpp)
+    it, so the caller can start reading them before the walk is over.
+    `exclude` (settings.Exclusions): what the walk never takes, whatever a
+    .gitignore says; like an ignored file, one named explicitly is taken."""
+    found = _Found(sources, on_cpp, exclude)
     for raw in paths:
         path = os.path.normpath(raw)
         kind = sources.kind(path, follow=False)
@@ -73,9 +75,10 @@ def discover(sources: Sources, paths: list[str], on_cpp=None) -> Discovered:
 
 
 class _Found:
-    def __init__(self, sources: Sources, on_cpp=None):
+    def __init__(self, sources: Sources, on_cpp=None, exclude=None):
         self.sources = sources
         self.on_cpp = on_cpp
+        self.excluded = exclude.matches if exclude is not None else lambda path, is_dir: False
         self.cpp: list[str] = []
         self.cpp_seen: set[str] = set()
         self.build: list[str] = []
@@ -159,11 +162,14 @@ class _Found:
                 if entry.kind == LINK:
                     continue  # never follow links out of the given tree
                 if entry.kind == DIR:
-                    if entry.name not in SKIP_DIRS and not _ignored(entry.path, True, specs):
+                    if entry.name not in SKIP_DIRS and not self._skipped(entry.path, True, specs):
                         subdirs.append(entry.path)
-                elif not _ignored(entry.path, False, specs):
+                elif not self._skipped(entry.path, False, specs):
                     self._take(entry)
             stack.extend((d, specs) for d in reversed(subdirs))
+
+    def _skipped(self, path: str, is_dir: bool, specs) -> bool:
+        return _ignored(path, is_dir, specs) or self.excluded(path, is_dir)
 
     def _take(self, entry) -> None:
         name = entry.name

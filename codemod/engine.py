@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
+from codemod import settings
 from codemod.cpp import finder
 from codemod.cpp.plan import plan_file
 from codemod.cpp.scan import digest
@@ -59,7 +60,8 @@ class Project:
     def analyze(self, workers: Workers) -> Report:
         self._drop_ahead()
         first_round = finder.FirstRound(self.sources, workers) if self.options.finalize else None
-        self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None)
+        self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None,
+                              self.options.exclude)
         self.roots = {r.folder: r for r in package_roots(self.found)}
         pins = []
         if self.options.pin:
@@ -189,6 +191,7 @@ class Project:
                         errors.setdefault(path, problem)
                     else:
                         originals[path] = data
+        per_path, suppressed = settings.suppress(per_path, units, self.options.ignore, self._ignore_comments)
         results: dict[str, FileResult] = {}
         for path in sorted(set(per_path) | set(errors)):
             found = tuple(sorted(per_path.get(path, ()), key=lambda f: (f.line, f.column)))
@@ -199,7 +202,13 @@ class Project:
                 results[path] = merge_file(path, originals.get(path), found, units.get(path, path))
         results = self._refuse_outside(results)
         results = _withhold_broken_units(results)
-        return Report(self.options.strategy, tuple(results.values()), tuple(notes), self.found.brought)
+        return Report(self.options.strategy, tuple(results.values()), tuple(notes), self.found.brought, suppressed)
+
+    def _ignore_comments(self, path: str) -> dict[int, frozenset[str]]:
+        try:
+            return settings.ignore_comments(self.sources.read(path))
+        except Unreadable:
+            return {}  # the file's own result says why
 
     def _bytes_scanned(self, path: str, scanned: str) -> tuple[bytes | None, str | None]:
         """The bytes the edits apply to, checked to be the bytes scanned

@@ -4,6 +4,10 @@ color, dry run) belong to each front-end, not here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from codemod.settings import Exclusions
 
 STRATEGIES = ("pin", "finalize", "both")
 PIN_MODES = ("upgrade", "rollback")
@@ -14,6 +18,8 @@ class Options:
     strategy: str = "pin"
     pin_mode: str = "upgrade"  # or "rollback": exactly 8.1.0
     patch_vendored: bool = False  # apply upstream's fix to leaky vendored copies instead of repointing
+    ignore: frozenset[str] = frozenset()  # rules whose findings are suppressed (codemod/settings.py)
+    exclude: Exclusions | None = None  # files discovery never takes (codemod/settings.py)
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:

@@ -78,6 +78,7 @@ class Report:
     files: tuple[FileResult, ...] = ()
     notes: tuple[str, ...] = field(default=())
     brought: tuple[str, ...] = ()  # manifests planned beside one named explicitly: writable with it
+    suppressed: int = 0  # findings the settings or an ignore comment silenced (codemod/settings.py)
 
     @property
     def failed(self) -> tuple[FileResult, ...]:

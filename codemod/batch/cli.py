@@ -20,7 +20,7 @@ overrides of --strategy finalize|both are hygiene only: they do NOT stop the
 
 
 def parser() -> argparse.ArgumentParser:
-    from codemod.cli import STRATEGY_HELP
+    from codemod.cli import SETTINGS_HELP, STRATEGY_HELP
     from codemod.options import PIN_MODES, STRATEGIES
 
     p = argparse.ArgumentParser(prog="napi-fix batch", epilog=EPILOG,
@@ -29,9 +29,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_file", metavar="FILE",
                    help="repositories, one per line (# comments), or a CSV with cloneUrl and branch columns")
     p.add_argument("--under", metavar="DIR", help="every git checkout below DIR")
-    p.add_argument("--strategy", choices=STRATEGIES, default="pin", help=STRATEGY_HELP)
-    p.add_argument("--pin", choices=PIN_MODES, default="upgrade",
-                   help="upgrade: smallest change to 8.2.2+ keeping operator and major. rollback: exactly 8.1.0.")
+    p.add_argument("--strategy", choices=STRATEGIES, help=STRATEGY_HELP + SETTINGS_HELP % "pin")
+    p.add_argument("--pin", choices=PIN_MODES,
+                   help="upgrade: smallest change to 8.2.2+ keeping operator and major. rollback: exactly 8.1.0."
+                        + SETTINGS_HELP % "upgrade")
     p.add_argument("--patch-vendored", action="store_true",
                    help="apply upstream's 8.2.2 fix to leaky vendored header copies")
     mode = p.add_mutually_exclusive_group()
@@ -124,7 +125,9 @@ def _config(args) -> Config:
     shard_of = shard.parse(args.shard) if args.shard else shard.from_environment()
     default_ledger = "ledger.jsonl" if shard_of is None else f"ledger-{shard_of[0]}-of-{shard_of[1]}.jsonl"
     return Config(
-        options=Options(args.strategy, args.pin, args.patch_vendored), commit=args.commit, branch=args.branch,
+        options=Options(args.strategy or "pin", args.pin or "upgrade", args.patch_vendored),
+        explicit=frozenset(k for k in ("strategy", "pin") if getattr(args, k) is not None),
+        commit=args.commit, branch=args.branch,
         conflict=args.conflict, no_verify=args.no_verify, verify=args.verify, push=args.push, remote=args.remote,
         open_pr=args.open_pr, max_pushes=args.max_pushes, canary=args.canary, timeout=args.timeout,
         patch_dir=patch_dir, ledger=os.path.abspath(args.ledger or os.path.join(patch_dir, default_ledger)),

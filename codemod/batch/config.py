@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 
 from codemod.options import Options
+from codemod.settings import Settings
 
 DEFAULT_BRANCH = "napi-fix/objectwrap-leak"
 DEFAULT_PATCH_DIR = "napi-fix-patches"
@@ -18,6 +19,7 @@ FORMATS = ("text", "json", "markdown")
 @dataclass(frozen=True)
 class Config:
     options: Options = Options()
+    explicit: frozenset[str] = frozenset()  # "strategy", "pin": given as flags, they win over a repository's settings
     commit: bool = False  # False: a dry run (patches only)
     branch: str = DEFAULT_BRANCH
     conflict: str = "skip"  # an existing branch with a different change: skip or replace
@@ -36,6 +38,12 @@ class Config:
     shard: tuple[int, int] | None = None  # (K, N), K in 1..N
     jobs: int = 1
     output: str = "text"
+
+    def options_for(self, found: Settings) -> Options:
+        """The options for a repository whose package.json says `found`."""
+        o = self.options
+        return found.options(o.strategy if "strategy" in self.explicit else None,
+                             o.pin_mode if "pin" in self.explicit else None, o.patch_vendored)
 
     def options_hash(self) -> str:
         """Everything that changes what a run does to a repository: a ledger

@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from codemod import engine
+from codemod import engine, settings
 from codemod.apply import apply_report
 from codemod.batch import clones, worktrees
 from codemod.batch.changes import Change, Changes, describe, only_attention
@@ -68,7 +68,7 @@ def prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Che
         if earlier is not None:
             return Checkout(spec, outcome=replace(earlier, reason=_joined("done in an earlier run", earlier.reason)),
                             resumed=True)
-        complete = config.options.finalize or config.verify or (
+        complete = config.options_for(_peek_settings(git_dir, base.commit)).finalize or config.verify or (
             config.commit and not config.no_verify and worktrees.has_hooks(git_dir))
         path = worktrees.add(git_dir, os.path.join(scratch, spec.stem), base.commit,
                              None if complete else PIN_READS, config.timeout)
@@ -136,7 +136,11 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     config = work.config
     if os.path.exists(work.patch):
         os.unlink(work.patch)  # a patch from an earlier run must not outlive its plan
-    report = engine.plan(RootedSources(work.root), ["."], config.options, workers)
+    try:
+        options = config.options_for(settings.read(RootedSources(work.root), "."))
+    except settings.BadSettings as exc:
+        return work.failed(str(exc))
+    report = engine.plan(RootedSources(work.root), ["."], options, workers)
     changes = describe(report, work.root)
     attention = _summary(changes.attention)
     if report.failed and not only_attention(report):
@@ -196,6 +200,17 @@ def _joined(head: str, tail: str) -> str:
 
 
 @contextmanager
+def _peek_settings(git_dir: str, commit: str) -> settings.Settings:
+    """The root package.json's settings at `commit`, before any checkout: a
+    repository that asks for the Finalize strategy needs its C/C++ files.
+    Wrong settings are reported once the worktree is read (_steps)."""
+    try:
+        data = git(git_dir, "show", f"{commit}:package.json", check=False).encode("utf-8", "surrogateescape")
+        return settings.parse(data, "package.json")
+    except (settings.BadSettings, GitError, OSError):
+        return settings.Settings()
+
+
 def _inside(folder: str):
     """The main process stands in the worktree while it works on it: the
     engine plans and writes ".", and paths and reasons read as in a run

@@ -28,6 +28,7 @@ def to_json(report: Report, cwd: str, dry_run: bool, diff_text: bytes) -> str:
             "lines_added": stats.added,
             "lines_removed": stats.removed,
             "errors": len(report.failed),
+            "suppressed": report.suppressed,
             "findings": dict(sorted(Counter(f.kind for r in report.files for f in r.findings).items())),
         },
     }

@@ -33,6 +33,7 @@ def summary(report: Report, cwd: str, dry_run: bool, diff_text: bytes, with_erro
     lines.append(
         f"napi-fix ({report.strategy}): {found}; {verb} {stats.files} file(s), {stats.hunks} hunk(s), "
         f"+{stats.added} -{stats.removed} line(s); {len(report.failed)} error(s)"
+        + (f"; {report.suppressed} suppressed" if report.suppressed else "")
     )
     lines += [f"note: {note}" for note in notes(report)]
     return "\n".join(lines) + "\n"
