@@ -19,7 +19,6 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from codemod.parallel import MIN_ITEMS_FOR_POOL
-from codemod.rules import ISSUE_URL
 from lsp_harness import CLIENTS, ENCODINGS, cli_result, copy_example, text_at, uri
 
 pytestmark = pytest.mark.asyncio
@@ -36,7 +35,8 @@ async def test_pushed_diagnostics_carry_code_source_link_and_related(editors, tm
     hints = await editor.codes(root / "src" / "counter.h", {"NAPI004"})
     for found in (spec, lock, *hints):
         assert found.source == "napi-fix"
-        assert found.code_description.href == ISSUE_URL
+        href = found.code_description.href  # the rule's own page, which exists
+        assert href.endswith(f"/docs/rules/{found.code}.md") and Path(to_fs_path(href)).is_file()
     assert spec.severity == lock.severity == types.DiagnosticSeverity.Error
     assert hints[0].severity == types.DiagnosticSeverity.Hint
     assert "hygiene" in hints[0].message and "does not stop" in hints[0].message

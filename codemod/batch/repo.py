@@ -199,7 +199,6 @@ def _joined(head: str, tail: str) -> str:
     return f"{head}: {tail}" if tail else head
 
 
-@contextmanager
 def _peek_settings(git_dir: str, commit: str) -> settings.Settings:
     """The root package.json's settings at `commit`, before any checkout: a
     repository that asks for the Finalize strategy needs its C/C++ files.
@@ -211,6 +210,7 @@ def _peek_settings(git_dir: str, commit: str) -> settings.Settings:
         return settings.Settings()
 
 
+@contextmanager
 def _inside(folder: str):
     """The main process stands in the worktree while it works on it: the
     engine plans and writes ".", and paths and reasons read as in a run

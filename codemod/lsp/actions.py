@@ -1,7 +1,8 @@
 """Fixes -> LSP code actions and workspace edits.
 
-A `quickfix` per diagnostic under the requested range (preferred: it is
-the fix), and `source.fixAll.napi-fix` for the document's package root;
+A `quickfix` per diagnostic under the requested range (preferred when it
+is the fix; the hygiene-only Finalize override never is, since editors
+apply a preferred action on their own), and `source.fixAll.napi-fix` for the document's package root;
 `context.only` filters by kind. A client that can resolve code actions gets
 them without `edit` and asks for it with codeAction/resolve (the data names
 the document and the fix); others get the edit at once. The edit is a
@@ -19,12 +20,20 @@ from codemod.lsp.client import Client
 from codemod.lsp.diagnostics import SOURCE, finding_diagnostic, finding_range, uri_of
 from codemod.lsp.fixes import FIX_ALL, Fix
 from codemod.lsp.ranges import Indexes, Range
+from codemod.rules import NO_FINALIZE
 
 _converter = get_converter()
 
 
 def kind_of(fix: Fix) -> str:
     return FIX_ALL_KIND if fix.key == FIX_ALL else QUICKFIX_KIND
+
+
+def preferred(fix: Fix) -> bool | None:
+    """A quick fix that stops the leak; never the hygiene-only Finalize override."""
+    if fix.finding is None:
+        return None
+    return fix.finding.rule != NO_FINALIZE.id
 
 
 def wanted(kind: str, only: list[str] | None) -> bool:
@@ -44,7 +53,7 @@ def under(fix: Fix, params: types.CodeActionParams, indexes: Indexes, client: Cl
 
 
 def code_action(fix: Fix, uri: str, indexes: Indexes, client: Client, versions: dict[str, int]) -> types.CodeAction:
-    action = types.CodeAction(title=fix.title, kind=kind_of(fix), is_preferred=fix.finding is not None or None)
+    action = types.CodeAction(title=fix.title, kind=kind_of(fix), is_preferred=preferred(fix))
     if fix.finding is not None:
         action.diagnostics = [_converter.structure(
             finding_diagnostic(fix.finding, indexes.of(fix.finding.path), indexes, client), types.Diagnostic)]

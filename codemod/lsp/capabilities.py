@@ -19,6 +19,9 @@ NAME = "napi-fix"
 QUICKFIX_KIND = "quickfix"
 FIX_ALL_KIND = "source.fixAll.napi-fix"
 KINDS = [QUICKFIX_KIND, FIX_ALL_KIND]
+FIX_ALL_COMMAND = "napi-fix.fixAll"  # every fix of the workspace, through workspace/applyEdit
+SHOW_PLAN_COMMAND = "napi-fix.showPlan"  # what fixAll would write, as a unified diff
+COMMANDS = [FIX_ALL_COMMAND, SHOW_PLAN_COMMAND]
 INCREMENTAL = 2  # TextDocumentSyncKind.Incremental
 # The options server.py registers its features with (structured into lsprotocol there).
 CODE_ACTIONS = {"codeActionKinds": KINDS, "resolveProvider": True}  # CodeActionOptions
@@ -37,8 +40,9 @@ def initialize_result(capabilities: dict[str, Any], client: Client) -> dict[str,
     server: dict[str, Any] = {
         "positionEncoding": client.encoding,
         "textDocumentSync": sync,
+        "hoverProvider": True,
         "codeActionProvider": dict(CODE_ACTIONS),
-        "executeCommandProvider": {"commands": []},
+        "executeCommandProvider": {"commands": list(COMMANDS)},
         "workspace": {"workspaceFolders": {"supported": True, "changeNotifications": True}, "fileOperations": {}},
     }
     if client.pull_diagnostics:

@@ -25,6 +25,8 @@ class Client:
     pull_diagnostics: bool = False  # textDocument/diagnostic, with workspace/diagnostic/refresh
     watch_files: bool = False  # workspace/didChangeWatchedFiles may be registered dynamically
     related_information: bool = False
+    configuration: bool = False  # workspace/configuration may be asked for the settings
+    show_document: bool = False  # window/showDocument may open the plan's diff
 
 
 def read_client(capabilities: dict[str, Any]) -> Client:
@@ -43,6 +45,8 @@ def read_client(capabilities: dict[str, Any]) -> Client:
                               and _object(workspace, "diagnostics").get("refreshSupport")),
         watch_files=bool(_object(workspace, "didChangeWatchedFiles").get("dynamicRegistration")),
         related_information=bool(_object(document, "publishDiagnostics").get("relatedInformation")),
+        configuration=bool(workspace.get("configuration")),
+        show_document=bool(_object(_object(capabilities, "window"), "showDocument").get("support")),
     )
 
 

@@ -3,7 +3,7 @@ beyond the indexes it is handed.
 
 Every finding with a rule is one diagnostic: `source` "napi-fix", `code`
 the rule id (the same as in --format json and SARIF), `codeDescription`
-the upstream issue, severity from the rule's level (NAPI004, a note,
+the rule's page (docs/rules/), severity from the rule's level (NAPI004, a note,
 is a hint), the range from the finding's span (else its line), and
 `relatedInformation` from the places it points at (a spec and its lock
 entry point at each other). A file that could not be read or parsed gets
@@ -25,7 +25,7 @@ from pygls.uris import from_fs_path  # pygls.uris imports nothing of pygls but i
 from codemod.lsp.client import Client
 from codemod.lsp.ranges import Indexes, Range, TextIndex
 from codemod.results import FileResult, Finding, Report
-from codemod.rules import BY_ID, ERROR, ISSUE_URL, NOTE, WARNING
+from codemod.rules import BY_ID, ERROR, NOTE, WARNING
 
 SOURCE = "napi-fix"
 # The protocol's DiagnosticSeverity values.
@@ -69,7 +69,7 @@ def finding_diagnostic(finding: Finding, index: TextIndex, indexes: Indexes, cli
         "message": finding.reason,
         "severity": SEVERITY[rule.level],
         "code": rule.id,
-        "codeDescription": {"href": ISSUE_URL},
+        "codeDescription": {"href": rule.help_uri},
         "source": SOURCE,
     }
     if client.related_information and finding.related:

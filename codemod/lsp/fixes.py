@@ -8,7 +8,7 @@
 - A C++ finding (NAPI004) is fixed by its own insertion.
 - Fix-all: every edit of the document's package root the configured
   strategy plans: the root's manifests (pin), the C++ files whose nearest
-  root it is (finalize).
+  root it is (finalize). The fixAll command: the same for every root.
 Applied together, the edits give the bytes `napi-fix PATH` writes.
 """
 
@@ -25,6 +25,7 @@ from codemod.sources.base import within
 
 PIN_RULES = (RESOLVES_BAD.id, ADMITS_BAD.id, LEAKY_HEADERS.id)
 FIX_ALL = "fix-all"
+FIX_WORKSPACE = "fix-workspace"
 
 
 @dataclass(frozen=True)
@@ -55,20 +56,27 @@ def quick_fixes(report: Report, path: str) -> list[Fix]:
 def fix_all(report: Report, path: str, roots: list[str], options: Options) -> Fix | None:
     """Every fix of `path`'s package root under `options.strategy`."""
     root = package_root(report, path, roots)
-    changes = []
-    for result in report.files:
-        if result.error is not None or not result.edits:
-            continue
-        planned_in_root = result.unit != result.path  # a manifest (a C++ file is its own unit)
-        pinned = options.pin and planned_in_root and result.unit == root
-        finalized = (options.finalize and not planned_in_root
-                     and (_nearest(result.path, roots) or result.path) == root)
-        if pinned or finalized:
-            changes.append(Change(result.path, result.original, result.edits))
+    changes = [Change(r.path, r.original, r.edits) for r in report.changed
+               if _applies(r, options) and (r.unit if r.unit != r.path else _nearest(r.path, roots) or r.path) == root]
     if not changes:
         return None
     return Fix(FIX_ALL, f"napi-fix: fix all in {os.path.basename(root) or root} ({_files(changes, root)})",
                tuple(changes))
+
+
+def fix_workspace(report: Report, folder: str, options: Options) -> Fix | None:
+    """Every fix the strategy plans in a workspace folder's report (the fixAll command)."""
+    changes = [Change(r.path, r.original, r.edits) for r in report.changed if _applies(r, options)]
+    if not changes:
+        return None
+    return Fix(FIX_WORKSPACE, f"napi-fix: fix all in {os.path.basename(folder) or folder} "
+                              f"({_files(changes, folder)})", tuple(changes))
+
+
+def _applies(result: FileResult, options: Options) -> bool:
+    """Whether the strategy writes this file: a manifest (planned in its
+    root; a C++ file is its own unit) for the pin, a C++ file for Finalize."""
+    return options.pin if result.unit != result.path else options.finalize
 
 
 def package_root(report: Report, path: str, roots: list[str]) -> str:

@@ -7,6 +7,10 @@ workspace folder is served by a Project of its nearest package root,
 made when the file is first seen. A folder that is a workspace member
 (its lock is in a folder above) is served from that workspace root. Nested folders: the deepest one owns a
 file, so each file's diagnostics come from exactly one Project.
+
+Each folder is planned with the editor's settings under its own package.json
+`"napi-fix"` key (codemod/settings.py); a change of either makes a new
+Project (`reconfigure`, and `settle` when that package.json changed).
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from codemod import settings as project_settings
 from codemod.discover import LOCKFILES, PROJECT_MARKERS, project_root, workspace_lock_above
 from codemod.engine import Project
-from codemod.options import Options
+from codemod.lsp.settings import Settings
 from codemod.parallel import Workers
 from codemod.results import Report
 from codemod.sources.base import Sources, normal, within
@@ -28,6 +33,7 @@ class Served:
 
     folder: str
     project: Project
+    settings: project_settings.Settings = project_settings.Settings()  # the folder's package.json "napi-fix"
     ad_hoc: bool = False  # made for a file outside every workspace folder
     report: Report | None = None
     versions: dict[str, int] = field(default_factory=dict)  # open buffers' versions the report was planned on
@@ -39,17 +45,42 @@ class Served:
 
 
 class Projects:
-    def __init__(self, sources: Sources, options: Options, workers: Workers):
+    """`on_bad(message)`: hears of a package.json whose settings are wrong
+    (the folder is then served with the editor's settings alone)."""
+
+    def __init__(self, sources: Sources, editor: Settings, workers: Workers, on_bad=lambda message: None):
         self.sources = sources
-        self.options = options
+        self.editor = editor
         self.workers = workers
+        self.on_bad = on_bad
         self.served: dict[str, Served] = {}
 
     def add_folder(self, folder: str) -> Served:
         folder = self._lock_root(normal(folder))
         if folder not in self.served or self.served[folder].ad_hoc:
-            self.served[folder] = Served(folder, Project(self.sources, [folder], self.options))
+            found = self._read_settings(folder)
+            self.served[folder] = Served(folder, Project(self.sources, [folder], self.editor.analysis(found)), found)
         return self.served[folder]
+
+    def reconfigure(self, editor: Settings) -> list[Served]:
+        """New editor settings: every folder is planned anew."""
+        self.editor = editor
+        for served in self.served.values():
+            self._renew(served, self._read_settings(served.folder))
+        return list(self.served.values())
+
+    def _renew(self, served: Served, found: project_settings.Settings) -> None:
+        served.settings = found
+        served.project = Project(self.sources, [served.folder], self.editor.analysis(found))
+        served.report = None
+        served.pending.clear()
+
+    def _read_settings(self, folder: str) -> project_settings.Settings:
+        try:
+            return project_settings.read(self.sources, folder)
+        except project_settings.BadSettings as exc:
+            self.on_bad(f"napi-fix: {exc}; serving {folder} without them")
+            return project_settings.Settings()
 
     def remove_folder(self, folder: str) -> None:
         self.served.pop(self._lock_root(normal(folder)), None)
@@ -96,6 +127,10 @@ class Projects:
 
     def settle(self, served: Served, versions: dict[str, int]) -> Report:
         """The report with every pending change planned in."""
+        if any(os.path.basename(p) == "package.json" for p in served.pending):
+            found = self._read_settings(served.folder)  # its "napi-fix" key may be what changed
+            if found != served.settings:
+                self._renew(served, found)
         if served.report is None:
             return self.analyze(served, versions)
         if not served.pending:

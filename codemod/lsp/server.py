@@ -14,15 +14,17 @@ from typing import BinaryIO
 
 from lsprotocol import types
 from lsprotocol.converters import get_converter
+from pygls.uris import from_fs_path
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from codemod import __version__
 from codemod.lsp import requests
-from codemod.lsp.capabilities import CODE_ACTIONS, NAME, PULL
+from codemod.lsp.capabilities import CODE_ACTIONS, FIX_ALL_COMMAND, NAME, PULL, SHOW_PLAN_COMMAND
 from codemod.lsp.codecache import CodeCache
 from codemod.lsp.session import WARNING, Session
+from codemod.lsp.settings import SECTION, BadSettings, from_editor, section_of
 from codemod.lsp.watch import watch_registration
 
 
@@ -103,6 +105,7 @@ def build(session: Session, code_cache: CodeCache | None = None) -> NapiFixServe
     @guarded("analyzing the workspace")
     async def initialized(params: types.InitializedParams) -> None:
         session.initialized()  # nothing left to do when start.py published already
+        await pull_settings()
         if session.client.watch_files:
             try:
                 await server.client_register_capability_async(watch_registration())
@@ -110,6 +113,66 @@ def build(session: Session, code_cache: CodeCache | None = None) -> NapiFixServe
                 session.log(f"napi-fix: could not watch lockfiles and binding.gyp: {exc}", WARNING)
         if code_cache is not None:  # after the first diagnostics, not before them
             code_cache.save()
+
+    def use_settings(raw, where: str) -> None:
+        """The editor's napi-fix section over the settings in use; re-plans on a change."""
+        if not isinstance(raw, dict) or not raw:
+            return  # the client has no such section (null, or nothing set): keep what it started with
+        try:
+            settings = from_editor(raw, where, session.settings)
+        except BadSettings as exc:
+            session.log(f"napi-fix: {exc}; keeping the settings in use", WARNING)
+            return
+        session.reconfigure(settings)
+
+    async def pull_settings() -> None:
+        if not session.client.configuration:
+            return
+        answer = await server.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)]))
+        use_settings(answer[0] if answer else None, "the napi-fix configuration")
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    @guarded("changing the settings")
+    async def configuration_changed(params: types.DidChangeConfigurationParams) -> None:
+        section = section_of(params.settings)
+        if section is not None:
+            use_settings(section, "the napi-fix settings")
+        else:  # a bare notification (the pull model): ask for the section
+            await pull_settings()
+
+    @server.command(FIX_ALL_COMMAND)
+    async def fix_workspace(*arguments) -> dict:
+        """Every fix of the workspace (or of the folder holding the document
+        given as the first argument), through workspace/applyEdit."""
+        applied = 0
+        try:
+            for served, fix in requests.workspace_fixes(session, arguments):
+                answer = await server.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
+                    edit=requests.workspace_edit_of(session, served, fix), label=fix.title))
+                applied += len(fix.changes) if answer.applied else 0
+        except Exception:
+            session.log_exception("fixing the workspace")
+        return {"filesChanged": applied}
+
+    @server.command(SHOW_PLAN_COMMAND)
+    async def show_plan(*arguments) -> dict:
+        """What fixAll would write, as a unified diff: returned, saved in the
+        cache and opened there (window/showDocument) when the editor can."""
+        try:
+            text = requests.plan_diff(session, arguments)
+            path = requests.save_plan(text)
+            uri = from_fs_path(path)
+            if session.client.show_document:
+                await server.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
+            else:
+                server.window_show_message(types.ShowMessageParams(
+                    type=types.MessageType.Info,
+                    message=f"napi-fix: the plan is in {path}" if text else "napi-fix: nothing to change"))
+            return {"diff": text, "uri": uri}
+        except Exception:
+            session.log_exception("showing the plan")
+            return {"diff": "", "uri": None}
 
     for method, doing, handler in (
         (types.SHUTDOWN, "shutting down", lambda params: session.shutdown()),
@@ -124,6 +187,7 @@ def build(session: Session, code_cache: CodeCache | None = None) -> NapiFixServe
     options = get_converter().structure(CODE_ACTIONS, types.CodeActionOptions)
     server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)(
         guarded("computing code actions", [])(functools.partial(requests.code_actions, session)))
+    server.feature(types.TEXT_DOCUMENT_HOVER)(guarded("answering a hover")(functools.partial(requests.hover, session)))
     server.feature(types.CODE_ACTION_RESOLVE)(guarded("resolving a code action", lambda action: action)(
         functools.partial(requests.resolve, session)))
     return server

@@ -62,7 +62,7 @@ class Session:
         self.indexes = Indexes(self.overlay, lambda path: path in self.documents.by_path)
         self.documents = Documents(self.overlay, self.indexes.of)
         self.workers = Workers(default_jobs())
-        self.projects = Projects(self.overlay, self.settings.analysis, self.workers)
+        self.projects = Projects(self.overlay, self.settings, self.workers, self.log_once)
         self.publisher = Publisher(lambda params: self.out.notify("textDocument/publishDiagnostics", params),
                                    lambda path: self.client.pull_diagnostics and path in self.documents.by_path)
         self.timers: dict[Served, asyncio.TimerHandle] = {}
@@ -80,7 +80,7 @@ class Session:
             self.log(f"napi-fix: {exc}; using the defaults", WARNING)
         capabilities = params.get("capabilities")
         self.client = read_client(capabilities if isinstance(capabilities, dict) else {})
-        self.projects = Projects(self.overlay, self.settings.analysis, self.workers)
+        self.projects = Projects(self.overlay, self.settings, self.workers, self.log_once)
         for folder in params.get("workspaceFolders") or ():
             path = path_of(folder.get("uri", "")) if isinstance(folder, dict) else None
             if path is not None:
@@ -118,6 +118,16 @@ class Session:
             path = path_of(folder.uri)
             if path is not None:
                 self.settle(self.projects.add_folder(path))
+
+    def reconfigure(self, settings: Settings) -> None:
+        """New editor settings (workspace/didChangeConfiguration): every
+        folder is re-planned and re-published, without a restart."""
+        if settings == self.settings:
+            return
+        self.settings = settings
+        for served in self.projects.reconfigure(settings):
+            self._cancel_prefetches(served)
+            self.settle(served)
 
     # -- buffers and files --------------------------------------------------------
 
@@ -159,7 +169,7 @@ class Session:
 
     def fixes(self, served: Served, report: Report, path: str) -> list[Fix]:
         fixes = quick_fixes(report, path)
-        everything = fix_all(report, path, list(served.project.roots), self.settings.fix_all)
+        everything = fix_all(report, path, list(served.project.roots), self.settings.fix_all(served.settings))
         return fixes + ([everything] if everything else [])
 
     def _later(self, touched) -> None:

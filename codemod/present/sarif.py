@@ -76,7 +76,7 @@ def _rule(rule: Rule) -> dict:
         "help": {"text": f"{rule.full}\n\nSee {ISSUE_URL}",
                  "markdown": f"**{_markdown(rule.short)}**\n\n{_markdown(rule.full)}\n\n"
                              f"See [nodejs/node-addon-api#1602]({ISSUE_URL})."},
-        "helpUri": ISSUE_URL,
+        "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": rule.level},
         "properties": {"problem.severity": _PROBLEM_SEVERITY[rule.level]},
     }

@@ -1,0 +1,68 @@
+"""Hover on a finding: what the rule means, what its fix will change, and
+the measured truth. Pure: Markdown text from a finding and its fix (lsp/
+fixes.py), no LSP types, no I/O.
+
+The fix's lines are the merged edits the quick fix applies (the same bytes
+`napi-fix PATH` writes), each as "file line N: old -> new".
+"""
+
+from __future__ import annotations
+
+import os
+
+from codemod.lsp.fixes import Fix
+from codemod.results import Finding
+from codemod.rules import BY_ID, NEEDS_PERSON, NO_FINALIZE
+from codemod.textpos import line_of
+
+MAX_EDITS = 8  # lines listed before "and N more"
+MAX_TEXT = 72  # characters of a changed text shown
+PIN_TRUTH = ("Measured: the version pin is the fix. With 8.2.0/8.2.1 every garbage-collected ObjectWrap leaks "
+             "one napi_ref; with 8.2.2 (or 8.1.0) none does. An empty Finalize override does not change that.")
+HYGIENE_TRUTH = ("Measured: an empty Finalize override is hygiene only. It does **not** stop the 8.2.0/8.2.1 "
+                 "leak (the leak is the same with and without one); the version pin does.")
+MANUAL_TRUTH = "napi-fix will not change this: a person must look (the message says what to do)."
+
+
+def hover_text(finding: Finding, fix: Fix | None, folder: str) -> str:
+    """Markdown for `finding`; `fix`: its quick fix, if it has one;
+    `folder`: what file names are shown relative to."""
+    rule = BY_ID[finding.rule]
+    parts = [f"**{rule.id}** {_escape(rule.short)}", _escape(finding.reason)]
+    if fix is not None and fix.changes:
+        parts.append("**The fix will change:**\n" + "\n".join(_edit_lines(fix, folder)))
+    elif rule.id != NEEDS_PERSON.id:
+        parts.append("No edit is planned for this finding with the current settings.")
+    if rule.id == NO_FINALIZE.id:
+        parts.append(HYGIENE_TRUTH)
+    elif rule.id == NEEDS_PERSON.id:
+        parts.append(MANUAL_TRUTH)
+    else:
+        parts.append(PIN_TRUTH)
+    parts.append(f"[{rule.id}: what it means and how to suppress it]({rule.help_uri})")
+    return "\n\n".join(parts)
+
+
+def _edit_lines(fix: Fix, folder: str) -> list[str]:
+    lines = []
+    for change in sorted(fix.changes, key=lambda c: c.path):
+        name = os.path.relpath(change.path, folder)
+        for edit in sorted(change.edits, key=lambda e: e.start):
+            old = _shown(change.original[edit.start:edit.end])
+            new = _shown(edit.text)
+            what = f"`{old}` → `{new}`" if old else f"insert `{new}`"
+            lines.append(f"- {_escape(name)} line {line_of(change.original, edit.start)}: {what}")
+    if len(lines) > MAX_EDITS:
+        lines = lines[:MAX_EDITS] + [f"- and {len(lines) - MAX_EDITS} more"]
+    return lines
+
+
+def _shown(data: bytes) -> str:
+    """A changed text on one line, short, safe inside a Markdown code span."""
+    text = " ".join(data.decode("utf-8", "replace").split()).replace("`", "'")
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
+
+
+def _escape(text: str) -> str:
+    """Plain text as Markdown: characters that would format escaped (`<T>` would vanish as a tag)."""
+    return "".join("\\" + c if c in "\\<>*_[]#" else c for c in text)
