@@ -1,0 +1,182 @@
+"""The package.json "napi-fix" settings and the ignore comment: the reader as
+a table, then the same tree through the CLI and `napi-fix batch --dry-run`
+on a real git checkout (the server: test_lsp_hover.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from batch_repos import git
+from codemod import settings
+from codemod.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def manifest(key) -> bytes:
+    return json.dumps({"name": "x", "napi-fix": key}, indent=2).encode()
+
+
+@pytest.mark.parametrize("key, strategy, pin, ignore, exclude", [
+    pytest.param({}, None, None, set(), None, id="empty"),
+    pytest.param({"strategy": "both"}, "both", None, set(), None, id="strategy"),
+    pytest.param({"pin": "rollback"}, None, "rollback", set(), None, id="pin"),
+    pytest.param({"ignore": ["NAPI004", "NAPI002"]}, None, None, {"NAPI004", "NAPI002"}, None, id="ignore"),
+    pytest.param({"exclude": ["gen/", "*.inl"]}, None, None, set(), ("gen/", "*.inl"), id="exclude"),
+])
+def test_the_key_is_read(key, strategy, pin, ignore, exclude):
+    found = settings.parse(manifest(key), "/p/package.json")
+    assert (found.strategy, found.pin_mode, set(found.ignore)) == (strategy, pin, ignore)
+    assert (found.exclude.patterns if found.exclude else None) == exclude
+
+
+NO_SETTINGS = [
+    pytest.param(b'{"name": "x"}', id="no key"),
+    pytest.param(b'{"name": "napi-fix"}', id="a value, not the key"),
+    pytest.param(b'{"name": "x", "napi-fix": ', id="invalid JSON: the planner reports it"),
+]
+
+
+@pytest.mark.parametrize("data", NO_SETTINGS)
+def test_no_settings(data):
+    assert settings.parse(data, "package.json") == settings.Settings()
+
+
+@pytest.mark.parametrize("text, line, words", [
+    pytest.param('{\n  "napi-fix": ["pin"]\n}', 2, "must be an object", id="not an object"),
+    pytest.param('{\n  "napi-fix": {\n    "strategy": "fast"\n  }\n}', 3, "'fast' is not one of", id="strategy"),
+    pytest.param('{\n  "napi-fix": {\n    "pin": 1\n  }\n}', 3, "pin: 1 is not one of", id="pin"),
+    pytest.param('{\n  "napi-fix": {\n\n    "ignore": ["NAPI009"]\n  }\n}', 4, "NAPI009 is not a rule",
+                 id="unknown rule"),
+    pytest.param('{\n  "napi-fix": {\n    "exclude": "gen/"\n  }\n}', 3, "list of strings", id="exclude"),
+    pytest.param('{\n  "napi-fix": {\n    "strategyy": "pin"\n  }\n}', 3, "unknown key(s) strategyy", id="typo"),
+])
+def test_wrong_settings_name_file_and_line(text, line, words):
+    with pytest.raises(settings.BadSettings) as caught:
+        settings.parse(text.encode(), "pkg/package.json")
+    assert caught.value.line == line and words in str(caught.value)
+    assert str(caught.value).startswith(f"pkg/package.json:{line}: ")
+
+
+@pytest.mark.parametrize("text, marks", [
+    pytest.param(b"// napi-fix: ignore NAPI004\nclass A", {1: {"NAPI004"}}, id="one rule"),
+    pytest.param(b"x;\nclass A {  // napi-fix: ignore\n", {2: {settings.ALL}}, id="bare: every rule"),
+    pytest.param(b"/* napi-fix: ignore NAPI004, NAPI005 */", {1: {"NAPI004", "NAPI005"}}, id="block, two"),
+    pytest.param(b"//napi-fix:ignore NAPI004", {1: {"NAPI004"}}, id="no spaces"),
+    pytest.param(b"// napi-fix: ignored\n// napi-fix NAPI004\n// eslint-disable", {}, id="not ours"),
+])
+def test_ignore_comments(text, marks):
+    assert {line: set(codes) for line, codes in settings.ignore_comments(text).items()} == marks
+
+
+# -- one tree, every front-end -------------------------------------------------------
+
+SETTINGS = {"strategy": "both", "exclude": ["src/timer.h"]}
+
+
+def project(dest: Path, key=SETTINGS, comment: str = "// napi-fix: ignore NAPI004\n") -> Path:
+    """leaky-addon with a "napi-fix" key and an ignore comment above class Counter."""
+    shutil.copytree(EXAMPLES / "leaky-addon", dest, ignore=shutil.ignore_patterns("node_modules", "build"))
+    data = json.loads((dest / "package.json").read_text())
+    (dest / "package.json").write_text(json.dumps({**data, "napi-fix": key}, indent=2) + "\n")
+    header = dest / "src" / "counter.h"
+    header.write_text(header.read_text().replace("class Counter ", comment + "class Counter ", 1))
+    return dest
+
+
+def cli_json(root: Path, *flags: str) -> dict:
+    done = subprocess.run([sys.executable, "-m", "codemod", "--dry-run", "--format", "json", *flags, "."],
+                          cwd=root, capture_output=True, text=True)
+    assert done.returncode in (0, 1, 3), done.stderr
+    return json.loads(done.stdout)
+
+
+def classes(payload: dict) -> dict[str, set[str]]:
+    """Files -> the classes of their NAPI004 findings."""
+    found: dict[str, set[str]] = {}
+    for result in payload["files"]:
+        for f in result["findings"]:
+            if f["rule"] == "NAPI004":
+                found.setdefault(result["path"], set()).add(f["class"])
+    return found
+
+
+def test_the_cli_follows_the_key_and_the_comment(tmp_path):
+    payload = cli_json(project(tmp_path / "p"))
+    assert payload["strategy"] == "both"  # from package.json
+    # Counter: ignored by its comment; Timer: in an excluded file; Point remains.
+    assert classes(payload) == {"src/point.h": {"leaky::Point"}}
+    assert payload["summary"]["suppressed"] == 1
+    assert not any(e for r in payload["files"] if r["path"] == "src/counter.h" for f in r["findings"]
+                   for e in f["edits"])
+
+
+def test_a_flag_wins_over_the_key(tmp_path):
+    payload = cli_json(project(tmp_path / "p"), "--strategy", "pin")
+    assert payload["strategy"] == "pin"
+    assert payload["summary"]["files_changed"] == 2  # package.json and its lock only
+
+
+def test_without_the_comment_the_class_is_a_finding(tmp_path):
+    payload = cli_json(project(tmp_path / "p", comment=""))
+    assert classes(payload) == {"src/counter.h": {"leaky::Counter"}, "src/point.h": {"leaky::Point"}}
+    assert payload["summary"]["suppressed"] == 0
+
+
+@pytest.mark.parametrize("ignored, files_changed, remaining", [
+    pytest.param(["NAPI001"], 1, {"NAPI004"}, id="the pin's rule: no edit of the root"),
+    pytest.param(["NAPI004"], 2, {"NAPI001"}, id="the hints: the pin stays"),
+    pytest.param(["NAPI001", "NAPI004"], 0, set(), id="both"),
+])
+def test_ignored_rules_take_their_edits_with_them(tmp_path, ignored, files_changed, remaining):
+    payload = cli_json(project(tmp_path / "p", {"strategy": "both", "ignore": ignored}, comment=""),
+                       "--strategy", "both")
+    rules = {f["rule"] for r in payload["files"] for f in r["findings"] if f["rule"]}
+    assert rules == remaining
+    changed = {r["path"] for r in payload["files"] for f in r["findings"] if f["edits"]}
+    assert len([p for p in changed if not p.startswith("src/")]) == (2 if "NAPI001" not in ignored else 0)
+    assert payload["summary"]["files_changed"] == files_changed + (0 if "NAPI004" in ignored else 2)
+
+
+def test_wrong_settings_are_bad_input(tmp_path):
+    root = project(tmp_path / "p", {"strategy": "fast"})
+    done = subprocess.run([sys.executable, "-m", "codemod", "--format", "json", "."], cwd=root,
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "package.json:" in done.stderr and "'fast' is not one of" in done.stderr
+    assert "error" in json.loads(done.stdout)
+    assert '"node-addon-api": "^8.2.0"' in (root / "package.json").read_text()  # nothing written
+
+
+def test_batch_follows_the_same_settings(tmp_path, monkeypatch):
+    root = project(tmp_path / "repo")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "addon with napi-fix settings")
+    expected = subprocess.run([sys.executable, "-m", "codemod", "--dry-run", "."], cwd=root,
+                              capture_output=True).stdout
+    monkeypatch.chdir(tmp_path)
+    assert main(["batch", "--dry-run", "--patch-dir", "patches", str(root)]) in (1, 3)  # would fix
+    patch, = (tmp_path / "patches").glob("*.patch")
+    assert patch.read_bytes() == expected  # the CLI's diff in the repository
+    text = patch.read_text()
+    assert "src/point.h" in text and "src/counter.h" not in text and "src/timer.h" not in text
+
+
+def test_a_flag_wins_over_the_key_in_batch(tmp_path, monkeypatch):
+    root = project(tmp_path / "repo")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "addon with napi-fix settings")
+    monkeypatch.chdir(tmp_path)
+    assert main(["batch", "--dry-run", "--strategy", "pin", "--patch-dir", "patches", str(root)]) in (1, 3)  # would fix
+    patch, = (tmp_path / "patches").glob("*.patch")
+    assert "src/point.h" not in patch.read_text()
+    assert os.path.exists(root / "src" / "point.h")
