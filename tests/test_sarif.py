@@ -19,11 +19,14 @@ from urllib.parse import unquote_to_bytes
 
 import pytest
 from jsonschema import Draft4Validator, FormatChecker
+from pygls.uris import to_fs_path
 
 from codemod.cli import main
 from codemod.edits import Edit, apply_edits
 from codemod.present.github import escape_data, escape_property
 from codemod.present.linehash import LineHashes
+from codemod.present.sarif import to_sarif
+from codemod.results import Report
 from codemod.rules import RULES
 from helpers import plan, write_tree
 from sarif_schema import schema
@@ -481,3 +484,18 @@ def test_escaping_round_trips_through_the_runner(text):
                                f"{escape_data(text)}")]
     assert command.properties == {"file": text, "title": text}
     assert command.data == text
+
+
+def test_each_rule_links_its_own_page(monkeypatch):
+    def rules() -> list[dict]:
+        log = json.loads(to_sarif(Report("pin"), str(ROOT)))
+        assert schema_errors(log) == []
+        return log["runs"][0]["tool"]["driver"]["rules"]
+
+    for rule in rules():  # by default the checkout's docs/rules/, as a file URI
+        page = Path(to_fs_path(rule["helpUri"]))
+        assert page == ROOT / "docs" / "rules" / f"{rule['id']}.md"
+        assert page.read_text().startswith(f"# {rule['id']}: ")
+    monkeypatch.setenv("NAPI_FIX_DOCS_URL", "https://example.com/napi-fix/blob/main/docs/rules/")
+    assert [r["helpUri"] for r in rules()] == [
+        f"https://example.com/napi-fix/blob/main/docs/rules/NAPI00{n}.md" for n in range(1, 6)]

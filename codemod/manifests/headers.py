@@ -156,7 +156,7 @@ def _repoint(planner, source, detail: str):
             continue  # another target of this package already declared it
         planner.plan.add(Finding(
             path, line_of(planner.data(path), file_edits[0].start), 1, PIN, DECLARE, "",
-            f"{os.path.basename(source.build_file)} target {source.target} now builds against the npm package: "
-            f"node-addon-api {spec} declared", tuple(file_edits)))
-    reason = detail + f"; repointed to the npm package node-addon-api {spec}"
+            f"{os.path.basename(source.build_file)} target {source.target} will build against the npm package: "
+            f"declare node-addon-api {spec}", tuple(file_edits)))
+    reason = detail + f"; point it at the npm package node-addon-api {spec}"
     return PIN, reason, HINT_KEEP_COPY, (Edit(source.build_file, *source.span, buildfiles.NPM_INCLUDE),)

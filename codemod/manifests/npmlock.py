@@ -120,7 +120,7 @@ def plan_npm_lock(
         why = ", ".join(sorted({s for _, s in wanted})) or "no declared range"
         forced = f"; forced past {', '.join(parents)}'s range by an override" if parents else ""
         changes.append(LockChange(key, line, new,
-                                  f"lock entry {key} resolves {version.value}; moved to {new} (wanted: {why}){forced}",
+                                  f"lock entry {key} resolves {version.value}; move to {new} (wanted: {why}){forced}",
                                   tuple(edits), (version.start, version.end), parents))
     return changes, mirror_edits
 

@@ -129,7 +129,7 @@ class RootPlanner:
                                       rule=rule, span=span))
                 continue
             edit = pin.edit(path)
-            reason = f"{site.where}: {pin.judgement.detail}; pinned to {pin.new!r} ({self.options.pin_mode})"
+            reason = f"{site.where}: {pin.judgement.detail}; pin to {pin.new!r} ({self.options.pin_mode})"
             self.plan.add(Finding(path, pin.line, 1, PIN, site.where, "", reason, (edit,),
                                   rule=ADMITS_BAD.id, span=span))
             if site.field in DEP_FIELDS:

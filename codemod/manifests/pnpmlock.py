@@ -183,7 +183,7 @@ def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]],
                 version = _get(_get(_get(importer, field), specs.PACKAGE), "version")
                 if version is not None and version.value == bad:
                     edits.append(doc.edit(version, _scalar(version, new)))
-        changes.append(PnpmChange(first_line or 1, f"node-addon-api@{bad} moved to {new}", tuple(edits), first_span))
+        changes.append(PnpmChange(first_line or 1, f"move node-addon-api@{bad} to {new}", tuple(edits), first_span))
     return changes
 
 
@@ -211,7 +211,7 @@ def plan_workspace_file(path: str, data: bytes, mode: str) -> list[tuple[Finding
     for line, key, detail, new, edits in plan_workspace_overrides(data, path, mode, specs.upgrade_target()):
         if new:
             out.append((Finding(path, line, 1, PIN, f"overrides > {key}", "",
-                                f"overrides > {key}: {detail}; pinned to {new!r}", edits, rule=ADMITS_BAD.id,
+                                f"overrides > {key}: {detail}; pin to {new!r}", edits, rule=ADMITS_BAD.id,
                                 span=(edits[0].start, edits[0].end)), key, new))
         else:
             out.append((Finding(path, line, 1, PIN_SAFE, f"overrides > {key}", "", detail), key, ""))

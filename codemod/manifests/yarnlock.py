@@ -109,7 +109,7 @@ def plan_yarn_lock(path: str, data: bytes, renamed: dict[str, str], mode: str) -
             if "integrity" in fields:
                 m = fields["integrity"]
                 edits.append(Edit(path, m.start("value"), m.end("value"), info.integrity.encode()))
-            reason += f" resolves {old}; moved to {new}"
+            reason += f" resolves {old}; move to {new}"
         elif edits:
             reason += " follows the package.json pin"
             span = None
