@@ -16,6 +16,7 @@ import pytest
 from batch_repos import git
 from codemod import settings
 from codemod.cli import main
+from helpers import fix, plan, write_tree
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -74,6 +75,37 @@ def test_wrong_settings_name_file_and_line(text, line, words):
 ])
 def test_ignore_comments(text, marks):
     assert {line: set(codes) for line, codes in settings.ignore_comments(text).items()} == marks
+
+
+DECL = "  void Finalize(Napi::Env /*env*/) override {}\n"
+A = "class A : public Napi::ObjectWrap<A> {\n public:\n  A();\n};\n"
+B = "class B : public Napi::ObjectWrap<B> {\n public:\n  B();\n};\n"
+
+
+def fixed_a(text: str) -> str:
+    return text.replace("  A();\n", "  A();\n" + DECL)
+
+
+@pytest.mark.parametrize("before, after", [
+    pytest.param(A + B, fixed_a(A) + B.replace("  B();\n", "  B();\n" + DECL), id="no comment: both"),
+    pytest.param(A + "// napi-fix: ignore NAPI004\n" + B, fixed_a(A) + "// napi-fix: ignore NAPI004\n" + B,
+                 id="the line above: that class only"),
+    pytest.param(A + B.replace("{", "{  // napi-fix: ignore", 1), fixed_a(A) + B.replace("{", "{  // napi-fix: ignore", 1),
+                 id="bare, on the head line"),
+    pytest.param(A + "// napi-fix: ignore NAPI005\n" + B, fixed_a(A) + "// napi-fix: ignore NAPI005\n"
+                 + B.replace("  B();\n", "  B();\n" + DECL), id="another rule: still fixed"),
+    pytest.param(A + "// napi-fix: ignore NAPI004\n\n" + B, fixed_a(A) + "// napi-fix: ignore NAPI004\n\n"
+                 + B.replace("  B();\n", "  B();\n" + DECL), id="two lines above: too far"),
+])
+def test_an_ignore_comment_keeps_its_class_as_it_is(before, after):
+    assert fix(before).decode() == after  # fix() also holds a second run to no change
+
+
+def test_suppressed_findings_are_counted(tmp_path):
+    write_tree(tmp_path, {"a.h": "// napi-fix: ignore\n" + A + "// napi-fix: ignore NAPI004\n" + B})
+    report = plan([tmp_path], "finalize")
+    assert report.suppressed == 2 and not report.changed
+    assert all(f.rule is None for r in report.files for f in r.findings)
 
 
 # -- one tree, every front-end -------------------------------------------------------
