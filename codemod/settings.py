@@ -79,13 +79,12 @@ class Settings:
     exclude: Exclusions | None = None
     source: str | None = field(default=None, compare=False)  # the package.json read, when it had the key
 
-    def options(self, strategy: str | None = None, pin_mode: str | None = None, patch_vendored: bool = False,
-                ignore: frozenset[str] = frozenset()) -> Options:
+    def options(self, strategy: str | None = None, pin_mode: str | None = None,
+                patch_vendored: bool = False) -> Options:
         """Options for a run: what the user said explicitly (not None) wins
-        over these settings, which win over napi-fix's defaults. Rules to
-        ignore add up."""
+        over these settings, which win over napi-fix's defaults."""
         return Options(strategy or self.strategy or "pin", pin_mode or self.pin_mode or "upgrade", patch_vendored,
-                       ignore=self.ignore | ignore, exclude=self.exclude)
+                       ignore=self.ignore, exclude=self.exclude)
 
 
 def parse(data: bytes, path: str) -> Settings:

@@ -8,8 +8,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from pathlib import Path
+
 import pytest
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
 from lsp_harness import cli_result, copy_example, snapshot
 from test_settings import project
@@ -27,6 +30,18 @@ async def test_the_server_follows_the_package_json_key_and_the_comment(editors, 
     assert editor.diagnostics(root / "src" / "timer.h") == []  # excluded
     await fix_workspace(editor)
     assert snapshot(root) == expected
+
+
+async def test_editing_the_key_takes_effect_at_once(editors, tmp_path):
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    editor = await editors("neovim-0.11", [root])
+    await editor.codes(root / "src" / "counter.h", {"NAPI004"})
+    package = root / "package.json"
+    editor.open(package)
+    text = editor.buffers[str(package)]
+    editor.type(package, text.replace('"private": true,', '"private": true,\n  "napi-fix": {"ignore": ["NAPI004"]},'))
+    await editor.codes(root / "src" / "counter.h", set())  # unsaved, and already honoured
+    assert {d.code for d in editor.diagnostics(package)} == {"NAPI001"}
 
 
 async def test_settings_change_without_a_restart(editors, tmp_path):
@@ -53,18 +68,26 @@ async def test_a_bare_notification_makes_the_server_ask(editors, tmp_path):
     await editor.codes(root / "src" / "counter.h", {"NAPI004"})
 
 
-@pytest.mark.parametrize("strategy", ["pin", "both"])
-async def test_show_plan_is_the_dry_run_diff(editors, tmp_path, strategy):
+@pytest.mark.parametrize("strategy, name", [("pin", "vscode"), ("both", "neovim-0.7")])
+async def test_show_plan_is_the_dry_run_diff(editors, tmp_path, strategy, name):
     root = copy_example("leaky-addon", tmp_path / "addon")
     dry_run = subprocess.run([sys.executable, "-m", "codemod", "--dry-run", "--strategy", strategy, "."],
                              cwd=root, capture_output=True, text=True).stdout
-    editor = await editors("vscode", [root], {"strategy": strategy})
+    editor = await editors(name, [root], {"strategy": strategy})
+    assert list(editor.initialize_result.capabilities.execute_command_provider.commands) == [
+        "napi-fix.fixAll", "napi-fix.showPlan"]
     await editor.codes(root / "package.json", {"NAPI001"})
     answer = await editor.client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="napi-fix.showPlan"))
     assert answer["diff"] == dry_run
-    shown, = editor.client.shown_documents
-    assert shown.uri == answer["uri"] and shown.uri.endswith("plan.diff")
+    assert Path(to_fs_path(answer["uri"])).read_text() == dry_run  # saved where an editor can open it
+    if name == "vscode":  # it can show a document: the plan is opened
+        shown, = editor.client.shown_documents
+        assert shown.uri == answer["uri"]
+    else:  # Neovim 0.7 cannot: a message names the file
+        await editor.wait_for(lambda: editor.client.messages)
+        assert editor.client.messages[0].message == f"napi-fix: the plan is in {to_fs_path(answer['uri'])}"
+        assert editor.client.shown_documents == []
 
 
 async def fix_workspace(editor) -> dict:
