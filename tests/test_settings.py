@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from batch_repos import git
 from codemod import settings
@@ -64,6 +66,24 @@ def test_wrong_settings_name_file_and_line(text, line, words):
         settings.parse(text.encode(), "pkg/package.json")
     assert caught.value.line == line and words in str(caught.value)
     assert str(caught.value).startswith(f"pkg/package.json:{line}: ")
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+                    | st.sampled_from(["pin", "both", "NAPI004", "gen/"]),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.sampled_from([*settings.FIELDS, "x"]), inner, max_size=4), max_leaves=8)
+
+
+@given(JSON)
+def test_any_value_is_read_or_refused_with_a_line(key):
+    """Whatever a package.json holds under the key: settings, or BadSettings naming the line; never a crash."""
+    data = manifest(key)
+    try:
+        found = settings.parse(data, "package.json")
+    except settings.BadSettings as exc:
+        assert 1 <= exc.line <= data.count(b"\n") + 1
+    else:
+        assert found.strategy in (None, "pin", "finalize", "both") and found.ignore <= {"NAPI004"}
 
 
 @pytest.mark.parametrize("text, marks", [
