@@ -128,8 +128,12 @@ def build(session: Session, code_cache: CodeCache | None = None) -> NapiFixServe
     async def pull_settings() -> None:
         if not session.client.configuration:
             return
-        answer = await server.workspace_configuration_async(
-            types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)]))
+        try:
+            answer = await server.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)]))
+        except Exception as exc:  # the client said it could, then did not: its first settings stay
+            session.log(f"napi-fix: could not read the editor's napi-fix settings: {exc}", WARNING)
+            return
         use_settings(answer[0] if answer else None, "the napi-fix configuration")
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
