@@ -307,3 +307,47 @@ def test_a_large_plain_lock_is_planned_in_linear_time(tmp_path):
 
     small, large = seconds(2_000), seconds(8_000)
     assert large < 4 * small * 2 + 1  # 4x the input: about 4x the time, never 16x
+
+
+ALIAS_RENAME = {"npm:node-addon-api@8.2.1": "npm:node-addon-api@8.2.2"}
+
+
+@pytest.mark.parametrize("lock, want", [
+    pytest.param(PNPM5_BEFORE.replace("^8.2.0", "8.2.1"),
+                 PNPM5_BEFORE.replace("naa: npm:node-addon-api@^8.2.0", "naa: npm:node-addon-api@8.2.2")
+                 .replace("node-addon-api: ^8.2.0", "node-addon-api: 8.2.2").replace("8.2.1", "8.2.2")
+                 .replace(INTEGRITY_821, INTEGRITY_822), id="pnpm-5.4"),
+    pytest.param(pnpm9().replace("node-addon-api:\n        specifier: ^8.2.0\n        version: 8.2.1",
+                                 "naa:\n        specifier: npm:node-addon-api@8.2.1\n"
+                                 "        version: node-addon-api@8.2.1"),
+                 pnpm9().replace("node-addon-api:\n        specifier: ^8.2.0\n        version: 8.2.1",
+                                 "naa:\n        specifier: npm:node-addon-api@8.2.2\n"
+                                 "        version: node-addon-api@8.2.2")
+                 .replace("8.2.1", "8.2.2").replace(INTEGRITY_821, INTEGRITY_822), id="pnpm-9"),
+])
+def test_an_alias_spec_pinned_in_package_json_moves_the_pnpm_lock_with_it(lock, want):
+    # What the planner is given when package.json's `"naa": "npm:node-addon-api@8.2.1"` is pinned.
+    from codemod.edits import apply_edits
+    from codemod.manifests.pnpmlock import plan_pnpm_lock
+
+    changes = plan_pnpm_lock(lock.encode(), "pnpm-lock.yaml", {".": {"dependencies": "8.2.2"}}, "upgrade",
+                             renames={".": ALIAS_RENAME})
+    assert not any(c.refused for c in changes)
+    assert apply_edits(lock.encode(), [e for c in changes for e in c.edits]).decode() == want
+
+
+def test_an_alias_spec_pinned_in_package_json_renames_its_yarn_entry():
+    from codemod.edits import apply_edits
+    from codemod.manifests.yarnlock import plan_yarn_lock
+
+    lock = dedent(f"""
+        "naa@npm:node-addon-api@8.2.1":
+          version "8.2.1"
+          integrity {INTEGRITY_821}
+        """).encode()
+    changes = plan_yarn_lock("yarn.lock", lock, ALIAS_RENAME, "upgrade")
+    assert apply_edits(lock, [e for c in changes for e in c.edits]).decode() == dedent(f"""
+        "naa@npm:node-addon-api@8.2.2":
+          version "8.2.2"
+          integrity {INTEGRITY_822}
+        """)
