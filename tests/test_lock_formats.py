@@ -89,7 +89,7 @@ REFUSED = [
     pytest.param({"package.json": SPEC, "pnpm-lock.yaml": pnpm9(lockfile_version="'5.3'")}, "pnpm-lock.yaml", 1,
                  "lockfileVersion '5.3': napi-fix moves only the lockfile versions pnpm 7, 8 and 9 write", id="pnpm-5.3"),
     pytest.param({"package.json": SPEC, "pnpm-lock.yaml": pnpm9(lockfile_version="'10.0'")}, "pnpm-lock.yaml", 1,
-                 "run `pnpm update node-addon-api`", id="pnpm-future"),
+                 "run `pnpm update node-addon-api@^8.2.2`", id="pnpm-future"),
     pytest.param({"package.json": SPEC, "pnpm-lock.yaml": pnpm9().replace("lockfileVersion: '9.0'\n", "")},
                  "pnpm-lock.yaml", 1, "lockfileVersion None", id="pnpm-no-version"),
     pytest.param({"package.json": SPEC, "pnpm-lock.yaml": pnpm9().replace("  .:\n", "  .: &a\n") + "  other: *a\n"},

@@ -161,7 +161,7 @@ def lockfile_version(doc: _Doc) -> int:
     if found not in FORMATS:
         raise Refused(doc.line(node) if node is not None else 1, (
             f"lockfileVersion {found!r}: napi-fix moves only the lockfile versions pnpm 7, 8 and 9 write "
-            f"({', '.join(FORMATS)}); run `pnpm update node-addon-api` after the pin with the pnpm that wrote it"))
+            f"({', '.join(FORMATS)}); run `pnpm update node-addon-api@^8.2.2` in this lockfile's folder with the pnpm that wrote it"))
     return FORMATS[found]
 
 
@@ -272,7 +272,7 @@ def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]],
             why = (f"{new} is locked already (pnpm would merge the two entries)" if new else
                    f"no safe release satisfies {ranges}")
             changes.append(PnpmChange(1, f"node-addon-api@{bad}: napi-fix cannot move it offline ({why}); nothing "
-                                         "planned for this package: run `pnpm update node-addon-api` after the pin",
+                                         "planned for this package: run `pnpm update node-addon-api@^8.2.2` in this lockfile's folder",
                                       (), refused=True))
             continue
         moves[bad] = new

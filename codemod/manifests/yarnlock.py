@@ -241,7 +241,7 @@ def _fields(data: bytes, entry: _Entry) -> dict[str, re.Match]:
 
 def _refusal(line: int, why: str) -> YarnChange:
     return YarnChange(line, f"{why}; napi-fix cannot write what yarn would, so nothing is planned for this package: "
-                            "run `yarn upgrade node-addon-api` after the pin", ())
+                            "run `yarn upgrade node-addon-api@^8.2.2` in this lockfile's folder", ())
 
 
 def berry_command(new_spec: str | None) -> str:
