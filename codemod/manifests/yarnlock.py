@@ -3,9 +3,11 @@
 A classic entry is a header of patterns (`node-addon-api@^8.2.0, ...:`) and
 indented fields (`version`, `resolved "<url>#<sha1>"`, `integrity`). When the
 package.json spec changes, its pattern in the header changes with it (or
-`yarn install --frozen-lockfile` would find the spec missing); when the
-entry resolves 8.2.0/8.2.1 it moves to the smallest safe release all its
-patterns admit. Berry (`__metadata:`) records a checksum of yarn's own zip
+`yarn install --frozen-lockfile` would find the spec missing), but a
+pattern another entry's dependencies still ask for stays (or a plain
+`yarn install` would rewrite the lock); when the entry resolves 8.2.0/8.2.1
+it moves to the smallest safe release all its patterns admit. Aliases
+(`naa@npm:node-addon-api@^8.2.0`) are node-addon-api entries too. Berry (`__metadata:`) records a checksum of yarn's own zip
 of the package, which cannot be computed offline: napi-fix says so and
 gives the exact `yarn up` command instead of guessing.
 """
