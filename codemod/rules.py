@@ -6,18 +6,13 @@ existing override) has no rule; every finding that does has exactly one.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 ISSUE_URL = "https://github.com/nodejs/node-addon-api/issues/1602"
-# Each rule's page is docs/rules/<id>.md. napi-fix has no public home yet, so
-# the pages are linked where they are: the checkout's docs/rules/ as a file
-# URI (an editor opens it). NAPI_FIX_DOCS_URL (e.g. a repository's
-# .../blob/main/docs/rules/) replaces that folder wherever it is set, for
-# SARIF uploaded from CI.
-DOCS_ENV = "NAPI_FIX_DOCS_URL"
-_DOCS_FOLDER = Path(__file__).resolve().parents[1] / "docs" / "rules"
+# Each rule's page is docs/rules/<id>.md in napi-fix's repository (pyproject's
+# Source URL), linked where every reader can open it: an editor, GitHub's
+# code scanning, an installed wheel (which ships no docs/).
+DOCS_URL = "https://github.com/napi-fix/napi-fix/blob/main/docs/rules"
 ERROR, WARNING, NOTE = "error", "warning", "note"  # SARIF's levels; the editor maps them to severities
 
 
@@ -32,8 +27,7 @@ class Rule:
     @property
     def help_uri(self) -> str:
         """This rule's documentation page (codeDescription.href, SARIF helpUri)."""
-        base = os.environ.get(DOCS_ENV) or _DOCS_FOLDER.as_uri()
-        return f"{base.rstrip('/')}/{self.id}.md"
+        return f"{DOCS_URL}/{self.id}.md"
 
 
 RESOLVES_BAD = Rule(

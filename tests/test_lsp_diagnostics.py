@@ -36,7 +36,8 @@ async def test_pushed_diagnostics_carry_code_source_link_and_related(editors, tm
     for found in (spec, lock, *hints):
         assert found.source == "napi-fix"
         href = found.code_description.href  # the rule's own page, which exists
-        assert href.endswith(f"/docs/rules/{found.code}.md") and Path(to_fs_path(href)).is_file()
+        assert href == f"https://github.com/napi-fix/napi-fix/blob/main/docs/rules/{found.code}.md"
+        assert (ROOT / "docs" / "rules" / f"{found.code}.md").is_file()
     assert spec.severity == lock.severity == types.DiagnosticSeverity.Error
     assert hints[0].severity == types.DiagnosticSeverity.Hint
     assert "hygiene" in hints[0].message and "does not stop" in hints[0].message

@@ -19,7 +19,6 @@ from urllib.parse import unquote_to_bytes
 
 import pytest
 from jsonschema import Draft4Validator, FormatChecker
-from pygls.uris import to_fs_path
 
 from codemod.cli import main
 from codemod.edits import Edit, apply_edits
@@ -486,16 +485,10 @@ def test_escaping_round_trips_through_the_runner(text):
     assert command.data == text
 
 
-def test_each_rule_links_its_own_page(monkeypatch):
-    def rules() -> list[dict]:
-        log = json.loads(to_sarif(Report("pin"), str(ROOT)))
-        assert schema_errors(log) == []
-        return log["runs"][0]["tool"]["driver"]["rules"]
-
-    for rule in rules():  # by default the checkout's docs/rules/, as a file URI
-        page = Path(to_fs_path(rule["helpUri"]))
-        assert page == ROOT / "docs" / "rules" / f"{rule['id']}.md"
+def test_each_rule_links_its_own_page():
+    log = json.loads(to_sarif(Report("pin"), str(ROOT)))
+    assert schema_errors(log) == []
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]:
+        assert rule["helpUri"] == f"https://github.com/napi-fix/napi-fix/blob/main/docs/rules/{rule['id']}.md"
+        page = ROOT / rule["helpUri"].split("/blob/main/", 1)[1]  # the page is in this checkout
         assert page.read_text().startswith(f"# {rule['id']}: ")
-    monkeypatch.setenv("NAPI_FIX_DOCS_URL", "https://example.com/napi-fix/blob/main/docs/rules/")
-    assert [r["helpUri"] for r in rules()] == [
-        f"https://example.com/napi-fix/blob/main/docs/rules/NAPI00{n}.md" for n in range(1, 6)]
