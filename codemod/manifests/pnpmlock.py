@@ -349,27 +349,10 @@ def plan_workspace_file(path: str, data: bytes, mode: str) -> list[WorkspacePin]
                                     override, catalog, ""))
             continue
         new = specs.rollback(value.value) if mode == "rollback" else specs.upgrade(value.value, target)
-<<<<<<< HEAD
-        out.append((doc.line(value), key.value, judgement.detail, new, (doc.edit(value, _scalar(value, new)),)))
-    return out
-
-
-def plan_workspace_file(path: str, data: bytes, mode: str) -> list[tuple[Finding, str, str]]:
-    """(finding, override key, new value or "") per node-addon-api override in pnpm-workspace.yaml."""
-    out = []
-    for line, key, detail, new, edits in plan_workspace_overrides(data, path, mode, specs.upgrade_target()):
-        if new:
-            out.append((Finding(path, line, 1, PIN, f"overrides > {key}", "",
-                                f"overrides > {key}: {detail}; pin to {new!r}", edits, rule=ADMITS_BAD.id,
-                                span=(edits[0].start, edits[0].end)), key, new))
-        else:
-            out.append((Finding(path, line, 1, PIN_SAFE, f"overrides > {key}", "", detail), key, ""))
-=======
         edit = doc.edit(value, _scalar(value, new))
         out.append(WorkspacePin(Finding(path, doc.line(value), 1, PIN, where, "",
                                         f"{where}: {judgement.detail}; pin to {new!r}", (edit,),
                                         rule=ADMITS_BAD.id, span=(edit.start, edit.end)), override, catalog, new))
->>>>>>> main
     return out
 
 
