@@ -19,7 +19,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from codemod.parallel import MIN_ITEMS_FOR_POOL
-from lsp_harness import CLIENTS, ENCODINGS, cli_result, copy_example, text_at, uri
+from lsp_harness import CLIENTS, ENCODINGS, EXAMPLES, cli_result, copy_example, text_at, uri
 
 pytestmark = pytest.mark.asyncio
 
@@ -37,7 +37,7 @@ async def test_pushed_diagnostics_carry_code_source_link_and_related(editors, tm
         assert found.source == "napi-fix"
         href = found.code_description.href  # the rule's own page, which exists
         assert href == f"https://github.com/napi-fix/napi-fix/blob/main/docs/rules/{found.code}.md"
-        assert (ROOT / "docs" / "rules" / f"{found.code}.md").is_file()
+        assert (EXAMPLES.parent / "docs" / "rules" / f"{found.code}.md").is_file()
     assert spec.severity == lock.severity == types.DiagnosticSeverity.Error
     assert hints[0].severity == types.DiagnosticSeverity.Hint
     assert "hygiene" in hints[0].message and "does not stop" in hints[0].message
