@@ -8,8 +8,8 @@
     }
 
 One reader for the three front-ends: the CLI and the batch runner (for
-each repository) look for the nearest package.json at or above what they
-were given, the editor server for each workspace folder; each merges the
+each repository) look for the nearest package.json with the key at or
+above what they were given, the editor server for each workspace folder; each merges the
 settings under what its user said explicitly (a command-line flag wins).
 Why package.json and not a napi-fix.toml: see docs/settings.md.
 
@@ -25,7 +25,7 @@ import functools
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Iterator
 
 from codemod.options import PIN_MODES, STRATEGIES, Options
 from codemod.results import Finding
@@ -149,30 +149,33 @@ def _kind(value) -> str:
     return {list: "a list", str: "a string", bool: "true or false"}.get(type(value), type(value).__name__)
 
 
-def settings_file(sources: Sources, path: str) -> str | None:
-    """The package.json whose settings apply to `path` (a file or folder):
-    the nearest at or above it, not above the git checkout it is in."""
+def package_files_above(sources: Sources, path: str) -> Iterator[str]:
+    """The package.json files at and above `path` (a file or folder), nearest
+    first, up to the root of the git checkout it is in."""
     folder = os.path.abspath(path if sources.is_dir(path) else os.path.dirname(path) or ".")
     while True:
         candidate = os.path.join(folder, "package.json")
         if sources.is_file(candidate):
-            return candidate
+            yield candidate
         parent = os.path.dirname(folder)
         if parent == folder or sources.exists(os.path.join(folder, ".git")):
-            return None
+            return
         folder = parent
 
 
 def read(sources: Sources, path: str) -> Settings:
-    """The settings that apply to `path`; none when no package.json has them."""
-    found = settings_file(sources, path)
-    if found is None:
-        return Settings()
-    try:
-        data = sources.read(found)
-    except Unreadable:
-        return Settings()  # the walk reports the file it cannot read
-    return parse(data, os.path.relpath(found) if not os.path.isabs(path) else found)
+    """The settings that apply to `path`: those of the nearest package.json
+    at or above it that has the key (a workspace member without one follows
+    its root's); none when no package.json up to the checkout's root has it."""
+    for found in package_files_above(sources, path):
+        try:
+            data = sources.read(found)
+        except Unreadable:
+            continue  # the walk reports the file it cannot read
+        settings = parse(data, os.path.relpath(found) if not os.path.isabs(path) else found)
+        if settings.source is not None:
+            return settings
+    return Settings()
 
 
 def read_for(sources: Sources, paths: tuple[str, ...]) -> Settings:

@@ -232,3 +232,35 @@ def test_a_flag_wins_over_the_key_in_batch(tmp_path, monkeypatch):
     patch, = (tmp_path / "patches").glob("*.patch")
     assert "src/point.h" not in patch.read_text()
     assert os.path.exists(root / "src" / "point.h")
+
+
+def run_json(root: Path, *args: str) -> tuple[int, dict]:
+    done = subprocess.run([sys.executable, "-m", "codemod", "--dry-run", "--format", "json", *args], cwd=root,
+                          capture_output=True, text=True)
+    return done.returncode, json.loads(done.stdout)
+
+
+def member_tree(root: Path, member_key=None) -> Path:
+    member = {"name": "a"} | ({"napi-fix": member_key} if member_key is not None else {})
+    write_tree(root, {"package.json": json.dumps({"name": "root", "napi-fix": {"ignore": ["NAPI004"]}}),
+                      "packages/a/package.json": json.dumps(member),
+                      "packages/a/a.h": A, "packages/b/package.json": json.dumps({"name": "b"}),
+                      "packages/b/b.h": B})
+    (root / ".git").mkdir()  # the checkout's root: no settings are read above it
+    return root
+
+
+def test_a_member_without_a_key_follows_its_root(tmp_path):
+    root = member_tree(tmp_path / "repo")
+    code, payload = run_json(root, "--strategy", "finalize", "packages/a")
+    assert payload["summary"]["suppressed"] == 1 and payload["summary"]["files_changed"] == 0
+    code, payload = run_json(root, "--strategy", "finalize", "packages/a", "packages/b")  # the same settings
+    assert code != 2 and payload["summary"]["suppressed"] == 2
+
+
+def test_paths_with_different_settings_are_refused(tmp_path):
+    root = member_tree(tmp_path / "repo", member_key={"ignore": []})
+    code, payload = run_json(root, "--strategy", "finalize", "packages/a")
+    assert code in (1, 3) and payload["summary"]["suppressed"] == 0  # its own key wins over the root's
+    code, payload = run_json(root, "packages/b", "packages/a")
+    assert code == 2 and "settings differ" in payload["error"]
