@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
+from codemod import leaks
 from codemod.cpp import finder
 from codemod.cpp.plan import plan_file
 from codemod.cpp.scan import digest
@@ -25,7 +26,8 @@ from codemod.manifests.roots import PackageRoot, load_root, package_roots
 from codemod.merge import merge_file
 from codemod.options import Options
 from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
-from codemod.results import FileResult, Finding, Report
+from codemod.results import LEAK_RULES, FileResult, Finding, Report
+from codemod.rules import RESOLVES_BAD
 from codemod.sources.base import Sources, Unreadable, within
 
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
@@ -53,6 +55,9 @@ class Project:
         # How long the last scan of each C/C++ file took (on a worker or here):
         # the editor server times its prefetches by it.
         self.scan_seconds: dict[str, float] = {}
+        # Per root folder: the packages in its node_modules built against a
+        # copy (leaks.py); read once per whole run, node_modules is not watched.
+        self._dependents: dict[str, leaks.Dependents] = {}
 
     # -- whole runs -----------------------------------------------------------
 
@@ -71,12 +76,24 @@ class Project:
             size = max(1, -(-len(roots) // (2 * workers.jobs)))
             pins = [workers.submit(_plan_roots, self.sources, roots[i:i + size], self.options, pool=worth)
                     for i in range(0, len(roots), size)]
+        self.cpp = None
+        self._cpp_findings.clear()
+        self._dependents.clear()
         if self.options.finalize:
             self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers,
                                       first_round)
-            self._cpp_findings.clear()
         self.root_plans = dict(zip(self.roots, (plan for wait in pins for plan in wait())))
+        self._classes_for_leaks(workers)
         return self.report()
+
+    def _classes_for_leaks(self, workers: Workers) -> None:
+        """Whether a leaky copy leaks depends on the ObjectWrap classes built
+        against it: a pin-only run finds them too, once some root resolves
+        or compiles a leaky copy (and only then: a clean tree stays fast)."""
+        if self.cpp is None and any(f.rule in LEAK_RULES for root_plan in self.root_plans.values()
+                                    for found in root_plan.findings.values() for f in found):
+            self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
+            self._cpp_findings.clear()
 
     # -- one file changed (the editor server) ---------------------------------
 
@@ -113,6 +130,7 @@ class Project:
                     else:
                         self._cpp_findings.pop(path, None)
         self._drop_ahead()  # every change is planned in: a scan not taken is of bytes no longer there
+        self._classes_for_leaks(workers)
         return self.report()
 
     def prefetch(self, path: str, workers: Workers) -> None:
@@ -169,7 +187,7 @@ class Project:
                 per_path.setdefault(path, []).extend(found)
                 units.setdefault(path, folder)
             originals.update(root_plan.originals)
-        if self.cpp is not None:
+        if self.cpp is not None and self.options.finalize:  # a pin-only run's classes are for the verdicts only
             errors.update({p: e for p, e in self.cpp.errors.items() if p not in errors})
             for path, facts in self.cpp.index.files.items():
                 try:
@@ -189,6 +207,7 @@ class Project:
                         errors.setdefault(path, problem)
                     else:
                         originals[path] = data
+        self._judge_leaks(per_path, units)
         results: dict[str, FileResult] = {}
         for path in sorted(set(per_path) | set(errors)):
             found = tuple(sorted(per_path.get(path, ()), key=lambda f: (f.line, f.column)))
@@ -200,6 +219,69 @@ class Project:
         results = self._refuse_outside(results)
         results = _withhold_broken_units(results)
         return Report(self.options.strategy, tuple(results.values()), tuple(notes), self.found.brought)
+
+    # -- the leak verdicts ------------------------------------------------------
+
+    def _judge_leaks(self, per_path: dict[str, list[Finding]], units: dict[str, str]) -> None:
+        """Each NAPI001/NAPI003 finding says whether ObjectWrap classes
+        compile against its copy (leaks.py): the package's own classes from
+        the finder, and the packages in node_modules built against it."""
+        owned, unfinished = self._owned_cpp()
+        own: dict[str, leaks.Evidence] = {}
+
+        def own_evidence(scope: str, root: str) -> leaks.Evidence:
+            if scope not in own:
+                name = f"the sources of {scope or '.'}"
+                if not leaks.covered(scope, self.paths, self.sources):
+                    own[scope] = leaks.Evidence(name, unknown="its folder is not among the paths given")
+                else:
+                    files = [p for p in owned.get(root, ()) if within(p, scope) or not scope]
+                    own[scope] = leaks.own_evidence(
+                        name, {p: self._cpp_findings.get(p) or [] for p in files},
+                        {p: unfinished[p] for p in files if p in unfinished}) if self.cpp else \
+                        leaks.Evidence(name, unknown="its C/C++ files were not analyzed")
+            return own[scope]
+
+        for path, found in per_path.items():
+            if not any(f.rule in LEAK_RULES for f in found):
+                continue
+            root = units.get(path, "")
+            judged = []
+            for f in found:
+                if f.rule in LEAK_RULES:
+                    built_here = os.path.basename(path) in BUILD_FILES  # a target: its own folder compiles it
+                    evidence = [own_evidence(os.path.dirname(path) if built_here else root, root)]
+                    pending = None
+                    if f.rule == RESOLVES_BAD.id:  # a copy npm installs: its dependents may compile it too
+                        dependents = self._dependents.get(root)
+                        if dependents is None:
+                            dependents = self._dependents[root] = leaks.Dependents(self.sources, root)
+                        more, pending = dependents.of(leaks.copy_base(f, root))
+                        evidence += more
+                    leak, words = leaks.verdict(evidence, pending)
+                    f = replace(f, leak=leak, reason=f.reason + words)
+                judged.append(f)
+            per_path[path] = judged
+
+    def _owned_cpp(self) -> tuple[dict[str, list[str]], dict[str, str]]:
+        """The analysed C/C++ files of each root folder (the deepest root that
+        holds each), and those the finder could not finish, with why."""
+        if self.cpp is None:
+            return {}, {}
+        unfinished = dict(self.cpp.errors)
+        for path, facts in self.cpp.index.files.items():
+            if path not in self._cpp_findings:
+                try:
+                    self._cpp_findings[path] = plan_file(self.cpp.index, facts, self.cpp.basic(path))
+                except Exception as exc:  # noqa: BLE001 -- a finalize run reports it as this file's error
+                    unfinished[path] = finder.internal_error(exc)
+        folders = sorted(self.roots, key=len, reverse=True)
+        owned: dict[str, list[str]] = {}
+        for path in set(self.cpp.index.files) | set(unfinished):
+            owner = next((f for f in folders if not f or within(path, f)), None)
+            if owner is not None:
+                owned.setdefault(owner, []).append(path)
+        return owned, unfinished
 
     def _bytes_scanned(self, path: str, scanned: str) -> tuple[bytes | None, str | None]:
         """The bytes the edits apply to, checked to be the bytes scanned
