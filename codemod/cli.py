@@ -147,7 +147,8 @@ def _batch(argv: list[str]) -> int:
 
 def dry_run_from_environment() -> bool:
     """DRY_RUN=true (what multi-gitter sets in its --dry-run) means --dry-run:
-    napi-fix is then a per-repository script that previews and exits 1."""
+    napi-fix is then a per-repository script that previews (and exits 1 while
+    the leak remains, 3 when only pins are pending)."""
     return os.environ.get("DRY_RUN", "").strip().lower() in ("true", "1")
 
 
