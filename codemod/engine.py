@@ -259,7 +259,7 @@ class Project:
                         more, pending = dependents.of(leaks.copy_base(f, root))
                         evidence += more
                     leak, words = leaks.verdict(evidence, pending)
-                    f = replace(f, leak=leak, reason=f.reason + words)
+                    f = replace(f, leak=leak, leak_detail=words)
                 judged.append(f)
             per_path[path] = judged
 

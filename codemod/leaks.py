@@ -88,18 +88,18 @@ def own_evidence(package: str, cpp: dict[str, list[Finding]], errors: dict[str, 
 
 
 def verdict(evidence: list[Evidence], dependents_unknown: str | None) -> tuple[str, str]:
-    """(LEAKING | NOT_LEAKING | LEAK_UNKNOWN, the words a finding's reason ends with)."""
+    """(LEAKING | NOT_LEAKING | LEAK_UNKNOWN, the words that say why: Finding.leak_detail)."""
     leaking = [e for e in evidence if e.classes]
     if leaking:
-        return LEAKING, "; leaking: ObjectWrap classes compile against this copy in " + \
+        return LEAKING, "leaking: ObjectWrap classes compile against this copy in " + \
             "; ".join(e.said() for e in leaking)
     unknown = [e for e in evidence if e.unknown]
     looked = ", ".join(e.package for e in evidence if not e.unknown) or "nothing"
     if unknown or dependents_unknown:
         why = [e.said() for e in unknown] + ([dependents_unknown] if dependents_unknown else [])
-        return LEAK_UNKNOWN, f"; leak unknown: no ObjectWrap class in {looked}, but could not look at " + \
+        return LEAK_UNKNOWN, f"leak unknown: no ObjectWrap class in {looked}, but could not look at " + \
             "; ".join(why)
-    return NOT_LEAKING, f"; not leaking today (no ObjectWrap class compiles against this copy: looked at " \
+    return NOT_LEAKING, f"not leaking today (no ObjectWrap class compiles against this copy: looked at " \
                         f"{looked}): pin to stay safe"
 
 

@@ -106,6 +106,7 @@ class Finding:
     span: tuple[int, int] | None = None  # the bytes the finding is about, when known
     related: tuple[Related, ...] = ()
     leak: str | None = None  # NAPI001/NAPI003: LEAKING, NOT_LEAKING or LEAK_UNKNOWN (engine.py joins it)
+    leak_detail: str = ""  # what compiles against the copy and what was found in it: the verdict's words
 
     @property
     def level(self) -> str | None:

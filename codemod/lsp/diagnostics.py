@@ -66,7 +66,7 @@ def finding_diagnostic(finding: Finding, index: TextIndex, indexes: Indexes, cli
     rule = BY_ID[finding.rule]
     diagnostic = {
         "range": _range(index, finding.span, finding.line, client),
-        "message": finding.reason,
+        "message": f"{finding.reason}; {finding.leak_detail}" if finding.leak_detail else finding.reason,
         "severity": SEVERITY[finding.level],
         "code": rule.id,
         "codeDescription": {"href": ISSUE_URL},

@@ -195,8 +195,8 @@ class FixPlanner:
         fix = Fix()
         for change in changes:
             member = self.by_path[change.path]
-            why = [reason(f) for f in member.findings if f.edits] if change.path != result.path or \
-                result.unit != result.path else [reason(finding)]
+            why = [reason(f, leak=False) for f in member.findings if f.edits] if change.path != result.path or \
+                result.unit != result.path else [reason(finding, leak=False)]
             fix.add(change.path, change.edits, why)
         return fix
 
