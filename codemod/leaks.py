@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -204,8 +205,10 @@ class Dependents:
         return False
 
     def _locked(self) -> dict[str, tuple[bool, bool]] | None:
-        """What an npm lock (v2/v3) says, when node_modules is not there:
-        npm marks a package with a binding.gyp `hasInstallScript`."""
+        """What the lock says, when node_modules is not there: an npm lock
+        (v2/v3) marks a package with a binding.gyp `hasInstallScript`; yarn
+        and pnpm 9 record no such thing (a dependent counts as built), pnpm 7
+        and 8 write `requiresBuild`. None when no lock can say."""
         for name in NPM_LOCKS:
             try:
                 lock = json.loads(self.sources.read(os.path.join(self.root, name)))
@@ -218,6 +221,16 @@ class Dependents:
                           entry.get("hasInstallScript") is True)
                     for key, entry in packages.items()
                     if isinstance(entry, dict) and key.startswith("node_modules/") and not entry.get("link")}
+        for name, read in (("yarn.lock", yarn_dependents), ("pnpm-lock.yaml", pnpm_dependents)):
+            try:
+                data = self.sources.read(os.path.join(self.root, name))
+            except Unreadable:
+                continue
+            found = read(data)
+            if found is None:
+                return None
+            # Hoisted: each resolves the root's copy (a second copy in the lock cannot be told apart here).
+            return {f"node_modules/{dep}": (True, built) for dep, built in found.items()}
         return None
 
     def _scan(self, key: str) -> Evidence:
@@ -238,6 +251,48 @@ def _resolves(key: str, present: set[str]) -> str | None:
         if candidate in present:
             return candidate
     return None
+
+
+_YARN_ENTRY = re.compile(rb'^"?(?P<name>@?[^@"\s]+)@[^\n]*:\s*$')
+_YARN_DEPENDENCY = re.compile(rb'^[ \t]{4,}"?node-addon-api"?[:\s]')
+
+
+def yarn_dependents(data: bytes) -> dict[str, bool]:
+    """Packages of a yarn.lock (classic or berry) that list node-addon-api
+    among their dependencies; the project's own workspaces are not among them."""
+    found: dict[str, bool] = {}
+    entry = None
+    for line in data.splitlines():
+        header = _YARN_ENTRY.match(line)
+        if header is not None:
+            entry = None if b"@workspace:" in line else header["name"].decode("utf-8", "replace")
+        elif entry is not None and entry != PACKAGE and _YARN_DEPENDENCY.match(line):
+            found[entry] = True
+    return found
+
+
+def pnpm_dependents(data: bytes) -> dict[str, bool] | None:
+    """Packages of a pnpm-lock.yaml that depend on node-addon-api, and
+    whether pnpm recorded that they build (lockfileVersion 5 and 6 only)."""
+    import yaml
+
+    try:
+        lock = yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
+    if not isinstance(lock, dict):
+        return None
+    recorded = str(lock.get("lockfileVersion", "9")).split(".")[0] in ("5", "6")
+    meta = lock.get("packages") if isinstance(lock.get("packages"), dict) else {}
+    found: dict[str, bool] = {}
+    for section in ("packages", "snapshots"):
+        entries = lock.get(section)
+        for key, entry in (entries.items() if isinstance(entries, dict) else ()):
+            if isinstance(entry, dict) and any(isinstance(entry.get(f), dict) and PACKAGE in entry[f]
+                                               for f in ("dependencies", "optionalDependencies")):
+                info = meta.get(key) if isinstance(meta.get(key), dict) else entry
+                found[str(key).lstrip("/")] = info.get("requiresBuild") is True if recorded else True
+    return found
 
 
 def scan_package(sources: Sources, folder: str, name: str) -> Evidence:

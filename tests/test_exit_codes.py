@@ -70,6 +70,14 @@ NAPI002_ONLY = {"package.json": package("^8.2.0"), "index.js": ""}
 NAPI005_ONLY = {"package.json": '{"name": "app", "dependencies": {"node-addon-api": null}}\n'}
 INVALID_JSON = {"package.json": '{"name": "app", "dependencies": {"node-addon-api": "^8.2.0",}}\n'}
 
+LOCKS = Path(__file__).parent / "data" / "locks"  # real locks npm, yarn and pnpm wrote (regenerate.py)
+
+
+def real_lock(name: str) -> dict[str, bytes]:
+    """A package with no C/C++ of its own, locked by the real package manager."""
+    return {f.name: f.read_bytes() for f in (LOCKS / name / "before").iterdir()}
+
+
 FORMATS = ("text", "json", "sarif", "github")
 
 # (tree, --strategy, dry-run status, real-run status, the leak verdict of its NAPI001 findings)
@@ -87,6 +95,12 @@ ROWS = [
     pytest.param(SAFE_LOCK_CLASSES, "finalize", 3, 0, None, id="napi004-overrides-asked-for"),
     pytest.param(NAPI002_ONLY, "pin", 3, 0, None, id="napi002-only"),
     pytest.param(INVALID_JSON, "pin", 2, 2, None, id="invalid-json"),
+    # The root declares node-addon-api and nothing else in the lock depends on it: known without installing.
+    *(pytest.param(real_lock(name), "pin", 3, 0, NOT_LEAKING, id=f"{name}-no-class")
+      for name in ("npm-v2-direct", "yarn-classic-direct", "pnpm-v6-direct", "pnpm-v9-direct")),
+    # tree-sitter depends on it and builds at install: its sources are not there to look at.
+    *(pytest.param(real_lock(name), "pin", 1, 0, "unknown", id=f"{name}-dependent-not-installed")
+      for name in ("npm-v3-transitive", "yarn-classic-transitive", "pnpm-v9-transitive")),
 ]
 
 
