@@ -231,7 +231,9 @@ class Project:
 
         def own_evidence(scope: str, root: str) -> leaks.Evidence:
             if scope not in own:
-                name = f"the sources of {scope or '.'}"
+                # Named relative to the root: the words do not depend on how the path was spelled.
+                inner = os.path.relpath(scope, root or ".") if scope != root else ""
+                name = f"the sources in {inner}" if inner else "its own sources"
                 if not leaks.covered(scope, self.paths, self.sources):
                     own[scope] = leaks.Evidence(name, unknown="its folder is not among the paths given")
                 else:
