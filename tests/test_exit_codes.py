@@ -79,33 +79,55 @@ def real_lock(name: str) -> dict[str, bytes]:
 
 
 FORMATS = ("text", "json", "sarif", "github")
+PIN, FINALIZE = ("--strategy", "pin"), ("--strategy", "finalize")
 
-# (tree, --strategy, dry-run status, real-run status, the leak verdict of its NAPI001 findings)
+# A C++ file the finder cannot finish (braces nested past its limit), that mentions ObjectWrap.
+UNFINISHED = LEAKING_LOCK | {"src/a.cc": "// Napi::ObjectWrap\nvoid f() " + "{" * 300 + "}" * 300 + "\n"}
+VENDORED_GYP = "{'targets': [{'target_name': 'a', 'sources': ['src/a.cc'], " \
+               "'include_dirs': ['deps/node-addon-api']}]}\n"
+
+
+def vendored(gyp: str = VENDORED_GYP) -> dict:
+    """A package whose binding.gyp compiles a leaky 8.2.1 header copy in deps/, and an ObjectWrap class."""
+    from napi_headers import headers
+
+    copy = {f"deps/node-addon-api/{name}": (headers("8.2.1") / name).read_bytes()
+            for name in ("napi.h", "napi-inl.h")}
+    return copy | {"package.json": '{"name": "app", "version": "1.0.0"}\n', "binding.gyp": gyp, "src/a.cc": CLASS}
+
+# (tree, options, dry-run status, real-run status, the leak verdict of its NAPI001/NAPI003 findings)
 ROWS = [
-    pytest.param(LEAKING_LOCK, "pin", 1, 0, LEAKING, id="leaking-lock-with-objectwrap-class"),
-    pytest.param(NO_CLASS_LOCK, "pin", 3, 0, NOT_LEAKING, id="leaky-lock-but-no-objectwrap-class"),
-    pytest.param(NOT_INSTALLED, "pin", 1, 0, "unknown", id="dependent-built-at-install-not-installed"),
-    pytest.param(INSTALLED_DEPENDENT, "pin", 1, 1, LEAKING, id="installed-dependent-compiles-objectwrap"),
-    pytest.param(INSTALLED_PREBUILT, "pin", 3, 0, NOT_LEAKING, id="installed-dependent-not-built-from-source"),
-    pytest.param(UNMOVABLE_LOCK, "pin", 1, 1, None, id="lock-resolves-8.2.1-through-a-file-spec",
+    pytest.param(LEAKING_LOCK, PIN, 1, 0, LEAKING, id="leaking-lock-with-objectwrap-class"),
+    pytest.param(NO_CLASS_LOCK, PIN, 3, 0, NOT_LEAKING, id="leaky-lock-but-no-objectwrap-class"),
+    pytest.param(NOT_INSTALLED, PIN, 1, 0, "unknown", id="dependent-built-at-install-not-installed"),
+    pytest.param(INSTALLED_DEPENDENT, PIN, 1, 1, LEAKING, id="installed-dependent-compiles-objectwrap"),
+    pytest.param(INSTALLED_PREBUILT, PIN, 3, 0, NOT_LEAKING, id="installed-dependent-not-built-from-source"),
+    pytest.param(UNMOVABLE_LOCK, PIN, 1, 1, None, id="lock-resolves-8.2.1-through-a-file-spec",
                  marks=pytest.mark.xfail(strict=True, reason="the real run still moves a file: entry alone "
                                                              "(issue 21 section 2, another change)")),
-    pytest.param(NAPI005_ONLY, "pin", 1, 1, None, id="napi005-only"),
-    pytest.param(SAFE_LOCK_CLASSES, "pin", 0, 0, None, id="napi004-classes-under-pin"),
-    pytest.param(SAFE_LOCK_CLASSES, "finalize", 3, 0, None, id="napi004-overrides-asked-for"),
-    pytest.param(NAPI002_ONLY, "pin", 3, 0, None, id="napi002-only"),
-    pytest.param(INVALID_JSON, "pin", 2, 2, None, id="invalid-json"),
+    pytest.param(NAPI005_ONLY, PIN, 1, 1, None, id="napi005-only"),
+    pytest.param(SAFE_LOCK_CLASSES, PIN, 0, 0, None, id="napi004-classes-under-pin"),
+    pytest.param(SAFE_LOCK_CLASSES, FINALIZE, 3, 0, None, id="napi004-overrides-asked-for"),
+    pytest.param(NAPI002_ONLY, PIN, 3, 0, None, id="napi002-only"),
+    pytest.param(INVALID_JSON, PIN, 2, 2, None, id="invalid-json"),
+    pytest.param(UNFINISHED, PIN, 1, 0, "unknown", id="unfinished-cpp-file-pin"),
+    pytest.param(UNFINISHED, FINALIZE, 1, 1, None, id="unfinished-cpp-file-napi005"),
+    # The target is repointed at the npm package; the copy stays in deps/, leaky, until patched or removed.
+    pytest.param(vendored, PIN, 1, 1, LEAKING, id="vendored-copy-repointed"),
+    pytest.param(vendored, ("--patch-vendored",), 1, 0, LEAKING, id="vendored-copy-patched"),
+    pytest.param(lambda: vendored(VENDORED_GYP.replace("'include_dirs'", "'include_dirs+'")), ("--strategy", "pin"),
+                 1, 1, LEAKING, id="vendored-copy-through-a-spelling-napi-fix-does-not-rewrite"),
     # The root declares node-addon-api and nothing else in the lock depends on it: known without installing.
-    *(pytest.param(real_lock(name), "pin", 3, 0, NOT_LEAKING, id=f"{name}-no-class")
+    *(pytest.param(real_lock(name), PIN, 3, 0, NOT_LEAKING, id=f"{name}-no-class")
       for name in ("npm-v2-direct", "yarn-classic-direct", "pnpm-v6-direct", "pnpm-v9-direct")),
     # tree-sitter depends on it and builds at install: its sources are not there to look at.
-    *(pytest.param(real_lock(name), "pin", 1, 0, "unknown", id=f"{name}-dependent-not-installed")
+    *(pytest.param(real_lock(name), PIN, 1, 0, "unknown", id=f"{name}-dependent-not-installed")
       for name in ("npm-v3-transitive", "yarn-classic-transitive", "pnpm-v9-transitive")),
 ]
 
 
-def run(root: Path, output: str, dry_run: bool, strategy: str, capfdbinary) -> tuple[int, bytes]:
-    args = ["--strategy", strategy, "--format", output, "--jobs", "1"] + (["--dry-run"] if dry_run else [])
+def run(root: Path, output: str, dry_run: bool, options, capfdbinary) -> tuple[int, bytes]:
+    args = [*options, "--format", output, "--jobs", "1"] + (["--dry-run"] if dry_run else [])
     code = main(args + [str(root)])
     return code, capfdbinary.readouterr().out
 
@@ -123,21 +145,21 @@ def check_output(output: str, out: bytes, code: int) -> None:
 
 
 @pytest.mark.parametrize("output", FORMATS)
-@pytest.mark.parametrize("files, strategy, dry, real, leak", ROWS)
-def test_exit_status_table(tmp_path, capfdbinary, files, strategy, dry, real, leak, output):
+@pytest.mark.parametrize("files, options, dry, real, leak", ROWS)
+def test_exit_status_table(tmp_path, capfdbinary, files, options, dry, real, leak, output):
     for mode, dry_run, want in (("dry", True, dry), ("real", False, real)):
         root = tmp_path / mode
-        write_tree(root, files)
-        code, out = run(root, output, dry_run, strategy, capfdbinary)
+        write_tree(root, files() if callable(files) else files)
+        code, out = run(root, output, dry_run, options, capfdbinary)
         assert code == want, (mode, out.decode(errors="replace")[-2000:])
         check_output(output, out, code)
 
 
-@pytest.mark.parametrize("files, strategy, dry, real, leak", [r for r in ROWS if r.values[4]])
-def test_each_leak_finding_says_its_verdict(tmp_path, capfdbinary, files, strategy, dry, real, leak):
-    write_tree(tmp_path, files)
-    code, out = run(tmp_path, "json", True, strategy, capfdbinary)
-    found = [f for r in json.loads(out)["files"] for f in r["findings"] if f["rule"] == "NAPI001"]
+@pytest.mark.parametrize("files, options, dry, real, leak", [r for r in ROWS if r.values[4]])
+def test_each_leak_finding_says_its_verdict(tmp_path, capfdbinary, files, options, dry, real, leak):
+    write_tree(tmp_path, files() if callable(files) else files)
+    code, out = run(tmp_path, "json", True, options, capfdbinary)
+    found = [f for r in json.loads(out)["files"] for f in r["findings"] if f["rule"] in ("NAPI001", "NAPI003")]
     assert found and {f["leak"] for f in found} == {leak}
     expected_level = "warning" if leak == NOT_LEAKING else "error"
     assert {f["level"] for f in found} == {expected_level}
@@ -149,11 +171,11 @@ def test_each_leak_finding_says_its_verdict(tmp_path, capfdbinary, files, strate
 
 def test_the_verdict_names_the_classes_and_the_packages(tmp_path, capfdbinary):
     write_tree(tmp_path, INSTALLED_DEPENDENT)
-    _, out = run(tmp_path, "json", True, "pin", capfdbinary)
+    _, out = run(tmp_path, "json", True, PIN, capfdbinary)
     reasons = [f["reason"] for r in json.loads(out)["files"] for f in r["findings"] if f["rule"] == "NAPI001"]
     assert reasons and all("node_modules/native-dep (Counter)" in r for r in reasons)
     write_tree(tmp_path / "b", NOT_INSTALLED)
-    _, out = run(tmp_path / "b", "json", True, "pin", capfdbinary)
+    _, out = run(tmp_path / "b", "json", True, PIN, capfdbinary)
     reasons = [f["reason"] for r in json.loads(out)["files"] for f in r["findings"] if f["rule"] == "NAPI001"]
     assert reasons and all("node_modules/native-dep (dependencies not installed)" in r for r in reasons)
 
@@ -161,7 +183,7 @@ def test_the_verdict_names_the_classes_and_the_packages(tmp_path, capfdbinary):
 def test_not_leaking_is_a_warning_annotation_and_a_leak_an_error(tmp_path, capfdbinary):
     for name, files, command in (("a", NO_CLASS_LOCK, "::warning "), ("b", LEAKING_LOCK, "::error ")):
         write_tree(tmp_path / name, files)
-        _, out = run(tmp_path / name, "github", True, "pin", capfdbinary)
+        _, out = run(tmp_path / name, "github", True, PIN, capfdbinary)
         lines = [line for line in out.decode().splitlines() if "NAPI001" in line]
         assert lines and all(line.startswith(command) for line in lines)
 
