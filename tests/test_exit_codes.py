@@ -115,14 +115,15 @@ ROWS = [
     # The target is repointed at the npm package; the copy stays in deps/, leaky, until patched or removed.
     pytest.param(vendored, PIN, 1, 1, LEAKING, id="vendored-copy-repointed"),
     pytest.param(vendored, ("--patch-vendored",), 1, 0, LEAKING, id="vendored-copy-patched"),
-    pytest.param(lambda: vendored(VENDORED_GYP.replace("'include_dirs'", "'include_dirs+'")), ("--strategy", "pin"),
+    pytest.param(lambda: vendored(VENDORED_GYP.replace("'include_dirs'", "'include_dirs+'")), PIN,
                  1, 1, LEAKING, id="vendored-copy-through-a-spelling-napi-fix-does-not-rewrite"),
     # The root declares node-addon-api and nothing else in the lock depends on it: known without installing.
     *(pytest.param(real_lock(name), PIN, 3, 0, NOT_LEAKING, id=f"{name}-no-class")
-      for name in ("npm-v2-direct", "yarn-classic-direct", "pnpm-v6-direct", "pnpm-v9-direct")),
+      for name in ("npm-v2-direct", "yarn-classic-direct", "pnpm-v5-direct", "pnpm-v6-direct", "pnpm-v9-direct")),
     # tree-sitter depends on it and builds at install: its sources are not there to look at.
     *(pytest.param(real_lock(name), PIN, 1, 0, "unknown", id=f"{name}-dependent-not-installed")
-      for name in ("npm-v3-transitive", "yarn-classic-transitive", "pnpm-v9-transitive")),
+      for name in ("npm-v3-transitive", "yarn-classic-transitive", "pnpm-v5-transitive", "pnpm-v6-transitive",
+                   "pnpm-v9-transitive")),
 ]
 
 
