@@ -27,7 +27,7 @@ from codemod.merge import merge_file
 from codemod.options import Options
 from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
 from codemod.results import LEAK_RULES, FileResult, Finding, Report
-from codemod.rules import RESOLVES_BAD
+from codemod.rules import LEAKY_HEADERS, RESOLVES_BAD
 from codemod.sources.base import Sources, Unreadable, within
 
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
@@ -244,26 +244,30 @@ class Project:
                         leaks.Evidence(name, unknown="its C/C++ files were not analyzed")
             return own[scope]
 
+        # Units where napi-fix read a build target that compiles a leaky copy.
+        targeted = {units.get(path, "") for path, found in per_path.items()
+                    if os.path.basename(path) in BUILD_FILES and any(f.rule == LEAKY_HEADERS.id for f in found)}
         for path, found in per_path.items():
-            if not any(f.rule in LEAK_RULES for f in found):
-                continue
-            root = units.get(path, "")
-            judged = []
-            for f in found:
-                if f.rule in LEAK_RULES:
-                    built_here = os.path.basename(path) in BUILD_FILES  # a target: its own folder compiles it
-                    evidence = [own_evidence(os.path.dirname(path) if built_here else root, root)]
-                    pending = None
-                    if f.rule == RESOLVES_BAD.id:  # a copy npm installs: its dependents may compile it too
-                        dependents = self._dependents.get(root)
-                        if dependents is None:
-                            dependents = self._dependents[root] = leaks.Dependents(self.sources, root)
-                        more, pending = dependents.of(leaks.copy_base(f, root))
-                        evidence += more
-                    leak, words = leaks.verdict(evidence, pending)
-                    f = replace(f, leak=leak, leak_detail=words)
-                judged.append(f)
-            per_path[path] = judged
+            if any(f.rule in LEAK_RULES for f in found):
+                root = units.get(path, "")
+                per_path[path] = [self._judged(f, path, root, own_evidence, root in targeted)
+                                  if f.rule in LEAK_RULES else f for f in found]
+
+    def _judged(self, finding: Finding, path: str, root: str, own_evidence, targeted: bool) -> Finding:
+        built_here = os.path.basename(path) in BUILD_FILES  # a target: its own folder compiles it
+        evidence = [own_evidence(os.path.dirname(path) if built_here else root, root)]
+        pending = None
+        if finding.rule == RESOLVES_BAD.id:  # a copy npm installs: its dependents may compile it too
+            dependents = self._dependents.get(root)
+            if dependents is None:
+                dependents = self._dependents[root] = leaks.Dependents(self.sources, root)
+            more, pending = dependents.of(leaks.copy_base(finding, root))
+            evidence += more
+        if finding.rule == LEAKY_HEADERS.id and not built_here and not targeted:
+            leak, words = leaks.untargeted_copy(evidence[0])
+        else:
+            leak, words = leaks.verdict(evidence, pending)
+        return replace(finding, leak=leak, leak_detail=words)
 
     def _owned_cpp(self) -> tuple[dict[str, list[str]], dict[str, str]]:
         """The analysed C/C++ files of each root folder (the deepest root that

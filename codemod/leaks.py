@@ -104,6 +104,19 @@ def verdict(evidence: list[Evidence], dependents_unknown: str | None) -> tuple[s
                         f"{looked}): pin to stay safe"
 
 
+def untargeted_copy(own: Evidence) -> tuple[str, str]:
+    """The verdict on a vendored copy that no build target napi-fix read
+    compiles: a spelling it does not read (`include_dirs+`, a .gypi), or a
+    relative #include, may still reach it, so the package's classes leave it
+    undecided; a copy left behind after its targets were repointed stays so
+    until it is removed or patched."""
+    if own.classes:
+        return LEAK_UNKNOWN, (f"leak unknown: no build target napi-fix read compiles this copy, but ObjectWrap "
+                              f"classes in {own.said()} may (through a build spelling it does not read, or a "
+                              "relative #include): remove the copy if nothing uses it, or patch it")
+    return verdict([own], None)
+
+
 # -- dependents: packages in node_modules built from source against a copy ----
 
 

@@ -116,7 +116,7 @@ ROWS = [
     pytest.param(vendored, PIN, 1, 1, LEAKING, id="vendored-copy-repointed"),
     pytest.param(vendored, ("--patch-vendored",), 1, 0, LEAKING, id="vendored-copy-patched"),
     pytest.param(lambda: vendored(VENDORED_GYP.replace("'include_dirs'", "'include_dirs+'")), PIN,
-                 1, 1, LEAKING, id="vendored-copy-through-a-spelling-napi-fix-does-not-rewrite"),
+                 1, 1, "unknown", id="vendored-copy-through-a-spelling-napi-fix-does-not-read"),
     # The root declares node-addon-api and nothing else in the lock depends on it: known without installing.
     *(pytest.param(real_lock(name), PIN, 3, 0, NOT_LEAKING, id=f"{name}-no-class")
       for name in ("npm-v2-direct", "yarn-classic-direct", "pnpm-v5-direct", "pnpm-v6-direct", "pnpm-v9-direct")),
@@ -187,6 +187,18 @@ def test_not_leaking_is_a_warning_annotation_and_a_leak_an_error(tmp_path, capfd
         _, out = run(tmp_path / name, "github", True, PIN, capfdbinary)
         lines = [line for line in out.decode().splitlines() if "NAPI001" in line]
         assert lines and all(line.startswith(command) for line in lines)
+
+
+def test_a_copy_left_behind_by_a_repoint_is_undecided_until_removed(tmp_path, capfdbinary):
+    write_tree(tmp_path, vendored())
+    assert run(tmp_path, "text", False, PIN, capfdbinary)[0] == 1  # the target is repointed; the copy stays
+    code, out = run(tmp_path, "json", True, PIN, capfdbinary)
+    found = [f for r in json.loads(out)["files"] for f in r["findings"] if f["rule"]]
+    assert code == 1 and [(f["rule"], f["leak"]) for f in found] == [("NAPI003", "unknown")]
+    assert "no build target napi-fix read compiles this copy" in found[0]["reason"]
+    for name in ("napi.h", "napi-inl.h"):
+        (tmp_path / "deps" / "node-addon-api" / name).unlink()
+    assert run(tmp_path, "text", True, PIN, capfdbinary)[0] == 0
 
 
 def test_the_readme_example_exits_1(capfdbinary):
