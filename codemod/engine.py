@@ -27,7 +27,7 @@ from codemod.merge import merge_file
 from codemod.options import Options
 from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
 from codemod.results import LEAK_RULES, FileResult, Finding, Report
-from codemod.rules import LEAKY_HEADERS, RESOLVES_BAD
+from codemod.rules import LEAKY_HEADERS
 from codemod.sources.base import Sources, Unreadable, within
 
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
@@ -226,67 +226,36 @@ class Project:
         """Each NAPI001/NAPI003 finding says whether ObjectWrap classes
         compile against its copy (leaks.py): the package's own classes from
         the finder, and the packages in node_modules built against it."""
+        if not any(f.rule in LEAK_RULES for found in per_path.values() for f in found):
+            return
         owned, unfinished = self._owned_cpp()
-        own: dict[str, leaks.Evidence] = {}
-
-        def own_evidence(scope: str, root: str) -> leaks.Evidence:
-            if scope not in own:
-                # Named relative to the root: the words do not depend on how the path was spelled.
-                inner = os.path.relpath(scope, root or ".") if scope != root else ""
-                name = f"the sources in {inner}" if inner else "its own sources"
-                if not leaks.covered(scope, self.paths, self.sources):
-                    own[scope] = leaks.Evidence(name, unknown="its folder is not among the paths given")
-                else:
-                    files = [p for p in owned.get(root, ()) if within(p, scope) or not scope]
-                    own[scope] = leaks.own_evidence(
-                        name, {p: self._cpp_findings.get(p) or [] for p in files},
-                        {p: unfinished[p] for p in files if p in unfinished}) if self.cpp else \
-                        leaks.Evidence(name, unknown="its C/C++ files were not analyzed")
-            return own[scope]
-
+        judge = leaks.Judge(self.sources, self.paths, owned, unfinished, self._dependents)
         # Units where napi-fix read a build target that compiles a leaky copy.
         targeted = {units.get(path, "") for path, found in per_path.items()
                     if os.path.basename(path) in BUILD_FILES and any(f.rule == LEAKY_HEADERS.id for f in found)}
         for path, found in per_path.items():
             if any(f.rule in LEAK_RULES for f in found):
                 root = units.get(path, "")
-                per_path[path] = [self._judged(f, path, root, own_evidence, root in targeted)
-                                  if f.rule in LEAK_RULES else f for f in found]
+                per_path[path] = [judge.finding(f, root, root in targeted) if f.rule in LEAK_RULES else f
+                                  for f in found]
 
-    def _judged(self, finding: Finding, path: str, root: str, own_evidence, targeted: bool) -> Finding:
-        built_here = os.path.basename(path) in BUILD_FILES  # a target: its own folder compiles it
-        evidence = [own_evidence(os.path.dirname(path) if built_here else root, root)]
-        pending = None
-        if finding.rule == RESOLVES_BAD.id:  # a copy npm installs: its dependents may compile it too
-            dependents = self._dependents.get(root)
-            if dependents is None:
-                dependents = self._dependents[root] = leaks.Dependents(self.sources, root)
-            more, pending = dependents.of(leaks.copy_base(finding, root))
-            evidence += more
-        if finding.rule == LEAKY_HEADERS.id and not built_here and not targeted:
-            leak, words = leaks.untargeted_copy(evidence[0])
-        else:
-            leak, words = leaks.verdict(evidence, pending)
-        return replace(finding, leak=leak, leak_detail=words)
-
-    def _owned_cpp(self) -> tuple[dict[str, list[str]], dict[str, str]]:
-        """The analysed C/C++ files of each root folder (the deepest root that
-        holds each), and those the finder could not finish, with why."""
-        if self.cpp is None:
-            return {}, {}
-        unfinished = dict(self.cpp.errors)
-        for path, facts in self.cpp.index.files.items():
+    def _owned_cpp(self) -> tuple[dict[str, dict[str, list[Finding]]], dict[str, str]]:
+        """The finder's findings per analysed C/C++ file, by the root folder
+        that holds it (the deepest), and the files it could not finish, with why."""
+        unfinished = dict(self.cpp.errors) if self.cpp is not None else {}
+        files = dict(self.cpp.index.files) if self.cpp is not None else {}
+        for path, facts in files.items():
             if path not in self._cpp_findings:
                 try:
                     self._cpp_findings[path] = plan_file(self.cpp.index, facts, self.cpp.basic(path))
                 except Exception as exc:  # noqa: BLE001 -- a finalize run reports it as this file's error
                     unfinished[path] = finder.internal_error(exc)
         folders = sorted(self.roots, key=len, reverse=True)
-        owned: dict[str, list[str]] = {}
-        for path in set(self.cpp.index.files) | set(unfinished):
+        owned: dict[str, dict[str, list[Finding]]] = {}
+        for path in set(files) | set(unfinished):
             owner = next((f for f in folders if not f or within(path, f)), None)
             if owner is not None:
-                owned.setdefault(owner, []).append(path)
+                owned.setdefault(owner, {})[path] = self._cpp_findings.get(path, [])
         return owned, unfinished
 
     def _bytes_scanned(self, path: str, scanned: str) -> tuple[bytes | None, str | None]:

@@ -13,9 +13,12 @@ finder's classes under its folder), and, for a lock entry or an installed
 copy, the packages in node_modules that resolve node-addon-api to that copy
 the way Node does (nearest node_modules up the tree) and are built from
 source (a binding.gyp, or a CMakeLists.txt for cmake-js). Without
-node_modules, an npm lock (v2/v3) still says which packages depend on it
-and which have an install script; anything else is unknown until installed.
-Reads go through Sources.
+node_modules, the lock still says which packages depend on it (npm's v2/v3
+also which have an install script, pnpm 7/8's which build); their sources
+are not there, so such a copy is unknown until installed. A vendored copy
+that no build target napi-fix read compiles is unknown when the package has
+ObjectWrap classes: a spelling napi-fix does not read may reach it. Reads go
+through Sources.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
-from codemod.discover import SKIP_DIRS, is_cpp
+from codemod.discover import BUILD_FILES, SKIP_DIRS, is_cpp
 from codemod.results import (
     HAS_OVERRIDE,
     INDIRECT,
@@ -38,6 +41,7 @@ from codemod.results import (
     NOT_LEAKING,
     Finding,
 )
+from codemod.rules import LEAKY_HEADERS, RESOLVES_BAD
 from codemod.sources.base import DIR, Sources, Unreadable, within
 
 PACKAGE = "node-addon-api"
@@ -115,6 +119,53 @@ def untargeted_copy(own: Evidence) -> tuple[str, str]:
                               f"classes in {own.said()} may (through a build spelling it does not read, or a "
                               "relative #include): remove the copy if nothing uses it, or patch it")
     return verdict([own], None)
+
+
+class Judge:
+    """The verdicts of one report: each package's own classes judged once,
+    each root's dependents read once (`dependents`: kept by the caller
+    across reports of a project)."""
+
+    def __init__(self, sources: Sources, paths: Iterable[str], owned: dict[str, dict[str, list[Finding]]],
+                 unfinished: dict[str, str], dependents: dict[str, "Dependents"]):
+        self.sources = sources
+        self.paths = tuple(paths)
+        self.owned = owned  # root folder -> {C/C++ file: the finder's findings}
+        self.unfinished = unfinished  # C/C++ file -> why the finder could not finish it
+        self.dependents = dependents  # root folder -> Dependents
+        self._own: dict[str, Evidence] = {}
+
+    def finding(self, finding: Finding, root: str, targeted: bool) -> Finding:
+        """`finding` (NAPI001/NAPI003 of the package root `root`) with its
+        verdict; `targeted`: a build target of the root compiles a leaky copy."""
+        built_here = os.path.basename(finding.path) in BUILD_FILES  # a target: its own folder compiles it
+        evidence = [self.own(os.path.dirname(finding.path) if built_here else root, root)]
+        pending = None
+        if finding.rule == RESOLVES_BAD.id:  # a copy npm installs: its dependents may compile it too
+            dependents = self.dependents.get(root)
+            if dependents is None:
+                dependents = self.dependents[root] = Dependents(self.sources, root)
+            more, pending = dependents.of(copy_base(finding, root))
+            evidence += more
+        if finding.rule == LEAKY_HEADERS.id and not built_here and not targeted:
+            leak, words = untargeted_copy(evidence[0])
+        else:
+            leak, words = verdict(evidence, pending)
+        return replace(finding, leak=leak, leak_detail=words)
+
+    def own(self, scope: str, root: str) -> Evidence:
+        """The classes of the C/C++ files under `scope` that belong to `root`."""
+        if scope not in self._own:
+            # Named relative to the root: the words do not depend on how the path was spelled.
+            inner = os.path.relpath(scope, root or ".") if scope != root else ""
+            name = f"the sources in {inner}" if inner else "its own sources"
+            if covered(scope, self.paths, self.sources):
+                files = {p: found for p, found in self.owned.get(root, {}).items() if not scope or within(p, scope)}
+                self._own[scope] = own_evidence(name, files, {p: self.unfinished[p] for p in files
+                                                              if p in self.unfinished})
+            else:
+                self._own[scope] = Evidence(name, unknown="its folder is not among the paths given")
+        return self._own[scope]
 
 
 # -- dependents: packages in node_modules built from source against a copy ----
