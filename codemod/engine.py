@@ -90,7 +90,7 @@ class Project:
         """Whether a leaky copy leaks depends on the ObjectWrap classes built
         against it: a pin-only run finds them too, once some root resolves
         or compiles a leaky copy (and only then: a clean tree stays fast)."""
-        if self.cpp is None and any(f.rule in LEAK_RULES for root_plan in self.root_plans.values()
+        if self.cpp is None and any(leaks.judged(f) for root_plan in self.root_plans.values()
                                     for found in root_plan.findings.values() for f in found):
             self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
             self._cpp_findings.clear()
@@ -226,18 +226,23 @@ class Project:
         """Each NAPI001/NAPI003 finding says whether ObjectWrap classes
         compile against its copy (leaks.py): the package's own classes from
         the finder, and the packages in node_modules built against it."""
-        if not any(f.rule in LEAK_RULES for found in per_path.values() for f in found):
+        if not any(leaks.judged(f) for found in per_path.values() for f in found):
             return
         owned, unfinished = self._owned_cpp()
         judge = leaks.Judge(self.sources, self.paths, owned, unfinished, self._dependents)
         # Units where napi-fix read a build target that compiles a leaky copy.
         targeted = {units.get(path, "") for path, found in per_path.items()
                     if os.path.basename(path) in BUILD_FILES and any(f.rule == LEAKY_HEADERS.id for f in found)}
+        # Build targets with a node-addon-api source napi-fix read (the npm package, a copy).
+        known = {(f.path, f.subject) for found in per_path.values() for f in found
+                 if os.path.basename(f.path) in BUILD_FILES and not leaks.about_headers(f)}
         for path, found in per_path.items():
-            if any(f.rule in LEAK_RULES for f in found):
+            if any(leaks.judged(f) for f in found):
                 root = units.get(path, "")
-                per_path[path] = [judge.finding(f, root, root in targeted) if f.rule in LEAK_RULES else f
-                                  for f in found]
+                per_path[path] = [
+                    judge.finding(f, root, root in targeted) if f.rule in LEAK_RULES else
+                    judge.headers(f, root, (f.path, f.subject) in known) if leaks.about_headers(f) else f
+                    for f in found]
 
     def _owned_cpp(self) -> tuple[dict[str, dict[str, list[Finding]]], dict[str, str]]:
         """The finder's findings per analysed C/C++ file, by the root folder

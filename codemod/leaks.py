@@ -31,6 +31,8 @@ from typing import Iterable
 
 from codemod.discover import BUILD_FILES, SKIP_DIRS, is_cpp
 from codemod.results import (
+    LEAK_RULES,
+    PIN_UNKNOWN,
     HAS_OVERRIDE,
     INDIRECT,
     INSTALLED as INSTALLED_KIND,
@@ -41,7 +43,7 @@ from codemod.results import (
     NOT_LEAKING,
     Finding,
 )
-from codemod.rules import LEAKY_HEADERS, RESOLVES_BAD
+from codemod.rules import LEAKY_HEADERS, NEEDS_PERSON, RESOLVES_BAD
 from codemod.sources.base import DIR, Sources, Unreadable, within
 
 PACKAGE = "node-addon-api"
@@ -121,6 +123,18 @@ def untargeted_copy(own: Evidence) -> tuple[str, str]:
     return verdict([own], None)
 
 
+def about_headers(finding: Finding) -> bool:
+    """A NAPI005 on a build target whose headers napi-fix cannot read (a
+    shell command, a GYP variable, a build system it does not read)."""
+    return finding.rule == NEEDS_PERSON.id and finding.kind == PIN_UNKNOWN and \
+        os.path.basename(finding.path) in BUILD_FILES
+
+
+def judged(finding: Finding) -> bool:
+    """Whether the engine gives this finding a verdict."""
+    return finding.rule in LEAK_RULES or about_headers(finding)
+
+
 class Judge:
     """The verdicts of one report: each package's own classes judged once,
     each root's dependents read once (`dependents`: kept by the caller
@@ -152,6 +166,20 @@ class Judge:
         else:
             leak, words = verdict(evidence, pending)
         return replace(finding, leak=leak, leak_detail=words)
+
+    def headers(self, finding: Finding, root: str, known: bool) -> Finding:
+        """A build target's headers napi-fix cannot read (about_headers) bear
+        on the leak only where ObjectWrap classes compile: `known`, the
+        target's node-addon-api headers were read from another entry."""
+        if known:
+            return replace(finding, leak=NOT_LEAKING,
+                           leak_detail="not about the leak: this target's node-addon-api headers are known")
+        own = self.own(os.path.dirname(finding.path), root)
+        if own.classes or own.unknown:
+            return replace(finding, leak=LEAK_UNKNOWN, leak_detail=(
+                f"may bear on the leak: ObjectWrap classes in {own.said()} may compile against headers from there"))
+        return replace(finding, leak=NOT_LEAKING,
+                       leak_detail=f"not about the leak: no ObjectWrap class in {own.package}")
 
     def own(self, scope: str, root: str) -> Evidence:
         """The classes of the C/C++ files under `scope` that belong to `root`."""

@@ -105,7 +105,9 @@ class Finding:
     hint: str | None = None  # one of the HINT_* codes
     span: tuple[int, int] | None = None  # the bytes the finding is about, when known
     related: tuple[Related, ...] = ()
-    leak: str | None = None  # NAPI001/NAPI003: LEAKING, NOT_LEAKING or LEAK_UNKNOWN (engine.py joins it)
+    # NAPI001/NAPI003: LEAKING, NOT_LEAKING or LEAK_UNKNOWN; a NAPI005 about a build target's headers:
+    # NOT_LEAKING when it cannot bear on the leak (engine.py joins it).
+    leak: str | None = None
     leak_detail: str = ""  # what compiles against the copy and what was found in it: the verdict's words
 
     @property
@@ -121,7 +123,9 @@ class Finding:
         `written`: the run wrote every edit it planned."""
         fixed = written and bool(self.edits)
         if self.rule == NEEDS_PERSON.id:
-            return REMAINS_UNDECIDED
+            # The headers of a build target napi-fix cannot read, in a package
+            # that compiles no ObjectWrap class: undecided, but not about the leak.
+            return None if self.leak == NOT_LEAKING else REMAINS_UNDECIDED
         if self.rule in LEAK_RULES and not fixed and self.leak != NOT_LEAKING:
             return REMAINS_LEAK
         if self.edits and not fixed:

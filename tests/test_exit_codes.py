@@ -78,6 +78,14 @@ def real_lock(name: str) -> dict[str, bytes]:
     return {f.name: f.read_bytes() for f in (LOCKS / name / "before").iterdir()}
 
 
+# Build targets whose headers come from a shell command napi-fix never runs (NAPI005).
+SHELL_GYP = "{'targets': [{'target_name': 'a', 'sources': ['src/a.cc'], " \
+            "'include_dirs': [\"<!(node -e \\\"require('nan')\\\")\"]}]}\n"
+NAN_ADDON = {"package.json": '{"name": "app", "dependencies": {"nan": "^2.17.0"}}\n', "binding.gyp": SHELL_GYP,
+             "src/a.cc": "class A : public Nan::ObjectWrap {};\n"}
+SHELL_HEADERS_CLASS = NAN_ADDON | {"src/a.cc": CLASS}
+KNOWN_AND_SHELL = SAFE_LOCK_CLASSES | {"binding.gyp": GYP.replace("]}]}", ", '<!(pkg-config --cflags x)']}]}")}
+
 FORMATS = ("text", "json", "sarif", "github")
 PIN, FINALIZE = ("--strategy", "pin"), ("--strategy", "finalize")
 
@@ -110,6 +118,10 @@ ROWS = [
     pytest.param(SAFE_LOCK_CLASSES, FINALIZE, 3, 0, None, id="napi004-overrides-asked-for"),
     pytest.param(NAPI002_ONLY, PIN, 3, 0, None, id="napi002-only"),
     pytest.param(INVALID_JSON, PIN, 2, 2, None, id="invalid-json"),
+    # A NAPI005 on a target's headers matters only where ObjectWrap classes may compile against them.
+    pytest.param(NAN_ADDON, PIN, 0, 0, None, id="unknown-headers-no-objectwrap-class"),
+    pytest.param(SHELL_HEADERS_CLASS, PIN, 1, 1, None, id="unknown-headers-objectwrap-class"),
+    pytest.param(KNOWN_AND_SHELL, PIN, 0, 0, None, id="unknown-headers-beside-the-npm-package"),
     pytest.param(UNFINISHED, PIN, 1, 0, "unknown", id="unfinished-cpp-file-pin"),
     pytest.param(UNFINISHED, FINALIZE, 1, 1, None, id="unfinished-cpp-file-napi005"),
     # The target is repointed at the npm package; the copy stays in deps/, leaky, until patched or removed.
