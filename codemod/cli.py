@@ -136,7 +136,7 @@ def exit_codes_help() -> str:
 def _wrap(text: str, width: int) -> list[str]:
     import textwrap
 
-    return textwrap.wrap(text, width)
+    return textwrap.wrap(text, width, break_on_hyphens=False)
 
 
 def _batch(argv: list[str]) -> int:

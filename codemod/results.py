@@ -39,7 +39,8 @@ EXIT_TABLE = (
      "every fix"),
     (EXIT_LEAKS, "the leak remains, or napi-fix could not decide",
      "NAPI001/NAPI003 whose leak is present or unknown and that this run did not fix (a dry run fixes "
-     "nothing); any NAPI005; a file whose analysis did not finish"),
+     "nothing); any NAPI005 (but one about a build target's unreadable headers where no ObjectWrap class "
+     "compiles, or beside the target's known node-addon-api); a file whose analysis did not finish"),
     (EXIT_FAILED, "bad input or a failure; nothing written",
      "invalid JSON/YAML/GYP, a refused write, an edit conflict, a usage error"),
     (EXIT_PENDING, "no leak now, but changes are pending",

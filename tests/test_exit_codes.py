@@ -218,6 +218,12 @@ def test_the_readme_example_exits_1(capfdbinary):
     assert main(["--dry-run", str(example)]) == 1
 
 
+def test_the_readme_holds_the_table():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for status, meaning, cause in EXIT_TABLE:
+        assert f"| {status} | {meaning} | {cause} |" in readme
+
+
 def test_help_prints_the_table(capfdbinary):
     assert main(["--help"]) == 0
     text = capfdbinary.readouterr().out.decode()
