@@ -5,7 +5,11 @@ the enclosing git checkout), skips .git/, node_modules/, build/ and
 node-addon-api's own headers wherever they sit (a vendored copy included).
 A file named explicitly is taken even when ignored.
 
-Symbolic links are never followed or edited: the walk steps over them, and
+Every path is spelled one way: `entry_path` makes a PATH argument absolute
+(`.`, no PATH, `$PWD`, `../name` and an absolute path name the same files,
+so they plan the same), and the walk joins names without a leading `./`
+(a copy found by the walk and the same copy named by a build file are one
+folder, planned once). Symbolic links are never followed or edited: the walk steps over them, and
 a link named explicitly is refused. A manifest named explicitly brings the
 other manifests of its folder (the lock follows its package.json); one
 whose lock lives in a workspace root above it is refused, since pinning it
@@ -15,7 +19,7 @@ alone would leave that lock out of sync.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from codemod.sources.base import DIR, FILE, LINK, Sources, Unreadable, within
 
@@ -49,6 +53,22 @@ def is_cpp(path: str) -> bool:
 def is_napi_own_header(sources: Sources, path: str) -> bool:
     name = os.path.basename(path)
     return name in NAPI_OWN_HEADERS and sources.is_file(os.path.join(os.path.dirname(path), "napi-inl.h"))
+
+
+def entry_path(raw: str) -> str:
+    """A PATH argument as the engine sees it: absolute, normalized, with the
+    folders above it resolved (a working directory reached through a link is
+    the same folder), the last component kept as given (a link named
+    explicitly is still refused as one)."""
+    absolute = os.path.abspath(raw)
+    parent, name = os.path.split(absolute)
+    return os.path.join(os.path.realpath(parent), name) if name else absolute
+
+
+def child(folder: str, name: str) -> str:
+    """`name` inside `folder`, spelled as discover spells every path: the
+    walk of `.` yields `src/a.cc`, never `./src/a.cc`."""
+    return name if folder in (".", "") else os.path.join(folder, name)
 
 
 def discover(sources: Sources, paths: list[str], on_cpp=None) -> Discovered:
@@ -156,6 +176,7 @@ class _Found:
                 continue
             subdirs = []
             for entry in entries:
+                entry = replace(entry, path=child(folder, entry.name))
                 if entry.kind == LINK:
                     continue  # never follow links out of the given tree
                 if entry.kind == DIR:
