@@ -140,7 +140,7 @@ class _Found:
                 continue
             if any(within(folder, f) for f in lock_folders):
                 continue
-            outer = workspace_lock_above(self.sources, folder)
+            outer = workspace_lock_above(self.sources, folder, self.problems)
             if outer is not None and os.path.normpath(outer) not in {os.path.normpath(os.path.relpath(p)) for p in have}:
                 self._refuse_member(path, outer)
 
@@ -157,7 +157,7 @@ class _Found:
                 self.package.append(sibling)
                 self.brought.append(sibling)
         if not any(self.sources.is_file(os.path.join(folder, lock)) for lock in LOCKFILES):
-            outer = workspace_lock_above(self.sources, folder)
+            outer = workspace_lock_above(self.sources, folder, self.problems)
             if outer is not None:
                 self._refuse_member(os.path.join(folder, "package.json"), outer)
 
@@ -210,10 +210,12 @@ class _Found:
                 self.on_cpp(path)
 
 
-def workspace_lock_above(sources: Sources, folder: str) -> str | None:
+def workspace_lock_above(sources: Sources, folder: str, problems: list | None = None) -> str | None:
     """The lockfile of the workspace root above `folder` whose workspaces
     (package.json `workspaces`, pnpm-workspace.yaml `packages`) include it;
-    None when no such root stands between it and the checkout's root."""
+    None when no such root stands between it and the checkout's root. A
+    workspace manifest nested too deeply to read is added to `problems` and
+    taken to include `folder` (pinning it alone could leave that lock behind)."""
     current = os.path.abspath(folder or ".")
     member = current
     while True:
@@ -221,13 +223,13 @@ def workspace_lock_above(sources: Sources, folder: str) -> str | None:
         if parent == current or sources.exists(os.path.join(current, ".git")):
             return None
         current = parent
-        patterns = _workspace_patterns(sources, current)
+        patterns = _workspace_patterns(sources, current, problems)
         if not patterns:
             continue
         import pathspec
 
         relative = os.path.relpath(member, current).replace(os.sep, "/")
-        if not pathspec.GitIgnoreSpec.from_lines(patterns).match_file(relative + "/"):
+        if patterns != [_ANY] and not pathspec.GitIgnoreSpec.from_lines(patterns).match_file(relative + "/"):
             return None
         for lock in LOCKFILES:
             candidate = os.path.join(current, lock)
@@ -236,29 +238,33 @@ def workspace_lock_above(sources: Sources, folder: str) -> str | None:
         return None
 
 
-def _workspace_patterns(sources: Sources, folder: str) -> list[str]:
+_ANY = "**"  # the members of a workspace root whose manifest could not be read: any folder may be one
+TOO_DEEP = "line 1: nested too deeply to read; nothing planned for this package"
+
+
+def _workspace_patterns(sources: Sources, folder: str, problems: list | None = None) -> list[str]:
     """The member globs a workspace root declares (npm and yarn `workspaces`,
     pnpm-workspace.yaml `packages`); none when it is no workspace root."""
     import json
 
-    patterns: list[str] = []
-    try:
-        manifest = json.loads(sources.read(os.path.join(folder, "package.json")))
-        workspaces = manifest.get("workspaces") if isinstance(manifest, dict) else None
-        if isinstance(workspaces, dict):
-            workspaces = workspaces.get("packages")
-        if isinstance(workspaces, list):
-            patterns += [p for p in workspaces if isinstance(p, str)]
-    except (Unreadable, ValueError):
-        pass
-    try:
-        import yaml
+    import yaml
 
-        listed = yaml.safe_load(sources.read(os.path.join(folder, "pnpm-workspace.yaml")))
-        if isinstance(listed, dict) and isinstance(listed.get("packages"), list):
-            patterns += [p for p in listed["packages"] if isinstance(p, str)]
-    except (Unreadable, ValueError, yaml.YAMLError):
-        pass
+    patterns: list[str] = []
+    for name in ("package.json", "pnpm-workspace.yaml"):
+        path = os.path.join(folder, name)
+        try:
+            listed = json.loads(sources.read(path)) if name == "package.json" else yaml.safe_load(sources.read(path))
+        except (Unreadable, ValueError, yaml.YAMLError):
+            continue
+        except RecursionError:
+            if problems is not None:
+                problems.append((path, TOO_DEEP))
+            return [_ANY]
+        found = listed.get("workspaces" if name == "package.json" else "packages") if isinstance(listed, dict) else None
+        if isinstance(found, dict) and name == "package.json":
+            found = found.get("packages")
+        if isinstance(found, list):
+            patterns += [p for p in found if isinstance(p, str)]
     return patterns
 
 

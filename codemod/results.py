@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from codemod.controls import escaped
 from codemod.edits import Edit
 
 EXIT_CLEAN = 0  # nothing to change (or every change applied)
@@ -44,6 +45,9 @@ class Related:
     span: tuple[int, int] | None
     message: str
 
+    def __post_init__(self) -> None:
+        _escape_fields(self, "message")
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -60,6 +64,9 @@ class Finding:
     span: tuple[int, int] | None = None  # the bytes the finding is about, when known
     related: tuple[Related, ...] = ()
 
+    def __post_init__(self) -> None:
+        _escape_fields(self, "reason", "subject")
+
 
 @dataclass(frozen=True)
 class FileResult:
@@ -70,6 +77,18 @@ class FileResult:
     original: bytes | None = None  # the bytes the edits were planned on
     edits: tuple[Edit, ...] = ()  # merged (codemod/merge.py): what apply_edits applies
     unit: str = ""  # files planned together (one package root) are written together
+
+    def __post_init__(self) -> None:
+        _escape_fields(self, "error")
+
+
+def _escape_fields(value, *names: str) -> None:
+    """Text from a repository (a gyp target name, a lock key) never reaches a
+    terminal, a log or a PR body raw: escaped here, where every result is made."""
+    for name in names:
+        text = getattr(value, name)
+        if text is not None and escaped(text) != text:
+            object.__setattr__(value, name, escaped(text))
 
 
 @dataclass(frozen=True)

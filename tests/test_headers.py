@@ -209,3 +209,56 @@ def test_default_fix_repoints_a_vendored_target_at_the_npm_package(tmp_path):
     subprocess.run(["npm", "rebuild", "--foreground-scripts"], cwd=app, check=True, capture_output=True)
     assert {fingerprint(p.read_bytes()) for p in _included_napi_inl(app / "build")} == {FIXED}
     assert main(["--dry-run", str(app)]) == 0
+
+
+ADDON_82 = dedent("""
+    #include <napi.h>
+    // Napi::BasicEnv exists from 8.2.0 on: this addon needs 8.2 headers.
+    class Session : public Napi::ObjectWrap<Session> {
+     public:
+      Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info) {}
+      void Finalize(Napi::BasicEnv /*env*/) override {}
+    };
+    Napi::Object Init(Napi::Env env, Napi::Object exports) {
+      exports.Set("Session", Session::DefineClass(env, "Session", {}));
+      return exports;
+    }
+    NODE_API_MODULE(addon, Init)
+""")
+
+
+def _compiles(include: Path, source: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-DNAPI_DISABLE_CPP_EXCEPTIONS", "-I/usr/include/node",
+                           f"-I{include}", str(source)], capture_output=True, text=True)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
+@pytest.mark.parametrize("field", ["dependencies", "devDependencies"])
+def test_a_repointed_target_builds_against_the_copys_release_or_later(tmp_path, field):
+    """`~8.1.0` already declared (safe, but older than the 8.2.1 copy) would
+    build the repointed addon against 8.1.0's headers, where its 8.2 API is
+    missing: the spec becomes ^8.2.2 in dependencies, the lock with it."""
+    from pm import npm_project
+
+    app = tmp_path / "app"
+    npm_project(app, {"name": "app", "version": "1.0.0", field: {"node-addon-api": "~8.1.0"}}, locked="8.1.0")
+    write_tree(app, {"binding.gyp": "{'targets': [{'target_name': 'addon', 'sources': ['src/addon.cc'], "
+                                    "'include_dirs': ['deps/node-addon-api']}]}\n", "src/addon.cc": ADDON_82})
+    vendor(app, "8.2.1")
+    npm(app, "ci")
+    assert _compiles(app / "node_modules/node-addon-api", app / "src/addon.cc").returncode != 0  # 8.1.0: no BasicEnv
+
+    code = main([str(app)])
+    pkg = json.loads((app / "package.json").read_text())
+    if field == "devDependencies":  # the lock installs it for development only: refused, untouched
+        assert code in (0, 1) and pkg[field] == {"node-addon-api": "~8.1.0"} and "dependencies" not in pkg
+        return
+    assert code == 0
+    assert pkg["dependencies"] == {"node-addon-api": "^8.2.2"}
+    npm(app, "ci")  # the lock agrees with package.json
+    installed = app / "node_modules/node-addon-api"
+    assert json.loads((installed / "package.json").read_text())["version"] == "8.2.2"
+    done = _compiles(installed, app / "src/addon.cc")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert main(["--dry-run", str(app)]) == 0

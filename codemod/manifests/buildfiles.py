@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from codemod import queries
+from codemod.manifests import cmake
 from codemod.manifests.jsonspan import BadInput
 
 NPM = "npm"  # the npm package: the lockfile (then node_modules) decides the version
@@ -64,7 +65,7 @@ def copy_candidates(path: str, data: bytes) -> list[str]:
             values = [_unquote(item) for key, _, item in _gyp_entries(path, data) if key == "include_dirs"]
             return [c for v in values if (c := _literal_folder(v, folder)) is not None]
         if os.path.basename(path) == "CMakeLists.txt":
-            return [copy for _, _, copy in _cmake_paths(data.decode("utf-8", "replace"), folder)]
+            return [copy for _, _, copy in cmake.include_paths(data.decode("utf-8", "replace"), folder)]
     except BadInput:
         pass
     return []
@@ -159,7 +160,6 @@ def _first_error_line(root: Node) -> int:
 # -- CMakeLists.txt (cmake-js) and build systems napi-fix does not read --------
 
 _CMAKE_NPM = re.compile(r"""require\(\s*\\?['"]node-addon-api\\?['"]\s*\)\.include|CMAKE_JS_INC""")
-_CMAKE_PATH = re.compile(r"""include_directories\s*\(([^)]*)\)|target_include_directories\s*\(([^)]*)\)""", re.S)
 
 
 def cmake_sources(path: str, data: bytes, copy_folders: frozenset[str]) -> list[HeaderSource]:
@@ -173,21 +173,11 @@ def cmake_sources(path: str, data: bytes, copy_folders: frozenset[str]) -> list[
                 "execute_process(node -p require('node-addon-api').include)"
             out.append(HeaderSource(path, "cmake", number, NPM, f"npm package node-addon-api via {what} "
                                                                  "(not run): the lockfile decides the version"))
-    for line, literal, copy in _cmake_paths(text, folder):
+    for line, literal, copy in cmake.include_paths(text, folder):
         if copy in copy_folders:
             kind = "hard-coded path into node_modules" if "node_modules" in literal else "vendored copy"
             out.append(HeaderSource(path, "cmake", line, VENDORED, f"{kind} {literal!r}", copy))
     return out
-
-
-def _cmake_paths(text: str, folder: str):
-    """(line, literal, folder) for each literal include directory."""
-    for m in _CMAKE_PATH.finditer(text):
-        for arg in (m.group(1) or m.group(2) or "").split():
-            # Both variables are the CMakeLists.txt's own folder here: joined once, below.
-            literal = arg.strip('"').replace("${CMAKE_CURRENT_SOURCE_DIR}", ".").replace("${CMAKE_SOURCE_DIR}", ".")
-            if "${" not in literal:
-                yield text.count("\n", 0, m.start()) + 1, literal, os.path.normpath(os.path.join(folder, literal))
 
 
 def other_sources(path: str, data: bytes) -> list[HeaderSource]:

@@ -16,7 +16,7 @@ import os
 from codemod.edits import Edit
 from codemod.manifests import buildfiles, spec as specs
 from codemod.manifests.fingerprint import LEAKY, UNREADABLE, fingerprint, leaky_line, plan_patch
-from codemod.manifests.jsonspan import BadInput, Obj, insert_member
+from codemod.manifests.jsonspan import BadInput, Obj, Str, insert_member
 from codemod.manifests.packagejson import DEP_FIELDS
 from codemod.manifests.roots import Unloadable
 from codemod.results import (
@@ -34,6 +34,61 @@ from codemod.rules import LEAKY_HEADERS, NEEDS_PERSON
 from codemod.textpos import line_of
 
 DECLARE = "declare node-addon-api"
+# The fields whose spec decides which headers a repointed build compiles
+# (peerDependencies only asks consumers for a copy; it installs nothing here).
+INSTALLING_FIELDS = ("dependencies", "devDependencies", "optionalDependencies")
+
+
+def repoint_specs(planner) -> dict[str, str]:
+    """package.json -> the spec its package must declare because a target of
+    its build is repointed from a leaky copy to the npm package: `^8.2.2`
+    (never lower: the copy was 8.2.0/8.2.1, and the sources may use 8.2 API).
+    The pin planner plans these before the locks, so the locks follow them."""
+    if planner.options.patch_vendored:
+        return {}
+    wanted: dict[str, str] = {}
+    for path in planner.files.root.build_files:
+        try:
+            build_sources = _sources(path, planner.data(path), planner.files.copy_folders)
+        except (BadInput, Unloadable):
+            continue  # plan_headers reports it
+        for source in build_sources:
+            if source.span is None or source.folder is None:
+                continue
+            inl = os.path.join(source.folder, "napi-inl.h")
+            if fingerprint(planner.files.contents.get(inl, b"")) == LEAKY:
+                folder = os.path.dirname(source.build_file)
+                if _blocker(planner, folder) is None:
+                    wanted[os.path.join(folder, "package.json")] = f"^{specs.upgrade_target()}"
+    return wanted
+
+
+def _blocker(planner, folder: str) -> tuple[str, str | None] | None:
+    """Why the package in `folder` cannot be repointed here (the words, and
+    the hint code), or None. Checked before any spec is moved for it, so a
+    refused repoint leaves the package's specs and locks alone."""
+    spec = f"^{specs.upgrade_target()}"
+    if not planner.has(os.path.join(folder, "package.json")):
+        return "; no package.json beside it to declare node-addon-api in", HINT_NO_PACKAGE
+    for other in ("yarn.lock", "pnpm-lock.yaml"):
+        if planner.has(os.path.join(folder, other)):
+            return (f"; to build against the npm package, point include_dirs at {buildfiles.NPM_INCLUDE.decode()} "
+                    f"and run `{'yarn' if other == 'yarn.lock' else 'pnpm'} add node-addon-api@{spec}`"), HINT_OTHER_PM
+    for lock_path, _, lock in planner.npm_locks(folder):
+        if _dev_only(lock):
+            return (f"; {os.path.basename(lock_path)} installs node-addon-api for development only: run "
+                    f"`npm install node-addon-api@{spec} --save-prod`"), None
+    return None
+
+
+def builds_old_headers(spec: str, required: str) -> bool:
+    """Does `spec` admit a release below `required`'s floor (8.1.0 for
+    `~8.1.0`), or a leaky one? Judged with npm's semver over every release
+    napi-fix knows."""
+    floor = specs.version_key(required.lstrip("^~"))
+    known = set(specs.safe_versions()) | set(specs.BAD)
+    return any(specs.satisfies(v, spec) for v in known
+               if specs.version_key(v) < floor or v in specs.BAD) or not specs.satisfies(required.lstrip("^~"), spec)
 
 
 def plan_headers(planner) -> None:
@@ -73,6 +128,28 @@ def plan_headers(planner) -> None:
         if judge(folder) != LEAKY:
             continue
         _plan_copy(planner, folder)
+
+
+def _entries_below(path: str, lock: Obj, spec: str, target: str) -> list[Edit]:
+    """Edits moving the top-level node-addon-api entries of an npm lock that
+    `spec` rules out to `target` (a leaky one the lock planner moves already)."""
+    from codemod.manifests.npmlock import _entry_edits
+
+    entries = []
+    for table, key in ((lock.get("packages"), "node_modules/" + specs.PACKAGE), (lock.get("dependencies"), specs.PACKAGE)):
+        entry = table.get(key) if isinstance(table, Obj) else None
+        version = entry.get("version") if isinstance(entry, Obj) else None
+        if isinstance(version, Str) and not specs.is_bad(version.value) and not specs.satisfies(version.value, spec):
+            entries.append(entry)
+    return [edit for entry in entries for edit in _entry_edits(path, entry, target)]
+
+
+def _dev_only(lock: Obj) -> bool:
+    """The npm lock installs node-addon-api as a devDependency (`"dev": true`):
+    declaring it in dependencies alone would leave that flag wrong."""
+    packages = lock.get("packages")
+    entry = packages.get("node_modules/" + specs.PACKAGE) if isinstance(packages, Obj) else None
+    return isinstance(entry, Obj) and entry.get("dev") is True
 
 
 def _sources(path: str, data: bytes, copy_folders: frozenset[str]):
@@ -123,20 +200,20 @@ def _repoint(planner, source, detail: str):
     package_path = os.path.join(folder, "package.json")
     target = specs.upgrade_target()
     spec = f"^{target}"
-    if not planner.has(package_path):
-        return MANUAL, detail + "; no package.json beside it to declare node-addon-api in", HINT_NO_PACKAGE, ()
-    for other in ("yarn.lock", "pnpm-lock.yaml"):
-        if planner.has(os.path.join(folder, other)):
-            return MANUAL, (detail + f"; to build against the npm package, point include_dirs at "
-                            f"{buildfiles.NPM_INCLUDE.decode()} and run `{'yarn' if other == 'yarn.lock' else 'pnpm'} "
-                            f"add node-addon-api@{spec}`"), HINT_OTHER_PM, ()
+    blocked = _blocker(planner, folder)
+    if blocked is not None:
+        return MANUAL, detail + blocked[0], blocked[1], ()
     try:
         data, pkg = planner.json(package_path)
     except Unloadable as exc:
         planner.error(exc.path, exc.reason, exc.line)
         return MANUAL, detail, None, ()
     edits: list[Edit] = []
-    if isinstance(pkg, Obj) and not any(isinstance(pkg.get(f), Obj) and specs.PACKAGE in pkg[f] for f in DEP_FIELDS):
+    declared = isinstance(pkg, Obj) and isinstance(pkg.get("dependencies"), Obj) and \
+        specs.PACKAGE in pkg["dependencies"]
+    if isinstance(pkg, Obj) and not declared:
+        # A consumer installing the published package gets no devDependencies:
+        # what the build compiles must be in dependencies.
         deps = pkg.get("dependencies")
         edits.append(insert_member(package_path, data, deps, specs.PACKAGE, spec) if isinstance(deps, Obj)
                      else insert_member(package_path, data, pkg, "dependencies", {specs.PACKAGE: spec}))
@@ -146,8 +223,14 @@ def _repoint(planner, source, detail: str):
                 return (MANUAL, detail + f"; {os.path.basename(lock_path)} already holds a node-addon-api that "
                         f"{spec} rules out", None, ())
             edits += lock_edits
-        if planner.plan.errors:
-            return MANUAL, detail, None, ()
+    else:
+        # The spec was moved with the pins (plan.py); a lock entry still at a
+        # safe release below it (8.1.0 for `~8.1.0`) moves with it, or npm ci
+        # would find the lock out of sync with package.json.
+        for lock_path, _, lock in planner.npm_locks(folder):
+            edits += _entries_below(lock_path, lock, spec, target)
+    if planner.plan.errors:
+        return MANUAL, detail, None, ()
     by_file: dict[str, list[Edit]] = {}
     for edit in edits:
         by_file.setdefault(edit.path, []).append(edit)
