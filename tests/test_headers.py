@@ -262,3 +262,26 @@ def test_a_repointed_target_builds_against_the_copys_release_or_later(tmp_path, 
     done = _compiles(installed, app / "src/addon.cc")
     assert done.returncode == 0, done.stderr[-3000:]
     assert main(["--dry-run", str(app)]) == 0
+
+
+@pytest.mark.parametrize("gyp, line", [
+    pytest.param("{'targets': [{'target_name': 'a',\n  'include_dirs+': ['deps/node-addon-api']}]}\n", 2, id="prepend"),
+    pytest.param("{'targets': [{'target_name': 'a',\n  'include_dirs=': ['deps/node-addon-api']}]}\n", 2, id="replace"),
+    pytest.param("{'target_defaults': {\n  'include_dirs?': ['deps/node-addon-api']},\n"
+                 " 'targets': [{'target_name': 'a'}]}\n", 2, id="set-if-absent-in-target-defaults"),
+    pytest.param("{'targets': [{'target_name': 'a', 'conditions': [['OS==\"win\"', {}, {\n"
+                 "  'include_dirs+': ['deps/node-addon-api']}]]}]}\n", 2, id="else-branch-of-a-condition"),
+])
+def test_gyp_merge_suffixes_compile_the_copy_too(tmp_path, gyp, line):
+    """GYP merges `include_dirs+` (prepend), `=` (replace) and `?` (set when
+    absent) into include_dirs, in either branch of a condition: the copy they
+    name is compiled, reported (NAPI003) where it is named and repointed."""
+    write_tree(tmp_path, {"package.json": '{"name": "a", "version": "1.0.0"}\n', "binding.gyp": gyp})
+    vendor(tmp_path, "8.2.1")
+    report = plan([tmp_path])
+    gyp_findings = [f for r in report.files for f in r.findings if r.path.endswith("binding.gyp")]
+    assert [(f.line, f.rule, f.kind) for f in gyp_findings] == [(line, "NAPI003", "pin")]
+    assert main([str(tmp_path)]) == 0
+    assert "deps/node-addon-api" not in (tmp_path / "binding.gyp").read_text()
+    assert json.loads((tmp_path / "package.json").read_text())["dependencies"] == {"node-addon-api": "^8.2.2"}
+    assert not plan([tmp_path]).changed  # a second run changes nothing

@@ -72,12 +72,14 @@ def copy_candidates(path: str, data: bytes) -> list[str]:
 
 
 def _gyp_entries(path: str, data: bytes):
-    """(setting, target, string node) for each string in an include_dirs or dependencies list."""
+    """(setting, target, string node) for each string in an include_dirs or
+    dependencies list, under any of GYP's merge suffixes (`include_dirs+`
+    is include_dirs to the compiler, as `=` and `?` are)."""
     root = queries.python_parser().parse(data).root_node
     if root.has_error:
         raise BadInput(path, _first_error_line(root), "invalid GYP (a Python literal expected)")
     for m in queries.match_all(root, "python")["gyp"]:
-        key = _unquote(m["key"][0])
+        key = _unquote(m["key"][0]).rstrip("+=?")
         target = _target_name(m["setting"][0])
         for item in m["list"][0].named_children:
             if item.type == "string":
