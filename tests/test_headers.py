@@ -285,3 +285,54 @@ def test_gyp_merge_suffixes_compile_the_copy_too(tmp_path, gyp, line):
     assert "deps/node-addon-api" not in (tmp_path / "binding.gyp").read_text()
     assert json.loads((tmp_path / "package.json").read_text())["dependencies"] == {"node-addon-api": "^8.2.2"}
     assert not plan([tmp_path]).changed  # a second run changes nothing
+
+
+TARGET = "{'target_name': 'a', 'sources': ['src/a.cc']}"
+
+
+@pytest.mark.parametrize("files, expected", [
+    pytest.param({"binding.gyp": "{'includes': ['common.gypi'], 'targets': [%s]}\n" % TARGET,
+                  "common.gypi": "{'target_defaults': {\n  'include_dirs': ['deps/node-addon-api']}}\n"},
+                 [("common.gypi", 2, "target_defaults")], id="gypi-beside"),
+    pytest.param({"binding.gyp": "{'includes': ['build/common.gypi'], 'targets': [%s]}\n" % TARGET,
+                  "build/common.gypi": "{'target_defaults': {\n  'include_dirs+': ['../deps/node-addon-api']}}\n"},
+                 [("build/common.gypi", 2, "target_defaults")], id="gypi-paths-relative-to-the-gypi"),
+    pytest.param({"binding.gyp": "{'targets': [{'target_name': 'a', 'includes': ['napi.gypi']}]}\n",
+                  "napi.gypi": "{'include_dirs': ['deps/node-addon-api']}\n"},
+                 [("napi.gypi", 1, "a")], id="gypi-inside-a-target"),
+    pytest.param({"binding.gyp": "{'includes': ['a.gypi'], 'targets': [%s]}\n" % TARGET,
+                  "a.gypi": "{'includes': ['b.gypi', 'a.gypi']}\n",
+                  "b.gypi": "{'includes': ['a.gypi'], 'target_defaults': {'include_dirs': ['deps/node-addon-api']}}\n"},
+                 [("b.gypi", 1, "target_defaults")], id="gypi-cycle-followed-once"),
+    pytest.param({"binding.gyp": "{'variables': {'napi%': 'deps/node-addon-api'},\n"
+                                 " 'targets': [{'target_name': 'a',\n  'include_dirs': ['<(napi)']}]}\n"},
+                 [("binding.gyp", 3, "a")], id="variable-default"),
+    pytest.param({"binding.gyp": "{'includes': ['build/vars.gypi'], 'targets': [{'target_name': 'a',\n"
+                                 "  'include_dirs': ['<(napi_dir)/']}]}\n",
+                  "build/vars.gypi": "{'variables': {'napi_dir': '../deps/node-addon-api'}}\n"},
+                 [("binding.gyp", 2, "a")], id="variable-from-a-gypi-relativized"),
+    pytest.param({"binding.gyp": "{'variables': {'conditions': [['OS==\"win\"', {'napi': 'win/napi'},\n"
+                                 "  {'napi': 'deps/node-addon-api'}]]},\n"
+                                 " 'targets': [{'target_name': 'a', 'include_dirs': ['<(napi)']}]}\n"},
+                 [("binding.gyp", 3, "a")], id="variable-in-either-branch"),
+    pytest.param({"binding.gyp": "{'includes': ['missing.gypi'], 'targets': [{'target_name': 'a',\n"
+                                 "  'include_dirs': ['deps/node-addon-api', '<(node_root_dir)/include/node']}]}\n"},
+                 [("binding.gyp", 2, "a")], id="a-missing-gypi-and-nodes-own-headers"),
+])
+def test_gyp_includes_and_variables_as_gyp_merges_them(tmp_path, files, expected):
+    """A copy named in a .gypi (relative to it), through a variable (its value
+    a .gypi relativized, or either branch's) is NAPI003 where it is named,
+    for the target that merges it, and repointed there."""
+    write_tree(tmp_path, {"package.json": '{"name": "a", "version": "1.0.0"}\n', **files})
+    vendor(tmp_path, "8.2.1")
+    report = plan([tmp_path])
+    found = [(Path(r.path).relative_to(tmp_path).as_posix(), f.line, f.subject.removeprefix("target "), f.rule)
+             for r in report.files for f in r.findings if f.subject.startswith("target")]
+    assert found == [(p, line, target, "NAPI003") for p, line, target in expected]
+    before = {name: (tmp_path / name).read_text() for name in files}
+    assert main([str(tmp_path)]) == 0
+    for name, _, _ in expected:
+        assert (tmp_path / name).read_text() != before[name]
+        assert "node-addon-api').include_dir" in (tmp_path / name).read_text()
+    assert json.loads((tmp_path / "package.json").read_text())["dependencies"] == {"node-addon-api": "^8.2.2"}
+    assert not plan([tmp_path]).changed  # a second run changes nothing

@@ -49,7 +49,7 @@ def repoint_specs(planner) -> dict[str, str]:
     wanted: dict[str, str] = {}
     for path in planner.files.root.build_files:
         try:
-            build_sources = _sources(path, planner.data(path), planner.files.copy_folders)
+            build_sources = _sources(planner, path)
         except (BadInput, Unloadable):
             continue  # plan_headers reports it
         for source in build_sources:
@@ -57,7 +57,7 @@ def repoint_specs(planner) -> dict[str, str]:
                 continue
             inl = os.path.join(source.folder, "napi-inl.h")
             if fingerprint(planner.files.contents.get(inl, b"")) == LEAKY:
-                folder = os.path.dirname(source.build_file)
+                folder = os.path.dirname(source.home)
                 if _blocker(planner, folder) is None:
                     wanted[os.path.join(folder, "package.json")] = f"^{specs.upgrade_target()}"
     return wanted
@@ -103,7 +103,7 @@ def plan_headers(planner) -> None:
 
     for path in planner.files.root.build_files:
         try:
-            build_sources = _sources(path, planner.data(path), planner.files.copy_folders)
+            build_sources = _sources(planner, path)
         except BadInput as exc:
             planner.error(exc.path, f"line {exc.line}: {exc.message}; nothing planned for this package", exc.line)
             continue
@@ -121,8 +121,8 @@ def plan_headers(planner) -> None:
                 rule = LEAKY_HEADERS.id if kind == MANUAL else None
                 if kind == MANUAL and source.span is not None and not planner.options.patch_vendored:
                     kind, detail, hint, edits = _repoint(planner, source, detail)
-            planner.plan.add(Finding(path, source.line, 1, kind, f"target {source.target}", "", detail, edits,
-                                     rule=rule, hint=hint, span=source.span))
+            planner.plan.add(Finding(source.build_file, source.line, 1, kind, f"target {source.target}", "", detail,
+                                     edits, rule=rule, hint=hint, span=source.span))
 
     for folder in sorted(set(planner.files.root.copies) | set(judged)):
         if judge(folder) != LEAKY:
@@ -152,10 +152,10 @@ def _dev_only(lock: Obj) -> bool:
     return isinstance(entry, Obj) and entry.get("dev") is True
 
 
-def _sources(path: str, data: bytes, copy_folders: frozenset[str]):
-    name = os.path.basename(path)
+def _sources(planner, path: str):
+    name, data, copy_folders = os.path.basename(path), planner.data(path), planner.files.copy_folders
     if name == "binding.gyp":
-        return buildfiles.gyp_sources(path, data, copy_folders)
+        return buildfiles.gyp_sources(path, data, copy_folders, planner.files.contents.get)
     if name == "CMakeLists.txt":
         return buildfiles.cmake_sources(path, data, copy_folders)
     return buildfiles.other_sources(path, data)
@@ -196,7 +196,7 @@ def _repoint(planner, source, detail: str):
     lock, offline). Returns the gyp finding's (kind, reason, hint, edits)."""
     from codemod.manifests.npmlock import declare_package
 
-    folder = os.path.dirname(source.build_file)
+    folder = os.path.dirname(source.home)
     package_path = os.path.join(folder, "package.json")
     target = specs.upgrade_target()
     spec = f"^{target}"
@@ -239,7 +239,7 @@ def _repoint(planner, source, detail: str):
             continue  # another target of this package already declared it
         planner.plan.add(Finding(
             path, line_of(planner.data(path), file_edits[0].start), 1, PIN, DECLARE, "",
-            f"{os.path.basename(source.build_file)} target {source.target} now builds against the npm package: "
+            f"{os.path.basename(source.home)} target {source.target} now builds against the npm package: "
             f"node-addon-api {spec} declared", tuple(file_edits)))
     reason = detail + f"; repointed to the npm package node-addon-api {spec}"
     return PIN, reason, HINT_KEEP_COPY, (Edit(source.build_file, *source.span, buildfiles.NPM_INCLUDE),)
