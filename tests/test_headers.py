@@ -251,8 +251,10 @@ def test_a_repointed_target_builds_against_the_copys_release_or_later(tmp_path, 
 
     code = main([str(app)])
     pkg = json.loads((app / "package.json").read_text())
-    if field == "devDependencies":  # the lock installs it for development only: refused, untouched
+    if field == "devDependencies":  # npm's own move is the command: refused, the package untouched
         assert code in (0, 1) and pkg[field] == {"node-addon-api": "~8.1.0"} and "dependencies" not in pkg
+        reasons = [f.reason for r in plan([app]).files for f in r.findings if f.subject == "target addon"]
+        assert len(reasons) == 1 and "run `npm install node-addon-api@^8.2.2 --save-prod`" in reasons[0]
         return
     assert code == 0
     assert pkg["dependencies"] == {"node-addon-api": "^8.2.2"}
@@ -336,3 +338,26 @@ def test_gyp_includes_and_variables_as_gyp_merges_them(tmp_path, files, expected
         assert "node-addon-api').include_dir" in (tmp_path / name).read_text()
     assert json.loads((tmp_path / "package.json").read_text())["dependencies"] == {"node-addon-api": "^8.2.2"}
     assert not plan([tmp_path]).changed  # a second run changes nothing
+
+
+@pytest.mark.parametrize("entry", [
+    pytest.param('{\n      "version": "8.2.2",\n      "dev": true,\n      "license": "MIT"\n    }', id="dev-in-the-middle"),
+    pytest.param('{\n      "dev": true,\n      "version": "8.2.2"\n    }', id="dev-first"),
+])
+def test_declaring_a_copy_a_dev_parent_brought_makes_it_a_production_install(tmp_path, entry):
+    """The repoint declares node-addon-api in dependencies: the hoisted copy a
+    devDependency brought in is no longer dev-only, as npm would record it."""
+    lock = ('{\n  "name": "app",\n  "lockfileVersion": 3,\n  "packages": {\n    "": {\n      "name": "app",\n'
+            '      "devDependencies": {\n        "parent": "1.0.0"\n      }\n    },\n'
+            f'    "node_modules/node-addon-api": {entry},\n'
+            '    "node_modules/parent": {\n      "version": "1.0.0",\n      "dev": true\n    }\n  }\n}\n')
+    write_tree(tmp_path, {"package.json": '{\n  "name": "app",\n  "devDependencies": {\n    "parent": "1.0.0"\n  }\n}\n',
+                          "package-lock.json": lock,
+                          "binding.gyp": "{'targets': [{'target_name': 'a', 'include_dirs': ['deps/node-addon-api']}]}\n"})
+    vendor(tmp_path, "8.2.1")
+    assert main([str(tmp_path)]) == 0
+    after = json.loads((tmp_path / "package-lock.json").read_text())
+    assert "dev" not in after["packages"]["node_modules/node-addon-api"]
+    assert after["packages"]["node_modules/parent"]["dev"] is True
+    assert after["packages"][""]["dependencies"] == {"node-addon-api": "^8.2.2"}
+    assert not plan([tmp_path]).changed

@@ -74,9 +74,21 @@ def _blocker(planner, folder: str) -> tuple[str, str | None] | None:
         if planner.has(os.path.join(folder, other)):
             return (f"; to build against the npm package, point include_dirs at {buildfiles.NPM_INCLUDE.decode()} "
                     f"and run `{'yarn' if other == 'yarn.lock' else 'pnpm'} add node-addon-api@{spec}`"), HINT_OTHER_PM
+    try:
+        _, pkg = planner.json(os.path.join(folder, "package.json"))
+    except Unloadable:
+        return None  # _repoint reports it
+    elsewhere = [f for f in INSTALLING_FIELDS[1:] if isinstance(pkg, Obj) and isinstance(pkg.get(f), Obj)
+                 and specs.PACKAGE in pkg[f]]
+    if elsewhere and not (isinstance(pkg.get("dependencies"), Obj) and specs.PACKAGE in pkg["dependencies"]):
+        # npm keeps the last of the fields it reads (devDependencies) for the
+        # project itself: the move is npm's own, and it rewrites both files.
+        return (f"; node-addon-api is in {elsewhere[0]}, and a consumer installing the published package gets "
+                f"none of those: run `npm install node-addon-api@{spec} --save-prod`"), None
     for lock_path, _, lock in planner.npm_locks(folder):
-        if _dev_only(lock):
-            return (f"; {os.path.basename(lock_path)} installs node-addon-api for development only: run "
+        flags = _flags(lock)
+        if flags - {"dev"}:
+            return (f"; {os.path.basename(lock_path)} installs node-addon-api as {', '.join(sorted(flags))}: run "
                     f"`npm install node-addon-api@{spec} --save-prod`"), None
     return None
 
@@ -144,12 +156,34 @@ def _entries_below(path: str, lock: Obj, spec: str, target: str) -> list[Edit]:
     return [edit for entry in entries for edit in _entry_edits(path, entry, target)]
 
 
-def _dev_only(lock: Obj) -> bool:
-    """The npm lock installs node-addon-api as a devDependency (`"dev": true`):
-    declaring it in dependencies alone would leave that flag wrong."""
+_FLAGS = ("dev", "optional", "devOptional", "peer")
+
+
+def _top_entry(lock: Obj) -> Obj | None:
     packages = lock.get("packages")
     entry = packages.get("node_modules/" + specs.PACKAGE) if isinstance(packages, Obj) else None
-    return isinstance(entry, Obj) and entry.get("dev") is True
+    return entry if isinstance(entry, Obj) else None
+
+
+def _flags(lock: Obj) -> set[str]:
+    """The install flags of the lock's top-level node-addon-api (a parent's
+    devDependency makes it `"dev": true`)."""
+    entry = _top_entry(lock)
+    return {flag for flag in _FLAGS if entry is not None and entry.get(flag) is True}
+
+
+def _prod_edits(path: str, data: bytes, lock: Obj) -> list[Edit]:
+    """Declared in the root's dependencies, the copy a dev parent brought in
+    is a production install: npm drops its `"dev": true`, and so does this."""
+    entry = _top_entry(lock)
+    if entry is None or entry.get("dev") is not True:
+        return []
+    start, end = entry.key_starts["dev"], entry.spans["dev"][1]
+    before = data.rfind(b",", entry.start, start)
+    if before >= 0 and before > data.rfind(b"{", entry.start, start):
+        return [Edit(path, before, end, b"")]  # `, "dev": true` after another member
+    after = data.find(b'"', end)  # the first member: up to the next one's key
+    return [Edit(path, start, after, b"")] if 0 <= after < entry.end else []
 
 
 def _sources(planner, path: str):
@@ -222,7 +256,7 @@ def _repoint(planner, source, detail: str):
             if lock_edits is None:
                 return (MANUAL, detail + f"; {os.path.basename(lock_path)} already holds a node-addon-api that "
                         f"{spec} rules out", None, ())
-            edits += lock_edits
+            edits += lock_edits + _prod_edits(lock_path, lock_data, lock)
     else:
         # The spec was moved with the pins (plan.py); a lock entry still at a
         # safe release below it (8.1.0 for `~8.1.0`) moves with it, or npm ci
