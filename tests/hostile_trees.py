@@ -78,6 +78,23 @@ def escape_sequences_in_a_gyp_target(root: Path) -> Hostile:
     return Hostile(None, "target a\\nforged line\\033[31mRED\\033]0;title\\a")
 
 
+def deep_binding_gyp(root: Path) -> Hostile:
+    """A binding.gyp of lists nested far deeper than any recursion."""
+    _survivor(root)
+    write_tree(root, {"gyp/binding.gyp": "{'targets': " + "[" * 100_000 + "]" * 100_000 + "}\n"})
+    return Hostile(None, "")
+
+
+def gypi_fan_out(root: Path) -> Hostile:
+    """A binding.gyp including 20,000 .gypi files, each including itself and the next."""
+    _survivor(root)
+    names = [f"i{n}.gypi" for n in range(20_000)]
+    write_tree(root, {"gyp/binding.gyp": "{'includes': %r, 'targets': [{'target_name': 'a'}]}\n" % names,
+                      **{f"gyp/{name}": "{'includes': ['%s', '%s']}\n" % (name, names[(n + 1) % len(names)])
+                         for n, name in enumerate(names[:200])}})
+    return Hostile(None, "")
+
+
 # Which paths a run is given: the whole tree, except where the shape is a
 # folder above the paths given (the member and the survivor are named).
 PATHS: dict[Callable, tuple[str, ...]] = {
@@ -85,4 +102,5 @@ PATHS: dict[Callable, tuple[str, ...]] = {
     deep_pnpm_workspace: ("ws/m", "ok"),
 }
 TREES: tuple[Callable[[Path], Hostile], ...] = (
-    unclosed_cmake, deep_package_json, deep_workspace_root, deep_pnpm_workspace, escape_sequences_in_a_gyp_target)
+    unclosed_cmake, deep_package_json, deep_workspace_root, deep_pnpm_workspace, escape_sequences_in_a_gyp_target,
+    deep_binding_gyp, gypi_fan_out)

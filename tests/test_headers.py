@@ -361,3 +361,26 @@ def test_declaring_a_copy_a_dev_parent_brought_makes_it_a_production_install(tmp
     assert after["packages"]["node_modules/parent"]["dev"] is True
     assert after["packages"][""]["dependencies"] == {"node-addon-api": "^8.2.2"}
     assert not plan([tmp_path]).changed
+
+
+@pytest.mark.parametrize("cmake, expected", [
+    pytest.param("set(NAPI third_party/napi)\ninclude_directories(\n  SYSTEM\n  ${NAPI})\n",
+                 [("manual", 4, "vendored copy 'third_party/napi' (through ${NAPI}): leaky")], id="set-variable"),
+    pytest.param("target_include_directories(third_party PRIVATE\n  \"${CMAKE_CURRENT_SOURCE_DIR}/third_party/napi\")\n",
+                 [("manual", 2, "vendored copy './third_party/napi' (through ${CMAKE_CURRENT_SOURCE_DIR}/third_party/napi): "
+                              "leaky")], id="target-name-and-keyword-skipped"),
+    pytest.param("#[[\ninclude_directories(third_party/napi)\n]]\ninclude_directories(src) # third_party/napi\n",
+                 [], id="bracket-and-line-comments"),
+    pytest.param("include_directories(${CMAKE_JS_INC} [=[node_modules/node-addon-api]=])\n",
+                 [("headers", 1, "npm package node-addon-api via CMAKE_JS_INC (cmake-js adds the npm package) "
+                                 "(not run): the lockfile decides the version"),
+                  ("headers", 1, "npm package node-addon-api via hard-coded path 'node_modules/node-addon-api': "
+                                 "the lockfile decides the version")], id="cmake-js-and-a-path-into-node-modules"),
+    pytest.param("include_directories(\n" * 3 + "third_party/napi\n", [], id="unclosed-is-no-command"),
+])
+def test_cmake_lists_read_as_cmake_tokenizes_them(tmp_path, cmake, expected):
+    vendor(tmp_path, "8.2.1", "third_party/napi")
+    write_tree(tmp_path, {"CMakeLists.txt": cmake})
+    report = plan([tmp_path])
+    found = [(f.kind, f.line, f.reason) for r in report.files for f in r.findings if r.path.endswith("CMakeLists.txt")]
+    assert found == expected

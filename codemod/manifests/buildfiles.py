@@ -84,7 +84,7 @@ def copy_candidates(path: str, data: bytes, read: Callable[[str], bytes | None] 
                     for e in gyp.expansions(item, variables, folder)
                     if (c := _literal_folder(e.value, e.folder)) is not None]
         if os.path.basename(path) == "CMakeLists.txt":
-            return [copy for _, _, copy in cmake.include_paths(data.decode("utf-8", "replace"), folder)]
+            return [copy for *_, copy in cmake.include_paths(data.decode("utf-8", "replace"), folder)]
     except (BadInput, RecursionError):
         pass
     return []
@@ -132,17 +132,22 @@ def cmake_sources(path: str, data: bytes, copy_folders: frozenset[str]) -> list[
     text = data.decode("utf-8", "replace")
     folder = os.path.dirname(path)
     out: list[HeaderSource] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         code = line.split("#", 1)[0]
         if _CMAKE_NPM.search(code):
             what = "CMAKE_JS_INC (cmake-js adds the npm package)" if "CMAKE_JS_INC" in code else \
                 "execute_process(node -p require('node-addon-api').include)"
             out.append(HeaderSource(path, "cmake", number, NPM, f"npm package node-addon-api via {what} "
                                                                  "(not run): the lockfile decides the version"))
-    for line, literal, copy in cmake.include_paths(text, folder):
+    for line, written, literal, copy in cmake.include_paths(text, folder):
+        through = f" (through {written})" if written != literal else ""
         if copy in copy_folders:
             kind = "hard-coded path into node_modules" if "node_modules" in literal else "vendored copy"
-            out.append(HeaderSource(path, "cmake", line, VENDORED, f"{kind} {literal!r}", copy))
+            out.append(HeaderSource(path, "cmake", line, VENDORED, f"{kind} {literal!r}{through}", copy))
+        elif copy.split(os.sep)[-2:] == ["node_modules", "node-addon-api"]:
+            # Not installed (yet): whatever npm installs there, the lockfile decides.
+            out.append(HeaderSource(path, "cmake", line, NPM, f"npm package node-addon-api via hard-coded path "
+                                                               f"{literal!r}: the lockfile decides the version"))
     return out
 
 

@@ -104,8 +104,8 @@ def commands(text: str) -> Iterator[Command]:
             args.append(Argument(value, line, False))
 
 
-def include_paths(text: str, folder: str) -> Iterator[tuple[int, str, str]]:
-    """(line, as written, folder) for each literal include directory of
+def include_paths(text: str, folder: str) -> Iterator[tuple[int, str, str, str]]:
+    """(line, as written, expanded, folder) for each literal include directory of
     include_directories / target_include_directories, `folder` being the
     CMakeLists.txt's own folder."""
     variables: dict[str, str] = {}
@@ -122,7 +122,7 @@ def include_paths(text: str, folder: str) -> Iterator[tuple[int, str, str]]:
                 continue
             literal = _expand(arg.text, variables)
             if "${" not in literal and "$<" not in literal:
-                yield arg.line, arg.text, os.path.normpath(os.path.join(folder, literal))
+                yield arg.line, arg.text, literal, os.path.normpath(os.path.join(folder, literal))
 
 
 _REFERENCE = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
