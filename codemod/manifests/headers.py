@@ -274,6 +274,7 @@ def _repoint(planner, source, detail: str):
         planner.plan.add(Finding(
             path, line_of(planner.data(path), file_edits[0].start), 1, PIN, DECLARE, "",
             f"{os.path.basename(source.home)} target {source.target} now builds against the npm package: "
-            f"node-addon-api {spec} declared", tuple(file_edits)))
+            f"node-addon-api {spec} " + ("installed by the lock, as its spec now asks" if declared else "declared"),
+            tuple(file_edits)))
     reason = detail + f"; repointed to the npm package node-addon-api {spec}"
     return PIN, reason, HINT_KEEP_COPY, (Edit(source.build_file, *source.span, buildfiles.NPM_INCLUDE),)
