@@ -63,6 +63,10 @@ def repoint_specs(planner) -> dict[str, str]:
     return wanted
 
 
+# Locks napi-fix does not declare packages in: their own tool adds it.
+_OTHER_MANAGERS = {"yarn.lock": "yarn", "pnpm-lock.yaml": "pnpm", "bun.lock": "bun", "bun.lockb": "bun"}
+
+
 def _blocker(planner, folder: str) -> tuple[str, str | None] | None:
     """Why the package in `folder` cannot be repointed here (the words, and
     the hint code), or None. Checked before any spec is moved for it, so a
@@ -70,10 +74,10 @@ def _blocker(planner, folder: str) -> tuple[str, str | None] | None:
     spec = f"^{specs.upgrade_target()}"
     if not planner.has(os.path.join(folder, "package.json")):
         return "; no package.json beside it to declare node-addon-api in", HINT_NO_PACKAGE
-    for other in ("yarn.lock", "pnpm-lock.yaml"):
+    for other, tool in _OTHER_MANAGERS.items():
         if planner.has(os.path.join(folder, other)):
             return (f"; to build against the npm package, point include_dirs at {buildfiles.NPM_INCLUDE.decode()} "
-                    f"and run `{'yarn' if other == 'yarn.lock' else 'pnpm'} add node-addon-api@{spec}`"), HINT_OTHER_PM
+                    f"and run `{tool} add node-addon-api@{spec}`"), HINT_OTHER_PM
     try:
         _, pkg = planner.json(os.path.join(folder, "package.json"))
     except Unloadable:
