@@ -98,6 +98,10 @@ class Report:
     notes: tuple[str, ...] = field(default=())
     brought: tuple[str, ...] = ()  # manifests planned beside one named explicitly: writable with it
 
+    def __post_init__(self) -> None:
+        # A note can name a path from the repository (a package that is node-addon-api itself).
+        object.__setattr__(self, "notes", tuple(escaped(note) for note in self.notes))
+
     @property
     def failed(self) -> tuple[FileResult, ...]:
         return tuple(f for f in self.files if f.error is not None)

@@ -95,6 +95,14 @@ def gypi_fan_out(root: Path) -> Hostile:
     return Hostile(None, "")
 
 
+def escape_sequences_in_a_note(root: Path) -> Hostile:
+    """node-addon-api's own package.json in a folder whose name holds a
+    newline and an escape sequence: the note naming it stays one line."""
+    _survivor(root)
+    write_tree(root, {"we\nird\x1b[31m/package.json": '{"name": "node-addon-api", "version": "8.2.1"}\n'})
+    return Hostile(None, "")
+
+
 # Which paths a run is given: the whole tree, except where the shape is a
 # folder above the paths given (the member and the survivor are named).
 PATHS: dict[Callable, tuple[str, ...]] = {
@@ -103,4 +111,4 @@ PATHS: dict[Callable, tuple[str, ...]] = {
 }
 TREES: tuple[Callable[[Path], Hostile], ...] = (
     unclosed_cmake, deep_package_json, deep_workspace_root, deep_pnpm_workspace, escape_sequences_in_a_gyp_target,
-    deep_binding_gyp, gypi_fan_out)
+    deep_binding_gyp, gypi_fan_out, escape_sequences_in_a_note)

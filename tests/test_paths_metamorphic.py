@@ -6,7 +6,8 @@ from inside the folder, must print byte-identical output with the same exit
 status, and a real run must leave byte-identical trees. Every example in
 examples/ and a set of fixtures (a vendored copy the walk finds and
 binding.gyp names too, workspaces, an installed copy, C++ classes, a
-.gypi) are the inputs; each under the options that plan something there.
+.gypi) and the lock fixtures of tests/data/locks are the inputs; each under
+the options that plan something there.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from helpers import write_tree
 from napi_headers import headers
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+LOCKS = Path(__file__).resolve().parent / "data" / "locks"
 CLS = "#include <napi.h>\nclass A : public Napi::ObjectWrap<A> {\n public:\n  A(const Napi::CallbackInfo& i);\n};\n"
 GYP = "{'targets': [{'target_name': 'a', 'sources': ['src/a.cc'], 'include_dirs': ['deps/node-addon-api']}]}\n"
 SPEC = '{{"name": "{name}", "version": "1.0.0", "dependencies": {{"node-addon-api": "^8.2.0"}}}}\n'
@@ -117,6 +119,20 @@ def test_every_spelling_of_a_folder_plans_the_same(tmp_path, capfdbinary, monkey
             for label, outcome in outcomes.items():
                 assert outcome == first, (name, extra, fmt, label, outcome, first)
         assert seen[()]["."][0] in (0, 1, 3), seen[()]["."]
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in LOCKS.iterdir() if (p / "before").is_dir()))
+def test_every_spelling_of_a_lock_fixture_plans_the_same(tmp_path, capfdbinary, monkeypatch, case):
+    """tests/data/locks: every lock format and layout, planned as JSON."""
+    root, logical = place(tmp_path, lambda at: shutil.copytree(LOCKS / case / "before", at), case)
+    monkeypatch.chdir(root)
+    outcomes = {}
+    for label, args in spellings(root, logical):
+        code = main(["--dry-run", "--format", "json", *args])
+        outcomes[label] = (code, *capfdbinary.readouterr())
+    assert b'"path": "' in outcomes["."][1]
+    for label, outcome in outcomes.items():
+        assert outcome == outcomes["."], (case, label)
 
 
 @pytest.mark.parametrize("name", ["vendored-walked", "vendored-without-a-package", "vendored-through-gypi",
