@@ -384,3 +384,17 @@ def test_cmake_lists_read_as_cmake_tokenizes_them(tmp_path, cmake, expected):
     report = plan([tmp_path])
     found = [(f.kind, f.line, f.reason) for r in report.files for f in r.findings if r.path.endswith("CMakeLists.txt")]
     assert found == expected
+
+
+@pytest.mark.parametrize("claimed, declared", [(None, "^8.2.2"), ("8.2.1", "^8.2.2"), ("8.3.0", "^8.3.0"),
+                                               ("8.3.0-fork.1", "^8.3.0"), ("not a version", "^8.2.2")])
+def test_a_repoint_never_declares_a_release_below_the_copys_own(tmp_path, claimed, declared):
+    """A copy whose package.json claims a later release than 8.2.2 (a fork of
+    a leaky layout) may be used for that release's API: never declared lower."""
+    write_tree(tmp_path, {"package.json": '{"name": "a", "version": "1.0.0"}\n',
+                          "binding.gyp": "{'targets': [{'target_name': 'a', 'include_dirs': ['deps/node-addon-api']}]}\n"})
+    copy = vendor(tmp_path, "8.2.1")
+    if claimed is not None:
+        (copy / "package.json").write_text(json.dumps({"name": "node-addon-api", "version": claimed}))
+    assert main([str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "package.json").read_text())["dependencies"] == {"node-addon-api": declared}

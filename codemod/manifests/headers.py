@@ -11,6 +11,7 @@ planner's RootFiles only.
 
 from __future__ import annotations
 
+import json
 import os
 
 from codemod.edits import Edit
@@ -59,8 +60,25 @@ def repoint_specs(planner) -> dict[str, str]:
             if fingerprint(planner.files.contents.get(inl, b"")) == LEAKY:
                 folder = os.path.dirname(source.home)
                 if _blocker(planner, folder) is None:
-                    wanted[os.path.join(folder, "package.json")] = f"^{specs.upgrade_target()}"
+                    package = os.path.join(folder, "package.json")
+                    target = repoint_target(planner, source.folder)
+                    if package not in wanted or specs.version_key(target) > specs.version_key(wanted[package][1:]):
+                        wanted[package] = f"^{target}"
     return wanted
+
+
+def repoint_target(planner, copy: str) -> str:
+    """The release a target repointed from `copy` declares: 8.2.2, or the
+    smallest safe release at or above the copy's own version when its
+    package.json claims a later one (its sources may use that API)."""
+    target = specs.upgrade_target()
+    try:
+        claimed = json.loads(planner.files.contents.get(os.path.join(copy, "package.json"), b"{}")).get("version")
+        floor = specs.version_key(claimed)
+    except (ValueError, AttributeError, TypeError, RecursionError):
+        return target
+    later = [v for v in specs.upgrades() if specs.version_key(v) >= floor]
+    return max(target, later[0] if later else specs.upgrades()[-1], key=specs.version_key)
 
 
 # Locks napi-fix does not declare packages in: their own tool adds it.
@@ -236,8 +254,9 @@ def _repoint(planner, source, detail: str):
 
     folder = os.path.dirname(source.home)
     package_path = os.path.join(folder, "package.json")
-    target = specs.upgrade_target()
-    spec = f"^{target}"
+    target = repoint_target(planner, source.folder)
+    spec = planner.repoint_specs.get(package_path, f"^{target}")
+    target = spec[1:]
     blocked = _blocker(planner, folder)
     if blocked is not None:
         return MANUAL, detail + blocked[0], blocked[1], ()

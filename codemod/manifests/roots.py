@@ -133,6 +133,8 @@ def load_root(sources: Sources, root: PackageRoot, patch_vendored: bool) -> Root
     for folder in sorted(copy_folders):
         for name in HEADER_NAMES if patch_vendored else HEADER_NAMES[:1]:
             read(os.path.join(folder, name))
+        if sources.is_file(os.path.join(folder, "package.json")):
+            read(os.path.join(folder, "package.json"))  # the copy's own version: a repoint never goes below it
     installed = tuple(copy for package in root.packages
                       for copy in installed_copies(sources, os.path.dirname(package)))
     return RootFiles(root, contents, unreadable, copy_folders, installed)
