@@ -212,7 +212,8 @@ class Project:
         self._judge_leaks(per_path, units)
         results: dict[str, FileResult] = {}
         for path in sorted(set(per_path) | set(errors)):
-            found = tuple(sorted(per_path.get(path, ()), key=lambda f: (f.line, f.column)))
+            # dict.fromkeys: a copy two roots reach (its own folder's, and a build's naming it) is one finding.
+            found = tuple(sorted(dict.fromkeys(per_path.get(path, ())), key=lambda f: (f.line, f.column)))
             if path in errors:
                 results[path] = FileResult(path, found, error=errors[path], error_line=error_lines.get(path),
                                            unit=units.get(path, path))
