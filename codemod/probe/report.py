@@ -67,7 +67,9 @@ def judge(counts: Counts, min_collected: int) -> Verdict:
         return Verdict(CLEAN, "no object was wrapped with a reference: nothing this leak could keep")
     if counts.finalized < min_collected:
         return Verdict(UNDECIDED, f"only {counts.finalized:,} of {counts.references:,} wrapped objects were "
-                                  f"collected (at least {min_collected:,} needed to tell)")
+                                  f"finalized (at least {min_collected:,} needed to tell); a process.exit() "
+                                  "leaves finalizers no turn of the event loop: let the command end by itself, "
+                                  "or make more objects")
     if counts.leaked * 2 > counts.finalized:
         return Verdict(LEAKING, f"{counts.leaked:,} of {counts.finalized:,} finalized objects kept their reference "
                                 f"(~{BYTES_PER_OBJECT} B each)", counts.leaked * BYTES_PER_OBJECT)
