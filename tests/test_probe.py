@@ -179,7 +179,7 @@ def test_static_executables_are_named(executable, dynamic):
     pytest.param(["--"], "no command", id="nothing-after-dashes"),
     pytest.param(["--min-collected", "0", "--", "node"], "--min-collected", id="bad-minimum"),
     pytest.param(["--format", "yaml", "--", "node"], "invalid choice", id="bad-format"),
-    pytest.param(["--rebuild", "--", "node"], "--rebuild", id="rebuild-refused"),
+    pytest.param(["--rebuild", "--package", "/nonexistent", "--", "node"], "no package.json", id="rebuild-needs-a-package"),
 ])
 def test_usage_errors_exit_2_with_json(capsys, args, message):
     status = main(["probe", "--format=json", *args])
@@ -343,3 +343,18 @@ def test_compare_proves_the_pin_on_the_leaky_example(tmp_path, capsys, monkeypat
     assert (pinned["verdict"], pinned["build"]["headers"]) == ("clean", "fixed")
     assert status == 0
     assert {p: p.read_bytes() for p in package.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.slow
+@needs_tools
+def test_rebuild_links_the_counters_into_the_addon(tmp_path, capsys, monkeypatch, no_leftovers):
+    """Where LD_AUDIT is not (musl), --rebuild builds a copy with -Wl,--wrap and the counters linked in."""
+    package = tmp_path / "leaky-addon"
+    shutil.copytree(ROOT / "examples" / "leaky-addon", package, ignore=shutil.ignore_patterns("build", "node_modules"))
+    monkeypatch.chdir(package)
+    monkeypatch.setenv("LD_AUDIT", "")  # nothing audited: the counts can only come from the linked counters
+    script = "const a = require('./build/Release/leaky_addon.node'); for (let i = 0; i < 3000; i++) new a.Point(1, 2);"
+    status, report = probe(capsys, "--rebuild", "--", "node", "-e", script)
+    [found] = report["addons"]
+    assert (status, found["verdict"], found["wrapped"], found["leaked"]) == (1, LEAKING, 3000, 3000)
+    assert not (package / "build").exists()  # built in the copy only

@@ -18,8 +18,8 @@ from codemod.cachedir import cache_dir
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "audit.c"
 PRELOAD = HERE / "preload.js"
-REBUILD_HINT = ("--rebuild (rebuilding the addon from source with the counting shims linked in, "
-                "as bench/probe does) is not implemented yet")
+REBUILD_HINT = ("use --rebuild: it rebuilds the addon from source in a temporary copy of its package "
+                "(--package) with the counters linked in (-Wl,--wrap, as bench/probe does)")
 
 
 class ProbeUnavailable(Exception):
@@ -36,6 +36,15 @@ def interposition_problem(node: str | None) -> str | None:
         return f"this Python runs on {libc or 'a libc other than glibc'}; LD_AUDIT is glibc's"
     if node is not None and not _dynamic(node):
         return f"{node} is statically linked: no dynamic linker sees an addon's calls"
+    return None
+
+
+def rebuild_problem() -> str | None:
+    """Why the link-time counters cannot work here, or None when they can."""
+    if platform.system() == "Darwin":
+        return "macOS's linker (ld64) has no --wrap, so --rebuild cannot link the counters in either"
+    if platform.system() == "Windows":
+        return "Windows has neither LD_AUDIT nor GNU ld's --wrap"
     return None
 
 
@@ -64,23 +73,32 @@ def _dynamic(executable: str) -> bool:
 
 def audit_library() -> Path:
     """The compiled audit library (built once per source version and machine)."""
+    return _compiled("audit", ".so", ["-shared", "-fPIC"], ["-lpthread"])
+
+
+def linked_counters() -> Path:
+    """The same counters as an object to link into an addon (--rebuild)."""
+    return _compiled("linked", ".o", ["-c", "-fPIC", "-DNAPI_FIX_LINKED"], [])
+
+
+def _compiled(name: str, suffix: str, flags: list[str], libraries: list[str]) -> Path:
     source = SOURCE.read_bytes()
     key = hashlib.sha256(source).hexdigest()[:16]
-    target = Path(cache_dir("probe-audit", f"audit-{key}-{platform.machine()}.so"))
+    target = Path(cache_dir("probe-audit", f"{name}-{key}-{platform.machine()}{suffix}"))
     if target.is_file():
         return target
     compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     if compiler is None:
-        raise ProbeUnavailable("no C compiler (cc, gcc or clang) to build the probe's audit library; "
+        raise ProbeUnavailable("no C compiler (cc, gcc or clang) to build the probe's counters; "
                                "install one (Debian: apt-get install gcc) or set CC")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(prefix=".audit-", suffix=".so", dir=target.parent)
+    fd, partial = tempfile.mkstemp(prefix=f".{name}-", suffix=suffix, dir=target.parent)
     os.close(fd)
     try:
-        done = subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-o", partial, str(SOURCE), "-lpthread"],
+        done = subprocess.run([compiler, "-O2", *flags, "-o", partial, str(SOURCE), *libraries],
                               capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
-            raise ProbeUnavailable(f"{compiler} could not build the probe's audit library:\n{done.stderr[-2000:]}")
+            raise ProbeUnavailable(f"{compiler} could not build the probe's counters:\n{done.stderr[-2000:]}")
         os.replace(partial, target)  # atomic: a concurrent first use builds twice, never reads half a file
     finally:
         if os.path.exists(partial):

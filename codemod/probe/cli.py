@@ -2,7 +2,8 @@
 the output and the exit status.
 
 Exit status, first match wins:
-  2  the probe itself could not run (usage, no compiler, no interposition here)
+  2  the probe itself could not run (usage, no compiler, no interposition here,
+     --compare/--rebuild could not copy, pin, install or build)
   1  an addon leaks ("the leak remains"), in the probed run (--compare: as pinned)
   N  the command's own failure passes through (128+N when signal N ended it)
   1  an addon wrapped objects but too few were collected to tell
@@ -18,7 +19,8 @@ import shutil
 import sys
 
 from codemod.probe import present
-from codemod.probe.build import REBUILD_HINT, ProbeUnavailable, audit_library, interposition_problem
+from codemod.probe.build import (REBUILD_HINT, ProbeUnavailable, audit_library, interposition_problem,
+                                 linked_counters, rebuild_problem)
 from codemod.probe.provenance import provenance
 from codemod.probe.report import Addon, Outcome, judge
 from codemod.probe.run import Ran, run_probed
@@ -47,9 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--compare", action="store_true", help=(
         "in a temporary copy of the package (--package), run COMMAND as is and again with napi-fix's pin "
         "applied and the addon rebuilt; show both"))
-    parser.add_argument("--package", default=".", help="the package --compare copies (default: .)")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the addon with link-time counting shims "
-                        "(for platforms without LD_AUDIT; not implemented yet)")
+    parser.add_argument("--package", default=".", help="the package --compare and --rebuild copy (default: .)")
+    parser.add_argument("--rebuild", action="store_true", help=(
+        "where LD_AUDIT is not (musl): rebuild the package's addon in a temporary copy with the counters "
+        "linked in (-Wl,--wrap) and run COMMAND there"))
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run, after --")
     return parser
 
@@ -64,16 +67,21 @@ def main(argv: list[str]) -> int:
         if args.min_collected < 1:
             raise UsageError("--min-collected must be 1 or more")
         if args.rebuild:
-            raise ProbeUnavailable(REBUILD_HINT)
-        problem = interposition_problem(shutil.which("node"))
-        if problem:
-            raise ProbeUnavailable(f"interposition is impossible here: {problem}. {REBUILD_HINT}; "
-                                   "see docs/probe.md for the link-time shims")
-        audit = audit_library()
-        if args.compare:
-            from codemod.probe.compare import compare
+            problem = rebuild_problem()
+            if problem:
+                raise ProbeUnavailable(f"{problem}; no probe is possible here")
+            audit, linked = None, str(linked_counters())
+        else:
+            problem = interposition_problem(shutil.which("node"))
+            if problem:
+                raise ProbeUnavailable(f"interposition is impossible here: {problem}; {REBUILD_HINT}")
+            audit, linked = audit_library(), None
+        if args.compare or args.rebuild:
+            from codemod.probe.compare import COMPARED, in_copies
 
-            return compare(command, args.package, audit, args.min_collected, args.format)
+            sides = COMPARED if args.compare else (("rebuilt", False),)
+            outcomes = in_copies(command, args.package, sides, audit, linked, args.min_collected)
+            return show_compared(outcomes, args.format) if args.compare else show(outcomes[0][1], args.format)
         outcome = outcome_of(command, run_probed(command, audit), args.min_collected)
     except UsageError as exc:
         return _fail(f"{exc}\nusage: {USAGE}", wants_json)
@@ -103,6 +111,16 @@ def show(outcome: Outcome, output: str) -> int:
         sys.stdout.write(present.to_markdown(outcome, cwd))
     else:
         sys.stdout.write(present.to_text(outcome, cwd))
+    sys.stdout.flush()
+    return status
+
+
+def show_compared(outcomes: list[tuple[str, Outcome]], output: str) -> int:
+    status = outcomes[-1][1].exit_status()  # what remains is what the pin leaves
+    if output == "json":
+        sys.stdout.write(present.compare_json(outcomes, status))
+    else:
+        sys.stdout.write(present.compare_text(outcomes, os.getcwd(), markdown=output == "markdown"))
     sys.stdout.flush()
     return status
 

@@ -1,12 +1,14 @@
-"""`napi-fix probe --compare`: the fix, proven on the maintainer's own code.
+"""`napi-fix probe --compare` (the fix, proven on the maintainer's own code)
+and `--rebuild` (the counters linked into the addon, where LD_AUDIT is not).
 
-The package is copied twice into a temporary folder (its node_modules and
-build output left behind: both copies install and build afresh). One copy
-stays as it is; the other gets napi-fix's pin, through the same engine and
-write policy the CLI uses (engine.plan, apply.apply_report). Each copy is
+The package is copied into a temporary folder, once per side (its
+node_modules and build output left behind: each copy installs and builds
+afresh). A pinned side gets napi-fix's pin through the same engine and write
+policy the CLI uses (engine.plan, apply.apply_report). Each copy is
 installed from its lockfile (`npm ci`, offline first) and its addon rebuilt
-from source (node-gyp), then the command runs in each under the probe. The
-temporary folder is removed whatever happens.
+from source (node-gyp; with --rebuild, the counters linked in through
+-Wl,--wrap), then the command runs in it under the probe. The user's package
+is only read; the temporary folder is removed whatever happens.
 """
 
 from __future__ import annotations
@@ -14,51 +16,47 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Sequence
 
-from codemod.probe import present
 from codemod.probe.build import ProbeUnavailable
 from codemod.probe.report import Outcome
 from codemod.probe.run import run_probed
 
-SIDES = ("as is", "pinned")
+COMPARED = (("as is", False), ("pinned", True))
+LINK_FLAGS = "-Wl,--wrap=napi_wrap -Wl,--wrap=napi_delete_reference -Wl,--wrap=napi_remove_wrap"
 LEFT_BEHIND = shutil.ignore_patterns("node_modules", "build", ".git")
 
 
-def compare(command: list[str], package: str, audit: Path, min_collected: int, output: str) -> int:
+def in_copies(command: list[str], package: str, sides: Sequence[tuple[str, bool]], audit: Path | None,
+              linked: str | None, min_collected: int) -> list[tuple[str, Outcome]]:
+    """Each side (title, pinned?) in a fresh copy of `package`: installed, built
+    (with `linked` in LDFLAGS: --rebuild), and `command` run under the probe."""
     from codemod.probe.cli import outcome_of
 
     package = os.path.realpath(package)
     if not os.path.isfile(os.path.join(package, "package.json")):
-        raise ProbeUnavailable(f"{package}: no package.json; --compare copies a package (--package DIR)")
+        raise ProbeUnavailable(f"{package}: no package.json; --compare and --rebuild copy a package (--package DIR)")
     outcomes: list[tuple[str, Outcome]] = []
-    with tempfile.TemporaryDirectory(prefix="napi-fix-compare-") as scratch:
-        for side in SIDES:
+    with tempfile.TemporaryDirectory(prefix="napi-fix-probe-copy-") as scratch:
+        for side, pinned in sides:
             copy = os.path.join(scratch, side.replace(" ", "-"), os.path.basename(package))
             shutil.copytree(package, copy, ignore=LEFT_BEHIND, symlinks=True)
-            if side == "pinned":
+            if pinned:
                 _pin(copy)
-            _install_and_build(copy)
+            _install_and_build(copy, linked)
             moved = [_moved(arg, package, copy) for arg in command]
-            ran = run_probed(moved, audit, cwd=_moved(os.getcwd(), package, copy) if _inside(os.getcwd(), package)
-                             else copy)
-            outcome = outcome_of(command, ran, min_collected)
+            cwd = _moved(os.getcwd(), package, copy) if _inside(os.getcwd(), package) else copy
+            outcome = outcome_of(command, run_probed(moved, audit, cwd=cwd), min_collected)
             # Named inside the package, not the temporary copy (gone when this returns).
             addons = tuple(replace(a, counts=replace(a.counts, path=_moved(a.counts.path, copy, package)),
                                    build=replace(a.build, package=a.build.package and _moved(a.build.package, copy,
                                                                                             package)))
                            for a in outcome.addons)
             outcomes.append((side, replace(outcome, addons=addons)))
-    status = outcomes[-1][1].exit_status()  # what remains is what the pin leaves
-    if output == "json":
-        sys.stdout.write(present.compare_json(outcomes, status))
-    else:
-        sys.stdout.write(present.compare_text(outcomes, os.getcwd(), markdown=output == "markdown"))
-    sys.stdout.flush()
-    return status
+    return outcomes
 
 
 def _pin(copy: str) -> None:
@@ -77,14 +75,17 @@ def _pin(copy: str) -> None:
                                "package itself to see why")
 
 
-def _install_and_build(copy: str) -> None:
+def _install_and_build(copy: str, linked: str | None) -> None:
+    env = {**os.environ, "npm_config_build_from_source": "true"}
+    if linked is not None:  # node-gyp's Makefiles and CMake both take LDFLAGS from the environment
+        env["LDFLAGS"] = " ".join(p for p in (os.environ.get("LDFLAGS", ""), LINK_FLAGS, linked) if p)
     locked = os.path.isfile(os.path.join(copy, "package-lock.json"))
     install = ["npm", "ci" if locked else "install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"]
-    _step(install, copy)
+    _step(install, copy, env)
     if os.path.isfile(os.path.join(copy, "binding.gyp")):
-        _step(_node_gyp(copy) + ["rebuild"], copy)
+        _step(_node_gyp(copy) + ["rebuild"], copy, env)
     else:  # cmake-js, prebuild-install --build-from-source, ...: the package's own install script
-        _step(["npm", "rebuild", "--build-from-source"], copy)
+        _step(["npm", "rebuild", "--build-from-source"], copy, env)
 
 
 def _node_gyp(copy: str) -> list[str]:
@@ -97,9 +98,8 @@ def _node_gyp(copy: str) -> list[str]:
     return ["node", script] + ([f"--nodedir={nodedir}"] if nodedir and nodedir not in ("undefined", "null") else [])
 
 
-def _step(args: list[str], cwd: str) -> None:
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "npm_config_build_from_source": "true"})
+def _step(args: list[str], cwd: str, env: dict[str, str]) -> None:
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
         raise ProbeUnavailable(f"`{' '.join(args[:3])}` failed in the copy of {os.path.basename(cwd)}:\n"

@@ -25,7 +25,7 @@ class Counts:
     wrapped: int = 0  # napi_wrap calls that succeeded
     references: int = 0  # ... that returned a reference (ObjectWrap always asks for one)
     finalized: int = 0  # wrapped objects whose finalizer ran
-    deleted: int = 0  # napi_delete_reference of a reference napi_wrap returned
+    deleted: int = 0  # napi_delete_reference of a finalized object's reference (by its finalizer or later)
     removed: int = 0  # napi_remove_wrap calls
     leaked: int = 0  # finalized, and the reference still not deleted at exit
     processes: int = 1  # processes that loaded the addon

@@ -27,17 +27,18 @@ class Ran:
     error: str | None = None  # the command could not be started
 
 
-def probe_environment(base: Mapping[str, str], audit: Path, folder: str) -> dict[str, str]:
+def probe_environment(base: Mapping[str, str], audit: Path | None, folder: str) -> dict[str, str]:
+    """`audit` None: the counters are linked into the addon (--rebuild)."""
     env = dict(base)
     env["NAPI_FIX_PROBE_DIR"] = folder
-    # LD_AUDIT is a colon list: the user's own auditors keep running, after ours.
-    env["LD_AUDIT"] = ":".join(p for p in (str(audit), base.get("LD_AUDIT", "")) if p)
+    if audit is not None:  # a colon list: the user's own auditors keep running, after ours
+        env["LD_AUDIT"] = ":".join(p for p in (str(audit), base.get("LD_AUDIT", "")) if p)
     preload = f'--require "{PRELOAD}"'
     env["NODE_OPTIONS"] = f"{base.get('NODE_OPTIONS', '')} {preload}".strip()
     return env
 
 
-def run_probed(command: Sequence[str], audit: Path, cwd: str | None = None,
+def run_probed(command: Sequence[str], audit: Path | None, cwd: str | None = None,
                base: Mapping[str, str] | None = None) -> Ran:
     with tempfile.TemporaryDirectory(prefix="napi-fix-probe-") as folder:
         env = probe_environment(os.environ if base is None else base, audit, folder)
