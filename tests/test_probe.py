@@ -18,7 +18,9 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -358,3 +360,26 @@ def test_rebuild_links_the_counters_into_the_addon(tmp_path, capsys, monkeypatch
     [found] = report["addons"]
     assert (status, found["verdict"], found["wrapped"], found["leaked"]) == (1, LEAKING, 3000, 3000)
     assert not (package / "build").exists()  # built in the copy only
+
+
+@pytest.mark.slow
+@needs_tools
+def test_sigterm_to_napi_fix_reaches_the_command_and_the_report_follows(tmp_path):
+    """A CI timeout sends SIGTERM to napi-fix: the command gets it, ends, and the report still comes."""
+    scratch, ready = tmp_path / "scratch", tmp_path / "ready"
+    scratch.mkdir()
+    script = tmp_path / "serve.js"
+    script.write_text(MAKE + f"require('fs').writeFileSync({json.dumps(str(ready))}, '');\nsetInterval(() => {{}}, 1000);\n")
+    probe_process = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from codemod.cli import main; sys.exit(main())", "probe", "--format",
+         "json", "--", "node", str(script), str(addon("8.2.1")), "1000"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(scratch)}, cwd=ROOT)
+    for _ in range(300):
+        if ready.exists():
+            break
+        time.sleep(0.1)
+    probe_process.send_signal(signal.SIGTERM)
+    out, _ = probe_process.communicate(timeout=60)
+    report = json.loads(out)
+    assert (probe_process.returncode, report["signal"], report["command_status"]) == (143, "SIGTERM", 143)
+    assert list(scratch.iterdir()) == []

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
 
 from codemod.probe import present
@@ -57,10 +58,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(Exception):
+    """SIGTERM outside the command's run: unwinds, so temporary folders are removed."""
+
+
+def _terminate(number, _frame):
+    raise Terminated(number)
+
+
 def main(argv: list[str]) -> int:
     wants_json = _wants_json(argv)
     try:
-        args = _parser().parse_args(argv)
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: Python delivers signals to the main thread only
+        previous = None
+    try:
+        return _main(argv, wants_json)
+    except KeyboardInterrupt:
+        return _fail("interrupted: the probe was stopped, nothing left behind", wants_json, 130)
+    except Terminated:
+        return _fail("terminated: the probe was stopped, nothing left behind", wants_json, 143)
+    except Exception as exc:  # noqa: BLE001 -- the last line of defence: a message, never a traceback
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", wants_json)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str], wants_json: bool) -> int:
+    try:
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as done:  # --help
+            return done.code if isinstance(done.code, int) else 0
         command = args.command[1:] if args.command[:1] == ["--"] else args.command
         if not command:
             raise UsageError("no command: napi-fix probe [options] -- COMMAND [ARGS...]")
@@ -131,8 +161,8 @@ def _wants_json(argv: list[str]) -> bool:
                                           for i, a in enumerate(head))
 
 
-def _fail(message: str, wants_json: bool) -> int:
+def _fail(message: str, wants_json: bool, status: int = 2) -> int:
     sys.stderr.write(f"napi-fix probe: {message}\n")
     if wants_json:
-        sys.stdout.write(json.dumps({"tool": "napi-fix probe", "status": 2, "error": message}, indent=2) + "\n")
-    return 2
+        sys.stdout.write(json.dumps({"tool": "napi-fix probe", "status": status, "error": message}, indent=2) + "\n")
+    return status
