@@ -383,3 +383,58 @@ def test_sigterm_to_napi_fix_reaches_the_command_and_the_report_follows(tmp_path
     report = json.loads(out)
     assert (probe_process.returncode, report["signal"], report["command_status"]) == (143, "SIGTERM", 143)
     assert list(scratch.iterdir()) == []
+
+
+# -- presentation (pure) -------------------------------------------------------------------------
+
+def _found(path: str, counts: Counts, kind: str = "prebuilt", **build) -> Addon:
+    from codemod.probe.provenance import Build
+
+    return Addon(counts, judge(counts, 10), Build(kind, **build))
+
+
+LEAKY_RUN = Outcome(("npm", "test"), 0, (
+    _found("/app/node_modules/fancy/prebuilds/fancy.node", Counts("/app/node_modules/fancy/prebuilds/fancy.node",
+                                                                  2000, 2000, 2000, 0, 0, 2000), name="fancy"),
+    _found("/app/build/Release/own.node", Counts("/app/build/Release/own.node", 50, 50, 50, 50, 0, 0), "source",
+           package="/app", name="own", node_addon_api="8.2.2", headers="fixed"),
+))
+
+
+def test_text_table_and_details():
+    from codemod.probe.present import to_text
+
+    text = to_text(LEAKY_RUN, "/app")
+    assert text.splitlines()[0].split() == ["addon", "wrapped", "finalized", "refs", "deleted", "removed", "leaked",
+                                            "verdict"]
+    assert "node_modules/fancy/prebuilds/fancy.node    2,000      2,000             0        0   2,000  leaking" in text
+    assert "build/Release/own.node" in text and "built from source against node-addon-api 8.2.2 (headers found now: " \
+        "fixed)" in text
+    assert "no lockfile pin changes it" in text and "npm rebuild --build-from-source fancy" in text
+    assert "~0.2 MB kept by this run" in text
+    assert text.endswith("the command exited with status 0\n")
+
+
+def test_markdown_summary():
+    from codemod.probe.present import to_markdown
+
+    markdown = to_markdown(LEAKY_RUN, "/app")
+    assert markdown.startswith("## napi-fix probe\n\n`npm test`: the command exited with status 0\n")
+    assert "| `node_modules/fancy/prebuilds/fancy.node` | 2,000 | 2,000 | 0 | 0 | 2,000 | **leaking** |" in markdown
+    assert "| `build/Release/own.node` | 50 | 50 | 50 | 0 | 0 | clean |" in markdown
+
+
+def test_compare_side_by_side():
+    from codemod.probe.present import compare_text
+
+    fixed = Outcome(("npm", "test"), 0, (
+        _found("/app/build/Release/own.node", Counts("/app/build/Release/own.node", 50, 50, 50, 50, 0, 0)),))
+    leaky = Outcome(("npm", "test"), 0, (
+        _found("/app/build/Release/own.node", Counts("/app/build/Release/own.node", 50, 50, 50, 0, 0, 50)),))
+    text = compare_text([("as is", leaky), ("pinned", fixed)], "/app")
+    assert text.splitlines()[2].split() == ["build/Release/own.node", "leaking", "(0", "of", "50", "finalized",
+                                            "deleted)", "clean", "(50", "of", "50", "finalized", "deleted)"]
+    markdown = compare_text([("as is", leaky), ("pinned", fixed)], "/app", markdown=True)
+    assert "| build/Release/own.node | leaking (0 of 50 finalized deleted) | clean (50 of 50 finalized deleted) |" \
+        in markdown
+    assert "### as is" in markdown and "### pinned" in markdown
