@@ -25,6 +25,10 @@
  * $NAPI_FIX_PROBE_DIR/<pid>.tsv: one line per addon,
  * path, wrapped, wrap references, finalized, references deleted, removed,
  * leaked. napi-fix sums them per path.
+ *
+ * Compiled with -DNAPI_FIX_LINKED, the same counters are an object file to
+ * link into an addon instead (`napi-fix probe --rebuild`, where there is no
+ * LD_AUDIT): see the NAPI_FIX_LINKED section below.
  */
 #define _GNU_SOURCE
 #include <link.h>
