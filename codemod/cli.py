@@ -46,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         return serve(argv[1:])
     if argv[:1] == ["batch"]:  # imported only when asked: the plain CLI starts as fast as before
         return _batch(argv[1:])
+    if argv[:1] == ["probe"]:  # runs the user's command: its own parser (codemod/probe/cli.py)
+        from codemod.probe.cli import main as probe
+
+        return probe(argv[1:])
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0
