@@ -137,12 +137,12 @@ class Finding:
             return REMAINS_PENDING
         return None
 
+    def __post_init__(self) -> None:
+        _escape_fields(self, "reason", "subject")
+
 
 LEAK_RULES = (RESOLVES_BAD.id, LEAKY_HEADERS.id)
 COPY_HEADERS = ("napi-inl.h", "napi.h")  # a vendored copy's files (its NAPI003 edits are the patch)
-
-    def __post_init__(self) -> None:
-        _escape_fields(self, "reason", "subject")
 
 
 @dataclass(frozen=True)

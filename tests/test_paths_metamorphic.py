@@ -148,6 +148,7 @@ def test_a_real_run_leaves_the_same_tree_whatever_the_spelling(tmp_path, capfdbi
             out, err = capfdbinary.readouterr()
             results[label] = (code, snapshot(root), out, err)
     first = results["."]
-    assert first[0] == 0, first[2:]
+    # A repoint leaves the leaky copy on disk: napi-fix cannot tell nothing else compiles it (1).
+    assert first[0] == (1 if OPTIONS[name][0] == [] else 0), first[2:]
     for label, outcome in results.items():
         assert outcome == first, (label, outcome[0], outcome[2:], first[2:])
