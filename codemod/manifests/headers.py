@@ -297,8 +297,8 @@ def _repoint(planner, source, detail: str):
         planner.plan.add(Finding(
             path, line_of(planner.data(path), file_edits[0].start), 1, PIN, DECLARE, "",
             f"{os.path.basename(source.home)} target {source.target} will build against the npm package: "
-            (f"node-addon-api {spec} installed by the lock, as its spec will ask" if declared
-             else f"declare node-addon-api {spec}"),
+            + (f"node-addon-api {spec} installed by the lock, as its spec will ask" if declared
+               else f"declare node-addon-api {spec}"),
             tuple(file_edits)))
     reason = detail + f"; point it at the npm package node-addon-api {spec}"
     return PIN, reason, HINT_KEEP_COPY, (Edit(source.build_file, *source.span, buildfiles.NPM_INCLUDE),)
