@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from cases import DECL
-from helpers import dedent, fix
+from helpers import dedent, fix_files
 
 from codemod.queries import cpp_parser
 
@@ -198,6 +198,18 @@ IDS = [case[0] for case in MEMBER_MACROS]
 
 def _text(template: str) -> str:
     return dedent(template).replace("{DECL}", DECL)
+
+
+# The class reaches its macros' definitions as the compiler does, through an
+# include: a macro line defined nowhere napi-fix can read is not edited
+# (test_a_macro_line_defined_nowhere_is_a_finding_without_an_edit).
+INCLUDE = '#include "macros.h"\n'
+
+
+def fix(source: str) -> bytes:
+    after = fix_files({"macros.h": MACROS, "addon.h": INCLUDE + source})["addon.h"]
+    assert after.startswith(INCLUDE.encode())
+    return after[len(INCLUDE):]
 
 
 @pytest.mark.parametrize("before, after", [(b, a) for _, b, a in MEMBER_MACROS], ids=IDS)

@@ -136,8 +136,13 @@ def insertion_point(
             return None
         if is_struct:  # public by default
             return Insertion(at, member_indent + "{decl}" + newline)
+        # The default is restored unless a label is the very next thing the
+        # compiler reads: a macro line the parse left out may come first, and
+        # whatever it expands to must keep the access it had.
         first = next((c for c in inner if c.type != "comment"), None)
-        restore = "" if first is not None and first.type == "access_specifier" else label_indent + "private:" + newline
+        labelled = (first is not None and first.type == "access_specifier"
+                    and not any(body.start_byte < start < first.start_byte for start, _ in member_macros))
+        restore = "" if labelled else label_indent + "private:" + newline
         return Insertion(at, label_indent + "public:" + newline + member_indent + "{decl}" + newline + restore)
     if starts_line(data, close.start_byte):
         return Insertion(

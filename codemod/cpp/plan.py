@@ -44,6 +44,12 @@ def plan_file(index: ProjectIndex, facts: FileFacts, basic: bool) -> list[Findin
 def _class_findings(index: ProjectIndex, facts: FileFacts, cls, basic: bool):
     found = index.classify(cls, facts.path)
     if found is None:
+        base = index.unresolved_base(cls, facts.path)
+        if base is not None:
+            yield Finding(facts.path, cls.line, cls.column, MANUAL, cls.display_name(), "",
+                          f"cannot tell whether its base {base} leads to Napi::ObjectWrap: no header this "
+                          "translation unit includes (through the build's include folders) declares it; "
+                          "check it by hand", rule=NEEDS_PERSON.id, span=cls.name_span)
         return
     name = cls.display_name()
     where = (facts.path, cls.line, cls.column)
@@ -65,6 +71,25 @@ def _class_findings(index: ProjectIndex, facts: FileFacts, cls, basic: bool):
     if cls.override is not None:
         yield Finding(*where, HAS_OVERRIDE, name, found.wrapped,
                       f"already overrides Finalize({cls.override}){recovered}", span=span)
+        return
+    through, unknown = index.member_macros(cls, facts.path)
+    if through is not None:
+        yield Finding(*where, HAS_OVERRIDE, name, found.wrapped,
+                      f"declares Finalize through macro {through}{recovered}", span=span)
+        return
+    inherited = index.inherited_finalize(cls, facts.path)
+    if inherited is not None:
+        # An empty override here would replace the base's cleanup.
+        yield Finding(*where, HAS_OVERRIDE, name, found.wrapped,
+                      f"inherits Finalize from its base {inherited}; an override here would replace it", span=span)
+        return
+    if unknown:
+        listed = ", ".join(unknown)
+        yield Finding(*where, MANUAL, name, found.wrapped,
+                      f"its members cannot be read with confidence: macro {listed} is defined nowhere its "
+                      "translation unit's headers say, and could declare Finalize; check it by hand and add "
+                      "`void Finalize(Napi::Env /*env*/) override {}` if it has none",
+                      rule=NEEDS_PERSON.id, span=span)
         return
     if cls.insertion is None:
         yield Finding(*where, MANUAL, name, found.wrapped,
