@@ -305,15 +305,14 @@ class ProjectIndex:
             candidates.append(parts)
         else:
             candidates.extend(ctx.scope[:i] + parts for i in range(len(ctx.scope), -1, -1))
-            for scope, target in self._visible_usings(ctx.path):
-                if ctx.scope[: len(scope)] != scope:
-                    continue
+            usings = [(scope, target) for scope, target in self._visible_usings(ctx.path)
+                      if ctx.scope[: len(scope)] == scope]
+            for _, target in usings:
                 if target[-1:] == ("*",):  # using namespace X;
                     candidates.append(target[:-1] + parts)
-                elif target[0] == _ALIAS and target[1] == parts[0]:  # namespace js = Napi;
-                    candidates.append(target[2:] + parts[1:])
-                elif target[-1] == parts[0]:  # using X::Name;
+                elif target[0] != _ALIAS and target[-1] == parts[0]:  # using X::Name;
                     candidates.append(target + parts[1:])
+            candidates.extend(_through_aliases(parts, [t[1:] for _, t in usings if t[0] == _ALIAS]))
         visible = self._includes.visible(ctx.path)
         home = self._includes.project(ctx.path)
         found: dict[int, _Entity] = {}
@@ -339,6 +338,19 @@ class ProjectIndex:
             own += [((), target) for target in self._includes.usings(path)]
             self._visible[path] = tuple(own)
         return self._visible[path]
+
+
+def _through_aliases(parts: tuple[str, ...], aliases: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """`js::ObjectWrap` after `namespace js = Napi;` is `Napi::ObjectWrap`;
+    an alias of an alias is followed too (a few steps: no cycle runs on)."""
+    out: list[tuple[str, ...]] = []
+    for _ in range(8):
+        target = next((alias[1:] for alias in aliases if alias[0] == parts[0]), None)
+        if target is None or target + parts[1:] in out:
+            break
+        parts = target + parts[1:]
+        out.append(parts)
+    return out
 
 
 def signature(facts: FileFacts) -> tuple:
