@@ -302,6 +302,9 @@ def _literal_end(data: bytes, quote: int) -> tuple[int, bool]:
 def _directive_end(data: bytes, pos: int) -> int:
     """Where the directive whose name ends at `pos` ends (before its newline);
     -1 when a block comment in it never closes."""
+    newline = data.find(b"\n", pos)
+    if newline != -1 and data.find(b"\\", pos, newline) == -1 and data.find(b"/", pos, newline) == -1:
+        return newline  # the common line: no continuation, no comment (three finds, no regex loop)
     while (m := _DIRECTIVE_STOP.search(data, pos)) is not None:
         stop = m.group()
         if stop == b"\n":

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tree_sitter import Node, Range, Tree
 
 from codemod.cpp import regions
+from codemod.cpp.focus import FOCUS_OVER, focused_marks
 from codemod.cpp.heads import Head, class_heads, export_macros, keywords, objectwrap_heads
 from codemod.cpp.lexer import BLANK, Lexed, lex
 from codemod.cpp.limits import MAX_DEPTH, PARSE_LIMIT, Deadline, OverLimit
@@ -67,8 +68,15 @@ def prepare(data: bytes, deadline: Deadline) -> Prepared:
     lexed = lex(data, MAX_DEPTH, deadline)
     if lexed.depth > MAX_DEPTH:
         raise OverLimit(f"braces nest more than {MAX_DEPTH} deep, over the parse limit; check it by hand")
+    marks = focused_marks(lexed, data, deadline) if len(data) > FOCUS_OVER and lexed.paired else None
+    focused = marks is not None
+    if focused:
+        lexed = replace(lexed, marks=marks)
     chunks = tuple(regions.chunks(lexed, PARSE_LIMIT, deadline))
     starts = keywords(lexed.code, deadline)
+    if focused:  # only heads the chunks read
+        read = regions.merge(sorted(r for chunk in chunks for r in chunk.ranges))
+        starts = [at for at in starts if _inside(read, at)]
     heads = tuple(class_heads(lexed.code, starts, deadline))
     blank: list[tuple[int, int]] = []
     recovered: list[tuple[int, str]] = []
@@ -120,6 +128,11 @@ def _member_macros(lexed: Lexed, bodies: frozenset[int], deadline: Deadline) -> 
                 continue
             found.append((start, end))
     return found
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    at = bisect_right(spans, (offset, float("inf"))) - 1
+    return at >= 0 and offset < spans[at][1]
 
 
 def _blanked(data: bytes, spans: list[tuple[int, int]]) -> bytes:
