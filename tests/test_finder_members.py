@@ -6,7 +6,7 @@ such a line: the compiler would read the macro and the override as one
 member, and tree-sitter stopped parsing the class. It goes after the last
 ordinary member of the public section instead; without a public section,
 at the top of the body, before every macro line, with the class's default
-access restored after it (unless a label follows anyway). Each result is checked three ways: the exact text, the
+access restored after it (unless a label is the very next thing the compiler reads). Each result is checked three ways: the exact text, the
 class still parses as a class with the override in its body (tree-sitter,
 macro line and all), and it compiles with g++ against node-addon-api with
 the macros defined.
@@ -202,7 +202,7 @@ def _text(template: str) -> str:
 
 # The class reaches its macros' definitions as the compiler does, through an
 # include: a macro line defined nowhere napi-fix can read is not edited
-# (test_a_macro_line_defined_nowhere_is_a_finding_without_an_edit).
+# (tests/test_finder_unchanged.py, a-macro-line-defined-nowhere-is-a-finding).
 INCLUDE = '#include "macros.h"\n'
 
 

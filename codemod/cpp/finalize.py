@@ -95,8 +95,10 @@ def insertion_point(
     semicolon-less macro lines the parse left out (parse.py): the override
     never follows one, since the compiler would read both as one member.
     Without a public section free of them before the place, it goes at the
-    top of the body, before them all (in a class under a `public:` label,
-    and the class's default access restored after it).
+    top of the body, before them all: in a class under a `public:` label,
+    with `private:` (the access in force there) restored after it unless a
+    label is the very next thing the compiler reads, so no member, whatever
+    a macro line expands to, changes access.
     """
     children = body.children
     if len(children) < 2 or children[0].type != "{" or children[-1].type != "}" or children[-1].is_missing:
