@@ -199,6 +199,25 @@ CASES = [
         compile=False,  # vendor/magic.h is nowhere: that is the point
     ),
     Case(
+        "a-member-macro-of-node-addon-api-is-known",
+        {
+            "known/known.h": """
+                #pragma once
+                #include <napi.h>
+                namespace known {
+                class Foo : public Napi::ObjectWrap<Foo> {
+                  NAPI_DISALLOW_ASSIGN_COPY(Foo)
+                 public:
+                  using Napi::ObjectWrap<Foo>::ObjectWrap;
+                };
+                }  // namespace known
+            """,
+        },
+        {"known/known.h": 1},
+        ("!std::is_copy_constructible_v<known::Foo>",),
+        targets=("known::Foo",),
+    ),
+    Case(
         "dead-code",
         {
             "dead/dead.h": """

@@ -36,6 +36,14 @@ OBJECTWRAP = ("Napi", "ObjectWrap")
 _ALIAS = "="  # marks a namespace alias among the usings (no C++ name is "=")
 _MAX_DEPTH = 32
 _MAX_MACROS = 256  # definitions followed from one member macro line
+# Member macros of libraries an addon builds against, whose expansions are
+# known to declare no Finalize (node-addon-api's napi.h: deleted copy and
+# assignment; Qt's moc markers and copy guards). A project's own definition
+# of the same name, when its headers hold one, is read instead.
+LIBRARY_MACROS = frozenset((
+    "NAPI_DISALLOW_ASSIGN", "NAPI_DISALLOW_COPY", "NAPI_DISALLOW_ASSIGN_COPY",
+    "Q_OBJECT", "Q_GADGET", "Q_DISABLE_COPY", "Q_DISABLE_COPY_MOVE",
+))
 
 TARGET = "target"
 INTERMEDIATE = "intermediate"
@@ -201,7 +209,7 @@ class ProjectIndex:
                 seen.add(current)
                 macro = self._includes.macro(path, current)
                 if macro is None:
-                    if current == name:
+                    if current == name and name not in LIBRARY_MACROS:
                         unknown.append(name)
                     continue
                 if macro.finalize:
