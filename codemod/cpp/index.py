@@ -420,8 +420,14 @@ class Macro:
 class _HeaderText:
     includes: tuple[str, ...]
     usings: tuple[tuple[str, ...], ...]  # global using-directives (ending "*") and -declarations
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """What a file declares that only some classes need: read on demand."""
+
     macros: dict[str, Macro]
-    defined: frozenset[str]
+    defined: frozenset[str]  # names of classes and aliases (read loosely)
 
 
 def _macros(data: bytes) -> dict[str, Macro]:
@@ -458,6 +464,7 @@ class Includes:
             self._know(path)
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._texts: dict[str, _HeaderText | None] = {}
+        self._declared: dict[str, _Declared | None] = {}
         self._closures: dict[str, frozenset[str]] = {}
         self._projects: dict[str, str] = {}
 
@@ -468,6 +475,7 @@ class Includes:
 
     def changed(self, path: str, gone: bool = False) -> None:
         self._texts.pop(path, None)
+        self._declared.pop(path, None)
         self._closures.clear()
         if gone and path in self._known:
             self._known.discard(path)
@@ -522,9 +530,21 @@ class Includes:
                 usings += [(_ALIAS, m.group(1).decode("ascii")) + _split(m.group(2))
                            for m in _NAMESPACE_ALIAS.finditer(data)]
                 includes = tuple(m.group(1).decode("utf-8", "replace").strip('"') for m in _INCLUDE.finditer(data))
-                defined = frozenset((m.group(1) or m.group(2)).decode("ascii") for m in _DEFINED.finditer(data))
-                self._texts[path] = _HeaderText(includes, tuple(usings), _macros(data), defined)
+                self._texts[path] = _HeaderText(includes, tuple(usings))
         return self._texts[path]
+
+    def declared(self, path: str) -> _Declared | None:
+        """Its macros and defined names: needed only for a class with member
+        macros or a base the index cannot find, so read apart from `text`."""
+        if path not in self._declared:
+            try:
+                data = self._sources.read(path)
+            except OSError:
+                self._declared[path] = None
+            else:
+                defined = frozenset((m.group(1) or m.group(2)).decode("ascii") for m in _DEFINED.finditer(data))
+                self._declared[path] = _Declared(_macros(data), defined)
+        return self._declared[path]
 
     def _direct(self, path: str) -> tuple[str, ...]:
         facts = self._facts.get(path)
@@ -552,18 +572,18 @@ class Includes:
         """The definition of macro `name` that `path`'s translation unit sees
         (in the file or a header it includes), if any."""
         for header in sorted(self.visible(path)):
-            text = self.text(header)
-            if text is not None and name in text.macros:
-                return text.macros[name]
+            declared = self.declared(header)
+            if declared is not None and name in declared.macros:
+                return declared.macros[name]
         return None
 
     def defined(self, path: str) -> frozenset[str]:
         """Names of the classes and aliases `path`'s translation unit defines (read loosely, from text)."""
         out: set[str] = set()
         for header in self.visible(path):
-            text = self.text(header)
-            if text is not None:
-                out |= text.defined
+            declared = self.declared(header)
+            if declared is not None:
+                out |= declared.defined
         return frozenset(out)
 
     def usings(self, path: str) -> tuple[tuple[str, ...], ...]:
