@@ -5,6 +5,13 @@ override gets the insertion as an Edit; intermediate bases, indirect
 subclasses, existing overrides, macro-generated classes and whatever the
 scan could not read (its Unparsed facts say why) are findings without edits. The override is hygiene: every reason
 that offers it says it does not stop the leak.
+
+It is never inserted where it would change behaviour: a Finalize declared
+through a member macro or by a base between the class and ObjectWrap is
+the class's Finalize (an empty override would replace it); a member macro
+defined nowhere the translation unit sees could declare one (NAPI005). A
+class whose base may lead to ObjectWrap but names nothing the index can
+find is a NAPI005 too, never passed over.
 """
 
 from __future__ import annotations
