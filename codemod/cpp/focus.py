@@ -24,7 +24,6 @@ import re
 from array import array
 from bisect import bisect_right
 
-from codemod.cpp.lexer import Lexed
 from codemod.cpp.limits import Deadline
 from codemod.textpos import whole_words
 
@@ -44,16 +43,15 @@ _ALIAS_HEAD = re.compile(rb"using\s+(\w+)\s*=[^;{}]*$")
 _TYPEDEF = re.compile(rb"[^;{}]*?\b(\w+)\s*;")
 
 
-def focused_marks(lexed: Lexed, data: bytes, deadline: Deadline) -> array | None:
+def focused_marks(code: bytes, directives: array, data: bytes, deadline: Deadline) -> array | None:
     """The keep marks to read a large file by (see the module docstring);
     None when ObjectWrap is said so often that focusing saves nothing."""
-    code = lexed.code
     marks: list[int] = []
     mentions = list(whole_words(code, b"ObjectWrap"))
     if len(mentions) > MAX_MENTIONS:
         return None
     marks += mentions
-    marks += _directive_mentions(lexed, data)
+    marks += _directive_mentions(directives, data)
     marks += (m.start() for m in _INCLUDE.finditer(data))
     marks += whole_words(code, b"namespace")
     marks += whole_words(code, b"using")
@@ -72,10 +70,9 @@ def focused_marks(lexed: Lexed, data: bytes, deadline: Deadline) -> array | None
     return array("q", sorted(set(marks)))
 
 
-def _directive_mentions(lexed: Lexed, data: bytes) -> list[int]:
+def _directive_mentions(directives: array, data: bytes) -> list[int]:
     """Directives whose line (continuations included) says ObjectWrap."""
     found: list[int] = []
-    directives = lexed.directives
     at = data.find(b"ObjectWrap")
     for _ in range(4 * MAX_MENTIONS):  # comments and strings may say it too, but not without end
         if at == -1:

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import partial
 
 from tree_sitter import Node, Range, Tree
 
@@ -65,18 +66,14 @@ class Prepared:
 def prepare(data: bytes, deadline: Deadline) -> Prepared:
     """Everything read before parsing; OverLimit for a file too deep, too
     large to parse or too slow (limits.py)."""
-    lexed = lex(data, MAX_DEPTH, deadline)
+    focus = partial(focused_marks, data=data, deadline=deadline) if len(data) > FOCUS_OVER else None
+    lexed = lex(data, MAX_DEPTH, deadline, focus)
     if lexed.depth > MAX_DEPTH:
         raise OverLimit(f"braces nest more than {MAX_DEPTH} deep, over the parse limit; check it by hand")
-    marks = focused_marks(lexed, data, deadline) if len(data) > FOCUS_OVER and lexed.paired else None
-    focused = marks is not None
-    if focused:
-        lexed = replace(lexed, marks=marks)
     chunks = tuple(regions.chunks(lexed, PARSE_LIMIT, deadline))
-    starts = keywords(lexed.code, deadline)
-    if focused:  # only heads the chunks read
-        read = regions.merge(sorted(r for chunk in chunks for r in chunk.ranges))
-        starts = [at for at in starts if _inside(read, at)]
+    # Focused, only the heads the chunks read are looked for.
+    read = regions.merge(sorted(r for chunk in chunks for r in chunk.ranges)) if lexed.focused else None
+    starts = keywords(lexed.code, deadline, read)
     heads = tuple(class_heads(lexed.code, starts, deadline))
     blank: list[tuple[int, int]] = []
     recovered: list[tuple[int, str]] = []
@@ -128,11 +125,6 @@ def _member_macros(lexed: Lexed, bodies: frozenset[int], deadline: Deadline) -> 
                 continue
             found.append((start, end))
     return found
-
-
-def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
-    at = bisect_right(spans, (offset, float("inf"))) - 1
-    return at >= 0 and offset < spans[at][1]
 
 
 def _blanked(data: bytes, spans: list[tuple[int, int]]) -> bytes:
