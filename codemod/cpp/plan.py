@@ -53,10 +53,12 @@ def _class_findings(index: ProjectIndex, facts: FileFacts, cls, basic: bool):
     if found is None:
         base = index.unresolved_base(cls, facts.path)
         if base is not None:
-            yield Finding(facts.path, cls.line, cls.column, MANUAL, cls.display_name(), "",
-                          f"cannot tell whether its base {base} leads to Napi::ObjectWrap: no header this "
-                          "translation unit includes (through the build's include folders) declares it; "
-                          "check it by hand", rule=NEEDS_PERSON.id, span=cls.name_span)
+            # No subject: it may be no ObjectWrap class at all (leaks.py counts
+            # a subject as one compiled against the headers); the reason names it.
+            yield Finding(facts.path, cls.line, cls.column, MANUAL, "", "",
+                          f"cannot tell whether {cls.display_name()} is an ObjectWrap class: its base {base} "
+                          "names nothing that this file or a header it includes (through the build's include "
+                          "folders) declares; check it by hand", rule=NEEDS_PERSON.id, span=cls.name_span)
         return
     name = cls.display_name()
     where = (facts.path, cls.line, cls.column)
