@@ -2,11 +2,13 @@
 around a slow scan, and no push older than the editor's document.
 
 The Session runs in this process on a real tree, writing through the real
-Outbox; its frames are read back as a client would read them."""
+Outbox; its frames are read back as a client would read them. The last
+test runs the real server, pygls included, with pytest-lsp's client."""
 
 from __future__ import annotations
 
 import io
+import sys
 import threading
 import time
 
@@ -120,3 +122,41 @@ def test_a_reopened_document_counts_its_versions_again():
     sent.clear()
     publisher.publish({PATH: []}, lambda p: True, {PATH: 0})
     assert [s["version"] for s in sent] == [0]
+
+
+# -- through the real server, with pygls ---------------------------------------------------------
+
+# The server as `napi-fix lsp` runs it, with progress shown for any scan
+# (AFTER 0): the first analysis (before pygls runs) and an opened file's
+# re-plan (after) both show it.
+LAUNCHER = """import sys
+import codemod.lsp.progress
+codemod.lsp.progress.AFTER = 0.0
+from codemod.cli import main
+sys.exit(main(["lsp"]))
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_client_gets_created_tokens_with_begin_and_end_and_pygls_takes_the_responses(tmp_path, capfd):
+    from lsp_harness import copy_example, start_editor, stop_editor
+
+    launcher = tmp_path / "launcher.py"
+    launcher.write_text(LAUNCHER)
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    # pytest-lsp's client fails on a $/progress for a token it was not asked to create.
+    editor = await start_editor("vscode", [root], wrapper=(sys.executable, str(launcher), "--"))
+    try:
+        await editor.codes(root / "package.json", {"NAPI001"})
+        editor.open(root / "src" / "counter.h")
+        editor.type(root / "src" / "counter.h", (root / "src" / "counter.h").read_text() + "\n")
+        await editor.wait_for(lambda: len(editor.client.progress_reports) >= 2)
+        for token, reports in editor.client.progress_reports.items():
+            await editor.wait_for(lambda: len(reports) == 2)
+            assert [r.kind for r in reports] == ["begin", "end"]
+            assert reports[0].title.startswith("napi-fix: analyzing ")
+        assert not [m for m in editor.client.log_messages if "internal error" in m.message]
+    finally:
+        await stop_editor(editor)
+    _, err = capfd.readouterr()
+    assert "unknown message id" not in err  # pygls was told to expect each create's response

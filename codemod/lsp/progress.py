@@ -28,9 +28,9 @@ AFTER = 1.0  # seconds a scan runs before the editor is shown its progress
 
 
 class Progress:
-    def __init__(self, out: Outbox, after: float = AFTER):
+    def __init__(self, out: Outbox, after: float | None = None):
         self.out = out
-        self.after = after
+        self.after = AFTER if after is None else after
         self.supported = False  # the client's window.workDoneProgress
         self.tokens = (f"napi-fix-progress-{os.getpid()}-{n}" for n in itertools.count(1))
         # Called with each create request's id: pygls, once it runs, must
