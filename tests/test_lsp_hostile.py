@@ -67,6 +67,28 @@ async def test_a_bad_file_is_its_own_diagnostic_and_costs_the_others_nothing(edi
     assert not [m for m in editor.client.log_messages if "internal error" in m.message]
 
 
+# test_hostile.py's inputs that are findings, not errors: (package.json, the codes it gets).
+ODD_BUT_READ = [
+    *[pytest.param(f'{{"name": "a", "dependencies": {{"node-addon-api": {value}}}}}\n', {"NAPI005"}, id=f"spec-{says}")
+      for value, says in (("null", "null"), ("{}", "an-object"), ("8.2", "a-float"), ("[]", "an-array"))],
+    pytest.param('{"name": "a", "engines": {"node": 18}, "dependencies": {"node-addon-api": "^8.2.0"}}\n',
+                 {"NAPI002"}, id="engines-not-a-string"),
+    pytest.param('{"name": "a", "deep": ' + '{"a": ' * 600 + "1" + "}" * 600
+                 + ', "dependencies": {"node-addon-api": "^8.2.0"}}\n', {"NAPI002"}, id="json-600-deep"),
+]
+
+
+@pytest.mark.parametrize("spec, codes", ODD_BUT_READ)
+async def test_an_odd_package_json_is_read_and_costs_the_others_nothing(editors, tmp_path, spec, codes):
+    write_tree(tmp_path / "odd", {"package.json": spec, "src/ok.h": CLASS.format("A")})
+    good = copy_example("leaky-addon", tmp_path / "good")
+    editor = await editors("emacs", [tmp_path])
+    await editor.codes(good / "package.json", {"NAPI001"})
+    await editor.codes(tmp_path / "odd" / "src" / "ok.h", {"NAPI004"})
+    await editor.codes(tmp_path / "odd" / "package.json", codes)
+    assert shown(editor) == []
+
+
 async def test_a_fifo_costs_its_package_nothing_and_is_shown_once(editors, tmp_path):
     """The tree of test_hostile.py's test_a_hostile_tree_finishes_quickly_and_names_every_problem."""
     root = tmp_path / "tree"
