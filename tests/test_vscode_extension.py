@@ -68,7 +68,8 @@ def built(tmp_path_factory) -> Path:
 
 def activate(built: Path, tmp_path: Path, *steps: dict) -> list[dict]:
     """Run the extension through `steps` (vscode_stub.js) from a workspace
-    folder holding a file named `lsp`; what it said, one dict per event."""
+    folder holding a file named `lsp`, with no napi-fix on PATH; what it
+    said, one dict per event."""
     workspace = tmp_path / "workspace"
     workspace.mkdir(exist_ok=True)
     (workspace / "lsp").write_text("#!/bin/sh\necho ran > \"$0.ran\"\n")
@@ -76,13 +77,21 @@ def activate(built: Path, tmp_path: Path, *steps: dict) -> list[dict]:
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     out = node(workspace, str(Path(__file__).parent / "editors" / "vscode_stub.js"), str(built), json.dumps(steps),
-               env={**os.environ, "HOME": str(home)})
+               env={**os.environ, "HOME": str(home), "PATH": without_napi_fix()})
     return [json.loads(line) for line in out.splitlines()]
 
 
-def launcher(tmp_path: Path) -> Path:
-    """An absolute napi-fix.path that notes where it was started, then is `napi-fix lsp`."""
-    script = tmp_path / "napi-fix-noting-cwd"
+def without_napi_fix() -> str:
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != str(Path(sys.executable).parent))
+    assert shutil.which("napi-fix", path=path) is None
+    return path
+
+
+def launcher(tmp_path: Path, script: Path | None = None) -> Path:
+    """An executable (by default an absolute napi-fix.path) that notes where
+    it was started, then is `napi-fix lsp`."""
+    script = script or tmp_path / "napi-fix-noting-cwd"
+    script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(f'#!/bin/sh\npwd >> "{tmp_path}/launched"\nexec "{sys.executable}" -m codemod "$@"\n')
     script.chmod(0o755)
     return script
@@ -97,7 +106,10 @@ def test_a_failed_start_is_recovered_by_fixing_the_path(built, tmp_path):
     assert said[-2] == {"status": "napi-fix: running"}
     # Started once, outside the workspace (in the home folder), never in it.
     assert (tmp_path / "launched").read_text().splitlines() == [str(tmp_path / "home")]
-    assert f"from the \"napi-fix.path\" setting: \"{launcher(tmp_path)}\"" in " ".join(said[-1]["output"])
+    output = said[-1]["output"]
+    assert f"napi-fix: starting {launcher(tmp_path)} lsp (from the \"napi-fix.path\" setting)" in output
+    after = output[output.index(f"napi-fix: starting {launcher(tmp_path)} lsp (from the \"napi-fix.path\" setting)"):]
+    assert not [line for line in after if "Error" in line or "timed out" in line]  # started, served, stopped
 
 
 @pytest.mark.parametrize("setting", ["./lsp", "lsp/../lsp", "bin/napi-fix"])
@@ -129,3 +141,33 @@ def test_every_contributed_command_is_registered(built, tmp_path):
     manifest = json.loads((built / "package.json").read_text())
     said = activate(built, tmp_path, {"settings": {"napi-fix.path": "./refused"}})
     assert {e["command"] for e in said if "command" in e} == {c["command"] for c in manifest["contributes"]["commands"]}
+
+
+def test_a_trusted_workspaces_virtual_environment_is_used(built, tmp_path):
+    venv = launcher(tmp_path, tmp_path / "workspace" / ".venv" / "bin" / "napi-fix")
+    said = activate(built, tmp_path, {"workspace": {"folders": [str(tmp_path / "workspace")], "trusted": True}},
+                    {"settings": {}}, {"wait": "running"})
+    assert said[-2] == {"status": "napi-fix: running"}
+    assert f"napi-fix: starting {venv} lsp (from the workspace's virtual environment (.venv))" in said[-1]["output"]
+    assert (tmp_path / "launched").read_text().splitlines() == [str(tmp_path / "home")]
+
+
+def test_an_untrusted_workspaces_virtual_environment_waits_for_trust(built, tmp_path):
+    venv = launcher(tmp_path, tmp_path / "workspace" / "venv" / "bin" / "napi-fix")
+    said = activate(built, tmp_path, {"workspace": {"folders": [str(tmp_path / "workspace")], "trusted": False}},
+                    {"settings": {}}, {"wait": "failed"}, {"grant": True}, {"wait": "running"})
+    # Untrusted: napi-fix on PATH, which is not there; the workspace's own never ran.
+    assert "napi-fix: starting napi-fix lsp (from PATH)" in said[-1]["output"]
+    assert {"status": "napi-fix: failed"} in said
+    # Trusted: its virtual environment.
+    assert f"napi-fix: starting {venv} lsp (from the workspace's virtual environment (venv))" in said[-1]["output"]
+    assert said[-2] == {"status": "napi-fix: running"}
+    assert (tmp_path / "launched").read_text().splitlines() == [str(tmp_path / "home")]
+
+
+def test_the_users_setting_wins_over_the_virtual_environment(built, tmp_path):
+    launcher(tmp_path, tmp_path / "workspace" / ".venv" / "bin" / "napi-fix")
+    said = activate(built, tmp_path, {"workspace": {"folders": [str(tmp_path / "workspace")], "trusted": True}},
+                    {"settings": {"napi-fix.path": "./refused"}})
+    assert {"status": "napi-fix: not started"} in said
+    assert not (tmp_path / "launched").exists()

@@ -6,8 +6,9 @@
 // settings come from SETTINGS (JSON), changes to them fire the extension's
 // onDidChangeConfiguration listener, and every message box, status bar text
 // and output line is recorded. Anything else is an inert object. Steps
-// (argv[3], JSON): [{"settings": {...}}, {"wait": "running"}, ...]; what
-// happened is printed as JSON lines.
+// (argv[3], JSON): [{"workspace": {"folders": [...], "trusted": false}},
+// {"settings": {...}} (the first activates), {"grant": true}, {"wait":
+// "running"}, ...]; what happened is printed as JSON lines.
 //
 // node vscode_stub.js <extension folder> '<steps>'
 "use strict";
@@ -47,6 +48,7 @@ class EventEmitter {
 
 let settings = {};
 const configurationListeners = [];
+const trustListeners = [];
 const output = [];
 const status = { text: "", tooltip: "", command: undefined, show() {}, hide() {}, dispose() {} };
 
@@ -62,7 +64,8 @@ function configuration(section) {
   return {
     get: (key, fallback) => (prefix + key in settings ? settings[prefix + key] : fallback),
     has: (key) => prefix + key in settings,
-    inspect: () => undefined,
+    // Every setting here is the user's own (globalValue): a machine setting has no other.
+    inspect: (key) => (prefix + key in settings ? { key: prefix + key, globalValue: settings[prefix + key] } : undefined),
     update: async () => undefined,
   };
 }
@@ -72,6 +75,9 @@ const vscode = new Proxy({
   Disposable,
   EventEmitter,
   StatusBarAlignment: { Left: 1, Right: 2 },
+  env: new Proxy({ appName: "Visual Studio Code", language: "en", machineId: "stub", sessionId: "stub",
+    uiKind: 1, appRoot: "/", shell: "/bin/sh", remoteName: undefined },
+  { get: (t, key) => (key in t ? t[key] : inert(`env.${String(key)}`)) }),
   window: new Proxy({
     createOutputChannel: channel,
     createStatusBarItem: () => status,
@@ -82,6 +88,7 @@ const vscode = new Proxy({
   workspace: new Proxy({
     getConfiguration: configuration,
     onDidChangeConfiguration: (fn) => { configurationListeners.push(fn); return new Disposable(); },
+    onDidGrantWorkspaceTrust: (fn) => { trustListeners.push(fn); return new Disposable(); },
     workspaceFolders: undefined,
     textDocuments: [],
     isTrusted: true,
@@ -102,7 +109,17 @@ async function main() {
   const extension = require(path.join(folder, manifest.main));
   let activated = false;
   for (const step of steps) {
-    if (step.settings) {
+    if (step.workspace) {  // before activation: the folders (paths) and whether they are trusted
+      vscode.workspace.workspaceFolders = step.workspace.folders.map((folder, index) => ({
+        uri: { fsPath: folder, scheme: "file", path: folder, toString: () => `file://${folder}` },
+        name: path.basename(folder), index,
+      }));
+      vscode.workspace.isTrusted = step.workspace.trusted;
+    } else if (step.grant) {  // the user trusts the workspace
+      vscode.workspace.isTrusted = true;
+      for (const fn of trustListeners) await fn();
+      said({ status: status.text });
+    } else if (step.settings) {
       const changed = Object.keys(step.settings);
       settings = { ...settings, ...step.settings };
       if (!activated) {

@@ -1,11 +1,16 @@
 // Starts `napi-fix lsp` for package.json, lockfiles, binding.gyp and C/C++
 // files. Everything else (diagnostics, quick fixes, fix-all) is the server's.
 //
-// What runs is the user's choice, never the workspace's: `napi-fix.path` is a
-// machine setting and restricted in untrusted workspaces (package.json), a
-// relative path is refused (it would name a file of whatever folder the
-// process runs in), and the server runs in a folder outside the workspace,
-// so a bare name is looked up on PATH and never found in the repository.
+// The executable is found as ruff's extension finds its own: the
+// `napi-fix.path` setting, else the workspace's virtual environment
+// (.venv or venv) once the workspace is trusted, else `napi-fix` on PATH;
+// the output says which. Otherwise what runs is the user's choice, never
+// the workspace's: `napi-fix.path` is a machine setting and restricted in
+// untrusted workspaces (package.json), a relative path is refused (it would
+// name a file of whatever folder the process runs in), and the server runs
+// in a folder outside the workspace, so a bare name is looked up on PATH and
+// never found in the repository.
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as vscode from "vscode";
@@ -32,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         await restart();
       }
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(restart),  // its virtual environment may now be used
   );
   await start();
 }
@@ -71,6 +77,29 @@ export function executable(setting: string): string | undefined {
   return undefined;
 }
 
+// Where the workspace's virtual environment keeps its scripts.
+const VENV_SCRIPTS = process.platform === "win32" ? ["Scripts", "napi-fix.exe"] : ["bin", "napi-fix"];
+
+// The setting the user made (a machine setting: never a workspace's), else
+// napi-fix in a trusted workspace's .venv or venv, else `napi-fix` on PATH.
+function choose(config: vscode.WorkspaceConfiguration): { setting: string; from: string } {
+  const made = config.inspect<string>("path")?.globalValue;
+  if (made !== undefined) {
+    return { setting: made, from: "the \"napi-fix.path\" setting" };
+  }
+  if (vscode.workspace.isTrusted) {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      for (const venv of [".venv", "venv"]) {
+        const candidate = path.join(folder.uri.fsPath, venv, ...VENV_SCRIPTS);
+        if (fs.existsSync(candidate)) {
+          return { setting: candidate, from: `the workspace's virtual environment (${venv})` };
+        }
+      }
+    }
+  }
+  return { setting: "napi-fix", from: "PATH" };
+}
+
 function show(state: string, tooltip: string): void {
   status.text = `napi-fix: ${state}`;
   status.tooltip = tooltip;
@@ -79,7 +108,7 @@ function show(state: string, tooltip: string): void {
 
 async function start(): Promise<void> {
   const config = vscode.workspace.getConfiguration("napi-fix");
-  const setting = config.get<string>("path", "napi-fix");
+  const { setting, from } = choose(config);
   const command = executable(setting);
   if (command === undefined) {
     const message = `napi-fix: "napi-fix.path" must be a command name found on PATH or an absolute path, `
@@ -113,7 +142,7 @@ async function start(): Promise<void> {
       show(State[event.newState].toLowerCase(), `${command} lsp`);
     }
   });
-  output.appendLine(`napi-fix: starting ${command} lsp (from the "napi-fix.path" setting: ${JSON.stringify(setting)})`);
+  output.appendLine(`napi-fix: starting ${command} lsp (from ${from})`);
   try {
     await started.start();
   } catch (error) {
