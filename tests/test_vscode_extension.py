@@ -21,6 +21,17 @@ import pytest
 EXTENSION = Path(__file__).resolve().parents[1] / "editors" / "vscode"
 
 
+def compile_(build: Path) -> None:
+    """package.json's `compile`: type-checked by tsc, bundled by esbuild."""
+    script = json.loads((build / "package.json").read_text())["scripts"]["compile"]
+    assert script.startswith("tsc -p ./ --noEmit && esbuild ")
+    node(build, "node_modules/typescript/bin/tsc", "-p", "./", "--noEmit")
+    # esbuild's own binary (its install put the platform's in place of the JS launcher)
+    done = subprocess.run([str(build / "node_modules" / ".bin" / "esbuild"), *script.split("&& esbuild ", 1)[1].split()],
+                          cwd=build, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
 def node(folder: Path, *args: str, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(["node", *args], cwd=folder, capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, f"node {' '.join(args)}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
@@ -33,14 +44,16 @@ def test_the_extension_compiles_and_packages_into_a_vsix(tmp_path):
     build = tmp_path / "vscode"
     shutil.copytree(EXTENSION, build, ignore=shutil.ignore_patterns("node_modules", "out", "*.vsix"))
     (build / "node_modules").symlink_to(modules.resolve())
-    node(build, "node_modules/typescript/bin/tsc", "-p", ".")
-    node(build, "node_modules/@vscode/vsce/vsce", "package", "--allow-missing-repository",
+    compile_(build)
+    node(build, "node_modules/@vscode/vsce/vsce", "package", "--allow-missing-repository", "--no-dependencies",
          "-o", str(tmp_path / "napi-fix.vsix"))
     with zipfile.ZipFile(tmp_path / "napi-fix.vsix") as vsix:
         names = set(vsix.namelist())
         manifest = json.loads(vsix.read("extension/package.json"))
         code = vsix.read("extension/out/extension.js").decode()
-    assert "extension/node_modules/vscode-languageclient/node.js" in names  # shipped with its runtime dependency
+    assert not any("node_modules" in n for n in names)  # one bundle, vscode-languageclient inside it
+    assert "class LanguageClient" in code or "LanguageClient = class" in code
+    assert 'require("vscode")' in code  # the one module left to VS Code
     assert not any(n.startswith("extension/src/") for n in names)
     assert "extension/LICENSE.txt" in names or "extension/LICENSE" in names  # the license the manifest names
     assert not any("/typescript/" in n or "/@vscode/vsce/" in n for n in names)  # build tools stay out
@@ -62,7 +75,7 @@ def built(tmp_path_factory) -> Path:
     build = tmp_path_factory.mktemp("vscode") / "extension"
     shutil.copytree(EXTENSION, build, ignore=shutil.ignore_patterns("node_modules", "out", "*.vsix"))
     (build / "node_modules").symlink_to((EXTENSION / "node_modules").resolve())
-    node(build, "node_modules/typescript/bin/tsc", "-p", ".")
+    compile_(build)
     return build
 
 
@@ -135,6 +148,9 @@ def test_the_manifest_keeps_the_executable_the_users_choice(built):
     assert trust["supported"] == "limited" and trust["restrictedConfigurations"] == ["napi-fix.path"]
     assert {c["command"] for c in manifest["contributes"]["commands"]} == {"napi-fix.restart", "napi-fix.showOutput"}
     assert manifest["contributes"]["configuration"]["properties"]["napi-fix.trace.server"]["default"] == "off"
+    # Where it can matter only: not every JSON file (settings.json is one).
+    assert "onLanguage:json" not in manifest["activationEvents"]
+    assert {"workspaceContains:**/package.json", "workspaceContains:**/binding.gyp"} <= set(manifest["activationEvents"])
 
 
 def test_every_contributed_command_is_registered(built, tmp_path):
