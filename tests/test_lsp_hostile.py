@@ -145,3 +145,20 @@ async def test_a_folder_that_cannot_be_listed_is_shown_and_the_rest_is_served(ed
     finally:
         os.chmod(root / "secret", 0o755)
         shutil.rmtree(root.parent)
+
+
+async def test_a_folder_whose_analysis_fails_is_shown_and_the_others_are_served(editors, tmp_path):
+    """A folder path with a NUL byte (a URI may carry %00) makes the engine
+    raise: the user is told once, the other folder is served, and the
+    server keeps serving."""
+    good = copy_example("leaky-addon", tmp_path / "good")
+    bad = tmp_path / "bad\0folder"
+    editor = await editors("neovim-0.11", [bad, good])
+    await editor.codes(good / "package.json", {"NAPI001"})
+    message, = await editor.wait_for(lambda: shown(editor))
+    assert message.startswith("napi-fix: could not analyze ") and "log has the traceback" in message
+    assert editor.client.messages[0].type == types.MessageType.Error
+    assert any("Traceback" in m.message for m in editor.client.log_messages)
+    editor.open(good / "src" / "counter.h")
+    editor.type(good / "src" / "counter.h", "struct Counter {};\n")
+    await editor.codes(good / "src" / "counter.h", set())
