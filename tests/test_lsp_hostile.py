@@ -162,3 +162,11 @@ async def test_a_folder_whose_analysis_fails_is_shown_and_the_others_are_served(
     editor.open(good / "src" / "counter.h")
     editor.type(good / "src" / "counter.h", "struct Counter {};\n")
     await editor.codes(good / "src" / "counter.h", set())
+
+
+async def test_settings_the_server_cannot_use_are_shown_once_and_the_defaults_serve(editors, tmp_path):
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    editor = await editors("vscode", [root], {"strategy": "sideways"})
+    await editor.codes(root / "package.json", {"NAPI001"})
+    assert shown(editor) == ["napi-fix: strategy 'sideways' is not one of pin, finalize, both; using the defaults"]
+    assert editor.client.messages[0].type == types.MessageType.Warning

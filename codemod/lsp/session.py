@@ -81,7 +81,7 @@ class Session:
         try:
             self.settings = from_initialization_options(params.get("initializationOptions"))
         except BadSettings as exc:
-            self.log(f"napi-fix: {exc}; using the defaults", WARNING)
+            self.show_once(f"napi-fix: {exc}; using the defaults", WARNING)
         capabilities = params.get("capabilities")
         self.client = read_client(capabilities if isinstance(capabilities, dict) else {})
         self.progress.supported = self.client.work_done_progress
