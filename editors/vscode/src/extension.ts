@@ -19,6 +19,8 @@ import { LanguageClient, LanguageClientOptions, ServerOptions, State } from "vsc
 const WATCHED = ["package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
   "pnpm-workspace.yaml", "binding.gyp"];
 
+const STOP_MS = 10000;
+
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
@@ -58,7 +60,9 @@ async function stop(): Promise<void> {
   client = undefined;
   if (old?.isRunning()) {
     try {
-      await old.stop();
+      // More than the default 2 s: the server answers `initialize` before it
+      // imports pygls, which must run before `shutdown` is answered (slow on a busy host).
+      await old.stop(STOP_MS);
     } catch (error) {
       output.appendLine(`napi-fix: stopping the server: ${error}`);
     }
