@@ -153,20 +153,38 @@ def test_the_installed_batch_runs_on_a_local_repository(venv, tmp_path):
     assert b'+    "node-addon-api": "^8.2.2"' in patch
 
 
+INSTALL_DOC = CHECKOUT / "docs" / "install.md"
+
+
+def _documented(runner: str) -> str:
+    """The docs' one-line recipe for `runner`, exactly as written."""
+    start = {"pipx": "pipx run ", "uvx": "uvx --from "}[runner]
+    lines = [line for line in INSTALL_DOC.read_text().splitlines() if line.startswith(start)]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
 @pytest.mark.parametrize("runner", ["pipx", "uvx"])
-def test_pipx_run_and_uvx_run_the_wheel(runner, dist, tmp_path):
-    addon = _outside(tmp_path)
+def test_pipx_run_and_uvx_run_the_wheel_as_documented(runner, dist, tmp_path):
+    """docs/install.md's line, run verbatim in a folder holding dist/ and examples/."""
+    folder = tmp_path / "here"
+    (folder / "dist").mkdir(parents=True)
+    shutil.copy2(dist["wheel"], folder / "dist")
+    shutil.copytree(EXAMPLES / "leaky-addon", folder / "examples" / "leaky-addon",
+                    ignore=shutil.ignore_patterns("node_modules", "build"))
+    runners = tmp_path / "runners"  # pipx and uvx on PATH, without the suite's own napi-fix beside them
+    runners.mkdir()
+    for tool in ("pipx", "uvx"):
+        (runners / tool).symlink_to(BIN / tool)
     env = _clean_env()
+    env["PATH"] = os.pathsep.join([str(runners), env["PATH"]])
     # Their own caches under the suite's: a second run of the suite installs nothing again.
     env.update(PIPX_HOME=cache_dir("pipx"), UV_CACHE_DIR=cache_dir("uv"), UV_TOOL_DIR=cache_dir("uv-tools"))
-    if runner == "pipx":
-        command = [str(BIN / "pipx"), "run", "--spec", str(dist["wheel"]), "napi-fix"]
-    else:
-        command = [str(BIN / "uvx"), "--from", str(dist["wheel"]), "napi-fix"]
-    done = subprocess.run([*command, "--dry-run", "."], capture_output=True, text=True, cwd=addon, env=env,
+    done = subprocess.run(_documented(runner), shell=True, capture_output=True, text=True, cwd=folder, env=env,
                           timeout=600)
     assert done.returncode == 1, done.stderr
     assert '+    "node-addon-api": "^8.2.2"' in done.stdout
+    assert f"dist/{dist['wheel'].name}" in _documented(runner)  # the doc names the wheel this version builds
 
 
 def _stand_in(tmp_path: Path) -> Path:
