@@ -156,11 +156,12 @@ SAVE = """(set-buffer-modified-p t)
 (save-some-buffers t)  ; C-x s !"""
 
 
-def run_emacs(tmp_path: Path, root: Path, snippets: str, then: str = "", answers: str = "") -> subprocess.CompletedProcess:
+def run_emacs(tmp_path: Path, root: Path, snippets: str, then: str = "", answers: str = "",
+              path: str | None = None) -> subprocess.CompletedProcess:
     (tmp_path / "check.el").write_text(EGLOT.format(snippets=snippets, then=then))
     return subprocess.run([command("emacs")[0], "--batch", "-Q", "-l", str(tmp_path / "check.el")], cwd=root,
                           timeout=120, capture_output=True, text=True, input=answers,
-                          env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}",
+                          env={**os.environ, "PATH": path or f"{BIN}:{os.environ['PATH']}",
                                "EDITOR_LOG": str(tmp_path / "log"), "FIXTURE": str(root), "HOME": str(tmp_path)})
 
 
@@ -168,6 +169,13 @@ def test_the_eglot_snippet_starts_the_server(tmp_path):
     root = copy_example("leaky-addon", tmp_path / "addon")
     run_emacs(tmp_path, root, snippet("emacs"))
     assert (tmp_path / "log").read_text().startswith("napi-fix [NAPI001]: dependencies: '^8.2.0' admits 8.2.0 and 8.2.1")
+
+
+def test_without_napi_fix_on_path_eglot_says_so(tmp_path):
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    done = run_emacs(tmp_path, root, snippet("emacs"), path=without_napi_fix())
+    # The error M-x eglot signals; interactively the echo area shows it as the document quotes.
+    assert '(file-missing "Searching for program" "No such file or directory" "napi-fix")' in done.stderr
 
 
 def test_the_documented_eglot_quick_fix_writes_what_the_cli_writes(tmp_path):
