@@ -268,5 +268,6 @@ def cli_result(tree: Path, scratch: Path, *args: str) -> dict[str, bytes]:
         code = main([*args, "."])
     finally:
         os.chdir(cwd)
-    assert code == 0, f"napi-fix {' '.join(args)} exited {code}"
+    # It wrote (not 2); 1 when a leak it did not fix remains (a repointed target's copy left in deps/).
+    assert code in (0, 1), f"napi-fix {' '.join(args)} exited {code}"
     return snapshot(scratch)

@@ -163,7 +163,11 @@ def test_examples_give_a_valid_log_github_accepts(examples, capfdbinary, options
     code, log = sarif(["--dry-run", *options, "."], capfdbinary)
     assert schema_errors(log) == []
     assert github_problems(log) == []
-    assert code == main(["--dry-run", *options, "."]) == 1  # the exit code does not depend on the format
+    # The exit code does not depend on the format: 1 while a leak remains; finalize alone reads no
+    # lock, so what remains is overrides pending (3).
+    expected = 3 if "finalize" in options else 1
+    assert code == main(["--dry-run", *options, "."]) == expected
+    assert log["runs"][0]["invocations"][0]["exitCode"] == expected
     capfdbinary.readouterr()
 
     run = log["runs"][0]
@@ -206,7 +210,10 @@ def test_applying_every_fix_gives_exactly_what_a_real_run_writes(examples, capfd
             deleted["endLine"], deleted["endColumn"])
     expected = before | {rel: apply_edits(before[rel], list(found)) for rel, found in edits.items()}
     assert expected != before
-    assert main([*options, "."]) == 0
+    # Repointing examples/vendored's target leaves its leaky copy in deps/: napi-fix cannot tell that
+    # nothing else compiles it, so the leak is not known to be gone (1) unless the copy is patched.
+    remains = "--patch-vendored" not in options and "finalize" not in options
+    assert main([*options, "."]) == (1 if remains else 0)
     assert snapshot(examples) == expected
 
 
@@ -445,7 +452,7 @@ def runner_would_change(p: dict[str, str]) -> bool:
 @pytest.mark.parametrize("options", VARIANTS)
 def test_github_annotations_one_per_finding_with_a_rule(examples, capfdbinary, options):
     code, out, _ = run(["--dry-run", "--format", "github", *options, "."], capfdbinary)
-    assert code == 1
+    assert code == (3 if "finalize" in options else 1)  # finalize alone: overrides pending, no lock read
     _, log = sarif(["--dry-run", *options, "."], capfdbinary)
     commands = [parse_command(line) for line in out.decode().splitlines()]
     results = log["runs"][0]["results"]
