@@ -46,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         return serve(argv[1:])
     if argv[:1] == ["batch"]:  # imported only when asked: the plain CLI starts as fast as before
         return _batch(argv[1:])
+    if argv[:1] == ["probe"]:  # runs the user's command: its own parser (codemod/probe/cli.py)
+        from codemod.probe.cli import main as probe
+
+        return probe(argv[1:])
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0
@@ -163,18 +167,20 @@ def dry_run_from_environment() -> bool:
 def execute(options, run: RunOptions) -> int:
     from codemod import engine
     from codemod.apply import apply_report
+    from codemod.discover import entry_path
     from codemod.parallel import Workers
     from codemod.present.diff import colorize, diff
     from codemod.present.summary import errors, summary
     from codemod.sources.disk import DiskSources
 
     cwd = os.getcwd()
+    paths = tuple(entry_path(p) for p in run.paths)  # one spelling of each: `.` and "$PWD" plan alike
     with Workers(run.jobs) as workers:
-        report = engine.plan(DiskSources(), run.paths, options, workers)
+        report = engine.plan(DiskSources(), paths, options, workers)
     planned_diff = diff(report, cwd)
     interrupted = None
     if not run.dry_run:
-        applied = apply_report(report, _roots(run.paths), run.force)
+        applied = apply_report(report, paths, run.force)
         if applied.report is not report:
             report, planned_diff = applied.report, b""  # the summary counts what was changed: nothing
         interrupted = applied.signal
@@ -213,10 +219,6 @@ def execute(options, run: RunOptions) -> int:
                          "listed as changed above was written, nothing else\n")
         return 128 + interrupted
     return status
-
-
-def _roots(paths) -> tuple[str, ...]:
-    return tuple(os.path.abspath(p) for p in paths)
 
 
 def _wants_json(argv: list[str]) -> bool:

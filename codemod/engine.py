@@ -67,9 +67,11 @@ class Project:
         self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None)
         self.roots = {r.folder: r for r in package_roots(self.found)}
         pins = []
-        if self.options.pin:
+        if self.roots:
             # Package roots are planned in a few tasks queued ahead of the C++
             # chunks, so both workers share them; inline when the run is small.
+            # Planned under --strategy finalize too (their edits dropped): a
+            # leak that remains must decide the exit status whatever was asked.
             roots = tuple(self.roots.values())
             worth = len(roots) >= MIN_ROOTS_FOR_POOL or (
                 self.options.finalize and len(self.found.cpp_files) >= MIN_ITEMS_FOR_POOL)
@@ -210,7 +212,8 @@ class Project:
         self._judge_leaks(per_path, units)
         results: dict[str, FileResult] = {}
         for path in sorted(set(per_path) | set(errors)):
-            found = tuple(sorted(per_path.get(path, ()), key=lambda f: (f.line, f.column)))
+            # dict.fromkeys: a copy two roots reach (its own folder's, and a build's naming it) is one finding.
+            found = tuple(sorted(dict.fromkeys(per_path.get(path, ())), key=lambda f: (f.line, f.column)))
             if path in errors:
                 results[path] = FileResult(path, found, error=errors[path], error_line=error_lines.get(path),
                                            unit=units.get(path, path))
@@ -317,13 +320,24 @@ def _plan_roots(sources: Sources, roots: tuple[PackageRoot, ...], options: Optio
 def _plan_one_root(sources: Sources, root: PackageRoot, options: Options) -> RootPlan:
     """A root that breaks the planner is that root's error, never the run's end."""
     try:
-        return plan_root(load_root(sources, root, options.patch_vendored), options)
+        planned = plan_root(load_root(sources, root, options.patch_vendored), options)
+        return planned if options.pin else _findings_only(planned)
     except RecursionError:
         reason = "not planned: nested too deeply"
     except Exception as exc:  # noqa: BLE001 -- a bug of ours must not end the run; it is reported
         reason = finder.internal_error(exc).replace("not analyzed", "not planned")
     first = (root.files or (os.path.join(root.folder, "package.json"),))[0]
     return RootPlan(errors={first: reason})
+
+
+NOT_ASKED = " (not planned: --strategy finalize; the pin is the fix, --strategy pin or both plans it)"
+
+
+def _findings_only(planned: RootPlan) -> RootPlan:
+    """A root planned for what it says, not for what it would change."""
+    planned.findings = {path: [replace(f, edits=(), reason=f.reason + NOT_ASKED) if f.edits else f for f in found]
+                        for path, found in planned.findings.items()}
+    return planned
 
 
 @dataclass

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from codemod.controls import escaped
 from codemod.edits import Edit
 from codemod.rules import BY_ID, LEAKY_HEADERS, NEEDS_PERSON, RESOLVES_BAD, WARNING
 
@@ -91,6 +92,9 @@ class Related:
     span: tuple[int, int] | None
     message: str
 
+    def __post_init__(self) -> None:
+        _escape_fields(self, "message")
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -133,6 +137,9 @@ class Finding:
             return REMAINS_PENDING
         return None
 
+    def __post_init__(self) -> None:
+        _escape_fields(self, "reason", "subject")
+
 
 LEAK_RULES = (RESOLVES_BAD.id, LEAKY_HEADERS.id)
 COPY_HEADERS = ("napi-inl.h", "napi.h")  # a vendored copy's files (its NAPI003 edits are the patch)
@@ -148,6 +155,18 @@ class FileResult:
     edits: tuple[Edit, ...] = ()  # merged (codemod/merge.py): what apply_edits applies
     unit: str = ""  # files planned together (one package root) are written together
 
+    def __post_init__(self) -> None:
+        _escape_fields(self, "error")
+
+
+def _escape_fields(value, *names: str) -> None:
+    """Text from a repository (a gyp target name, a lock key) never reaches a
+    terminal, a log or a PR body raw: escaped here, where every result is made."""
+    for name in names:
+        text = getattr(value, name)
+        if text is not None and escaped(text) != text:
+            object.__setattr__(value, name, escaped(text))
+
 
 @dataclass(frozen=True)
 class Report:
@@ -155,6 +174,10 @@ class Report:
     files: tuple[FileResult, ...] = ()
     notes: tuple[str, ...] = field(default=())
     brought: tuple[str, ...] = ()  # manifests planned beside one named explicitly: writable with it
+
+    def __post_init__(self) -> None:
+        # A note can name a path from the repository (a package that is node-addon-api itself).
+        object.__setattr__(self, "notes", tuple(escaped(note) for note in self.notes))
 
     @property
     def failed(self) -> tuple[FileResult, ...]:

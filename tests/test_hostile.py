@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 
 from codemod.cli import main
 from helpers import write_tree
+from hostile_trees import PATHS, TREES
 
 SPEC = '{"name": "app", "dependencies": {"node-addon-api": "^8.2.0"}}\n'
 PNPM = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      node-addon-api:\n" \
@@ -158,3 +160,38 @@ def test_an_unreadable_folder_is_reported():
     shutil.rmtree(root)
     assert done.returncode == 2, done.stderr.decode()
     assert b"secret: error: cannot list: Permission denied" in done.stderr
+
+
+# -- shapes a repository can hold to stall or stop the run (hostile_trees.py) --
+
+
+@pytest.mark.parametrize("build", TREES, ids=lambda b: b.__name__)
+def test_a_hostile_shape_is_one_files_problem_and_never_the_runs(tmp_path, build):
+    """Through the CLI, as a user runs it: quickly, every other package still
+    planned, the bad file named with exit 2, and no control character raw."""
+    hostile = build(tmp_path)
+    paths = PATHS.get(build, (".",))
+    outcomes = []
+    for fmt in ([], ["--format", "json"]):
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "codemod", "--dry-run", *fmt, *paths], cwd=tmp_path,
+                              capture_output=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+        assert time.monotonic() - started < hostile.seconds, build.__name__
+        assert b"Traceback" not in done.stderr and b"internal error" not in done.stderr, done.stderr[-2000:]
+        assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", done.stdout + done.stderr), (done.stdout + done.stderr)[-2000:]
+        outcomes.append(done)
+    text, as_json = outcomes
+    assert text.returncode == as_json.returncode == (2 if hostile.bad else text.returncode) != 0
+    payload = json.loads(as_json.stdout)
+    errors = {f["path"]: f["error"] for f in payload["files"] if f["error"]}
+    if hostile.bad:
+        assert hostile.says in errors[hostile.bad], errors
+        assert f"{hostile.bad}: error:".encode() in text.stderr
+    else:
+        assert not errors, errors
+        reasons = [f"{x['class']}: {x['reason']}" for f in payload["files"] for x in f["findings"]]
+        assert any(hostile.says in r for r in reasons), reasons
+        assert hostile.says.encode() in text.stderr
+    planned = {f["path"] for f in payload["files"] if any(x["edits"] for x in f["findings"])}
+    assert hostile.survivor in planned, payload["files"]
