@@ -348,6 +348,23 @@ def test_fingerprints_follow_a_finding_that_moves(tmp_path, monkeypatch, capfdbi
     assert a["partialFingerprints"] == b["partialFingerprints"]
 
 
+TWIN = ("#include <napi.h>\n#ifdef USE_ALT\nclass A : public Napi::ObjectWrap<A> {\n public:\n  A();\n};\n"
+        "#else\nclass A : public Napi::ObjectWrap<A> {\n public:\n  A();\n};\n#endif\n")
+
+
+def test_two_alike_findings_in_one_file_keep_distinct_fingerprints(tmp_path, monkeypatch, capfdbinary):
+    """Same rule, file and class twice (one per #ifdef branch): code scanning must see two alerts,
+    each keeping its own fingerprint when the file's lines move."""
+    write_tree(tmp_path, {"twin.h": TWIN})
+    monkeypatch.chdir(tmp_path)
+    _, first = sarif(["--dry-run", "--strategy", "finalize", "."], capfdbinary)
+    write_tree(tmp_path, {"twin.h": "// moved\n" + TWIN})
+    _, moved = sarif(["--dry-run", "--strategy", "finalize", "."], capfdbinary)
+    ours = [[r["partialFingerprints"]["napiFix/v1"] for r in log["runs"][0]["results"]] for log in (first, moved)]
+    assert len(ours[0]) == len(set(ours[0])) == 2
+    assert ours[0] == ours[1]
+
+
 # -- GitHub's line hash ----------------------------------------------------------
 
 # The expected values of github/codeql-action's own tests (src/fingerprints.test.ts).

@@ -27,6 +27,7 @@ class Client:
     related_information: bool = False
     configuration: bool = False  # workspace/configuration may be asked for the settings
     show_document: bool = False  # window/showDocument may open the plan's diff
+    work_done_progress: bool = False  # window/workDoneProgress/create and $/progress
 
 
 def read_client(capabilities: dict[str, Any]) -> Client:
@@ -47,6 +48,7 @@ def read_client(capabilities: dict[str, Any]) -> Client:
         related_information=bool(_object(document, "publishDiagnostics").get("relatedInformation")),
         configuration=bool(workspace.get("configuration")),
         show_document=bool(_object(_object(capabilities, "window"), "showDocument").get("support")),
+        work_done_progress=bool(_object(capabilities, "window").get("workDoneProgress")),
     )
 
 
