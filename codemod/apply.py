@@ -14,6 +14,7 @@ from typing import Sequence
 
 from codemod.edits import apply_edits
 from codemod.engine import inside
+from codemod.present.paths import label
 from codemod.results import Report
 from codemod.transaction import Change, Outcome, write_all
 
@@ -49,7 +50,8 @@ def apply_report(report: Report, roots: Sequence[str], force: bool = False) -> A
 
 def _failed(report: Report, outcome: Outcome) -> Applied:
     files = tuple(replace(r, error=outcome.failed[r.path]) if r.path in outcome.failed else r for r in report.files)
-    restored = sorted(os.path.normpath(p) for p in outcome.restored)
+    # Paths enter absolute (discover.entry_path); the note names them as the user sees them.
+    restored = sorted(label(os.path.normpath(p), os.getcwd()) for p in outcome.restored)
     note = "nothing written: " + (f"put back as they were: {', '.join(restored)}" if restored
                                   else "no file was changed")
     return Applied(replace(report, files=files, notes=report.notes + (note,)), (), tuple(outcome.restored),

@@ -152,12 +152,15 @@ def _kind(value) -> str:
 def package_files_above(sources: Sources, path: str) -> Iterator[str]:
     """The package.json files at and above `path` (a file or folder), nearest
     first, up to the root of the git checkout it is in."""
-    folder = os.path.abspath(path if sources.is_dir(path) else os.path.dirname(path) or ".")
+    # Not made absolute: a relative path is relative to the sources' own root
+    # (batch's RootedSources reads a worktree, not the process's folder), and
+    # its walk ends at that root.
+    folder = os.path.normpath(path if sources.is_dir(path) else os.path.dirname(path) or ".")
     while True:
-        candidate = os.path.join(folder, "package.json")
+        candidate = "package.json" if folder == "." else os.path.join(folder, "package.json")
         if sources.is_file(candidate):
             yield candidate
-        parent = os.path.dirname(folder)
+        parent = os.path.dirname(folder) or "."
         if parent == folder or sources.exists(os.path.join(folder, ".git")):
             return
         folder = parent

@@ -78,14 +78,19 @@ def package_roots(found: Discovered) -> list[PackageRoot]:
     def group(folder: str) -> dict[str, list[str]]:
         return groups.setdefault(folder, {"packages": [], "manifests": [], "build": [], "copies": []})
 
+    def root_of(folder: str) -> str:
+        """The lock root above a package folder, else the folder itself ("" is a root: the tree's top)."""
+        found_root = owner(folder, lock_folders)
+        return folder if found_root is None else found_root
+
     for folder in package_folders:
-        group(owner(folder, lock_folders) or folder)["packages"].append(os.path.join(folder, "package.json"))
+        group(root_of(folder))["packages"].append(os.path.join(folder, "package.json"))
     for folder in sorted(lock_folders):
         if os.path.join(folder, "package.json") in package_files:
             for name in LOCKFILES + ("pnpm-workspace.yaml",):
                 if os.path.join(folder, name) in package_files:
                     group(folder)["manifests"].append(os.path.join(folder, name))
-    roots_of_packages = {folder: owner(folder, lock_folders) or folder for folder in package_folders}
+    roots_of_packages = {folder: root_of(folder) for folder in package_folders}
     for path in found.build_files:
         home = owner(os.path.dirname(path), set(package_folders))
         group(roots_of_packages[home] if home is not None else os.path.dirname(path))["build"].append(path)
