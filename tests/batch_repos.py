@@ -204,7 +204,10 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def ledger(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
+    """The ledger's outcome records (every line whole), without its header."""
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert lines[0]["type"] == "ledger", lines[0]  # which shard of how many
+    return lines[1:]
 
 
 # -- fixtures ----------------------------------------------------------------------

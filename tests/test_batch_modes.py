@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from batch_repos import FAILING_HOOK, commits_above, git, pushes, snapshot
+from batch_repos import FAILING_HOOK, commits_above, git, ledger, pushes, snapshot
 from codemod import __version__
 
 BRANCH = "napi-fix/objectwrap-leak"
@@ -20,8 +20,8 @@ STATUSES = {"npm-app": "would-fix", "npm-workspaces": "would-fix", "already-fixe
 
 def outcomes(fleet) -> dict[str, dict]:
     """The ledger's records by repository name."""
-    lines = (fleet.root / "napi-fix-patches" / "ledger.jsonl").read_text().splitlines()
-    return {json.loads(line)["repo"].rsplit("/", 1)[-1]: json.loads(line) for line in lines}
+    records = ledger(fleet.root / "napi-fix-patches" / "ledger.jsonl")
+    return {record["repo"].rsplit("/", 1)[-1]: record for record in records}
 
 
 def single_run_diff(fleet, name: str) -> bytes:
@@ -81,9 +81,15 @@ def test_a_repository_with_only_finalize_targets(fleet):
     repo = fleet.checkout("finalize-only")
     assert fleet.batch("--commit", str(repo))[0] == 0  # the pin is all done: clean
     assert outcomes(fleet)["finalize-only"]["status"] == "clean"
+    # It never leaked: by default no commit (and no pull request) goes to it.
     code, out, err = fleet.batch("--commit", "--strategy", "both", str(repo))
     outcome = outcomes(fleet)["finalize-only"]
-    assert (code, outcome["status"], outcome["pins"], outcome["finalize"]) == (0, "fixed", 0, 3)
+    assert (code, outcome["status"], outcome["pins"], outcome["finalize"]) == (3, "hygiene-only", 0, 3)
+    assert "no leak: only empty Finalize overrides (hygiene); not committed" in outcome["reason"]
+    assert outcome["patch"] and git(repo, "branch", "--list", BRANCH) == ""
+    code, out, err = fleet.batch("--commit", "--commit-hygiene-only", "--strategy", "both", str(repo))
+    outcome = outcomes(fleet)["finalize-only"]
+    assert (code, outcome["status"], outcome["pins"], outcome["finalize"]) == (0, "hygiene-committed", 0, 3)
     text = git(repo, "log", "-1", "--format=%B", BRANCH)
     assert text.startswith("Add empty Finalize overrides to ObjectWrap classes (hygiene)\n")
     assert "does NOT stop the node-addon-api 8.2.0/8.2.1" in " ".join(text.split())

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from batch_repos import GIT_ENV, commits_above, git, pushes
+from batch_repos import GIT_ENV, commits_above, git, ledger, pushes
 
 BRANCH = "napi-fix/objectwrap-leak"
 ORDER = ("npm-app", "npm-workspaces", "finalize-only", "already-fixed")
@@ -37,8 +37,7 @@ def wait_for(ready, process: subprocess.Popen, seconds: float = 60) -> None:
 
 
 def records(fleet) -> list[dict]:
-    text = (fleet.root / "napi-fix-patches" / "ledger.jsonl").read_text()
-    return [json.loads(line) for line in text.splitlines()]  # every line whole
+    return ledger(fleet.root / "napi-fix-patches" / "ledger.jsonl")
 
 
 def name_of(record: dict) -> str:
@@ -54,7 +53,7 @@ def cache_worktrees(fleet) -> int:
 def test_an_interrupt_rolls_back_then_resume_finishes_without_duplicates(fleet, signum):
     marks = fleet.root / "marks"
     marks.mkdir()
-    args = ["--commit", "--push", "--strategy", "both", "-j", "2", "--verify", VERIFY,
+    args = ["--commit", "--push", "--strategy", "both", "--commit-hygiene-only", "-j", "2", "--verify", VERIFY,
             *(fleet.url(n) for n in ORDER)]
     process = start(fleet, args, MARKS=str(marks), NAPI_TEST_SLEEP="60")
     # npm-app is pushed (on the finishing thread) and npm-workspaces is being verified:
@@ -73,7 +72,8 @@ def test_an_interrupt_rolls_back_then_resume_finishes_without_duplicates(fleet, 
     out, err = resumed.communicate(timeout=120)
     assert resumed.returncode == 0, out + err
     assert sorted((name_of(r), r["status"]) for r in records(fleet)) == [
-        ("already-fixed", "clean"), ("finalize-only", "fixed"), ("npm-app", "fixed"), ("npm-workspaces", "fixed")]
+        ("already-fixed", "clean"), ("finalize-only", "hygiene-committed"), ("npm-app", "fixed"),
+        ("npm-workspaces", "fixed")]
     assert "done in an earlier run" in out  # npm-app, from the ledger
     for name in ("npm-app", "npm-workspaces", "finalize-only"):
         bare = fleet.bare(name)
@@ -134,10 +134,10 @@ def test_only_failed_runs_the_failures_again(fleet):
 
 def test_a_torn_last_ledger_line_is_skipped_and_kept_apart(fleet):
     assert fleet.batch(fleet.url("npm-app"))[0] == 1
-    ledger = fleet.root / "napi-fix-patches" / "ledger.jsonl"
-    ledger.write_bytes(ledger.read_bytes() + b'{"repo": "half a li')  # power cut mid-write
+    path = fleet.root / "napi-fix-patches" / "ledger.jsonl"
+    path.write_bytes(path.read_bytes() + b'{"repo": "half a li')  # power cut mid-write
     code, out, err = fleet.batch("--resume", fleet.url("npm-app"), fleet.url("npm-workspaces"))
-    lines = ledger.read_text().splitlines()
-    assert lines[1] == '{"repo": "half a li'
-    assert [name_of(json.loads(line)) for line in lines[::2]] == ["npm-app", "npm-workspaces"]
+    lines = path.read_text().splitlines()
+    assert lines[2] == '{"repo": "half a li'
+    assert [name_of(json.loads(line)) for line in lines[1::2]] == ["npm-app", "npm-workspaces"]
     assert "done in an earlier run" in out

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from batch_repos import FAST, GIT_ENV
+from batch_repos import FAST, GIT_ENV, ledger
 from codemod.batch.shard import ShardError, from_environment, in_shard, parse
 
 
@@ -33,11 +33,11 @@ def test_four_shards_cover_every_repository_once_and_merge_matches_one_run(fleet
     one = _run(fleet, "--from", "repos.txt", "--strategy", "both", "--patch-dir", "one", "--format", "json",
                env={"NAPI_FIX_CACHE": str(fleet.root / "cache-one")})
     results = [p.communicate(timeout=120) for p in shards + [one]]
-    assert all(p.returncode in (0, 1, 2) for p in shards + [one]), results
+    assert all(p.returncode in (0, 1, 2, 3) for p in shards + [one]), results
 
     ledgers = sorted((fleet.root / "shards").glob("ledger-*-of-4.jsonl"))
     assert [p.name for p in ledgers] == [f"ledger-{k}-of-4.jsonl" for k in (1, 2, 3, 4)]
-    seen = [json.loads(line)["repo"] for p in ledgers for line in p.read_text().splitlines()]
+    seen = [record["repo"] for p in ledgers for record in ledger(p)]
     assert sorted(seen) == sorted(r.removesuffix(".git") for r in repos)  # every repository exactly once
 
     unsharded = [json.loads(line) for line in results[-1][0].splitlines()]
@@ -87,6 +87,5 @@ def test_an_explicit_shard_beats_the_environment(fleet, monkeypatch):
     monkeypatch.setenv("JOB_COMPLETIONS", "2")
     urls = [fleet.url(n) for n in FAST]
     fleet.batch("--shard", "2/2", *urls)
-    ledger = fleet.root / "napi-fix-patches" / "ledger-2-of-2.jsonl"
-    mine = {json.loads(line)["repo"] for line in ledger.read_text().splitlines()}
+    mine = {record["repo"] for record in ledger(fleet.root / "napi-fix-patches" / "ledger-2-of-2.jsonl")}
     assert mine == {u.removesuffix(".git") for u in urls if in_shard(u.removesuffix(".git"), (2, 2))}

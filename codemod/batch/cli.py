@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 
+from codemod.batch import redact
 from codemod.batch.config import CONFLICTS, DEFAULT_BRANCH, DEFAULT_PATCH_DIR, FORMATS, Config
 from codemod.batch.outcome import STATUSES, exit_code
 
@@ -45,6 +46,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--push", action="store_true", help="push the branch (needs --commit)")
     p.add_argument("--remote", default="origin", help="the remote a local checkout pushes to (default: origin)")
     p.add_argument("--open-pr", action="store_true", help="open a pull request with gh, or print the command")
+    p.add_argument("--commit-hygiene-only", action="store_true",
+                   help="also commit (and push) repositories without the leak whose only change is the empty "
+                        "Finalize overrides of --strategy finalize|both (default: patch only, status hygiene-only)")
     p.add_argument("--max-pushes", type=_count, metavar="N", help="push at most N branches in this run")
     p.add_argument("--canary", type=_count, metavar="N", help="stop after the first N pushes")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="per repository")
@@ -103,7 +107,7 @@ def _main(argv: list[str]) -> int:
 
         specs = collect(args.repos, args.from_file, args.under)
     except (ValueError, OSError) as exc:  # InputError, ShardError, a bad flag combination
-        print(f"napi-fix batch: error: {exc}", file=sys.stderr)
+        print(f"napi-fix batch: error: {redact.text(str(exc))}", file=sys.stderr)
         return 2
     if not specs:
         print("napi-fix batch: error: no repositories given (REPO, --from FILE or --under DIR)", file=sys.stderr)
@@ -118,6 +122,8 @@ def _config(args) -> Config:
 
     if args.push and not args.commit:
         raise ValueError("--push needs --commit")
+    if args.commit_hygiene_only and not args.commit:
+        raise ValueError("--commit-hygiene-only needs --commit")
     if (args.open_pr or args.max_pushes or args.canary) and not args.push:
         raise ValueError("--open-pr, --max-pushes and --canary need --push")
     patch_dir = os.path.abspath(args.patch_dir)
@@ -126,7 +132,8 @@ def _config(args) -> Config:
     return Config(
         options=Options(args.strategy, args.pin, args.patch_vendored), commit=args.commit, branch=args.branch,
         conflict=args.conflict, no_verify=args.no_verify, verify=args.verify, push=args.push, remote=args.remote,
-        open_pr=args.open_pr, max_pushes=args.max_pushes, canary=args.canary, timeout=args.timeout,
+        open_pr=args.open_pr, commit_hygiene_only=args.commit_hygiene_only, max_pushes=args.max_pushes,
+        canary=args.canary, timeout=args.timeout,
         patch_dir=patch_dir, ledger=os.path.abspath(args.ledger or os.path.join(patch_dir, default_ledger)),
         resume=args.resume, only=args.only or (), shard=shard_of, jobs=args.jobs if args.jobs > 0 else default_jobs(),
         output=args.output,
@@ -144,12 +151,12 @@ def execute(specs, config: Config) -> int:
     try:
         result = run(specs, config, live_for)
     except LedgerError as exc:
-        print(f"napi-fix batch: error: {exc}", file=sys.stderr)
+        print(f"napi-fix batch: error: {redact.text(str(exc))}", file=sys.stderr)
         return 2
     notes = []
     if result.excluded:
         notes.append(f"{result.excluded} repositories belong to other shards than {config.shard[0]}/{config.shard[1]}")
-    not_started = result.selected - len(result.outcomes)
+    not_started = len(result.not_started) + len(result.rolled_back)
     if not_started:
         notes.append(f"{not_started} repositories not started; run again with --resume")
     if result.stopped:
@@ -157,41 +164,53 @@ def execute(specs, config: Config) -> int:
     if any(o.patch for o in result.outcomes):
         notes.append(f"patches: {config.patch_dir}")
     notes.append(f"ledger: {config.ledger}")
-    _print(result.outcomes, config.output, result.stopped, notes)
-    if result.signal is not None:
-        return 128 + result.signal
-    return exit_code(result.outcomes)
+    code = exit_code(result.outcomes) if result.signal is None else 128 + result.signal
+    _print(result.outcomes, config.output, report.summary(result.outcomes, result.stopped, code,
+                                                          not_started=result.not_started,
+                                                          rolled_back=result.rolled_back), notes)
+    return code
 
 
 def merge(args) -> int:
-    from codemod.batch import ledger
+    from codemod.batch import ledger, report
 
-    records = []
+    records, shards, warnings = [], [], []
     for path in args.ledgers:
         try:
             if not os.path.isfile(path):
                 raise ledger.LedgerError(f"{path}: no such file")
-            records += ledger.read(path)
+            found, their_shards, their_warnings = ledger.read_strict(path)
         except ledger.LedgerError as exc:
-            print(f"napi-fix batch merge: error: {exc}", file=sys.stderr)
+            print(f"napi-fix batch merge: error: {redact.text(str(exc))}", file=sys.stderr)
             return 2
+        records += found
+        shards += their_shards
+        warnings += their_warnings
+    try:
+        missing = ledger.missing_shards(shards)
+    except ledger.LedgerError as exc:
+        print(f"napi-fix batch merge: error: {exc}", file=sys.stderr)
+        return 2
     records.sort(key=lambda r: str(r.get("time", "")))  # stable: a file's own order breaks ties
     outcomes = list(ledger.latest(records).values())
+    # A missing shard is missing input: whatever its repositories hold is unknown.
+    code = 2 if missing else exit_code(outcomes)
     if args.output == "json":
         from codemod.batch.report import json_line
 
         for outcome in sorted(outcomes, key=lambda o: o.repo):
             print(json_line(outcome))
-    _print(outcomes, args.output, None, [])
-    return exit_code(outcomes)
+    notes = warnings + ([f"missing shards: {', '.join(missing)}: their repositories are not in this summary"]
+                        if missing else [])
+    _print(outcomes, args.output, report.summary(outcomes, code=code, missing_shards=missing), notes)
+    return code
 
 
-def _print(outcomes, output: str, stopped: str | None, notes: list[str]) -> None:
+def _print(outcomes, output: str, totals: dict, notes: list[str]) -> None:
     import json
 
     from codemod.batch import report
 
-    totals = report.summary(outcomes, stopped)
     if output == "json":
         print(json.dumps(totals, sort_keys=True))
         for note in notes:

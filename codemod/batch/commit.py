@@ -64,11 +64,12 @@ def commit(worktree: str, files: tuple[str, ...], text: str, no_verify: bool, ti
         raise GitError(f"git add staged {sorted(staged)}, expected exactly {sorted(files)}")
     command = ["commit", "--quiet", "--file=-", *(["--no-verify"] if no_verify else [])]
     try:
-        git(worktree, *command, input=text, timeout=timeout)
+        git(worktree, *command, input=text, timeout=timeout, hooks=not no_verify)
     except GitError as exc:
         if not any(words in str(exc) for words in NO_IDENTITY):
             raise
-        git(worktree, *command, input=text, env=FALLBACK_IDENTITY, timeout=timeout)  # a CI machine with no git identity
+        # a CI machine with no git identity
+        git(worktree, *command, input=text, env=FALLBACK_IDENTITY, timeout=timeout, hooks=not no_verify)
     return git(worktree, "rev-parse", "HEAD").strip()
 
 
@@ -80,7 +81,7 @@ def same_change(git_dir: str, base: str, new: str, tip: str) -> bool:
 
 
 def _patch_id(git_dir: str, a: str, b: str) -> str:
-    diff = git(git_dir, "diff", "--no-color", "--no-ext-diff", "--full-index", a, b)
+    diff = git(git_dir, "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--full-index", a, b)
     return git(git_dir, "patch-id", "--stable", input=diff).split(" ")[0]
 
 

@@ -26,6 +26,7 @@ class Config:
     push: bool = False
     remote: str = "origin"
     open_pr: bool = False
+    commit_hygiene_only: bool = False  # commit (and push) repositories whose only change is hygiene
     max_pushes: int | None = None
     canary: int | None = None
     timeout: float | None = None  # seconds per repository
@@ -43,4 +44,6 @@ class Config:
         o = self.options
         relevant = [o.strategy, o.pin_mode, o.patch_vendored, self.commit, self.branch, self.conflict,
                     self.no_verify, self.verify, self.push, self.remote, self.open_pr]
+        if self.commit_hygiene_only:  # (appended only when set: earlier ledgers keep their hash)
+            relevant.append("commit-hygiene-only")
         return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()[:16]

@@ -8,6 +8,7 @@ import re
 import shlex
 import shutil
 
+from codemod.batch import redact
 from codemod.batch.changes import Changes
 from codemod.batch.git import GitError, git, last_words, run
 from codemod.rules import ISSUE_URL
@@ -23,7 +24,7 @@ def push(worktree: str, remote: str, branch: str, replace: bool, no_verify: bool
     only over what we last fetched of it."""
     ref = f"refs/heads/{branch}"
     out = git(worktree, "push", "--porcelain", *(["--force-with-lease"] if replace else []),
-              *(["--no-verify"] if no_verify else []), remote, f"{ref}:{ref}", timeout=timeout)
+              *(["--no-verify"] if no_verify else []), remote, f"{ref}:{ref}", timeout=timeout, hooks=not no_verify)
     flags = [line[0] for line in out.splitlines() if "\t" in line and line[0] in " +-*=!"]
     if "!" in flags:
         raise GitError(f"git push: rejected: {last_words(out)}")
@@ -55,7 +56,7 @@ An empty `Finalize` override does not change these numbers: only the version doe
 ## How to verify
 
 ```sh
-git diff {base_branch}...HEAD
+git diff {shlex.quote(base_branch)}...HEAD
 npm ci --ignore-scripts          # or yarn install --frozen-lockfile / pnpm install --frozen-lockfile
 npm ls node-addon-api            # 8.2.2 or later (or 8.1.0)
 napi-fix --dry-run .             # exits 0: nothing left to change
@@ -63,15 +64,17 @@ napi-fix --dry-run .             # exits 0: nothing left to change
 """
 
 
-def open_pr(git_dir: str, remote: str, branch: str, base_branch: str, title: str, body_file: str) -> str:
-    """The pull request's URL when gh opened it, else the command to run."""
-    url = git(git_dir, "remote", "get-url", remote).strip()
-    command = ["gh", "pr", "create", "--repo", url, "--base", base_branch, "--head", branch,
-               "--title", title, "--body-file", body_file]
+def open_pr(git_dir: str, url: str, branch: str, base_branch: str, title: str, body_file: str) -> str:
+    """The pull request's URL when gh opened it, else the command to run.
+    `url` is the repository's URL as the user gave it (never what git
+    expands it to: `insteadOf` may have put a token in); gh gets it as
+    OWNER/NAME, and only redacted does it reach any output."""
+    command = ["gh", "pr", "create", "--repo", redact.gh_repository(url) or redact.url(url), "--base", base_branch,
+               "--head", branch, "--title", title, "--body-file", body_file]
     if shutil.which("gh") is None:
         return shlex.join(command)
     done = run(command, git_dir)
     found = _PR_URL.search(done.stdout + done.stderr)  # also "already exists: <url>"
     if found:
-        return found.group(0)
+        return redact.text(found.group(0))
     raise GitError(f"gh pr create: {last_words(done.stderr or done.stdout)}")

@@ -23,7 +23,7 @@ from codemod.batch.config import Config
 from codemod.batch.git import GitError, git
 from codemod.batch.inputs import RepoSpec
 from codemod.batch.ledger import Ledger
-from codemod.batch.outcome import CLEAN, FAILED, NEEDS_ATTENTION, WOULD_FIX, RepoOutcome
+from codemod.batch.outcome import CLEAN, FAILED, HYGIENE_ONLY, NEEDS_ATTENTION, WOULD_FIX, RepoOutcome
 from codemod.batch.rooted import RootedSources
 from codemod.batch.stop import Stopper, TimedOut
 from codemod.batch.verify import verify
@@ -38,6 +38,7 @@ from codemod.results import Report
 # What the pin reads, by file name (the engine's own lists): with the pin
 # strategy, no --verify and no hooks, the worktree holds only these files.
 # A C++ file is read only by the Finalize strategies, which get every file.
+HYGIENE_NOTE = "no leak: only empty Finalize overrides (hygiene)"
 PIN_READS = tuple(sorted(PACKAGE_FILES | BUILD_FILES | NAPI_OWN_HEADERS | {".gitignore"}))
 
 
@@ -68,6 +69,7 @@ def prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Che
         if earlier is not None:
             return Checkout(spec, outcome=replace(earlier, reason=_joined("done in an earlier run", earlier.reason)),
                             resumed=True)
+        worktrees.prune_ours(git_dir)
         complete = config.options.finalize or config.verify or (
             config.commit and not config.no_verify and worktrees.has_hooks(git_dir))
         path = worktrees.add(git_dir, os.path.join(scratch, spec.stem), base.commit,
@@ -143,7 +145,7 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
         return work.failed(_first_error(report, work.root))
     report = replace(report, files=tuple(r for r in report.files if r.error is None))
     work.facts.update(files=len(changes.files), pins=changes.pins, finalize=changes.finalize,
-                      attention=len(changes.attention))
+                      attention=len(changes.attention), leak=changes.leak)
     if not report.changed:
         return work.outcome(NEEDS_ATTENTION if changes.attention else CLEAN, reason=attention)
 
@@ -154,6 +156,10 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     work.facts["patch"] = work.patch
     git(work.root, "apply", "--check", work.patch)
     note = _joined("also needs a person", attention) if attention else ""
+    if changes.hygiene_only and not (config.commit and config.commit_hygiene_only):
+        return work.outcome(HYGIENE_ONLY, reason=_joined(HYGIENE_NOTE + ("" if not config.commit else
+                                                                          "; not committed (--commit-hygiene-only "
+                                                                          "commits it)"), note))
     if not config.commit and not config.verify:
         return work.outcome(WOULD_FIX, reason=note)
 
