@@ -106,6 +106,7 @@ def _main(argv: list[str]) -> int:
         from codemod.batch.inputs import collect
 
         specs = collect(args.repos, args.from_file, args.under)
+        _remember_rewrites()
     except (ValueError, OSError) as exc:  # InputError, ShardError, a bad flag combination
         print(f"napi-fix batch: error: {redact.text(str(exc))}", file=sys.stderr)
         return 2
@@ -113,6 +114,15 @@ def _main(argv: list[str]) -> int:
         print("napi-fix batch: error: no repositories given (REPO, --from FILE or --under DIR)", file=sys.stderr)
         return 2
     return execute(specs, config)
+
+
+def _remember_rewrites() -> None:
+    """The tokens `url.<base>.insteadOf` rules put into URLs (a CI recipe's
+    way): git may echo the rewritten URL in a message, which must lose them."""
+    from codemod.batch.git import NO_PROGRAMS, run
+
+    rules = run(["git", *NO_PROGRAMS, "config", "--get-regexp", r"^url\."], os.getcwd())
+    redact.remember(rules.stdout)
 
 
 def _config(args) -> Config:

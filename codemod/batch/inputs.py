@@ -82,6 +82,7 @@ def spec(text: str, branch: str | None = None, relative_to: str | None = None) -
     if _SCP.match(text) and text.split("@", 1)[1].startswith("-"):
         raise InputError(f"{text}: a host cannot start with '-'")
     if is_url(text):
+        redact.remember(text)
         return RepoSpec(redact.url(url_id(text)), text, branch or None)
     path = os.path.abspath(os.path.join(relative_to or os.getcwd(), os.path.expanduser(text)))
     top = run(["git", *NO_PROGRAMS, "rev-parse", "--show-toplevel"], path) if os.path.isdir(path) else None

@@ -19,6 +19,11 @@ _QUERY_VALUE = re.compile(r"([?&][^=&#]*=)[^&#]*")
 # Schemes where a user name alone is a login, never a secret (git@host).
 _NAMED_USERS = ("ssh", "git+ssh", "ssh+git")
 HIDDEN = "***"
+# Secrets seen in URLs this process was given: git may echo them in another
+# form (a path after an `insteadOf` rewrite, a URL it decoded), so every
+# message also loses them verbatim.
+_KNOWN: set[str] = set()
+_SHORTEST = 6  # shorter "secrets" (a user name like git) would mangle ordinary words
 
 
 def url(text: str) -> str:
@@ -33,8 +38,21 @@ def url(text: str) -> str:
 
 
 def text(message: str) -> str:
-    """Every URL in a message (git's own words, a path, a note) redacted."""
-    return _URL.sub(lambda m: url(m.group(0)), message)
+    """Every URL in a message (git's own words, a path, a note) redacted,
+    and every secret remembered."""
+    message = _URL.sub(lambda m: url(m.group(0)), message)
+    for secret in sorted(_KNOWN, key=len, reverse=True):
+        message = message.replace(secret, HIDDEN)
+    return message
+
+
+def remember(text: str) -> None:
+    """Keep the secrets of the URLs in `text` to scrub them from messages."""
+    for found in _URL.finditer(text):
+        parts = urlsplit(found.group(0))
+        secrets = [parts.password, parts.username if parts.password is None else None]
+        secrets += [v for pair in parts.query.split("&") for v in pair.split("=", 1)[1:]]
+        _KNOWN.update(s for s in secrets if s and len(s) >= _SHORTEST and url(found.group(0)) != found.group(0))
 
 
 def gh_repository(location: str) -> str | None:
