@@ -164,7 +164,7 @@ def test_an_existing_branch(fleet):
     url = fleet.url("npm-app")
     assert fleet.batch("--commit", "--push", url)[0] == 0
     first = git(fleet.bare("npm-app"), "rev-parse", BRANCH).strip()
-    assert fleet.batch("--commit", "--push", url)[0] == 0
+    assert fleet.batch("--commit", "--push", url)[0] == 0  # done before: nothing remains to do
     assert outcomes(fleet)["npm-app"]["status"] == "skipped"
     assert "with the same change" in outcomes(fleet)["npm-app"]["reason"]
 
@@ -178,6 +178,7 @@ def test_an_existing_branch(fleet):
     code, out, err = fleet.batch("--commit", "--push", url)
     assert outcomes(fleet)["npm-app"]["status"] == "skipped", out
     assert "different change" in outcomes(fleet)["npm-app"]["reason"]
+    assert code == 1  # the leak is still there: not a success
     assert git(fleet.bare("npm-app"), "rev-parse", BRANCH).strip() == theirs
     code, out, err = fleet.batch("--commit", "--push", "--conflict", "replace", url)
     assert code == 0 and outcomes(fleet)["npm-app"]["status"] == "fixed", out + err

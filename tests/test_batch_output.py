@@ -12,6 +12,7 @@ import subprocess
 import pytest
 
 from batch_repos import FAST, GIT_ENV
+from codemod.batch.outcome import RepoOutcome, combined, repo_exit_code
 
 
 def table_rows(text: str) -> dict[str, list[str]]:
@@ -146,3 +147,36 @@ def test_canary_and_max_pushes_pace_the_pushes_and_resume_goes_on(fleet):
     code, out, err = fleet.batch(*both, "--resume", *urls)
     assert [line.split()[:2] for line in out.splitlines()[:4]][3] == ["fixed", "npm-workspaces"]
     assert "done in an earlier run" in out.splitlines()[2] and code == 0
+
+
+@pytest.mark.parametrize(
+    "fields, code",
+    [
+        pytest.param({"status": "fixed", "leak": True}, 0, id="leak fixed"),
+        pytest.param({"status": "hygiene-committed", "leak": False}, 0, id="hygiene committed"),
+        pytest.param({"status": "clean", "leak": False}, 0, id="clean"),
+        pytest.param({"status": "would-fix", "leak": True}, 1, id="dry run: the leak remains"),
+        pytest.param({"status": "would-fix", "leak": None}, 1, id="an older ledger: not known"),
+        pytest.param({"status": "would-fix", "leak": False}, 3, id="dry run: a pin to stay safe"),
+        pytest.param({"status": "hygiene-only", "leak": False}, 3, id="hygiene pending"),
+        pytest.param({"status": "needs-attention"}, 1, id="needs a person"),
+        pytest.param({"status": "fixed", "leak": True, "attention": 2}, 1, id="fixed, but a person must look"),
+        pytest.param({"status": "skipped", "skip": "same-change", "leak": True}, 0, id="skipped: done before"),
+        pytest.param({"status": "skipped", "skip": "different-change", "leak": True}, 1, id="skipped: other change"),
+        pytest.param({"status": "skipped", "skip": "max-pushes", "leak": True, "retry": True}, 1,
+                     id="skipped: push limit"),
+        pytest.param({"status": "skipped", "skip": "checked-out", "leak": False}, 3, id="skipped: no leak"),
+        pytest.param({"status": "failed"}, 2, id="failed"),
+    ],
+)
+def test_each_repository_counts_as_the_command_lines_exit_code_table(fields, code):
+    assert repo_exit_code(RepoOutcome("r", **fields)) == code
+
+
+@pytest.mark.parametrize(
+    "codes, code",
+    [pytest.param([0, 3, 1, 2], 2, id="2 first"), pytest.param([3, 1, 0], 1, id="then 1"),
+     pytest.param([0, 3], 3, id="then 3"), pytest.param([], 0, id="nothing")],
+)
+def test_the_most_serious_code_wins(codes, code):
+    assert combined(codes) == code
