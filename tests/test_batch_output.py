@@ -180,3 +180,62 @@ def test_each_repository_counts_as_the_command_lines_exit_code_table(fields, cod
 )
 def test_the_most_serious_code_wins(codes, code):
     assert combined(codes) == code
+
+
+@pytest.mark.parametrize(
+    "files, args, message",
+    [
+        pytest.param({"list.csv": "name,url\napp,https://h/o/r\n"}, ["--from", "list.csv"],
+                     "list.csv:1: a CSV header needs a cloneUrl column (found: name,url)", id="csv without cloneUrl"),
+        pytest.param({"list.txt": "# nothing yet\n\n"}, ["--from", "list.txt"], "list.txt: the list names no repositories",
+                     id="empty list"),
+        pytest.param({"empty/README": ""}, ["--under", "empty"], "empty: no git checkout below this folder",
+                     id="no checkout under"),
+        pytest.param({}, ["--timeout", "0", "x"], "--timeout: must be more than 0", id="zero timeout"),
+        pytest.param({}, ["--timeout", "-5", "x"], "must be more than 0", id="negative timeout"),
+        pytest.param({}, ["--branch", "fix..leak", "x"], "--branch 'fix..leak' is not a valid branch name",
+                     id="bad branch"),
+        pytest.param({}, ["--branch=-f", "x"], "is not a valid branch name", id="branch like an option"),
+        pytest.param({}, ["--commit-hygiene-only", "x"], "--commit-hygiene-only needs --commit", id="hygiene alone"),
+    ],
+)
+def test_input_and_arguments_are_checked_before_any_work(fleet, files, args, message):
+    for name, text in files.items():
+        (fleet.root / name).parent.mkdir(parents=True, exist_ok=True)
+        (fleet.root / name).write_text(text)
+    code, out, err = fleet.batch(*args)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert not (fleet.root / "napi-fix-patches").exists()
+
+
+def test_a_list_reads_comments_anywhere_and_paths_from_its_own_folder(fleet):
+    checkout = fleet.checkout("npm-app")
+    lists = fleet.root / "lists"
+    lists.mkdir()
+    (lists / "repos.txt").write_text(f"../checkouts/npm-app   # our app\n{fleet.url('already-fixed')} # done\n")
+    code, out, err = fleet.batch("--format", "json", "--from", str(lists / "repos.txt"))
+    found = [json.loads(line) for line in out.splitlines()[:-1]]
+    assert [(r["repo"], r["status"]) for r in found] == [
+        (str(checkout), "would-fix"), (fleet.url("already-fixed").removesuffix(".git"), "clean")]
+
+
+def test_a_local_branch_ahead_of_its_remote_is_said(fleet):
+    checkout = fleet.checkout("already-fixed")
+    (checkout / "NOTES.md").write_text("unpublished\n")
+    subprocess.run(["git", "add", "NOTES.md"], cwd=checkout, check=True)
+    subprocess.run(["git", "commit", "-qm", "Local only"], cwd=checkout, check=True, env={**os.environ, **GIT_ENV})
+    code, out, err = fleet.batch("--format", "json", str(checkout))
+    record = json.loads(out.splitlines()[0])
+    assert (record["status"], record["reason"]) == (
+        "clean", "main is 1 commit ahead of origin/main; that commit is not included")
+
+
+def test_a_missing_remote_is_found_before_anything_is_committed(fleet):
+    checkout = fleet.checkout("npm-app")
+    subprocess.run(["git", "remote", "rename", "origin", "upstream"], cwd=checkout, check=True)
+    code, out, err = fleet.batch("--format", "json", "--commit", "--push", str(checkout))
+    record = json.loads(out.splitlines()[0])
+    assert (code, record["status"], record["stage"]) == (2, "failed", "clone")
+    assert f"no remote 'origin' in {checkout} to push to (--remote names it)" == record["reason"]
+    assert subprocess.run(["git", "branch", "--list", "napi-fix/*"], cwd=checkout, capture_output=True,
+                          text=True).stdout == ""

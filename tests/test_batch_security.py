@@ -203,3 +203,13 @@ def test_a_hostile_line_in_a_list_is_named_with_its_line(fleet):
 def test_the_base_branch_is_quoted_in_the_commands_a_reviewer_copies():
     text = body(Changes(), "release;touch pwned")
     assert "git diff 'release;touch pwned'...HEAD" in text
+
+
+def test_clone_takes_the_url_as_a_url_never_as_an_option(fleet):
+    from codemod.batch.clones import cached_clone
+    from codemod.batch.git import GitError
+
+    # (inputs.py refuses such a line before this; the clone holds on its own too)
+    with pytest.raises(GitError, match="repository '--upload-pack=touch .* does not exist"):
+        cached_clone(f"--upload-pack=touch {fleet.root / 'pwned'}", "stem", None)
+    assert not (fleet.root / "pwned").exists()

@@ -51,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
                         "Finalize overrides of --strategy finalize|both (default: patch only, status hygiene-only)")
     p.add_argument("--max-pushes", type=_count, metavar="N", help="push at most N branches in this run")
     p.add_argument("--canary", type=_count, metavar="N", help="stop after the first N pushes")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="per repository")
+    p.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="per repository")
     p.add_argument("--patch-dir", default=DEFAULT_PATCH_DIR, metavar="DIR")
     p.add_argument("--ledger", metavar="FILE", help="default: ledger.jsonl in the patch dir")
     p.add_argument("--resume", action="store_true", help="skip repositories the ledger has done")
@@ -75,6 +75,16 @@ def _count(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:  # (also NaN)
+        raise argparse.ArgumentTypeError("must be more than 0")
     return value
 
 
@@ -116,6 +126,15 @@ def _main(argv: list[str]) -> int:
     return execute(specs, config)
 
 
+def _check_branch(name: str) -> None:
+    """--branch is a branch name git takes (before any repository is touched)."""
+    from codemod.batch.git import NO_PROGRAMS, run
+
+    if name.startswith("-") or run(["git", *NO_PROGRAMS, "check-ref-format", f"refs/heads/{name}"],
+                                   os.getcwd()).returncode != 0:
+        raise ValueError(f"--branch {name!r} is not a valid branch name (git check-ref-format)")
+
+
 def _remember_rewrites() -> None:
     """The tokens `url.<base>.insteadOf` rules put into URLs (a CI recipe's
     way): git may echo the rewritten URL in a message, which must lose them."""
@@ -132,6 +151,7 @@ def _config(args) -> Config:
 
     if args.push and not args.commit:
         raise ValueError("--push needs --commit")
+    _check_branch(args.branch)
     if args.commit_hygiene_only and not args.commit:
         raise ValueError("--commit-hygiene-only needs --commit")
     if (args.open_pr or args.max_pushes or args.canary) and not args.push:

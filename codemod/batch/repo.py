@@ -20,7 +20,7 @@ from codemod.apply import apply_report
 from codemod.batch import clones, worktrees
 from codemod.batch.changes import Change, Changes, describe, only_attention
 from codemod.batch.config import Config
-from codemod.batch.git import GitError, git
+from codemod.batch.git import GitError, git, ok
 from codemod.batch.inputs import RepoSpec
 from codemod.batch.ledger import Ledger
 from codemod.batch.outcome import CLEAN, FAILED, HYGIENE_ONLY, NEEDS_ATTENTION, WOULD_FIX, RepoOutcome
@@ -62,6 +62,9 @@ def prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Che
             git_dir, remote = clones.cached_clone(spec.location, spec.stem, config.timeout), clones.REMOTE
         elif os.path.isdir(spec.location):
             git_dir, remote = spec.location, config.remote
+            if config.push and not ok(git_dir, "config", "--get", f"remote.{remote}.url"):
+                # found before anything is committed, not at the push
+                raise GitError(f"no remote {remote!r} in {git_dir} to push to (--remote names it)")
         else:
             raise GitError(f"{spec.location}: no such directory")
         base = worktrees.resolve_base(git_dir, remote, spec.branch, cached=spec.is_url)
@@ -112,8 +115,11 @@ class Work:
     def outcome(self, status: str, **fields) -> RepoOutcome:
         base = self.checkout.base
         seconds = round(self.checkout.seconds + time.monotonic() - self.start, 2)
+        fields = {**self.facts, **fields}
+        if base is not None and base.note:
+            fields["reason"] = "; ".join(p for p in (fields.get("reason", ""), base.note) if p)
         return RepoOutcome(self.checkout.spec.id, status, base=base.commit if base else "",
-                           base_branch=base.branch if base else "", seconds=seconds, **{**self.facts, **fields})
+                           base_branch=base.branch if base else "", seconds=seconds, **fields)
 
     def failed(self, message: str) -> RepoOutcome:
         return self.outcome(FAILED, stage=self.stage, reason=message)

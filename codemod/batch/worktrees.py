@@ -19,6 +19,7 @@ from codemod.cachedir import cache_dir
 class Base:
     branch: str  # the base branch's name
     commit: str
+    note: str = ""  # what the user may not expect of it (local commits left out)
 
 
 def resolve_base(git_dir: str, remote: str, branch: str | None, cached: bool) -> Base:
@@ -38,8 +39,20 @@ def resolve_base(git_dir: str, remote: str, branch: str | None, cached: bool) ->
         raise GitError(f"no default branch known for {remote!r}: name the base branch (the CSV's branch column)")
     for ref in [f"refs/remotes/{remote}/{branch}"] + ([] if cached else [f"refs/heads/{branch}"]):
         if ref in known:
-            return Base(branch, known[ref][0])
+            return Base(branch, known[ref][0], "" if cached else _ahead(git_dir, known, remote, branch))
     raise GitError(f"no branch {branch!r} in {'the remote' if cached else git_dir}")
+
+
+def _ahead(git_dir: str, known: dict, remote: str, branch: str) -> str:
+    """Say so when the local branch holds commits its remote does not."""
+    local, published = known.get(f"refs/heads/{branch}"), known.get(f"refs/remotes/{remote}/{branch}")
+    if not local or not published or local[0] == published[0]:
+        return ""
+    count = int(git(git_dir, "rev-list", "--count", f"{published[0]}..{local[0]}").strip() or 0)
+    if not count:
+        return ""
+    return (f"{branch} is {count} commit{'s' if count > 1 else ''} ahead of {remote}/{branch}; "
+            f"{'those commits are' if count > 1 else 'that commit is'} not included")
 
 
 def refs(git_dir: str, remote: str) -> dict[str, tuple[str, str]]:
