@@ -197,6 +197,21 @@ def commits_above(repo: Path, base: str, tip: str) -> list[str]:
     return git(repo, "rev-list", f"{base}..{tip}").split()
 
 
+def fake_gh(folder: Path) -> Path:
+    """A `gh` that records its arguments (one JSON list a line) and answers
+    as gh does when it opened a pull request."""
+    bin_dir = folder / "bin"
+    bin_dir.mkdir()
+    calls = folder / "gh-calls.jsonl"
+    script = bin_dir / "gh"
+    script.write_text(f"""#!/bin/sh
+python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@" >> '{calls}'
+echo "https://git.example/org/repo/pull/7"
+""")
+    script.chmod(0o755)
+    return calls
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file of a working tree (not .git), by relative path."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))

@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
 from pathlib import Path
 
 import pytest
 
-from batch_repos import git, ledger, pushes
+from batch_repos import fake_gh, git, ledger, pushes
 from codemod.batch import redact
 from codemod.batch.inputs import InputError, spec
 from codemod.batch.changes import Changes
@@ -23,21 +22,6 @@ from codemod.batch.push import body
 BRANCH = "napi-fix/objectwrap-leak"
 SECRET = "ghs_S3cr3tT0k3nValue"
 PUBLIC = "https://github.com/org/"  # what the user lists: where the token goes is git's config
-
-
-def fake_gh(folder: Path) -> Path:
-    """A `gh` that records its arguments (one JSON list a line) and answers
-    as gh does when it opened a pull request."""
-    bin_dir = folder / "bin"
-    bin_dir.mkdir()
-    calls = folder / "gh-calls.jsonl"
-    script = bin_dir / "gh"
-    script.write_text(f"""#!/bin/sh
-python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@" >> '{calls}'
-echo "https://git.example/org/repo/pull/7"
-""")
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    return calls
 
 
 def secret_in_files(top: Path, allowed) -> list[str]:

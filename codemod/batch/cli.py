@@ -46,6 +46,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--push", action="store_true", help="push the branch (needs --commit)")
     p.add_argument("--remote", default="origin", help="the remote a local checkout pushes to (default: origin)")
     p.add_argument("--open-pr", action="store_true", help="open a pull request with gh, or print the command")
+    text = p.add_argument_group("commit and pull request text ($subject, $changes, $needs_person, $why, $repo, "
+                                "$branch and $base_branch are filled in; @FILE reads a template from FILE)")
+    text.add_argument("--message", metavar="TEMPLATE", help="the commit message (a trailer is added)")
+    text.add_argument("--pr-title", metavar="TEMPLATE", help="the pull request's title")
+    text.add_argument("--pr-body", metavar="TEMPLATE", help="the pull request's body (markdown)")
+    text.add_argument("--signoff", action="store_true", help="add a Signed-off-by trailer (DCO)")
+    text.add_argument("--draft", action="store_true", help="open the pull request as a draft")
+    for flag, what in (("--label", "a label"), ("--reviewer", "a reviewer"), ("--assignee", "an assignee")):
+        text.add_argument(flag, action="append", default=[], metavar="NAME", help=f"{what} of the pull request "
+                                                                                 "(repeat for more)")
     p.add_argument("--commit-hygiene-only", action="store_true",
                    help="also commit (and push) repositories without the leak whose only change is the empty "
                         "Finalize overrides of --strategy finalize|both (default: patch only, status hygiene-only)")
@@ -126,6 +136,17 @@ def _main(argv: list[str]) -> int:
     return execute(specs, config)
 
 
+def _template(text: str | None) -> str | None:
+    """A template as given, or read from the file that @FILE names."""
+    if text is None or not text.startswith("@"):
+        return text
+    try:
+        with open(text[1:], encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise ValueError(f"{text[1:]}: cannot read the template: {exc.strerror or exc}") from None
+
+
 def _check_branch(name: str) -> None:
     """--branch is a branch name git takes (before any repository is touched)."""
     from codemod.batch.git import NO_PROGRAMS, run
@@ -156,13 +177,22 @@ def _config(args) -> Config:
         raise ValueError("--commit-hygiene-only needs --commit")
     if (args.open_pr or args.max_pushes or args.canary) and not args.push:
         raise ValueError("--open-pr, --max-pushes and --canary need --push")
+    if (args.message or args.signoff) and not args.commit:
+        raise ValueError("--message and --signoff need --commit")
+    pr_options = (["--draft"] if args.draft else []) + [
+        word for flag in ("label", "reviewer", "assignee") for name in getattr(args, flag)
+        for word in (f"--{flag}", name)]
+    if (args.pr_title or args.pr_body or pr_options) and not args.open_pr:
+        raise ValueError("--pr-title, --pr-body, --draft, --label, --reviewer and --assignee need --open-pr")
     patch_dir = os.path.abspath(args.patch_dir)
     shard_of = shard.parse(args.shard) if args.shard else shard.from_environment()
     default_ledger = "ledger.jsonl" if shard_of is None else f"ledger-{shard_of[0]}-of-{shard_of[1]}.jsonl"
     return Config(
         options=Options(args.strategy, args.pin, args.patch_vendored), commit=args.commit, branch=args.branch,
         conflict=args.conflict, no_verify=args.no_verify, verify=args.verify, push=args.push, remote=args.remote,
-        open_pr=args.open_pr, commit_hygiene_only=args.commit_hygiene_only, max_pushes=args.max_pushes,
+        open_pr=args.open_pr, commit_hygiene_only=args.commit_hygiene_only, message=_template(args.message),
+        pr_title=_template(args.pr_title), pr_body=_template(args.pr_body), signoff=args.signoff,
+        pr_options=tuple(pr_options), max_pushes=args.max_pushes,
         canary=args.canary, timeout=args.timeout,
         patch_dir=patch_dir, ledger=os.path.abspath(args.ledger or os.path.join(patch_dir, default_ledger)),
         resume=args.resume, only=args.only or (), shard=shard_of, jobs=args.jobs if args.jobs > 0 else default_jobs(),

@@ -27,6 +27,11 @@ class Config:
     remote: str = "origin"
     open_pr: bool = False
     commit_hygiene_only: bool = False  # commit (and push) repositories whose only change is hygiene
+    message: str | None = None  # a commit message template (commit.fill)
+    pr_title: str | None = None  # pull request title and body templates
+    pr_body: str | None = None
+    signoff: bool = False  # git commit --signoff (DCO)
+    pr_options: tuple[str, ...] = ()  # for gh pr create: --draft, --label, --reviewer, --assignee
     max_pushes: int | None = None
     canary: int | None = None
     timeout: float | None = None  # seconds per repository

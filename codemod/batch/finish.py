@@ -14,7 +14,8 @@ import os
 from typing import Callable
 
 from codemod.batch import worktrees
-from codemod.batch.commit import commit, message, move_branch, same_change, subject, uses_conventional_commits
+from codemod.batch.commit import (WHY, commit, fill, listed, message, move_branch, same_change, subject,
+                                  uses_conventional_commits)
 from codemod.batch.git import GitError, git
 from codemod.batch.outcome import (CHECKED_OUT, DIFFERENT_CHANGE, FIXED, HYGIENE_COMMITTED, MAX_PUSHES, SAME_CHANGE,
                                    SKIPPED, RepoOutcome)
@@ -49,14 +50,16 @@ def _commit_and_push(ready: Ready, may_push: bool, stopping: Callable[[], bool])
     local = tips.get(f"refs/heads/{branch}", ("",))[0] or None
     remote = tips.get(f"refs/remotes/{checkout.remote}/{branch}", ("",))[0] or None  # as last fetched
     conventional = uses_conventional_commits(work.root, base.commit)
-    new = commit(work.root, changes.files, message(changes, conventional), config.no_verify, _left(work))
+    text = message(changes, conventional, config.message, _values(work, changes, conventional))
+    new = commit(work.root, changes.files, text, config.no_verify, _left(work), config.signoff)
     differ = [t for t in (local, remote) if t and t != new and not same_change(git_dir, base.commit, new, t)]
     if differ and config.conflict == "skip":
         return work.outcome(SKIPPED, commit=differ[0], skip=DIFFERENT_CHANGE, reason=f"branch {branch} exists with a different change "
                                                               "(--conflict replace replaces it)")
-    if not differ and remote:
-        return work.outcome(SKIPPED, commit=remote, skip=SAME_CHANGE, reason=f"branch {branch} exists on {checkout.remote} "
-                                                           "with the same change")
+    if not differ and remote:  # done before: a rerun still shows where its pull request is
+        pr = _open_pr(work, changes, conventional) if config.open_pr else ""
+        return work.outcome(SKIPPED, commit=remote, skip=SAME_CHANGE, pr=pr,
+                            reason=f"branch {branch} exists on {checkout.remote} with the same change")
     if not differ and local and not config.push:
         return work.outcome(SKIPPED, commit=local, skip=SAME_CHANGE, reason=f"branch {branch} exists with the same change")
     if not differ and local:
@@ -85,10 +88,20 @@ def _left(work: Work) -> float | None:
 def _open_pr(work: Work, changes, conventional: bool) -> str:
     checkout, config = work.checkout, work.config
     body_file = os.path.join(config.patch_dir, checkout.spec.stem + ".pr.md")
+    values = _values(work, changes, conventional)
+    text = body(changes, checkout.base.branch) if config.pr_body is None else fill(config.pr_body, values)
     with open(body_file, "w", encoding="utf-8") as handle:
-        handle.write(body(changes, checkout.base.branch))
-    return open_pr(checkout.git_dir, _given_url(checkout), config.branch, checkout.base.branch,
-                   subject(changes, conventional), body_file)
+        handle.write(text)
+    title = subject(changes, conventional) if config.pr_title is None else fill(config.pr_title, values).strip()
+    return open_pr(checkout.git_dir, _given_url(checkout), config.branch, checkout.base.branch, title, body_file,
+                   config.pr_options)
+
+
+def _values(work: Work, changes, conventional: bool) -> dict:
+    """What a --message, --pr-title or --pr-body template may name."""
+    return {"subject": subject(changes, conventional), "why": WHY, "repo": work.checkout.spec.id,
+            "branch": work.config.branch, "base_branch": work.checkout.base.branch,
+            "changes": "\n".join(listed(changes.made)), "needs_person": "\n".join(listed(changes.attention))}
 
 
 def _given_url(checkout) -> str:

@@ -31,14 +31,20 @@ def push(worktree: str, remote: str, branch: str, replace: bool, no_verify: bool
     return any(flag != "=" for flag in flags)
 
 
+def items(found) -> str:
+    """Markdown list items, one per change or finding."""
+    return "\n".join(f"- `{c.path}` line {c.line}: {c.reason}" for c in found)
+
+
 def body(changes: Changes, base_branch: str) -> str:
     """The pull request's description (markdown)."""
-    made = "\n".join(f"- `{c.path}` line {c.line}: {c.reason}" for c in changes.made)
     notes = "".join(f"\n> {note}\n" for note in changes.notes)
+    person = (f"\n## Needs a person\n\nnapi-fix did not change these; each says what to do:\n\n"
+              f"{items(changes.attention)}\n" if changes.attention else "")
     return f"""## What changed
 
-{made}
-{notes}
+{items(changes.made)}
+{notes}{person}
 ## Why
 
 node-addon-api 8.2.0 and 8.2.1 leak one `napi_ref` for every garbage-collected `Napi::ObjectWrap`
@@ -64,13 +70,14 @@ napi-fix --dry-run .             # exits 0: nothing left to change
 """
 
 
-def open_pr(git_dir: str, url: str, branch: str, base_branch: str, title: str, body_file: str) -> str:
+def open_pr(git_dir: str, url: str, branch: str, base_branch: str, title: str, body_file: str,
+            extra: tuple[str, ...] = ()) -> str:
     """The pull request's URL when gh opened it, else the command to run.
     `url` is the repository's URL as the user gave it (never what git
     expands it to: `insteadOf` may have put a token in); gh gets it as
     OWNER/NAME, and only redacted does it reach any output."""
     command = ["gh", "pr", "create", "--repo", redact.gh_repository(url) or redact.url(url), "--base", base_branch,
-               "--head", branch, "--title", title, "--body-file", body_file]
+               "--head", branch, "--title", title, "--body-file", body_file, *extra]
     if shutil.which("gh") is None:
         return shlex.join(command)
     done = run(command, git_dir)

@@ -31,6 +31,7 @@ from codemod.batch.worktrees import Base
 from codemod.discover import BUILD_FILES, NAPI_OWN_HEADERS, PACKAGE_FILES
 from codemod.parallel import Workers
 from codemod.present.diff import diff
+from codemod.present.summary import summary
 from codemod.present.paths import label
 from codemod.results import Report
 
@@ -111,6 +112,7 @@ class Work:
         self.start = time.monotonic()
         self.facts: dict = {}
         self.patch = os.path.join(config.patch_dir, checkout.spec.stem + ".patch")
+        self.report = os.path.join(config.patch_dir, checkout.spec.stem + ".report.txt")
 
     def outcome(self, status: str, **fields) -> RepoOutcome:
         base = self.checkout.base
@@ -142,14 +144,18 @@ class Ready:
 
 def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     config = work.config
-    if os.path.exists(work.patch):
-        os.unlink(work.patch)  # a patch from an earlier run must not outlive its plan
-    report = engine.plan(RootedSources(work.root), ["."], config.options, workers)
-    changes = describe(report, work.root)
+    for earlier in (work.patch, work.report):
+        if os.path.exists(earlier):
+            os.unlink(earlier)  # files from an earlier run must not outlive its plan
+    full = engine.plan(RootedSources(work.root), ["."], config.options, workers)
+    changes = describe(full, work.root)
     attention = _summary(changes.attention)
-    if report.failed and not only_attention(report):
-        return work.failed(_first_error(report, work.root))
-    report = replace(report, files=tuple(r for r in report.files if r.error is None))
+    report = replace(full, files=tuple(r for r in full.files if r.error is None))
+    patch = diff(report, work.root) if report.changed else b""
+    if any(r.error or r.findings for r in full.files):
+        _write_report(work, summary(full, work.root, not config.commit, patch))
+    if full.failed and not only_attention(full):
+        return work.failed(_first_error(full, work.root))
     work.facts.update(files=len(changes.files), pins=changes.pins, finalize=changes.finalize,
                       attention=len(changes.attention), leak=changes.leak)
     if not report.changed:
@@ -158,7 +164,7 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     work.stage = "plan"
     os.makedirs(config.patch_dir, exist_ok=True)
     with open(work.patch, "wb") as handle:
-        handle.write(diff(report, work.root))
+        handle.write(patch)
     work.facts["patch"] = work.patch
     git(work.root, "apply", "--check", work.patch)
     note = _joined("also needs a person", attention) if attention else ""
@@ -185,6 +191,15 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
 
     work.stage = "commit"
     return Ready(work, changes, note)
+
+
+def _write_report(work: Work, text: str) -> None:
+    """Every finding of the repository, as `napi-fix --dry-run .` lists
+    them: the table's note shows the first of each kind only."""
+    os.makedirs(work.config.patch_dir, exist_ok=True)
+    with open(work.report, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    work.facts["report"] = work.report
 
 
 def _first_error(report: Report, root: str) -> str:

@@ -1,0 +1,77 @@
+"""Pull requests a reviewer can act on: every finding of the repository in
+the commit message, the pull request and a report file (the "needs a
+person" ones too), templates for the texts, DCO sign-off, gh's draft,
+label, reviewer and assignee, and a rerun that still shows the pull
+request of a repository done before."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from batch_repos import fake_gh, git, ledger
+from codemod import __version__
+
+BRANCH = "napi-fix/objectwrap-leak"
+MESON = "dep = dependency('node-addon-api')\n"  # a build napi-fix does not read: a person must look
+
+
+def with_meson(fleet, name: str) -> str:
+    """The remote `name` with a meson.build beside its package.json."""
+    work = fleet.checkout(name)
+    (work / "meson.build").write_text(MESON)
+    git(work, "add", "meson.build")
+    git(work, "commit", "-qm", "Build with meson too")
+    git(work, "push", "-q", "origin", "main")
+    return fleet.url(name)
+
+
+def record(fleet) -> dict:
+    return ledger(fleet.root / "napi-fix-patches" / "ledger.jsonl")[-1]
+
+
+def test_every_finding_reaches_the_commit_the_pull_request_and_the_report(fleet, monkeypatch):
+    calls = fake_gh(fleet.root)
+    monkeypatch.setenv("PATH", f"{fleet.root / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    url = with_meson(fleet, "npm-app")
+    args = ["--commit", "--push", "--open-pr", "--signoff", "--draft", "--label", "security", "--label", "deps",
+            "--reviewer", "alice", "--assignee", "bob", url]
+    code, out, err = fleet.batch(*args)
+    assert code == 1, out + err  # fixed, and a person must look at meson.build
+    done = record(fleet)
+    assert done["status"] == "fixed" and done["attention"] == 1
+
+    text = git(fleet.bare("npm-app"), "log", "-1", "--format=%B", BRANCH)
+    assert "Needs a person (napi-fix did not change these):\n- meson.build:1: " in text
+    assert "Signed-off-by: Test Author <author@example.invalid>" in text
+    body = (fleet.root / "napi-fix-patches" / (os.path.basename(done["patch"])[:-6] + ".pr.md")).read_text()
+    assert "## Needs a person" in body and "`meson.build` line 1: " in body
+    report = open(done["report"]).read()
+    assert [line.split(":")[0] for line in report.splitlines()[:-1]] == [
+        "binding.gyp", "meson.build", "package-lock.json", "package-lock.json", "package.json"]
+    argv = json.loads(calls.read_text().splitlines()[0])
+    assert argv[argv.index("--body-file") + 2:] == ["--draft", "--label", "security", "--label", "deps",
+                                                    "--reviewer", "alice", "--assignee", "bob"]
+
+    code, out, err = fleet.batch(*args)  # again: done before, and its pull request shown
+    again = record(fleet)
+    assert (again["status"], again["skip"], again["pr"]) == ("skipped", "same-change", "https://git.example/org/repo/pull/7")
+    assert "pull request: https://git.example/org/repo/pull/7" in out
+
+
+def test_templates_fill_the_commit_message_and_the_pull_request(fleet, monkeypatch):
+    calls = fake_gh(fleet.root)
+    monkeypatch.setenv("PATH", f"{fleet.root / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    (fleet.root / "body.md").write_text("Fixes the leak in $repo (from $base_branch).\n\n$changes\n\nCost: $$0\n")
+    code, out, err = fleet.batch("--commit", "--push", "--open-pr", "--message", "deps: node-addon-api 8.2.2\n\n$changes",
+                                 "--pr-title", "[napi-fix] $subject", "--pr-body", "@body.md",
+                                 fleet.url("npm-workspaces"))
+    assert code == 0, out + err
+    text = git(fleet.bare("npm-workspaces"), "log", "-1", "--format=%B", BRANCH)
+    assert text.startswith("deps: node-addon-api 8.2.2\n\n- package-lock.json:")
+    assert text.rstrip().endswith(f"Napi-Fix-Version: {__version__}")
+    argv = json.loads(calls.read_text().splitlines()[0])
+    assert argv[argv.index("--title") + 1] == "[napi-fix] Pin node-addon-api past the leaky 8.2.0/8.2.1"
+    body = open(argv[argv.index("--body-file") + 1]).read()
+    assert body.startswith(f"Fixes the leak in {fleet.url('npm-workspaces').removesuffix('.git')} (from main).\n\n- ")
+    assert body.endswith("Cost: $0\n")
