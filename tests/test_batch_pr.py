@@ -75,3 +75,16 @@ def test_templates_fill_the_commit_message_and_the_pull_request(fleet, monkeypat
     body = open(argv[argv.index("--body-file") + 1]).read()
     assert body.startswith(f"Fixes the leak in {fleet.url('npm-workspaces').removesuffix('.git')} (from main).\n\n- ")
     assert body.endswith("Cost: $0\n")
+
+
+def test_each_repository_has_a_log_of_what_ran_for_it(fleet):
+    verify = "echo 'npm ERR! code ERESOLVE' >&2; seq 1 40; exit 1"  # more than the table's last lines
+    code, out, err = fleet.batch("--commit", "--verify", verify, fleet.url("npm-app"), fleet.url("already-fixed"))
+    failed, clean = ledger(fleet.root / "napi-fix-patches" / "ledger.jsonl")
+    assert (failed["status"], failed["stage"]) == ("failed", "verify")
+    text = open(failed["log"]).read()
+    assert "$ git worktree add --detach --quiet --no-checkout " in text
+    assert "$ napi-fix --dry-run --strategy pin .\n" in text and "package.json:13:23: pin dependencies" in text
+    assert "$ sh -c " in text
+    assert "npm ERR! code ERESOLVE\n1\n2\n" in text and "\n40\n" in text  # all of it
+    assert "$ git " in open(clean["log"]).read()

@@ -17,6 +17,7 @@ from codemod.batch import worktrees
 from codemod.batch.commit import (WHY, commit, fill, listed, message, move_branch, same_change, subject,
                                   uses_conventional_commits)
 from codemod.batch.git import GitError, git
+from codemod.batch.log import writing_to
 from codemod.batch.outcome import (CHECKED_OUT, DIFFERENT_CHANGE, FIXED, HYGIENE_COMMITTED, MAX_PUSHES, SAME_CHANGE,
                                    SKIPPED, RepoOutcome)
 from codemod.batch.push import body, open_pr, push
@@ -26,7 +27,8 @@ from codemod.batch.repo import Ready, Work
 def finish(ready: Ready, may_push: bool, stopping: Callable[[], bool]) -> RepoOutcome | None:
     work = ready.work
     try:
-        return _commit_and_push(ready, may_push, stopping)
+        with writing_to(work.checkout.log):
+            return _commit_and_push(ready, may_push, stopping)
     except GitError as exc:
         if stopping():  # a Ctrl-C at the terminal reaches git too: not this repository's failure
             return None

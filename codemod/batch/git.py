@@ -16,7 +16,7 @@ import os
 import signal
 import subprocess
 
-from codemod.batch import redact
+from codemod.batch import log, redact
 
 # A batch never waits on a prompt: no credential questions, no editor (and
 # a process outside the terminal's session cannot open /dev/tty to ask for
@@ -37,6 +37,7 @@ def git(cwd: str, *args: str, input: str | None = None, env: dict | None = None,
         timeout: float | None = None, hooks: bool = False) -> str:
     """git's stdout; raises GitError when it fails and `check` is set."""
     done = run(["git", *(NO_MONITOR if hooks else NO_PROGRAMS), *args], cwd, input=input, env=env, timeout=timeout)
+    log.command(["git", *args], done.returncode, done.stdout, done.stderr)
     if check and done.returncode != 0:
         raise GitError(f"git {args[0]}: {last_words(done.stderr or done.stdout)}")
     return done.stdout

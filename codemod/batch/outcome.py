@@ -44,6 +44,7 @@ class RepoOutcome:
     pr: str = ""  # the pull request's URL, or the command that opens it
     patch: str = ""  # the patch file written
     report: str = ""  # the file listing every finding (beside the patch)
+    log: str = ""  # the file with what ran for it: git, --verify, napi-fix
     seconds: float = 0.0
     retry: bool = False  # a skip the next --resume should redo (a push limit)
     leak: bool | None = None  # the leak is there (NAPI001/NAPI003); None: not known (older ledgers)

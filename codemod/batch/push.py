@@ -8,7 +8,7 @@ import re
 import shlex
 import shutil
 
-from codemod.batch import redact
+from codemod.batch import log, redact
 from codemod.batch.changes import Changes
 from codemod.batch.git import GitError, git, last_words, run
 from codemod.rules import ISSUE_URL
@@ -81,6 +81,7 @@ def open_pr(git_dir: str, url: str, branch: str, base_branch: str, title: str, b
     if shutil.which("gh") is None:
         return shlex.join(command)
     done = run(command, git_dir)
+    log.command(command, done.returncode, done.stdout, done.stderr)
     found = _PR_URL.search(done.stdout + done.stderr)  # also "already exists: <url>"
     if found:
         return redact.text(found.group(0))

@@ -13,16 +13,17 @@ from __future__ import annotations
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from codemod import engine
 from codemod.apply import apply_report
-from codemod.batch import clones, worktrees
+from codemod.batch import clones, log, worktrees
 from codemod.batch.changes import Change, Changes, describe, only_attention
 from codemod.batch.config import Config
 from codemod.batch.git import GitError, git, ok
 from codemod.batch.inputs import RepoSpec
 from codemod.batch.ledger import Ledger
+from codemod.batch.log import RepoLog, writing_to
 from codemod.batch.outcome import CLEAN, FAILED, HYGIENE_ONLY, NEEDS_ATTENTION, WOULD_FIX, RepoOutcome
 from codemod.batch.rooted import RootedSources
 from codemod.batch.stop import Stopper, TimedOut
@@ -53,9 +54,21 @@ class Checkout:
     outcome: RepoOutcome | None = None  # settled before any work: the clone failed, or the ledger has it
     resumed: bool = False  # the outcome is an earlier run's, from the ledger
     seconds: float = 0.0  # spent preparing
+    log: RepoLog | None = field(default=None, compare=False)  # what ran for it (None: nothing ran)
+
+
+def log_path(config: Config, spec: RepoSpec) -> str:
+    return os.path.join(config.patch_dir, spec.stem + ".log")
 
 
 def prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Checkout:
+    what_ran = RepoLog()
+    with writing_to(what_ran):
+        checkout = _prepare(spec, config, ledger, scratch)
+    return checkout if checkout.resumed else replace(checkout, log=what_ran)
+
+
+def _prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Checkout:
     start = time.monotonic()
     git_dir = ""
     try:
@@ -81,7 +94,8 @@ def prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Che
     except Exception as exc:  # GitError, OSError, or a bug: one repository fails, never the batch
         message = str(exc) if isinstance(exc, (GitError, OSError)) else f"internal error: {type(exc).__name__}: {exc}"
         seconds = round(time.monotonic() - start, 2)
-        return Checkout(spec, git_dir, outcome=RepoOutcome(spec.id, FAILED, "clone", message, seconds=seconds))
+        return Checkout(spec, git_dir, outcome=RepoOutcome(spec.id, FAILED, "clone", message, seconds=seconds,
+                                                           log=log_path(config, spec)))
     return Checkout(spec, git_dir, remote, base, path, seconds=time.monotonic() - start)
 
 
@@ -92,7 +106,7 @@ def process(checkout: Checkout, config: Config, workers: Workers, stop: Stopper)
     work = Work(checkout, config)
     budget = None if config.timeout is None else config.timeout - checkout.seconds
     try:
-        with _inside(work.root), stop.deadline(budget):  # the alarm is off before the way back out
+        with _inside(work.root), writing_to(checkout.log), stop.deadline(budget):  # the alarm is off first
             return _steps(work, workers, stop)
     except TimedOut:
         return work.failed(f"timed out after {config.timeout:g} s (--timeout)")
@@ -110,7 +124,7 @@ class Work:
         self.root = checkout.worktree or ""
         self.stage = "analyze"
         self.start = time.monotonic()
-        self.facts: dict = {}
+        self.facts: dict = {"log": log_path(config, checkout.spec)}
         self.patch = os.path.join(config.patch_dir, checkout.spec.stem + ".patch")
         self.report = os.path.join(config.patch_dir, checkout.spec.stem + ".report.txt")
 
@@ -153,7 +167,9 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     report = replace(full, files=tuple(r for r in full.files if r.error is None))
     patch = diff(report, work.root) if report.changed else b""
     if any(r.error or r.findings for r in full.files):
-        _write_report(work, summary(full, work.root, not config.commit, patch))
+        text = summary(full, work.root, not config.commit, patch)
+        _write_report(work, text)
+        log.note(f"$ napi-fix --dry-run --strategy {config.options.strategy} .\n{text}")
     if full.failed and not only_attention(full):
         return work.failed(_first_error(full, work.root))
     work.facts.update(files=len(changes.files), pins=changes.pins, finalize=changes.finalize,

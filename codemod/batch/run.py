@@ -188,8 +188,12 @@ class _Checkouts:
         self._fill()
         return checkout
 
-    def release(self, checkout: repo.Checkout | None) -> None:
-        if checkout is not None and checkout.worktree is not None:
+    def release(self, checkout: repo.Checkout | None, started: bool = True) -> None:
+        if checkout is None:
+            return
+        if started and checkout.log is not None:
+            checkout.log.write(repo.log_path(self.config, checkout.spec))
+        if checkout.worktree is not None:
             self.remover.submit(worktrees.remove, checkout.git_dir, checkout.worktree)
 
     def __exit__(self, *exc) -> None:
@@ -198,5 +202,5 @@ class _Checkouts:
         self.preparer.shutdown(wait=True)
         for future in self.futures.values():
             if not future.cancelled() and future.exception() is None:
-                self.release(future.result())
+                self.release(future.result(), started=False)
         self.remover.shutdown(wait=True)

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 
+from codemod.batch import log
 from codemod.batch.git import last_words
 
 # The group's leader: runs the command, and kills the group when the pipe
@@ -52,6 +53,7 @@ def verify(command: str, cwd: str) -> str | None:
         raise
     finally:
         os.close(tied)
+    log.command(["sh", "-c", command], process.returncode, "", output)  # --verify's output in full, always
     if process.returncode != 0:
         return f"`{command}` exited {process.returncode}: {last_words(output)}"
     return None
