@@ -239,3 +239,17 @@ def test_a_missing_remote_is_found_before_anything_is_committed(fleet):
     assert f"no remote 'origin' in {checkout} to push to (--remote names it)" == record["reason"]
     assert subprocess.run(["git", "branch", "--list", "napi-fix/*"], cwd=checkout, capture_output=True,
                           text=True).stdout == ""
+
+
+def test_the_patch_folder_defaults_outside_any_checkout(fleet, monkeypatch):
+    checkout = fleet.checkout("npm-app")
+    monkeypatch.chdir(checkout / "src")
+    code, out, err = fleet.batch(".")
+    assert code == 1
+    assert (fleet.root / "checkouts" / "napi-fix-patches" / "ledger.jsonl").exists()
+    assert git_status(checkout) == ""  # nothing of napi-fix's in the repository
+
+
+def git_status(repo) -> str:
+    return subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=repo, capture_output=True,
+                          text=True).stdout

@@ -62,7 +62,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-pushes", type=_count, metavar="N", help="push at most N branches in this run")
     p.add_argument("--canary", type=_count, metavar="N", help="stop after the first N pushes")
     p.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="per repository")
-    p.add_argument("--patch-dir", default=DEFAULT_PATCH_DIR, metavar="DIR")
+    p.add_argument("--patch-dir", metavar="DIR", help=f"patches, reports, logs, the ledger (default: {DEFAULT_PATCH_DIR} "
+                                                     "here, or beside the checkout you are in)")
     p.add_argument("--ledger", metavar="FILE", help="default: ledger.jsonl in the patch dir")
     p.add_argument("--resume", action="store_true", help="skip repositories the ledger has done")
     p.add_argument("--only", type=_statuses, metavar="STATUS[,STATUS]",
@@ -136,6 +137,19 @@ def _main(argv: list[str]) -> int:
     return execute(specs, config)
 
 
+def _outside_checkouts(folder: str) -> str:
+    """`folder`, or when it is inside a git checkout, the folder holding
+    that checkout (and any checkout around it): napi-fix's files never land
+    in a repository as untracked files."""
+    from codemod.batch.git import NO_PROGRAMS, run
+
+    while True:
+        top = run(["git", *NO_PROGRAMS, "rev-parse", "--show-toplevel"], folder)
+        if top.returncode != 0 or not top.stdout.strip():
+            return folder
+        folder = os.path.dirname(os.path.realpath(top.stdout.strip()))
+
+
 def _template(text: str | None) -> str | None:
     """A template as given, or read from the file that @FILE names."""
     if text is None or not text.startswith("@"):
@@ -184,7 +198,7 @@ def _config(args) -> Config:
         for word in (f"--{flag}", name)]
     if (args.pr_title or args.pr_body or pr_options) and not args.open_pr:
         raise ValueError("--pr-title, --pr-body, --draft, --label, --reviewer and --assignee need --open-pr")
-    patch_dir = os.path.abspath(args.patch_dir)
+    patch_dir = os.path.abspath(args.patch_dir or os.path.join(_outside_checkouts(os.getcwd()), DEFAULT_PATCH_DIR))
     shard_of = shard.parse(args.shard) if args.shard else shard.from_environment()
     default_ledger = "ledger.jsonl" if shard_of is None else f"ledger-{shard_of[0]}-of-{shard_of[1]}.jsonl"
     return Config(
