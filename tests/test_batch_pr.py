@@ -88,3 +88,53 @@ def test_each_repository_has_a_log_of_what_ran_for_it(fleet):
     assert "$ sh -c " in text
     assert "npm ERR! code ERESOLVE\n1\n2\n" in text and "\n40\n" in text  # all of it
     assert "$ git " in open(clean["log"]).read()
+
+
+def fake_gh_view(folder, answers: dict) -> None:
+    """A `gh` that answers `gh pr view BRANCH --repo R --json ...` from
+    `answers` (R -> the JSON gh prints), and as gh does for a branch with
+    no pull request otherwise."""
+    (folder / "answers.json").write_text(json.dumps(answers))
+    bin_dir = folder / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "gh").write_text(f"""#!/usr/bin/env python3
+import json, sys
+args = sys.argv[1:]
+answers = json.load(open({str(folder / "answers.json")!r}))
+repo = args[args.index("--repo") + 1]
+if repo not in answers:
+    sys.exit(print(f'no pull requests found for branch "{{args[2]}}"', file=sys.stderr) or 1)
+print(json.dumps(answers[repo]))
+""")
+    (bin_dir / "gh").chmod(0o755)
+
+
+def test_status_tells_where_each_pull_request_stands(fleet, monkeypatch):
+    urls = [fleet.url(n) for n in ("npm-app", "npm-workspaces", "already-fixed")]
+    assert fleet.batch("--commit", "--push", *urls)[0] == 0
+    path = str(fleet.root / "napi-fix-patches" / "ledger.jsonl")
+    merged = {"state": "MERGED", "url": "https://git.example/remotes/npm-app/pull/1", "isDraft": False,
+              "statusCheckRollup": [{"conclusion": "SUCCESS"}, {"state": "SUCCESS"}]}
+    open_failing = {"state": "OPEN", "url": "https://git.example/remotes/npm-workspaces/pull/2", "isDraft": True,
+                    "statusCheckRollup": [{"conclusion": "SUCCESS"}, {"conclusion": "FAILURE"}]}
+    monkeypatch.setenv("PATH", f"{fleet.root / 'bin'}{os.pathsep}{os.environ['PATH']}")
+
+    fake_gh_view(fleet.root, {"remotes/npm-app": merged})
+    code, out, err = fleet.batch("status", path, "--format", "json")
+    found = [json.loads(line) for line in out.splitlines()]
+    assert [(p["repo"].rsplit("/", 1)[-1], p["state"], p["checks"]) for p in found[:-1]] == [
+        ("npm-app", "merged", "passing"), ("npm-workspaces", "none", "")]  # already-fixed has no branch
+    assert (found[-1]["states"], code) == ({"merged": 1, "none": 1}, 1)
+
+    fake_gh_view(fleet.root, {"remotes/npm-app": merged, "remotes/npm-workspaces": open_failing})
+    code, out, err = fleet.batch("status", path)
+    assert code == 1 and "npm-workspaces  open (draft)  failing  https://git.example/remotes/npm-workspaces/pull/2" in out
+    fake_gh_view(fleet.root, {"remotes/npm-app": merged, "remotes/npm-workspaces": {**merged, "url": "u"}})
+    assert fleet.batch("status", path)[0] == 0  # every fix has landed
+
+
+def test_status_needs_gh(fleet, monkeypatch):
+    assert fleet.batch(fleet.url("npm-app"))[0] == 1
+    monkeypatch.setenv("PATH", "/nowhere")
+    code, out, err = fleet.batch("status", str(fleet.root / "napi-fix-patches" / "ledger.jsonl"))
+    assert code == 2 and "gh is not installed" in err

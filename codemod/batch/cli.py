@@ -75,9 +75,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def merge_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="napi-fix batch merge", description="The combined summary of shard ledgers.")
+def merge_parser(verb: str = "merge") -> argparse.ArgumentParser:
+    """`batch merge` (the combined summary of shard ledgers) or `batch
+    status` (where their pull requests stand, through gh)."""
+    what = ("The combined summary of shard ledgers." if verb == "merge" else
+            "Where the pull requests of the repositories in the ledgers stand (open, merged, closed; checks), "
+            "through gh. Exit 0 when every one is merged, 1 while any is not, 2 when gh cannot answer.")
+    p = argparse.ArgumentParser(prog=f"napi-fix batch {verb}", description=what)
     p.add_argument("ledgers", nargs="+", metavar="LEDGER")
+    if verb == "status":
+        p.add_argument("--remote", default="origin", help="the remote of the local checkouts (default: origin)")
     p.add_argument("--format", dest="output", choices=FORMATS, default="text")
     return p
 
@@ -117,11 +124,14 @@ def main(argv: list[str]) -> int:
 
 def _main(argv: list[str]) -> int:
     try:  # argparse prints usage errors and --help itself, then exits
-        args = merge_parser().parse_args(argv[1:]) if argv[:1] == ["merge"] else parser().parse_args(argv)
+        verb = argv[0] if argv[:1] in (["merge"], ["status"]) else None
+        args = (merge_parser(verb).parse_args(argv[1:]) if verb else parser().parse_args(argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
-    if argv[:1] == ["merge"]:
+    if verb == "merge":
         return merge(args)
+    if verb == "status":
+        return status(args)
     try:
         config = _config(args)
         from codemod.batch.inputs import collect
@@ -245,28 +255,32 @@ def execute(specs, config: Config) -> int:
     return code
 
 
-def merge(args) -> int:
-    from codemod.batch import ledger, report
+def _read_ledgers(paths: list[str]):
+    """The last outcome of each repository in the ledgers, the shards
+    missing from them, and warnings; raises LedgerError for bad input."""
+    from codemod.batch import ledger
 
     records, shards, warnings = [], [], []
-    for path in args.ledgers:
-        try:
-            if not os.path.isfile(path):
-                raise ledger.LedgerError(f"{path}: no such file")
-            found, their_shards, their_warnings = ledger.read_strict(path)
-        except ledger.LedgerError as exc:
-            print(f"napi-fix batch merge: error: {redact.text(str(exc))}", file=sys.stderr)
-            return 2
+    for path in paths:
+        if not os.path.isfile(path):
+            raise ledger.LedgerError(f"{path}: no such file")
+        found, their_shards, their_warnings = ledger.read_strict(path)
         records += found
         shards += their_shards
         warnings += their_warnings
-    try:
-        missing = ledger.missing_shards(shards)
-    except ledger.LedgerError as exc:
-        print(f"napi-fix batch merge: error: {exc}", file=sys.stderr)
-        return 2
+    missing = ledger.missing_shards(shards)
     records.sort(key=lambda r: str(r.get("time", "")))  # stable: a file's own order breaks ties
-    outcomes = list(ledger.latest(records).values())
+    return list(ledger.latest(records).values()), missing, warnings
+
+
+def merge(args) -> int:
+    from codemod.batch import ledger, report
+
+    try:
+        outcomes, missing, warnings = _read_ledgers(args.ledgers)
+    except ledger.LedgerError as exc:
+        print(f"napi-fix batch merge: error: {redact.text(str(exc))}", file=sys.stderr)
+        return 2
     # A missing shard is missing input: whatever its repositories hold is unknown.
     code = 2 if missing else exit_code(outcomes)
     if args.output == "json":
@@ -277,6 +291,45 @@ def merge(args) -> int:
     notes = warnings + ([f"missing shards: {', '.join(missing)}: their repositories are not in this summary"]
                         if missing else [])
     _print(outcomes, args.output, report.summary(outcomes, code=code, missing_shards=missing), notes)
+    return code
+
+
+def status(args) -> int:
+    import json
+    from collections import Counter
+
+    from codemod.batch import ledger, report
+    from codemod.batch import status as pulls
+
+    try:
+        outcomes, missing, warnings = _read_ledgers(args.ledgers)
+    except ledger.LedgerError as exc:
+        print(f"napi-fix batch status: error: {redact.text(str(exc))}", file=sys.stderr)
+        return 2
+    if not pulls.available():
+        print("napi-fix batch status: error: gh is not installed (https://cli.github.com)", file=sys.stderr)
+        return 2
+    found = [pulls.ask(o, args.remote) for o in pulls.committed(outcomes)]
+    code = 2 if missing else pulls.exit_code(found)
+    states = Counter(p.state for p in found)
+    totals = {"type": "summary", "repos": len(found), "states": dict(sorted(states.items())), "exit_code": code,
+              **({"missing_shards": missing} if missing else {})}
+    short = report.names(p.repo for p in found)
+    rows = [[short[p.repo], p.state + (" (draft)" if p.draft else ""), p.checks or "-", p.url or p.error or "-"]
+            for p in found]
+    line = f"{len(found)} pull requests: " + (", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "none")
+    if args.output == "json":
+        for p in found:
+            print(json.dumps(p.to_json(), sort_keys=True))
+        print(json.dumps(totals, sort_keys=True))
+    elif args.output == "markdown":
+        print(f"**napi-fix batch status**: {line}\n\n| repo | state | checks | pull request |\n|---|---|---|---|")
+        for row in rows:
+            print("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+    else:
+        sys.stdout.write(report.columns([["repo", "state", "checks", "pull request"], *rows]) + line + "\n")
+    for note in warnings + ([f"missing shards: {', '.join(missing)}"] if missing else []):
+        print(f"note: {note}", file=sys.stderr)
     return code
 
 

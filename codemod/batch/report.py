@@ -70,8 +70,12 @@ def _sorted(outcomes: list[RepoOutcome]) -> list[RepoOutcome]:
 
 def table(outcomes: list[RepoOutcome]) -> str:
     short = names(o.repo for o in outcomes)
-    rows = [list(COLUMNS)] + [_row(o, short[o.repo]) for o in _sorted(outcomes)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS) - 1)]
+    return columns([list(COLUMNS)] + [_row(o, short[o.repo]) for o in _sorted(outcomes)])
+
+
+def columns(rows: list[list[str]]) -> str:
+    """Rows as aligned columns, the last one left ragged (a note, a URL)."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1] + "\n" for r in rows)
 
 
