@@ -278,7 +278,7 @@ class Fleet:
         from codemod.cli import main
 
         self.capfd.readouterr()
-        code = main(["batch", *args] if args[:1] == ("merge",) else ["batch", "-j", "1", *args])
+        code = main(["batch", *args] if args[:1] in (("merge",), ("status",)) else ["batch", "-j", "1", *args])
         out, err = self.capfd.readouterr()
         return code, out, err
 
