@@ -97,6 +97,15 @@ def test_a_repository_with_only_finalize_targets(fleet):
         "src/counter.h", "src/point.h", "src/timer.h"]
 
 
+def test_finalize_alone_does_not_say_a_repository_is_safe(fleet):
+    code, out, err = fleet.batch("--commit", "--strategy", "finalize", fleet.url("npm-app"))
+    outcome = outcomes(fleet)["npm-app"]
+    assert (code, outcome["status"], outcome["leak"], outcome["pins"]) == (1, "hygiene-only", None, 0)
+    assert outcome["reason"].startswith("only empty Finalize overrides (hygiene, they do not stop the leak); "
+                                        "whether it leaks is not known")
+    assert git(fleet.bare("npm-app"), "branch", "--list", BRANCH) == ""
+
+
 def test_push_lands_on_the_bare_remote_with_the_trailer(fleet):
     code, out, err = fleet.batch("--commit", "--push", fleet.url("npm-app"), fleet.url("finalize-only"))
     assert code == 0, out + err

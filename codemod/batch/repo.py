@@ -41,6 +41,10 @@ from codemod.results import Report
 # strategy, no --verify and no hooks, the worktree holds only these files.
 # A C++ file is read only by the Finalize strategies, which get every file.
 HYGIENE_NOTE = "no leak: only empty Finalize overrides (hygiene)"
+LEAK_REMAINS = ("the leak remains: only empty Finalize overrides (hygiene, they do not stop it; "
+                "--strategy pin or both does)")
+LEAK_UNKNOWN = ("only empty Finalize overrides (hygiene, they do not stop the leak); whether it leaks is not "
+                "known: --strategy finalize looks at no version (--strategy both does)")
 PIN_READS = tuple(sorted(PACKAGE_FILES | BUILD_FILES | NAPI_OWN_HEADERS | {".gitignore"}))
 
 
@@ -173,7 +177,9 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     if full.failed and not only_attention(full):
         return work.failed(_first_error(full, work.root))
     work.facts.update(files=len(changes.files), pins=changes.pins, finalize=changes.finalize,
-                      attention=len(changes.attention), leak=changes.leak)
+                      attention=len(changes.attention),
+                      # without the pin strategy no version is looked at: whether it leaks is not known
+                      leak=changes.leak if config.options.pin else (changes.leak or None))
     if not report.changed:
         return work.outcome(NEEDS_ATTENTION if changes.attention else CLEAN, reason=attention)
 
@@ -185,9 +191,11 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     git(work.root, "apply", "--check", work.patch)
     note = _joined("also needs a person", attention) if attention else ""
     if changes.hygiene_only and not (config.commit and config.commit_hygiene_only):
-        return work.outcome(HYGIENE_ONLY, reason=_joined(HYGIENE_NOTE + ("" if not config.commit else
-                                                                          "; not committed (--commit-hygiene-only "
-                                                                          "commits it)"), note))
+        said = HYGIENE_NOTE if work.facts["leak"] is False else LEAK_UNKNOWN if work.facts["leak"] is None else \
+            LEAK_REMAINS
+        if config.commit:
+            said += "; not committed (--commit-hygiene-only commits it)"
+        return work.outcome(HYGIENE_ONLY, reason=_joined(said, note))
     if not config.commit and not config.verify:
         return work.outcome(WOULD_FIX, reason=note)
 
