@@ -123,6 +123,7 @@ def test_repositories_from_a_list_a_csv_and_a_folder(fleet):
         pytest.param([], "no repositories given", id="nothing"),
         pytest.param(["--push", "x"], "--push needs --commit", id="push without commit"),
         pytest.param(["--commit", "--canary", "1", "x"], "need --push", id="canary without push"),
+        pytest.param(["--commit", "--fork", "x"], "--fork need --push", id="fork without push"),
         pytest.param(["--from", "missing.txt"], "missing.txt: cannot read", id="missing list"),
         pytest.param(["--shard", "5/4", "x"], "K must be between 1 and N", id="bad shard"),
         pytest.param(["--only", "broken", "x"], "statuses are fixed", id="bad status"),

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 from batch_repos import fake_gh, git, ledger
 from codemod import __version__
+from codemod.batch.fork import fork_url
 
 BRANCH = "napi-fix/objectwrap-leak"
 MESON = "dep = dependency('node-addon-api')\n"  # a build napi-fix does not read: a person must look
@@ -138,3 +140,36 @@ def test_status_needs_gh(fleet, monkeypatch):
     monkeypatch.setenv("PATH", "/nowhere")
     code, out, err = fleet.batch("status", str(fleet.root / "napi-fix-patches" / "ledger.jsonl"))
     assert code == 2 and "gh is not installed" in err
+
+
+def test_fork_pushes_to_your_fork_and_opens_the_pull_request_from_it(fleet, monkeypatch):
+    """The upstream stays untouched; the branch lands on the fork (the
+    same transport, the fork's owner and name); gh gets --head OWNER:BRANCH."""
+    (fleet.root / "me").mkdir()
+    shutil.copytree(fleet.bare("npm-app"), fleet.root / "me" / "npm-app.git")
+    calls = fleet.root / "gh-calls.jsonl"
+    bin_dir = fleet.root / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(f"""#!/bin/sh
+python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@" >> '{calls}'
+case "$1 $2" in
+  "repo fork") echo "me/npm-app already exists" >&2 ;;
+  *) echo "https://git.example/remotes/npm-app/pull/3" ;;
+esac
+""")
+    (bin_dir / "gh").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    code, out, err = fleet.batch("--commit", "--push", "--fork", "--open-pr", fleet.url("npm-app"))
+    assert code == 0, out + err
+    assert git(fleet.bare("npm-app"), "branch", "--list", BRANCH) == ""  # the upstream: nothing pushed
+    assert git(fleet.root / "me" / "npm-app.git", "branch", "--list", BRANCH).strip() == BRANCH
+    fork_call, pr_call = [json.loads(line) for line in calls.read_text().splitlines()]
+    assert fork_call == ["repo", "fork", "remotes/npm-app", "--clone=false", "--remote=false"]
+    assert pr_call[pr_call.index("--repo") + 1] == "remotes/npm-app"
+    assert pr_call[pr_call.index("--head") + 1] == f"me:{BRANCH}"
+    assert record(fleet)["pr"] == "https://git.example/remotes/npm-app/pull/3"
+
+
+def test_a_fork_url_keeps_the_transport_of_the_upstream():
+    assert fork_url("git@github.com:o/r.git", "o/r", "me/r") == "git@github.com:me/r.git"
+    assert fork_url("https://github.com/o/r", "o/r", "me/r-1") == "https://github.com/me/r-1"

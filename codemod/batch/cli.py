@@ -45,6 +45,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--verify", metavar="CMD", help="run CMD in the worktree after the edit; non-zero fails the repo")
     p.add_argument("--push", action="store_true", help="push the branch (needs --commit)")
     p.add_argument("--remote", default="origin", help="the remote a local checkout pushes to (default: origin)")
+    p.add_argument("--fork", action="store_true",
+                   help="push to your fork (gh repo fork makes it) and open the pull request from it")
     p.add_argument("--open-pr", action="store_true", help="open a pull request with gh, or print the command")
     text = p.add_argument_group("commit and pull request text ($subject, $changes, $needs_person, $why, $repo, "
                                 "$branch and $base_branch are filled in; @FILE reads a template from FILE)")
@@ -199,8 +201,8 @@ def _config(args) -> Config:
     _check_branch(args.branch)
     if args.commit_hygiene_only and not args.commit:
         raise ValueError("--commit-hygiene-only needs --commit")
-    if (args.open_pr or args.max_pushes or args.canary) and not args.push:
-        raise ValueError("--open-pr, --max-pushes and --canary need --push")
+    if (args.open_pr or args.max_pushes or args.canary or args.fork) and not args.push:
+        raise ValueError("--open-pr, --max-pushes, --canary and --fork need --push")
     if (args.message or args.signoff) and not args.commit:
         raise ValueError("--message and --signoff need --commit")
     pr_options = (["--draft"] if args.draft else []) + [
@@ -216,7 +218,7 @@ def _config(args) -> Config:
         conflict=args.conflict, no_verify=args.no_verify, verify=args.verify, push=args.push, remote=args.remote,
         open_pr=args.open_pr, commit_hygiene_only=args.commit_hygiene_only, message=_template(args.message),
         pr_title=_template(args.pr_title), pr_body=_template(args.pr_body), signoff=args.signoff,
-        pr_options=tuple(pr_options), max_pushes=args.max_pushes,
+        pr_options=tuple(pr_options), fork=args.fork, max_pushes=args.max_pushes,
         canary=args.canary, timeout=args.timeout,
         patch_dir=patch_dir, ledger=os.path.abspath(args.ledger or os.path.join(patch_dir, default_ledger)),
         resume=args.resume, only=args.only or (), shard=shard_of, jobs=args.jobs if args.jobs > 0 else default_jobs(),

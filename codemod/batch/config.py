@@ -31,7 +31,8 @@ class Config:
     pr_title: str | None = None  # pull request title and body templates
     pr_body: str | None = None
     signoff: bool = False  # git commit --signoff (DCO)
-    pr_options: tuple[str, ...] = ()  # for gh pr create: --draft, --label, --reviewer, --assignee
+    pr_options: tuple[str, ...] = ()
+    fork: bool = False  # push to the user's fork, open the pull request from it  # for gh pr create: --draft, --label, --reviewer, --assignee
     max_pushes: int | None = None
     canary: int | None = None
     timeout: float | None = None  # seconds per repository
@@ -49,6 +50,6 @@ class Config:
         o = self.options
         relevant = [o.strategy, o.pin_mode, o.patch_vendored, self.commit, self.branch, self.conflict,
                     self.no_verify, self.verify, self.push, self.remote, self.open_pr]
-        if self.commit_hygiene_only:  # (appended only when set: earlier ledgers keep their hash)
-            relevant.append("commit-hygiene-only")
+        # (appended only when set: earlier ledgers keep their hash)
+        relevant += [flag for flag, on in (("commit-hygiene-only", self.commit_hygiene_only), ("fork", self.fork)) if on]
         return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()[:16]

@@ -16,6 +16,7 @@ from typing import Callable
 from codemod.batch import worktrees
 from codemod.batch.commit import (WHY, commit, fill, listed, message, move_branch, same_change, subject,
                                   uses_conventional_commits)
+from codemod.batch.fork import fork
 from codemod.batch.git import GitError, git
 from codemod.batch.log import writing_to
 from codemod.batch.outcome import (CHECKED_OUT, DIFFERENT_CHANGE, FIXED, HYGIENE_COMMITTED, MAX_PUSHES, SAME_CHANGE,
@@ -43,8 +44,8 @@ def _commit_and_push(ready: Ready, may_push: bool, stopping: Callable[[], bool])
     branch, git_dir, base = config.branch, checkout.git_dir, checkout.base
     work.facts["branch"] = branch
     if config.push and not may_push:
-        return work.outcome(SKIPPED, retry=True, skip=MAX_PUSHES, reason=f"not committed: --max-pushes {config.max_pushes} reached; "
-                                                        "run again with --resume")
+        return work.outcome(SKIPPED, retry=True, skip=MAX_PUSHES,
+                            reason=f"not committed: --max-pushes {config.max_pushes} reached; run again with --resume")
     holder = None if checkout.spec.is_url else worktrees.checked_out(git_dir, branch)  # the cache checks out nothing
     if holder is not None:
         return work.outcome(SKIPPED, skip=CHECKED_OUT, reason=f"branch {branch} is checked out in {holder}")
@@ -56,8 +57,8 @@ def _commit_and_push(ready: Ready, may_push: bool, stopping: Callable[[], bool])
     new = commit(work.root, changes.files, text, config.no_verify, _left(work), config.signoff)
     differ = [t for t in (local, remote) if t and t != new and not same_change(git_dir, base.commit, new, t)]
     if differ and config.conflict == "skip":
-        return work.outcome(SKIPPED, commit=differ[0], skip=DIFFERENT_CHANGE, reason=f"branch {branch} exists with a different change "
-                                                              "(--conflict replace replaces it)")
+        return work.outcome(SKIPPED, commit=differ[0], skip=DIFFERENT_CHANGE,
+                            reason=f"branch {branch} exists with a different change (--conflict replace replaces it)")
     if not differ and remote:  # done before: a rerun still shows where its pull request is
         pr = _open_pr(work, changes, conventional) if config.open_pr else ""
         return work.outcome(SKIPPED, commit=remote, skip=SAME_CHANGE, pr=pr,
@@ -75,8 +76,10 @@ def _commit_and_push(ready: Ready, may_push: bool, stopping: Callable[[], bool])
     if not config.push:
         return work.outcome(done, reason=note)
     work.stage = "push"
-    pushed = push(work.root, checkout.remote, branch, bool(differ), config.no_verify, _left(work))
-    pr = _open_pr(work, changes, conventional) if config.open_pr else ""
+    theirs = fork(_given_url(checkout), git_dir) if config.fork else None
+    pushed = push(work.root, theirs.url if theirs else checkout.remote, branch, bool(differ), config.no_verify,
+                  _left(work), lease=theirs is None)  # (a fork's branch is not fetched: nothing to lease on)
+    pr = _open_pr(work, changes, conventional, theirs.owner if theirs else None) if config.open_pr else ""
     return work.outcome(done, pushed=pushed, pr=pr, reason=note)
 
 
@@ -87,7 +90,7 @@ def _left(work: Work) -> float | None:
     return left
 
 
-def _open_pr(work: Work, changes, conventional: bool) -> str:
+def _open_pr(work: Work, changes, conventional: bool, fork_owner: str | None = None) -> str:
     checkout, config = work.checkout, work.config
     body_file = os.path.join(config.patch_dir, checkout.spec.stem + ".pr.md")
     values = _values(work, changes, conventional)
@@ -95,7 +98,8 @@ def _open_pr(work: Work, changes, conventional: bool) -> str:
     with open(body_file, "w", encoding="utf-8") as handle:
         handle.write(text)
     title = subject(changes, conventional) if config.pr_title is None else fill(config.pr_title, values).strip()
-    return open_pr(checkout.git_dir, _given_url(checkout), config.branch, checkout.base.branch, title, body_file,
+    head = f"{fork_owner}:{config.branch}" if fork_owner else config.branch
+    return open_pr(checkout.git_dir, _given_url(checkout), head, checkout.base.branch, title, body_file,
                    config.pr_options)
 
 

@@ -17,13 +17,15 @@ FIX_URL = "https://github.com/nodejs/node-addon-api/pull/1607"
 _PR_URL = re.compile(r"https?://\S+/pull/\d+")
 
 
-def push(worktree: str, remote: str, branch: str, replace: bool, no_verify: bool, timeout: float | None) -> bool:
+def push(worktree: str, remote: str, branch: str, replace: bool, no_verify: bool, timeout: float | None,
+         lease: bool = True) -> bool:
     """Push the branch from the worktree (a pre-push hook looks at the tree
     that was committed, not at the user's checkout); whether the remote's
     branch moved (False: it was already there). A replaced branch is forced
     only over what we last fetched of it."""
     ref = f"refs/heads/{branch}"
-    out = git(worktree, "push", "--porcelain", *(["--force-with-lease"] if replace else []),
+    force = ("--force-with-lease" if lease else "--force") if replace else None
+    out = git(worktree, "push", "--porcelain", *([force] if force else []),
               *(["--no-verify"] if no_verify else []), remote, f"{ref}:{ref}", timeout=timeout, hooks=not no_verify)
     flags = [line[0] for line in out.splitlines() if "\t" in line and line[0] in " +-*=!"]
     if "!" in flags:
@@ -70,14 +72,14 @@ napi-fix --dry-run .             # exits 0: nothing left to change
 """
 
 
-def open_pr(git_dir: str, url: str, branch: str, base_branch: str, title: str, body_file: str,
+def open_pr(git_dir: str, url: str, head: str, base_branch: str, title: str, body_file: str,
             extra: tuple[str, ...] = ()) -> str:
     """The pull request's URL when gh opened it, else the command to run.
     `url` is the repository's URL as the user gave it (never what git
     expands it to: `insteadOf` may have put a token in); gh gets it as
     OWNER/NAME, and only redacted does it reach any output."""
     command = ["gh", "pr", "create", "--repo", redact.gh_repository(url) or redact.url(url), "--base", base_branch,
-               "--head", branch, "--title", title, "--body-file", body_file, *extra]
+               "--head", head, "--title", title, "--body-file", body_file, *extra]
     if shutil.which("gh") is None:
         return shlex.join(command)
     done = run(command, git_dir)
