@@ -5,8 +5,12 @@ the flags napi-fix has."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shlex
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +52,74 @@ def test_every_batch_command_in_the_examples_parses(name):
             else:
                 args = parser().parse_args(words)
                 assert args.from_file, command
+
+
+def test_the_matrix_recipe_runs_as_the_runner_runs_it_and_keeps_the_token_secret(fleet, tmp_path):
+    """The four shard jobs and the merge job of github-actions-matrix.yml,
+    step by step as the runner runs them (tests/actions_runner.py), over
+    file:// remotes standing in for github.com: the shards push, the merge
+    job judges by the exit-code table and uploads its summary anyway, and
+    the token the recipe puts into `insteadOf` is in no log, summary or
+    artifact."""
+    from actions_runner import Runner
+
+    from batch_repos import FAST, git, pushes
+
+    secret = "ghs_RecipeT0kenValue42"
+    workflow = yaml.safe_load((CI / "github-actions-matrix.yml").read_text())
+    home, artifacts = tmp_path / "home", tmp_path / "artifacts"
+    home.mkdir()
+    # Where git sends github.com/org/: the remotes, reached through a path holding the
+    # token, as the recipe's own rule would put it into every URL git expands.
+    vault = tmp_path / f"x-access-token:{secret}@github.com"
+    shutil.copytree(fleet.root / "remotes", vault)
+    gitconfig = home / ".gitconfig"
+    git(tmp_path, "config", "--file", str(gitconfig), f"url.{vault.as_uri()}/.insteadOf", "https://github.com/org/")
+    env = {**os.environ, "HOME": str(home), "GIT_CONFIG_GLOBAL": str(gitconfig)}
+    env.pop("NAPI_FIX_CACHE", None)
+
+    def upload(inputs: dict, runner: Runner) -> dict:
+        source, into = runner.workspace / inputs["path"].split("#")[0].strip(), artifacts / inputs["name"]
+        into.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, into, dirs_exist_ok=True)
+        else:
+            shutil.copy(source, into)
+        return {}
+
+    def download(inputs: dict, runner: Runner) -> dict:
+        for folder in sorted(artifacts.glob(inputs["pattern"])):
+            shutil.copytree(folder, runner.workspace / inputs["path"], dirs_exist_ok=True)
+        return {}
+
+    fakes = {"actions/checkout@": lambda i, r: {}, "actions/setup-python@": lambda i, r: {},
+             "actions/cache@": lambda i, r: {}, "actions/upload-artifact@": upload,
+             "actions/download-artifact@": download,
+             # (the install itself is tested in test_action.py)
+             "napi-fix/napi-fix@": lambda i, r: r.path_prepend.append(str(Path(sys.executable).parent)) or {}}
+    context = {"inputs": {"mode": "push"}, "secrets": {"NAPI_FIX_TOKEN": secret}, "needs": {}}
+    logs = []
+    for shard in (1, 2, 3, 4):
+        workspace = tmp_path / f"shard-{shard}"
+        workspace.mkdir()
+        (tmp_path / f"temp-{shard}").mkdir()
+        (workspace / "repos.csv").write_text("cloneUrl\n" + "".join(f"https://github.com/org/{n}.git\n" for n in FAST))
+        run = Runner(workspace, tmp_path / f"temp-{shard}", env, fakes=fakes).job(
+            workflow["jobs"]["shard"]["steps"], {**context, "matrix": {"shard": shard}})
+        assert not run.failed, run.log
+        logs += [run.log, run.summary]
+    assert [pushes(vault / f"{n}.git", "napi-fix/objectwrap-leak") for n in FAST] == [1, 1, 0, 0, 0]
+
+    merge_space = tmp_path / "merge"
+    merge_space.mkdir()
+    (tmp_path / "temp-merge").mkdir()
+    run = Runner(merge_space, tmp_path / "temp-merge", env, fakes=fakes).job(
+        workflow["jobs"]["merge"]["steps"], context)
+    logs += [run.log, run.summary]
+    assert [s.outcome for s in run.steps][-2:] == ["failure", "success"]  # broken-json failed: exit 2; uploaded
+    summary = json.loads((artifacts / "napi-fix-summary" / "summary.jsonl").read_text().splitlines()[-1])
+    assert (summary["exit_code"], summary["counts"]["fixed"], summary["counts"]["failed"]) == (2, 2, 1)
+    assert "**napi-fix batch**: 5 repositories: 2 fixed" in run.summary
+    assert not [text for text in logs if secret in text]
+    leaked = [p for p in artifacts.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+    assert leaked == []

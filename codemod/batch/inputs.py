@@ -108,10 +108,11 @@ def read_list(path: str) -> list[RepoSpec]:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(text.splitlines(), 1)]
     lines = [(n, line) for n, line in lines if line]
-    if lines and "," in lines[0][1]:
-        if "cloneUrl" not in next(csv.reader([lines[0][1]])):
-            raise InputError(f"{path}:{lines[0][0]}: a CSV header needs a cloneUrl column (found: {lines[0][1]})")
+    header = next(csv.reader([lines[0][1]])) if lines else []
+    if "cloneUrl" in header:
         return _read_csv(path, text)
+    if len(header) > 1:
+        raise InputError(f"{path}:{lines[0][0]}: a CSV header needs a cloneUrl column (found: {lines[0][1]})")
     folder = os.path.dirname(os.path.abspath(path))
     return [_at(path, n, lambda: spec(line, relative_to=folder)) for n, line in lines]
 
