@@ -198,3 +198,9 @@ def test_clone_takes_the_url_as_a_url_never_as_an_option(fleet):
     with pytest.raises(GitError, match="repository '--upload-pack=touch .* does not exist"):
         cached_clone(f"--upload-pack=touch {fleet.root / 'pwned'}", "stem", None)
     assert not (fleet.root / "pwned").exists()
+
+
+def test_a_secret_once_seen_is_scrubbed_from_any_message_in_any_spelling():
+    redact.remember("url.https://x-access-token:tok%2Fen+Secret42@github.com/.insteadof https://github.com/")
+    assert redact.text("fatal: '/srv/x-access-token:tok%2Fen+Secret42@github.com/r' and tok%252Fen%2BSecret42") == \
+        "fatal: '/srv/x-access-token:***@github.com/r' and ***"

@@ -10,7 +10,7 @@ pull request command and every message get it through here.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 # A URL inside any text: the scheme up to the first blank or quote.
 _URL = re.compile(r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s'"<>]+""")
@@ -52,7 +52,8 @@ def remember(text: str) -> None:
         parts = urlsplit(found.group(0))
         secrets = [parts.password, parts.username if parts.password is None else None]
         secrets += [v for pair in parts.query.split("&") for v in pair.split("=", 1)[1:]]
-        _KNOWN.update(s for s in secrets if s and len(s) >= _SHORTEST and url(found.group(0)) != found.group(0))
+        kept = [s for s in secrets if s and len(s) >= _SHORTEST and url(found.group(0)) != found.group(0)]
+        _KNOWN.update(kept + [quote(s, safe="") for s in kept])  # (git may print a URL percent-encoded)
 
 
 def gh_repository(location: str) -> str | None:
