@@ -92,23 +92,52 @@ def test_the_matrix_recipe_runs_as_the_runner_runs_it_and_keeps_the_token_secret
             shutil.copytree(folder, runner.workspace / inputs["path"], dirs_exist_ok=True)
         return {}
 
+    cached = tmp_path / "cached"  # actions/cache: restored at its step, saved when the job ends
+
+    def restore(inputs: dict, runner: Runner) -> dict:
+        saved = cached / inputs["path"]
+        if saved.is_file():
+            (runner.workspace / inputs["path"]).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(saved, runner.workspace / inputs["path"])
+        return {}
+
+    def save(runner: Runner, steps: list[dict]) -> None:
+        for step in steps:
+            path = str(step.get("with", {}).get("path", ""))
+            if step.get("uses", "").startswith("actions/cache@") and "${{" in path:
+                path = path.replace("${{ matrix.shard }}", runner.shard)
+                if (runner.workspace / path).is_file():
+                    (cached / path).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(runner.workspace / path, cached / path)
+
     fakes = {"actions/checkout@": lambda i, r: {}, "actions/setup-python@": lambda i, r: {},
-             "actions/cache@": lambda i, r: {}, "actions/upload-artifact@": upload,
+             "actions/cache@": restore, "actions/upload-artifact@": upload,
              "actions/download-artifact@": download,
              # (the install itself is tested in test_action.py)
              "napi-fix/napi-fix@": lambda i, r: r.path_prepend.append(str(Path(sys.executable).parent)) or {}}
     context = {"inputs": {"mode": "push"}, "secrets": {"NAPI_FIX_TOKEN": secret}, "needs": {}}
     logs = []
-    for shard in (1, 2, 3, 4):
-        workspace = tmp_path / f"shard-{shard}"
-        workspace.mkdir()
-        (tmp_path / f"temp-{shard}").mkdir()
-        (workspace / "repos.csv").write_text("cloneUrl\n" + "".join(f"https://github.com/org/{n}.git\n" for n in FAST))
-        run = Runner(workspace, tmp_path / f"temp-{shard}", env, fakes=fakes).job(
-            workflow["jobs"]["shard"]["steps"], {**context, "matrix": {"shard": shard}})
-        assert not run.failed, run.log
-        logs += [run.log, run.summary]
+
+    def shards(attempt: int) -> None:
+        for shard in (1, 2, 3, 4):
+            workspace, temp = tmp_path / f"run-{attempt}" / f"shard-{shard}", tmp_path / f"temp-{attempt}-{shard}"
+            workspace.mkdir(parents=True)
+            temp.mkdir()
+            (workspace / "repos.csv").write_text("cloneUrl\n" + "".join(f"https://github.com/org/{n}.git\n"
+                                                                       for n in FAST))
+            runner = Runner(workspace, temp, env, fakes=fakes)
+            runner.shard = str(shard)
+            steps = workflow["jobs"]["shard"]["steps"]
+            run = runner.job(steps, {**context, "matrix": {"shard": shard}})
+            save(runner, steps)
+            assert not run.failed, run.log
+            logs.extend([run.log, run.summary])
+
+    shards(1)
     assert [pushes(vault / f"{n}.git", "napi-fix/objectwrap-leak") for n in FAST] == [1, 1, 0, 0, 0]
+    shards(2)  # the next workflow run: each shard's ledger restored, nothing done twice
+    assert [pushes(vault / f"{n}.git", "napi-fix/objectwrap-leak") for n in FAST] == [1, 1, 0, 0, 0]
+    assert sum(text.count("done in an earlier run") for text in logs) == len(FAST) - 1  # broken-json: tried again
 
     merge_space = tmp_path / "merge"
     merge_space.mkdir()
