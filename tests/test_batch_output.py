@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from batch_repos import FAST, GIT_ENV
-from codemod.batch.outcome import RepoOutcome, combined, repo_exit_code
+from codemod.batch.outcome import RepoOutcome, exit_code, repo_exit_code
 
 
 def table_rows(text: str) -> dict[str, list[str]]:
@@ -135,24 +135,25 @@ def test_bad_input_is_exit_2_with_a_message(fleet, args, message):
 
 
 def test_canary_and_max_pushes_pace_the_pushes_and_resume_goes_on(fleet):
-    urls = [fleet.url(n) for n in ("npm-app", "already-fixed", "finalize-only", "npm-workspaces")]
+    urls = [fleet.url(n) for n in ("npm-workspaces", "already-fixed", "finalize-only", "npm-app")]
     both = ["--commit", "--push", "--strategy", "both", "--commit-hygiene-only"]
     code, out, err = fleet.batch(*both, "--canary", "1", *urls)
     assert "--canary 1: stopped after 1 push(es)" in out and "3 repositories not started" in out
     code, out, err = fleet.batch(*both, "--max-pushes", "1", "--resume", *urls)
     assert [line.split()[:2] for line in out.splitlines()[:4]] == [
-        ["fixed", "npm-app"], ["clean", "already-fixed"], ["hygiene-committed", "finalize-only"],
-        ["skipped", "npm-workspaces"]]
+        ["fixed", "npm-workspaces"], ["clean", "already-fixed"], ["hygiene-committed", "finalize-only"],
+        ["skipped", "npm-app"]]
     assert "--max-pushes 1 reached" in out
-    assert code == 1  # npm-workspaces still leaks: a skip is not a success
+    assert code == 1  # npm-app still leaks: a skip is not a success
     code, out, err = fleet.batch(*both, "--resume", *urls)
-    assert [line.split()[:2] for line in out.splitlines()[:4]][3] == ["fixed", "npm-workspaces"]
+    assert [line.split()[:2] for line in out.splitlines()[:4]][3] == ["fixed", "npm-app"]
     assert "done in an earlier run" in out.splitlines()[2] and code == 0
 
 
 @pytest.mark.parametrize(
     "fields, code",
     [
+        # records of older ledgers (no "remains"): judged from their status
         pytest.param({"status": "fixed", "leak": True}, 0, id="leak fixed"),
         pytest.param({"status": "hygiene-committed", "leak": False}, 0, id="hygiene committed"),
         pytest.param({"status": "clean", "leak": False}, 0, id="clean"),
@@ -168,6 +169,11 @@ def test_canary_and_max_pushes_pace_the_pushes_and_resume_goes_on(fleet):
                      id="skipped: push limit"),
         pytest.param({"status": "skipped", "skip": "checked-out", "leak": False}, 3, id="skipped: no leak"),
         pytest.param({"status": "failed"}, 2, id="failed"),
+        # what this version records: the engine's own words for what remains
+        pytest.param({"status": "would-fix", "leak": False, "remains": ("pending",)}, 3, id="a pin to stay safe"),
+        pytest.param({"status": "fixed", "leak": True, "remains": ()}, 0, id="fixed: nothing remains"),
+        pytest.param({"status": "skipped", "skip": "max-pushes", "remains": ("leak", "pending")}, 1,
+                     id="recorded: skipped with the leak"),
     ],
 )
 def test_each_repository_counts_as_the_command_lines_exit_code_table(fields, code):
@@ -175,12 +181,13 @@ def test_each_repository_counts_as_the_command_lines_exit_code_table(fields, cod
 
 
 @pytest.mark.parametrize(
-    "codes, code",
-    [pytest.param([0, 3, 1, 2], 2, id="2 first"), pytest.param([3, 1, 0], 1, id="then 1"),
-     pytest.param([0, 3], 3, id="then 3"), pytest.param([], 0, id="nothing")],
+    "remains, code",
+    [pytest.param([["failed"], ["leak"], ["pending"]], 2, id="2 first"),
+     pytest.param([["pending"], ["undecided"], []], 1, id="then 1"),
+     pytest.param([[], ["pending"]], 3, id="then 3"), pytest.param([], 0, id="nothing")],
 )
-def test_the_most_serious_code_wins(codes, code):
-    assert combined(codes) == code
+def test_the_batch_exit_code_is_the_command_lines_over_every_repository(remains, code):
+    assert exit_code([RepoOutcome(f"r{n}", "clean", remains=tuple(r)) for n, r in enumerate(remains)]) == code
 
 
 @pytest.mark.parametrize(

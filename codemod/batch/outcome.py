@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from codemod.batch import redact
+from codemod.results import REMAINS_FAILED, REMAINS_LEAK, REMAINS_PENDING, REMAINS_UNDECIDED, exit_status
 
 FIXED = "fixed"  # the fix committed (and pushed when asked)
 WOULD_FIX = "would-fix"  # a dry run found changes that fix or pin; the patch is written
@@ -49,8 +50,11 @@ class RepoOutcome:
     retry: bool = False  # a skip the next --resume should redo (a push limit)
     leak: bool | None = None  # the leak is there (NAPI001/NAPI003); None: not known (older ledgers)
     skip: str = ""  # skipped: one of SAME_CHANGE, DIFFERENT_CHANGE, CHECKED_OUT, MAX_PUSHES
+    remains: tuple[str, ...] | None = None  # what remains (results.REMAINS_*); None: an older ledger's record
 
     def __post_init__(self):
+        if isinstance(self.remains, list):  # (read back from JSON)
+            object.__setattr__(self, "remains", tuple(self.remains))
         # Whatever made this value, no URL in it carries a secret: every
         # output (table, JSON lines, markdown, the ledger) is made from it.
         for name in ("repo", "reason", "pr"):
@@ -70,35 +74,25 @@ class RepoOutcome:
         return self.status != FAILED and not self.retry
 
 
-# The exit-code table of the command line (codemod/results.py decides it for
-# the CLI; this is the same table for repositories): 2 bad input or a
-# failure; 1 the leak remains or napi-fix could not decide; 3 no leak now but
-# changes are pending; 0 nothing remains. Precedence 2 > 1 > 3 > 0.
-EXIT_CLEAN, EXIT_REMAINS, EXIT_FAILED, EXIT_PENDING = 0, 1, 2, 3
-PRECEDENCE = (EXIT_FAILED, EXIT_REMAINS, EXIT_PENDING)
+def remains(outcome: RepoOutcome) -> frozenset[str]:
+    """What a repository's outcome leaves behind, in the words of the
+    command line's exit-code table (results.py): for an outcome that says,
+    what it says; for an older ledger's record, judged from its status."""
+    if outcome.status == FAILED:
+        return frozenset({REMAINS_FAILED})
+    if outcome.remains is not None:
+        return frozenset(outcome.remains)
+    found = {REMAINS_UNDECIDED} if outcome.status == NEEDS_ATTENTION or outcome.attention else set()
+    pending = outcome.status in (WOULD_FIX, HYGIENE_ONLY) or (outcome.status == SKIPPED and outcome.skip != SAME_CHANGE)
+    if pending or (outcome.status == CLEAN and outcome.leak):
+        found.add(REMAINS_PENDING if outcome.leak is False else REMAINS_LEAK)  # unknown counts as present
+    return frozenset(found)
 
 
 def repo_exit_code(outcome: RepoOutcome) -> int:
-    """What one repository's outcome leaves behind, as an exit code."""
-    if outcome.status == FAILED:
-        return EXIT_FAILED
-    if outcome.status == NEEDS_ATTENTION or outcome.attention:
-        return EXIT_REMAINS  # a person must look (NAPI005)
-    leak = outcome.leak is not False  # unknown counts as present
-    pending = outcome.status in (WOULD_FIX, HYGIENE_ONLY) or (
-        outcome.status == SKIPPED and outcome.skip != SAME_CHANGE)
-    if pending:
-        return EXIT_REMAINS if leak else EXIT_PENDING
-    if outcome.status == CLEAN and outcome.leak:
-        return EXIT_REMAINS  # found, and nothing this run could change
-    return EXIT_CLEAN
-
-
-def combined(codes) -> int:
-    codes = set(codes)
-    return next((code for code in PRECEDENCE if code in codes), EXIT_CLEAN)
+    return exit_status(remains(outcome))
 
 
 def exit_code(outcomes) -> int:
-    """The batch's exit code: the most serious of its repositories'."""
-    return combined(repo_exit_code(o) for o in outcomes)
+    """The batch's exit code: the command line's, over what every repository leaves behind."""
+    return exit_status(set().union(*(remains(o) for o in outcomes)))

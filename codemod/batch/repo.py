@@ -2,7 +2,8 @@
 
 prepare (on the preparing thread): the clone or fetch, the base commit and
 a worktree detached at it. process (on the main thread, with the batch's
-one worker pool): the engine's plan of ".", the patch, and as asked apply
+one worker pool): the engine's plan of the worktree, exactly as `napi-fix
+--dry-run .` plans it there, the patch, and as asked apply
 and verify; with --commit the repository is then Ready for finish.py.
 Every failure becomes a `failed` outcome naming its stage; only an
 interrupt leaves this module as an exception.
@@ -24,28 +25,29 @@ from codemod.batch.git import GitError, git, ok
 from codemod.batch.inputs import RepoSpec
 from codemod.batch.ledger import Ledger
 from codemod.batch.log import RepoLog, writing_to
-from codemod.batch.outcome import CLEAN, FAILED, HYGIENE_ONLY, NEEDS_ATTENTION, WOULD_FIX, RepoOutcome
-from codemod.batch.rooted import RootedSources
+from codemod.batch.outcome import (CLEAN, FAILED, FIXED, HYGIENE_COMMITTED, HYGIENE_ONLY, NEEDS_ATTENTION, SAME_CHANGE,
+                                   WOULD_FIX, RepoOutcome)
 from codemod.batch.stop import Stopper, TimedOut
 from codemod.batch.verify import verify
 from codemod.batch.worktrees import Base
-from codemod.discover import BUILD_FILES, NAPI_OWN_HEADERS, PACKAGE_FILES
+from codemod.discover import BUILD_FILES, CPP_SUFFIXES, NAPI_OWN_HEADERS, PACKAGE_FILES, entry_path
 from codemod.parallel import Workers
 from codemod.present.diff import diff
 from codemod.present.summary import summary
 from codemod.present.paths import label
-from codemod.results import Report
+from codemod.results import REMAINS_FAILED, REMAINS_LEAK, Report
+from codemod.sources.disk import DiskSources
 
 
 # What the pin reads, by file name (the engine's own lists): with the pin
 # strategy, no --verify and no hooks, the worktree holds only these files.
-# A C++ file is read only by the Finalize strategies, which get every file.
+# C/C++ files too: whether a leaky copy leaks depends on the ObjectWrap
+# classes compiled against it (leaks.py); the Finalize strategies get every file.
+PIN_READS = tuple(sorted(PACKAGE_FILES | BUILD_FILES | NAPI_OWN_HEADERS | {".gitignore"}
+                         | {f"*{suffix}" for suffix in CPP_SUFFIXES}))
 HYGIENE_NOTE = "no leak: only empty Finalize overrides (hygiene)"
 LEAK_REMAINS = ("the leak remains: only empty Finalize overrides (hygiene, they do not stop it; "
                 "--strategy pin or both does)")
-LEAK_UNKNOWN = ("only empty Finalize overrides (hygiene, they do not stop the leak); whether it leaks is not "
-                "known: --strategy finalize looks at no version (--strategy both does)")
-PIN_READS = tuple(sorted(PACKAGE_FILES | BUILD_FILES | NAPI_OWN_HEADERS | {".gitignore"}))
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,8 @@ class Work:
         self.stage = "analyze"
         self.start = time.monotonic()
         self.facts: dict = {"log": log_path(config, checkout.spec)}
+        self.remains_now: list[str] = []  # results.REMAINS_* as the repository is
+        self.remains_fixed: list[str] = []  # ... once the planned edits are on its branch
         self.patch = os.path.join(config.patch_dir, checkout.spec.stem + ".patch")
         self.report = os.path.join(config.patch_dir, checkout.spec.stem + ".report.txt")
 
@@ -136,6 +140,9 @@ class Work:
         base = self.checkout.base
         seconds = round(self.checkout.seconds + time.monotonic() - self.start, 2)
         fields = {**self.facts, **fields}
+        if "remains" not in fields and status != FAILED:
+            done = status in (FIXED, HYGIENE_COMMITTED) or fields.get("skip") == SAME_CHANGE
+            fields["remains"] = tuple(self.remains_fixed if done else self.remains_now)
         if base is not None and base.note:
             fields["reason"] = "; ".join(p for p in (fields.get("reason", ""), base.note) if p)
         return RepoOutcome(self.checkout.spec.id, status, base=base.commit if base else "",
@@ -165,21 +172,26 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     for earlier in (work.patch, work.report):
         if os.path.exists(earlier):
             os.unlink(earlier)  # files from an earlier run must not outlive its plan
-    full = engine.plan(RootedSources(work.root), ["."], config.options, workers)
-    changes = describe(full, work.root)
+    root = entry_path(work.root)  # as the command line spells `.`: the same plan, byte for byte
+    full = engine.plan(DiskSources(), [root], config.options, workers)
+    changes = describe(full, root)
     attention = _summary(changes.attention)
     report = replace(full, files=tuple(r for r in full.files if r.error is None))
-    patch = diff(report, work.root) if report.changed else b""
+    patch = diff(report, root) if report.changed else b""
     if any(r.error or r.findings for r in full.files):
-        text = summary(full, work.root, not config.commit, patch)
+        text = summary(full, root, not config.commit, patch)
         _write_report(work, text)
         log.note(f"$ napi-fix --dry-run --strategy {config.options.strategy} .\n{text}")
     if full.failed and not only_attention(full):
-        return work.failed(_first_error(full, work.root))
+        return work.failed(_first_error(full, root))
+    # What remains (results.py: the command line's exit-code table) as the
+    # repository is now, and once the planned edits are on its branch. A
+    # lock napi-fix refuses comes as an error with a NAPI005 finding: undecided,
+    # not a failure of the run.
+    work.remains_now = sorted(full.remaining(written=False) - {REMAINS_FAILED})
+    work.remains_fixed = sorted(full.remaining(written=True) - {REMAINS_FAILED})
     work.facts.update(files=len(changes.files), pins=changes.pins, finalize=changes.finalize,
-                      attention=len(changes.attention),
-                      # without the pin strategy no version is looked at: whether it leaks is not known
-                      leak=changes.leak if config.options.pin else (changes.leak or None))
+                      attention=len(changes.attention), leak=REMAINS_LEAK in work.remains_now)
     if not report.changed:
         return work.outcome(NEEDS_ATTENTION if changes.attention else CLEAN, reason=attention)
 
@@ -191,8 +203,7 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     git(work.root, "apply", "--check", work.patch)
     note = _joined("also needs a person", attention) if attention else ""
     if changes.hygiene_only and not (config.commit and config.commit_hygiene_only):
-        said = HYGIENE_NOTE if work.facts["leak"] is False else LEAK_UNKNOWN if work.facts["leak"] is None else \
-            LEAK_REMAINS
+        said = LEAK_REMAINS if work.facts["leak"] else HYGIENE_NOTE
         if config.commit:
             said += "; not committed (--commit-hygiene-only commits it)"
         return work.outcome(HYGIENE_ONLY, reason=_joined(said, note))
@@ -200,11 +211,11 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
         return work.outcome(WOULD_FIX, reason=note)
 
     work.stage = "apply"
-    applied = apply_report(report, [work.root])
+    applied = apply_report(report, [root])
     if applied.signal is not None:
         stop.stop(applied.signal)  # arrived while the files were renamed: the worktree goes anyway
     if applied.report.failed:
-        return work.failed(_first_error(applied.report, work.root))
+        return work.failed(_first_error(applied.report, root))
     if config.verify:
         work.stage = "verify"
         problem = verify(config.verify, work.root)
@@ -248,9 +259,10 @@ def _joined(head: str, tail: str) -> str:
 
 @contextmanager
 def _inside(folder: str):
-    """The main process stands in the worktree while it works on it: the
-    engine plans and writes ".", and paths and reasons read as in a run
-    inside the repository (every git call names its folder)."""
+    """The main process stands in the worktree while it works on it, so
+    that what the engine says relative to the current folder (a command to
+    run "in .") reads as in a run inside the repository (every git call
+    names its folder)."""
     previous = os.getcwd()
     os.chdir(folder)
     try:
