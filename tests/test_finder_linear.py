@@ -150,14 +150,19 @@ def test_a_50_mb_file_scans_in_under_10_s_with_bounded_memory():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("unit", [b"class ", b"ObjectWrap ", b'"\\\n'], ids=["class", "objectwrap", "splices"])
-def test_a_50_mb_adversarial_file_is_a_finding_within_the_limits(unit):
+@pytest.mark.parametrize("unit, expected", [
+    # Read around its one mention of ObjectWrap (focus.py): the class, no finding.
+    (b"class ", (1, 0)),
+    (b"ObjectWrap ", (0, 1)),
+    (b'"\\\n', (0, 1)),
+], ids=["class", "objectwrap", "splices"])
+def test_a_50_mb_adversarial_file_is_a_finding_within_the_limits(unit, expected):
     """Past the limits (limits.py) a file is one NAPI005 finding, within the
     CPU limit (wall time follows the machine's load)."""
     elapsed, cpu, grown_mb, found, wrappers, unparsed = _scan_in_a_fresh_process(50 << 20, unit)
     assert cpu < 10, (elapsed, cpu)
     assert grown_mb < 600, grown_mb
-    assert (found, unparsed) == (0, 1)
+    assert (found, unparsed) == expected
 
 
 def _finding(tmp_path, source: bytes):
@@ -212,3 +217,40 @@ def test_scanning_one_file_again_and_again_keeps_no_memory():
     finally:
         tracemalloc.stop()
     assert grown < 1_000_000, f"{grown:,} bytes kept after 80 scans of {len(data):,} bytes"
+
+
+# -- large files: only the regions around the mentions ------------------------
+
+def amalgamation(size: int) -> bytes:
+    """An amalgamation-like file (directives, typedefs, externs, structs with
+    bases, functions: all keep marks) with a wrapper in its first lines, an
+    intermediate base and a leaf that never says ObjectWrap at its end."""
+    unit = (b"#ifndef OMIT_%d\n#define X%d 1\ntypedef struct S%d S%d;\nstruct S%d : public Base%d { int a; };\n"
+            b"extern int v%d;\nstatic int f%d(int x){\n  if( x>0 ){ return x*%d; }\n  return 0;\n}\n#endif\n")
+    parts, total, index = [b"#include <napi.h>\n" + WRAPPED], 0, 0
+    while total < size:
+        part = unit % ((index,) * 9)
+        parts.append(part)
+        total += len(part)
+        index += 1
+    parts.append(b"namespace app {\ntemplate <class T> class Wrapped : public Napi::ObjectWrap<T> {};\n"
+                 b"class Leaf : public Wrapped<Leaf> {\n public:\n  Leaf();\n};\n}  // namespace app\n")
+    return b"".join(parts)
+
+
+@pytest.mark.parametrize("focus", [True, False], ids=["regions-around-mentions", "whole-file"])
+def test_a_large_file_is_read_around_its_mentions(focus, monkeypatch):
+    """Past FOCUS_OVER bytes only what lies around ObjectWrap (and the
+    templates declared there) is parsed: a file whose keep marks alone are
+    past the parse limit finds every class. Read whole, the same file is past
+    the limit (limits scaled down 64 times: the 54 MB case, in a second)."""
+    from codemod.cpp import parse
+
+    monkeypatch.setattr(parse, "PARSE_LIMIT", 256 << 10)
+    monkeypatch.setattr(parse, "FOCUS_OVER", 128 << 10 if focus else 1 << 40)
+    facts = scan_cpp("amalgamation.c", amalgamation(1 << 20))
+    if focus:
+        assert ([c.name for c in facts.classes], facts.unparsed) == (["W", "Wrapped", "Leaf"], ())
+        assert facts.classes[-1].scope == ("app",)
+    else:
+        assert facts.classes == () and "over the parse limit" in facts.unparsed[0].reason

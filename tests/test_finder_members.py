@@ -6,7 +6,7 @@ such a line: the compiler would read the macro and the override as one
 member, and tree-sitter stopped parsing the class. It goes after the last
 ordinary member of the public section instead; without a public section,
 at the top of the body, before every macro line, with the class's default
-access restored after it (unless a label follows anyway). Each result is checked three ways: the exact text, the
+access restored after it (unless a label is the very next thing the compiler reads). Each result is checked three ways: the exact text, the
 class still parses as a class with the override in its body (tree-sitter,
 macro line and all), and it compiles with g++ against node-addon-api with
 the macros defined.
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from cases import DECL
-from helpers import dedent, fix
+from helpers import dedent, fix_files
 
 from codemod.queries import cpp_parser
 
@@ -198,6 +198,18 @@ IDS = [case[0] for case in MEMBER_MACROS]
 
 def _text(template: str) -> str:
     return dedent(template).replace("{DECL}", DECL)
+
+
+# The class reaches its macros' definitions as the compiler does, through an
+# include: a macro line defined nowhere napi-fix can read is not edited
+# (tests/test_finder_unchanged.py, a-macro-line-defined-nowhere-is-a-finding).
+INCLUDE = '#include "macros.h"\n'
+
+
+def fix(source: str) -> bytes:
+    after = fix_files({"macros.h": MACROS, "addon.h": INCLUDE + source})["addon.h"]
+    assert after.startswith(INCLUDE.encode())
+    return after[len(INCLUDE):]
 
 
 @pytest.mark.parametrize("before, after", [(b, a) for _, b, a in MEMBER_MACROS], ids=IDS)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from cases import DECL
-from helpers import dedent, write_tree
+from helpers import dedent, plan, write_tree
 
 from codemod.cli import main
 
@@ -139,10 +139,15 @@ def test_both_packages_compile_after_the_run(tmp_path: Path, monkeypatch):
 def test_an_include_no_build_of_the_package_names_never_resolves_into_another_package(tmp_path: Path, monkeypatch):
     """b's leaf includes "app_base.h", which b does not have (it comes from
     outside the tree): a's header of that name is not on b's include path, so
-    a's ObjectWrap base is not b's."""
+    a's ObjectWrap base is not b's. What the leaf's base is, napi-fix cannot
+    tell: a NAPI005 (exit 1), never an edit, never silence."""
     leaf = B_LEAF.replace('#include "base.h"', '#include "app_base.h"')
     write_tree(tmp_path, {"a/package.json": PACKAGE_JSON.format(name="a"), "a/src/app_base.h": A_BASE,
                           "b/package.json": PACKAGE_JSON.format(name="b"), "b/src/leaf.h": leaf})
     monkeypatch.chdir(tmp_path)
-    assert main(["--strategy", "finalize", "a", "b"]) == 0
+    assert main(["--strategy", "finalize", "a", "b"]) == 1
     assert (tmp_path / "b/src/leaf.h").read_text() == leaf
+    (finding,) = [f for r in plan([tmp_path / "a", tmp_path / "b"], "finalize").files for f in r.findings
+                  if r.path.endswith("leaf.h")]
+    assert (finding.rule, finding.line) == ("NAPI005", 4)
+    assert finding.reason.startswith("cannot tell whether app::Leaf is an ObjectWrap class: its base Base<Leaf>")

@@ -187,3 +187,65 @@ def test_the_users_setting_wins_over_the_virtual_environment(built, tmp_path):
                     {"settings": {"napi-fix.path": "./refused"}})
     assert {"status": "napi-fix: not started"} in said
     assert not (tmp_path / "launched").exists()
+
+
+# -- the bundled server (napi-fix is not on PyPI) -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled(built, tmp_path_factory) -> Path:
+    """The extension with napi-fix's wheel in bundled/, as `npm run package` ships it (docs/editors.md)."""
+    wheel_dir = built / "bundled"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(wheel_dir), str(EXTENSION.parents[1])],
+                   check=True, capture_output=True, timeout=600)
+    return built
+
+
+@pytest.mark.slow
+def test_without_napi_fix_the_bundled_wheel_is_installed_once_and_served(bundled, tmp_path):
+    storage = tmp_path / "storage"
+    env_steps = ({"settings": {}}, {"wait": "running"})
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "PATH": without_napi_fix(), "STORAGE": str(storage)}
+    stub = str(Path(__file__).parent / "editors" / "vscode_stub.js")
+
+    def run() -> list[dict]:
+        out = node(workspace, stub, str(bundled), json.dumps(env_steps), env=env)
+        return [json.loads(line) for line in out.splitlines()]
+
+    first = run()
+    assert {"progress": "napi-fix: installing the language server"} in first
+    assert first[-2] == {"status": "napi-fix: running"}, first
+    output = first[-1]["output"]
+    server = next(storage.glob("server/napi_fix-*/bin/napi-fix"))
+    assert f"napi-fix: starting {server} lsp (from the wheel bundled with the extension)" in output
+    assert (server.parent.parent / ".napi-fix-installed").exists()
+
+    second = run()  # installed: no second install, no progress
+    assert not [e for e in second if "progress" in e]
+    assert second[-2] == {"status": "napi-fix: running"}
+
+
+def test_the_vsix_ships_the_bundled_wheel(bundled, tmp_path):
+    node(bundled, "node_modules/@vscode/vsce/vsce", "package", "--allow-missing-repository", "--no-dependencies",
+         "-o", str(tmp_path / "napi-fix.vsix"))
+    with zipfile.ZipFile(tmp_path / "napi-fix.vsix") as vsix:
+        wheels = [n for n in vsix.namelist() if n.startswith("extension/bundled/") and n.endswith(".whl")]
+    assert len(wheels) == 1 and Path(wheels[0]).name.startswith("napi_fix-")
+
+
+def test_without_python_the_user_is_told_what_to_do(bundled, tmp_path):
+    empty = tmp_path / "bin"  # node alone on PATH: no Python, no napi-fix
+    empty.mkdir()
+    (empty / "node").symlink_to(shutil.which("node"))
+    (tmp_path / "workspace").mkdir()
+    out = node(tmp_path / "workspace", str(Path(__file__).parent / "editors" / "vscode_stub.js"), str(bundled),
+               json.dumps([{"settings": {}}]),
+               env={**os.environ, "HOME": str(tmp_path), "PATH": str(empty), "STORAGE": str(tmp_path / "s")})
+    said = [json.loads(line) for line in out.splitlines()]
+    errors = [e["error"] for e in said if "error" in e]
+    assert len(errors) == 1 and "no Python 3.10 or later on PATH" in errors[0] and "napi-fix.path" in errors[0]
+    assert {"status": "napi-fix: failed"} in said

@@ -95,8 +95,10 @@ def insertion_point(
     semicolon-less macro lines the parse left out (parse.py): the override
     never follows one, since the compiler would read both as one member.
     Without a public section free of them before the place, it goes at the
-    top of the body, before them all (in a class under a `public:` label,
-    and the class's default access restored after it).
+    top of the body, before them all: in a class under a `public:` label,
+    with `private:` (the access in force there) restored after it unless a
+    label is the very next thing the compiler reads, so no member, whatever
+    a macro line expands to, changes access.
     """
     children = body.children
     if len(children) < 2 or children[0].type != "{" or children[-1].type != "}" or children[-1].is_missing:
@@ -136,8 +138,13 @@ def insertion_point(
             return None
         if is_struct:  # public by default
             return Insertion(at, member_indent + "{decl}" + newline)
+        # The default is restored unless a label is the very next thing the
+        # compiler reads: a macro line the parse left out may come first, and
+        # whatever it expands to must keep the access it had.
         first = next((c for c in inner if c.type != "comment"), None)
-        restore = "" if first is not None and first.type == "access_specifier" else label_indent + "private:" + newline
+        labelled = (first is not None and first.type == "access_specifier"
+                    and not any(body.start_byte < start < first.start_byte for start, _ in member_macros))
+        restore = "" if labelled else label_indent + "private:" + newline
         return Insertion(at, label_indent + "public:" + newline + member_indent + "{decl}" + newline + restore)
     if starts_line(data, close.start_byte):
         return Insertion(

@@ -24,6 +24,10 @@ from codemod.sources.base import Sources, Unreadable
 
 BASIC_FINALIZERS = b"NODE_ADDON_API_REQUIRE_BASIC_FINALIZERS"
 _DEFINE_BASIC = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+NODE_ADDON_API_REQUIRE_BASIC_FINALIZERS\b", re.M)
+# `#include <ns/objectwrap.hpp>`: a file including such a header is read
+# even when its own code never says ObjectWrap (its CRTP classes are then a
+# finding when their base cannot be found, never silence).
+_OBJECTWRAP_INCLUDE = re.compile(rb"#[ \t]*include[ \t]*[<\"][^>\"\n]*(?i:objectwrap|object_wrap)")
 # binding.gyp "defines": [...] and CMake add_compile_definitions / -D flags,
 # outside `#` comments (both formats use # for comments).
 _BUILD_DEFINE = re.compile(rb"^[^#\n]*NODE_ADDON_API_REQUIRE_BASIC_FINALIZERS", re.M)
@@ -147,11 +151,17 @@ def sift(paths, sources: Sources, names: tuple[str, ...] | None) -> list[Sifted]
                 out.append(Sifted(path, error=exc.reason))
             continue
         basic = names is None and BASIC_FINALIZERS in data and bool(_DEFINE_BASIC.search(data))
-        hit = b"ObjectWrap" in data if starts is None else (any(n in data for n in starts)
-                                                              and bool(exact.search(data)))
+        hit = mentions_objectwrap(data) if starts is None else (any(n in data for n in starts)
+                                                                  and bool(exact.search(data)))
         if hit or basic:
             out.append(_scanned(path, data, hit, basic))
     return out
+
+
+def mentions_objectwrap(data: bytes) -> bool:
+    """The first round's test: says ObjectWrap, or includes a header named after it."""
+    return b"ObjectWrap" in data or ((b"bjectwrap" in data or b"bject_wrap" in data)
+                                     and _OBJECTWRAP_INCLUDE.search(data) is not None)
 
 
 def _scanned(path: str, data: bytes, hit: bool, basic: bool) -> Sifted:
@@ -199,7 +209,7 @@ def scan_one(sources: Sources, index: ProjectIndex, path: str,
 
 def worth_scanning(index: ProjectIndex, data: bytes) -> bool:
     """Whether an edited file's bytes can hold anything the finder looks for."""
-    return b"ObjectWrap" in data or any(re.search(rb"\b" + re.escape(n.encode()) + rb"\b", data)
+    return mentions_objectwrap(data) or any(re.search(rb"\b" + re.escape(n.encode()) + rb"\b", data)
                                         for n in index.leading_names())
 
 

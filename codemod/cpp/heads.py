@@ -56,14 +56,16 @@ class Head:
     body: int  # the body's `{`
 
 
-def keywords(code: bytes, deadline: Deadline) -> list[int]:
-    """Offsets of `class` and `struct` keywords in `code`, in order (not `enum class`)."""
+def keywords(code: bytes, deadline: Deadline, spans: list[tuple[int, int]] | None = None) -> list[int]:
+    """Offsets of `class` and `struct` keywords in `code` (within `spans`
+    when given), in order (not `enum class`)."""
     found = []
-    for word in (b"class", b"struct"):
-        for count, at in enumerate(whole_words(code, word), 1):
-            found.append(at)
-            if not count & 4095:
-                deadline.check()
+    for start, end in spans if spans is not None else [(0, len(code))]:
+        for word in (b"class", b"struct"):
+            for count, at in enumerate(whole_words(code, word, start, end), 1):
+                found.append(at)
+                if not count & 4095:
+                    deadline.check()
     found.sort()
     return [at for at in found if not _after_enum(code, at)]
 

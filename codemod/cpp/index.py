@@ -33,7 +33,17 @@ from codemod.discover import project_root
 from codemod.sources.base import Sources
 
 OBJECTWRAP = ("Napi", "ObjectWrap")
+_ALIAS = "="  # marks a namespace alias among the usings (no C++ name is "=")
 _MAX_DEPTH = 32
+_MAX_MACROS = 256  # definitions followed from one member macro line
+# Member macros of libraries an addon builds against, whose expansions are
+# known to declare no Finalize (node-addon-api's napi.h: deleted copy and
+# assignment; Qt's moc markers and copy guards). A project's own definition
+# of the same name, when its headers hold one, is read instead.
+LIBRARY_MACROS = frozenset((
+    "NAPI_DISALLOW_ASSIGN", "NAPI_DISALLOW_COPY", "NAPI_DISALLOW_ASSIGN_COPY",
+    "Q_OBJECT", "Q_GADGET", "Q_DISABLE_COPY", "Q_DISABLE_COPY_MOVE",
+))
 
 TARGET = "target"
 INTERMEDIATE = "intermediate"
@@ -142,6 +152,92 @@ class ProjectIndex:
             return Classified(TARGET, wrapped)
         return Classified(INDIRECT, wrapped)
 
+    def inherited_finalize(self, cls: ClassDecl, path: str) -> str | None:
+        """The base between `cls` and Napi::ObjectWrap that already declares
+        Finalize, if any (as the class spells it). An override inserted in
+        `cls` would replace that base's cleanup: `cls` has its Finalize."""
+        return self._class_declaring(_Class(cls, path), ())
+
+    def _class_declaring(self, entity: _Class, stack: tuple) -> str | None:
+        key = (entity.path, entity.decl.start)
+        if key in stack or len(stack) > _MAX_DEPTH:
+            return None
+        ctx = Ctx(entity.path, entity.decl.scope, entity.decl.params or ())
+        for base in entity.decl.bases:
+            found = self._declaring(base, ctx, stack + (key,))
+            if found is not None:
+                return found
+        return None
+
+    def _declaring(self, text: str, ctx: Ctx, stack: tuple) -> str | None:
+        """The class declaring Finalize on the way from type `text` to
+        Napi::ObjectWrap, following the entity `_resolve` follows."""
+        name = parse_type(text)
+        if name is None or len(stack) > _MAX_DEPTH or (not name.is_global and name.parts[0] in ctx.params):
+            return None
+        args = name.last.args
+        for entity in self._lookup(name, ctx):
+            if isinstance(entity, str):
+                continue
+            if isinstance(entity, _Alias):
+                target = entity.decl.target
+                if entity.decl.params is not None:
+                    if args is None:
+                        continue
+                    target = substitute(target, dict(zip(entity.decl.params, args)))
+                if self._resolve(target, Ctx(entity.path, entity.decl.scope), stack) is not None:
+                    return self._declaring(target, Ctx(entity.path, entity.decl.scope), stack + (id(entity),))
+            elif self._class_wrapped(entity, ()) is not None:
+                if entity.decl.declares_finalize or self.member_macros(entity.decl, entity.path)[0] is not None:
+                    return entity.decl.display_name()
+                return self._class_declaring(entity, stack)
+        return None
+
+    def member_macros(self, cls: ClassDecl, path: str) -> tuple[str | None, tuple[str, ...]]:
+        """(a member macro of `cls` that declares Finalize, the member macros
+        defined nowhere its translation unit can see): what a macro line
+        expands to is read from its definition, other macros it names
+        included."""
+        unknown: list[str] = []
+        for name in cls.member_macros:
+            seen: set[str] = set()
+            pending = [name]
+            while pending:
+                current = pending.pop()
+                if current in seen or len(seen) > _MAX_MACROS:
+                    continue
+                seen.add(current)
+                macro = self._includes.macro(path, current)
+                if macro is None:
+                    if current == name and name not in LIBRARY_MACROS:
+                        unknown.append(name)
+                    continue
+                if macro.finalize:
+                    return name, ()
+                pending.extend(macro.words)
+        return None, tuple(unknown)
+
+    def unresolved_base(self, cls: ClassDecl, path: str) -> str | None:
+        """A base of a class the index could not classify that may still lead
+        to ObjectWrap: an `ObjectWrap<...>`, or a CRTP base (`X : Base<X>`),
+        that names nothing this translation unit or the project declares and
+        no library napi-fix knows. Such a class is reported, never passed
+        over in silence."""
+        ctx = Ctx(path, cls.scope, cls.params or ())
+        for base in cls.bases:
+            name = parse_type(base)
+            if name is None or (not name.is_global and name.parts[0] in ctx.params):
+                continue
+            last = name.last
+            if last.args is None:
+                continue
+            if last.name != "ObjectWrap" and not any(_names_class(arg, cls) for arg in last.args):
+                continue
+            if _known_library(name) or self._lookup(name, ctx) or last.name in self._includes.defined(path):
+                continue
+            return base
+        return None
+
     def leading_names(self) -> set[str]:
         """Bare names of aliases and intermediate bases that lead to ObjectWrap:
         a file mentioning one must be parsed even if it never says ObjectWrap."""
@@ -217,13 +313,14 @@ class ProjectIndex:
             candidates.append(parts)
         else:
             candidates.extend(ctx.scope[:i] + parts for i in range(len(ctx.scope), -1, -1))
-            for scope, target in self._visible_usings(ctx.path):
-                if ctx.scope[: len(scope)] != scope:
-                    continue
+            usings = [(scope, target) for scope, target in self._visible_usings(ctx.path)
+                      if ctx.scope[: len(scope)] == scope]
+            for _, target in usings:
                 if target[-1:] == ("*",):  # using namespace X;
                     candidates.append(target[:-1] + parts)
-                elif target[-1] == parts[0]:  # using X::Name;
+                elif target[0] != _ALIAS and target[-1] == parts[0]:  # using X::Name;
                     candidates.append(target + parts[1:])
+            candidates.extend(_through_aliases(parts, [t[1:] for _, t in usings if t[0] == _ALIAS]))
         visible = self._includes.visible(ctx.path)
         home = self._includes.project(ctx.path)
         found: dict[int, _Entity] = {}
@@ -237,23 +334,49 @@ class ProjectIndex:
         return list((found or same_project).values())
 
     def _visible_usings(self, path: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-        """(scope, target) pairs; target ends in "*" for a using-directive."""
+        """(scope, target) pairs; target ends in "*" for a using-directive and
+        is (_ALIAS, name, namespace...) for a namespace alias."""
         if path not in self._visible:
             facts = self._facts.get(path)
             own: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
             if facts is not None:
                 own += [(scope, ns + ("*",)) for scope, ns in facts.usings.namespaces]
                 own += [(scope, decl) for scope, decl in facts.usings.declarations]
+                own += [(scope, (_ALIAS, name) + ns) for scope, name, ns in facts.usings.aliases]
             own += [((), target) for target in self._includes.usings(path)]
             self._visible[path] = tuple(own)
         return self._visible[path]
 
 
+def _through_aliases(parts: tuple[str, ...], aliases: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """`js::ObjectWrap` after `namespace js = Napi;` is `Napi::ObjectWrap`;
+    an alias of an alias is followed too (a few steps: no cycle runs on)."""
+    out: list[tuple[str, ...]] = []
+    for _ in range(8):
+        target = next((alias[1:] for alias in aliases if alias[0] == parts[0]), None)
+        if target is None or target + parts[1:] in out:
+            break
+        parts = target + parts[1:]
+        out.append(parts)
+    return out
+
+
 def signature(facts: FileFacts) -> tuple:
     """What other files can see of a file: everything but positions and bodies."""
-    return (tuple((c.qualified, c.params, c.bases) for c in facts.classes),
+    return (tuple((c.qualified, c.params, c.bases, c.declares_finalize, c.member_macros) for c in facts.classes),
             tuple((a.scope, a.name, a.params, a.target) for a in facts.aliases),
             facts.usings)
+
+
+# CRTP bases of libraries an addon uses that never lead to Napi::ObjectWrap.
+_LIBRARIES = frozenset(("std", "Napi", "Nan", "node", "v8", "boost"))
+_NAPI_CRTP = frozenset(("Addon", "InstanceWrap", "enable_shared_from_this"))
+
+
+def _known_library(name: TypeName) -> bool:
+    if len(name.parts) > 1:
+        return name.parts[0] in _LIBRARIES and name.parts[-2:] != OBJECTWRAP
+    return name.last.name in _NAPI_CRTP
 
 
 def _names_class(wrapped: str, cls: ClassDecl) -> bool:
@@ -273,15 +396,48 @@ def _names_class(wrapped: str, cls: ClassDecl) -> bool:
 
 # -- includes: what a file's translation unit sees ---------------------------
 
-_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"', re.M)
+_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*("[^"\n]+"|<[^>\n]+>)', re.M)
+_NAMESPACE_ALIAS = re.compile(rb"^[ \t]*namespace[ \t]+(\w+)[ \t]*=[ \t]*([\w:]+)[ \t]*;", re.M)
+# Names a header defines as a class or an alias: a CRTP base spelled with
+# one of them is no unknown (`template <class T> class Helper {};`).
+_DEFINED = re.compile(rb"\b(?:class|struct)[ \t\r\n]+(\w+)[ \t\r\n]*(?:final[ \t\r\n]*)?[:{]|\busing[ \t]+(\w+)[ \t]*=")
 _USING_NAMESPACE = re.compile(rb"^[ \t]*using[ \t]+namespace[ \t]+([\w:]+)[ \t]*;", re.M)
 _USING_DECL = re.compile(rb"^[ \t]*using[ \t]+((?:::)?\w+(?:::\w+)+)[ \t]*;", re.M)
+
+
+# `#define NAME(args) body`, continuation lines and all (an unrolled loop: linear).
+_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+(\w+)([^\n\\]*(?:\\[\s\S][^\n\\]*)*)", re.M)
+_WORDS = re.compile(rb"[A-Za-z_]\w*")
+
+
+@dataclass(frozen=True)
+class Macro:
+    finalize: bool  # its body says Finalize
+    words: frozenset[str]  # the identifiers of its body: other macros it may expand
 
 
 @dataclass(frozen=True)
 class _HeaderText:
     includes: tuple[str, ...]
     usings: tuple[tuple[str, ...], ...]  # global using-directives (ending "*") and -declarations
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """What a file declares that only some classes need: read on demand."""
+
+    macros: dict[str, Macro]
+    defined: frozenset[str]  # names of classes and aliases (read loosely)
+
+
+def _macros(data: bytes) -> dict[str, Macro]:
+    out: dict[str, Macro] = {}
+    if b"define" not in data:
+        return out
+    for m in _DEFINE.finditer(data):
+        words = frozenset(w.decode("ascii") for w in _WORDS.findall(m.group(2)))
+        out[m.group(1).decode("ascii")] = Macro("Finalize" in words, words)
+    return out
 
 
 class Includes:
@@ -308,6 +464,7 @@ class Includes:
             self._know(path)
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._texts: dict[str, _HeaderText | None] = {}
+        self._declared: dict[str, _Declared | None] = {}
         self._closures: dict[str, frozenset[str]] = {}
         self._projects: dict[str, str] = {}
 
@@ -318,6 +475,7 @@ class Includes:
 
     def changed(self, path: str, gone: bool = False) -> None:
         self._texts.pop(path, None)
+        self._declared.pop(path, None)
         self._closures.clear()
         if gone and path in self._known:
             self._known.discard(path)
@@ -340,7 +498,11 @@ class Includes:
         return self._resolved[key]
 
     def _locate(self, including: str, inc: str) -> str | None:
-        folders = (os.path.dirname(including),) + self._include_dirs.get(self.project(including), ())
+        angle = inc.startswith("<") and inc.endswith(">")
+        if angle:
+            inc = inc[1:-1].strip()
+        # `#include <x>` is looked for on the include path only; `"x"` beside the file first.
+        folders = (() if angle else (os.path.dirname(including),)) + self._include_dirs.get(self.project(including), ())
         for folder in folders:
             candidate = os.path.normpath(os.path.join(folder, inc))
             if candidate in self._known or self._sources.is_file(candidate):
@@ -348,7 +510,13 @@ class Includes:
         suffix = "/" + inc.lstrip("./")
         named = [k for k in self._by_name.get(os.path.basename(inc), ()) if k.endswith(suffix)]
         home = self.project(including)
-        return next((k for k in named if self.project(k) == home), None)
+        own = next((k for k in named if self.project(k) == home), None)
+        if own is not None or not angle:
+            return own
+        # An angle include no include path of this build names: another
+        # package of the repository (a monorepo's `<ns/objectwrap.hpp>`),
+        # when exactly one header there ends with the included path.
+        return named[0] if len(named) == 1 else None
 
     def text(self, path: str) -> _HeaderText | None:
         if path not in self._texts:
@@ -359,9 +527,24 @@ class Includes:
             else:
                 usings = [_split(m.group(1)) + ("*",) for m in _USING_NAMESPACE.finditer(data)]
                 usings += [_split(m.group(1)) for m in _USING_DECL.finditer(data)]
-                includes = tuple(m.group(1).decode("utf-8", "replace") for m in _INCLUDE.finditer(data))
+                usings += [(_ALIAS, m.group(1).decode("ascii")) + _split(m.group(2))
+                           for m in _NAMESPACE_ALIAS.finditer(data)]
+                includes = tuple(m.group(1).decode("utf-8", "replace").strip('"') for m in _INCLUDE.finditer(data))
                 self._texts[path] = _HeaderText(includes, tuple(usings))
         return self._texts[path]
+
+    def declared(self, path: str) -> _Declared | None:
+        """Its macros and defined names: needed only for a class with member
+        macros or a base the index cannot find, so read apart from `text`."""
+        if path not in self._declared:
+            try:
+                data = self._sources.read(path)
+            except OSError:
+                self._declared[path] = None
+            else:
+                defined = frozenset((m.group(1) or m.group(2)).decode("ascii") for m in _DEFINED.finditer(data))
+                self._declared[path] = _Declared(_macros(data), defined)
+        return self._declared[path]
 
     def _direct(self, path: str) -> tuple[str, ...]:
         facts = self._facts.get(path)
@@ -384,6 +567,24 @@ class Includes:
                         pending.append(header)
             self._closures[path] = frozenset(seen)
         return self._closures[path]
+
+    def macro(self, path: str, name: str) -> Macro | None:
+        """The definition of macro `name` that `path`'s translation unit sees
+        (in the file or a header it includes), if any."""
+        for header in sorted(self.visible(path)):
+            declared = self.declared(header)
+            if declared is not None and name in declared.macros:
+                return declared.macros[name]
+        return None
+
+    def defined(self, path: str) -> frozenset[str]:
+        """Names of the classes and aliases `path`'s translation unit defines (read loosely, from text)."""
+        out: set[str] = set()
+        for header in self.visible(path):
+            declared = self.declared(header)
+            if declared is not None:
+                out |= declared.defined
+        return frozenset(out)
 
     def usings(self, path: str) -> tuple[tuple[str, ...], ...]:
         """Global using-declarations of the headers `path` includes, transitively."""

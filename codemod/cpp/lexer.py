@@ -46,7 +46,7 @@ _TOKEN = re.compile(
       |(?<=[0-9A-Fa-f])'(?=[0-9A-Fa-f])
       |(?P<char>'(?:\\(?:[^\n]|\w{1,9})|[^'\\\n]){1,10}')
       |(?P<lone>')
-      |(?P<directive>\#[ \t]*(?P<name>\w*))
+      |(?P<directive>\#[ \t]*(?P<name>\w*)(?P<plain>[^\n\\/]*(?=\n))?)
     )?""",
     re.X,
 )
@@ -113,6 +113,7 @@ class Lexed:
     # tree-sitter re-reads such a tail from every `/*` in it, quadratically.
     open_tail: int
     depth: int  # how deep braces nest (blocks matched whole count as one level)
+    focused: bool = False  # marks are focus.py's: only the regions around ObjectWrap are read
 
     def enclosing(self, offset: int) -> int:
         """Index of the innermost pair whose braces enclose `offset`, or -1."""
@@ -126,13 +127,19 @@ class Lexed:
         return bisect_left(self.opens, offset)
 
 
-def lex(data: bytes, max_depth: int = MAX_DEPTH, deadline: Deadline | None = None) -> Lexed:
+def lex(data: bytes, max_depth: int = MAX_DEPTH, deadline: Deadline | None = None,
+        focus: Callable[[bytes, array], array | None] | None = None) -> Lexed:
     """The file's code view and brace pairs; past `max_depth` nested braces
     the pairing stops (depth says how deep it got, paired is False). With a
-    deadline, OverLimit once it passes (checked every _CHECK_EVERY tokens)."""
+    deadline, OverLimit once it passes (checked every _CHECK_EVERY tokens).
+    `focus(code, directives)`: the keep marks to use instead of keep_marks
+    (focus.py, for a large file), or None to use keep_marks after all."""
     check = deadline.check if deadline is not None else lambda: None
     code, directives, conditional_at, paired, tail = _code(data, check)
-    marks = keep_marks(code, directives, check)
+    marks = focus(code, directives) if focus is not None else None
+    focused = marks is not None
+    if marks is None:
+        marks = keep_marks(code, directives, check)
     opens, closes, parents = array("q"), array("q"), array("q")
     stack: list[int] = []
     # Per open #if: [brace depth at the #if, seen an #else/#elif].
@@ -175,8 +182,8 @@ def lex(data: bytes, max_depth: int = MAX_DEPTH, deadline: Deadline | None = Non
         paired = _conditional(directive[1], conditionals, len(stack)) and paired
         directive = next(pending, None)
     if stack or conditionals or not paired:
-        return Lexed(code, array("q"), array("q"), array("q"), directives, marks, False, tail, depth)
-    return Lexed(code, opens, closes, parents, directives, marks, True, tail, depth)
+        return Lexed(code, array("q"), array("q"), array("q"), directives, marks, False, tail, depth, focused)
+    return Lexed(code, opens, closes, parents, directives, marks, True, tail, depth, focused)
 
 
 def keep_marks(code: bytes, directives: array, check: Callable[[], None] = lambda: None) -> array:
@@ -277,7 +284,8 @@ def _code(data: bytes, check: Callable[[], None]) -> tuple[bytes, array, list[tu
             name = m.group("name")
             if name in _CONDITIONAL_OPEN or name in _CONDITIONAL_NEXT or name == b"endif":
                 conditionals.append((start, name))
-            end = _directive_end(data, pos)
+            # A line with no continuation and no comment ends at its newline.
+            end = pos if m.group("plain") is not None else _directive_end(data, pos)
         if end < 0:  # a comment or raw string that never closes: to the end
             end, closed, tail = size, False, start
         code[start:end] = data[start:end].translate(BLANK)

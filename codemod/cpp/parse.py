@@ -26,10 +26,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right, insort
 from dataclasses import dataclass
+from functools import partial
 
 from tree_sitter import Node, Range, Tree
 
 from codemod.cpp import regions
+from codemod.cpp.focus import FOCUS_OVER, focused_marks
 from codemod.cpp.heads import Head, class_heads, export_macros, keywords, objectwrap_heads
 from codemod.cpp.lexer import BLANK, Lexed, lex
 from codemod.cpp.limits import MAX_DEPTH, PARSE_LIMIT, Deadline, OverLimit
@@ -64,11 +66,14 @@ class Prepared:
 def prepare(data: bytes, deadline: Deadline) -> Prepared:
     """Everything read before parsing; OverLimit for a file too deep, too
     large to parse or too slow (limits.py)."""
-    lexed = lex(data, MAX_DEPTH, deadline)
+    focus = partial(focused_marks, data=data, deadline=deadline) if len(data) > FOCUS_OVER else None
+    lexed = lex(data, MAX_DEPTH, deadline, focus)
     if lexed.depth > MAX_DEPTH:
         raise OverLimit(f"braces nest more than {MAX_DEPTH} deep, over the parse limit; check it by hand")
     chunks = tuple(regions.chunks(lexed, PARSE_LIMIT, deadline))
-    starts = keywords(lexed.code, deadline)
+    # Focused, only the heads the chunks read are looked for.
+    read = regions.merge(sorted(r for chunk in chunks for r in chunk.ranges)) if lexed.focused else None
+    starts = keywords(lexed.code, deadline, read)
     heads = tuple(class_heads(lexed.code, starts, deadline))
     blank: list[tuple[int, int]] = []
     recovered: list[tuple[int, str]] = []

@@ -5,6 +5,13 @@ override gets the insertion as an Edit; intermediate bases, indirect
 subclasses, existing overrides, macro-generated classes and whatever the
 scan could not read (its Unparsed facts say why) are findings without edits. The override is hygiene: every reason
 that offers it says it does not stop the leak.
+
+It is never inserted where it would change behaviour: a Finalize declared
+through a member macro or by a base between the class and ObjectWrap is
+the class's Finalize (an empty override would replace it); a member macro
+defined nowhere the translation unit sees could declare one (NAPI005). A
+class whose base may lead to ObjectWrap but names nothing the index can
+find is a NAPI005 too, never passed over.
 """
 
 from __future__ import annotations
@@ -44,6 +51,14 @@ def plan_file(index: ProjectIndex, facts: FileFacts, basic: bool) -> list[Findin
 def _class_findings(index: ProjectIndex, facts: FileFacts, cls, basic: bool):
     found = index.classify(cls, facts.path)
     if found is None:
+        base = index.unresolved_base(cls, facts.path)
+        if base is not None:
+            # No subject: it may be no ObjectWrap class at all (leaks.py counts
+            # a subject as one compiled against the headers); the reason names it.
+            yield Finding(facts.path, cls.line, cls.column, MANUAL, "", "",
+                          f"cannot tell whether {cls.display_name()} is an ObjectWrap class: its base {base} "
+                          "names nothing that this file or a header it includes (through the build's include "
+                          "folders) declares; check it by hand", rule=NEEDS_PERSON.id, span=cls.name_span)
         return
     name = cls.display_name()
     where = (facts.path, cls.line, cls.column)
@@ -65,6 +80,25 @@ def _class_findings(index: ProjectIndex, facts: FileFacts, cls, basic: bool):
     if cls.override is not None:
         yield Finding(*where, HAS_OVERRIDE, name, found.wrapped,
                       f"already overrides Finalize({cls.override}){recovered}", span=span)
+        return
+    through, unknown = index.member_macros(cls, facts.path)
+    if through is not None:
+        yield Finding(*where, HAS_OVERRIDE, name, found.wrapped,
+                      f"declares Finalize through macro {through}{recovered}", span=span)
+        return
+    inherited = index.inherited_finalize(cls, facts.path)
+    if inherited is not None:
+        # An empty override here would replace the base's cleanup.
+        yield Finding(*where, HAS_OVERRIDE, name, found.wrapped,
+                      f"inherits Finalize from its base {inherited}; an override here would replace it", span=span)
+        return
+    if unknown:
+        listed = ", ".join(unknown)
+        yield Finding(*where, MANUAL, name, found.wrapped,
+                      f"its members cannot be read with confidence: macro {listed} is defined nowhere its "
+                      "translation unit's headers say, and could declare Finalize; check it by hand and add "
+                      "`void Finalize(Napi::Env /*env*/) override {}` if it has none",
+                      rule=NEEDS_PERSON.id, span=span)
         return
     if cls.insertion is None:
         yield Finding(*where, MANUAL, name, found.wrapped,

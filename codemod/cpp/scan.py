@@ -25,6 +25,7 @@ from tree_sitter import Tree
 from codemod import queries
 from codemod.cpp.aliases import AliasDecl, find_aliases
 from codemod.cpp.classes import ClassDecl, find_classes
+from codemod.cpp.dead import dead_spans, is_dead
 from codemod.cpp.errors import Unparsed, find_unparsed, objectwrap_mentions, outermost_errors
 from codemod.cpp.finalize import detect_indent_unit, detect_newline
 from codemod.cpp.macros import MacroClass, find_macro_classes
@@ -68,14 +69,18 @@ def _scan(path: str, data: bytes, deadline: Deadline) -> FileFacts:
         for chunk in prepared.chunks:
             facts.add(parse_chunk(prepared, chunk, points, budget))
         facts.repair(points, budget)
+    # What `#if 0` hides is no part of the build: no class, no finding.
+    dead = dead_spans(data, prepared.lexed.directives)
+    live = (lambda at: not is_dead(dead, at)) if dead else (lambda at: True)
     return FileFacts(
         path=path,
         digest=digest(data),
-        classes=tuple(sorted(facts.classes.values(), key=lambda c: c.start)),
+        classes=tuple(sorted((c for c in facts.classes.values() if live(c.start)), key=lambda c: c.start)),
         aliases=tuple(facts.aliases),
-        usings=Usings(tuple(facts.namespaces), tuple(facts.declarations), tuple(facts.includes)),
+        usings=Usings(tuple(facts.namespaces), tuple(facts.declarations), tuple(facts.includes),
+                      tuple(facts.namespace_aliases)),
         macro_classes=tuple(facts.macro_classes),
-        unparsed=facts.unparsed(),
+        unparsed=tuple(u for u in facts.unparsed() if live(u.start)),
         recovered_macros=prepared.recovered_macros,
     )
 
@@ -99,6 +104,7 @@ class _Collected:
         self.namespaces: list = []
         self.declarations: list = []
         self.includes: list[str] = []
+        self.namespace_aliases: list = []
         self.macro_classes: list[MacroClass] = []
 
     def add(self, tree: Tree) -> None:
@@ -110,6 +116,7 @@ class _Collected:
         self.namespaces += usings.namespaces
         self.declarations += usings.declarations
         self.includes += usings.includes
+        self.namespace_aliases += usings.aliases
         self.macro_classes += find_macro_classes(matches)
 
     def _classes(self, matches: queries.Matches, within: tuple[int, int] | None = None, suspect: bool = False) -> None:

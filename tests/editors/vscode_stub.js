@@ -75,6 +75,7 @@ const vscode = new Proxy({
   Disposable,
   EventEmitter,
   StatusBarAlignment: { Left: 1, Right: 2 },
+  ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   env: new Proxy({ appName: "Visual Studio Code", language: "en", machineId: "stub", sessionId: "stub",
     uiKind: 1, appRoot: "/", shell: "/bin/sh", remoteName: undefined },
   { get: (t, key) => (key in t ? t[key] : inert(`env.${String(key)}`)) }),
@@ -84,6 +85,11 @@ const vscode = new Proxy({
     showErrorMessage: async (message) => { said({ error: message }); return undefined; },
     showWarningMessage: async (message) => { said({ warning: message }); return undefined; },
     showInformationMessage: async (message) => { said({ information: message }); return undefined; },
+    withProgress: async (options, task) => {
+      said({ progress: options.title });
+      return task({ report: (value) => said({ reported: value.message }) },
+        { isCancellationRequested: false, onCancellationRequested: () => new Disposable() });
+    },
   }, { get: (t, key) => (key in t ? t[key] : inert(`window.${String(key)}`)) }),
   workspace: new Proxy({
     getConfiguration: configuration,
@@ -124,7 +130,11 @@ async function main() {
       settings = { ...settings, ...step.settings };
       if (!activated) {
         activated = true;
-        await extension.activate({ subscriptions: [] });
+        await extension.activate({
+          subscriptions: [], extensionPath: folder,
+          // The extension's own storage (VS Code's globalStorageUri): STORAGE in the environment, else beside it.
+          globalStorageUri: { fsPath: process.env.STORAGE || path.join(folder, ".storage") },
+        });
       } else {
         for (const fn of configurationListeners) {
           await fn({ affectsConfiguration: (section) => changed.some((key) => key.startsWith(section)) });

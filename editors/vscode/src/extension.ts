@@ -9,12 +9,14 @@
 // untrusted workspaces (package.json), a relative path is refused (it would
 // name a file of whatever folder the process runs in), and the server runs
 // in a folder outside the workspace, so a bare name is looked up on PATH and
-// never found in the repository.
+// never found in the repository. With none of the three, the wheel bundled
+// in the extension is installed with the user's Python (bootstrap.ts).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, State } from "vscode-languageclient/node";
+import { bundledWheel, installedServer, installServer, onPath } from "./bootstrap";
 
 const WATCHED = ["package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
   "pnpm-workspace.yaml", "binding.gyp"];
@@ -24,8 +26,12 @@ const STOP_MS = 10000;
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
+let extensionPath = "";
+let storage = "";
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionPath = context.extensionPath;
+  storage = context.globalStorageUri.fsPath;
   output = vscode.window.createOutputChannel("napi-fix");
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 0);
   status.command = "napi-fix.showOutput";
@@ -85,8 +91,9 @@ export function executable(setting: string): string | undefined {
 const VENV_SCRIPTS = process.platform === "win32" ? ["Scripts", "napi-fix.exe"] : ["bin", "napi-fix"];
 
 // The setting the user made (a machine setting: never a workspace's), else
-// napi-fix in a trusted workspace's .venv or venv, else `napi-fix` on PATH.
-function choose(config: vscode.WorkspaceConfiguration): { setting: string; from: string } {
+// napi-fix in a trusted workspace's .venv or venv, else `napi-fix` on PATH,
+// else the bundled wheel (`bundled` names it), else `napi-fix` (to fail saying so).
+function choose(config: vscode.WorkspaceConfiguration): { setting: string; from: string; bundled?: string } {
   const made = config.inspect<string>("path")?.globalValue;
   if (made !== undefined) {
     return { setting: made, from: "the \"napi-fix.path\" setting" };
@@ -101,7 +108,33 @@ function choose(config: vscode.WorkspaceConfiguration): { setting: string; from:
       }
     }
   }
+  const wheel = bundledWheel(extensionPath);
+  if (!onPath("napi-fix") && wheel !== undefined) {
+    return { setting: "", from: "the wheel bundled with the extension", bundled: wheel };
+  }
   return { setting: "napi-fix", from: "PATH" };
+}
+
+// The bundled wheel's server, installed on first use with progress shown.
+async function bundledServer(wheel: string): Promise<string | undefined> {
+  const ready = installedServer(storage, wheel);
+  if (ready !== undefined) {
+    return ready;
+  }
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: "napi-fix: installing the language server" },
+      async (progress) => installServer(storage, wheel, {
+        line: (text) => { output.appendLine(text); progress.report({ message: text.replace(/^napi-fix: /, "") }); },
+      }));
+  } catch (error) {
+    const message = `napi-fix: could not install the bundled server (${error}); set "napi-fix.path" to a napi-fix `
+      + `executable, then "napi-fix: Restart Server"`;
+    output.appendLine(message);
+    show("failed", message);
+    void vscode.window.showErrorMessage(message);
+    return undefined;
+  }
 }
 
 function show(state: string, tooltip: string): void {
@@ -112,8 +145,11 @@ function show(state: string, tooltip: string): void {
 
 async function start(): Promise<void> {
   const config = vscode.workspace.getConfiguration("napi-fix");
-  const { setting, from } = choose(config);
-  const command = executable(setting);
+  const { setting, from, bundled } = choose(config);
+  const command = bundled !== undefined ? await bundledServer(bundled) : executable(setting);
+  if (bundled !== undefined && command === undefined) {
+    return;
+  }
   if (command === undefined) {
     const message = `napi-fix: "napi-fix.path" must be a command name found on PATH or an absolute path, `
       + `not ${JSON.stringify(setting)}: the server was not started`;
