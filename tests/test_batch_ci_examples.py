@@ -10,6 +10,7 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -152,3 +153,59 @@ def test_the_matrix_recipe_runs_as_the_runner_runs_it_and_keeps_the_token_secret
     assert not [text for text in logs if secret in text]
     leaked = [p for p in artifacts.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
     assert leaked == []
+
+
+@pytest.mark.slow
+def test_the_kubernetes_recipe_runs_its_pods_scripts_as_written(fleet, tmp_path):
+    """Each pod's shell script of k8s-indexed-job.yaml, as the container runs
+    it (`sh -c`, the Job's env, JOB_COMPLETION_INDEX 0..3 as Kubernetes
+    sets it), with the volumes' mount points under tmp_path and apt-get and
+    pip standing in for the image's: the shards succeed whatever their exit
+    code, and the merge Job's status is the exit-code table's."""
+    from batch_repos import FAST, git, pushes
+
+    documents = [d for d in yaml.safe_load_all((CI / "k8s-indexed-job.yaml").read_text()) if d]
+    shards, merge = (next(d for d in documents if d["metadata"]["labels"]["napi-fix/step"] == step)
+                     for step in ("shards", "merge"))
+    mounts = {"/config": tmp_path / "config", "/git": tmp_path / "git", "/ledgers": tmp_path / "ledgers"}
+    for folder in mounts.values():
+        folder.mkdir()
+    secret = "k8sT0kenValue42"
+    (mounts["/git"] / "credentials").write_text(f"https://bot:{secret}@github.com\n")  # the Secret's key
+    (mounts["/config"] / "repos.csv").write_text("cloneUrl,branch\n" + "".join(
+        f"https://github.com/org/{n}.git,main\n" for n in FAST))
+    stand_ins = tmp_path / "bin"
+    stand_ins.mkdir()
+    for tool in ("apt-get", "pip"):
+        (stand_ins / tool).write_text("#!/bin/sh\nexit 0\n")
+        (stand_ins / tool).chmod(0o755)
+    home = tmp_path / "home"
+    home.mkdir()
+    gitconfig = home / ".gitconfig"
+    git(tmp_path, "config", "--file", str(gitconfig), f"url.{(fleet.root / 'remotes').as_uri()}/.insteadOf",
+        "https://github.com/org/")
+    base_env = {**os.environ, "HOME": str(home), "GIT_CONFIG_GLOBAL": str(gitconfig),
+                "PATH": os.pathsep.join([str(stand_ins), str(Path(sys.executable).parent), os.environ["PATH"]])}
+
+    def pod(job: dict, index: int | None) -> subprocess.CompletedProcess:
+        container = job["spec"]["template"]["spec"]["containers"][0]
+        script = container["args"][0]
+        for mount, folder in mounts.items():
+            script = script.replace(mount, str(folder))
+        env = {**base_env, **{e["name"]: e["value"] for e in container.get("env", [])}}
+        for mount, folder in mounts.items():
+            env = {k: v.replace(mount, str(folder)) if isinstance(v, str) and v.startswith(mount) else v
+                   for k, v in env.items()}
+        if index is not None:
+            env["JOB_COMPLETION_INDEX"] = str(index)
+        return subprocess.run([*container["command"], script], env=env, capture_output=True, text=True,
+                              timeout=300)
+
+    completions = shards["spec"]["completions"]
+    runs = [pod(shards, index) for index in range(completions)]
+    assert [r.returncode for r in runs] == [0] * completions, [r.stderr for r in runs]
+    assert [pushes(fleet.bare(n), "napi-fix/objectwrap-leak") for n in FAST] == [1, 1, 0, 0, 0]
+    merged = pod(merge, None)
+    assert merged.returncode == 2, merged.stderr  # broken-json failed: the merge Job fails, as the table says
+    assert "**napi-fix batch**: 5 repositories: 2 fixed" in merged.stdout
+    assert not [r for r in [*runs, merged] if secret in r.stdout + r.stderr]
