@@ -155,7 +155,6 @@ def test_the_matrix_recipe_runs_as_the_runner_runs_it_and_keeps_the_token_secret
     assert leaked == []
 
 
-@pytest.mark.slow
 def test_the_kubernetes_recipe_runs_its_pods_scripts_as_written(fleet, tmp_path):
     """Each pod's shell script of k8s-indexed-job.yaml, as the container runs
     it (`sh -c`, the Job's env, JOB_COMPLETION_INDEX 0..3 as Kubernetes
