@@ -197,6 +197,21 @@ def commits_above(repo: Path, base: str, tip: str) -> list[str]:
     return git(repo, "rev-list", f"{base}..{tip}").split()
 
 
+def fake_gh(folder: Path) -> Path:
+    """A `gh` that records its arguments (one JSON list a line) and answers
+    as gh does when it opened a pull request."""
+    bin_dir = folder / "bin"
+    bin_dir.mkdir()
+    calls = folder / "gh-calls.jsonl"
+    script = bin_dir / "gh"
+    script.write_text(f"""#!/bin/sh
+python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@" >> '{calls}'
+echo "https://git.example/org/repo/pull/7"
+""")
+    script.chmod(0o755)
+    return calls
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file of a working tree (not .git), by relative path."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
@@ -204,7 +219,10 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def ledger(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
+    """The ledger's outcome records (every line whole), without its header."""
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert lines[0]["type"] == "ledger", lines[0]  # which shard of how many
+    return lines[1:]
 
 
 # -- fixtures ----------------------------------------------------------------------
@@ -260,7 +278,7 @@ class Fleet:
         from codemod.cli import main
 
         self.capfd.readouterr()
-        code = main(["batch", *args] if args[:1] == ("merge",) else ["batch", "-j", "1", *args])
+        code = main(["batch", *args] if args[:1] in (("merge",), ("status",)) else ["batch", "-j", "1", *args])
         out, err = self.capfd.readouterr()
         return code, out, err
 

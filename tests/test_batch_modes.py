@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from batch_repos import FAILING_HOOK, commits_above, git, pushes, snapshot
+from batch_repos import FAILING_HOOK, commits_above, git, ledger, pushes, snapshot
 from codemod import __version__
 
 BRANCH = "napi-fix/objectwrap-leak"
@@ -20,8 +20,8 @@ STATUSES = {"npm-app": "would-fix", "npm-workspaces": "would-fix", "already-fixe
 
 def outcomes(fleet) -> dict[str, dict]:
     """The ledger's records by repository name."""
-    lines = (fleet.root / "napi-fix-patches" / "ledger.jsonl").read_text().splitlines()
-    return {json.loads(line)["repo"].rsplit("/", 1)[-1]: json.loads(line) for line in lines}
+    records = ledger(fleet.root / "napi-fix-patches" / "ledger.jsonl")
+    return {record["repo"].rsplit("/", 1)[-1]: record for record in records}
 
 
 def single_run_diff(fleet, name: str) -> bytes:
@@ -81,14 +81,29 @@ def test_a_repository_with_only_finalize_targets(fleet):
     repo = fleet.checkout("finalize-only")
     assert fleet.batch("--commit", str(repo))[0] == 0  # the pin is all done: clean
     assert outcomes(fleet)["finalize-only"]["status"] == "clean"
+    # It never leaked: by default no commit (and no pull request) goes to it.
     code, out, err = fleet.batch("--commit", "--strategy", "both", str(repo))
     outcome = outcomes(fleet)["finalize-only"]
-    assert (code, outcome["status"], outcome["pins"], outcome["finalize"]) == (0, "fixed", 0, 3)
+    assert (code, outcome["status"], outcome["pins"], outcome["finalize"]) == (3, "hygiene-only", 0, 3)
+    assert "no leak: only empty Finalize overrides (hygiene); not committed" in outcome["reason"]
+    assert outcome["patch"] and git(repo, "branch", "--list", BRANCH) == ""
+    code, out, err = fleet.batch("--commit", "--commit-hygiene-only", "--strategy", "both", str(repo))
+    outcome = outcomes(fleet)["finalize-only"]
+    assert (code, outcome["status"], outcome["pins"], outcome["finalize"]) == (0, "hygiene-committed", 0, 3)
     text = git(repo, "log", "-1", "--format=%B", BRANCH)
     assert text.startswith("Add empty Finalize overrides to ObjectWrap classes (hygiene)\n")
     assert "does NOT stop the node-addon-api 8.2.0/8.2.1" in " ".join(text.split())
     assert git(repo, "diff", "--name-only", "origin/main", BRANCH).split() == [
         "src/counter.h", "src/point.h", "src/timer.h"]
+
+
+def test_finalize_alone_on_a_leaking_repository_says_the_leak_remains(fleet):
+    code, out, err = fleet.batch("--commit", "--strategy", "finalize", fleet.url("npm-app"))
+    outcome = outcomes(fleet)["npm-app"]
+    assert (code, outcome["status"], outcome["leak"], outcome["pins"]) == (1, "hygiene-only", True, 0)
+    assert outcome["reason"].startswith("the leak remains: only empty Finalize overrides (hygiene, they do not "
+                                        "stop it; --strategy pin or both does)")
+    assert git(fleet.bare("npm-app"), "branch", "--list", BRANCH) == ""
 
 
 def test_push_lands_on_the_bare_remote_with_the_trailer(fleet):
@@ -158,7 +173,7 @@ def test_an_existing_branch(fleet):
     url = fleet.url("npm-app")
     assert fleet.batch("--commit", "--push", url)[0] == 0
     first = git(fleet.bare("npm-app"), "rev-parse", BRANCH).strip()
-    assert fleet.batch("--commit", "--push", url)[0] == 0
+    assert fleet.batch("--commit", "--push", url)[0] == 0  # done before: nothing remains to do
     assert outcomes(fleet)["npm-app"]["status"] == "skipped"
     assert "with the same change" in outcomes(fleet)["npm-app"]["reason"]
 
@@ -172,6 +187,7 @@ def test_an_existing_branch(fleet):
     code, out, err = fleet.batch("--commit", "--push", url)
     assert outcomes(fleet)["npm-app"]["status"] == "skipped", out
     assert "different change" in outcomes(fleet)["npm-app"]["reason"]
+    assert code == 1  # the leak is still there: not a success
     assert git(fleet.bare("npm-app"), "rev-parse", BRANCH).strip() == theirs
     code, out, err = fleet.batch("--commit", "--push", "--conflict", "replace", url)
     assert code == 0 and outcomes(fleet)["npm-app"]["status"] == "fixed", out + err

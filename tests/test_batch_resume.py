@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
 
 import pytest
 
-from batch_repos import GIT_ENV, commits_above, git, pushes
+from batch_repos import GIT_ENV, commits_above, git, ledger, pushes
 
 BRANCH = "napi-fix/objectwrap-leak"
 ORDER = ("npm-app", "npm-workspaces", "finalize-only", "already-fixed")
@@ -37,8 +38,7 @@ def wait_for(ready, process: subprocess.Popen, seconds: float = 60) -> None:
 
 
 def records(fleet) -> list[dict]:
-    text = (fleet.root / "napi-fix-patches" / "ledger.jsonl").read_text()
-    return [json.loads(line) for line in text.splitlines()]  # every line whole
+    return ledger(fleet.root / "napi-fix-patches" / "ledger.jsonl")
 
 
 def name_of(record: dict) -> str:
@@ -54,7 +54,7 @@ def cache_worktrees(fleet) -> int:
 def test_an_interrupt_rolls_back_then_resume_finishes_without_duplicates(fleet, signum):
     marks = fleet.root / "marks"
     marks.mkdir()
-    args = ["--commit", "--push", "--strategy", "both", "-j", "2", "--verify", VERIFY,
+    args = ["--commit", "--push", "--strategy", "both", "--commit-hygiene-only", "-j", "2", "--verify", VERIFY,
             *(fleet.url(n) for n in ORDER)]
     process = start(fleet, args, MARKS=str(marks), NAPI_TEST_SLEEP="60")
     # npm-app is pushed (on the finishing thread) and npm-workspaces is being verified:
@@ -73,7 +73,8 @@ def test_an_interrupt_rolls_back_then_resume_finishes_without_duplicates(fleet, 
     out, err = resumed.communicate(timeout=120)
     assert resumed.returncode == 0, out + err
     assert sorted((name_of(r), r["status"]) for r in records(fleet)) == [
-        ("already-fixed", "clean"), ("finalize-only", "fixed"), ("npm-app", "fixed"), ("npm-workspaces", "fixed")]
+        ("already-fixed", "clean"), ("finalize-only", "hygiene-committed"), ("npm-app", "fixed"),
+        ("npm-workspaces", "fixed")]
     assert "done in an earlier run" in out  # npm-app, from the ledger
     for name in ("npm-app", "npm-workspaces", "finalize-only"):
         bare = fleet.bare(name)
@@ -134,10 +135,69 @@ def test_only_failed_runs_the_failures_again(fleet):
 
 def test_a_torn_last_ledger_line_is_skipped_and_kept_apart(fleet):
     assert fleet.batch(fleet.url("npm-app"))[0] == 1
-    ledger = fleet.root / "napi-fix-patches" / "ledger.jsonl"
-    ledger.write_bytes(ledger.read_bytes() + b'{"repo": "half a li')  # power cut mid-write
+    path = fleet.root / "napi-fix-patches" / "ledger.jsonl"
+    path.write_bytes(path.read_bytes() + b'{"repo": "half a li')  # power cut mid-write
     code, out, err = fleet.batch("--resume", fleet.url("npm-app"), fleet.url("npm-workspaces"))
-    lines = ledger.read_text().splitlines()
-    assert lines[1] == '{"repo": "half a li'
-    assert [name_of(json.loads(line)) for line in lines[::2]] == ["npm-app", "npm-workspaces"]
+    lines = path.read_text().splitlines()
+    assert lines[2] == '{"repo": "half a li'
+    assert [name_of(json.loads(line)) for line in lines[1::2]] == ["npm-app", "npm-workspaces"]
     assert "done in an earlier run" in out
+
+
+def test_ctrl_c_at_a_terminal_reaches_the_batch_alone_which_finishes_the_push(fleet):
+    """A terminal sends SIGINT to the whole foreground process group: git
+    and its hooks run in groups of their own, so the push is finished, not
+    cut off with the branch moved and nothing on the remote."""
+    repo = fleet.checkout("npm-app")
+    hook = repo / ".git" / "hooks" / "pre-push"
+    hook.write_text(f"#!/bin/sh\ntouch '{fleet.root}/pushing'\nsleep 1\n")
+    hook.chmod(0o755)
+    process = subprocess.Popen(fleet.command("--commit", "--push", "--format", "json", str(repo),
+                                             fleet.url("npm-workspaces"), fleet.url("finalize-only")),
+                               cwd=fleet.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **GIT_ENV}, start_new_session=True)
+    wait_for((fleet.root / "pushing").exists, process)
+    os.killpg(process.pid, signal.SIGINT)  # as the terminal does
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert pushes(fleet.bare("npm-app"), BRANCH) == 1
+    summary = json.loads(out.splitlines()[-1])
+    assert summary["exit_code"] == 130
+    assert summary["not_started"] == sorted([fleet.url("npm-workspaces").removesuffix(".git"),
+                                             fleet.url("finalize-only").removesuffix(".git")])
+    assert summary["stopped"].startswith("interrupted (SIGINT): ")
+    assert summary["stopped"].endswith("npm-app finished (its branch had moved: committed, pushed)")
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("cache_removed", [False, True], ids=["as left", "cache removed meanwhile"])
+def test_a_killed_batch_leaves_no_verify_running_and_the_next_run_cleans_up(fleet, cache_removed):
+    repo = fleet.checkout("npm-app")
+    marks = fleet.root / "marks"
+    marks.mkdir()
+    process = start(fleet, ["--commit", "--verify", 'sleep 300 & echo $! > "$MARKS/sleeper"; wait', str(repo)],
+                    MARKS=str(marks))
+    wait_for((marks / "sleeper").exists, process)
+    time.sleep(0.2)
+    process.kill()  # SIGKILL, as the OOM killer does: no handler runs
+    process.wait()
+    sleeper = int((marks / "sleeper").read_text())
+    deadline = time.monotonic() + 10
+    while alive(sleeper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(sleeper)
+    owned = fleet.root / "cache" / "worktrees"
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 2  # left behind
+    if cache_removed:  # `rm -rf ~/.cache/napi-fix` is always allowed
+        shutil.rmtree(fleet.root / "cache")
+    assert fleet.batch(str(repo))[0] == 1
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+    assert not (repo / ".git" / "worktrees").exists() or not list((repo / ".git" / "worktrees").iterdir())
+    assert list(owned.iterdir()) == []

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from batch_repos import FAST, GIT_ENV
+from batch_repos import FAST, GIT_ENV, ledger
 from codemod.batch.shard import ShardError, from_environment, in_shard, parse
 
 
@@ -33,11 +33,11 @@ def test_four_shards_cover_every_repository_once_and_merge_matches_one_run(fleet
     one = _run(fleet, "--from", "repos.txt", "--strategy", "both", "--patch-dir", "one", "--format", "json",
                env={"NAPI_FIX_CACHE": str(fleet.root / "cache-one")})
     results = [p.communicate(timeout=120) for p in shards + [one]]
-    assert all(p.returncode in (0, 1, 2) for p in shards + [one]), results
+    assert all(p.returncode in (0, 1, 2, 3) for p in shards + [one]), results
 
     ledgers = sorted((fleet.root / "shards").glob("ledger-*-of-4.jsonl"))
     assert [p.name for p in ledgers] == [f"ledger-{k}-of-4.jsonl" for k in (1, 2, 3, 4)]
-    seen = [json.loads(line)["repo"] for p in ledgers for line in p.read_text().splitlines()]
+    seen = [record["repo"] for p in ledgers for record in ledger(p)]
     assert sorted(seen) == sorted(r.removesuffix(".git") for r in repos)  # every repository exactly once
 
     unsharded = [json.loads(line) for line in results[-1][0].splitlines()]
@@ -87,6 +87,43 @@ def test_an_explicit_shard_beats_the_environment(fleet, monkeypatch):
     monkeypatch.setenv("JOB_COMPLETIONS", "2")
     urls = [fleet.url(n) for n in FAST]
     fleet.batch("--shard", "2/2", *urls)
-    ledger = fleet.root / "napi-fix-patches" / "ledger-2-of-2.jsonl"
-    mine = {json.loads(line)["repo"] for line in ledger.read_text().splitlines()}
+    mine = {record["repo"] for record in ledger(fleet.root / "napi-fix-patches" / "ledger-2-of-2.jsonl")}
     assert mine == {u.removesuffix(".git") for u in urls if in_shard(u.removesuffix(".git"), (2, 2))}
+
+
+def test_merge_names_the_shards_it_was_not_given(fleet):
+    urls = [fleet.url(n) for n in ("npm-app", "already-fixed")]
+    for k in (1, 2):
+        fleet.batch("--shard", f"{k}/2", *urls)
+    ledgers = [fleet.root / "napi-fix-patches" / f"ledger-{k}-of-2.jsonl" for k in (1, 2)]
+    assert [ledger(p) for p in ledgers] != [[], []]  # (an empty shard's ledger still says which it is)
+    code, out, err = fleet.batch("merge", str(ledgers[0]))
+    assert code == 2 and "missing shards: 2/2" in out
+    code, out, err = fleet.batch("merge", str(ledgers[1]), "--format", "json")
+    assert json.loads(out.splitlines()[-1])["missing_shards"] == ["1/2"] and code == 2
+    code, out, err = fleet.batch("merge", *map(str, ledgers))
+    assert code == 1 and "missing" not in out + err  # npm-app would fix
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        pytest.param("https://github.com/o/r\n", 1, id="a list of repositories"),
+        pytest.param('{"type": "ledger", "shard": null}\n{"repo": "x", "status": "fixed"}\nnot json\n', 3,
+                     id="garbage line"),
+        pytest.param('{"type": "ledger", "shard": null}\n{"repo": "x", "status": "done"}\n', 2, id="unknown status"),
+        pytest.param('[1, 2]\n', 1, id="json, not a record"),
+    ],
+)
+def test_merge_refuses_what_is_not_a_ledger(fleet, text, line):
+    (fleet.root / "list.txt").write_text(text)
+    code, out, err = fleet.batch("merge", "list.txt")
+    assert code == 2 and f"list.txt:{line}: not a napi-fix batch ledger line" in err and out == ""
+
+
+def test_merge_skips_a_line_cut_short_and_says_so(fleet):
+    fleet.batch(fleet.url("npm-app"))
+    path = fleet.root / "napi-fix-patches" / "ledger.jsonl"
+    path.write_bytes(path.read_bytes() + b'{"repo": "half a li')
+    code, out, err = fleet.batch("merge", str(path))
+    assert code == 1 and "ledger.jsonl:3: an unfinished line (a write cut short), skipped" in out

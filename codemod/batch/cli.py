@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 
+from codemod.batch import redact
 from codemod.batch.config import CONFLICTS, DEFAULT_BRANCH, DEFAULT_PATCH_DIR, FORMATS, Config
 from codemod.batch.outcome import STATUSES, exit_code
 
@@ -45,11 +46,27 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--verify", metavar="CMD", help="run CMD in the worktree after the edit; non-zero fails the repo")
     p.add_argument("--push", action="store_true", help="push the branch (needs --commit)")
     p.add_argument("--remote", default="origin", help="the remote a local checkout pushes to (default: origin)")
+    p.add_argument("--fork", action="store_true",
+                   help="push to your fork (gh repo fork makes it) and open the pull request from it")
     p.add_argument("--open-pr", action="store_true", help="open a pull request with gh, or print the command")
+    text = p.add_argument_group("commit and pull request text ($subject, $changes, $needs_person, $why, $repo, "
+                                "$branch and $base_branch are filled in; @FILE reads a template from FILE)")
+    text.add_argument("--message", metavar="TEMPLATE", help="the commit message (a trailer is added)")
+    text.add_argument("--pr-title", metavar="TEMPLATE", help="the pull request's title")
+    text.add_argument("--pr-body", metavar="TEMPLATE", help="the pull request's body (markdown)")
+    text.add_argument("--signoff", action="store_true", help="add a Signed-off-by trailer (DCO)")
+    text.add_argument("--draft", action="store_true", help="open the pull request as a draft")
+    for flag, what in (("--label", "a label"), ("--reviewer", "a reviewer"), ("--assignee", "an assignee")):
+        text.add_argument(flag, action="append", default=[], metavar="NAME", help=f"{what} of the pull request "
+                                                                                 "(repeat for more)")
+    p.add_argument("--commit-hygiene-only", action="store_true",
+                   help="also commit (and push) repositories without the leak whose only change is the empty "
+                        "Finalize overrides of --strategy finalize|both (default: patch only, status hygiene-only)")
     p.add_argument("--max-pushes", type=_count, metavar="N", help="push at most N branches in this run")
     p.add_argument("--canary", type=_count, metavar="N", help="stop after the first N pushes")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="per repository")
-    p.add_argument("--patch-dir", default=DEFAULT_PATCH_DIR, metavar="DIR")
+    p.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="per repository")
+    p.add_argument("--patch-dir", metavar="DIR", help=f"patches, reports, logs, the ledger (default: {DEFAULT_PATCH_DIR} "
+                                                     "here, or beside the checkout you are in)")
     p.add_argument("--ledger", metavar="FILE", help="default: ledger.jsonl in the patch dir")
     p.add_argument("--resume", action="store_true", help="skip repositories the ledger has done")
     p.add_argument("--only", type=_statuses, metavar="STATUS[,STATUS]",
@@ -61,9 +78,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def merge_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="napi-fix batch merge", description="The combined summary of shard ledgers.")
+def merge_parser(verb: str = "merge") -> argparse.ArgumentParser:
+    """`batch merge` (the combined summary of shard ledgers) or `batch
+    status` (where their pull requests stand, through gh)."""
+    what = ("The combined summary of shard ledgers." if verb == "merge" else
+            "Where the pull requests of the repositories in the ledgers stand (open, merged, closed; checks), "
+            "through gh. Exit 0 when every one is merged, 1 while any is not, 2 when gh cannot answer.")
+    p = argparse.ArgumentParser(prog=f"napi-fix batch {verb}", description=what)
     p.add_argument("ledgers", nargs="+", metavar="LEDGER")
+    if verb == "status":
+        p.add_argument("--remote", default="origin", help="the remote of the local checkouts (default: origin)")
     p.add_argument("--format", dest="output", choices=FORMATS, default="text")
     return p
 
@@ -72,6 +96,16 @@ def _count(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:  # (also NaN)
+        raise argparse.ArgumentTypeError("must be more than 0")
     return value
 
 
@@ -93,23 +127,69 @@ def main(argv: list[str]) -> int:
 
 def _main(argv: list[str]) -> int:
     try:  # argparse prints usage errors and --help itself, then exits
-        args = merge_parser().parse_args(argv[1:]) if argv[:1] == ["merge"] else parser().parse_args(argv)
+        verb = argv[0] if argv[:1] in (["merge"], ["status"]) else None
+        args = (merge_parser(verb).parse_args(argv[1:]) if verb else parser().parse_args(argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
-    if argv[:1] == ["merge"]:
+    if verb == "merge":
         return merge(args)
+    if verb == "status":
+        return status(args)
     try:
         config = _config(args)
         from codemod.batch.inputs import collect
 
         specs = collect(args.repos, args.from_file, args.under)
+        _remember_rewrites()
     except (ValueError, OSError) as exc:  # InputError, ShardError, a bad flag combination
-        print(f"napi-fix batch: error: {exc}", file=sys.stderr)
+        print(f"napi-fix batch: error: {redact.text(str(exc))}", file=sys.stderr)
         return 2
     if not specs:
         print("napi-fix batch: error: no repositories given (REPO, --from FILE or --under DIR)", file=sys.stderr)
         return 2
     return execute(specs, config)
+
+
+def _outside_checkouts(folder: str) -> str:
+    """`folder`, or when it is inside a git checkout, the folder holding
+    that checkout (and any checkout around it): napi-fix's files never land
+    in a repository as untracked files."""
+    from codemod.batch.git import NO_PROGRAMS, run
+
+    while True:
+        top = run(["git", *NO_PROGRAMS, "rev-parse", "--show-toplevel"], folder)
+        if top.returncode != 0 or not top.stdout.strip():
+            return folder
+        folder = os.path.dirname(os.path.realpath(top.stdout.strip()))
+
+
+def _template(text: str | None) -> str | None:
+    """A template as given, or read from the file that @FILE names."""
+    if text is None or not text.startswith("@"):
+        return text
+    try:
+        with open(text[1:], encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise ValueError(f"{text[1:]}: cannot read the template: {exc.strerror or exc}") from None
+
+
+def _check_branch(name: str) -> None:
+    """--branch is a branch name git takes (before any repository is touched)."""
+    from codemod.batch.git import NO_PROGRAMS, run
+
+    if name.startswith("-") or run(["git", *NO_PROGRAMS, "check-ref-format", f"refs/heads/{name}"],
+                                   os.getcwd()).returncode != 0:
+        raise ValueError(f"--branch {name!r} is not a valid branch name (git check-ref-format)")
+
+
+def _remember_rewrites() -> None:
+    """The tokens `url.<base>.insteadOf` rules put into URLs (a CI recipe's
+    way): git may echo the rewritten URL in a message, which must lose them."""
+    from codemod.batch.git import NO_PROGRAMS, run
+
+    rules = run(["git", *NO_PROGRAMS, "config", "--get-regexp", r"^url\."], os.getcwd())
+    redact.remember(rules.stdout)
 
 
 def _config(args) -> Config:
@@ -119,9 +199,19 @@ def _config(args) -> Config:
 
     if args.push and not args.commit:
         raise ValueError("--push needs --commit")
-    if (args.open_pr or args.max_pushes or args.canary) and not args.push:
-        raise ValueError("--open-pr, --max-pushes and --canary need --push")
-    patch_dir = os.path.abspath(args.patch_dir)
+    _check_branch(args.branch)
+    if args.commit_hygiene_only and not args.commit:
+        raise ValueError("--commit-hygiene-only needs --commit")
+    if (args.open_pr or args.max_pushes or args.canary or args.fork) and not args.push:
+        raise ValueError("--open-pr, --max-pushes, --canary and --fork need --push")
+    if (args.message or args.signoff) and not args.commit:
+        raise ValueError("--message and --signoff need --commit")
+    pr_options = (["--draft"] if args.draft else []) + [
+        word for flag in ("label", "reviewer", "assignee") for name in getattr(args, flag)
+        for word in (f"--{flag}", name)]
+    if (args.pr_title or args.pr_body or pr_options) and not args.open_pr:
+        raise ValueError("--pr-title, --pr-body, --draft, --label, --reviewer and --assignee need --open-pr")
+    patch_dir = os.path.abspath(args.patch_dir or os.path.join(_outside_checkouts(os.getcwd()), DEFAULT_PATCH_DIR))
     shard_of = shard.parse(args.shard) if args.shard else shard.from_environment()
     default_ledger = "ledger.jsonl" if shard_of is None else f"ledger-{shard_of[0]}-of-{shard_of[1]}.jsonl"
     return Config(
@@ -129,7 +219,10 @@ def _config(args) -> Config:
         explicit=frozenset(k for k in ("strategy", "pin") if getattr(args, k) is not None),
         commit=args.commit, branch=args.branch,
         conflict=args.conflict, no_verify=args.no_verify, verify=args.verify, push=args.push, remote=args.remote,
-        open_pr=args.open_pr, max_pushes=args.max_pushes, canary=args.canary, timeout=args.timeout,
+        open_pr=args.open_pr, commit_hygiene_only=args.commit_hygiene_only, message=_template(args.message),
+        pr_title=_template(args.pr_title), pr_body=_template(args.pr_body), signoff=args.signoff,
+        pr_options=tuple(pr_options), fork=args.fork, max_pushes=args.max_pushes,
+        canary=args.canary, timeout=args.timeout,
         patch_dir=patch_dir, ledger=os.path.abspath(args.ledger or os.path.join(patch_dir, default_ledger)),
         resume=args.resume, only=args.only or (), shard=shard_of, jobs=args.jobs if args.jobs > 0 else default_jobs(),
         output=args.output,
@@ -147,12 +240,12 @@ def execute(specs, config: Config) -> int:
     try:
         result = run(specs, config, live_for)
     except LedgerError as exc:
-        print(f"napi-fix batch: error: {exc}", file=sys.stderr)
+        print(f"napi-fix batch: error: {redact.text(str(exc))}", file=sys.stderr)
         return 2
     notes = []
     if result.excluded:
         notes.append(f"{result.excluded} repositories belong to other shards than {config.shard[0]}/{config.shard[1]}")
-    not_started = result.selected - len(result.outcomes)
+    not_started = len(result.not_started) + len(result.rolled_back)
     if not_started:
         notes.append(f"{not_started} repositories not started; run again with --resume")
     if result.stopped:
@@ -160,41 +253,96 @@ def execute(specs, config: Config) -> int:
     if any(o.patch for o in result.outcomes):
         notes.append(f"patches: {config.patch_dir}")
     notes.append(f"ledger: {config.ledger}")
-    _print(result.outcomes, config.output, result.stopped, notes)
-    if result.signal is not None:
-        return 128 + result.signal
-    return exit_code(result.outcomes)
+    code = exit_code(result.outcomes) if result.signal is None else 128 + result.signal
+    _print(result.outcomes, config.output, report.summary(result.outcomes, result.stopped, code,
+                                                          not_started=result.not_started,
+                                                          rolled_back=result.rolled_back), notes)
+    return code
+
+
+def _read_ledgers(paths: list[str]):
+    """The last outcome of each repository in the ledgers, the shards
+    missing from them, and warnings; raises LedgerError for bad input."""
+    from codemod.batch import ledger
+
+    records, shards, warnings = [], [], []
+    for path in paths:
+        if not os.path.isfile(path):
+            raise ledger.LedgerError(f"{path}: no such file")
+        found, their_shards, their_warnings = ledger.read_strict(path)
+        records += found
+        shards += their_shards
+        warnings += their_warnings
+    missing = ledger.missing_shards(shards)
+    records.sort(key=lambda r: str(r.get("time", "")))  # stable: a file's own order breaks ties
+    return list(ledger.latest(records).values()), missing, warnings
 
 
 def merge(args) -> int:
-    from codemod.batch import ledger
+    from codemod.batch import ledger, report
 
-    records = []
-    for path in args.ledgers:
-        try:
-            if not os.path.isfile(path):
-                raise ledger.LedgerError(f"{path}: no such file")
-            records += ledger.read(path)
-        except ledger.LedgerError as exc:
-            print(f"napi-fix batch merge: error: {exc}", file=sys.stderr)
-            return 2
-    records.sort(key=lambda r: str(r.get("time", "")))  # stable: a file's own order breaks ties
-    outcomes = list(ledger.latest(records).values())
+    try:
+        outcomes, missing, warnings = _read_ledgers(args.ledgers)
+    except ledger.LedgerError as exc:
+        print(f"napi-fix batch merge: error: {redact.text(str(exc))}", file=sys.stderr)
+        return 2
+    # A missing shard is missing input: whatever its repositories hold is unknown.
+    code = 2 if missing else exit_code(outcomes)
     if args.output == "json":
         from codemod.batch.report import json_line
 
         for outcome in sorted(outcomes, key=lambda o: o.repo):
             print(json_line(outcome))
-    _print(outcomes, args.output, None, [])
-    return exit_code(outcomes)
+    notes = warnings + ([f"missing shards: {', '.join(missing)}: their repositories are not in this summary"]
+                        if missing else [])
+    _print(outcomes, args.output, report.summary(outcomes, code=code, missing_shards=missing), notes)
+    return code
 
 
-def _print(outcomes, output: str, stopped: str | None, notes: list[str]) -> None:
+def status(args) -> int:
+    import json
+    from collections import Counter
+
+    from codemod.batch import ledger, report
+    from codemod.batch import status as pulls
+
+    try:
+        outcomes, missing, warnings = _read_ledgers(args.ledgers)
+    except ledger.LedgerError as exc:
+        print(f"napi-fix batch status: error: {redact.text(str(exc))}", file=sys.stderr)
+        return 2
+    if not pulls.available():
+        print("napi-fix batch status: error: gh is not installed (https://cli.github.com)", file=sys.stderr)
+        return 2
+    found = [pulls.ask(o, args.remote) for o in pulls.committed(outcomes)]
+    code = 2 if missing else pulls.exit_code(found)
+    states = Counter(p.state for p in found)
+    totals = {"type": "summary", "repos": len(found), "states": dict(sorted(states.items())), "exit_code": code,
+              **({"missing_shards": missing} if missing else {})}
+    short = report.names(p.repo for p in found)
+    rows = [[short[p.repo], p.state + (" (draft)" if p.draft else ""), p.checks or "-", p.url or p.error or "-"]
+            for p in found]
+    line = f"{len(found)} pull requests: " + (", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "none")
+    if args.output == "json":
+        for p in found:
+            print(json.dumps(p.to_json(), sort_keys=True))
+        print(json.dumps(totals, sort_keys=True))
+    elif args.output == "markdown":
+        print(f"**napi-fix batch status**: {line}\n\n| repo | state | checks | pull request |\n|---|---|---|---|")
+        for row in rows:
+            print("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+    else:
+        sys.stdout.write(report.columns([["repo", "state", "checks", "pull request"], *rows]) + line + "\n")
+    for note in warnings + ([f"missing shards: {', '.join(missing)}"] if missing else []):
+        print(f"note: {note}", file=sys.stderr)
+    return code
+
+
+def _print(outcomes, output: str, totals: dict, notes: list[str]) -> None:
     import json
 
     from codemod.batch import report
 
-    totals = report.summary(outcomes, stopped)
     if output == "json":
         print(json.dumps(totals, sort_keys=True))
         for note in notes:

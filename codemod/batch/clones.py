@@ -23,6 +23,9 @@ def cached_clone(url: str, stem: str, timeout: float | None) -> str:
     """The cache's clone of `url` (in folder `stem`), fetched now; cloned first when new."""
     folder = os.path.join(cache_root(), stem)
     if os.path.isdir(os.path.join(folder, ".git")):
+        # The URL as given this time: a token in it may have been renewed
+        # since the clone (the clone's own config is the one place it is kept).
+        git(folder, "config", f"remote.{REMOTE}.url", url)
         git(folder, "fetch", "--prune", "--quiet", REMOTE, timeout=timeout)
         return folder
     os.makedirs(cache_root(), exist_ok=True)
@@ -30,7 +33,7 @@ def cached_clone(url: str, stem: str, timeout: float | None) -> str:
     # looks like a cached one.
     temp = tempfile.mkdtemp(prefix=".cloning-", dir=cache_root())
     try:
-        git(cache_root(), "clone", "--quiet", "--filter=blob:none", "--no-checkout", "--origin", REMOTE, url, temp,
+        git(cache_root(), "clone", "--quiet", "--filter=blob:none", "--no-checkout", "--origin", REMOTE, "--", url, temp,
             timeout=timeout)
         try:
             os.rename(temp, folder)

@@ -28,6 +28,13 @@ class Config:
     push: bool = False
     remote: str = "origin"
     open_pr: bool = False
+    commit_hygiene_only: bool = False  # commit (and push) repositories whose only change is hygiene
+    message: str | None = None  # a commit message template (commit.fill)
+    pr_title: str | None = None  # pull request title and body templates
+    pr_body: str | None = None
+    signoff: bool = False  # git commit --signoff (DCO)
+    pr_options: tuple[str, ...] = ()
+    fork: bool = False  # push to the user's fork, open the pull request from it  # for gh pr create: --draft, --label, --reviewer, --assignee
     max_pushes: int | None = None
     canary: int | None = None
     timeout: float | None = None  # seconds per repository
@@ -51,4 +58,6 @@ class Config:
         o = self.options
         relevant = [o.strategy, o.pin_mode, o.patch_vendored, self.commit, self.branch, self.conflict,
                     self.no_verify, self.verify, self.push, self.remote, self.open_pr]
+        # (appended only when set: earlier ledgers keep their hash)
+        relevant += [flag for flag, on in (("commit-hygiene-only", self.commit_hygiene_only), ("fork", self.fork)) if on]
         return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()[:16]

@@ -2,7 +2,8 @@
 
 prepare (on the preparing thread): the clone or fetch, the base commit and
 a worktree detached at it. process (on the main thread, with the batch's
-one worker pool): the engine's plan of ".", the patch, and as asked apply
+one worker pool): the engine's plan of the worktree, exactly as `napi-fix
+--dry-run .` plans it there, the patch, and as asked apply
 and verify; with --commit the repository is then Ready for finish.py.
 Every failure becomes a `failed` outcome naming its stage; only an
 interrupt leaves this module as an exception.
@@ -13,26 +14,29 @@ from __future__ import annotations
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from codemod import engine, settings
 from codemod.apply import apply_report
-from codemod.batch import clones, worktrees
+from codemod.batch import clones, log, worktrees
 from codemod.batch.changes import Change, Changes, describe, only_attention
 from codemod.batch.config import Config
-from codemod.batch.git import GitError, git
+from codemod.batch.git import GitError, git, ok
 from codemod.batch.inputs import RepoSpec
 from codemod.batch.ledger import Ledger
-from codemod.batch.outcome import CLEAN, FAILED, NEEDS_ATTENTION, WOULD_FIX, RepoOutcome
-from codemod.batch.rooted import RootedSources
+from codemod.batch.log import RepoLog, writing_to
+from codemod.batch.outcome import (CLEAN, FAILED, FIXED, HYGIENE_COMMITTED, HYGIENE_ONLY, NEEDS_ATTENTION, SAME_CHANGE,
+                                   WOULD_FIX, RepoOutcome)
 from codemod.batch.stop import Stopper, TimedOut
 from codemod.batch.verify import verify
 from codemod.batch.worktrees import Base
-from codemod.discover import BUILD_FILES, CPP_SUFFIXES, NAPI_OWN_HEADERS, PACKAGE_FILES
+from codemod.discover import BUILD_FILES, CPP_SUFFIXES, NAPI_OWN_HEADERS, PACKAGE_FILES, entry_path
 from codemod.parallel import Workers
 from codemod.present.diff import diff
+from codemod.present.summary import summary
 from codemod.present.paths import label
-from codemod.results import Report
+from codemod.results import REMAINS_FAILED, REMAINS_LEAK, Report
+from codemod.sources.disk import DiskSources
 
 
 # What the pin reads, by file name (the engine's own lists): with the pin
@@ -41,6 +45,9 @@ from codemod.results import Report
 # classes compiled against it (leaks.py); the Finalize strategies get every file.
 PIN_READS = tuple(sorted(PACKAGE_FILES | BUILD_FILES | NAPI_OWN_HEADERS | {".gitignore"}
                          | {f"*{suffix}" for suffix in CPP_SUFFIXES}))
+HYGIENE_NOTE = "no leak: only empty Finalize overrides (hygiene)"
+LEAK_REMAINS = ("the leak remains: only empty Finalize overrides (hygiene, they do not stop it; "
+                "--strategy pin or both does)")
 
 
 @dataclass(frozen=True)
@@ -53,9 +60,21 @@ class Checkout:
     outcome: RepoOutcome | None = None  # settled before any work: the clone failed, or the ledger has it
     resumed: bool = False  # the outcome is an earlier run's, from the ledger
     seconds: float = 0.0  # spent preparing
+    log: RepoLog | None = field(default=None, compare=False)  # what ran for it (None: nothing ran)
+
+
+def log_path(config: Config, spec: RepoSpec) -> str:
+    return os.path.join(config.patch_dir, spec.stem + ".log")
 
 
 def prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Checkout:
+    what_ran = RepoLog()
+    with writing_to(what_ran):
+        checkout = _prepare(spec, config, ledger, scratch)
+    return checkout if checkout.resumed else replace(checkout, log=what_ran)
+
+
+def _prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Checkout:
     start = time.monotonic()
     git_dir = ""
     try:
@@ -63,6 +82,9 @@ def prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Che
             git_dir, remote = clones.cached_clone(spec.location, spec.stem, config.timeout), clones.REMOTE
         elif os.path.isdir(spec.location):
             git_dir, remote = spec.location, config.remote
+            if config.push and not ok(git_dir, "config", "--get", f"remote.{remote}.url"):
+                # found before anything is committed, not at the push
+                raise GitError(f"no remote {remote!r} in {git_dir} to push to (--remote names it)")
         else:
             raise GitError(f"{spec.location}: no such directory")
         base = worktrees.resolve_base(git_dir, remote, spec.branch, cached=spec.is_url)
@@ -70,6 +92,7 @@ def prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Che
         if earlier is not None:
             return Checkout(spec, outcome=replace(earlier, reason=_joined("done in an earlier run", earlier.reason)),
                             resumed=True)
+        worktrees.prune_ours(git_dir)
         complete = config.options_for(_peek_settings(git_dir, base.commit)).finalize or config.verify or (
             config.commit and not config.no_verify and worktrees.has_hooks(git_dir))
         path = worktrees.add(git_dir, os.path.join(scratch, spec.stem), base.commit,
@@ -77,7 +100,8 @@ def prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Che
     except Exception as exc:  # GitError, OSError, or a bug: one repository fails, never the batch
         message = str(exc) if isinstance(exc, (GitError, OSError)) else f"internal error: {type(exc).__name__}: {exc}"
         seconds = round(time.monotonic() - start, 2)
-        return Checkout(spec, git_dir, outcome=RepoOutcome(spec.id, FAILED, "clone", message, seconds=seconds))
+        return Checkout(spec, git_dir, outcome=RepoOutcome(spec.id, FAILED, "clone", message, seconds=seconds,
+                                                           log=log_path(config, spec)))
     return Checkout(spec, git_dir, remote, base, path, seconds=time.monotonic() - start)
 
 
@@ -88,7 +112,7 @@ def process(checkout: Checkout, config: Config, workers: Workers, stop: Stopper)
     work = Work(checkout, config)
     budget = None if config.timeout is None else config.timeout - checkout.seconds
     try:
-        with _inside(work.root), stop.deadline(budget):  # the alarm is off before the way back out
+        with _inside(work.root), writing_to(checkout.log), stop.deadline(budget):  # the alarm is off first
             return _steps(work, workers, stop)
     except TimedOut:
         return work.failed(f"timed out after {config.timeout:g} s (--timeout)")
@@ -106,14 +130,23 @@ class Work:
         self.root = checkout.worktree or ""
         self.stage = "analyze"
         self.start = time.monotonic()
-        self.facts: dict = {}
+        self.facts: dict = {"log": log_path(config, checkout.spec)}
+        self.remains_now: list[str] = []  # results.REMAINS_* as the repository is
+        self.remains_fixed: list[str] = []  # ... once the planned edits are on its branch
         self.patch = os.path.join(config.patch_dir, checkout.spec.stem + ".patch")
+        self.report = os.path.join(config.patch_dir, checkout.spec.stem + ".report.txt")
 
     def outcome(self, status: str, **fields) -> RepoOutcome:
         base = self.checkout.base
         seconds = round(self.checkout.seconds + time.monotonic() - self.start, 2)
+        fields = {**self.facts, **fields}
+        if "remains" not in fields and status != FAILED:
+            done = status in (FIXED, HYGIENE_COMMITTED) or fields.get("skip") == SAME_CHANGE
+            fields["remains"] = tuple(self.remains_fixed if done else self.remains_now)
+        if base is not None and base.note:
+            fields["reason"] = "; ".join(p for p in (fields.get("reason", ""), base.note) if p)
         return RepoOutcome(self.checkout.spec.id, status, base=base.commit if base else "",
-                           base_branch=base.branch if base else "", seconds=seconds, **{**self.facts, **fields})
+                           base_branch=base.branch if base else "", seconds=seconds, **fields)
 
     def failed(self, message: str) -> RepoOutcome:
         return self.outcome(FAILED, stage=self.stage, reason=message)
@@ -136,39 +169,57 @@ class Ready:
 
 def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     config = work.config
-    if os.path.exists(work.patch):
-        os.unlink(work.patch)  # a patch from an earlier run must not outlive its plan
+    for earlier in (work.patch, work.report):
+        if os.path.exists(earlier):
+            os.unlink(earlier)  # files from an earlier run must not outlive its plan
+    root = entry_path(work.root)  # as the command line spells `.`: the same plan, byte for byte
     try:
-        options = config.options_for(settings.read(RootedSources(work.root), "."))
+        options = config.options_for(settings.read(DiskSources(), root))
     except settings.BadSettings as exc:
         return work.failed(str(exc))
-    report = engine.plan(RootedSources(work.root), ["."], options, workers)
-    changes = describe(report, work.root)
+    full = engine.plan(DiskSources(), [root], options, workers)
+    changes = describe(full, root)
     attention = _summary(changes.attention)
-    if report.failed and not only_attention(report):
-        return work.failed(_first_error(report, work.root))
-    report = replace(report, files=tuple(r for r in report.files if r.error is None))
+    report = replace(full, files=tuple(r for r in full.files if r.error is None))
+    patch = diff(report, root) if report.changed else b""
+    if any(r.error or r.findings for r in full.files):
+        text = summary(full, root, not config.commit, patch)
+        _write_report(work, text)
+        log.note(f"$ napi-fix --dry-run --strategy {options.strategy} .\n{text}")
+    if full.failed and not only_attention(full):
+        return work.failed(_first_error(full, root))
+    # What remains (results.py: the command line's exit-code table) as the
+    # repository is now, and once the planned edits are on its branch. A
+    # lock napi-fix refuses comes as an error with a NAPI005 finding: undecided,
+    # not a failure of the run.
+    work.remains_now = sorted(full.remaining(written=False) - {REMAINS_FAILED})
+    work.remains_fixed = sorted(full.remaining(written=True) - {REMAINS_FAILED})
     work.facts.update(files=len(changes.files), pins=changes.pins, finalize=changes.finalize,
-                      attention=len(changes.attention))
+                      attention=len(changes.attention), leak=REMAINS_LEAK in work.remains_now)
     if not report.changed:
         return work.outcome(NEEDS_ATTENTION if changes.attention else CLEAN, reason=attention)
 
     work.stage = "plan"
     os.makedirs(config.patch_dir, exist_ok=True)
     with open(work.patch, "wb") as handle:
-        handle.write(diff(report, work.root))
+        handle.write(patch)
     work.facts["patch"] = work.patch
     git(work.root, "apply", "--check", work.patch)
     note = _joined("also needs a person", attention) if attention else ""
+    if changes.hygiene_only and not (config.commit and config.commit_hygiene_only):
+        said = LEAK_REMAINS if work.facts["leak"] else HYGIENE_NOTE
+        if config.commit:
+            said += "; not committed (--commit-hygiene-only commits it)"
+        return work.outcome(HYGIENE_ONLY, reason=_joined(said, note))
     if not config.commit and not config.verify:
         return work.outcome(WOULD_FIX, reason=note)
 
     work.stage = "apply"
-    applied = apply_report(report, [work.root])
+    applied = apply_report(report, [root])
     if applied.signal is not None:
         stop.stop(applied.signal)  # arrived while the files were renamed: the worktree goes anyway
     if applied.report.failed:
-        return work.failed(_first_error(applied.report, work.root))
+        return work.failed(_first_error(applied.report, root))
     if config.verify:
         work.stage = "verify"
         problem = verify(config.verify, work.root)
@@ -179,6 +230,15 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
 
     work.stage = "commit"
     return Ready(work, changes, note)
+
+
+def _write_report(work: Work, text: str) -> None:
+    """Every finding of the repository, as `napi-fix --dry-run .` lists
+    them: the table's note shows the first of each kind only."""
+    os.makedirs(work.config.patch_dir, exist_ok=True)
+    with open(work.report, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    work.facts["report"] = work.report
 
 
 def _first_error(report: Report, root: str) -> str:
@@ -214,9 +274,10 @@ def _peek_settings(git_dir: str, commit: str) -> settings.Settings:
 
 @contextmanager
 def _inside(folder: str):
-    """The main process stands in the worktree while it works on it: the
-    engine plans and writes ".", and paths and reasons read as in a run
-    inside the repository (every git call names its folder)."""
+    """The main process stands in the worktree while it works on it, so
+    that what the engine says relative to the current folder (a command to
+    run "in .") reads as in a run inside the repository (every git call
+    names its folder)."""
     previous = os.getcwd()
     os.chdir(folder)
     try:

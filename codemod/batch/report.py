@@ -12,7 +12,7 @@ import shutil
 from collections import Counter
 from typing import Iterable, TextIO
 
-from codemod.batch.outcome import FAILED, STATUSES, RepoOutcome, exit_code
+from codemod.batch.outcome import FAILED, STATUSES, RepoOutcome, exit_code, repo_exit_code
 
 COLUMNS = ("repo", "status", "files", "pins", "Finalize", "branch@commit", "seconds", "note")
 
@@ -29,10 +29,15 @@ def names(ids: Iterable[str]) -> dict[str, str]:
     return {i: "/".join(p[shared:]) for i, p in zip(ids, parts)}
 
 
-def summary(outcomes: list[RepoOutcome], stopped: str | None = None) -> dict:
+def summary(outcomes: list[RepoOutcome], stopped: str | None = None, code: int | None = None,
+            **lists: list[str]) -> dict:
+    """The counts and the exit code the process exits with (`code`: 128+N
+    after signal N, 2 for missing shards; else the outcomes' own), plus
+    lists such as the repositories not started."""
     counts = Counter(o.status for o in outcomes)
     return {"type": "summary", "repos": len(outcomes), "counts": {s: counts.get(s, 0) for s in STATUSES},
-            "exit_code": exit_code(outcomes), "stopped": stopped}
+            "exit_code": exit_code(outcomes) if code is None else code, "stopped": stopped,
+            **{name: sorted(value) for name, value in lists.items() if value}}
 
 
 def summary_line(totals: dict) -> str:
@@ -41,7 +46,7 @@ def summary_line(totals: dict) -> str:
 
 
 def json_line(outcome: RepoOutcome) -> str:
-    return json.dumps({"type": "repo", **outcome.to_json()}, sort_keys=True)
+    return json.dumps({"type": "repo", **outcome.to_json(), "exit_code": repo_exit_code(outcome)}, sort_keys=True)
 
 
 def _row(outcome: RepoOutcome, name: str) -> list[str]:
@@ -65,8 +70,12 @@ def _sorted(outcomes: list[RepoOutcome]) -> list[RepoOutcome]:
 
 def table(outcomes: list[RepoOutcome]) -> str:
     short = names(o.repo for o in outcomes)
-    rows = [list(COLUMNS)] + [_row(o, short[o.repo]) for o in _sorted(outcomes)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS) - 1)]
+    return columns([list(COLUMNS)] + [_row(o, short[o.repo]) for o in _sorted(outcomes)])
+
+
+def columns(rows: list[list[str]]) -> str:
+    """Rows as aligned columns, the last one left ragged (a note, a URL)."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1] + "\n" for r in rows)
 
 
@@ -115,7 +124,7 @@ class Live:
             return
         width = shutil.get_terminal_size((100, 20)).columns
         done = 20 * self.finished // max(self.total, 1)
-        counts = " ".join(f"{s} {self.counts[s]}" for s in STATUSES)
+        counts = " ".join(f"{s} {self.counts[s]}" for s in STATUSES if self.counts[s])  # fits a terminal
         line = f"[{'#' * done}{'.' * (20 - done)}] {self.finished}/{self.total} {counts} {current}"
         self.bar.write("\r\033[2K" + line[: width - 1])
         self.bar.flush()

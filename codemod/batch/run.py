@@ -12,8 +12,6 @@ only, and the summary so far is printed.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -36,6 +34,9 @@ class BatchResult:
     excluded: int = 0  # in other shards
     stopped: str | None = None  # why the loop ended early
     signal: int | None = None
+    rolled_back: list[str] = field(default_factory=list)  # in progress at the interrupt, undone
+    finished: list[str] = field(default_factory=list)  # in progress at the interrupt, finished
+    not_started: list[str] = field(default_factory=list)
 
 
 def select(specs: list[RepoSpec], config: Config, ledger: Ledger) -> tuple[list[RepoSpec], int]:
@@ -50,13 +51,12 @@ def select(specs: list[RepoSpec], config: Config, ledger: Ledger) -> tuple[list[
 
 
 def run(specs: list[RepoSpec], config: Config, live_for) -> BatchResult:
-    ledger = Ledger(config.ledger, config.options_hash())
+    ledger = Ledger(config.ledger, config.options_hash(), config.shard)
     chosen, excluded = select(specs, config, ledger)
     live: Live = live_for(chosen)
-    scratch = tempfile.mkdtemp(prefix="napi-fix-batch-")
     loop = _Loop(config, ledger, live, BatchResult(selected=len(chosen), excluded=excluded))
     try:
-        with Stopper() as stop, Workers(config.jobs) as workers:
+        with worktrees.RunFolder() as scratch, Stopper() as stop, Workers(config.jobs) as workers:
             _start_pool(workers)  # forked before any thread exists: a fork copies held locks
             with _Checkouts(chosen, config, ledger, scratch) as checkouts, ThreadPoolExecutor(
                     1, thread_name_prefix="napi-fix-finish") as finisher:
@@ -64,12 +64,21 @@ def run(specs: list[RepoSpec], config: Config, live_for) -> BatchResult:
             loop.result.signal = stop.signum
     finally:
         live.close()
-        shutil.rmtree(scratch, ignore_errors=True)
     result = loop.result
+    seen = {o.repo for o in result.outcomes} | set(result.rolled_back)
+    result.not_started = [s.id for s in chosen if s.id not in seen]
     if result.signal is not None:
-        result.stopped = (f"interrupted ({_signal_name(result.signal)}): the repository in progress was rolled back "
-                          "(or finished, when its branch had moved)")
+        result.stopped = _interrupted(result, live.short)
     return result
+
+
+def _interrupted(result: BatchResult, short: dict[str, str]) -> str:
+    """Which repositories were in progress, and what became of each."""
+    said = [f"{short.get(r, r)} rolled back (nothing of it committed or pushed)" for r in result.rolled_back]
+    said += [f"{short.get(r, r)} finished (its branch had moved: committed"
+             f"{', pushed' if any(o.pushed for o in result.outcomes if o.repo == r) else ''})"
+             for r in result.finished]
+    return f"interrupted ({_signal_name(result.signal)}): " + ("; ".join(said) or "between two repositories")
 
 
 class _Loop:
@@ -81,9 +90,11 @@ class _Loop:
     def __init__(self, config: Config, ledger: Ledger, live: Live, result: BatchResult):
         self.config, self.ledger, self.live, self.result = config, ledger, live, result
         self.pushes = 0
+        self.stop_requested = lambda: False
         self.pending: tuple[repo.Checkout, Future] | None = None
 
     def run(self, chosen, checkouts, finisher, workers, stop) -> None:
+        self.stop_requested = lambda: stop.requested
         # Shielded but for the work on one repository: an interrupt anywhere
         # else waits for the loop to reach a point where it stops cleanly.
         with stop.shielded():
@@ -96,8 +107,8 @@ class _Loop:
                     with stop.unshielded():
                         checkout = checkouts.next(spec)
                         settled = checkout.outcome or repo.process(checkout, self.config, workers, stop)
-                except Interrupted:
-                    pass  # rolled back: its worktree goes, nothing of it is recorded
+                except Interrupted:  # rolled back: its worktree goes, nothing of it is recorded
+                    self.result.rolled_back.append(spec.id)
                 self._collect(checkouts)
                 if settled is None or stop.requested or self.result.stopped:  # interrupted, or the canary
                     checkouts.release(checkout)
@@ -118,8 +129,12 @@ class _Loop:
         self.pending = None
         outcome = future.result()
         checkouts.release(checkout)
-        if outcome is not None:  # None: rolled back because the batch is stopping
-            self._record(outcome, fresh=True)
+        if outcome is None:  # rolled back because the batch is stopping
+            self.result.rolled_back.append(checkout.spec.id)
+            return
+        if self.stop_requested():
+            self.result.finished.append(checkout.spec.id)
+        self._record(outcome, fresh=True)
 
     def _record(self, outcome: RepoOutcome, fresh: bool) -> None:
         if fresh:  # an outcome carried over from the ledger is there already
@@ -173,8 +188,12 @@ class _Checkouts:
         self._fill()
         return checkout
 
-    def release(self, checkout: repo.Checkout | None) -> None:
-        if checkout is not None and checkout.worktree is not None:
+    def release(self, checkout: repo.Checkout | None, started: bool = True) -> None:
+        if checkout is None:
+            return
+        if started and checkout.log is not None:
+            checkout.log.write(repo.log_path(self.config, checkout.spec))
+        if checkout.worktree is not None:
             self.remover.submit(worktrees.remove, checkout.git_dir, checkout.worktree)
 
     def __exit__(self, *exc) -> None:
@@ -183,5 +202,5 @@ class _Checkouts:
         self.preparer.shutdown(wait=True)
         for future in self.futures.values():
             if not future.cancelled() and future.exception() is None:
-                self.release(future.result())
+                self.release(future.result(), started=False)
         self.remover.shutdown(wait=True)
