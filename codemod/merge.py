@@ -15,8 +15,7 @@ import json
 
 from codemod.edits import Edit, apply_edits
 from codemod.results import FileResult, Finding
-
-BOM = b"\xef\xbb\xbf"
+from codemod.textpos import without_bom
 
 
 class Conflict(ValueError):
@@ -103,7 +102,7 @@ def _one_string(text: bytes) -> bool:
 
 def _check_json(path: str, new: bytes, findings: tuple[Finding, ...]) -> None:
     try:
-        json.loads(new[len(BOM):] if new.startswith(BOM) else new)
+        json.loads(without_bom(new))
     except ValueError as exc:
         reasons = "; ".join(dict.fromkeys(f.reason for f in findings if f.edits))
         raise Conflict(f"conflicting edits: together they do not give valid JSON ({exc}); planned: {reasons}; "

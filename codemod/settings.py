@@ -31,6 +31,7 @@ from codemod.options import PIN_MODES, STRATEGIES, Options
 from codemod.results import Finding
 from codemod.rules import BY_ID
 from codemod.sources.base import Sources, Unreadable
+from codemod.textpos import line_of
 
 KEY = "napi-fix"
 FIELDS = ("strategy", "pin", "ignore", "exclude")
@@ -91,7 +92,6 @@ def parse(data: bytes, path: str) -> Settings:
     """The settings in one package.json's bytes; BadSettings when the key is
     there but wrong (invalid JSON elsewhere is the planner's to report)."""
     from codemod.manifests.jsonspan import BadInput, Obj, loads
-    from codemod.textpos import line_of
 
     if f'"{KEY}"'.encode() not in data:
         return Settings()
@@ -202,7 +202,7 @@ def ignore_comments(data: bytes) -> dict[int, frozenset[str]]:
     marks = {}
     for match in _COMMENT.finditer(data):
         codes = frozenset(code.decode() for code in _CODE.findall(match["codes"]))
-        marks[data.count(b"\n", 0, match.start()) + 1] = codes or frozenset((ALL,))
+        marks[line_of(data, match.start())] = codes or frozenset((ALL,))
     return marks
 
 

@@ -1,7 +1,7 @@
 """An editor in a test: pytest-lsp's client, a client capability snapshot,
 and a few things every editor does (open, type, apply a workspace edit, save).
 
-Positions are converted here independently of codemod/positions.py (plain
+Positions are converted here independently of codemod/textpos.py (plain
 str slicing per encoding), so a wrong column in the server cannot be
 cancelled out by the same mistake on the test's side.
 """

@@ -16,6 +16,7 @@ from codemod import queries
 from codemod.cpp.finalize import Insertion, existing_override, finalize_by_body, insertion_point
 from codemod.cpp.scope import enclosing_scope, template_params
 from codemod.cpp.types import node_text, normalize, parse_type
+from codemod.textpos import line_column
 
 _NOT_A_BASE = {"access_specifier", "comment", "virtual"}
 
@@ -69,13 +70,14 @@ def find_classes(
             continue
         override, other = existing_override(finalize.get(body.id, []))
         name = parsed.last.name
+        line, column = line_column(data, name_node.start_byte)  # not tree-sitter's rows: those break at \n only
         found.append(
             ClassDecl(
                 name=name,
                 scope=enclosing_scope(cls, path) + parsed.parts[:-1],
                 params=template_params(cls),
-                line=name_node.start_point[0] + 1,
-                column=name_node.start_point[1] + 1,
+                line=line,
+                column=column,
                 name_span=(name_node.start_byte, name_node.end_byte),
                 start=cls.start_byte,
                 end=cls.end_byte,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from codemod import queries
-from codemod.textpos import whole_words
+from codemod.textpos import line_column, whole_words
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def outermost_errors(matches: queries.Matches) -> list[Node]:
 def find_unparsed(errors: list[Node], code: bytes, reason: str) -> list[Unparsed]:
     """The `errors` whose code mentions ObjectWrap."""
     return [
-        Unparsed(node.start_point[0] + 1, node.start_point[1] + 1, node.start_byte, node.end_byte, reason)
+        Unparsed(*line_column(code, node.start_byte), node.start_byte, node.end_byte, reason)
         for node in errors
         if next(objectwrap_mentions(code, node.start_byte, node.end_byte), None) is not None
     ]

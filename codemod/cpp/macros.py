@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from codemod import queries
 from codemod.cpp.types import node_text
+from codemod.textpos import line_column
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,9 @@ def _defines_class(body: bytes) -> bool:
     return False
 
 
-def find_macro_classes(matches: queries.Matches) -> tuple[MacroClass, ...]:
+def find_macro_classes(matches: queries.Matches, data: bytes) -> tuple[MacroClass, ...]:
     return tuple(
-        MacroClass(
-            macro=node_text(m["name"][0]).decode("utf-8", "replace"),
-            line=m["macro"][0].start_point[0] + 1,
-            column=m["macro"][0].start_point[1] + 1,
-        )
+        MacroClass(node_text(m["name"][0]).decode("utf-8", "replace"), *line_column(data, m["macro"][0].start_byte))
         for m in matches["macros"]
         if _defines_class(node_text(m["body"][0]))
     )

@@ -34,7 +34,7 @@ from codemod.cpp.limits import REPAIR_LIMIT, SCAN_SECONDS, Deadline, OverLimit
 from codemod.cpp.parse import Budget, Points, Prepared, parse_chunk, prepare, reparse_class
 from codemod.cpp.types import reading
 from codemod.cpp.usings import Usings, find_usings
-from codemod.textpos import line_of, line_start
+from codemod.textpos import line_column
 
 NOT_A_CLASS = ("this class head names ObjectWrap in its base clause but tree-sitter did not parse it as a class, "
                "even on its own; check it by hand")
@@ -117,7 +117,7 @@ class _Collected:
         self.declarations += usings.declarations
         self.includes += usings.includes
         self.namespace_aliases += usings.aliases
-        self.macro_classes += find_macro_classes(matches)
+        self.macro_classes += find_macro_classes(matches, self.prepared.data)
 
     def _classes(self, matches: queries.Matches, within: tuple[int, int] | None = None, suspect: bool = False) -> None:
         """The classes of one tree; `within`: only those starting in that span
@@ -167,9 +167,7 @@ class _Collected:
         data = self.prepared.data
         for keyword, body in self.prepared.objectwrap_heads:
             if keyword not in self.classes and not _inside(reported, keyword):
-                line = line_of(data, keyword)
-                column = keyword - line_start(data, keyword) + 1
-                out.append(Unparsed(line, column, keyword, body + 1, NOT_A_CLASS))
+                out.append(Unparsed(*line_column(data, keyword), keyword, body + 1, NOT_A_CLASS))
         return tuple(sorted(out, key=lambda u: u.start))
 
 
@@ -187,7 +185,7 @@ def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
 def _unreadable(path: str, data: bytes, reason: str) -> FileFacts:
     """A file past a limit: one NAPI005 fact, at its first mention of ObjectWrap."""
     at = max(data.find(b"ObjectWrap"), 0)
-    unparsed = Unparsed(line_of(data, at), at - line_start(data, at) + 1, at, len(data), reason)
+    unparsed = Unparsed(*line_column(data, at), at, len(data), reason)
     return FileFacts(path, digest(data), (), (), Usings((), (), ()), (), (unparsed,), ())
 
 

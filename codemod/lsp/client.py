@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from codemod.positions import ENCODINGS, UTF16
+from codemod.textpos import ENCODINGS, UTF16
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 A buffer is kept as the UTF-8 bytes of the editor's text and put over the
 disk (OverlaySources), so the engine analyzes what the user sees, saved or
 not. Changes arrive in the negotiated position encoding and are applied
-with codemod/positions.py, the same counting the diagnostics use. A change
+with codemod/textpos.py, the same counting the diagnostics use. A change
 whose version is not newer than the one held is stale and is dropped.
 """
 

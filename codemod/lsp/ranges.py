@@ -1,6 +1,6 @@
 """Byte offsets <-> LSP positions, as the editor sees the text.
 
-codemod/positions.py counts code units; this adds what an editor does to a
+codemod/textpos.py counts lines and code units; this adds what an editor does to a
 file it loads: it hides a UTF-8 byte order mark (VS Code and Neovim both
 drop it from the text they edit), so a file read from disk is indexed
 without it and its byte offsets are shifted to match. An open buffer's
@@ -15,17 +15,16 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from codemod.positions import LineIndex
 from codemod.sources.base import Sources, Unreadable
+from codemod.textpos import LineIndex, bom_length
 
-BOM = b"\xef\xbb\xbf"
 Position = dict[str, int]  # {"line", "character"}, as the protocol's JSON
 Range = dict[str, Position]  # {"start", "end"}
 
 
 def _hidden(data: bytes, from_disk: bool) -> int:
     """Bytes the editor hides at the start of `data`: a file's BOM."""
-    return len(BOM) if from_disk and data.startswith(BOM) else 0
+    return bom_length(data) if from_disk else 0
 
 
 class TextIndex:
@@ -49,11 +48,8 @@ class TextIndex:
 
     def line_range(self, line: int, encoding: str) -> Range:
         """The whole of 1-based `line`, without its line break."""
-        starts = self.lines.starts
-        index = min(max(line - 1, 0), len(starts) - 1)
-        end = starts[index + 1] if index + 1 < len(starts) else len(self.lines.data)
-        body = len(self.lines.data[starts[index]:end].rstrip(b"\r\n"))
-        return self.range(starts[index] + self.skip, starts[index] + body + self.skip, encoding)
+        start, end = self.lines.line_span(line - 1)
+        return self.range(start + self.skip, end + self.skip, encoding)
 
     def offset(self, position: Any, encoding: str) -> int:
         """`position`: an lsprotocol Position, as a change from the client arrives."""

@@ -26,6 +26,7 @@ from tree_sitter import Node
 
 from codemod import queries
 from codemod.manifests.jsonspan import BadInput
+from codemod.textpos import line_of
 
 MAX_FILES = 64  # .gypi files followed from one binding.gyp
 MAX_VALUES = 8  # values one string may take through its variables
@@ -155,7 +156,7 @@ def _read(path: str, data: bytes, read) -> tuple[list[Item], dict[str, list[tupl
 def _parse(path: str, data: bytes) -> Node:
     root = queries.python_parser().parse(data).root_node
     if root.has_error:
-        raise BadInput(path, _first_error_line(root), "invalid GYP (a Python literal expected)")
+        raise BadInput(path, _first_error_line(root, data), "invalid GYP (a Python literal expected)")
     return root
 
 
@@ -243,11 +244,11 @@ def _unescape(m: re.Match) -> str:
     return _ESCAPES.get(code, "\\" + code)
 
 
-def _first_error_line(root: Node) -> int:
+def _first_error_line(root: Node, data: bytes) -> int:
     stack = [root]
     while stack:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:
-            return node.start_point[0] + 1
+            return line_of(data, node.start_byte)
         stack.extend(reversed(node.children))
     return 1

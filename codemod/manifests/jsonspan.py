@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from codemod.edits import Edit
-from codemod.textpos import line_indent, line_of, starts_line
+from codemod.textpos import bom_length, line_indent, line_of, starts_line
 
 
 class BadInput(ValueError):
@@ -53,14 +53,14 @@ def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api", 
     package-lock.json has a few entries napi-fix edits among thousands it
     only steps over, which json's C decoder reads for it. `skipped`, when
     given, receives (start, end, key path) of each container left plain."""
-    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    bom = bom_length(data)
     try:
         text = data[bom:].decode("utf-8")
         json.loads(text)  # the standard parser is the judge of validity
     except UnicodeDecodeError as exc:
         raise BadInput(path, line_of(data, exc.start), "not UTF-8") from None
     except json.JSONDecodeError as exc:
-        raise BadInput(path, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+        raise BadInput(path, line_of(data, bom + len(text[:exc.pos].encode())), f"invalid JSON: {exc.msg} (column {exc.colno})") from None
     except RecursionError:
         raise BadInput(path, 1, "invalid JSON: nested too deeply") from None
     if lazy is not None and data.isascii():  # character indices are byte offsets

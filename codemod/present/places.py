@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import quote_from_bytes
 
-from codemod.positions import LineIndex
+from codemod.textpos import LineIndex
 from codemod.present.paths import label
 from codemod.present.linehash import LineHashes
 from codemod.results import Finding, Related, Report
@@ -71,14 +71,15 @@ class Places:
         return self.region(related.path, related.span, related.line, 1)
 
     def region(self, path: str, span: tuple[int, int] | None, line: int, column: int) -> Region:
-        """The span when there is one; else from the (\\n-counted) line and
-        byte column to the end of that line."""
+        """The span when there is one; else from the line and byte column
+        (textpos.line_of's) to the end of that line."""
         index = self.index(path)
         if index is None:
             return Region(line, column, line, column)
         if span is None:
-            start = min(_line_offset(index.data, line) + column - 1, len(index.data))
-            end = start + len(index.data[start:].split(b"\n", 1)[0].rstrip(b"\r"))
+            size = len(index.data)
+            first, end = index.line_span(line - 1) if line <= len(index.starts) else (size, size)
+            start = min(first + column - 1, size)
             span = (start, max(start, end))
         return self.between(index, *span)
 
@@ -86,17 +87,6 @@ class Places:
     def between(index: LineIndex, start: int, end: int) -> Region:
         (first, begin), (last, stop) = index.position(start), index.position(end)
         return Region(first + 1, begin + 1, last + 1, stop + 1)
-
-
-def _line_offset(data: bytes, line: int) -> int:
-    """Offset of the start of the 1-based line, lines split at \\n (as Finding.line counts them)."""
-    offset = 0
-    for _ in range(line - 1):
-        found = data.find(b"\n", offset)
-        if found == -1:
-            return len(data)
-        offset = found + 1
-    return offset
 
 
 def relative_uri(path: str, cwd: str) -> str | None:

@@ -68,7 +68,7 @@ def to_sarif(report: Report, cwd: str, sources: Sources | None = None, status: i
         "invocations": [invocation],
         "originalUriBaseIds": {SRCROOT: {"uri": root}},
         "columnKind": "utf16CodeUnits",
-        # positions.py and GitHub's line hash both end a line at a lone \r too.
+        # textpos.py and GitHub's line hash both end a line at a lone \r too.
         "newlineSequences": ["\r\n", "\n", "\r"],
         "results": _results(report, cwd, places),
     }
