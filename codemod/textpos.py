@@ -8,7 +8,11 @@ lands on one line whichever front-end shows it. C/C++ compilers (and
 tree-sitter's rows) and `git diff` break lines at \\n only: in a file with a
 lone \\r (classic Mac OS endings) our line 3 can be their line 2. We follow
 the editor because the editor is where a person acts on a line; tree-sitter's
-rows are converted here (`line_column`) rather than trusted.
+rows are converted here (`line_column`) rather than trusted. Three places
+keep \\n-only lines on purpose, as their consumers count: a unified diff's
+hunk headers (present/diff.py, for `patch` and `git apply`), the rows
+tree-sitter is handed (cpp/parse.py) and preprocessor line continuations
+(cpp/focus.py). None of them is a finding's line.
 
 Columns: the CLI's are 1-based bytes from the line start; the editor's count
 code units of the negotiated encoding (UTF-16 unless the client says

@@ -61,3 +61,14 @@ async def test_the_editor_agrees(editors, tmp_path):
     found, = await editor.codes(root / "src" / "macro.cc", {"NAPI005"})
     assert (found.range.start.line + 1, found.range.end.line + 1) == (LINE, LINE)
     assert (found.range.start.character, found.range.end.character) == (0, len(MACRO.split(b"\n")[2]))
+
+
+def test_a_binding_gyp_line_does_not_move_when_its_newlines_become_lone_crs(tmp_path, capfdbinary):
+    """Lines of binding.gyp come from textpos too, not from tree-sitter's \\n-only rows."""
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    gyp = root / "binding.gyp"  # a `dependencies` entry is no edit: its finding has a line and no span
+    gyp.write_bytes(gyp.read_bytes().replace(b'"defines"', b'"dependencies": ["<!(node -p \\"require(\'node-addon-api\').gyp\\")"],\n      "defines"'))
+    before = re.findall(r"^binding\.gyp:(\d+):", _cli(root, capfdbinary).err.decode(), re.M)
+    gyp.write_bytes(gyp.read_bytes().replace(b"\n", b"\r", 2))
+    after = re.findall(r"^binding\.gyp:(\d+):", _cli(root, capfdbinary).err.decode(), re.M)
+    assert before == after and len(before) == 2 and int(before[0]) > 3

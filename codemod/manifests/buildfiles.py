@@ -67,7 +67,7 @@ def gyp_sources(path: str, data: bytes, copy_folders: frozenset[str],
                 detail = detail.replace(f" {expansion.value!r}", f" {expansion.value!r} (through {expansion.through})", 1)
             # `<@(list)` stands for several directories: replacing it would drop the others.
             editable = item.setting == "include_dirs" and "@(" not in item.value
-            out.append(HeaderSource(item.file, item.target, item.node.start_point[0] + 1, kind, detail, copy,
+            out.append(HeaderSource(item.file, item.target, item.line, kind, detail, copy,
                                     (item.node.start_byte, item.node.end_byte) if editable else None,
                                     path if item.file != path else ""))
     return out

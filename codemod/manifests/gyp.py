@@ -46,6 +46,7 @@ class Item:
     node: Node
     value: str  # as written (quotes and escapes undone)
     folder: str  # what a relative path in it is relative to
+    line: int  # of the string in `file` (textpos's, not tree-sitter's \n-only row)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _read(path: str, data: bytes, read) -> tuple[list[Item], dict[str, list[tupl
                     continue
                 # GYP relativizes a .gypi's paths, never a `<(...)`: that one is the binding.gyp's.
                 base = os.path.dirname(path) if value.startswith(_NOT_RELATIVE) else folder
-                found.append(Item(file, setting, target, item, value, base))
+                found.append(Item(file, setting, target, item, value, base, line_of(text, item.start_byte)))
         for m in matches["gyp_variables"]:
             name = unquote(m["name"][0]).rstrip("%")
             if not _in_variables(m["variable"][0]):
