@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import bisect
 from itertools import accumulate
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from codemod.difference import changed_span
 
@@ -54,9 +54,10 @@ def line_of(data: bytes, offset: int) -> int:
     still the line the break ends (as LineIndex has it)."""
     offset = max(0, min(offset, len(data)))
     breaks = data.count(b"\n", 0, offset)
-    if b"\r" in data:
-        # A \r\n is one break: its \r is counted unless the pair started before `offset`.
-        breaks += data.count(b"\r", 0, offset) - data.count(b"\r\n", 0, min(offset + 1, len(data)))
+    crs = data.count(b"\r", 0, offset)
+    if crs:
+        # A \r\n is one break, counted at its \n; a \r\n split by `offset` is none yet.
+        breaks += crs - data.count(b"\r\n", 0, min(offset + 1, len(data)))
     return breaks + 1
 
 
@@ -64,8 +65,9 @@ def line_start(data: bytes, offset: int) -> int:
     """Offset of the first byte of the line holding `offset`."""
     end = max(0, min(offset, len(data)))
     while True:
-        newline, cr = data.rfind(b"\n", 0, end), data.rfind(b"\r", 0, end)
-        if cr <= newline:
+        newline = data.rfind(b"\n", 0, end)
+        cr = data.rfind(b"\r", newline + 1, end)  # only after the \n: a line's read, not the file's
+        if cr == -1:
             return newline + 1
         if data[cr + 1 : cr + 2] != b"\n":
             return cr + 1
@@ -75,6 +77,17 @@ def line_start(data: bytes, offset: int) -> int:
 def line_column(data: bytes, offset: int) -> tuple[int, int]:
     """(1-based line, 1-based byte column) of `offset`: where a finding is."""
     return line_of(data, offset), offset - line_start(data, offset) + 1
+
+
+def node_places(data: bytes) -> Callable[[Any], tuple[int, int]]:
+    """node -> (1-based line, byte column) of a tree-sitter node's start in
+    `data`. Tree-sitter's rows break at \n only: while every \r is part of a
+    \r\n they are ours and cost nothing; a lone \r makes us count (once per
+    file, for all its nodes)."""
+    if data.count(b"\r") == data.count(b"\r\n"):
+        return lambda node: (node.start_point[0] + 1, node.start_point[1] + 1)
+    index = LineIndex(data)
+    return lambda node: index.line_column(node.start_byte)
 
 
 def starts_line(data: bytes, offset: int) -> bool:
@@ -150,6 +163,12 @@ class LineIndex:
         start = self.starts[line]
         end = self.starts[line + 1] if line + 1 < len(self.starts) else len(self.data)
         return start, end - len(_trailing_break(self.data[start:end]))
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        """textpos.line_column, in log time: for the many offsets of one text."""
+        offset = max(0, min(offset, len(self.data)))
+        line = self.line_of(offset)
+        return line + 1, offset - self.starts[line] + 1
 
     def position(self, offset: int, encoding: str = UTF16) -> tuple[int, int]:
         """(0-based line, character in `encoding` code units)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from codemod.textpos import UTF8, UTF16, UTF32, LineIndex, bom_length, line_column, line_start, without_bom
+from codemod.textpos import UTF8, UTF16, UTF32, LineIndex, bom_length, line_column, line_start, node_places, without_bom
 
 TEXT = "\tx = 1;\n// 你好 😀 ok\r\nend".encode()
 
@@ -123,7 +123,25 @@ def test_line_of_and_the_index_agree_at_every_boundary(text):
     for offset in {len(text[:i].encode()) for i in range(len(text) + 1)}:
         line, column = line_column(data, offset)
         assert (line - 1, column - 1) == index.position(offset, UTF8)
+        assert index.line_column(offset) == (line, column)
         assert line_start(data, offset) == index.starts[line - 1]
         if data[offset - 1:offset + 1] != b"\r\n":
             for encoding in (UTF8, UTF16, UTF32):
                 assert index.offset(*index.position(offset, encoding), encoding) == offset
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=6, max_size=6))
+def test_a_tree_sitter_node_is_placed_on_textpos_lines(breaks):
+    """Tree-sitter's rows break at \\n only; node_places answers textpos's
+    line and column whatever the line breaks (its fast path and its counting)."""
+    from codemod.queries import cpp_parser
+
+    parts = ["// a", "class A : public Napi::ObjectWrap<A> {", " public:", "  int x;", "};", "int é = 1;", "B b;"]
+    data = "".join(p + b for p, b in zip(parts, [*breaks, ""])).encode()
+    where = node_places(data)
+    stack = [cpp_parser().parse(data).root_node]
+    while stack:
+        node = stack.pop()
+        assert where(node) == line_column(data, node.start_byte), node
+        stack.extend(node.children)

@@ -16,7 +16,6 @@ from codemod import queries
 from codemod.cpp.finalize import Insertion, existing_override, finalize_by_body, insertion_point
 from codemod.cpp.scope import enclosing_scope, template_params
 from codemod.cpp.types import node_text, normalize, parse_type
-from codemod.textpos import line_column
 
 _NOT_A_BASE = {"access_specifier", "comment", "virtual"}
 
@@ -56,7 +55,8 @@ class ClassDecl:
 
 
 def find_classes(
-    matches: queries.Matches, path: str, data: bytes, unit: Callable[[], str], newline: str,
+    matches: queries.Matches, path: str, data: bytes, where: Callable[[Node], tuple[int, int]],
+    unit: Callable[[], str], newline: str,
     member_macros: tuple[tuple[int, int], ...] = (),
 ) -> tuple[ClassDecl, ...]:
     """`unit` is called for the file's indentation step only when a body tells none;
@@ -70,7 +70,7 @@ def find_classes(
             continue
         override, other = existing_override(finalize.get(body.id, []))
         name = parsed.last.name
-        line, column = line_column(data, name_node.start_byte)  # not tree-sitter's rows: those break at \n only
+        line, column = where(name_node)
         found.append(
             ClassDecl(
                 name=name,

@@ -7,11 +7,12 @@ says ObjectWrap inside an unparsable region is no reason to report it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from tree_sitter import Node
 
 from codemod import queries
-from codemod.textpos import line_column, whole_words
+from codemod.textpos import whole_words
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,11 @@ def outermost_errors(matches: queries.Matches) -> list[Node]:
     return found
 
 
-def find_unparsed(errors: list[Node], code: bytes, reason: str) -> list[Unparsed]:
-    """The `errors` whose code mentions ObjectWrap."""
+def find_unparsed(errors: list[Node], code: bytes, where: Callable[[Node], tuple[int, int]],
+                  reason: str) -> list[Unparsed]:
+    """The `errors` whose code mentions ObjectWrap; `where`: a node's (line, column), textpos's (node_places)."""
     return [
-        Unparsed(*line_column(code, node.start_byte), node.start_byte, node.end_byte, reason)
+        Unparsed(*where(node), node.start_byte, node.end_byte, reason)
         for node in errors
         if next(objectwrap_mentions(code, node.start_byte, node.end_byte), None) is not None
     ]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
+
+from tree_sitter import Node
 
 from codemod import queries
 from codemod.cpp.types import node_text
-from codemod.textpos import line_column
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,10 @@ def _defines_class(body: bytes) -> bool:
     return False
 
 
-def find_macro_classes(matches: queries.Matches, data: bytes) -> tuple[MacroClass, ...]:
+def find_macro_classes(matches: queries.Matches, where: Callable[[Node], tuple[int, int]]) -> tuple[MacroClass, ...]:
+    """`where`: a node's (line, column), textpos's (node_places)."""
     return tuple(
-        MacroClass(node_text(m["name"][0]).decode("utf-8", "replace"), *line_column(data, m["macro"][0].start_byte))
+        MacroClass(node_text(m["name"][0]).decode("utf-8", "replace"), *where(m["macro"][0]))
         for m in matches["macros"]
         if _defines_class(node_text(m["body"][0]))
     )

@@ -34,7 +34,7 @@ from codemod.cpp.limits import REPAIR_LIMIT, SCAN_SECONDS, Deadline, OverLimit
 from codemod.cpp.parse import Budget, Points, Prepared, parse_chunk, prepare, reparse_class
 from codemod.cpp.types import reading
 from codemod.cpp.usings import Usings, find_usings
-from codemod.textpos import line_column
+from codemod.textpos import line_column, node_places
 
 NOT_A_CLASS = ("this class head names ObjectWrap in its base clause but tree-sitter did not parse it as a class, "
                "even on its own; check it by hand")
@@ -96,6 +96,7 @@ class _Collected:
         # bodies show their members' indentation, so it is worked out only on demand.
         self.unit = lru_cache(maxsize=None)(lambda: detect_indent_unit(data))
         self.newline = detect_newline(data)
+        self.where = node_places(data)  # our lines, not tree-sitter's rows
         self.classes: dict[int, ClassDecl] = {}  # by start offset
         self.suspect: set[int] = set()  # starts of classes yielded by a tree with errors
         self.errors: list[Unparsed] = []
@@ -110,20 +111,20 @@ class _Collected:
     def add(self, tree: Tree) -> None:
         matches = match_tree(tree.root_node)
         self._classes(matches, suspect=tree.root_node.has_error)
-        self.errors += find_unparsed(outermost_errors(matches), self.prepared.lexed.code, ERROR_REGION)
+        self.errors += find_unparsed(outermost_errors(matches), self.prepared.lexed.code, self.where, ERROR_REGION)
         self.aliases += find_aliases(matches, self.path)
         usings = find_usings(matches, self.path)
         self.namespaces += usings.namespaces
         self.declarations += usings.declarations
         self.includes += usings.includes
         self.namespace_aliases += usings.aliases
-        self.macro_classes += find_macro_classes(matches, self.prepared.data)
+        self.macro_classes += find_macro_classes(matches, self.where)
 
     def _classes(self, matches: queries.Matches, within: tuple[int, int] | None = None, suspect: bool = False) -> None:
         """The classes of one tree; `within`: only those starting in that span
         (a class parsed again); `suspect`: the tree has an error somewhere, so
         error recovery may have put any of its classes in the wrong scope."""
-        for cls in find_classes(matches, self.path, self.prepared.data, self.unit, self.newline,
+        for cls in find_classes(matches, self.path, self.prepared.data, self.where, self.unit, self.newline,
                                 self.prepared.member_macros):
             if within is not None and not within[0] <= cls.start < within[1]:
                 continue
@@ -164,10 +165,9 @@ class _Collected:
             and any(not _inside(repaired, at) for at in objectwrap_mentions(code, e.start, e.end))
         ]
         reported = sorted((u.start, u.end) for u in out)
-        data = self.prepared.data
         for keyword, body in self.prepared.objectwrap_heads:
             if keyword not in self.classes and not _inside(reported, keyword):
-                out.append(Unparsed(*line_column(data, keyword), keyword, body + 1, NOT_A_CLASS))
+                out.append(Unparsed(*line_column(self.prepared.data, keyword), keyword, body + 1, NOT_A_CLASS))
         return tuple(sorted(out, key=lambda u: u.start))
 
 
