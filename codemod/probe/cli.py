@@ -19,6 +19,7 @@ import shutil
 import signal
 import sys
 
+from codemod.cli_options import TABLE_FORMATS
 from codemod.probe import present
 from codemod.probe.build import (REBUILD_HINT, ProbeUnavailable, audit_library, interposition_problem,
                                  linked_counters, rebuild_problem)
@@ -26,8 +27,8 @@ from codemod.probe.provenance import provenance
 from codemod.probe.report import Addon, Outcome, judge
 from codemod.probe.run import Ran, run_probed
 
-FORMATS = ("text", "json", "markdown")
-USAGE = "napi-fix probe [--format text|json|markdown] [--min-collected N] [--compare] [--rebuild] -- COMMAND [ARGS...]"
+USAGE = (f"napi-fix probe [--format {'|'.join(TABLE_FORMATS)}] [--min-collected N] [--compare] [--rebuild] "
+         "-- COMMAND [ARGS...]")
 
 
 class UsageError(Exception):
@@ -44,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         "Run COMMAND with every native addon's napi_wrap / finalize / napi_delete_reference calls counted "
         "(LD_AUDIT, no rebuild) and tell, per addon, whether it has the node-addon-api 8.2.0/8.2.1 "
         "ObjectWrap leak. See docs/probe.md."))
-    parser.add_argument("--format", default="text", choices=FORMATS, help="text (a table), json or markdown")
+    parser.add_argument("--format", default="text", choices=TABLE_FORMATS, help="text (a table), json or markdown")
     parser.add_argument("--min-collected", type=int, default=10, metavar="N",
                         help="finalized objects an addon needs before a verdict (default 10)")
     parser.add_argument("--compare", action="store_true", help=(
