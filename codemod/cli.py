@@ -16,9 +16,8 @@ import sys
 from dataclasses import dataclass
 
 from codemod import __version__
-
 from codemod.cli_options import (COLORS, COMMANDS, FIX_FORMATS, JOBS_HELP, PATCH_VENDORED_HELP, PIN_HELP,
-                                 SETTINGS_HELP, STRATEGY_HELP, commands_table)
+                                 SETTINGS_HELP, STRATEGY_HELP, commands_table, wants_json)
 
 EXIT_INTERRUPTED = 130
 
@@ -50,13 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0
-    wants_json = _wants_json(argv)
+    as_json = wants_json(argv)
     try:
         return _parse_and_run(argv)
     except KeyboardInterrupt:
-        return _fail("interrupted: nothing written", wants_json, EXIT_INTERRUPTED)
+        return _fail("interrupted: nothing written", as_json, EXIT_INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 -- the last line of defence: a message, never a traceback
-        return _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", wants_json)
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", as_json)
 
 
 def _parse_and_run(argv: list[str]) -> int:
@@ -134,7 +133,7 @@ def _parse_and_run(argv: list[str]) -> int:
         return exc.code if isinstance(exc.code, int) else 0
     except click.ClickException as exc:  # a usage error: click's own words, and JSON when JSON was asked for
         exc.show(file=sys.stderr)
-        if _wants_json(argv):
+        if wants_json(argv):
             _print_json(_failure_json(f"usage: {exc.format_message()}", 2))
         return 2
     except click.exceptions.Abort:
@@ -237,10 +236,6 @@ def execute(options, run: RunOptions) -> int:
     return status
 
 
-def _wants_json(argv: list[str]) -> bool:
-    return any(a == "--format=json" or (a == "--format" and argv[i + 1:i + 2] == ["json"]) for i, a in enumerate(argv))
-
-
 def _print_json(payload: dict) -> None:
     import json
 
@@ -248,9 +243,9 @@ def _print_json(payload: dict) -> None:
     sys.stdout.flush()
 
 
-def _fail(message: str, wants_json: bool, code: int = 2) -> int:
+def _fail(message: str, as_json: bool, code: int = 2) -> int:
     sys.stderr.write(f"napi-fix: {message}\n")
-    if wants_json:
+    if as_json:
         _print_json(_failure_json(message, code))
     return code
 

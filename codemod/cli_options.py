@@ -41,3 +41,11 @@ def commands_table(title: str, rows: tuple[tuple[str, str, str], ...], folder_hi
     that is spelled like one (`./lsp`, or after `--`)."""
     width = max(len(usage) for _, usage, _ in rows) + 2
     return [title, *(f"  {usage.ljust(width)}{what}" for _, usage, what in rows), folder_hint]
+
+
+def wants_json(argv: list[str]) -> bool:
+    """Whether `--format json` was asked for before any `--` (after it come
+    PATHs, or probe's command): then even a usage error answers in JSON."""
+    head = argv[:argv.index("--")] if "--" in argv else argv
+    return "--format=json" in head or any(a == "--format" and head[i + 1:i + 2] == ["json"]
+                                          for i, a in enumerate(head))

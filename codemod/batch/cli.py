@@ -13,7 +13,7 @@ from codemod.batch import redact
 from codemod.batch.config import CONFLICTS, DEFAULT_BRANCH, DEFAULT_PATCH_DIR, Config
 from codemod.batch.outcome import STATUSES, exit_code
 from codemod.cli_options import (BATCH_VERBS, JOBS_HELP, PATCH_VENDORED_HELP, PIN_HELP, SETTINGS_HELP, STRATEGY_HELP,
-                                 TABLE_FORMATS, commands_table)
+                                 TABLE_FORMATS, commands_table, wants_json)
 
 EPILOG = """modes, safest first: a dry run (the default: one patch per repository in
 --patch-dir, nothing in any repository changes); --commit (a branch and one
@@ -138,14 +138,14 @@ def main(argv: list[str]) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    wants_json = _wants_json(argv)
+    as_json = wants_json(argv)
     try:  # argparse prints --help itself, then exits
         verb = argv[0] if argv[:1] in (["merge"], ["status"]) else None
         args = (merge_parser(verb).parse_args(argv[1:]) if verb else parser().parse_args(argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     except UsageError as exc:
-        return _usage_error(str(exc), wants_json)
+        return _usage_error(str(exc), as_json)
     if verb == "merge":
         return merge(args)
     if verb == "status":
@@ -157,25 +157,19 @@ def _main(argv: list[str]) -> int:
         specs = collect(args.repos, args.from_file, args.under)
         _remember_rewrites()
     except (ValueError, OSError) as exc:  # InputError, ShardError, a bad flag combination
-        return _usage_error(f"napi-fix batch: error: {redact.text(str(exc))}", wants_json)
+        return _usage_error(f"napi-fix batch: error: {redact.text(str(exc))}", as_json)
     if not specs:
         return _usage_error("napi-fix batch: error: no repositories given (REPO, --from FILE or --under DIR)",
-                            wants_json)
+                            as_json)
     return execute(specs, config)
 
 
-def _wants_json(argv: list[str]) -> bool:
-    head = argv[:argv.index("--")] if "--" in argv else argv
-    return "--format=json" in head or any(a == "--format" and head[i + 1:i + 2] == ["json"]
-                                          for i, a in enumerate(head))
-
-
-def _usage_error(message: str, wants_json: bool) -> int:
+def _usage_error(message: str, as_json: bool) -> int:
     """`message` on stderr; under --format json also a JSON line on stdout, as the summary line would be."""
     import json
 
     print(message, file=sys.stderr)
-    if wants_json:
+    if as_json:
         print(json.dumps({"type": "error", "error": message, "exit_code": 2}, sort_keys=True))
     return 2
 
