@@ -74,7 +74,8 @@ def _parse_and_run(argv: list[str]) -> int:
     @app.command(help="Find and fix the node-addon-api 8.2.0/8.2.1 ObjectWrap napi_ref leak in each PATH "
                       "(a file or folder; default: .).", epilog=commands_help() + "\n\n" + exit_codes_help())
     def napi_fix(
-        paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Files or folders (default: .)"),
+        paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Files or folders (default: .)",
+                                          autocompletion=complete_first_word),
         dry_run: bool = typer.Option(
             False, "--dry-run", help="Print a unified diff; write nothing (also: DRY_RUN=true in the environment)."),
         strategy: str = typer.Option(None, "--strategy", help=STRATEGY_HELP + SETTINGS_HELP % "pin",
@@ -139,6 +140,22 @@ def _parse_and_run(argv: list[str]) -> int:
     except click.exceptions.Abort:
         raise KeyboardInterrupt from None
     return outcome[0] if outcome else 0
+
+
+def complete_first_word(ctx, incomplete: str) -> list[str]:
+    """Shell completion of a PATH: as the first word (nothing parsed yet),
+    the subcommands that start with `incomplete`, unless a file or folder
+    here does too. Offering anything turns the shell's own file-name
+    completion off, and that (slashes, quoting) is what a PATH wants."""
+    import glob
+
+    from click.core import ParameterSource
+
+    if any(ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE for name in ctx.params):
+        return []
+    if incomplete.startswith("-") or glob.glob(glob.escape(incomplete) + "*"):
+        return []
+    return [name for name, _, _ in COMMANDS if name.startswith(incomplete)]
 
 
 def commands_help() -> str:

@@ -106,16 +106,37 @@ def test_show_completion_prints_a_bash_script(capsys):
     assert out.rstrip().endswith("complete -o default -F _napi_fix_completion napi-fix")
 
 
-@pytest.mark.parametrize("word, offered", [
+def offered(words: list[str], cwd: Path | None = None) -> list[str]:
+    """What bash would be offered after `napi-fix WORDS...` (the last word being completed)."""
+    env = {**os.environ, "_NAPI_FIX_COMPLETE": "complete_bash", "COMP_WORDS": " ".join(["napi-fix", *words]),
+           "COMP_CWORD": str(len(words)), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    done = subprocess.run([sys.executable, "-m", "codemod"], env=env, cwd=cwd, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return sorted(done.stdout.split())
+
+
+@pytest.mark.parametrize("word, expected", [
     pytest.param("--st", ["--strategy"], id="strategy"),
-    pytest.param("--pa", ["--patch-vendored", "--package-roots"], id="two"),
+    pytest.param("--pa", ["--package-roots", "--patch-vendored"], id="two"),
     pytest.param("--dry", ["--dry-run"], id="dry-run"),
 ])
-def test_bash_completion_offers_the_options(word, offered):
-    """What the script asks: the words bash would offer after `napi-fix WORD`."""
-    env = {**os.environ, "_NAPI_FIX_COMPLETE": "complete_bash", "COMP_WORDS": f"napi-fix {word}", "COMP_CWORD": "1"}
-    done = subprocess.run([sys.executable, "-m", "codemod"], env=env, capture_output=True, text=True, timeout=60)
-    assert (done.returncode, sorted(done.stdout.split())) == (0, sorted(offered))
+def test_bash_completion_offers_the_options(word, expected):
+    assert offered([word]) == expected
+
+
+@pytest.mark.parametrize("files, words, expected", [
+    pytest.param([], ["ba"], ["batch"], id="batch"),
+    pytest.param([], [""], ["batch", "lsp", "probe"], id="every-subcommand"),
+    pytest.param(["src/"], ["p"], ["probe"], id="no-folder-matches"),
+    pytest.param(["probes/"], ["p"], [], id="a-folder-matches-so-the-shell-completes-files"),
+    pytest.param([], ["--dry-run", "b"], [], id="not-the-first-word"),
+    pytest.param([], ["src", "l"], [], id="after-a-path"),
+])
+def test_bash_completion_offers_subcommands_as_the_first_word(files, words, expected, tmp_path):
+    for name in files:
+        (tmp_path / name).mkdir()
+    assert offered(words, tmp_path) == expected
 
 
 # -- usage errors as JSON ------------------------------------------------------------
