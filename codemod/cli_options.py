@@ -30,6 +30,7 @@ COMMANDS = (
     ("lsp", "napi-fix lsp [--stdio]", "the language server: diagnostics and quick fixes in an editor"),
     ("probe", "napi-fix probe -- COMMAND", "run COMMAND and count each addon's wraps: does it leak?"),
 )
+USAGE = {name: (usage, what) for name, usage, what in COMMANDS}
 BATCH_VERBS = (
     ("merge", "napi-fix batch merge LEDGER...", "the combined summary of shard ledgers"),
     ("status", "napi-fix batch status LEDGER...", "where the pull requests in the ledgers stand (gh)"),
