@@ -163,8 +163,11 @@ def test_ctrl_c_at_a_terminal_reaches_the_batch_alone_which_finishes_the_push(fl
     assert pushes(fleet.bare("npm-app"), BRANCH) == 1
     summary = json.loads(out.splitlines()[-1])
     assert summary["exit_code"] == 130
-    assert summary["not_started"] == sorted([fleet.url("npm-workspaces").removesuffix(".git"),
-                                             fleet.url("finalize-only").removesuffix(".git")])
+    # The next repositories may already be prepared (a worktree) when the signal comes, on a
+    # loaded machine: not started or rolled back, but never pushed.
+    others = {fleet.url(name).removesuffix(".git") for name in ("npm-workspaces", "finalize-only")}
+    assert set(summary["not_started"]) <= others
+    assert all(pushes(fleet.bare(name), BRANCH) == 0 for name in ("npm-workspaces", "finalize-only"))
     assert summary["stopped"].startswith("interrupted (SIGINT): ")
     assert summary["stopped"].endswith("npm-app finished (its branch had moved: committed, pushed)")
 
