@@ -156,6 +156,25 @@ async def test_fix_all_from_a_member_fixes_its_workspace_root(editors, tmp_path)
     assert snapshot(root) == expected
 
 
+@pytest.mark.parametrize("rel, name", [("package.json", "vscode"), ("src/counter.h", "neovim-0.11")])
+async def test_fix_all_stays_in_its_package_when_the_folder_holds_two(editors, tmp_path, rel, name):
+    """One workspace folder, two package roots with a lock each: fix-all
+    from a document of one edits that package's files only."""
+    folder = tmp_path / "folder"
+    mine, other = copy_example("leaky-addon", folder / "mine"), copy_example("leaky-addon", folder / "other")
+    expected = cli_result(mine, tmp_path / "cli", "--strategy", "both")
+    untouched = snapshot(other)
+    editor = await editors(name, [folder], {"strategy": "both"})
+    document = mine / rel
+    await editor.codes(document, {"NAPI001"} if rel == "package.json" else {"NAPI004"})
+    await editor.codes(other / "package.json", {"NAPI001"})  # the other package is seen, and leaks too
+    editor.open(document)
+    everything, = await editor.actions(document, _start(), only=[FIX_ALL])
+    await apply_and_save(editor, everything)
+    assert snapshot(mine) == expected
+    assert snapshot(other) == untouched
+
+
 async def test_a_member_opened_as_the_workspace_keeps_its_lock_in_step(editors, tmp_path):
     """Neovim's root markers can make a workspace member the workspace
     folder: the fix still moves the lock of the workspace root above it."""
