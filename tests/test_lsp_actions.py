@@ -70,7 +70,8 @@ async def test_a_quick_fix_writes_what_the_cli_writes(editors, tmp_path, example
 WIDE = "計数器 🎉 ä"
 WIDE_SPEC = f'  "keywords": ["{WIDE}"], "dependencies": {{ "node-addon-api": "^8.2.0" }},\n'
 WIDE_HEADER = ("#pragma once\n\n#include <napi.h>\n\n"
-               f"struct Pair : Napi::ObjectWrap<Pair> {{ /* {WIDE} */ explicit Pair(const Napi::CallbackInfo& info); }};\n")
+               f"struct Pair : Napi::ObjectWrap<Pair> {{ /* {WIDE} */ "
+               "explicit Pair(const Napi::CallbackInfo& info); };\n")
 
 
 def wide_addon(dest: Path) -> Path:
