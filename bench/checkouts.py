@@ -20,6 +20,10 @@ the end: read the walls against it, the CPU times hold better.
 
 Start-up: `napi-fix --dry-run examples/leaky-addon` against the same command on
 an empty folder, interleaved, median of --startup-runs.
+
+`--before EXE`: another napi-fix (say, a launcher copied beside an export of
+the commit before a change) runs in the same rounds as "napi-fix before", so a
+speed change is measured under the same load as what it is compared with.
 """
 
 from __future__ import annotations
@@ -134,9 +138,8 @@ def measure(label: str, corpus: Path, copies: int, tools: dict[str, list[str]], 
     rows = []
     for name, r in results.items():
         pss = f"{r['pss'] / MB:.0f}" if "pss" in r else ""
-        ours = results["napi-fix"]
-        ratios = (f"{ours['wall'] / results['grep']['wall']:.1f} | {ours['wall'] / results['ast-grep']['wall']:.2f}"
-                  if name == "napi-fix" else " | ")
+        ratios = (f"{r['wall'] / results['grep']['wall']:.1f} | {r['wall'] / results['ast-grep']['wall']:.2f}"
+                  if name.startswith("napi-fix") else " | ")
         rows.append(f"| {label} | {copies} | {files:,} / {nbytes / MB:.0f} MB | {name} | "
                     f"{','.join(map(str, r['statuses']))} | {r['wall']:.3f} | {r['cpu']:.3f} | "
                     f"{r['cpu'] / r['wall']:.2f} | {pss} | {ratios} |")
@@ -144,12 +147,14 @@ def measure(label: str, corpus: Path, copies: int, tools: dict[str, list[str]], 
     return rows
 
 
-def startup(napi_fix: str, runs: int) -> list[str]:
+def startup(executables: dict[str, str], runs: int) -> list[str]:
     with tempfile.TemporaryDirectory() as empty:
-        commands = {"examples/leaky-addon": [napi_fix, "--dry-run", str(ROOT / "examples" / "leaky-addon")],
-                    "empty folder": [napi_fix, "--dry-run", empty]}
+        commands = {}
+        for label, exe in executables.items():
+            commands[f"{label}: examples/leaky-addon"] = [exe, "--dry-run", str(ROOT / "examples" / "leaky-addon")]
+            commands[f"{label}: empty folder"] = [exe, "--dry-run", empty]
         results = rounds(commands, ROOT, runs)
-    rows = ["| `napi-fix --dry-run` on | exit | wall (ms) | CPU (ms) |", "|---|---|---|---|"]
+    rows = ["| `--dry-run` on | exit | wall (ms) | CPU (ms) |", "|---|---|---|---|"]
     for name, r in results.items():
         rows.append(f"| {name} | {','.join(map(str, r['statuses']))} | {r['wall'] * 1000:.0f} | "
                     f"{r['cpu'] * 1000:.0f} |")
@@ -168,6 +173,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--startup-runs", type=int, default=11, help="timed start-up rounds (default 11)")
     parser.add_argument("--napi-fix", default=str(Path(sys.executable).parent / "napi-fix"),
                         help="the napi-fix executable (default: the one beside this Python)")
+    parser.add_argument("--before", help="another napi-fix executable, run in the same rounds")
     parser.add_argument("--output", type=Path, help="also write the markdown here")
     return parser.parse_args()
 
@@ -195,6 +201,8 @@ def main() -> int:
         for copies in counts:
             corpus = make(copies)
             tools = tool_commands(args.napi_fix, ast_grep, rule, corpus)
+            if args.before:
+                tools["napi-fix before"] = [args.before, *tools["napi-fix"][1:]]
             rows = measure(label, corpus, copies, tools, args.runs)
             out += rows
             walls[label, copies] = float(rows[0].split("|")[6])
@@ -204,7 +212,8 @@ def main() -> int:
         if scaling:
             out.append(f"- napi-fix wall on {label}, against {counts[0]} cop{'y' if counts[0] == 1 else 'ies'}: "
                        f"{scaling}")
-    out += ["", *startup(args.napi_fix, args.startup_runs), "", f"After start-up: `{uptime()}`"]
+    executables = {"napi-fix": args.napi_fix, **({"napi-fix before": args.before} if args.before else {})}
+    out += ["", *startup(executables, args.startup_runs), "", f"After start-up: `{uptime()}`"]
     text = "\n".join(out)
     print(text)
     if args.output:
