@@ -16,14 +16,9 @@ import sys
 from dataclasses import dataclass
 
 from codemod import __version__
+from codemod.cli_options import (COLORS, COMMANDS, FIX_FORMATS, JOBS_HELP, PATCH_VENDORED_HELP, PIN_HELP,
+                                 SETTINGS_HELP, STRATEGY_HELP, commands_table, wants_json)
 
-STRATEGY_HELP = (
-    "pin: pin node-addon-api away from 8.2.0/8.2.1 (the fix). "
-    "finalize: insert empty `void Finalize(Napi::Env /*env*/) override {}` overrides; this is hygiene "
-    "only and does NOT stop the 8.2.0/8.2.1 leak, the version pin does. both: do both."
-)
-SETTINGS_HELP = ' (default: the "napi-fix" key of the nearest package.json, else %s; see docs/settings.md)'
-FORMATS = ("text", "json", "sarif", "github")
 EXIT_INTERRUPTED = 130
 
 
@@ -54,13 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0
-    wants_json = _wants_json(argv)
+    as_json = wants_json(argv)
     try:
         return _parse_and_run(argv)
     except KeyboardInterrupt:
-        return _fail("interrupted: nothing written", wants_json, EXIT_INTERRUPTED)
+        return _fail("interrupted: nothing written", as_json, EXIT_INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 -- the last line of defence: a message, never a traceback
-        return _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", wants_json)
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", as_json)
 
 
 def _parse_and_run(argv: list[str]) -> int:
@@ -72,29 +67,31 @@ def _parse_and_run(argv: list[str]) -> int:
     from codemod.parallel import default_jobs
     from codemod.sources.disk import DiskSources
 
-    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+    # add_completion: --install-completion and --show-completion, through click's shell completion
+    app = typer.Typer(add_completion=True, rich_markup_mode=None, pretty_exceptions_enable=False)
     outcome: list[int] = []
 
-    @app.command(help="Find and fix the node-addon-api 8.2.0/8.2.1 ObjectWrap napi_ref leak.",
-                 epilog=exit_codes_help())
+    @app.command(help="Find and fix the node-addon-api 8.2.0/8.2.1 ObjectWrap napi_ref leak in each PATH "
+                      "(a file or folder; default: .).", epilog=commands_help() + "\n\n" + exit_codes_help())
     def napi_fix(
-        paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Files or folders (default: .)"),
+        paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Files or folders (default: .)",
+                                          autocompletion=complete_first_word),
         dry_run: bool = typer.Option(
             False, "--dry-run", help="Print a unified diff; write nothing (also: DRY_RUN=true in the environment)."),
         strategy: str = typer.Option(None, "--strategy", help=STRATEGY_HELP + SETTINGS_HELP % "pin",
                                      metavar="|".join(STRATEGIES), show_default=False),
         pin: str = typer.Option(
             None, "--pin", metavar="|".join(PIN_MODES), show_default=False,
-            help="upgrade: smallest change to 8.2.2+ keeping operator and major. rollback: exactly 8.1.0."
-                 + SETTINGS_HELP % "upgrade",
+            help=PIN_HELP + SETTINGS_HELP % "upgrade",
         ),
-        patch_vendored: bool = typer.Option(
-            False, "--patch-vendored", help="Apply upstream's 8.2.2 fix to leaky vendored header copies."),
+        patch_vendored: bool = typer.Option(False, "--patch-vendored", help=PATCH_VENDORED_HELP),
         output: str = typer.Option(
-            "text", "--format", metavar="|".join(FORMATS),
-            help="text (diff or summary), json, sarif (GitHub code scanning) or github (workflow annotations)."),
-        jobs: int = typer.Option(0, "--jobs", help="Worker processes (default: every core)."),
-        color: str = typer.Option("auto", "--color", help="auto, always or never.", metavar="auto|always|never"),
+            "text", "--format", metavar="|".join(FIX_FORMATS), show_default=False,
+            help="text (diff or summary; the default), json, sarif (GitHub code scanning) or github (workflow "
+                 "annotations)."),
+        jobs: int = typer.Option(0, "--jobs", help=JOBS_HELP, show_default=False),
+        color: str = typer.Option("auto", "--color", help="auto (the default: color on a terminal), always or never.",
+                                  metavar="|".join(COLORS), show_default=False),
         force: bool = typer.Option(False, "--force", help="Also write files (or folders) that are read-only."),
         package_roots: bool = typer.Option(
             False, "--package-roots",
@@ -107,7 +104,7 @@ def _parse_and_run(argv: list[str]) -> int:
             outcome.append(0)
             return
         for value, allowed, flag in ((strategy, STRATEGIES, "--strategy"), (pin, PIN_MODES, "--pin"),
-                                     (output, FORMATS, "--format"), (color, ("auto", "always", "never"), "--color")):
+                                     (output, FIX_FORMATS, "--format"), (color, COLORS, "--color")):
             if value is not None and value not in allowed:
                 raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint=flag)
         if package_roots:
@@ -133,14 +130,39 @@ def _parse_and_run(argv: list[str]) -> int:
         app(args=argv, prog_name="napi-fix", standalone_mode=False)
     except click.exceptions.Exit as exc:  # --help
         return exc.exit_code
+    except SystemExit as exc:  # typer's --show-completion and --install-completion, and completing a word, exit
+        return exc.code if isinstance(exc.code, int) else 0
     except click.ClickException as exc:  # a usage error: click's own words, and JSON when JSON was asked for
         exc.show(file=sys.stderr)
-        if _wants_json(argv):
+        if wants_json(argv):
             _print_json(_failure_json(f"usage: {exc.format_message()}", 2))
         return 2
     except click.exceptions.Abort:
         raise KeyboardInterrupt from None
     return outcome[0] if outcome else 0
+
+
+def complete_first_word(ctx, incomplete: str) -> list[str]:
+    """Shell completion of a PATH: as the first word (nothing parsed yet),
+    the subcommands that start with `incomplete`, unless a file or folder
+    here does too. Offering anything turns the shell's own file-name
+    completion off, and that (slashes, quoting) is what a PATH wants."""
+    import glob
+
+    from click.core import ParameterSource
+
+    if any(ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE for name in ctx.params):
+        return []
+    if incomplete.startswith("-") or glob.glob(glob.escape(incomplete) + "*"):
+        return []
+    return [name for name, _, _ in COMMANDS if name.startswith(incomplete)]
+
+
+def commands_help() -> str:
+    """The subcommands for --help, one line each; `\b` keeps click from re-wrapping it."""
+    return "\n".join(["\b", *commands_table(
+        "Commands (a first argument batch, lsp or probe is the subcommand, not a PATH):", COMMANDS,
+        "A folder named like one is a PATH when spelled ./lsp or given after --: napi-fix -- lsp")])
 
 
 def exit_codes_help() -> str:
@@ -231,10 +253,6 @@ def execute(options, run: RunOptions) -> int:
     return status
 
 
-def _wants_json(argv: list[str]) -> bool:
-    return any(a == "--format=json" or (a == "--format" and argv[i + 1:i + 2] == ["json"]) for i, a in enumerate(argv))
-
-
 def _print_json(payload: dict) -> None:
     import json
 
@@ -242,9 +260,9 @@ def _print_json(payload: dict) -> None:
     sys.stdout.flush()
 
 
-def _fail(message: str, wants_json: bool, code: int = 2) -> int:
+def _fail(message: str, as_json: bool, code: int = 2) -> int:
     sys.stderr.write(f"napi-fix: {message}\n")
-    if wants_json:
+    if as_json:
         _print_json(_failure_json(message, code))
     return code
 

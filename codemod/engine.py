@@ -58,11 +58,13 @@ class Project:
         # Per root folder: the packages in its node_modules built against a
         # copy (leaks.py); read once per whole run, node_modules is not watched.
         self._dependents: dict[str, leaks.Dependents] = {}
+        self._ignores: dict[str, dict[int, frozenset[str]]] = {}  # path -> its ignore comments (settings.py)
 
     # -- whole runs -----------------------------------------------------------
 
     def analyze(self, workers: Workers) -> Report:
         self._drop_ahead()
+        self._ignores.clear()
         first_round = finder.FirstRound(self.sources, workers) if self.options.finalize else None
         self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None,
                               self.options.exclude)
@@ -103,6 +105,8 @@ class Project:
     def update(self, changed: Iterable[str], workers: Workers) -> Report:
         """Re-plan after `changed` files were edited, created or deleted."""
         changed = [os.path.normpath(p) for p in changed]
+        for path in changed:
+            self._ignores.pop(path, None)
         known = set(self.found.cpp_files) | set(self.found.package_files) | set(self.found.build_files)
         read = set().union(*(root_plan.read for root_plan in self.root_plans.values()))
         # An installed copy a root looked at re-plans that root; the rest of
@@ -226,10 +230,14 @@ class Project:
         return Report(self.options.strategy, tuple(results.values()), tuple(notes), self.found.brought, suppressed)
 
     def _ignore_comments(self, path: str) -> dict[int, frozenset[str]]:
-        try:
-            return settings.ignore_comments(self.sources.read(path))
-        except Unreadable:
-            return {}  # the file's own result says why
+        """A C/C++ file's ignore comments, read once per file and kept until
+        it changes: the editor's re-plan after one edit reads about that file."""
+        if path not in self._ignores:
+            try:
+                self._ignores[path] = settings.ignore_comments(self.sources.read(path))
+            except Unreadable:
+                return {}  # the file's own result says why
+        return self._ignores[path]
 
     # -- the leak verdicts ------------------------------------------------------
 

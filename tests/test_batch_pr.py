@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 
 from batch_repos import fake_gh, git, ledger
@@ -59,6 +60,32 @@ def test_every_finding_reaches_the_commit_the_pull_request_and_the_report(fleet,
     again = record(fleet)
     assert (again["status"], again["skip"], again["pr"]) == ("skipped", "same-change", "https://git.example/org/repo/pull/7")
     assert "pull request: https://git.example/org/repo/pull/7" in out
+
+
+def test_without_gh_the_command_is_printed_and_is_what_gh_gets(fleet, monkeypatch):
+    """No gh on PATH: the pull request is the command a person runs, in the
+    output and the ledger. Run later with gh, napi-fix gives gh that same
+    command."""
+    no_gh = [d for d in os.environ["PATH"].split(os.pathsep) if not os.path.exists(os.path.join(d, "gh"))]
+    monkeypatch.setenv("PATH", os.pathsep.join(no_gh))
+    assert shutil.which("gh") is None
+    args = ["--commit", "--push", "--open-pr", "--draft", "--label", "security", fleet.url("npm-app")]
+    code, out, err = fleet.batch(*args)
+    assert code == 0, out + err
+    printed = record(fleet)["pr"]
+    assert f"pull request: {printed}" in out
+    subject = git(fleet.bare("npm-app"), "log", "-1", "--format=%s", BRANCH).strip()
+    body_file = str(fleet.root / "napi-fix-patches" / (os.path.basename(record(fleet)["patch"])[:-6] + ".pr.md"))
+    assert shlex.split(printed) == ["gh", "pr", "create", "--repo", "remotes/npm-app", "--base", "main",
+                                    "--head", BRANCH, "--title", subject, "--body-file", body_file,
+                                    "--draft", "--label", "security"]
+    assert "## How to verify" in open(body_file).read()
+
+    calls = fake_gh(fleet.root)
+    monkeypatch.setenv("PATH", f"{fleet.root / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    code, out, err = fleet.batch(*args)  # done before: gh is asked for its pull request now
+    assert [json.loads(line) for line in calls.read_text().splitlines()] == [shlex.split(printed)[1:]]
+    assert record(fleet)["pr"] == "https://git.example/org/repo/pull/7"
 
 
 def test_templates_fill_the_commit_message_and_the_pull_request(fleet, monkeypatch):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from lsp_harness import CLIENTS, EXAMPLES, cli_result, copy_example, snapshot, uri
+from lsp_harness import CLIENTS, ENCODINGS, EXAMPLES, cli_result, copy_example, snapshot, uri
 
 pytestmark = pytest.mark.asyncio
 
@@ -64,6 +64,59 @@ async def test_a_quick_fix_writes_what_the_cli_writes(editors, tmp_path, example
     await editor.codes(root / rel, set())  # and the server agrees
 
 
+# Text before the edited span on its own line whose width differs in every
+# encoding: CJK (3 UTF-8 bytes, 1 UTF-16 unit), an emoji (4 bytes, 2 units,
+# 1 code point), a Latin letter with a diaeresis (2 bytes, 1 unit).
+WIDE = "計数器 🎉 ä"
+WIDE_SPEC = f'  "keywords": ["{WIDE}"], "dependencies": {{ "node-addon-api": "^8.2.0" }},\n'
+WIDE_HEADER = ("#pragma once\n\n#include <napi.h>\n\n"
+               f"struct Pair : Napi::ObjectWrap<Pair> {{ /* {WIDE} */ "
+               "explicit Pair(const Napi::CallbackInfo& info); };\n")
+
+
+def wide_addon(dest: Path) -> Path:
+    """leaky-addon with the pinned spec, and a header's inserted Finalize, on
+    a line with WIDE before them."""
+    root = copy_example("leaky-addon", dest)
+    package = root / "package.json"
+    text = package.read_text(encoding="utf-8")
+    spec = '  "dependencies": {\n    "node-addon-api": "^8.2.0"\n  },\n'
+    assert spec in text
+    package.write_text(text.replace(spec, WIDE_SPEC), encoding="utf-8")
+    (root / "src" / "pair.h").write_text(WIDE_HEADER, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("name", ["neovim-0.11", "vscode", "emacs"])  # utf-8, utf-16, utf-32
+async def test_a_quick_fix_after_wide_text_on_its_line_writes_what_the_cli_writes(editors, tmp_path, name):
+    root = wide_addon(tmp_path / "addon")
+    expected = cli_result(root, tmp_path / "cli")
+    finalized = cli_result(root, tmp_path / "cli-finalize", "--strategy", "finalize")
+    editor = await editors(name, [root])
+    assert editor.encoding == ENCODINGS[name]
+
+    pin = await quick_fix(editor, root / "package.json", "NAPI001")
+    _on_the_wide_line(pin, root / "package.json", 11)
+    await apply_and_save(editor, pin)
+    for rel in ("package.json", "package-lock.json"):
+        assert (root / rel).read_bytes() == expected[rel], rel
+
+    header = root / "src" / "pair.h"
+    finalize = await quick_fix(editor, header, "NAPI004")
+    _on_the_wide_line(finalize, header, 4)
+    await apply_and_save(editor, finalize)
+    assert header.read_bytes() == finalized["src/pair.h"] != WIDE_HEADER.encode()
+
+
+def _on_the_wide_line(action: types.CodeAction, path: Path, line: int) -> None:
+    """The action edits `path` on `line` after WIDE: the columns there
+    depend on the encoding."""
+    edit = action.edit
+    per_file = {c.text_document.uri: c.edits for c in edit.document_changes} if edit.document_changes else edit.changes
+    found, = per_file[uri(path)]
+    assert (found.range.start.line, found.range.start.character > len(WIDE)) == (line, True), found.range
+
+
 @pytest.mark.parametrize("name", ["neovim-0.7", "emacs"])
 async def test_the_finalize_quick_fix_inserts_that_class_only(editors, tmp_path, name):
     root = copy_example("leaky-addon", tmp_path / "addon")
@@ -102,6 +155,25 @@ async def test_fix_all_from_a_member_fixes_its_workspace_root(editors, tmp_path)
     everything, = await editor.actions(member, _start(), only=[FIX_ALL])
     await apply_and_save(editor, everything)
     assert snapshot(root) == expected
+
+
+@pytest.mark.parametrize("rel, name", [("package.json", "vscode"), ("src/counter.h", "neovim-0.11")])
+async def test_fix_all_stays_in_its_package_when_the_folder_holds_two(editors, tmp_path, rel, name):
+    """One workspace folder, two package roots with a lock each: fix-all
+    from a document of one edits that package's files only."""
+    folder = tmp_path / "folder"
+    mine, other = copy_example("leaky-addon", folder / "mine"), copy_example("leaky-addon", folder / "other")
+    expected = cli_result(mine, tmp_path / "cli", "--strategy", "both")
+    untouched = snapshot(other)
+    editor = await editors(name, [folder], {"strategy": "both"})
+    document = mine / rel
+    await editor.codes(document, {"NAPI001"} if rel == "package.json" else {"NAPI004"})
+    await editor.codes(other / "package.json", {"NAPI001"})  # the other package is seen, and leaks too
+    editor.open(document)
+    everything, = await editor.actions(document, _start(), only=[FIX_ALL])
+    await apply_and_save(editor, everything)
+    assert snapshot(mine) == expected
+    assert snapshot(other) == untouched
 
 
 async def test_a_member_opened_as_the_workspace_keeps_its_lock_in_step(editors, tmp_path):

@@ -85,6 +85,19 @@ def fail_on(monkeypatch, name: str, nth: int, fault):
     monkeypatch.setattr(os, name, wrapper)
 
 
+@pytest.fixture
+def sigint_kept_from_pytest():
+    """A SIGINT these tests send themselves lands here when the code under
+    test did not hold it: recorded for the test to see, never a
+    KeyboardInterrupt that would stop the whole pytest session."""
+    stray: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stray.append(signum))
+    try:
+        yield stray
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def raise_eio(real, *args, **kwargs):
     raise OSError(errno.EIO, "Input/output error (injected)")
 
@@ -110,7 +123,8 @@ def test_an_io_error_at_any_step_leaves_every_file_as_it_was(tree, capfdbinary, 
 
 
 @pytest.mark.parametrize("step, nth", [("write", 2), ("fsync", 3), ("link", 1), ("link", 3), ("replace", 2)])
-def test_ctrl_c_at_any_step_gives_all_old_or_all_new(tree, after, capfdbinary, monkeypatch, step, nth):
+def test_ctrl_c_at_any_step_gives_all_old_or_all_new(tree, after, capfdbinary, monkeypatch, step, nth,
+                                                     sigint_kept_from_pytest):
     before = contents(tree)
 
     def interrupt(real, *args, **kwargs):
@@ -125,7 +139,7 @@ def test_ctrl_c_at_any_step_gives_all_old_or_all_new(tree, after, capfdbinary, m
     assert code == 128 + signal.SIGINT
     no_leftovers(tree)
     out, err = capfdbinary.readouterr()
-    assert b"interrupted" in out + err
+    assert b"interrupted" in out + err and sigint_kept_from_pytest == []
     if now == before:  # a SIGINT before the first rename cancels the write
         assert b"nothing written" in out
     else:
@@ -287,20 +301,34 @@ def test_a_run_committing_inside_another_ones_commit_waits_for_it(tmp_path, monk
     no_leftovers(tmp_path)
 
 
-def test_ctrl_c_while_waiting_for_another_runs_commit_writes_nothing(tmp_path, monkeypatch):
-    import threading
+def test_ctrl_c_while_waiting_for_another_runs_commit_writes_nothing(tmp_path, monkeypatch, sigint_kept_from_pytest):
+    import fcntl
 
     from codemod import transaction
     from codemod.transaction import Change, write_all
 
     spec = tmp_path / "package.json"
     spec.write_bytes(b"spec\n")
+    real_flock, sent = fcntl.flock, []
+
+    def flock_then_ctrl_c(fd, operation):
+        # The interrupt comes at one known point, the second run finding the
+        # folder locked by the first, and only if that ever happens.
+        try:
+            return real_flock(fd, operation)
+        except BlockingIOError:
+            if not sent:
+                sent.append(True)
+                os.kill(os.getpid(), signal.SIGINT)
+            raise
+
     second = _second_run_inside_the_first(
         monkeypatch, [Change(str(spec), b"spec\n", b"spec by B\n")],
-        before=lambda: threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start())
+        before=lambda: monkeypatch.setattr(transaction.fcntl, "flock", flock_then_ctrl_c))
     monkeypatch.setattr(transaction, "LOCK_SECONDS", 20.0)
     outcome_a = write_all([Change(str(spec), b"spec\n", b"spec by A\n")])
     (outcome_b, waited), = second
+    assert sent and sigint_kept_from_pytest == []  # B waited for the lock, and held the signal it got there
     assert outcome_b.signal == signal.SIGINT and not outcome_b.written and waited < 10
     assert outcome_a.ok and outcome_a.signal is None and spec.read_bytes() == b"spec by A\n"
     no_leftovers(tmp_path)

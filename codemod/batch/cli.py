@@ -10,32 +10,44 @@ import os
 import sys
 
 from codemod.batch import redact
-from codemod.batch.config import CONFLICTS, DEFAULT_BRANCH, DEFAULT_PATCH_DIR, FORMATS, Config
+from codemod.batch.config import CONFLICTS, DEFAULT_BRANCH, DEFAULT_PATCH_DIR, Config
 from codemod.batch.outcome import STATUSES, exit_code
+from codemod.cli_options import (BATCH_VERBS, JOBS_HELP, PATCH_VENDORED_HELP, PIN_HELP, SETTINGS_HELP, STRATEGY_HELP,
+                                 TABLE_FORMATS, commands_table, wants_json)
 
 EPILOG = """modes, safest first: a dry run (the default: one patch per repository in
 --patch-dir, nothing in any repository changes); --commit (a branch and one
 commit per repository); --push (only with this flag). The empty Finalize
 overrides of --strategy finalize|both are hygiene only: they do NOT stop the
-8.2.0/8.2.1 leak, the version pin does."""
+8.2.0/8.2.1 leak, the version pin does.
+
+""" + "\n".join(commands_table(
+    "subcommands (a first argument merge or status is the subcommand, not a REPO):", BATCH_VERBS,
+    "A checkout named like one is a REPO when spelled ./merge or given after --:\n  napi-fix batch -- merge"))
+
+
+class UsageError(Exception):
+    """A bad command line: argparse's message, printed by main() (as JSON too under --format json)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage and message on stderr as argparse does, the exit through main()
+        self.print_usage(sys.stderr)
+        raise UsageError(f"{self.prog}: error: {message}")
 
 
 def parser() -> argparse.ArgumentParser:
-    from codemod.cli import SETTINGS_HELP, STRATEGY_HELP
     from codemod.options import PIN_MODES, STRATEGIES
 
-    p = argparse.ArgumentParser(prog="napi-fix batch", epilog=EPILOG,
+    p = _Parser(prog="napi-fix batch", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
                                 description="Fix the node-addon-api 8.2.0/8.2.1 ObjectWrap leak in many repositories.")
     p.add_argument("repos", nargs="*", metavar="REPO", help="a local git checkout or a git URL")
     p.add_argument("--from", dest="from_file", metavar="FILE",
                    help="repositories, one per line (# comments), or a CSV with cloneUrl and branch columns")
     p.add_argument("--under", metavar="DIR", help="every git checkout below DIR")
     p.add_argument("--strategy", choices=STRATEGIES, help=STRATEGY_HELP + SETTINGS_HELP % "pin")
-    p.add_argument("--pin", choices=PIN_MODES,
-                   help="upgrade: smallest change to 8.2.2+ keeping operator and major. rollback: exactly 8.1.0."
-                        + SETTINGS_HELP % "upgrade")
-    p.add_argument("--patch-vendored", action="store_true",
-                   help="apply upstream's 8.2.2 fix to leaky vendored header copies")
+    p.add_argument("--pin", choices=PIN_MODES, help=PIN_HELP + SETTINGS_HELP % "upgrade")
+    p.add_argument("--patch-vendored", action="store_true", help=PATCH_VENDORED_HELP)
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="patches only (the default)")
     mode.add_argument("--commit", action="store_true", help="commit on a branch made from the base")
@@ -73,8 +85,8 @@ def parser() -> argparse.ArgumentParser:
                    help="only repositories whose last ledger outcome has one of these statuses (e.g. failed)")
     p.add_argument("--shard", metavar="K/N",
                    help="take shard K of N (default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS when set)")
-    p.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: every core)")
-    p.add_argument("--format", dest="output", choices=FORMATS, default="text")
+    p.add_argument("-j", "--jobs", type=int, default=0, help=JOBS_HELP)
+    p.add_argument("--format", dest="output", choices=TABLE_FORMATS, default="text")
     return p
 
 
@@ -84,11 +96,11 @@ def merge_parser(verb: str = "merge") -> argparse.ArgumentParser:
     what = ("The combined summary of shard ledgers." if verb == "merge" else
             "Where the pull requests of the repositories in the ledgers stand (open, merged, closed; checks), "
             "through gh. Exit 0 when every one is merged, 1 while any is not, 2 when gh cannot answer.")
-    p = argparse.ArgumentParser(prog=f"napi-fix batch {verb}", description=what)
+    p = _Parser(prog=f"napi-fix batch {verb}", description=what)
     p.add_argument("ledgers", nargs="+", metavar="LEDGER")
     if verb == "status":
         p.add_argument("--remote", default="origin", help="the remote of the local checkouts (default: origin)")
-    p.add_argument("--format", dest="output", choices=FORMATS, default="text")
+    p.add_argument("--format", dest="output", choices=TABLE_FORMATS, default="text")
     return p
 
 
@@ -126,11 +138,14 @@ def main(argv: list[str]) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    try:  # argparse prints usage errors and --help itself, then exits
+    as_json = wants_json(argv)
+    try:  # argparse prints --help itself, then exits
         verb = argv[0] if argv[:1] in (["merge"], ["status"]) else None
         args = (merge_parser(verb).parse_args(argv[1:]) if verb else parser().parse_args(argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
+    except UsageError as exc:
+        return _usage_error(str(exc), as_json)
     if verb == "merge":
         return merge(args)
     if verb == "status":
@@ -142,12 +157,21 @@ def _main(argv: list[str]) -> int:
         specs = collect(args.repos, args.from_file, args.under)
         _remember_rewrites()
     except (ValueError, OSError) as exc:  # InputError, ShardError, a bad flag combination
-        print(f"napi-fix batch: error: {redact.text(str(exc))}", file=sys.stderr)
-        return 2
+        return _usage_error(f"napi-fix batch: error: {redact.text(str(exc))}", as_json)
     if not specs:
-        print("napi-fix batch: error: no repositories given (REPO, --from FILE or --under DIR)", file=sys.stderr)
-        return 2
+        return _usage_error("napi-fix batch: error: no repositories given (REPO, --from FILE or --under DIR)",
+                            as_json)
     return execute(specs, config)
+
+
+def _usage_error(message: str, as_json: bool) -> int:
+    """`message` on stderr; under --format json also a JSON line on stdout, as the summary line would be."""
+    import json
+
+    print(message, file=sys.stderr)
+    if as_json:
+        print(json.dumps({"type": "error", "error": message, "exit_code": 2}, sort_keys=True))
+    return 2
 
 
 def _outside_checkouts(folder: str) -> str:

@@ -13,7 +13,6 @@ from codemod.settings import Settings
 DEFAULT_BRANCH = "napi-fix/objectwrap-leak"
 DEFAULT_PATCH_DIR = "napi-fix-patches"
 CONFLICTS = ("skip", "replace")
-FORMATS = ("text", "json", "markdown")
 
 
 @dataclass(frozen=True)

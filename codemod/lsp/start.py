@@ -20,11 +20,12 @@ import json
 import sys
 from typing import Any
 
+from codemod.cli_options import USAGE as COMMAND_USAGE
 from codemod.lsp.capabilities import initialize_result
 from codemod.lsp.session import ERROR, Session
 from codemod.lsp.wire import AnsweredOnce, Outbox, Replayed, read_message
 
-USAGE = "usage: napi-fix lsp [--stdio]\n  Speaks the Language Server Protocol on stdin/stdout.\n"
+USAGE = "usage: %s\n  %s\n  It speaks the Language Server Protocol on stdin/stdout.\n" % COMMAND_USAGE["lsp"]
 
 
 def serve(argv: list[str]) -> int:

@@ -19,6 +19,7 @@ import shutil
 import signal
 import sys
 
+from codemod.cli_options import TABLE_FORMATS, wants_json
 from codemod.probe import present
 from codemod.probe.build import (REBUILD_HINT, ProbeUnavailable, audit_library, interposition_problem,
                                  linked_counters, rebuild_problem)
@@ -26,8 +27,8 @@ from codemod.probe.provenance import provenance
 from codemod.probe.report import Addon, Outcome, judge
 from codemod.probe.run import Ran, run_probed
 
-FORMATS = ("text", "json", "markdown")
-USAGE = "napi-fix probe [--format text|json|markdown] [--min-collected N] [--compare] [--rebuild] -- COMMAND [ARGS...]"
+USAGE = (f"napi-fix probe [--format {'|'.join(TABLE_FORMATS)}] [--min-collected N] [--compare] [--rebuild] "
+         "-- COMMAND [ARGS...]")
 
 
 class UsageError(Exception):
@@ -44,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         "Run COMMAND with every native addon's napi_wrap / finalize / napi_delete_reference calls counted "
         "(LD_AUDIT, no rebuild) and tell, per addon, whether it has the node-addon-api 8.2.0/8.2.1 "
         "ObjectWrap leak. See docs/probe.md."))
-    parser.add_argument("--format", default="text", choices=FORMATS, help="text (a table), json or markdown")
+    parser.add_argument("--format", default="text", choices=TABLE_FORMATS, help="text (a table), json or markdown")
     parser.add_argument("--min-collected", type=int, default=10, metavar="N",
                         help="finalized objects an addon needs before a verdict (default 10)")
     parser.add_argument("--compare", action="store_true", help=(
@@ -67,25 +68,25 @@ def _terminate(number, _frame):
 
 
 def main(argv: list[str]) -> int:
-    wants_json = _wants_json(argv)
+    as_json = wants_json(argv)
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)
     except ValueError:  # not the main thread: Python delivers signals to the main thread only
         previous = None
     try:
-        return _main(argv, wants_json)
+        return _main(argv, as_json)
     except KeyboardInterrupt:
-        return _fail("interrupted: the probe was stopped, nothing left behind", wants_json, 130)
+        return _fail("interrupted: the probe was stopped, nothing left behind", as_json, 130)
     except Terminated:
-        return _fail("terminated: the probe was stopped, nothing left behind", wants_json, 143)
+        return _fail("terminated: the probe was stopped, nothing left behind", as_json, 143)
     except Exception as exc:  # noqa: BLE001 -- the last line of defence: a message, never a traceback
-        return _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", wants_json)
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", as_json)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _main(argv: list[str], wants_json: bool) -> int:
+def _main(argv: list[str], as_json: bool) -> int:
     try:
         try:
             args = _parser().parse_args(argv)
@@ -114,9 +115,9 @@ def _main(argv: list[str], wants_json: bool) -> int:
             return show_compared(outcomes, args.format) if args.compare else show(outcomes[0][1], args.format)
         outcome = outcome_of(command, run_probed(command, audit), args.min_collected)
     except UsageError as exc:
-        return _fail(f"{exc}\nusage: {USAGE}", wants_json)
+        return _fail(f"{exc}\nusage: {USAGE}", as_json)
     except ProbeUnavailable as exc:
-        return _fail(str(exc), wants_json)
+        return _fail(str(exc), as_json)
     return show(outcome, args.format)
 
 
@@ -155,14 +156,8 @@ def show_compared(outcomes: list[tuple[str, Outcome]], output: str) -> int:
     return status
 
 
-def _wants_json(argv: list[str]) -> bool:
-    head = argv[:argv.index("--")] if "--" in argv else argv
-    return "--format=json" in head or any(a == "--format" and head[i + 1:i + 2] == ["json"]
-                                          for i, a in enumerate(head))
-
-
-def _fail(message: str, wants_json: bool, status: int = 2) -> int:
+def _fail(message: str, as_json: bool, status: int = 2) -> int:
     sys.stderr.write(f"napi-fix probe: {message}\n")
-    if wants_json:
+    if as_json:
         sys.stdout.write(json.dumps({"tool": "napi-fix probe", "status": status, "error": message}, indent=2) + "\n")
     return status

@@ -1,0 +1,165 @@
+"""One command line: what `--help` says of every subcommand, folders spelled
+like a subcommand, the words the front-ends share, shell completion, and
+usage errors as JSON in every subcommand with --format."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from batch_repos import git
+from codemod.cli import main
+from codemod.cli_options import BATCH_VERBS, COMMANDS, STRATEGY_HELP
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "leaky-addon"
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_help_lists_every_subcommand_once_with_a_line(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for name, usage, what in COMMANDS:
+        assert [line.split() for line in out.splitlines() if usage in line] == [[*usage.split(), *what.split()]]
+    assert "napi-fix -- lsp" in out  # how to plan a folder named lsp
+
+
+def test_help_has_no_escapes_and_no_second_default(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "\\[" not in out and "[default:" not in out
+    assert "0 (the default) means one per core" in flat(out)
+
+
+def test_batch_help_lists_merge_and_status(capsys):
+    assert main(["batch", "--help"]) == 0
+    out = capsys.readouterr().out
+    for verb, usage, what in BATCH_VERBS:
+        assert f"{usage}  " in out and what in out
+    assert "napi-fix batch -- merge" in out
+
+
+@pytest.mark.parametrize("argv", [[name, "--help"] for name, _, _ in COMMANDS] +
+                         [["batch", verb, "--help"] for verb, _, _ in BATCH_VERBS])
+def test_every_listed_subcommand_answers_its_help(argv, capsys):
+    """A bare subcommand name is the subcommand: its own usage, not a PATH planned."""
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert f"napi-fix {' '.join(argv[:-1])}" in out + err
+
+
+def test_the_front_ends_share_one_strategy_help(capsys):
+    for argv in (["--help"], ["batch", "--help"]):
+        assert main(argv) == 0
+        assert flat(STRATEGY_HELP) in flat(capsys.readouterr().out)
+
+
+def test_batch_cli_does_not_import_the_fix_cli():
+    code = ("import sys; from codemod.batch import cli; cli.parser(); cli.merge_parser('status'); "
+            "print('codemod.cli' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
+
+
+# -- a folder spelled like a subcommand ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["lsp", "batch", "probe", "merge"])
+@pytest.mark.parametrize("spelled", [lambda n: [f"./{n}"], lambda n: ["--", n]], ids=["dot-slash", "after-dashes"])
+def test_a_folder_named_like_a_subcommand_is_planned(name, spelled, tmp_path, monkeypatch, capfd):
+    shutil.copytree(EXAMPLE, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    before = (tmp_path / name / "package.json").read_bytes()
+    assert main(spelled(name)) == 0  # a real run: the pin is written, no leak remains
+    assert (tmp_path / name / "package.json").read_bytes() != before
+    assert f"{name}/package.json" in capfd.readouterr().out
+    assert main(["--dry-run", "--", name]) == 0  # and nothing is left to do
+
+
+@pytest.mark.parametrize("spelled", [["./merge"], ["--", "merge"]], ids=["dot-slash", "after-dashes"])
+def test_a_checkout_named_merge_is_a_batch_repository(spelled, tmp_path, monkeypatch, capfd):
+    shutil.copytree(EXAMPLE, tmp_path / "merge")
+    git(tmp_path / "merge", "init", "-q")
+    git(tmp_path / "merge", "add", "-A")
+    git(tmp_path / "merge", "commit", "-qm", "import")
+    monkeypatch.chdir(tmp_path)
+    assert main(["batch", "--format", "json", "--patch-dir", str(tmp_path / "patches"), *spelled]) == 1
+    repo, summary = (json.loads(line) for line in capfd.readouterr().out.splitlines())
+    assert (repo["repo"], repo["status"], summary["repos"]) == (str(tmp_path / "merge"), "would-fix", 1)
+
+
+# -- shell completion ----------------------------------------------------------------
+
+
+def test_show_completion_prints_a_bash_script(capsys):
+    assert main(["--show-completion", "bash"]) == 0
+    out = capsys.readouterr().out
+    assert "_NAPI_FIX_COMPLETE=complete_bash" in out
+    assert out.rstrip().endswith("complete -o default -F _napi_fix_completion napi-fix")
+
+
+def offered(words: list[str], cwd: Path | None = None) -> list[str]:
+    """What bash would be offered after `napi-fix WORDS...` (the last word being completed)."""
+    env = {**os.environ, "_NAPI_FIX_COMPLETE": "complete_bash", "COMP_WORDS": " ".join(["napi-fix", *words]),
+           "COMP_CWORD": str(len(words)), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    done = subprocess.run([sys.executable, "-m", "codemod"], env=env, cwd=cwd, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return sorted(done.stdout.split())
+
+
+@pytest.mark.parametrize("word, expected", [
+    pytest.param("--st", ["--strategy"], id="strategy"),
+    pytest.param("--pa", ["--package-roots", "--patch-vendored"], id="two"),
+    pytest.param("--dry", ["--dry-run"], id="dry-run"),
+])
+def test_bash_completion_offers_the_options(word, expected):
+    assert offered([word]) == expected
+
+
+@pytest.mark.parametrize("files, words, expected", [
+    pytest.param([], ["ba"], ["batch"], id="batch"),
+    pytest.param([], [""], ["batch", "lsp", "probe"], id="every-subcommand"),
+    pytest.param(["src/"], ["p"], ["probe"], id="no-folder-matches"),
+    pytest.param(["probes/"], ["p"], [], id="a-folder-matches-so-the-shell-completes-files"),
+    pytest.param([], ["--dry-run", "b"], [], id="not-the-first-word"),
+    pytest.param([], ["src", "l"], [], id="after-a-path"),
+])
+def test_bash_completion_offers_subcommands_as_the_first_word(files, words, expected, tmp_path):
+    for name in files:
+        (tmp_path / name).mkdir()
+    assert offered(words, tmp_path) == expected
+
+
+# -- usage errors as JSON ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [
+    pytest.param(["--format", "json", "--no-such-flag"], id="fix"),
+    pytest.param(["--format", "json", "--strategy", "bogus"], id="fix-bad-value"),
+    pytest.param(["batch", "--format", "json", "--no-such-flag"], id="batch"),
+    pytest.param(["batch", "--format=json", "--push", "."], id="batch-combination"),
+    pytest.param(["batch", "--format", "json"], id="batch-no-repository"),
+    pytest.param(["batch", "merge", "--format", "json"], id="batch-merge"),
+    pytest.param(["batch", "status", "--format", "json", "--no-such-flag", "x"], id="batch-status"),
+    pytest.param(["probe", "--format", "json", "--no-such-flag", "--", "true"], id="probe"),
+])
+def test_usage_errors_are_json_under_format_json(argv, capsys):
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert "error" in json.loads(out) and err
+
+
+@pytest.mark.parametrize("argv", [["batch", "--no-such-flag"], ["batch", "merge"], ["probe", "--no-such-flag"]])
+def test_usage_errors_without_json_leave_stdout_empty(argv, capsys):
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "usage:" in err
