@@ -50,6 +50,11 @@ def is_cpp(path: str) -> bool:
     return os.path.splitext(path)[1].lower() in CPP_SUFFIXES
 
 
+def is_wanted(name: str) -> bool:
+    """Whether the walk takes a file of this name (when no rule ignores it)."""
+    return name in BUILD_FILES or name in PACKAGE_FILES or name == "napi-inl.h" or is_cpp(name)
+
+
 def is_napi_own_header(sources: Sources, path: str) -> bool:
     name = os.path.basename(path)
     return name in NAPI_OWN_HEADERS and sources.is_file(os.path.join(os.path.dirname(path), "napi-inl.h"))
@@ -171,7 +176,7 @@ class _Found:
             folder, specs = stack.pop()
             local = _load_spec(self.sources, folder)
             if local is not None:
-                specs = specs + ((folder, local),)
+                specs = specs + ((os.path.abspath(folder), local),)
             try:
                 entries = self.sources.list_dir(folder)
             except Unreadable as exc:
@@ -179,14 +184,20 @@ class _Found:
                 continue
             subdirs = []
             for entry in entries:
-                entry = replace(entry, path=child(folder, entry.name))
                 if entry.kind == LINK:
                     continue  # never follow links out of the given tree
+                # A file napi-fix would not take anyway is never matched
+                # against the .gitignore rules: most files of a checkout
+                # are neither C/C++ nor build or package files.
                 if entry.kind == DIR:
-                    if entry.name not in SKIP_DIRS and not self._skipped(entry.path, True, specs):
-                        subdirs.append(entry.path)
-                elif not self._skipped(entry.path, False, specs):
-                    self._take(entry)
+                    if entry.name not in SKIP_DIRS:
+                        path = child(folder, entry.name)
+                        if not self._skipped(path, True, specs):
+                            subdirs.append(path)
+                elif is_wanted(entry.name):
+                    path = child(folder, entry.name)
+                    if not self._skipped(path, False, specs):
+                        self._take(replace(entry, path=path))
             stack.extend((d, specs) for d in reversed(subdirs))
 
     def _skipped(self, path: str, is_dir: bool, specs) -> bool:
@@ -194,9 +205,6 @@ class _Found:
 
     def _take(self, entry) -> None:
         name = entry.name
-        wanted = name in BUILD_FILES or name in PACKAGE_FILES or name == "napi-inl.h" or is_cpp(name)
-        if not wanted:
-            return
         # A FIFO or device under a wanted name is kept: the guarded read
         # refuses it and names what it is, without ever blocking on it.
         if name in BUILD_FILES:
@@ -305,15 +313,27 @@ def _ancestor_specs(sources: Sources, top: str) -> tuple:
 
 
 def _ignored(path: str, is_dir: bool, specs) -> bool:
+    """`specs`: (absolute folder, its .gitignore), outermost first."""
+    if not specs:
+        return False
+    absolute = os.path.abspath(path)
     ignored = False
     for base, spec in specs:
-        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(base)).replace(os.sep, "/")
+        rel = _below(absolute, base).replace(os.sep, "/")
         if is_dir:
             rel += "/"
         result = spec.check_file(rel)
         if result.include is not None:
             ignored = result.include  # the deepest .gitignore that speaks wins
     return ignored
+
+
+def _below(absolute: str, base: str) -> str:
+    """os.path.relpath(absolute, base) for two absolute, normalized paths,
+    by slicing where `absolute` lies inside `base` (always, in the walk):
+    relpath splits and rejoins both paths on every call."""
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    return absolute[len(prefix):] if absolute.startswith(prefix) else os.path.relpath(absolute, base)
 
 
 def project_root(sources: Sources, path: str) -> str:
