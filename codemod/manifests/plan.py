@@ -23,10 +23,11 @@ from codemod.options import Options
 from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
 from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD
 from codemod.sources.base import within
-from codemod.textpos import line_of, line_start
+from codemod.textpos import line_of, line_start, lines_of
 
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
 NOT_PLANNED = " (not planned: another file of this package could not be read)"
+REFUSED = " (not planned: napi-fix refuses this package root, see its NAPI005 finding)"
 
 
 @dataclass
@@ -52,6 +53,11 @@ class RootPlanner:
         self._parsed: dict[str, Obj] = {}
         # What the package.json pins changed, for the locks to follow.
         self.spec_changes: dict[str, dict[str, str]] = {}  # package dir -> {field: new spec}
+        # The same under every name (aliases too), and what each package.json
+        # declares as written: the npm lock's copies must equal it.
+        self.name_changes: dict[str, dict[tuple[str, str], str]] = {}  # package dir -> {(field, name): new spec}
+        self.declared: dict[str, dict[tuple[str, str], str]] = {}  # package dir -> {(field, name): spec}
+        self.refused = False  # a lock entry cannot move with its spec: nothing in this root is written
         self.spec_renames: dict[str, dict[str, str]] = {}  # package dir -> {old spec: new spec}
         self.pnpm_overrides: dict[str, dict[str, str]] = {}  # package dir -> {override key: new value}
 
@@ -113,6 +119,7 @@ class RootPlanner:
         node = engines.get("node") if isinstance(engines, Obj) else None
         target = specs.upgrade_target(engines=node.value if isinstance(node, Str) else None)
         folder = os.path.dirname(path)
+        declared = self.declared.setdefault(folder, {})
         for odd in odd_specs(pkg, data):
             self.plan.add(Finding(path, odd.line, 1, MANUAL, odd.where, "",
                                   f"{odd.where}: node-addon-api is given {odd.found}, not a version range; "
@@ -121,6 +128,8 @@ class RootPlanner:
         for pin in plan_specs(pkg, data, self.options.pin_mode, target):
             site = pin.site
             span = (site.value.start, site.value.end)
+            if site.field in DEP_FIELDS:
+                declared[(site.field, site.name)] = site.value.value
             if pin.new is None:
                 status = pin.judgement.status
                 kind = PIN_SAFE if status == specs.SAFE else PIN_UNKNOWN if status == specs.UNKNOWN else PIN
@@ -133,7 +142,9 @@ class RootPlanner:
             self.plan.add(Finding(path, pin.line, 1, PIN, site.where, "", reason, (edit,),
                                   rule=ADMITS_BAD.id, span=span))
             if site.field in DEP_FIELDS:
-                self.spec_changes.setdefault(folder, {})[site.field] = pin.new
+                self.name_changes.setdefault(folder, {})[(site.field, site.name)] = pin.new
+                if site.name == specs.PACKAGE:
+                    self.spec_changes.setdefault(folder, {})[site.field] = pin.new
             self.spec_renames.setdefault(folder, {})[site.value.value] = pin.new
             if site.field == "pnpm.overrides":
                 self.pnpm_overrides.setdefault(folder, {})[site.where.split(" > ", 1)[1]] = pin.new
@@ -160,8 +171,9 @@ class RootPlanner:
 
         folder = os.path.dirname(package)
         for lock_path, data, lock in self.npm_locks(folder):
-            findings, parents = plan_lock_file(lock_path, data, lock, folder, self.spec_changes,
-                                               self.options.pin_mode)
+            findings, parents, refuse = plan_lock_file(lock_path, data, lock, folder, self.name_changes,
+                                                       self.declared, self.options.pin_mode)
+            self.refused = self.refused or refuse
             for finding in findings:
                 self.plan.add(finding)
             if parents:
@@ -223,11 +235,12 @@ class RootPlanner:
 
     def _finish(self) -> RootPlan:
         plan = self.plan
-        if plan.errors:
-            # A root with a broken file plans nothing at all.
+        if plan.errors or self.refused:
+            # A root with a broken file, or with a lock entry that cannot move
+            # together with its spec, plans nothing at all.
+            why = NOT_PLANNED if plan.errors else REFUSED
             for path, found in plan.findings.items():
-                plan.findings[path] = [replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f
-                                       for f in found]
+                plan.findings[path] = [replace(f, edits=(), reason=f.reason + why) if f.edits else f for f in found]
         _place_at_spans(plan, self.files.contents)
         _link_specs_and_locks(plan)
         plan.read = frozenset(self.files.contents) | frozenset(self.files.unreadable) | frozenset(
@@ -248,7 +261,8 @@ def _place_at_spans(plan: RootPlan, contents: dict[str, bytes]) -> None:
     for path, found in plan.findings.items():
         data = contents.get(path)
         if data is not None:
-            plan.findings[path] = [replace(f, line=line_of(data, f.span[0]),
+            lines = lines_of(data, (f.span[0] for f in found if f.span))
+            plan.findings[path] = [replace(f, line=lines[f.span[0]],
                                            column=f.span[0] - line_start(data, f.span[0]) + 1) if f.span else f
                                    for f in found]
 

@@ -86,6 +86,37 @@ def split_alias(spec: str) -> tuple[str, str]:
     return "", spec
 
 
+def is_alias(spec: str) -> bool:
+    """`npm:node-addon-api@8.2.1` (or `npm:node-addon-api`): node-addon-api under another name."""
+    stripped = spec.strip()
+    return stripped == "npm:" + PACKAGE or stripped.startswith(f"npm:{PACKAGE}@")
+
+
+# What npm-package-arg makes of a spec that is no registry range or tag (npm's
+# docs, using-npm/package-spec): npm checks a lock entry against it literally
+# (arborist's dep-valid: the same tarball, folder, URL or git commit), so the
+# entry cannot move to another release while the spec stays.
+_SOURCES = (
+    ("git", re.compile(r"^(?:git\+|git:|github:|gitlab:|bitbucket:|gist:|[\w.-]+@[\w.-]+:|https?://[^#]*\.git(?:#|$))")),
+    ("link", re.compile(r"^link:")),
+    ("workspace", re.compile(r"^(?:workspace|portal|patch|exec|catalog):")),
+    ("tarball URL", re.compile(r"^https?://")),
+    ("file", re.compile(r"^(?:file:|\.{0,2}/|~/|[A-Za-z]:[\\/])")),
+    ("git", re.compile(r"^[\w.-]+/[\w.-]+(?:#.*)?$")),  # GitHub shorthand, `owner/repo#v8.2.1`
+)
+
+
+def source_kind(spec: str) -> str | None:
+    """None for a registry spec (a range, a tag, an alias of either); else
+    what npm fetches instead: git, file, tarball URL, link, workspace."""
+    _, inner = split_alias(spec)
+    stripped = inner.strip()
+    for kind, pattern in _SOURCES:
+        if pattern.match(stripped):
+            return kind
+    return None
+
+
 def judge(spec: str) -> Judgement:
     prefix, inner = split_alias(spec)
     stripped = inner.strip()
