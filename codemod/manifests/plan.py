@@ -275,13 +275,14 @@ def _link_specs_and_locks(plan: RootPlan) -> None:
     if not bad_locks:
         return
     specs_found = [f for found in plan.findings.values() for f in found if f.rule == ADMITS_BAD.id]
+    bad_ids = {id(f) for f in bad_locks}  # by identity: comparing findings field by field is quadratic
     for path, found in plan.findings.items():
         updated = []
         for f in found:
             if f.rule == ADMITS_BAD.id:
                 f = replace(f, rule=RESOLVES_BAD.id, related=tuple(
                     Related(lock.path, lock.line, lock.span, lock.reason) for lock in bad_locks))
-            elif f in bad_locks:
+            elif id(f) in bad_ids:
                 f = replace(f, related=tuple(Related(s.path, s.line, s.span, f"the spec: {s.reason}")
                                              for s in specs_found))
             updated.append(f)

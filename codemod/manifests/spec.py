@@ -117,6 +117,7 @@ def source_kind(spec: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def judge(spec: str) -> Judgement:
     prefix, inner = split_alias(spec)
     stripped = inner.strip()
@@ -164,7 +165,12 @@ def below_bad() -> tuple[str, ...]:
                  if version_key(v) < version_key("8.2.0"))
 
 
-def choose_version(ranges: list[str], mode: str) -> str | None:
+def choose_version(ranges, mode: str) -> str | None:
+    return _choose(tuple(ranges), mode)
+
+
+@lru_cache(maxsize=4096)
+def _choose(ranges: tuple[str, ...], mode: str) -> str | None:
     """Smallest safe release above the bad ones every range admits (8.1.0
     first when rolling back); else the newest one below them that every range
     admits: a range capped below 8.2.2 (`<=8.2.1`) keeps its cap."""
