@@ -84,6 +84,10 @@ def _parse_and_run(argv: list[str]) -> int:
         jobs: int = typer.Option(0, "--jobs", help="Worker processes (default: every core)."),
         color: str = typer.Option("auto", "--color", help="auto, always or never.", metavar="auto|always|never"),
         force: bool = typer.Option(False, "--force", help="Also write files (or folders) that are read-only."),
+        package_roots: bool = typer.Option(
+            False, "--package-roots",
+            help="Plan the package root of each PATH (the nearest folder above it with a lockfile, else a "
+                 "package.json) instead of PATH itself: what the pre-commit hooks pass."),
         version: bool = typer.Option(False, "--version", help="Print the version and exit."),
     ) -> None:
         if version:
@@ -94,6 +98,10 @@ def _parse_and_run(argv: list[str]) -> int:
                                      (output, FORMATS, "--format"), (color, ("auto", "always", "never"), "--color")):
             if value not in allowed:
                 raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint=flag)
+        if package_roots:
+            from codemod.precommit import package_roots_of
+
+            paths = list(package_roots_of(tuple(paths or (".",))))
         run_options = RunOptions(
             paths=tuple(paths or (".",)),
             dry_run=dry_run or dry_run_from_environment(),

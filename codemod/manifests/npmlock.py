@@ -46,9 +46,6 @@ class LockChange:
     # Parents whose own range admits no safe release: the lock entry can only
     # move with an npm override scoped to each of them.
     override_parents: tuple[str, ...] = ()
-    # The root must be refused: a lock entry that cannot move alone, or a lock
-    # out of step with package.json. Nothing in the root is written.
-    refuse: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,7 +153,7 @@ def _move(path: str, key: str, entries, version: tuple[Str, str], wanted: list[_
                           f"{key} resolves {found}, and {asked}: npm checks the entry against that {kind} "
                           f"source literally, so it cannot move to a safe release alone; nothing is written for "
                           f"this package root. Run: {_command(literal or _Dependent('', specs.PACKAGE, ''), mode)}",
-                          span=span, refuse=True)
+                          span=span)
     ranges = {(d.package, specs.split_alias(d.spec)[1]) for d in wanted}
     ranges = {(dep, r) for dep, r in ranges if specs.judge(r).status != specs.UNKNOWN}
     blocked = sorted(dep for dep, r in ranges if specs.choose_version([r], mode) is None)
@@ -167,7 +164,7 @@ def _move(path: str, key: str, entries, version: tuple[Str, str], wanted: list[_
                           f"{key} resolves {found}; no safe release satisfies {sorted(r for _, r in ranges)}; "
                           f"nothing is written for this package root: widen the range, or add an npm override "
                           f"forcing {specs.upgrade_target()} or later, and run npm install",
-                          span=span, refuse=True)
+                          span=span)
     edits = [edit for entry, legacy_entry in entries for edit in _entry_edits(path, entry, legacy_entry, new)]
     why = ", ".join(sorted({d.spec for d in wanted})) or "no declared range"
     forced = f"; forced past {', '.join(parents)}'s range by an override" if parents else ""
@@ -228,7 +225,7 @@ def _drift(packages, legacy, installs, declared: dict[str, dict[Key, str]],
         out.append(LockChange(folder or "(root)", where, None,
                               f"package.json and the lock disagree ({detail}): the lock was not regenerated after "
                               f"package.json changed; nothing is written for this package root. Run: npm install "
-                              f"(then napi-fix again)", span=None, refuse=True))
+                              f"(then napi-fix again)", span=None))
     return out
 
 
@@ -348,10 +345,11 @@ def _resolves_to(package_key: str, name: str, installs: dict) -> str | None:
 
 
 def plan_lock_file(path: str, data: bytes, lock: Obj, folder: str, spec_changes: dict[str, dict[Key, str]],
-                   declared: dict[str, dict[Key, str]], mode: str) -> tuple[list[Finding], dict[str, str], bool]:
-    """Findings for one npm lock, the parents ({name: version}) whose own
+                   declared: dict[str, dict[Key, str]], mode: str) -> tuple[list[Finding], dict[str, str]]:
+    """Findings for one npm lock (one without edits refuses the root: NAPI005,
+    with the command to run), and the parents ({name: version}) whose own
     range admits only bad releases (package.json needs an override scoped to
-    each: packagejson.plan_overrides), and whether the root must be refused."""
+    each: packagejson.plan_overrides)."""
     def relative(by_folder: dict) -> dict:
         return {("" if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")): value
                 for d, value in by_folder.items() if not folder or within(d, folder)}
@@ -365,8 +363,7 @@ def plan_lock_file(path: str, data: bytes, lock: Obj, folder: str, spec_changes:
     for c in changes:
         findings.append(Finding(path, lines[c.at], 1, PIN if c.edits else MANUAL, c.key, "", c.reason, c.edits,
                                 rule=RESOLVES_BAD.id if c.edits else NEEDS_PERSON.id, span=c.span))
-    parents = {parent: c.new for c in changes if c.new for parent in c.override_parents}
-    return findings, parents, any(c.refuse for c in changes)
+    return findings, {parent: c.new for c in changes if c.new for parent in c.override_parents}
 
 
 def declare_package(path: str, data: bytes, lock: Obj, spec: str, version: str) -> list[Edit] | None:

@@ -10,6 +10,7 @@ fix for the 8.2.0/8.2.1 leak.
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass, field, replace
 
 from codemod.manifests import headers, spec as specs
@@ -26,8 +27,8 @@ from codemod.sources.base import within
 from codemod.textpos import line_of, line_start, lines_of
 
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
-NOT_PLANNED = " (not planned: another file of this package could not be read)"
-REFUSED = " (not planned: napi-fix refuses this package root, see its NAPI005 finding)"
+BUN_LOCKS = ("bun.lock", "bun.lockb")
+NOT_PLANNED = " (not planned: another file of this package could not be read, or napi-fix refuses it)"
 
 
 @dataclass
@@ -57,7 +58,6 @@ class RootPlanner:
         # declares as written: the npm lock's copies must equal it.
         self.name_changes: dict[str, dict[tuple[str, str], str]] = {}  # package dir -> {(field, name): new spec}
         self.declared: dict[str, dict[tuple[str, str], str]] = {}  # package dir -> {(field, name): spec}
-        self.refused = False  # a lock entry cannot move with its spec: nothing in this root is written
         self.spec_renames: dict[str, dict[str, str]] = {}  # package dir -> {old spec: new spec}
         self.pnpm_overrides: dict[str, dict[str, str]] = {}  # package dir -> {override key: new value}
 
@@ -100,6 +100,7 @@ class RootPlanner:
         headers.plan_headers(self)
         for copy in self.files.installed:
             self._installed(copy)
+        self._foreign_locks()
         return self._finish()
 
     def _specs(self, path: str) -> None:
@@ -171,11 +172,10 @@ class RootPlanner:
 
         folder = os.path.dirname(package)
         for lock_path, data, lock in self.npm_locks(folder):
-            findings, parents, refuse = plan_lock_file(lock_path, data, lock, folder, self.name_changes,
-                                                       self.declared, self.options.pin_mode)
-            self.refused = self.refused or refuse
-            for finding in findings:
-                self.plan.add(finding)
+            findings, parents = plan_lock_file(lock_path, data, lock, folder, self.name_changes, self.declared,
+                                               self.options.pin_mode)
+            for finding in findings:  # an entry that cannot move with its spec refuses the root
+                (self.plan.add if finding.edits else self.refuse)(finding)
             if parents:
                 try:
                     pkg_data, pkg = self.json(package)
@@ -184,6 +184,12 @@ class RootPlanner:
                     continue
                 self.plan.add(plan_overrides(package, pkg_data, pkg, parents))
 
+    def refuse(self, finding: Finding) -> None:
+        """A lockfile napi-fix cannot keep in step with package.json: reported
+        (NAPI005, with the command to run) and nothing planned for the root."""
+        self.plan.add(finding)
+        self.error(finding.path, f"line {finding.line}: {finding.reason}", finding.line)
+
     def _yarn_and_pnpm(self, package: str) -> None:
         from codemod.manifests.pnpmlock import plan_lock_file as plan_pnpm, plan_workspace_file
         from codemod.manifests.yarnlock import plan_lock_file as plan_yarn
@@ -191,32 +197,60 @@ class RootPlanner:
         folder = os.path.dirname(package)
         yarn_path, pnpm_path = os.path.join(folder, "yarn.lock"), os.path.join(folder, "pnpm-workspace.yaml")
         lock_path = os.path.join(folder, "pnpm-lock.yaml")
+        catalogs: dict[str, str] = {}
+        members = {d: renames for d, renames in self.spec_renames.items() if _under(d, folder)}
         try:
             if self.has(pnpm_path):
-                for finding, key, new in plan_workspace_file(pnpm_path, self.data(pnpm_path), self.options.pin_mode):
-                    self.plan.add(finding)
-                    if new:
-                        self.pnpm_overrides.setdefault(folder, {})[key] = new
+                for pin in plan_workspace_file(pnpm_path, self.data(pnpm_path), self.options.pin_mode):
+                    self.plan.add(pin.finding)
+                    if pin.new and pin.override is not None:
+                        self.pnpm_overrides.setdefault(folder, {})[pin.override] = pin.new
+                    elif pin.new:
+                        catalogs[pin.catalog] = pin.new
             if self.has(yarn_path):
-                renamed = {old: new for d, renames in self.spec_renames.items() if _under(d, folder)
-                           for old, new in renames.items()}
-                outcome = plan_yarn(yarn_path, self.data(yarn_path), renamed, self.options.pin_mode)
-                if isinstance(outcome, Finding):  # a berry lock napi-fix cannot rewrite
-                    self.plan.add(outcome)
-                    self.error(yarn_path, outcome.reason)
-                else:
-                    for finding in outcome:
-                        self.plan.add(finding)
+                renamed = {old: new for renames in members.values() for old, new in renames.items()}
+                local = {posixpath.normpath(os.path.relpath(d, folder or ".").replace(os.sep, "/")): renames
+                         for d, renames in members.items()}
+                outcome = plan_yarn(yarn_path, self.data(yarn_path), renamed, self.options.pin_mode, local)
+                for finding in outcome:
+                    (self.plan.add if finding.edits else self.refuse)(finding)
             if self.has(lock_path):
-                importers = {("." if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")): changes
-                             for d, changes in self.spec_changes.items() if _under(d, folder)}
+                def importer(d: str) -> str:
+                    return "." if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")
+
+                importers = {importer(d): changes for d, changes in self.spec_changes.items() if _under(d, folder)}
                 for finding in plan_pnpm(lock_path, self.data(lock_path), importers, self.options.pin_mode,
-                                         self.pnpm_overrides.get(folder, {})):
-                    self.plan.add(finding)
+                                         self.pnpm_overrides.get(folder, {}),
+                                         {importer(d): renames for d, renames in members.items()}, catalogs):
+                    (self.plan.add if finding.edits else self.refuse)(finding)
         except BadInput as exc:
             self.error(exc.path, describe(exc), exc.line)
         except Unloadable as exc:
             self.error(exc.path, exc.reason, exc.line)
+
+    def _foreign_locks(self) -> None:
+        """bun's lockfiles are not edited: a root holding one is refused when
+        it needs a pin, or when the lock may resolve a leaky release (bun.lock,
+        text, names it: `"node-addon-api@8.2.1"`; bun.lockb, binary, cannot be
+        read that far: any mention of node-addon-api), so package.json never
+        moves without its lock and a leaky bun lock is never called clean."""
+        pinning = any(f.edits for found in self.plan.findings.values() for f in found)
+        for path in self.files.root.manifests:
+            name = os.path.basename(path)
+            if name not in BUN_LOCKS:
+                continue
+            data = self.files.contents.get(path, b"")
+            leaky = any(f'"{specs.PACKAGE}@{bad}"'.encode() in data for bad in specs.BAD) if name == "bun.lock" \
+                else specs.PACKAGE.encode() in data
+            if not (pinning or leaky or path in self.files.unreadable):
+                continue
+            text = "" if name == "bun.lock" else " (or `bun install --save-text-lockfile` first: a text bun.lock " \
+                "that resolves no leaky release is left alone)"
+            self.refuse(Finding(path, 1, 1, MANUAL, name, "", (
+                f"{name}: napi-fix does not edit bun's lockfiles; nothing planned for this package. Run "
+                "`bun update node-addon-api` in this lockfile's folder (for a copy only a dependency asks for: add "
+                f"\"overrides\": {{\"node-addon-api\": \"^8.2.2\"}} to package.json, then `bun install`){text}"),
+                rule=NEEDS_PERSON.id))
 
     def _installed(self, copy) -> None:
         where = os.path.join(copy.folder, "package.json")
@@ -235,12 +269,11 @@ class RootPlanner:
 
     def _finish(self) -> RootPlan:
         plan = self.plan
-        if plan.errors or self.refused:
-            # A root with a broken file, or with a lock entry that cannot move
-            # together with its spec, plans nothing at all.
-            why = NOT_PLANNED if plan.errors else REFUSED
+        if plan.errors:
+            # A root with a broken file plans nothing at all.
             for path, found in plan.findings.items():
-                plan.findings[path] = [replace(f, edits=(), reason=f.reason + why) if f.edits else f for f in found]
+                plan.findings[path] = [replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f
+                                       for f in found]
         _place_at_spans(plan, self.files.contents)
         _link_specs_and_locks(plan)
         plan.read = frozenset(self.files.contents) | frozenset(self.files.unreadable) | frozenset(

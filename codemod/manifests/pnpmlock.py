@@ -1,9 +1,14 @@
-"""pnpm-lock.yaml, lockfileVersion 6 (`/node-addon-api@8.2.1`) and 9
-(`node-addon-api@8.2.1`, plus `snapshots`).
+"""pnpm-lock.yaml as pnpm 7, 8 and 9 write it: lockfileVersion 5.4
+(`specifiers:` beside the dependency maps, keys `/node-addon-api/8.2.1`),
+6.0 (`{specifier, version}` per dependency, keys `/node-addon-api@8.2.1`)
+and 9.0 (keys `node-addon-api@8.2.1`, plus `snapshots` and `catalogs`).
 
 PyYAML composes the file into nodes that carry their exact positions, so
 each edit replaces one scalar (a specifier, a version, a package key, an
 integrity) and nothing else: comments, order and quoting stay as they are.
+Any other lockfileVersion, and YAML anchors (pnpm never writes them; an
+alias shared by many importers would make every lookup rescan it), are
+refused: the root is left alone with the command to run instead.
 """
 
 from __future__ import annotations
@@ -24,9 +29,23 @@ from codemod.textpos import line_of
 # as the pure-Python one does): a 30,000-line lock in a tenth of the time.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# lockfileVersion -> the format's generation; pnpm 7 writes 5.4, pnpm 8 6.0, pnpm 9 9.0.
+FORMATS = {"5.4": 5, "6.0": 6, "9.0": 9}
 # An importer's dependency sections (pnpm keeps no peerDependencies section there).
 IMPORTER_FIELDS = ("dependencies", "devDependencies", "optionalDependencies")
-_KEY = re.compile(r"^(?P<slash>/?)node-addon-api@(?P<version>\d+\.\d+\.\d+(?:-[\w.]+)?)$")
+_VERSION = r"(?P<version>\d+\.\d+\.\d+(?:-[\w.]+)?)"
+# A package key or a reference to one: /node-addon-api/8.2.1 (5.4), /node-addon-api@8.2.1 (6.0),
+# node-addon-api@8.2.1 (9.0); under the name node-addon-api itself a reference is the bare version.
+_KEY = re.compile(r"^(?P<prefix>/?node-addon-api[@/])" + _VERSION + "$")
+_BARE = re.compile(r"^(?P<prefix>)" + _VERSION + "$")
+# Where YAML could start an anchor (&a) or an alias (*a): checked by the parser only when this matches.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s,\[\]{}]", re.M)
+
+
+def reference(name: str, value: str) -> re.Match | None:
+    """The node-addon-api version a dependency `name: value` of the lock
+    points at (an alias `naa: /node-addon-api@8.2.1` too), or None."""
+    return _KEY.match(value) or (_BARE.match(value) if name == specs.PACKAGE else None)
 
 
 @dataclass(frozen=True)
@@ -35,12 +54,24 @@ class PnpmChange:
     reason: str
     edits: tuple[Edit, ...]
     span: tuple[int, int] | None = None  # the bad version's key
+    refused: bool = False  # napi-fix cannot keep this lock in step: nothing is written for the root
+
+
+class Refused(Exception):
+    """A lock napi-fix will not read or move: the root is left alone."""
+
+    def __init__(self, line: int, reason: str):
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
 
 
 class _Doc:
-    def __init__(self, data: bytes, path: str):
+    def __init__(self, data: bytes, path: str, lockfile: bool = False):
         try:
             text = data.decode("utf-8")
+            if lockfile:
+                _refuse_anchors(text)
             self.root = yaml.compose(text, Loader=_LOADER)
         except UnicodeDecodeError as exc:
             raise BadInput(path, line_of(data, exc.start), "not UTF-8") from None
@@ -66,6 +97,18 @@ class _Doc:
 
     def edit(self, node, text: bytes) -> Edit:
         return Edit(self.path, *self.span(node), text)
+
+
+def _refuse_anchors(text: str) -> None:
+    """pnpm writes no anchors: a lock holding one was not written by pnpm,
+    and one mapping aliased by many importers multiplies every lookup."""
+    if not _MAYBE_ANCHOR.search(text):
+        return
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise Refused(event.start_mark.line + 1, "a YAML anchor or alias (`&`/`*`): pnpm never writes them, "
+                                                     "so pnpm did not write this lock; regenerate it with "
+                                                     "`pnpm install --lockfile-only`")
 
 
 def _char_offsets(text: str) -> list[int]:
@@ -101,14 +144,78 @@ def _scalar(node, text: str) -> bytes:
     return text.encode()
 
 
+@dataclass(frozen=True)
+class _Dep:
+    """One importer's dependency on node-addon-api (or an alias of it)."""
+
+    importer: str
+    field: str
+    name: str
+    specifier: yaml.Node
+    version: yaml.Node
+
+
+def lockfile_version(doc: _Doc) -> int:
+    node = _get(doc.root, "lockfileVersion")
+    found = node.value if isinstance(node, yaml.ScalarNode) else None
+    if found not in FORMATS:
+        raise Refused(doc.line(node) if node is not None else 1, (
+            f"lockfileVersion {found!r}: napi-fix moves only the lockfile versions pnpm 7, 8 and 9 write "
+            f"({', '.join(FORMATS)}); run `pnpm update node-addon-api@^8.2.2` in this lockfile's folder with the pnpm that wrote it"))
+    return FORMATS[found]
+
+
+def _importer_deps(doc: _Doc, generation: int) -> list[_Dep]:
+    """Every importer's dependencies that resolve node-addon-api, under its
+    own name or an alias. v5.4 keeps the specifiers in their own map; v6/v9
+    a {specifier, version} per dependency; a single project without
+    `importers` keeps it all at the top level (importer '.')."""
+    importer_nodes = [(k.value, v) for k, v in _items(_get(doc.root, "importers"))] or [(".", doc.root)]
+    found = []
+    for key, importer in importer_nodes:
+        specifiers = _get(importer, "specifiers")
+        for field in IMPORTER_FIELDS:
+            for name_node, entry in _items(_get(importer, field)):
+                name = name_node.value
+                if generation == 5:
+                    specifier, version = _get(specifiers, name), entry
+                else:
+                    specifier, version = _get(entry, "specifier"), _get(entry, "version")
+                if specifier is None or version is None:
+                    continue
+                if not isinstance(version, yaml.ScalarNode) or not isinstance(specifier, yaml.ScalarNode):
+                    if name == specs.PACKAGE:
+                        bad = "specifier" if not isinstance(specifier, yaml.ScalarNode) else "version"
+                        raise BadInput(doc.path, doc.line(specifier if bad == "specifier" else version),
+                                       f"importer {key} {field}: node-addon-api's {bad} is not a string")
+                    continue
+                if reference(name, version.value) or name == specs.PACKAGE:
+                    found.append(_Dep(key, field, name, specifier, version))
+    return found
+
+
+def _catalog_name(specifier: str) -> str | None:
+    """'default' for `catalog:`, 'x' for `catalog:x`; None when no catalog spec."""
+    if not specifier.startswith("catalog:"):
+        return None
+    return specifier[len("catalog:"):].strip() or "default"
+
+
 def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]], mode: str,
-                   overrides: dict[str, str] | None = None) -> list[PnpmChange]:
-    """importers: importer key ('.' or 'packages/a') -> {field: new spec};
-    overrides: override key -> new value (pnpm.overrides, pnpm-workspace.yaml)."""
-    doc = _Doc(data, path)
+                   overrides: dict[str, str] | None = None, renames: dict[str, dict[str, str]] | None = None,
+                   catalogs: dict[str, str] | None = None) -> list[PnpmChange]:
+    """importers: importer key ('.' or 'packages/a') -> {field: new spec} of node-addon-api;
+    renames: importer key -> {old spec: new spec} (aliases are found by their spec);
+    overrides: override key -> new value (pnpm.overrides, pnpm-workspace.yaml);
+    catalogs: catalog name -> new spec of node-addon-api (pnpm-workspace.yaml)."""
+    try:
+        doc = _Doc(data, path, lockfile=True)
+        generation = lockfile_version(doc)
+    except Refused as exc:
+        return [PnpmChange(exc.line, exc.reason, (), refused=True)]
     root = doc.root
     changes: list[PnpmChange] = []
-    overrides = overrides or {}
+    overrides, renames, catalogs = overrides or {}, renames or {}, catalogs or {}
 
     # The lock repeats the overrides; a global one is also every importer's specifier.
     for key, value in _items(_get(root, "overrides")):
@@ -118,108 +225,141 @@ def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]],
                                       (doc.edit(value, _scalar(value, new)),)))
     forced = overrides.get(specs.PACKAGE)
 
-    # Importers: v9 always, v6 for workspaces; a v6 single project keeps its
-    # dependency maps at the top level (importer '.').
-    importer_nodes = [(k.value, v) for k, v in _items(_get(root, "importers"))] or [(".", root)]
+    # The lock's copy of the catalogs (pnpm >= 9.5): {specifier, version} per catalog and package.
+    catalog_entries = []  # (catalog name, specifier node, version node)
+    for name, catalog in _items(_get(root, "catalogs")):
+        entry = _get(catalog, specs.PACKAGE)
+        specifier, version = _get(entry, "specifier"), _get(entry, "version")
+        if isinstance(specifier, yaml.ScalarNode) and isinstance(version, yaml.ScalarNode):
+            catalog_entries.append((name.value, specifier, version))
+            new = catalogs.get(name.value)
+            if new and new != specifier.value:
+                changes.append(PnpmChange(doc.line(specifier), f"catalogs > {name.value}: specifier follows the pin",
+                                          (doc.edit(specifier, _scalar(specifier, new)),)))
+    catalog_specs = {name: catalogs.get(name) or specifier.value for name, specifier, _ in catalog_entries}
+
+    deps = _importer_deps(doc, generation)
     wanted: dict[str, list[str]] = {}  # bad version -> ranges asking for it
-    for key, importer in importer_nodes:
-        for field in IMPORTER_FIELDS:
-            entry = _get(_get(importer, field), specs.PACKAGE)
-            specifier, version = _get(entry, "specifier"), _get(entry, "version")
-            if specifier is None or version is None:
-                continue
-            for node in (specifier, version):
-                if not isinstance(node, yaml.ScalarNode):
-                    raise BadInput(path, doc.line(node), f"importer {key} {field}: node-addon-api's "
-                                                         f"{'specifier' if node is specifier else 'version'} is not "
-                                                         "a string")
-            new_spec = forced or importers.get(key, {}).get(field)
-            edits = []
-            if new_spec and new_spec != specifier.value:
-                edits.append(doc.edit(specifier, _scalar(specifier, new_spec)))
-            if specs.is_bad(version.value):
-                wanted.setdefault(version.value, []).append(new_spec or specifier.value)
-            if edits:
-                changes.append(PnpmChange(doc.line(specifier), f"importer {key} {field}: specifier follows the pin",
-                                          tuple(edits)))
+    for dep in deps:
+        old_spec = dep.specifier.value
+        new_spec = (forced if dep.name == specs.PACKAGE else None) \
+            or (importers.get(dep.importer, {}).get(dep.field) if dep.name == specs.PACKAGE else None) \
+            or renames.get(dep.importer, {}).get(old_spec)
+        if new_spec and new_spec != old_spec and _catalog_name(old_spec) is None:
+            changes.append(PnpmChange(doc.line(dep.specifier),
+                                      f"importer {dep.importer} {dep.field} > {dep.name}: specifier follows the pin",
+                                      (doc.edit(dep.specifier, _scalar(dep.specifier, new_spec)),)))
+        else:
+            new_spec = old_spec
+        catalog = _catalog_name(new_spec)
+        asked = catalog_specs.get(catalog, "") if catalog else new_spec
+        ref = reference(dep.name, dep.version.value)
+        if ref and specs.is_bad(ref.group("version")):
+            wanted.setdefault(ref.group("version"), []).append(specs.split_alias(asked)[1])
+    for name, specifier, version in catalog_entries:
+        if specs.is_bad(version.value):
+            wanted.setdefault(version.value, []).append(catalog_specs[name])
 
     # Which safe release each bad one moves to.
     packages = _get(root, "packages")
     snapshots = _get(root, "snapshots")
-    bad_versions = {m.group("version") for k, _ in _items(packages) if (m := _KEY.match(k.value))
-                    and specs.is_bad(m.group("version"))}
+    keys = {m.group("version"): m for k, _ in _items(packages) if (m := _KEY.match(k.value))}
     moves: dict[str, str] = {}
-    for bad in sorted(bad_versions):
-        ranges = [r for r in wanted.get(bad, []) if specs.judge(specs.split_alias(r)[1]).status != specs.UNKNOWN]
+    for bad in sorted(v for v in keys if specs.is_bad(v)):
+        ranges = [r for r in wanted.get(bad, []) if specs.judge(r).status != specs.UNKNOWN]
         new = specs.choose_version(ranges, mode)
-        existing = {k.value for k, _ in _items(packages)}
-        if new is None or any(_KEY.match(k) and _KEY.match(k).group("version") == new for k in existing):
-            changes.append(PnpmChange(1, f"node-addon-api@{bad}: cannot move it offline (no safe release satisfies "
-                                         f"{ranges}, or the target is already locked): run `pnpm update "
-                                         f"node-addon-api` after the pin", ()))
+        if new is None or new in keys:
+            why = (f"{new} is locked already (pnpm would merge the two entries)" if new else
+                   f"no safe release satisfies {ranges}")
+            changes.append(PnpmChange(1, f"node-addon-api@{bad}: napi-fix cannot move it offline ({why}); nothing "
+                                         "planned for this package: run `pnpm update node-addon-api@^8.2.2` in this lockfile's folder",
+                                      (), refused=True))
             continue
         moves[bad] = new
 
     for bad, new in moves.items():
-        info = specs.safe_versions()[new]
-        edits: list[Edit] = []
-        first_line = first_span = None
-        for section in (packages, snapshots):
-            for key, value in _items(section):
-                m = _KEY.match(key.value)
-                if m and m.group("version") == bad:
-                    edits.append(doc.edit(key, _scalar(key, f"{m.group('slash')}node-addon-api@{new}")))
-                    first_line, first_span = first_line or doc.line(key), first_span or doc.span(key)
-                    integrity = _get(_get(value, "resolution"), "integrity")
-                    if integrity is not None:
-                        edits.append(doc.edit(integrity, _scalar(integrity, info.integrity)))
-                # Other packages' resolved dependencies on the bad copy.
-                for field in ("dependencies", "optionalDependencies"):
-                    dep = _get(_get(value, field), specs.PACKAGE)
-                    if dep is not None and dep.value == bad:
-                        edits.append(doc.edit(dep, _scalar(dep, new)))
-        for _, importer in importer_nodes:
-            for field in IMPORTER_FIELDS:
-                version = _get(_get(_get(importer, field), specs.PACKAGE), "version")
-                if version is not None and version.value == bad:
-                    edits.append(doc.edit(version, _scalar(version, new)))
-        changes.append(PnpmChange(first_line or 1, f"node-addon-api@{bad} moved to {new}", tuple(edits), first_span))
+        changes.append(_move(doc, bad, new, packages, snapshots, deps, catalog_entries))
     return changes
 
 
-def plan_workspace_overrides(data: bytes, path: str, mode: str, target: str) -> list[tuple[int, str, str, str, tuple]]:
-    """pnpm-workspace.yaml `overrides:` entries for node-addon-api:
-    (line, key, judgement detail, new value or "", edits)."""
-    doc = _Doc(data, path)
-    out = []
+def _move(doc: _Doc, bad: str, new: str, packages, snapshots, deps: list[_Dep], catalog_entries) -> PnpmChange:
+    """Every place the lock records node-addon-api@bad, moved to `new`."""
+    info = specs.safe_versions()[new]
+    edits: list[Edit] = []
+    first_line = first_span = None
+    for section in (packages, snapshots):
+        for key, value in _items(section):
+            m = _KEY.match(key.value)
+            if m and m.group("version") == bad:
+                edits.append(doc.edit(key, _scalar(key, m.group("prefix") + new)))
+                first_line, first_span = first_line or doc.line(key), first_span or doc.span(key)
+                integrity = _get(_get(value, "resolution"), "integrity")
+                if integrity is not None:
+                    edits.append(doc.edit(integrity, _scalar(integrity, info.integrity)))
+            # Other packages' resolved dependencies on the bad copy (under an alias too).
+            for field in ("dependencies", "optionalDependencies"):
+                for name, dep in _items(_get(value, field)):
+                    ref = isinstance(dep, yaml.ScalarNode) and reference(name.value, dep.value)
+                    if ref and ref.group("version") == bad:
+                        edits.append(doc.edit(dep, _scalar(dep, ref.group("prefix") + new)))
+    for dep in deps:
+        ref = reference(dep.name, dep.version.value)
+        if ref and ref.group("version") == bad:
+            edits.append(doc.edit(dep.version, _scalar(dep.version, ref.group("prefix") + new)))
+    for _, _, version in catalog_entries:
+        if version.value == bad:
+            edits.append(doc.edit(version, _scalar(version, new)))
+    return PnpmChange(first_line or 1, f"node-addon-api@{bad} moved to {new}", tuple(edits), first_span)
+
+
+@dataclass(frozen=True)
+class WorkspacePin:
+    """One node-addon-api entry of pnpm-workspace.yaml: an override or a catalog's."""
+
+    finding: Finding
+    override: str | None  # the override key, or None for a catalog entry
+    catalog: str | None  # the catalog name ('default' for `catalog:`), or None for an override
+    new: str  # the new value, "" when it is safe already
+
+
+def _workspace_entries(doc: _Doc):
+    """(where, override key or None, catalog name or None, value node) of each
+    node-addon-api entry in `overrides:`, `catalog:` and `catalogs: {name: ...}`."""
     for key, value in _items(_get(doc.root, "overrides")):
         name = key.value.rsplit(">", 1)[-1] if isinstance(key.value, str) else ""
-        if not (name == specs.PACKAGE or name.startswith(specs.PACKAGE + "@")) or not isinstance(value, yaml.ScalarNode):
-            continue
+        if (name == specs.PACKAGE or name.startswith(specs.PACKAGE + "@")) and isinstance(value, yaml.ScalarNode):
+            yield f"overrides > {key.value}", key.value, None, value
+    catalogs = [("default", "catalog", _get(doc.root, "catalog"))]
+    catalogs += [(k.value, f"catalogs > {k.value}", v) for k, v in _items(_get(doc.root, "catalogs"))]
+    for name, where, catalog in catalogs:
+        value = _get(catalog, specs.PACKAGE)
+        if isinstance(value, yaml.ScalarNode):
+            yield f"{where} > {specs.PACKAGE}", None, name, value
+
+
+def plan_workspace_file(path: str, data: bytes, mode: str) -> list[WorkspacePin]:
+    """The pin of each node-addon-api override and catalog entry in pnpm-workspace.yaml."""
+    doc = _Doc(data, path)
+    out = []
+    target = specs.upgrade_target()
+    for where, override, catalog, value in _workspace_entries(doc):
         judgement = specs.judge(value.value)
         if judgement.status != specs.AFFECTED:
-            out.append((doc.line(value), key.value, judgement.detail, "", ()))
+            out.append(WorkspacePin(Finding(path, doc.line(value), 1, PIN_SAFE, where, "", judgement.detail),
+                                    override, catalog, ""))
             continue
         new = specs.rollback(value.value) if mode == "rollback" else specs.upgrade(value.value, target)
-        out.append((doc.line(value), key.value, judgement.detail, new, (doc.edit(value, _scalar(value, new)),)))
-    return out
-
-
-def plan_workspace_file(path: str, data: bytes, mode: str) -> list[tuple[Finding, str, str]]:
-    """(finding, override key, new value or "") per node-addon-api override in pnpm-workspace.yaml."""
-    out = []
-    for line, key, detail, new, edits in plan_workspace_overrides(data, path, mode, specs.upgrade_target()):
-        if new:
-            out.append((Finding(path, line, 1, PIN, f"overrides > {key}", "",
-                                f"overrides > {key}: {detail}; pinned to {new!r}", edits, rule=ADMITS_BAD.id,
-                                span=(edits[0].start, edits[0].end)), key, new))
-        else:
-            out.append((Finding(path, line, 1, PIN_SAFE, f"overrides > {key}", "", detail), key, ""))
+        edit = doc.edit(value, _scalar(value, new))
+        out.append(WorkspacePin(Finding(path, doc.line(value), 1, PIN, where, "",
+                                        f"{where}: {judgement.detail}; pinned to {new!r}", (edit,),
+                                        rule=ADMITS_BAD.id, span=(edit.start, edit.end)), override, catalog, new))
     return out
 
 
 def plan_lock_file(path: str, data: bytes, importers: dict[str, dict[str, str]], mode: str,
-                   overrides: dict[str, str]) -> list[Finding]:
+                   overrides: dict[str, str], renames: dict[str, dict[str, str]] | None = None,
+                   catalogs: dict[str, str] | None = None) -> list[Finding]:
+    """Findings for one pnpm-lock.yaml; a refused one (`refused` set) is the root's error."""
     return [Finding(path, c.line, 1, PIN if c.edits else MANUAL, "pnpm-lock.yaml", "", c.reason, c.edits,
                     rule=(RESOLVES_BAD.id if c.span else None) if c.edits else NEEDS_PERSON.id, span=c.span)
-            for c in plan_pnpm_lock(data, path, importers, mode, overrides)]
+            for c in plan_pnpm_lock(data, path, importers, mode, overrides, renames, catalogs)]

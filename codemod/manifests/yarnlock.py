@@ -3,15 +3,18 @@
 A classic entry is a header of patterns (`node-addon-api@^8.2.0, ...:`) and
 indented fields (`version`, `resolved "<url>#<sha1>"`, `integrity`). When the
 package.json spec changes, its pattern in the header changes with it (or
-`yarn install --frozen-lockfile` would find the spec missing); when the
-entry resolves 8.2.0/8.2.1 it moves to the smallest safe release all its
-patterns admit. Berry (`__metadata:`) records a checksum of yarn's own zip
+`yarn install --frozen-lockfile` would find the spec missing), but a
+pattern another entry's dependencies still ask for stays (or a plain
+`yarn install` would rewrite the lock); when the entry resolves 8.2.0/8.2.1
+it moves to the smallest safe release all its patterns admit. Aliases
+(`naa@npm:node-addon-api@^8.2.0`) are node-addon-api entries too. Berry (`__metadata:`) records a checksum of yarn's own zip
 of the package, which cannot be computed offline: napi-fix says so and
 gives the exact `yarn up` command instead of guessing.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 
@@ -71,33 +74,149 @@ def check_classic(path: str, data: bytes) -> None:
             raise BadInput(path, number, "not a yarn.lock entry header (`pattern, ...:`) nor an indented field")
 
 
-def plan_yarn_lock(path: str, data: bytes, renamed: dict[str, str], mode: str) -> list[YarnChange]:
-    """renamed: old spec -> new spec, for the package.json specs the pin changed."""
-    check_classic(path, data)
-    prefix = specs.PACKAGE + "@"
-    heads = list(_HEADER.finditer(data))
-    changes: list[YarnChange] = []
-    for index, head in enumerate(heads):
-        patterns = _patterns(path, data, head)
-        if not all(p.startswith(prefix) for p in patterns):
+_SECTION = re.compile(rb"(?:dependencies|optionalDependencies):")
+_DEP = re.compile(rb'(?P<name>"[^"\n]*"|[^\s"]+)[ \t]+(?P<range>"[^"\n]*"|[^\s"]+)')
+
+
+def split_pattern(pattern: str) -> tuple[str, str]:
+    """('node-addon-api', '^8.2.0') for `node-addon-api@^8.2.0`; a scoped name keeps its leading @."""
+    at = pattern.find("@", 1)
+    return (pattern, "") if at < 0 else (pattern[:at], pattern[at + 1:])
+
+
+def is_ours(pattern: str) -> bool:
+    """A pattern that resolves node-addon-api: its own name, or an alias `naa@npm:node-addon-api@...`."""
+    name, spec = split_pattern(pattern)
+    return name == specs.PACKAGE or bool(specs.split_alias(spec)[0])
+
+
+@dataclass(frozen=True)
+class _Request:
+    pattern: str  # name@range
+    start: int  # the range's bytes in the lock, quotes included
+    end: int
+    name: str
+    range: str
+
+
+def _requests(data: bytes, start: int, end: int) -> list[_Request]:
+    """The node-addon-api patterns one entry's dependencies ask for
+    (`    node-addon-api "^8.2.1"`, `    naa "npm:node-addon-api@^8"`)."""
+    found: list[_Request] = []
+    depth = None  # indentation of the dependencies: line we are under
+    for line in _LINE.finditer(data, start, end):
+        text = line.group(0).rstrip()
+        body = text.lstrip(b" \t")
+        indent = len(text) - len(body)
+        if not body:
             continue
-        block_end = heads[index + 1].start() if index + 1 < len(heads) else len(data)
-        fields = {m.group("key").decode(): m for m in _FIELD.finditer(data, head.end(), block_end)}
-        new_patterns = sorted(prefix + renamed.get(p[len(prefix):], p[len(prefix):]) for p in patterns)
-        edits: list[Edit] = []
-        if new_patterns != sorted(patterns):
-            text = ", ".join(_wrap(p) for p in new_patterns)
-            edits.append(Edit(path, head.start("header"), head.end("header"), text.encode()))
+        if depth is not None and indent <= depth:
+            depth = None
+        if _SECTION.fullmatch(body):
+            depth = indent
+        elif depth is not None and (m := _DEP.fullmatch(body)):
+            name, wanted = (m.group(g).decode("utf-8", "replace").strip('"') for g in ("name", "range"))
+            if is_ours(f"{name}@{wanted}"):
+                offset = line.start() + indent
+                found.append(_Request(f"{name}@{wanted}", offset + m.start("range"), offset + m.end("range"),
+                                      name, wanted))
+    return found
+
+
+def _local_folder(patterns: tuple[str, ...]) -> str | None:
+    """The folder (relative to the lock, normalized) of an entry that is a
+    `file:` package inside the tree, whose dependencies yarn copies from its package.json."""
+    folders = {posixpath.normpath(spec[len("file:"):]) for spec in (split_pattern(p)[1] for p in patterns)
+               if spec.startswith("file:")}
+    return folders.pop() if len(folders) == 1 and len(patterns) == 1 else None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    head: re.Match
+    end: int  # where the next entry's header starts
+    patterns: tuple[str, ...]
+
+
+def plan_yarn_lock(path: str, data: bytes, renamed: dict[str, str], mode: str,
+                   local: dict[str, dict[str, str]] | None = None) -> list[YarnChange]:
+    """renamed: old spec -> new spec, for the package.json specs the pin changed;
+    local: folder relative to the lock ('dep') -> its renames, for the
+    packages of the tree a `file:` entry copies.
+
+    The lock written is what yarn 1 itself would write for the pinned
+    package.json (a fixed point of `yarn install`): a header keeps every
+    pattern some package still asks for and gains the pinned specs' ones,
+    and stays where yarn's sort puts it; where that cannot hold (no safe
+    release satisfies every pattern, yarn would merge or move the entry)
+    the change is refused and nothing is written for the root."""
+    check_classic(path, data)
+    heads = list(_HEADER.finditer(data))
+    entries = [_Entry(h, heads[i + 1].start() if i + 1 < len(heads) else len(data), tuple(_patterns(path, data, h)))
+               for i, h in enumerate(heads)]
+    requested: set[str] = set()
+    changes: list[YarnChange] = []
+    for entry in entries:
+        if data.find(specs.PACKAGE.encode(), entry.head.end(), entry.end) < 0:
+            continue
+        asked = _requests(data, entry.head.end(), entry.end)
+        folder = _local_folder(entry.patterns)
+        moved = (local or {}).get(folder, {}) if folder is not None else {}
+        edits = tuple(Edit(path, r.start, r.end, _wrap(moved[r.range]).encode()) for r in asked if r.range in moved)
+        if edits:  # its package.json was pinned: yarn copies the new spec
+            changes.append(YarnChange(line_of(data, entry.head.start()),
+                                      f"entry {', '.join(entry.patterns)}: its dependencies follow the package.json "
+                                      "pin", edits))
+        requested |= {r.pattern for r in asked if r.range not in moved}
+    all_patterns = {p for entry in entries for p in entry.patterns}
+    locked = {}  # version -> entries resolving it, for the merge check
+    for entry in entries:
+        if all(is_ours(p) for p in entry.patterns):
+            m = _fields(data, entry).get("version")
+            if m:
+                locked.setdefault(m.group("value").decode().strip('"'), []).append(entry)
+    for index, entry in enumerate(entries):
+        if not all(is_ours(p) for p in entry.patterns):
+            continue
+        head, patterns = entry.head, entry.patterns
+        fields = _fields(data, entry)
+        new_patterns: set[str] = set()
+        for pattern in patterns:
+            name, spec = split_pattern(pattern)
+            if spec in renamed:
+                new_patterns.add(f"{name}@{renamed[spec]}")
+                if pattern in requested:  # a dependency asks for the old pattern too
+                    new_patterns.add(pattern)
+            else:
+                new_patterns.add(pattern)
+        line = line_of(data, head.start())
         reason = f"entry {', '.join(patterns)}"
         version = fields.get("version")
         old = version.group("value").decode().strip('"') if version else ""
         span = version.span("value") if version else None
+        edits: list[Edit] = []
+        if new_patterns != set(patterns):
+            clash = sorted((new_patterns - set(patterns)) & all_patterns)
+            if clash:
+                changes.append(_refusal(line, f"{reason}: {', '.join(clash)} is another entry's already"))
+                continue
+            first = min(new_patterns)
+            before = min(entries[index - 1].patterns) if index else ""
+            after = min(entries[index + 1].patterns) if index + 1 < len(entries) else None
+            if not (before < first and (after is None or first < after)):
+                changes.append(_refusal(line, f"{reason}: yarn would move the renamed entry elsewhere in the file"))
+                continue
+            text = ", ".join(_wrap(p) for p in sorted(new_patterns))
+            edits.append(Edit(path, head.start("header"), head.end("header"), text.encode()))
         if version and specs.is_bad(old):
-            ranges = [p[len(prefix):] for p in new_patterns]
+            ranges = [specs.split_alias(split_pattern(p)[1])[1] for p in sorted(new_patterns)]
             new = specs.choose_version(ranges, mode)
             if new is None:
-                changes.append(YarnChange(line_of(data, head.start()), f"{reason} resolves {old}; no safe release "
-                                          f"satisfies {ranges}: add a `resolutions` entry forcing 8.2.2", (), span))
+                changes.append(_refusal(line, f"{reason} resolves {old}; no safe release satisfies {ranges}"))
+                continue
+            if locked.get(new):
+                changes.append(_refusal(line, f"{reason} resolves {old}; another entry resolves {new} already "
+                                              "(yarn would merge the two)"))
                 continue
             info = specs.safe_versions()[new]
             edits.append(Edit(path, version.start("value"), version.end("value"), f'"{new}"'.encode()))
@@ -114,25 +233,36 @@ def plan_yarn_lock(path: str, data: bytes, renamed: dict[str, str], mode: str) -
             reason += " follows the package.json pin"
             span = None
         if edits:
-            changes.append(YarnChange(line_of(data, head.start()), reason, tuple(edits), span))
+            changes.append(YarnChange(line, reason, tuple(edits), span))
     return changes
+
+
+def _fields(data: bytes, entry: _Entry) -> dict[str, re.Match]:
+    return {m.group("key").decode(): m for m in _FIELD.finditer(data, entry.head.end(), entry.end)}
+
+
+def _refusal(line: int, why: str) -> YarnChange:
+    return YarnChange(line, f"{why}; napi-fix cannot write what yarn would, so nothing is planned for this package: "
+                            "run `yarn upgrade node-addon-api@^8.2.2` in this lockfile's folder", ())
 
 
 def berry_command(new_spec: str | None) -> str:
     return f"yarn up node-addon-api@{new_spec or '^8.2.2'}"
 
 
-def plan_lock_file(path: str, data: bytes, renamed: dict[str, str], mode: str) -> list[Finding] | Finding:
-    """Findings for one yarn.lock; for a berry lock that needs a change napi-fix
-    cannot make offline, the one finding that says what to run instead."""
+def plan_lock_file(path: str, data: bytes, renamed: dict[str, str], mode: str,
+                   local: dict[str, dict[str, str]] | None = None) -> list[Finding]:
+    """Findings for one yarn.lock; one without edits is a refusal (a berry
+    lock that needs a change napi-fix cannot make offline, a classic entry it
+    cannot keep a fixed point of yarn): the root's error, with what to run."""
     if is_berry(data):
         if renamed or b"node-addon-api@npm:8.2.0" in data or b"node-addon-api@npm:8.2.1" in data:
             new = next(iter(renamed.values()), None)
-            return Finding(path, 1, 1, MANUAL, "yarn.lock", "", (
+            return [Finding(path, 1, 1, MANUAL, "yarn.lock", "", (
                 "yarn berry lockfile: its checksums are of yarn's own zip archives and cannot be computed "
                 f"offline; nothing planned for this package. Run `{berry_command(new)}` in this lockfile's folder"),
-                rule=NEEDS_PERSON.id)
+                rule=NEEDS_PERSON.id)]
         return []
     return [Finding(path, c.line, 1, PIN if c.edits else MANUAL, "yarn.lock", "", c.reason, c.edits,
                     rule=(RESOLVES_BAD.id if c.span else None) if c.edits else NEEDS_PERSON.id, span=c.span)
-            for c in plan_yarn_lock(path, data, renamed, mode)]
+            for c in plan_yarn_lock(path, data, renamed, mode, local)]

@@ -17,8 +17,9 @@ How each fixture tests/data/locks/<case>/ was made:
    then resolves to the newest of those, as it did when 8.2.1 was the newest
    release. Commands: FORMATS below; npm writes `resolved` URLs whatever the
    machine's ~/.npmrc says. Tools: the machine's npm; yarn 1.22.22 and pnpm
-   9.15.9 from tests/pm.py's cache; pnpm 8.15.9 (pnpm 8 writes lockfileVersion
-   6.0, pnpm 9 writes 9.0) installed the same way into the same cache here.
+   9.15.9 from tests/pm.py's cache; pnpm 7.33.7 and 8.15.9 (pnpm 7 writes
+   lockfileVersion 5.4, pnpm 8 6.0, pnpm 9 9.0) installed the same way into
+   the same cache here.
 2. The package files the tool wrote are copied to before/, after a frozen
    install of them (npm ci, yarn install --frozen-lockfile, pnpm install
    --frozen-lockfile, all --ignore-scripts, in a temp dir) put exactly the
@@ -68,17 +69,26 @@ NAA = "node-addon-api"
 NAPI_FIX = ROOT / ".venv" / "bin" / "napi-fix"
 PACKAGE_FILES = {"package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "pnpm-workspace.yaml"}
 PNPM8 = "8.15.9"
+PNPM7 = "7.33.7"
 
 
-def pnpm8() -> str:
-    """pnpm 8 from the cache, installed the way pm.tool() installs pnpm 9."""
-    folder = pm.TOOLS / f"pnpm-{PNPM8}"
+def pnpm_release(version: str) -> str:
+    """pnpm `version` from the cache, installed the way pm.tool() installs pnpm 9."""
+    folder = pm.TOOLS / f"pnpm-{version}"
     binary = folder / "node_modules" / ".bin" / "pnpm"
     if not binary.exists():
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "package.json").write_text("{}")
-        pm.npm(folder, "install", f"pnpm@{PNPM8}")
+        pm.npm(folder, "install", f"pnpm@{version}")
     return str(binary)
+
+
+def pnpm8() -> str:
+    return pnpm_release(PNPM8)
+
+
+def pnpm7() -> str:
+    return pnpm_release(PNPM7)
 
 
 @dataclass(frozen=True)
@@ -102,8 +112,8 @@ def _npm(version: int) -> Format:
         ("ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"))
 
 
-def _pnpm(name: str, version: str, binary: Callable[[], str]) -> Format:
-    return Format(name, "pnpm", version, f"lockfileVersion: '{version}'".encode(), "pnpm-lock.yaml", binary,
+def _pnpm(name: str, version: str, binary: Callable[[], str], quote: str = "'") -> Format:
+    return Format(name, "pnpm", version, f"lockfileVersion: {quote}{version}{quote}".encode(), "pnpm-lock.yaml", binary,
                   ("install", "--lockfile-only", "--ignore-scripts", "--prefer-offline"),
                   ("install", "--frozen-lockfile", "--ignore-scripts", "--prefer-offline"))
 
@@ -113,6 +123,7 @@ FORMATS = (
     _npm(1), _npm(2), _npm(3),
     Format("yarn-classic", "yarn", "1", b"# yarn lockfile v1", "yarn.lock", lambda: pm.tool("yarn"),
            ("install", *YARN_FLAGS), ("install", "--frozen-lockfile", *YARN_FLAGS)),
+    _pnpm("pnpm-v5", "5.4", pnpm7, quote=""),  # pnpm 7 writes the number unquoted
     _pnpm("pnpm-v6", "6.0", pnpm8),
     _pnpm("pnpm-v9", "9.0", lambda: pm.tool("pnpm")),
 )
