@@ -16,8 +16,6 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -310,3 +308,132 @@ def test_a_100000_entry_lock_plans_within_its_memory(tmp_path, copies, others, l
     measured = peak(tmp_path)
     assert measured["edits"] == 2 * copies  # every copy moved (version and integrity)
     assert measured["peak"] < limit_mb * 2**20, f"peak {measured['peak'] / 2**20:.0f} MB"
+
+
+# -- the package-manager oracle: real npm locks, `npm ci --ignore-scripts` ------
+#
+# Each shape is locked by the real npm (--prefer-offline: the suite's npm
+# cache holds node-addon-api after the first run); after the real napi-fix
+# run either `npm ci` accepts the lock unchanged and installs no 8.2.0/8.2.1,
+# or napi-fix refused the root and every byte is as it was.
+
+needs_npm = pytest.mark.skipif(shutil.which("npm") is None or shutil.which("git") is None,
+                               reason="npm and git are needed")
+
+
+def locked(root: Path, stages: list[dict], lockfile_version: int = 3) -> None:
+    """package.json (and members) locked by npm in stages: npm keeps a locked
+    release that still satisfies a loosened spec."""
+    for tree in stages:
+        for rel, value in tree.items():
+            write_json(root / rel, value)
+        npm(root, "install", "--package-lock-only", f"--lockfile-version={lockfile_version}")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "node_modules" not in p.parts and ".git" not in p.parts}
+
+
+def assert_npm_accepts(root: Path, installed: dict[str, str]) -> None:
+    """napi-fix fixed it: npm ci takes the lock as it is, installs the given releases, and a second run plans nothing."""
+    lock = (root / "package-lock.json").read_bytes()
+    npm(root, "ci")
+    assert (root / "package-lock.json").read_bytes() == lock
+    for where, version in installed.items():
+        assert installed_version(root, where) == version
+    assert main(["--dry-run", str(root)]) == 0
+
+
+def assert_refused(root: Path, before: dict[str, bytes], capfdbinary, command: str) -> None:
+    assert main([str(root)]) != 0
+    out, err = capfdbinary.readouterr()
+    assert command.encode() in out + err, (out + err).decode()[-2000:]
+    assert snapshot(root) == before
+
+
+def app_json(deps: dict, **extra) -> dict:
+    return {"name": "app", "version": "1.0.0", "license": "MIT", "dependencies": deps, **extra}
+
+
+@pytest.mark.slow
+@needs_npm
+@pytest.mark.parametrize("lockfile_version", [1, 2, 3])
+def test_oracle_alias_moves_with_its_spec(tmp_path, lockfile_version):
+    locked(tmp_path, [{"package.json": app_json({"naa": "npm:node-addon-api@8.2.1"})},
+                      {"package.json": app_json({"naa": "npm:node-addon-api@^8.2.0"})}], lockfile_version)
+    assert main([str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "package.json").read_text())["dependencies"] == {"naa": "npm:node-addon-api@^8.2.2"}
+    assert_npm_accepts(tmp_path, {"node_modules/naa": "8.2.2"})
+
+
+@pytest.mark.slow
+@needs_npm
+def test_oracle_alias_in_a_workspace_member_beside_an_override(tmp_path):
+    root = {"name": "mono", "version": "1.0.0", "private": True, "workspaces": ["packages/*"],
+            "dependencies": {"node-addon-api": "^8.2.0"}, "overrides": {"node-addon-api": "$node-addon-api"}}
+    member = {"name": "a", "version": "1.0.0", "dependencies": {"naa": "npm:node-addon-api@8.2.1"}}
+    locked(tmp_path, [{"package.json": {**root, "dependencies": {"node-addon-api": "8.2.1"}},
+                       "packages/a/package.json": member},
+                      {"package.json": root,
+                       "packages/a/package.json": {**member, "dependencies": {"naa": "npm:node-addon-api@~8.2.0"}}}])
+    assert main([str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "packages/a/package.json").read_text())["dependencies"] == {
+        "naa": "npm:node-addon-api@~8.2.2"}
+    assert json.loads((tmp_path / "package.json").read_text())["overrides"] == {"node-addon-api": "$node-addon-api"}
+    assert_npm_accepts(tmp_path, {"node_modules/node-addon-api": "8.2.2", "node_modules/naa": "8.2.2"})
+
+
+@pytest.mark.slow
+@needs_npm
+@pytest.mark.parametrize("spec, expected_spec, installed", [
+    ("^8.1.0", ">=8.1.0 <8.2.0 || ^8.2.2", "8.2.2"),  # 8.1.0 stays admitted; the lock moves up
+    ("<=8.2.1", "<8.2.0", "8.1.0"),  # a cap below the fix is kept: the lock moves down to 8.1.0
+])
+def test_oracle_the_rewrite_keeps_every_safe_release(tmp_path, spec, expected_spec, installed):
+    npm_project(tmp_path, app_json({"node-addon-api": spec}), "8.2.1")
+    assert main([str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "package.json").read_text())["dependencies"] == {"node-addon-api": expected_spec}
+    assert_npm_accepts(tmp_path, {"node_modules/node-addon-api": installed})
+
+
+def _git_remote(tmp_path: Path) -> str:
+    """A local bare repository holding node-addon-api 8.2.1's files at tag v8.2.1."""
+    work = tmp_path / "naa-src"
+    work.mkdir()
+    packed = npm(work, "pack", "node-addon-api@8.2.1").stdout.strip().splitlines()[-1]
+    with tarfile.open(work / packed) as tar:
+        tar.extractall(work, filter="data")
+    source = work / "package"
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "8.2.1"], ["tag", "v8.2.1"]):
+        run(["git", *args], source, env=env)
+    run(["git", "clone", "-q", "--bare", str(source), str(tmp_path / "naa.git")], tmp_path)
+    return f"git+file://{tmp_path / 'naa.git'}#v8.2.1"
+
+
+@pytest.mark.slow
+@needs_npm
+@pytest.mark.parametrize("kind", ["file-tarball", "git", "drift", "only-another-major"])
+def test_oracle_refused_roots_are_left_byte_for_byte(tmp_path, capfdbinary, kind):
+    app = tmp_path / "app"
+    app.mkdir()
+    command = "npm install node-addon-api@^8.2.2"
+    if kind == "file-tarball":
+        packed = npm(app, "pack", "node-addon-api@8.2.1").stdout.strip().splitlines()[-1]
+        locked(app, [{"package.json": app_json({"node-addon-api": f"file:{packed}"})}])
+    elif kind == "git":
+        locked(app, [{"package.json": app_json({"node-addon-api": _git_remote(tmp_path)})}])
+        assert "git+file://" in (app / "package-lock.json").read_text()
+    elif kind == "drift":
+        npm_project(app, app_json({"node-addon-api": "^8.2.0"}), "8.2.1")
+        write_json(app / "package.json", app_json({"node-addon-api": "^8.3.0"}))  # edited, not re-locked
+        assert npm(app, "ci", check=False).returncode != 0  # npm itself rejects this pair
+        command = "Run: npm install (then napi-fix again)"
+    else:
+        npm_project(app, app_json({"node-addon-api": ">=8.2.0 <8.2.2 || ^9"}), "8.2.1")
+        command = "no safe release satisfies ['^9']"
+    assert json.loads((app / "package-lock.json").read_text())["packages"]["node_modules/node-addon-api"][
+        "version"] == "8.2.1"
+    assert_refused(app, snapshot(app), capfdbinary, command)

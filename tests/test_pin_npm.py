@@ -34,7 +34,7 @@ def package(spec: str, field: str = "dependencies", **extra) -> dict:
         ("^8.2.0", "8.2.1", "^8.2.2", "8.2.2"),
         ("~8.2.0", "8.2.0", "~8.2.2", "8.2.2"),
         ("8.2.1", "8.2.1", "8.2.2", "8.2.2"),
-        (">=8.0.0 <9.0.0", "8.2.1", ">=8.2.2 <9.0.0", "8.2.2"),
+        (">=8.0.0 <9.0.0", "8.2.1", ">=8.0.0 <8.2.0 || >=8.2.2 <9.0.0", "8.2.2"),
     ],
 )
 def test_upgrade_direct_dependency(tmp_path, lockfile_version, spec, locked, expected_spec, expected_version):
