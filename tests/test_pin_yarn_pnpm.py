@@ -202,7 +202,7 @@ def assert_yarn_fixed_point(root: Path, env: dict) -> None:
     # tree-sitter@0.21.1 asks for ^8.0.0, as the root does: one entry; its pattern must stay.
     pytest.param({"package.json": package("^8.0.0") | {"dependencies": {"node-addon-api": "^8.0.0",
                                                                            "tree-sitter": "0.21.1"}}},
-                 "node-addon-api@^8.0.0, node-addon-api@^8.2.2:", id="registry-dependency"),
+                 '"node-addon-api@>=8.0.0 <8.2.0 || ^8.2.2", node-addon-api@^8.0.0:', id="registry-dependency"),
     # A file: dependency inside the tree is pinned with the root; yarn copies its spec into the lock.
     pytest.param({"package.json": package("^8.2.1") | {"dependencies": {"node-addon-api": "^8.2.1",
                                                                            "dep": "file:./dep"}},
