@@ -10,6 +10,12 @@ dependencies, so an entry is rewritten offline from the safe-versions table:
 version, integrity, and the version inside `resolved` when there is one.
 The lock's copies of package.json specs (`packages[""]`, workspace entries)
 follow the package.json edits, or `npm ci` would call them out of sync.
+
+An alias (`node_modules/naa` with `"name": "node-addon-api"`) is a copy too.
+An entry moves only where npm checks it against a range: one asked for by a
+file, git or URL spec, or fetched from such a source, cannot move without
+its spec, and a lock whose copies of the specs differ from package.json was
+not regenerated: both refuse the root (docs/pin.md).
 """
 
 from __future__ import annotations
@@ -262,10 +268,8 @@ def _entry_source(entry: Obj, legacy_entry: bool) -> str | None:
     """Where a lock entry comes from when that is not the registry: git, a
     file, a URL (lockfile v1 writes such a source as the entry's version)."""
     version = entry.get("version")
-    if legacy_entry and isinstance(version, Str) and specs.is_bad(specs.split_alias(version.value)[1]) is False:
-        kind = specs.source_kind(version.value)
-        if kind:
-            return kind
+    if legacy_entry and isinstance(version, Str) and specs.source_kind(version.value):
+        return specs.source_kind(version.value)
     resolved = entry.get("resolved")
     if isinstance(resolved, Str) and not _REGISTRY_TARBALL.search(resolved.value.split("#")[0].split("?")[0]):
         return specs.source_kind(resolved.value) or "a URL that is not node-addon-api's registry tarball"
