@@ -106,7 +106,7 @@ REFUSED = [
     pytest.param({"package.json": app({"node-addon-api": "^8.3.0"}),
                   "package-lock.json": lock_v3({"node-addon-api": "^8.2.0"},
                                                {"node_modules/node-addon-api": registry()})},
-                 "package.json '^8.3.0', lock '^8.2.0'", "Run: npm install (then napi-fix again)", id="drift-v3"),
+                 "package.json '^8.3.0', lock 8.2.1", "Run: npm install (then napi-fix again)", id="drift-v3"),
     pytest.param({"package.json": app({"node-addon-api": "^8.2.0", "naa": "npm:node-addon-api@^8.2.0"}),
                   "package-lock.json": lock_v3({"node-addon-api": "^8.2.0"},
                                                {"node_modules/node-addon-api": registry()})},
@@ -138,7 +138,7 @@ def test_refused_roots_name_the_command_and_plan_nothing(tmp_path, tree, why, co
 ALIAS_V3_BEFORE = {"package.json": app({"naa": "npm:node-addon-api@8.2.1"}),
                    "package-lock.json": lock_v3({"naa": "npm:node-addon-api@8.2.1"},
                                                 {"node_modules/naa": registry(name="node-addon-api")})}
-ALIASES = [
+PINNED = [
     pytest.param(ALIAS_V3_BEFORE,
                  {"package.json": app({"naa": "npm:node-addon-api@8.2.2"}),
                   "package-lock.json": lock_v3({"naa": "npm:node-addon-api@8.2.2"},
@@ -169,8 +169,17 @@ ALIASES = [
 ]
 
 
-@pytest.mark.parametrize("before, after", ALIASES)
-def test_aliases_are_pinned_like_the_plain_name(tmp_path, before, after):
+PINNED.append(pytest.param(
+    # package.json's range was edited (not re-locked) and the lock still satisfies it: both sides are pinned.
+    {"package.json": app({"node-addon-api": "^8.2.1"}),
+     "package-lock.json": lock_v3({"node-addon-api": "~8.2.0"}, {"node_modules/node-addon-api": registry()})},
+    {"package.json": app({"node-addon-api": "^8.2.2"}),
+     "package-lock.json": lock_v3({"node-addon-api": "^8.2.2"}, {"node_modules/node-addon-api": registry("8.2.2")})
+     .replace(INTEGRITY_821, INTEGRITY_822)}, id="edited-range-pinned-with-its-copy"))
+
+
+@pytest.mark.parametrize("before, after", PINNED)
+def test_aliases_and_edited_ranges_are_pinned_with_the_lock(tmp_path, before, after):
     write_tree(tmp_path, before)
     report = plan([tmp_path])
     assert fixed(report, tmp_path) == {k: v.encode() for k, v in (after or {}).items()}
@@ -191,6 +200,11 @@ def test_an_installed_alias_is_reported_as_the_copy_it_is(tmp_path):
 
 
 NO_OPS = [
+    # A range edited in package.json that the locked release still satisfies: npm ci accepts it.
+    pytest.param({"package.json": app({"node-addon-api": "^8.3.0"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.2"},
+                                               {"node_modules/node-addon-api": registry("8.9.2")})},
+                 id="edited-range-still-satisfied"),
     pytest.param({"package.json": app({"node-addon-api": "^8.2.2"}),
                   "package-lock.json": lock_v3({"node-addon-api": "^8.2.2"},
                                                {"node_modules/node-addon-api": registry("8.2.2")})}, id="in-sync-safe"),

@@ -201,37 +201,45 @@ def _command(dependent: _Dependent, mode: str) -> str:
 
 def _drift(packages, legacy, installs, declared: dict[str, dict[Key, str]],
            copies: dict[str, dict[Key, str]]) -> list[LockChange]:
-    """Each package.json whose node-addon-api specs the lock does not record
-    as written (the lock was not regenerated): npm ci would refuse it, and a
-    lock entry moved for one side could break the other."""
+    """Each package.json the lock no longer describes (it was not
+    regenerated): a node-addon-api dependency added or removed, or a range
+    the locked release does not satisfy. `npm ci` rejects such a pair itself,
+    and moving an entry to follow one side could break the other. A range
+    changed in package.json that the locked release still satisfies is no
+    drift: npm ci accepts it, and the pin writes both sides."""
     out = []
     for folder, asked in sorted(declared.items()):
         if packages is not None:
             entry = packages.get(folder)
-            recorded = copies.get(folder, {})
-            if entry is None or recorded == asked:
-                continue
+            if entry is None:
+                continue  # not a package this lock describes
             where = entry.start if isinstance(entry, Obj) else packages.spans[folder][0]
-            differ = sorted(set(asked.items()) ^ set(recorded.items()))
-            detail = "; ".join(f"{field} {name}: package.json {asked.get((field, name))!r}, lock "
-                               f"{recorded.get((field, name))!r}" for field, name in dict.fromkeys(k for k, _ in differ))
+            recorded = copies.get(folder, {})
         elif folder == "" and legacy is not None:
-            stale = []
-            for (field, name), spec in sorted(asked.items()):
-                entries = installs.get(f"node_modules/{name}", [])
-                held = next((_version(e, True) for e, _ in entries if _version(e, True)), None)
-                inner = specs.split_alias(spec)[1]
-                if held is not None and specs.judge(inner).status != specs.UNKNOWN and not specs.satisfies(held[1], inner):
-                    stale.append(f"{field} {name}: package.json {spec!r}, lock {held[1]}")
-            if not stale:
-                continue
-            where, detail = legacy.start, "; ".join(stale)
+            where, recorded = legacy.start, None  # v1 records no copy: the locked release is the record
         else:
             continue
-        out.append(LockChange(folder or "(root)", where, None,
-                              f"package.json and the lock disagree ({detail}): the lock was not regenerated after "
-                              f"package.json changed; nothing is written for this package root. Run: npm install "
-                              f"(then napi-fix again)", span=None))
+        stale = []
+        for field, name in sorted(set(asked) | set(recorded or ())):
+            spec = asked.get((field, name))
+            copy = recorded.get((field, name)) if recorded is not None else None
+            if spec is None or (recorded is not None and copy is None):  # added or removed
+                stale.append(f"{field} {name}: package.json {spec!r}, lock {copy!r}")
+            elif recorded is None or spec != copy:
+                inner = specs.split_alias(spec)[1]
+                target = _resolves_to(folder, name, installs)
+                held = next((v for e, legacy_entry in installs.get(target, []) if (v := _version(e, legacy_entry))),
+                            None)
+                if held is None or specs.judge(inner).status == specs.UNKNOWN or specs.source_kind(spec):
+                    if recorded is not None:
+                        stale.append(f"{field} {name}: package.json {spec!r}, lock {copy!r}")
+                elif not specs.satisfies(held[1], inner):
+                    stale.append(f"{field} {name}: package.json {spec!r}, lock {held[1]}")
+        if stale:
+            out.append(LockChange(folder or "(root)", where, None,
+                                  f"package.json and the lock disagree ({'; '.join(stale)}): the lock was not "
+                                  f"regenerated after package.json changed; nothing is written for this package "
+                                  f"root. Run: npm install (then napi-fix again)", span=None))
     return out
 
 
