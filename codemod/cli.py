@@ -1,10 +1,12 @@
 """The command line: typer, kept thin over `main(argv) -> int`.
 
-The only layer that prints and picks exit codes: 0 nothing to change (or all
-applied), 1 changes pending (--dry-run), 2 bad input or a failure. stdout
-carries only what a script reads (the diff, the JSON, the summary); errors
-go to stderr in every mode, and under --format json stdout is valid JSON in
-every outcome, usage errors and interrupts included. Never a traceback.
+The only layer that prints and returns the exit status; results.py decides
+it from what remains after the run (the table `--help` prints: 0 nothing
+remains, 1 the leak remains or napi-fix could not decide, 2 bad input or a
+failure, 3 no leak now but changes pending), the same in every --format.
+stdout carries only what a script reads (the diff, the JSON, the summary);
+errors go to stderr in every mode, and under --format json stdout is valid
+JSON in every outcome, usage errors and interrupts included. Never a traceback.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         return serve(argv[1:])
     if argv[:1] == ["batch"]:  # imported only when asked: the plain CLI starts as fast as before
         return _batch(argv[1:])
+    if argv[:1] == ["probe"]:  # runs the user's command: its own parser (codemod/probe/cli.py)
+        from codemod.probe.cli import main as probe
+
+        return probe(argv[1:])
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0
@@ -66,7 +72,8 @@ def _parse_and_run(argv: list[str]) -> int:
     app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
     outcome: list[int] = []
 
-    @app.command(help="Find and fix the node-addon-api 8.2.0/8.2.1 ObjectWrap napi_ref leak.")
+    @app.command(help="Find and fix the node-addon-api 8.2.0/8.2.1 ObjectWrap napi_ref leak.",
+                 epilog=exit_codes_help())
     def napi_fix(
         paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Files or folders (default: .)"),
         dry_run: bool = typer.Option(
@@ -119,11 +126,29 @@ def _parse_and_run(argv: list[str]) -> int:
     except click.ClickException as exc:  # a usage error: click's own words, and JSON when JSON was asked for
         exc.show(file=sys.stderr)
         if _wants_json(argv):
-            _print_json({"tool": "napi-fix", "version": __version__, "error": f"usage: {exc.format_message()}"})
+            _print_json(_failure_json(f"usage: {exc.format_message()}", 2))
         return 2
     except click.exceptions.Abort:
         raise KeyboardInterrupt from None
     return outcome[0] if outcome else 0
+
+
+def exit_codes_help() -> str:
+    """The exit-status table for --help; `\b` keeps click from re-wrapping it."""
+    from codemod.results import EXIT_TABLE
+
+    lines = ["\b", "Exit status: what remains after the run decides, in every --format (precedence",
+             "2 > 1 > 3 > 0; 130/143 after Ctrl-C or SIGTERM):"]
+    for status, meaning, cause in EXIT_TABLE:
+        lines.append(f"  {status}  {meaning}")
+        lines += [f"       {part}" for part in _wrap(f"caused by: {cause}", 88)]
+    return "\n".join(lines)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width, break_on_hyphens=False)
 
 
 def _batch(argv: list[str]) -> int:
@@ -134,49 +159,58 @@ def _batch(argv: list[str]) -> int:
 
 def dry_run_from_environment() -> bool:
     """DRY_RUN=true (what multi-gitter sets in its --dry-run) means --dry-run:
-    napi-fix is then a per-repository script that previews and exits 1."""
+    napi-fix is then a per-repository script that previews (and exits 1 while
+    the leak remains, 3 when only pins are pending)."""
     return os.environ.get("DRY_RUN", "").strip().lower() in ("true", "1")
 
 
 def execute(options, run: RunOptions) -> int:
     from codemod import engine
     from codemod.apply import apply_report
+    from codemod.discover import entry_path
     from codemod.parallel import Workers
     from codemod.present.diff import colorize, diff
     from codemod.present.summary import errors, summary
     from codemod.sources.disk import DiskSources
 
     cwd = os.getcwd()
+    paths = tuple(entry_path(p) for p in run.paths)  # one spelling of each: `.` and "$PWD" plan alike
     with Workers(run.jobs) as workers:
-        report = engine.plan(DiskSources(), run.paths, options, workers)
+        report = engine.plan(DiskSources(), paths, options, workers)
     planned_diff = diff(report, cwd)
     interrupted = None
     if not run.dry_run:
-        applied = apply_report(report, _roots(run.paths), run.force)
+        applied = apply_report(report, paths, run.force)
         if applied.report is not report:
             report, planned_diff = applied.report, b""  # the summary counts what was changed: nothing
         interrupted = applied.signal
 
+    status = report.exit_code(run.dry_run)
     out = sys.stdout.buffer
     if run.output == "json":
         from codemod.present.json import to_json
 
         sys.stderr.write(errors(report, cwd))
-        out.write(to_json(report, cwd, run.dry_run, planned_diff).encode())
+        out.write(to_json(report, cwd, run.dry_run, planned_diff, status).encode())
     elif run.output in ("sarif", "github"):  # stdout carries only the log or the annotations
         if run.output == "sarif":
-            from codemod.present.sarif import to_sarif as present
+            from codemod.present.sarif import to_sarif
+
+            text = to_sarif(report, cwd, status=status)
         else:
-            from codemod.present.github import to_github as present
-        out.write(present(report, cwd).encode("utf-8", "surrogateescape"))
-        sys.stderr.write(summary(report, cwd, run.dry_run, planned_diff))
+            from codemod.present.github import to_github
+
+            text = to_github(report, cwd)
+        out.write(text.encode("utf-8", "surrogateescape"))
+        sys.stderr.write(summary(report, cwd, run.dry_run, planned_diff, status=status))
     elif run.dry_run:
         out.write(colorize(planned_diff) if run.color else planned_diff)
         sys.stdout.flush()
-        sys.stderr.write(summary(report, cwd, True, planned_diff))
+        sys.stderr.write(summary(report, cwd, True, planned_diff, status=status))
     else:
         sys.stderr.write(errors(report, cwd))
-        out.write(summary(report, cwd, False, planned_diff, with_errors=False).encode("utf-8", "surrogateescape"))
+        out.write(summary(report, cwd, False, planned_diff, with_errors=False, status=status)
+                  .encode("utf-8", "surrogateescape"))
     out.flush()
     if interrupted is not None:
         import signal
@@ -184,11 +218,7 @@ def execute(options, run: RunOptions) -> int:
         sys.stderr.write(f"napi-fix: interrupted ({signal.Signals(interrupted).name}) while writing; every file "
                          "listed as changed above was written, nothing else\n")
         return 128 + interrupted
-    return report.exit_code(run.dry_run)
-
-
-def _roots(paths) -> tuple[str, ...]:
-    return tuple(os.path.abspath(p) for p in paths)
+    return status
 
 
 def _wants_json(argv: list[str]) -> bool:
@@ -205,8 +235,15 @@ def _print_json(payload: dict) -> None:
 def _fail(message: str, wants_json: bool, code: int = 2) -> int:
     sys.stderr.write(f"napi-fix: {message}\n")
     if wants_json:
-        _print_json({"tool": "napi-fix", "version": __version__, "error": message})
+        _print_json(_failure_json(message, code))
     return code
+
+
+def _failure_json(message: str, code: int) -> dict:
+    from codemod.results import EXIT_MEANING
+
+    status = {"exit_code": code} | ({"status": EXIT_MEANING[code]} if code in EXIT_MEANING else {})
+    return {"tool": "napi-fix", "version": __version__} | status | {"error": message}
 
 
 def run() -> None:

@@ -5,7 +5,11 @@ the enclosing git checkout), skips .git/, node_modules/, build/ and
 node-addon-api's own headers wherever they sit (a vendored copy included).
 A file named explicitly is taken even when ignored.
 
-Symbolic links are never followed or edited: the walk steps over them, and
+Every path is spelled one way: `entry_path` makes a PATH argument absolute
+(`.`, no PATH, `$PWD`, `../name` and an absolute path name the same files,
+so they plan the same), and the walk joins names without a leading `./`
+(a copy found by the walk and the same copy named by a build file are one
+folder, planned once). Symbolic links are never followed or edited: the walk steps over them, and
 a link named explicitly is refused. A manifest named explicitly brings the
 other manifests of its folder (the lock follows its package.json); one
 whose lock lives in a workspace root above it is refused, since pinning it
@@ -15,7 +19,7 @@ alone would leave that lock out of sync.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from codemod.sources.base import DIR, FILE, LINK, Sources, Unreadable, within
 
@@ -49,6 +53,22 @@ def is_cpp(path: str) -> bool:
 def is_napi_own_header(sources: Sources, path: str) -> bool:
     name = os.path.basename(path)
     return name in NAPI_OWN_HEADERS and sources.is_file(os.path.join(os.path.dirname(path), "napi-inl.h"))
+
+
+def entry_path(raw: str) -> str:
+    """A PATH argument as the engine sees it: absolute, normalized, with the
+    folders above it resolved (a working directory reached through a link is
+    the same folder), the last component kept as given (a link named
+    explicitly is still refused as one)."""
+    absolute = os.path.abspath(raw)
+    parent, name = os.path.split(absolute)
+    return os.path.join(os.path.realpath(parent), name) if name else absolute
+
+
+def child(folder: str, name: str) -> str:
+    """`name` inside `folder`, spelled as discover spells every path: the
+    walk of `.` yields `src/a.cc`, never `./src/a.cc`."""
+    return name if folder in (".", "") else os.path.join(folder, name)
 
 
 def discover(sources: Sources, paths: list[str], on_cpp=None) -> Discovered:
@@ -120,7 +140,7 @@ class _Found:
                 continue
             if any(within(folder, f) for f in lock_folders):
                 continue
-            outer = workspace_lock_above(self.sources, folder)
+            outer = workspace_lock_above(self.sources, folder, self.problems)
             if outer is not None and os.path.normpath(outer) not in {os.path.normpath(os.path.relpath(p)) for p in have}:
                 self._refuse_member(path, outer)
 
@@ -137,7 +157,7 @@ class _Found:
                 self.package.append(sibling)
                 self.brought.append(sibling)
         if not any(self.sources.is_file(os.path.join(folder, lock)) for lock in LOCKFILES):
-            outer = workspace_lock_above(self.sources, folder)
+            outer = workspace_lock_above(self.sources, folder, self.problems)
             if outer is not None:
                 self._refuse_member(os.path.join(folder, "package.json"), outer)
 
@@ -156,6 +176,7 @@ class _Found:
                 continue
             subdirs = []
             for entry in entries:
+                entry = replace(entry, path=child(folder, entry.name))
                 if entry.kind == LINK:
                     continue  # never follow links out of the given tree
                 if entry.kind == DIR:
@@ -189,10 +210,12 @@ class _Found:
                 self.on_cpp(path)
 
 
-def workspace_lock_above(sources: Sources, folder: str) -> str | None:
+def workspace_lock_above(sources: Sources, folder: str, problems: list | None = None) -> str | None:
     """The lockfile of the workspace root above `folder` whose workspaces
     (package.json `workspaces`, pnpm-workspace.yaml `packages`) include it;
-    None when no such root stands between it and the checkout's root."""
+    None when no such root stands between it and the checkout's root. A
+    workspace manifest nested too deeply to read is added to `problems` and
+    taken to include `folder` (pinning it alone could leave that lock behind)."""
     current = os.path.abspath(folder or ".")
     member = current
     while True:
@@ -200,13 +223,13 @@ def workspace_lock_above(sources: Sources, folder: str) -> str | None:
         if parent == current or sources.exists(os.path.join(current, ".git")):
             return None
         current = parent
-        patterns = _workspace_patterns(sources, current)
+        patterns = _workspace_patterns(sources, current, problems)
         if not patterns:
             continue
         import pathspec
 
         relative = os.path.relpath(member, current).replace(os.sep, "/")
-        if not pathspec.GitIgnoreSpec.from_lines(patterns).match_file(relative + "/"):
+        if patterns != [_ANY] and not pathspec.GitIgnoreSpec.from_lines(patterns).match_file(relative + "/"):
             return None
         for lock in LOCKFILES:
             candidate = os.path.join(current, lock)
@@ -215,29 +238,33 @@ def workspace_lock_above(sources: Sources, folder: str) -> str | None:
         return None
 
 
-def _workspace_patterns(sources: Sources, folder: str) -> list[str]:
+_ANY = "**"  # the members of a workspace root whose manifest could not be read: any folder may be one
+TOO_DEEP = "line 1: nested too deeply to read; nothing planned for this package"
+
+
+def _workspace_patterns(sources: Sources, folder: str, problems: list | None = None) -> list[str]:
     """The member globs a workspace root declares (npm and yarn `workspaces`,
     pnpm-workspace.yaml `packages`); none when it is no workspace root."""
     import json
 
-    patterns: list[str] = []
-    try:
-        manifest = json.loads(sources.read(os.path.join(folder, "package.json")))
-        workspaces = manifest.get("workspaces") if isinstance(manifest, dict) else None
-        if isinstance(workspaces, dict):
-            workspaces = workspaces.get("packages")
-        if isinstance(workspaces, list):
-            patterns += [p for p in workspaces if isinstance(p, str)]
-    except (Unreadable, ValueError):
-        pass
-    try:
-        import yaml
+    import yaml
 
-        listed = yaml.safe_load(sources.read(os.path.join(folder, "pnpm-workspace.yaml")))
-        if isinstance(listed, dict) and isinstance(listed.get("packages"), list):
-            patterns += [p for p in listed["packages"] if isinstance(p, str)]
-    except (Unreadable, ValueError, yaml.YAMLError):
-        pass
+    patterns: list[str] = []
+    for name in ("package.json", "pnpm-workspace.yaml"):
+        path = os.path.join(folder, name)
+        try:
+            listed = json.loads(sources.read(path)) if name == "package.json" else yaml.safe_load(sources.read(path))
+        except (Unreadable, ValueError, yaml.YAMLError):
+            continue
+        except RecursionError:
+            if problems is not None:
+                problems.append((path, TOO_DEEP))
+            return [_ANY]
+        found = listed.get("workspaces" if name == "package.json" else "packages") if isinstance(listed, dict) else None
+        if isinstance(found, dict) and name == "package.json":
+            found = found.get("packages")
+        if isinstance(found, list):
+            patterns += [p for p in found if isinstance(p, str)]
     return patterns
 
 

@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
+from codemod import leaks
 from codemod.cpp import finder
 from codemod.cpp.plan import plan_file
 from codemod.cpp.scan import digest
@@ -25,7 +26,8 @@ from codemod.manifests.roots import PackageRoot, load_root, package_roots
 from codemod.merge import merge_file
 from codemod.options import Options
 from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
-from codemod.results import FileResult, Finding, Report
+from codemod.results import LEAK_RULES, FileResult, Finding, Report
+from codemod.rules import LEAKY_HEADERS
 from codemod.sources.base import Sources, Unreadable, within
 
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
@@ -53,6 +55,9 @@ class Project:
         # How long the last scan of each C/C++ file took (on a worker or here):
         # the editor server times its prefetches by it.
         self.scan_seconds: dict[str, float] = {}
+        # Per root folder: the packages in its node_modules built against a
+        # copy (leaks.py); read once per whole run, node_modules is not watched.
+        self._dependents: dict[str, leaks.Dependents] = {}
 
     # -- whole runs -----------------------------------------------------------
 
@@ -62,21 +67,35 @@ class Project:
         self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None)
         self.roots = {r.folder: r for r in package_roots(self.found)}
         pins = []
-        if self.options.pin:
+        if self.roots:
             # Package roots are planned in a few tasks queued ahead of the C++
             # chunks, so both workers share them; inline when the run is small.
+            # Planned under --strategy finalize too (their edits dropped): a
+            # leak that remains must decide the exit status whatever was asked.
             roots = tuple(self.roots.values())
             worth = len(roots) >= MIN_ROOTS_FOR_POOL or (
                 self.options.finalize and len(self.found.cpp_files) >= MIN_ITEMS_FOR_POOL)
             size = max(1, -(-len(roots) // (2 * workers.jobs)))
             pins = [workers.submit(_plan_roots, self.sources, roots[i:i + size], self.options, pool=worth)
                     for i in range(0, len(roots), size)]
+        self.cpp = None
+        self._cpp_findings.clear()
+        self._dependents.clear()
         if self.options.finalize:
             self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers,
                                       first_round)
-            self._cpp_findings.clear()
         self.root_plans = dict(zip(self.roots, (plan for wait in pins for plan in wait())))
+        self._classes_for_leaks(workers)
         return self.report()
+
+    def _classes_for_leaks(self, workers: Workers) -> None:
+        """Whether a leaky copy leaks depends on the ObjectWrap classes built
+        against it: a pin-only run finds them too, once some root resolves
+        or compiles a leaky copy (and only then: a clean tree stays fast)."""
+        if self.cpp is None and any(leaks.judged(f) for root_plan in self.root_plans.values()
+                                    for found in root_plan.findings.values() for f in found):
+            self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
+            self._cpp_findings.clear()
 
     # -- one file changed (the editor server) ---------------------------------
 
@@ -113,6 +132,7 @@ class Project:
                     else:
                         self._cpp_findings.pop(path, None)
         self._drop_ahead()  # every change is planned in: a scan not taken is of bytes no longer there
+        self._classes_for_leaks(workers)
         return self.report()
 
     def prefetch(self, path: str, workers: Workers) -> None:
@@ -169,7 +189,7 @@ class Project:
                 per_path.setdefault(path, []).extend(found)
                 units.setdefault(path, folder)
             originals.update(root_plan.originals)
-        if self.cpp is not None:
+        if self.cpp is not None and self.options.finalize:  # a pin-only run's classes are for the verdicts only
             errors.update({p: e for p, e in self.cpp.errors.items() if p not in errors})
             for path, facts in self.cpp.index.files.items():
                 try:
@@ -189,9 +209,11 @@ class Project:
                         errors.setdefault(path, problem)
                     else:
                         originals[path] = data
+        self._judge_leaks(per_path, units)
         results: dict[str, FileResult] = {}
         for path in sorted(set(per_path) | set(errors)):
-            found = tuple(sorted(per_path.get(path, ()), key=lambda f: (f.line, f.column)))
+            # dict.fromkeys: a copy two roots reach (its own folder's, and a build's naming it) is one finding.
+            found = tuple(sorted(dict.fromkeys(per_path.get(path, ())), key=lambda f: (f.line, f.column)))
             if path in errors:
                 results[path] = FileResult(path, found, error=errors[path], error_line=error_lines.get(path),
                                            unit=units.get(path, path))
@@ -200,6 +222,49 @@ class Project:
         results = self._refuse_outside(results)
         results = _withhold_broken_units(results)
         return Report(self.options.strategy, tuple(results.values()), tuple(notes), self.found.brought)
+
+    # -- the leak verdicts ------------------------------------------------------
+
+    def _judge_leaks(self, per_path: dict[str, list[Finding]], units: dict[str, str]) -> None:
+        """Each NAPI001/NAPI003 finding says whether ObjectWrap classes
+        compile against its copy (leaks.py): the package's own classes from
+        the finder, and the packages in node_modules built against it."""
+        if not any(leaks.judged(f) for found in per_path.values() for f in found):
+            return
+        owned, unfinished = self._owned_cpp()
+        judge = leaks.Judge(self.sources, self.paths, owned, unfinished, self._dependents)
+        # Units where napi-fix read a build target that compiles a leaky copy.
+        targeted = {units.get(path, "") for path, found in per_path.items()
+                    if os.path.basename(path) in BUILD_FILES and any(f.rule == LEAKY_HEADERS.id for f in found)}
+        # Build targets with a node-addon-api source napi-fix read (the npm package, a copy).
+        known = {(f.path, f.subject) for found in per_path.values() for f in found
+                 if os.path.basename(f.path) in BUILD_FILES and not leaks.about_headers(f)}
+        for path, found in per_path.items():
+            if any(leaks.judged(f) for f in found):
+                root = units.get(path, "")
+                per_path[path] = [
+                    judge.finding(f, root, root in targeted) if f.rule in LEAK_RULES else
+                    judge.headers(f, root, (f.path, f.subject) in known) if leaks.about_headers(f) else f
+                    for f in found]
+
+    def _owned_cpp(self) -> tuple[dict[str, dict[str, list[Finding]]], dict[str, str]]:
+        """The finder's findings per analysed C/C++ file, by the root folder
+        that holds it (the deepest), and the files it could not finish, with why."""
+        unfinished = dict(self.cpp.errors) if self.cpp is not None else {}
+        files = dict(self.cpp.index.files) if self.cpp is not None else {}
+        for path, facts in files.items():
+            if path not in self._cpp_findings:
+                try:
+                    self._cpp_findings[path] = plan_file(self.cpp.index, facts, self.cpp.basic(path))
+                except Exception as exc:  # noqa: BLE001 -- a finalize run reports it as this file's error
+                    unfinished[path] = finder.internal_error(exc)
+        folders = sorted(self.roots, key=len, reverse=True)
+        owned: dict[str, dict[str, list[Finding]]] = {}
+        for path in set(files) | set(unfinished):
+            owner = next((f for f in folders if not f or within(path, f)), None)
+            if owner is not None:
+                owned.setdefault(owner, {})[path] = self._cpp_findings.get(path, [])
+        return owned, unfinished
 
     def _bytes_scanned(self, path: str, scanned: str) -> tuple[bytes | None, str | None]:
         """The bytes the edits apply to, checked to be the bytes scanned
@@ -255,13 +320,24 @@ def _plan_roots(sources: Sources, roots: tuple[PackageRoot, ...], options: Optio
 def _plan_one_root(sources: Sources, root: PackageRoot, options: Options) -> RootPlan:
     """A root that breaks the planner is that root's error, never the run's end."""
     try:
-        return plan_root(load_root(sources, root, options.patch_vendored), options)
+        planned = plan_root(load_root(sources, root, options.patch_vendored), options)
+        return planned if options.pin else _findings_only(planned)
     except RecursionError:
         reason = "not planned: nested too deeply"
     except Exception as exc:  # noqa: BLE001 -- a bug of ours must not end the run; it is reported
         reason = finder.internal_error(exc).replace("not analyzed", "not planned")
     first = (root.files or (os.path.join(root.folder, "package.json"),))[0]
     return RootPlan(errors={first: reason})
+
+
+NOT_ASKED = " (not planned: --strategy finalize; the pin is the fix, --strategy pin or both plans it)"
+
+
+def _findings_only(planned: RootPlan) -> RootPlan:
+    """A root planned for what it says, not for what it would change."""
+    planned.findings = {path: [replace(f, edits=(), reason=f.reason + NOT_ASKED) if f.edits else f for f in found]
+                        for path, found in planned.findings.items()}
+    return planned
 
 
 @dataclass

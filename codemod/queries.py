@@ -23,7 +23,7 @@ _SEARCH = (_HERE / "queries", _HERE.parent / "queries")
 # The query files of each language; a finder reads its matches by file name.
 QUERY_FILES = {
     "cpp": ("classes", "finalize", "aliases", "usings", "macros", "errors"),
-    "python": ("gyp",),
+    "python": ("gyp", "gyp_variables"),
 }
 
 Captures = dict[str, list[Node]]

@@ -24,8 +24,8 @@ async def editors():
     """start(name, folders, options=None, caps=None) -> Editor; every editor is shut down after the test."""
     started = []
 
-    async def start(name, folders, options=None, caps=None):
-        editor = await start_editor(name, folders, options, caps)
+    async def start(name, folders, options=None, caps=None, **more):
+        editor = await start_editor(name, folders, options, caps, **more)
         started.append(editor)
         return editor
 

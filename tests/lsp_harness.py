@@ -210,7 +210,9 @@ def _language(path: Path) -> str:
 
 
 async def start_editor(name: str, folders: list[Path], options: dict | None = None,
-                       caps: types.ClientCapabilities | None = None, env: dict[str, str] | None = None) -> Editor:
+                       caps: types.ClientCapabilities | None = None, env: dict[str, str] | None = None,
+                       wrapper: tuple[str, ...] = ()) -> Editor:
+    """`wrapper`: a command the server is run under (setpriv, to drop root's read-anything capabilities)."""
     client = make_test_lsp_client()
     editor = Editor(client, name)
 
@@ -218,7 +220,7 @@ async def start_editor(name: str, folders: list[Path], options: dict | None = No
     def register(params: types.RegistrationParams):
         editor.registrations.extend(params.registrations)
 
-    await client.start_io(*SERVER, cwd=str(ROOT), env=env)
+    await client.start_io(*wrapper, *SERVER, cwd=str(ROOT), env=env)
     result = await client.initialize_session(types.InitializeParams(
         capabilities=caps or capabilities(name),
         workspace_folders=[types.WorkspaceFolder(uri=uri(f), name=f.name) for f in folders],
@@ -266,5 +268,6 @@ def cli_result(tree: Path, scratch: Path, *args: str) -> dict[str, bytes]:
         code = main([*args, "."])
     finally:
         os.chdir(cwd)
-    assert code == 0, f"napi-fix {' '.join(args)} exited {code}"
+    # It wrote (not 2); 1 when a leak it did not fix remains (a repointed target's copy left in deps/).
+    assert code in (0, 1), f"napi-fix {' '.join(args)} exited {code}"
     return snapshot(scratch)

@@ -69,3 +69,35 @@ def test_symlinks_are_not_followed(tmp_path):
     (tmp_path / "tree").mkdir()
     os.symlink(outside, tmp_path / "tree" / "link")
     assert discover(DiskSources(), [str(tmp_path / "tree")]).cpp_files == ()
+
+
+def test_the_walk_of_dot_spells_paths_as_a_build_file_names_them(tmp_path, monkeypatch):
+    """batch plans a checkout as `.`: a copy the walk finds and binding.gyp
+    names is one folder, planned once (not `./deps/...` and `deps/...`)."""
+    from helpers import plan
+    from napi_headers import headers
+
+    write_tree(tmp_path, {"binding.gyp": "{'targets': [{'target_name': 'a', 'include_dirs': ['deps/napi']}]}\n",
+                          "src/a.cc": CLS})
+    for name in ("napi.h", "napi-inl.h"):
+        write_tree(tmp_path, {f"deps/napi/{name}": (headers("8.2.1") / name).read_bytes()})
+    monkeypatch.chdir(tmp_path)
+    found = discover(DiskSources(), ["."])
+    assert (found.napi_copies, found.build_files, found.cpp_files) == (("deps/napi",), ("binding.gyp",), ("src/a.cc",))
+    report = plan(["."], patch_vendored=True)
+    planned = [f.path for r in report.files for f in r.findings if f.edits]
+    assert sorted(planned) == ["deps/napi/napi-inl.h", "deps/napi/napi.h"]
+
+
+def test_every_spelling_of_a_path_argument_is_one_path(tmp_path, monkeypatch):
+    from codemod.discover import entry_path
+
+    (tmp_path / "real/name").mkdir(parents=True)
+    os.symlink(tmp_path / "real", tmp_path / "link")
+    os.symlink(tmp_path / "real/name", tmp_path / "real/alias")
+    monkeypatch.chdir(tmp_path / "real/name")
+    want = str(tmp_path / "real/name")
+    for spelling in (".", "./", "../name", want, want + "/", str(tmp_path / "link/name"), "../../link/name/."):
+        assert entry_path(spelling) == want, spelling
+    # A link named explicitly stays a link (discover refuses it by name).
+    assert entry_path("../alias") == str(tmp_path / "real/alias")

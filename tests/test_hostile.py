@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 
 from codemod.cli import main
 from helpers import write_tree
+from hostile_trees import PATHS, TREES
 
 SPEC = '{"name": "app", "dependencies": {"node-addon-api": "^8.2.0"}}\n'
 PNPM = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      node-addon-api:\n" \
@@ -67,7 +69,7 @@ def test_bad_input_is_named_with_its_line(tmp_path, capfdbinary, files, where, m
 def test_a_spec_that_is_not_a_string_is_a_finding(tmp_path, capfdbinary, value, says):
     write_tree(tmp_path, {"package.json": f'{{"name": "a", "dependencies": {{"node-addon-api": {value}}}}}\n'})
     code, err, payload = run_both(capfdbinary, tmp_path)
-    assert code == 0
+    assert code == 1  # NAPI005: napi-fix cannot decide, a person must look
     finding = payload["files"][0]["findings"][0]
     assert (finding["kind"], finding["rule"]) == ("manual", "NAPI005")
     assert f"node-addon-api is given {says}, not a version range" in finding["reason"]
@@ -77,7 +79,7 @@ def test_engines_that_are_not_a_string_do_not_stop_the_pin(tmp_path, capfdbinary
     write_tree(tmp_path, {"package.json": '{"name": "a", "engines": {"node": 18}, '
                                           '"dependencies": {"node-addon-api": "^8.2.0"}}\n'})
     code, _, payload = run_both(capfdbinary, tmp_path)
-    assert code == 1 and payload["summary"]["files_changed"] == 1
+    assert code == 3 and payload["summary"]["files_changed"] == 1  # NAPI002: a pin pending, no lock leaks
 
 
 def test_json_nested_600_deep_is_read(tmp_path, capfdbinary):
@@ -85,14 +87,14 @@ def test_json_nested_600_deep_is_read(tmp_path, capfdbinary):
     write_tree(tmp_path, {"package.json": '{"name": "a", "deep": ' + deep + ', "dependencies": '
                                           '{"node-addon-api": "^8.2.0"}}\n'})
     code, _, payload = run_both(capfdbinary, tmp_path)
-    assert code == 1 and payload["summary"]["files_changed"] == 1
+    assert code == 3 and payload["summary"]["files_changed"] == 1  # NAPI002: a pin pending, no lock leaks
 
 
 def test_a_folder_name_with_a_newline_is_quoted_as_git_does(tmp_path, capfdbinary):
     pkg = "we\nird\033[31m"
     write_tree(tmp_path, {f"{pkg}/package.json": SPEC})
     os.chdir(tmp_path)
-    assert main(["--dry-run", "."]) == 1
+    assert main(["--dry-run", "."]) == 3  # NAPI002 only: a pin pending
     out, err = capfdbinary.readouterr()
     assert b'--- "a/we\\nird\\033[31m/package.json"\n+++ "b/we\\nird\\033[31m/package.json"\n' in out
     assert b"\033" not in err and b"\033" not in out
@@ -158,3 +160,38 @@ def test_an_unreadable_folder_is_reported():
     shutil.rmtree(root)
     assert done.returncode == 2, done.stderr.decode()
     assert b"secret: error: cannot list: Permission denied" in done.stderr
+
+
+# -- shapes a repository can hold to stall or stop the run (hostile_trees.py) --
+
+
+@pytest.mark.parametrize("build", TREES, ids=lambda b: b.__name__)
+def test_a_hostile_shape_is_one_files_problem_and_never_the_runs(tmp_path, build):
+    """Through the CLI, as a user runs it: quickly, every other package still
+    planned, the bad file named with exit 2, and no control character raw."""
+    hostile = build(tmp_path)
+    paths = PATHS.get(build, (".",))
+    outcomes = []
+    for fmt in ([], ["--format", "json"]):
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "codemod", "--dry-run", *fmt, *paths], cwd=tmp_path,
+                              capture_output=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+        assert time.monotonic() - started < hostile.seconds, build.__name__
+        assert b"Traceback" not in done.stderr and b"internal error" not in done.stderr, done.stderr[-2000:]
+        assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", done.stdout + done.stderr), (done.stdout + done.stderr)[-2000:]
+        outcomes.append(done)
+    text, as_json = outcomes
+    assert text.returncode == as_json.returncode == (2 if hostile.bad else text.returncode) != 0
+    payload = json.loads(as_json.stdout)
+    errors = {f["path"]: f["error"] for f in payload["files"] if f["error"]}
+    if hostile.bad:
+        assert hostile.says in errors[hostile.bad], errors
+        assert f"{hostile.bad}: error:".encode() in text.stderr
+    else:
+        assert not errors, errors
+        reasons = [f"{x['class']}: {x['reason']}" for f in payload["files"] for x in f["findings"]]
+        assert any(hostile.says in r for r in reasons), reasons
+        assert hostile.says.encode() in text.stderr
+    planned = {f["path"] for f in payload["files"] if any(x["edits"] for x in f["findings"])}
+    assert hostile.survivor in planned, payload["files"]

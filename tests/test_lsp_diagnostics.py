@@ -60,19 +60,22 @@ async def test_the_editor_hears_exactly_what_the_cli_reports_in_sarif(editors, t
     root = copy_example(example, tmp_path / example)
     done = subprocess.run([sys.executable, "-m", "codemod", "--dry-run", "--format", "sarif", "--strategy", "both",
                            "."], cwd=root, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 1, done.stderr
+    # The monorepo compiles no ObjectWrap class against its leaky lock entry: pins pending, no leak (3).
+    assert done.returncode == (3 if example == "monorepo" else 1), done.stderr
+    severity = {"error": 1, "warning": 2, "note": 4}  # the editor's severity follows SARIF's level
     wanted = set()
     for result in json.loads(done.stdout)["runs"][0]["results"]:
         for location in result["locations"]:
             where = location["physicalLocation"]
             wanted.add((unquote(where["artifactLocation"]["uri"]), result["ruleId"],
-                        where["region"]["startLine"], where["region"]["startColumn"]))
+                        where["region"]["startLine"], where["region"]["startColumn"], severity[result["level"]]))
     assert wanted  # never a comparison of two empty sets
     editor = await editors("vscode", [root])  # UTF-16 columns, as SARIF's
 
     def heard():
         return {(Path(to_fs_path(u)).relative_to(root).as_posix(), d.code, d.range.start.line + 1,
-                 d.range.start.character + 1) for u, found in editor.client.diagnostics.items() for d in found}
+                 d.range.start.character + 1, int(d.severity)) for u, found in editor.client.diagnostics.items()
+                for d in found}
     try:
         await editor.wait_for(lambda: heard() == wanted)
     except AssertionError:

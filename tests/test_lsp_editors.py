@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -21,14 +22,17 @@ from pm import installed_version, npm
 from real_editors import BIN, NAPI_FIX, command, helix, snippet, version_of
 
 
-def run_editor(editor: str, root: Path, tmp_path: Path) -> str:
+def run_editor(editor: str, root: Path, tmp_path: Path, **more: str) -> str:
+    """`more`: Helix's config.toml (`config`) and its environment."""
     log = tmp_path / f"{editor}.log"
     home = tmp_path / "home"
     env = {**os.environ, "NAPI_FIX": NAPI_FIX, "FIXTURE": str(root), "EDITOR_LOG": str(log), "HOME": str(home)}
     if editor == "helix":  # the documented configuration, with `napi-fix` found on PATH as it says
         (home / ".config" / "helix").mkdir(parents=True)
         (home / ".config" / "helix" / "languages.toml").write_text(snippet("helix"))
-        env.update(HELIX=helix(), PATH=f"{BIN}:{os.environ['PATH']}")
+        if "config" in more:
+            (home / ".config" / "helix" / "config.toml").write_text(more.pop("config"))
+        env.update(HELIX=helix(), PATH=f"{BIN}:{os.environ['PATH']}", **more)
     done = subprocess.run(command(editor), cwd=root, capture_output=True, text=True, timeout=180, env=env)
     said = log.read_text() if log.exists() else ""
     assert done.returncode == 0, f"{editor} exited {done.returncode}:\n{said}\n{done.stderr[-2000:]}"
@@ -43,6 +47,16 @@ def test_the_quick_fix_in_a_real_editor_writes_what_the_cli_writes(tmp_path, edi
     expected = cli_result(root, tmp_path / "cli")
     said = run_editor(editor, root, tmp_path)
     assert "admits 8.2.0 and 8.2.1" in said.splitlines()[0]  # the NAPI001 the editor showed
+    assert snapshot(root) == expected
+
+
+def test_the_helix_save_and_fix_key_writes_what_the_cli_writes(tmp_path):
+    config = snippet("helix fix on save")
+    (key, _), = tomllib.loads(config)["keys"]["normal"]["space"].items()
+    root = copy_example("leaky-addon", tmp_path / "addon")
+    expected = cli_result(root, tmp_path / "cli")
+    said = run_editor("helix", root, tmp_path, config=config, HELIX_FIX_KEYS=" " + key)
+    assert "changed on disk" in said
     assert snapshot(root) == expected
 
 

@@ -163,7 +163,11 @@ def test_examples_give_a_valid_log_github_accepts(examples, capfdbinary, options
     code, log = sarif(["--dry-run", *options, "."], capfdbinary)
     assert schema_errors(log) == []
     assert github_problems(log) == []
-    assert code == main(["--dry-run", *options, "."]) == 1  # the exit code does not depend on the format
+    # The exit code does not depend on the format, nor on the strategy: 1 while a leak remains
+    # (finalize alone plans no pin, and says so, but the leak it sees still decides the status).
+    expected = 1
+    assert code == main(["--dry-run", *options, "."]) == expected
+    assert log["runs"][0]["invocations"][0]["exitCode"] == expected
     capfdbinary.readouterr()
 
     run = log["runs"][0]
@@ -206,7 +210,11 @@ def test_applying_every_fix_gives_exactly_what_a_real_run_writes(examples, capfd
             deleted["endLine"], deleted["endColumn"])
     expected = before | {rel: apply_edits(before[rel], list(found)) for rel, found in edits.items()}
     assert expected != before
-    assert main([*options, "."]) == 0
+    # Repointing examples/vendored's target leaves its leaky copy in deps/: napi-fix cannot tell that
+    # nothing else compiles it, so the leak is not known to be gone (1) unless the copy is patched;
+    # finalize alone fixes no leak at all.
+    remains = "--patch-vendored" not in options or "finalize" in options
+    assert main([*options, "."]) == (1 if remains else 0)
     assert snapshot(examples) == expected
 
 
@@ -338,6 +346,23 @@ def test_fingerprints_follow_a_finding_that_moves(tmp_path, monkeypatch, capfdbi
     assert a["partialFingerprints"] == b["partialFingerprints"]
 
 
+TWIN = ("#include <napi.h>\n#ifdef USE_ALT\nclass A : public Napi::ObjectWrap<A> {\n public:\n  A();\n};\n"
+        "#else\nclass A : public Napi::ObjectWrap<A> {\n public:\n  A();\n};\n#endif\n")
+
+
+def test_two_alike_findings_in_one_file_keep_distinct_fingerprints(tmp_path, monkeypatch, capfdbinary):
+    """Same rule, file and class twice (one per #ifdef branch): code scanning must see two alerts,
+    each keeping its own fingerprint when the file's lines move."""
+    write_tree(tmp_path, {"twin.h": TWIN})
+    monkeypatch.chdir(tmp_path)
+    _, first = sarif(["--dry-run", "--strategy", "finalize", "."], capfdbinary)
+    write_tree(tmp_path, {"twin.h": "// moved\n" + TWIN})
+    _, moved = sarif(["--dry-run", "--strategy", "finalize", "."], capfdbinary)
+    ours = [[r["partialFingerprints"]["napiFix/v1"] for r in log["runs"][0]["results"]] for log in (first, moved)]
+    assert len(ours[0]) == len(set(ours[0])) == 2
+    assert ours[0] == ours[1]
+
+
 # -- GitHub's line hash ----------------------------------------------------------
 
 # The expected values of github/codeql-action's own tests (src/fingerprints.test.ts).
@@ -445,7 +470,7 @@ def runner_would_change(p: dict[str, str]) -> bool:
 @pytest.mark.parametrize("options", VARIANTS)
 def test_github_annotations_one_per_finding_with_a_rule(examples, capfdbinary, options):
     code, out, _ = run(["--dry-run", "--format", "github", *options, "."], capfdbinary)
-    assert code == 1
+    assert code == 1  # the leak remains, whatever the strategy (finalize alone plans no pin)
     _, log = sarif(["--dry-run", *options, "."], capfdbinary)
     commands = [parse_command(line) for line in out.decode().splitlines()]
     results = log["runs"][0]["results"]

@@ -1,7 +1,10 @@
 """editors/vscode builds (tsc) and packages (@vscode/vsce) into a .vsix that
 starts `napi-fix lsp` for the right files. node_modules come from the cache
 scripts/setup-vscode fills; VS Code itself cannot be downloaded here, so the
-extension is checked as the marketplace would receive it."""
+extension is checked as the marketplace would receive it, and its
+activation code is run under node against a stand-in of the `vscode` module
+(tests/editors/vscode_stub.js) with the real vscode-languageclient starting
+the real server: a failed start, a settings change, a refused path."""
 
 from __future__ import annotations
 
@@ -9,13 +12,28 @@ import json
 import shutil
 import subprocess
 import zipfile
+import os
+import sys
 from pathlib import Path
+
+import pytest
 
 EXTENSION = Path(__file__).resolve().parents[1] / "editors" / "vscode"
 
 
-def node(folder: Path, *args: str) -> str:
-    done = subprocess.run(["node", *args], cwd=folder, capture_output=True, text=True, timeout=300)
+def compile_(build: Path) -> None:
+    """package.json's `compile`: type-checked by tsc, bundled by esbuild."""
+    script = json.loads((build / "package.json").read_text())["scripts"]["compile"]
+    assert script.startswith("tsc -p ./ --noEmit && esbuild ")
+    node(build, "node_modules/typescript/bin/tsc", "-p", "./", "--noEmit")
+    # esbuild's own binary (its install put the platform's in place of the JS launcher)
+    done = subprocess.run([str(build / "node_modules" / ".bin" / "esbuild"), *script.split("&& esbuild ", 1)[1].split()],
+                          cwd=build, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def node(folder: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(["node", *args], cwd=folder, capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, f"node {' '.join(args)}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done.stdout
 
@@ -26,15 +44,18 @@ def test_the_extension_compiles_and_packages_into_a_vsix(tmp_path):
     build = tmp_path / "vscode"
     shutil.copytree(EXTENSION, build, ignore=shutil.ignore_patterns("node_modules", "out", "*.vsix"))
     (build / "node_modules").symlink_to(modules.resolve())
-    node(build, "node_modules/typescript/bin/tsc", "-p", ".")
-    node(build, "node_modules/@vscode/vsce/vsce", "package", "--allow-missing-repository", "--skip-license",
+    compile_(build)
+    node(build, "node_modules/@vscode/vsce/vsce", "package", "--allow-missing-repository", "--no-dependencies",
          "-o", str(tmp_path / "napi-fix.vsix"))
     with zipfile.ZipFile(tmp_path / "napi-fix.vsix") as vsix:
         names = set(vsix.namelist())
         manifest = json.loads(vsix.read("extension/package.json"))
         code = vsix.read("extension/out/extension.js").decode()
-    assert "extension/node_modules/vscode-languageclient/node.js" in names  # shipped with its runtime dependency
+    assert not any("node_modules" in n for n in names)  # one bundle, vscode-languageclient inside it
+    assert "class LanguageClient" in code or "LanguageClient = class" in code
+    assert 'require("vscode")' in code  # the one module left to VS Code
     assert not any(n.startswith("extension/src/") for n in names)
+    assert "extension/LICENSE.txt" in names or "extension/LICENSE" in names  # the license the manifest names
     assert not any("/typescript/" in n or "/@vscode/vsce/" in n for n in names)  # build tools stay out
     setting = manifest["contributes"]["configuration"]["properties"]["napi-fix.path"]
     assert setting["type"] == "string" and setting["default"] == "napi-fix"
@@ -44,3 +65,125 @@ def test_the_extension_compiles_and_packages_into_a_vsix(tmp_path):
     for watched in ("package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "binding.gyp"):
         assert f'"{watched}"' in code
     assert 'language: "cpp"' in code and 'language: "c"' in code
+
+
+# -- the activation code, against a stand-in of the vscode API ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    build = tmp_path_factory.mktemp("vscode") / "extension"
+    shutil.copytree(EXTENSION, build, ignore=shutil.ignore_patterns("node_modules", "out", "*.vsix"))
+    (build / "node_modules").symlink_to((EXTENSION / "node_modules").resolve())
+    compile_(build)
+    return build
+
+
+def activate(built: Path, tmp_path: Path, *steps: dict) -> list[dict]:
+    """Run the extension through `steps` (vscode_stub.js) from a workspace
+    folder holding a file named `lsp`, with no napi-fix on PATH; what it
+    said, one dict per event."""
+    workspace = tmp_path / "workspace"
+    workspace.mkdir(exist_ok=True)
+    (workspace / "lsp").write_text("#!/bin/sh\necho ran > \"$0.ran\"\n")
+    (workspace / "lsp").chmod(0o755)
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    out = node(workspace, str(Path(__file__).parent / "editors" / "vscode_stub.js"), str(built), json.dumps(steps),
+               env={**os.environ, "HOME": str(home), "PATH": without_napi_fix()})
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def without_napi_fix() -> str:
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != str(Path(sys.executable).parent))
+    assert shutil.which("napi-fix", path=path) is None
+    return path
+
+
+def launcher(tmp_path: Path, script: Path | None = None) -> Path:
+    """An executable (by default an absolute napi-fix.path) that notes where
+    it was started, then is `napi-fix lsp`."""
+    script = script or tmp_path / "napi-fix-noting-cwd"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(f'#!/bin/sh\npwd >> "{tmp_path}/launched"\nexec "{sys.executable}" -m codemod "$@"\n')
+    script.chmod(0o755)
+    return script
+
+
+def test_a_failed_start_is_recovered_by_fixing_the_path(built, tmp_path):
+    said = activate(built, tmp_path, {"settings": {"napi-fix.path": str(tmp_path / "missing" / "napi-fix")}},
+                    {"settings": {"napi-fix.path": str(launcher(tmp_path))}}, {"wait": "running"})
+    errors = [e["error"] for e in said if "error" in e]
+    assert any(str(tmp_path / "missing" / "napi-fix") in e and "napi-fix.path" in e for e in errors)
+    assert {"status": "napi-fix: failed"} in said
+    assert said[-2] == {"status": "napi-fix: running"}
+    # Started once, outside the workspace (in the home folder), never in it.
+    assert (tmp_path / "launched").read_text().splitlines() == [str(tmp_path / "home")]
+    output = said[-1]["output"]
+    assert f"napi-fix: starting {launcher(tmp_path)} lsp (from the \"napi-fix.path\" setting)" in output
+    after = output[output.index(f"napi-fix: starting {launcher(tmp_path)} lsp (from the \"napi-fix.path\" setting)"):]
+    assert not [line for line in after if "Error" in line or "timed out" in line]  # started, served, stopped
+
+
+@pytest.mark.parametrize("setting", ["./lsp", "lsp/../lsp", "bin/napi-fix"])
+def test_a_relative_path_is_refused_and_nothing_runs(built, tmp_path, setting):
+    said = activate(built, tmp_path, {"settings": {"napi-fix.path": setting}})
+    errors = [e["error"] for e in said if "error" in e]
+    assert len(errors) == 1 and "must be a command name found on PATH or an absolute path" in errors[0]
+    assert {"status": "napi-fix: not started"} in said
+    assert not (tmp_path / "workspace" / "lsp.ran").exists()
+
+
+def test_a_bare_name_is_looked_up_on_path_not_in_the_workspace(built, tmp_path):
+    said = activate(built, tmp_path, {"settings": {"napi-fix.path": "lsp"}})
+    assert not (tmp_path / "workspace" / "lsp.ran").exists()  # the workspace's `lsp` never runs
+    assert any("napi-fix: could not start `lsp lsp`" in e.get("error", "") for e in said)
+
+
+def test_the_manifest_keeps_the_executable_the_users_choice(built):
+    manifest = json.loads((built / "package.json").read_text())
+    setting = manifest["contributes"]["configuration"]["properties"]["napi-fix.path"]
+    assert setting["scope"] == "machine"
+    trust = manifest["capabilities"]["untrustedWorkspaces"]
+    assert trust["supported"] == "limited" and trust["restrictedConfigurations"] == ["napi-fix.path"]
+    assert {c["command"] for c in manifest["contributes"]["commands"]} == {"napi-fix.restart", "napi-fix.showOutput"}
+    assert manifest["contributes"]["configuration"]["properties"]["napi-fix.trace.server"]["default"] == "off"
+    # Where it can matter only: not every JSON file (settings.json is one).
+    assert "onLanguage:json" not in manifest["activationEvents"]
+    assert {"workspaceContains:**/package.json", "workspaceContains:**/binding.gyp"} <= set(manifest["activationEvents"])
+
+
+def test_every_contributed_command_is_registered(built, tmp_path):
+    manifest = json.loads((built / "package.json").read_text())
+    said = activate(built, tmp_path, {"settings": {"napi-fix.path": "./refused"}})
+    assert {e["command"] for e in said if "command" in e} == {c["command"] for c in manifest["contributes"]["commands"]}
+
+
+def test_a_trusted_workspaces_virtual_environment_is_used(built, tmp_path):
+    venv = launcher(tmp_path, tmp_path / "workspace" / ".venv" / "bin" / "napi-fix")
+    said = activate(built, tmp_path, {"workspace": {"folders": [str(tmp_path / "workspace")], "trusted": True}},
+                    {"settings": {}}, {"wait": "running"})
+    assert said[-2] == {"status": "napi-fix: running"}
+    assert f"napi-fix: starting {venv} lsp (from the workspace's virtual environment (.venv))" in said[-1]["output"]
+    assert (tmp_path / "launched").read_text().splitlines() == [str(tmp_path / "home")]
+
+
+def test_an_untrusted_workspaces_virtual_environment_waits_for_trust(built, tmp_path):
+    venv = launcher(tmp_path, tmp_path / "workspace" / "venv" / "bin" / "napi-fix")
+    said = activate(built, tmp_path, {"workspace": {"folders": [str(tmp_path / "workspace")], "trusted": False}},
+                    {"settings": {}}, {"wait": "failed"}, {"grant": True}, {"wait": "running"})
+    # Untrusted: napi-fix on PATH, which is not there; the workspace's own never ran.
+    assert "napi-fix: starting napi-fix lsp (from PATH)" in said[-1]["output"]
+    assert {"status": "napi-fix: failed"} in said
+    # Trusted: its virtual environment.
+    assert f"napi-fix: starting {venv} lsp (from the workspace's virtual environment (venv))" in said[-1]["output"]
+    assert said[-2] == {"status": "napi-fix: running"}
+    assert (tmp_path / "launched").read_text().splitlines() == [str(tmp_path / "home")]
+
+
+def test_the_users_setting_wins_over_the_virtual_environment(built, tmp_path):
+    launcher(tmp_path, tmp_path / "workspace" / ".venv" / "bin" / "napi-fix")
+    said = activate(built, tmp_path, {"workspace": {"folders": [str(tmp_path / "workspace")], "trusted": True}},
+                    {"settings": {"napi-fix.path": "./refused"}})
+    assert {"status": "napi-fix: not started"} in said
+    assert not (tmp_path / "launched").exists()

@@ -28,7 +28,7 @@ from codemod.batch.rooted import RootedSources
 from codemod.batch.stop import Stopper, TimedOut
 from codemod.batch.verify import verify
 from codemod.batch.worktrees import Base
-from codemod.discover import BUILD_FILES, NAPI_OWN_HEADERS, PACKAGE_FILES
+from codemod.discover import BUILD_FILES, CPP_SUFFIXES, NAPI_OWN_HEADERS, PACKAGE_FILES
 from codemod.parallel import Workers
 from codemod.present.diff import diff
 from codemod.present.paths import label
@@ -37,8 +37,10 @@ from codemod.results import Report
 
 # What the pin reads, by file name (the engine's own lists): with the pin
 # strategy, no --verify and no hooks, the worktree holds only these files.
-# A C++ file is read only by the Finalize strategies, which get every file.
-PIN_READS = tuple(sorted(PACKAGE_FILES | BUILD_FILES | NAPI_OWN_HEADERS | {".gitignore"}))
+# C/C++ files too: whether a leaky copy leaks depends on the ObjectWrap
+# classes compiled against it (leaks.py); the Finalize strategies get every file.
+PIN_READS = tuple(sorted(PACKAGE_FILES | BUILD_FILES | NAPI_OWN_HEADERS | {".gitignore"}
+                         | {f"*{suffix}" for suffix in CPP_SUFFIXES}))
 
 
 @dataclass(frozen=True)

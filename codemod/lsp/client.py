@@ -25,6 +25,7 @@ class Client:
     pull_diagnostics: bool = False  # textDocument/diagnostic, with workspace/diagnostic/refresh
     watch_files: bool = False  # workspace/didChangeWatchedFiles may be registered dynamically
     related_information: bool = False
+    work_done_progress: bool = False  # window/workDoneProgress/create and $/progress
 
 
 def read_client(capabilities: dict[str, Any]) -> Client:
@@ -43,6 +44,7 @@ def read_client(capabilities: dict[str, Any]) -> Client:
                               and _object(workspace, "diagnostics").get("refreshSupport")),
         watch_files=bool(_object(workspace, "didChangeWatchedFiles").get("dynamicRegistration")),
         related_information=bool(_object(document, "publishDiagnostics").get("relatedInformation")),
+        work_done_progress=bool(_object(capabilities, "window").get("workDoneProgress")),
     )
 
 

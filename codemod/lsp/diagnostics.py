@@ -3,8 +3,8 @@ beyond the indexes it is handed.
 
 Every finding with a rule is one diagnostic: `source` "napi-fix", `code`
 the rule id (the same as in --format json and SARIF), `codeDescription`
-the upstream issue, severity from the rule's level (NAPI004, a note,
-is a hint), the range from the finding's span (else its line), and
+the upstream issue, severity from the finding's SARIF level (NAPI004, a
+note, is a hint; a leaky copy nothing leaks through today, a warning), the range from the finding's span (else its line), and
 `relatedInformation` from the places it points at (a spec and its lock
 entry point at each other). A file that could not be read or parsed gets
 one error diagnostic at the line the error is about.
@@ -66,8 +66,8 @@ def finding_diagnostic(finding: Finding, index: TextIndex, indexes: Indexes, cli
     rule = BY_ID[finding.rule]
     diagnostic = {
         "range": _range(index, finding.span, finding.line, client),
-        "message": finding.reason,
-        "severity": SEVERITY[rule.level],
+        "message": f"{finding.reason}; {finding.leak_detail}" if finding.leak_detail else finding.reason,
+        "severity": SEVERITY[finding.level],
         "code": rule.id,
         "codeDescription": {"href": ISSUE_URL},
         "source": SOURCE,

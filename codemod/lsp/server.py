@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from concurrent.futures import Future
 from typing import BinaryIO
 
 from lsprotocol import types
@@ -63,6 +64,15 @@ def build(session: Session, code_cache: CodeCache | None = None) -> NapiFixServe
                            text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
     server.session = session
     session.refresh_pulls = lambda: server.workspace_diagnostic_refresh(None)
+
+    def expect(request_id: str) -> None:
+        # A progress token's create request went out beside pygls (progress.py):
+        # its response is pygls's to read, and must not be an unknown id there.
+        server.protocol._request_futures[request_id] = Future()
+
+    for request_id in session.progress.requested:
+        expect(request_id)
+    session.progress.expect = expect
 
     def guarded(doing: str, empty=None):
         """`empty`: the answer when the handler fails (or a function of its params giving it)."""

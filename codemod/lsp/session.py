@@ -23,6 +23,7 @@ from codemod.lsp.client import Client, read_client
 from codemod.lsp.diagnostics import report_diagnostics
 from codemod.lsp.documents import Documents, path_of
 from codemod.lsp.fixes import Fix, fix_all, quick_fixes
+from codemod.lsp.progress import Progress
 from codemod.lsp.projects import Projects, Served
 from codemod.lsp.publish import Publisher
 from codemod.lsp.ranges import Indexes
@@ -64,10 +65,13 @@ class Session:
         self.workers = Workers(default_jobs())
         self.projects = Projects(self.overlay, self.settings.analysis, self.workers)
         self.publisher = Publisher(lambda params: self.out.notify("textDocument/publishDiagnostics", params),
-                                   lambda path: self.client.pull_diagnostics and path in self.documents.by_path)
+                                   lambda path: self.client.pull_diagnostics and path in self.documents.by_path,
+                                   self.documents.version)
         self.timers: dict[Served, asyncio.TimerHandle] = {}
         self.prefetches: dict[tuple[Served, str], asyncio.TimerHandle] = {}
         self.logged: set[str] = set()
+        self.shown: set[str] = set()
+        self.progress = Progress(self.out)
         jsonreparse.keep(REMEMBERED_LOCKS)
 
     # -- lifecycle ----------------------------------------------------------------
@@ -77,9 +81,10 @@ class Session:
         try:
             self.settings = from_initialization_options(params.get("initializationOptions"))
         except BadSettings as exc:
-            self.log(f"napi-fix: {exc}; using the defaults", WARNING)
+            self.show_once(f"napi-fix: {exc}; using the defaults", WARNING)
         capabilities = params.get("capabilities")
         self.client = read_client(capabilities if isinstance(capabilities, dict) else {})
+        self.progress.supported = self.client.work_done_progress
         self.projects = Projects(self.overlay, self.settings.analysis, self.workers)
         for folder in params.get("workspaceFolders") or ():
             path = path_of(folder.get("uri", "")) if isinstance(folder, dict) else None
@@ -90,9 +95,10 @@ class Session:
             self.projects.add_folder(root)
 
     def initialized(self) -> None:
-        """Analyze every folder and publish: the first diagnostics."""
+        """Analyze every folder and publish: the first diagnostics. A folder
+        that fails is said, and costs the others nothing."""
         for served in list(self.projects.served.values()):
-            self.settle(served)
+            self.settle_or_say(served, "analyzing the workspace")
 
     def shutdown(self) -> None:
         for timer in [*self.timers.values(), *self.prefetches.values()]:
@@ -117,7 +123,7 @@ class Session:
         for folder in event.added:
             path = path_of(folder.uri)
             if path is not None:
-                self.settle(self.projects.add_folder(path))
+                self.settle_or_say(self.projects.add_folder(path), "analyzing an added folder")
 
     # -- buffers and files --------------------------------------------------------
 
@@ -194,10 +200,18 @@ class Session:
 
     def _guarded_settle(self, served: Served) -> None:
         # A timer callback is outside every handler: nothing may escape it.
+        self.settle_or_say(served, "re-planning after a change")
+
+    def settle_or_say(self, served: Served, doing: str) -> None:
+        """settle(), and when it fails, the traceback in the log and, once,
+        a message the user sees: that folder has no diagnostics until the
+        next change, which the editor must not keep quiet about."""
         try:
             self.settle(served)
         except Exception:
-            self.log_exception("re-planning after a change")
+            self.log_exception(doing)
+            self.show_once(f"napi-fix: could not analyze {served.folder} (an internal error; "
+                           "the language server's log has the traceback)", ERROR)
 
     def settle(self, served: Served, always: set[str] = frozenset()) -> Report:
         timer = self.timers.pop(served, None)
@@ -206,7 +220,8 @@ class Session:
         self._cancel_prefetches(served)  # the re-plan scans now: too late for a head start
         fresh = served.report is None or bool(served.pending)
         edited = {p for p in served.pending if p in self.documents.by_path}
-        report = self.projects.settle(served, self.documents.versions())
+        with self.progress.shown("napi-fix: analyzing " + served.folder):
+            report = self.projects.settle(served, self.documents.versions())
         if fresh or always:
             self._publish(served, report, edited | set(always))
         return report
@@ -214,9 +229,11 @@ class Session:
     def _publish(self, served: Served, report: Report, always: set[str]) -> None:
         found = report_diagnostics(report, self.indexes, self.client)
         for path in [p for p in found if not self.overlay.is_file(p)]:
-            # Not a file an editor can show (a folder that could not be listed): say it once.
+            # Not a file an editor can show (a FIFO, a folder that could not
+            # be listed): no diagnostic can carry it, so the user is told once.
             for item in found.pop(path):
-                self.log_once(f"napi-fix: {path}: {item.message}")
+                said = item["message"]
+                self.show_once(f"napi-fix: {said if said.startswith(path) else f'{path}: {said}'}", WARNING)
         for note in report.notes:
             self.log_once(f"napi-fix: {note}")
         if self.publisher.publish(found, lambda p: self.projects.owner(p) is served, served.versions, always):
@@ -231,6 +248,14 @@ class Session:
         if message not in self.logged:
             self.logged.add(message)
             self.log(message)
+
+    def show_once(self, message: str, kind: int = ERROR) -> None:
+        """What the user must act on: shown (window/showMessage) and logged,
+        once per server, however often it is found again."""
+        if message not in self.shown:
+            self.shown.add(message)
+            self.out.notify("window/showMessage", {"type": kind, "message": message})
+            self.log(message, kind)
 
     def log_exception(self, doing: str) -> None:
         self.log(f"napi-fix: internal error while {doing} (the server keeps running):\n{traceback.format_exc()}",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 from typing import Any, BinaryIO, Callable
 
 # What pygls's reader accepts (pygls.io_.run_async): a message it would not
@@ -59,20 +60,29 @@ def frame(message: dict[str, Any]) -> bytes:
 
 
 class Outbox:
-    """Messages to the client, each written and flushed as one frame."""
+    """Messages to the client, each written and flushed as one frame. A
+    frame is written whole under a lock: work-done progress is sent from a
+    timer's thread while the event loop's is busy scanning (progress.py)."""
 
     def __init__(self, stream: BinaryIO):
         self.stream = stream
+        self.lock = threading.Lock()
 
     def notify(self, method: str, params: Any) -> None:
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def request(self, request_id: str, method: str, params: Any) -> None:
+        """A request whose response is not waited for (pygls reads it: server.py)."""
+        self.send({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params})
 
     def answer(self, request_id: Any, result: Any) -> None:
         self.send({"jsonrpc": "2.0", "id": request_id, "result": result})
 
     def send(self, message: dict[str, Any]) -> None:
-        self.stream.write(frame(message))
-        self.stream.flush()
+        data = frame(message)
+        with self.lock:
+            self.stream.write(data)
+            self.stream.flush()
 
 
 class Replayed:

@@ -1,8 +1,9 @@
 """Where each build target gets node-addon-api's headers from.
 
-binding.gyp is parsed with tree-sitter-python (queries/gyp.scm) and never
-run: its `<!(...)` strings are shell commands and stay text. CMakeLists.txt
-(cmake-js) is read line by line. Other build systems (Bazel, Zig, Meson)
+binding.gyp is read as GYP merges it (gyp.py: merge suffixes, .gypi
+includes, variables, both branches of conditions) and never run: its
+`<!(...)` strings are shell commands and stay text. CMakeLists.txt
+(cmake-js) is tokenized in one pass (cmake.py). Other build systems (Bazel, Zig, Meson)
 are reported as "unknown: headers come from <file>", never guessed.
 """
 
@@ -12,9 +13,9 @@ import os
 import re
 from dataclasses import dataclass
 
-from tree_sitter import Node
+from typing import Callable
 
-from codemod import queries
+from codemod.manifests import cmake, gyp
 from codemod.manifests.jsonspan import BadInput
 
 NPM = "npm"  # the npm package: the lockfile (then node_modules) decides the version
@@ -32,8 +33,15 @@ class HeaderSource:
     kind: str
     detail: str
     folder: str | None = None  # the vendored copy's folder
-    span: tuple[int, int] | None = None  # binding.gyp: the include_dirs string literal
+    span: tuple[int, int] | None = None  # binding.gyp (or .gypi): the include_dirs string literal
+    via: str = ""  # a .gypi's entry: the binding.gyp that includes it (whose package builds it)
 
+    @property
+    def home(self) -> str:
+        """The build file whose folder holds the package that builds this target."""
+        return self.via or self.build_file
+
+NODE_HEADERS = ("<(node_root_dir)", ">(node_root_dir)")
 # What a gyp target's include_dirs entry becomes to build against the npm package.
 NPM_INCLUDE = b'"<!(node -p \\"require(\'node-addon-api\').include_dir\\")"'
 
@@ -41,55 +49,54 @@ NPM_INCLUDE = b'"<!(node -p \\"require(\'node-addon-api\').include_dir\\")"'
 # -- binding.gyp ------------------------------------------------------------
 
 
-def gyp_sources(path: str, data: bytes, copy_folders: frozenset[str]) -> list[HeaderSource]:
-    """copy_folders: the folders known to hold a napi-inl.h (roots.load_root looked)."""
-    folder = os.path.dirname(path)
+def gyp_sources(path: str, data: bytes, copy_folders: frozenset[str],
+                read: Callable[[str], bytes | None] | None = None) -> list[HeaderSource]:
+    """copy_folders: the folders known to hold a napi-inl.h (roots.load_root
+    looked); read: the bytes of a .gypi the file includes (None: unreadable)."""
+    items, variables = gyp.read_gyp(path, data, read)
     out: list[HeaderSource] = []
-    for key, target, item in _gyp_entries(path, data):
-        value = _unquote(item)
-        source = _classify(value, key, folder, copy_folders)
-        if source is not None:
-            kind, detail, copy = source
-            out.append(HeaderSource(path, target, item.start_point[0] + 1, kind, detail, copy,
-                                    (item.start_byte, item.end_byte) if key == "include_dirs" else None))
+    for item in items:
+        seen = set()
+        for expansion in gyp.expansions(item, variables, os.path.dirname(path)):
+            classified = _classify(expansion.value, item.setting, expansion.folder, copy_folders)
+            if classified is None or classified in seen:
+                continue
+            seen.add(classified)
+            kind, detail, copy = classified
+            if expansion.through:
+                detail = detail.replace(f" {expansion.value!r}", f" {expansion.value!r} (through {expansion.through})", 1)
+            # `<@(list)` stands for several directories: replacing it would drop the others.
+            editable = item.setting == "include_dirs" and "@(" not in item.value
+            out.append(HeaderSource(item.file, item.target, item.node.start_point[0] + 1, kind, detail, copy,
+                                    (item.node.start_byte, item.node.end_byte) if editable else None,
+                                    path if item.file != path else ""))
     return out
 
 
-def copy_candidates(path: str, data: bytes) -> list[str]:
+def copy_candidates(path: str, data: bytes, read: Callable[[str], bytes | None] | None = None) -> list[str]:
     """Folders a build file names as literal include paths: where a header
     copy may sit (the loader checks which hold napi-inl.h). Never raises."""
     folder = os.path.dirname(path)
     try:
         if os.path.basename(path) == "binding.gyp":
-            values = [_unquote(item) for key, _, item in _gyp_entries(path, data) if key == "include_dirs"]
-            return [c for v in values if (c := _literal_folder(v, folder)) is not None]
+            items, variables = gyp.read_gyp(path, data, read)
+            return [c for item in items if item.setting == "include_dirs"
+                    for e in gyp.expansions(item, variables, folder)
+                    if (c := _literal_folder(e.value, e.folder)) is not None]
         if os.path.basename(path) == "CMakeLists.txt":
-            return [copy for _, _, copy in _cmake_paths(data.decode("utf-8", "replace"), folder)]
-    except BadInput:
+            return [copy for *_, copy in cmake.include_paths(data.decode("utf-8", "replace"), folder)]
+    except (BadInput, RecursionError):
         pass
     return []
 
 
-def _gyp_entries(path: str, data: bytes):
-    """(setting, target, string node) for each string in an include_dirs or dependencies list."""
-    root = queries.python_parser().parse(data).root_node
-    if root.has_error:
-        raise BadInput(path, _first_error_line(root), "invalid GYP (a Python literal expected)")
-    for m in queries.match_all(root, "python")["gyp"]:
-        key = _unquote(m["key"][0])
-        target = _target_name(m["setting"][0])
-        for item in m["list"][0].named_children:
-            if item.type == "string":
-                yield key, target, item
-
-
 def _literal_folder(value: str, folder: str) -> str | None:
-    """The folder a literal include path names, relative to the build file's folder."""
+    """The folder a literal include path names, relative to `folder`."""
     if "<!" in value:
         return None
-    # <(module_root_dir) is the build file's own folder: joined once, here.
+    # <(module_root_dir) is the binding.gyp's own folder (node-gyp defines it so).
     literal = value.replace("<(module_root_dir)", ".")
-    if "<(" in literal or "<@(" in literal:
+    if "<(" in literal or "<@(" in literal or ">(" in literal:
         return None
     return os.path.normpath(os.path.join(folder, literal))
 
@@ -104,6 +111,8 @@ def _classify(value: str, key: str, folder: str, copy_folders) -> tuple[str, str
         if _NPM_HINT.search(value):
             return NPM, f"npm package node-addon-api via dependency {value!r}", None
         return None
+    if value.startswith(NODE_HEADERS):
+        return None  # Node's own headers (node-gyp's variable): node-addon-api is never there
     literal = value.replace("<(module_root_dir)", ".")
     copy = _literal_folder(value, folder)
     if copy is None:
@@ -114,80 +123,32 @@ def _classify(value: str, key: str, folder: str, copy_folders) -> tuple[str, str
     return None
 
 
-def _target_name(node: Node) -> str:
-    parent = node.parent
-    while parent is not None:
-        if parent.type == "dictionary":
-            for pair in parent.named_children:
-                key = pair.child_by_field_name("key")
-                value = pair.child_by_field_name("value")
-                if pair.type == "pair" and key is not None and _unquote(key) == "target_name" and value is not None:
-                    return _unquote(value)
-        if parent.type == "pair":
-            key = parent.child_by_field_name("key")
-            if key is not None and _unquote(key) == "target_defaults":
-                return "target_defaults"
-        parent = parent.parent
-    return "(all targets)"
-
-
-_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "\n": ""}
-
-
-def _unquote(node: Node) -> str:
-    """The value of a Python string literal, decoded by hand (nothing is evaluated)."""
-    text = node.text.decode("utf-8", "replace")
-    prefix = re.match(r"^[rRuUbB]*", text).group(0)
-    body = text[len(prefix) :]
-    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
-    body = body[len(quote) : len(body) - len(quote)]
-    if "r" in prefix.lower():
-        return body
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), body, flags=re.S)
-
-
-def _first_error_line(root: Node) -> int:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "ERROR" or node.is_missing:
-            return node.start_point[0] + 1
-        stack.extend(reversed(node.children))
-    return 1
-
-
 # -- CMakeLists.txt (cmake-js) and build systems napi-fix does not read --------
 
 _CMAKE_NPM = re.compile(r"""require\(\s*\\?['"]node-addon-api\\?['"]\s*\)\.include|CMAKE_JS_INC""")
-_CMAKE_PATH = re.compile(r"""include_directories\s*\(([^)]*)\)|target_include_directories\s*\(([^)]*)\)""", re.S)
 
 
 def cmake_sources(path: str, data: bytes, copy_folders: frozenset[str]) -> list[HeaderSource]:
     text = data.decode("utf-8", "replace")
     folder = os.path.dirname(path)
     out: list[HeaderSource] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         code = line.split("#", 1)[0]
         if _CMAKE_NPM.search(code):
             what = "CMAKE_JS_INC (cmake-js adds the npm package)" if "CMAKE_JS_INC" in code else \
                 "execute_process(node -p require('node-addon-api').include)"
             out.append(HeaderSource(path, "cmake", number, NPM, f"npm package node-addon-api via {what} "
                                                                  "(not run): the lockfile decides the version"))
-    for line, literal, copy in _cmake_paths(text, folder):
+    for line, written, literal, copy in cmake.include_paths(text, folder):
+        through = f" (through {written})" if written != literal else ""
         if copy in copy_folders:
             kind = "hard-coded path into node_modules" if "node_modules" in literal else "vendored copy"
-            out.append(HeaderSource(path, "cmake", line, VENDORED, f"{kind} {literal!r}", copy))
+            out.append(HeaderSource(path, "cmake", line, VENDORED, f"{kind} {literal!r}{through}", copy))
+        elif copy.split(os.sep)[-2:] == ["node_modules", "node-addon-api"]:
+            # Not installed (yet): whatever npm installs there, the lockfile decides.
+            out.append(HeaderSource(path, "cmake", line, NPM, f"npm package node-addon-api via hard-coded path "
+                                                               f"{literal!r}: the lockfile decides the version"))
     return out
-
-
-def _cmake_paths(text: str, folder: str):
-    """(line, literal, folder) for each literal include directory."""
-    for m in _CMAKE_PATH.finditer(text):
-        for arg in (m.group(1) or m.group(2) or "").split():
-            # Both variables are the CMakeLists.txt's own folder here: joined once, below.
-            literal = arg.strip('"').replace("${CMAKE_CURRENT_SOURCE_DIR}", ".").replace("${CMAKE_SOURCE_DIR}", ".")
-            if "${" not in literal:
-                yield text.count("\n", 0, m.start()) + 1, literal, os.path.normpath(os.path.join(folder, literal))
 
 
 def other_sources(path: str, data: bytes) -> list[HeaderSource]:

@@ -11,12 +11,13 @@ planner's RootFiles only.
 
 from __future__ import annotations
 
+import json
 import os
 
 from codemod.edits import Edit
 from codemod.manifests import buildfiles, spec as specs
 from codemod.manifests.fingerprint import LEAKY, UNREADABLE, fingerprint, leaky_line, plan_patch
-from codemod.manifests.jsonspan import BadInput, Obj, insert_member
+from codemod.manifests.jsonspan import BadInput, Obj, Str, insert_member
 from codemod.manifests.packagejson import DEP_FIELDS
 from codemod.manifests.roots import Unloadable
 from codemod.results import (
@@ -34,6 +35,94 @@ from codemod.rules import LEAKY_HEADERS, NEEDS_PERSON
 from codemod.textpos import line_of
 
 DECLARE = "declare node-addon-api"
+# The fields whose spec decides which headers a repointed build compiles
+# (peerDependencies only asks consumers for a copy; it installs nothing here).
+INSTALLING_FIELDS = ("dependencies", "devDependencies", "optionalDependencies")
+
+
+def repoint_specs(planner) -> dict[str, str]:
+    """package.json -> the spec its package must declare because a target of
+    its build is repointed from a leaky copy to the npm package: `^8.2.2`
+    (never lower: the copy was 8.2.0/8.2.1, and the sources may use 8.2 API).
+    The pin planner plans these before the locks, so the locks follow them."""
+    if planner.options.patch_vendored:
+        return {}
+    wanted: dict[str, str] = {}
+    for path in planner.files.root.build_files:
+        try:
+            build_sources = _sources(planner, path)
+        except (BadInput, Unloadable):
+            continue  # plan_headers reports it
+        for source in build_sources:
+            if source.span is None or source.folder is None:
+                continue
+            inl = os.path.join(source.folder, "napi-inl.h")
+            if fingerprint(planner.files.contents.get(inl, b"")) == LEAKY:
+                folder = os.path.dirname(source.home)
+                if _blocker(planner, folder) is None:
+                    package = os.path.join(folder, "package.json")
+                    target = repoint_target(planner, source.folder)
+                    if package not in wanted or specs.version_key(target) > specs.version_key(wanted[package][1:]):
+                        wanted[package] = f"^{target}"
+    return wanted
+
+
+def repoint_target(planner, copy: str) -> str:
+    """The release a target repointed from `copy` declares: 8.2.2, or the
+    smallest safe release at or above the copy's own version when its
+    package.json claims a later one (its sources may use that API)."""
+    target = specs.upgrade_target()
+    try:
+        claimed = json.loads(planner.files.contents.get(os.path.join(copy, "package.json"), b"{}")).get("version")
+        floor = specs.version_key(claimed)
+    except (ValueError, AttributeError, TypeError, RecursionError):
+        return target
+    later = [v for v in specs.upgrades() if specs.version_key(v) >= floor]
+    return max(target, later[0] if later else specs.upgrades()[-1], key=specs.version_key)
+
+
+# Locks napi-fix does not declare packages in: their own tool adds it.
+_OTHER_MANAGERS = {"yarn.lock": "yarn", "pnpm-lock.yaml": "pnpm", "bun.lock": "bun", "bun.lockb": "bun"}
+
+
+def _blocker(planner, folder: str) -> tuple[str, str | None] | None:
+    """Why the package in `folder` cannot be repointed here (the words, and
+    the hint code), or None. Checked before any spec is moved for it, so a
+    refused repoint leaves the package's specs and locks alone."""
+    spec = f"^{specs.upgrade_target()}"
+    if not planner.has(os.path.join(folder, "package.json")):
+        return "; no package.json beside it to declare node-addon-api in", HINT_NO_PACKAGE
+    for other, tool in _OTHER_MANAGERS.items():
+        if planner.has(os.path.join(folder, other)):
+            return (f"; to build against the npm package, point include_dirs at {buildfiles.NPM_INCLUDE.decode()} "
+                    f"and run `{tool} add node-addon-api@{spec}`"), HINT_OTHER_PM
+    try:
+        _, pkg = planner.json(os.path.join(folder, "package.json"))
+    except Unloadable:
+        return None  # _repoint reports it
+    elsewhere = [f for f in INSTALLING_FIELDS[1:] if isinstance(pkg, Obj) and isinstance(pkg.get(f), Obj)
+                 and specs.PACKAGE in pkg[f]]
+    if elsewhere and not (isinstance(pkg.get("dependencies"), Obj) and specs.PACKAGE in pkg["dependencies"]):
+        # npm keeps the last of the fields it reads (devDependencies) for the
+        # project itself: the move is npm's own, and it rewrites both files.
+        return (f"; node-addon-api is in {elsewhere[0]}, and a consumer installing the published package gets "
+                f"none of those: run `npm install node-addon-api@{spec} --save-prod`"), None
+    for lock_path, _, lock in planner.npm_locks(folder):
+        flags = _flags(lock)
+        if flags - {"dev"}:
+            return (f"; {os.path.basename(lock_path)} installs node-addon-api as {', '.join(sorted(flags))}: run "
+                    f"`npm install node-addon-api@{spec} --save-prod`"), None
+    return None
+
+
+def builds_old_headers(spec: str, required: str) -> bool:
+    """Does `spec` admit a release below `required`'s floor (8.1.0 for
+    `~8.1.0`), or a leaky one? Judged with npm's semver over every release
+    napi-fix knows."""
+    floor = specs.version_key(required.lstrip("^~"))
+    known = set(specs.safe_versions()) | set(specs.BAD)
+    return any(specs.satisfies(v, spec) for v in known
+               if specs.version_key(v) < floor or v in specs.BAD) or not specs.satisfies(required.lstrip("^~"), spec)
 
 
 def plan_headers(planner) -> None:
@@ -48,7 +137,7 @@ def plan_headers(planner) -> None:
 
     for path in planner.files.root.build_files:
         try:
-            build_sources = _sources(path, planner.data(path), planner.files.copy_folders)
+            build_sources = _sources(planner, path)
         except BadInput as exc:
             planner.error(exc.path, f"line {exc.line}: {exc.message}; nothing planned for this package", exc.line)
             continue
@@ -66,8 +155,8 @@ def plan_headers(planner) -> None:
                 rule = LEAKY_HEADERS.id if kind == MANUAL else None
                 if kind == MANUAL and source.span is not None and not planner.options.patch_vendored:
                     kind, detail, hint, edits = _repoint(planner, source, detail)
-            planner.plan.add(Finding(path, source.line, 1, kind, f"target {source.target}", "", detail, edits,
-                                     rule=rule, hint=hint, span=source.span))
+            planner.plan.add(Finding(source.build_file, source.line, 1, kind, f"target {source.target}", "", detail,
+                                     edits, rule=rule, hint=hint, span=source.span))
 
     for folder in sorted(set(planner.files.root.copies) | set(judged)):
         if judge(folder) != LEAKY:
@@ -75,10 +164,54 @@ def plan_headers(planner) -> None:
         _plan_copy(planner, folder)
 
 
-def _sources(path: str, data: bytes, copy_folders: frozenset[str]):
-    name = os.path.basename(path)
+def _entries_below(path: str, lock: Obj, spec: str, target: str) -> list[Edit]:
+    """Edits moving the top-level node-addon-api entries of an npm lock that
+    `spec` rules out to `target` (a leaky one the lock planner moves already)."""
+    from codemod.manifests.npmlock import _entry_edits
+
+    entries = []
+    for table, key in ((lock.get("packages"), "node_modules/" + specs.PACKAGE), (lock.get("dependencies"), specs.PACKAGE)):
+        entry = table.get(key) if isinstance(table, Obj) else None
+        version = entry.get("version") if isinstance(entry, Obj) else None
+        if isinstance(version, Str) and not specs.is_bad(version.value) and not specs.satisfies(version.value, spec):
+            entries.append(entry)
+    return [edit for entry in entries for edit in _entry_edits(path, entry, target)]
+
+
+_FLAGS = ("dev", "optional", "devOptional", "peer")
+
+
+def _top_entry(lock: Obj) -> Obj | None:
+    packages = lock.get("packages")
+    entry = packages.get("node_modules/" + specs.PACKAGE) if isinstance(packages, Obj) else None
+    return entry if isinstance(entry, Obj) else None
+
+
+def _flags(lock: Obj) -> set[str]:
+    """The install flags of the lock's top-level node-addon-api (a parent's
+    devDependency makes it `"dev": true`)."""
+    entry = _top_entry(lock)
+    return {flag for flag in _FLAGS if entry is not None and entry.get(flag) is True}
+
+
+def _prod_edits(path: str, data: bytes, lock: Obj) -> list[Edit]:
+    """Declared in the root's dependencies, the copy a dev parent brought in
+    is a production install: npm drops its `"dev": true`, and so does this."""
+    entry = _top_entry(lock)
+    if entry is None or entry.get("dev") is not True:
+        return []
+    start, end = entry.key_starts["dev"], entry.spans["dev"][1]
+    before = data.rfind(b",", entry.start, start)
+    if before >= 0 and before > data.rfind(b"{", entry.start, start):
+        return [Edit(path, before, end, b"")]  # `, "dev": true` after another member
+    after = data.find(b'"', end)  # the first member: up to the next one's key
+    return [Edit(path, start, after, b"")] if 0 <= after < entry.end else []
+
+
+def _sources(planner, path: str):
+    name, data, copy_folders = os.path.basename(path), planner.data(path), planner.files.copy_folders
     if name == "binding.gyp":
-        return buildfiles.gyp_sources(path, data, copy_folders)
+        return buildfiles.gyp_sources(path, data, copy_folders, planner.files.contents.get)
     if name == "CMakeLists.txt":
         return buildfiles.cmake_sources(path, data, copy_folders)
     return buildfiles.other_sources(path, data)
@@ -119,24 +252,25 @@ def _repoint(planner, source, detail: str):
     lock, offline). Returns the gyp finding's (kind, reason, hint, edits)."""
     from codemod.manifests.npmlock import declare_package
 
-    folder = os.path.dirname(source.build_file)
+    folder = os.path.dirname(source.home)
     package_path = os.path.join(folder, "package.json")
-    target = specs.upgrade_target()
-    spec = f"^{target}"
-    if not planner.has(package_path):
-        return MANUAL, detail + "; no package.json beside it to declare node-addon-api in", HINT_NO_PACKAGE, ()
-    for other in ("yarn.lock", "pnpm-lock.yaml"):
-        if planner.has(os.path.join(folder, other)):
-            return MANUAL, (detail + f"; to build against the npm package, point include_dirs at "
-                            f"{buildfiles.NPM_INCLUDE.decode()} and run `{'yarn' if other == 'yarn.lock' else 'pnpm'} "
-                            f"add node-addon-api@{spec}`"), HINT_OTHER_PM, ()
+    target = repoint_target(planner, source.folder)
+    spec = planner.repoint_specs.get(package_path, f"^{target}")
+    target = spec[1:]
+    blocked = _blocker(planner, folder)
+    if blocked is not None:
+        return MANUAL, detail + blocked[0], blocked[1], ()
     try:
         data, pkg = planner.json(package_path)
     except Unloadable as exc:
         planner.error(exc.path, exc.reason, exc.line)
         return MANUAL, detail, None, ()
     edits: list[Edit] = []
-    if isinstance(pkg, Obj) and not any(isinstance(pkg.get(f), Obj) and specs.PACKAGE in pkg[f] for f in DEP_FIELDS):
+    declared = isinstance(pkg, Obj) and isinstance(pkg.get("dependencies"), Obj) and \
+        specs.PACKAGE in pkg["dependencies"]
+    if isinstance(pkg, Obj) and not declared:
+        # A consumer installing the published package gets no devDependencies:
+        # what the build compiles must be in dependencies.
         deps = pkg.get("dependencies")
         edits.append(insert_member(package_path, data, deps, specs.PACKAGE, spec) if isinstance(deps, Obj)
                      else insert_member(package_path, data, pkg, "dependencies", {specs.PACKAGE: spec}))
@@ -145,9 +279,15 @@ def _repoint(planner, source, detail: str):
             if lock_edits is None:
                 return (MANUAL, detail + f"; {os.path.basename(lock_path)} already holds a node-addon-api that "
                         f"{spec} rules out", None, ())
-            edits += lock_edits
-        if planner.plan.errors:
-            return MANUAL, detail, None, ()
+            edits += lock_edits + _prod_edits(lock_path, lock_data, lock)
+    else:
+        # The spec was moved with the pins (plan.py); a lock entry still at a
+        # safe release below it (8.1.0 for `~8.1.0`) moves with it, or npm ci
+        # would find the lock out of sync with package.json.
+        for lock_path, _, lock in planner.npm_locks(folder):
+            edits += _entries_below(lock_path, lock, spec, target)
+    if planner.plan.errors:
+        return MANUAL, detail, None, ()
     by_file: dict[str, list[Edit]] = {}
     for edit in edits:
         by_file.setdefault(edit.path, []).append(edit)
@@ -156,7 +296,8 @@ def _repoint(planner, source, detail: str):
             continue  # another target of this package already declared it
         planner.plan.add(Finding(
             path, line_of(planner.data(path), file_edits[0].start), 1, PIN, DECLARE, "",
-            f"{os.path.basename(source.build_file)} target {source.target} now builds against the npm package: "
-            f"node-addon-api {spec} declared", tuple(file_edits)))
+            f"{os.path.basename(source.home)} target {source.target} now builds against the npm package: "
+            f"node-addon-api {spec} " + ("installed by the lock, as its spec now asks" if declared else "declared"),
+            tuple(file_edits)))
     reason = detail + f"; repointed to the npm package node-addon-api {spec}"
     return PIN, reason, HINT_KEEP_COPY, (Edit(source.build_file, *source.span, buildfiles.NPM_INCLUDE),)

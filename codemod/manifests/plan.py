@@ -18,7 +18,7 @@ from codemod.manifests.installed import disagrees, is_leaky
 from codemod.manifests.jsonreparse import loads
 from codemod.manifests.jsonspan import BadInput, Obj, Str
 from codemod.manifests.npmlock import lazy_entries
-from codemod.manifests.packagejson import DEP_FIELDS, odd_specs, plan_overrides, plan_specs
+from codemod.manifests.packagejson import DEP_FIELDS, SpecPin, odd_specs, plan_overrides, plan_specs
 from codemod.manifests.roots import RootFiles, Unloadable
 from codemod.options import Options
 from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
@@ -91,6 +91,9 @@ class RootPlanner:
 
     def run(self) -> RootPlan:
         root = self.files.root
+        # A build repointed from a leaky copy to the npm package needs a spec
+        # that builds against fixed headers: planned with the pins, so the locks follow.
+        self.repoint_specs = headers.repoint_specs(self)
         for path in root.packages:
             self._specs(path)
         for path in root.packages:
@@ -126,7 +129,8 @@ class RootPlanner:
                                   f"{odd.where}: node-addon-api is given {odd.found}, not a version range; "
                                   "npm cannot install that: write a range such as \"^8.2.2\"",
                                   rule=NEEDS_PERSON.id))
-        for pin in plan_specs(pkg, data, self.options.pin_mode, target):
+        for planned in plan_specs(pkg, data, self.options.pin_mode, target):
+            pin = self._for_repoint(path, planned)
             site = pin.site
             span = (site.value.start, site.value.end)
             if site.field in DEP_FIELDS:
@@ -140,8 +144,10 @@ class RootPlanner:
                 continue
             edit = pin.edit(path)
             reason = f"{site.where}: {pin.judgement.detail}; pinned to {pin.new!r} ({self.options.pin_mode})"
+            # A safe spec moved for a repoint is part of that NAPI003 fix (the build file's finding).
             self.plan.add(Finding(path, pin.line, 1, PIN, site.where, "", reason, (edit,),
-                                  rule=ADMITS_BAD.id, span=span))
+                                  rule=ADMITS_BAD.id if planned.judgement.status == specs.AFFECTED else None,
+                                  span=span))
             if site.field in DEP_FIELDS:
                 self.name_changes.setdefault(folder, {})[(site.field, site.name)] = pin.new
                 if site.name == specs.PACKAGE:
@@ -149,6 +155,18 @@ class RootPlanner:
             self.spec_renames.setdefault(folder, {})[site.value.value] = pin.new
             if site.field == "pnpm.overrides":
                 self.pnpm_overrides.setdefault(folder, {})[site.where.split(" > ", 1)[1]] = pin.new
+
+    def _for_repoint(self, path: str, pin: SpecPin) -> SpecPin:
+        """A spec that would build a repointed target against older (or leaky)
+        headers than its copy's (`~8.1.0`) becomes the repoint's spec."""
+        required = self.repoint_specs.get(path)
+        if required is None or pin.site.field not in headers.INSTALLING_FIELDS or \
+                not headers.builds_old_headers(pin.new or pin.site.value.value, required):
+            return pin
+        why = (f"{pin.site.value.value!r} would build the target repointed from its leaky copy against older "
+               "headers than the copy's")
+        detail = f"{pin.judgement.detail}; {why}" if pin.judgement.status == specs.AFFECTED else why
+        return replace(pin, new=required, judgement=replace(pin.judgement, detail=detail))
 
     def npm_locks(self, folder: str):
         """(path, bytes, parsed) of each npm lock beside a package.json in

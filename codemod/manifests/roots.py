@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 
 from codemod.discover import LOCKFILES, Discovered
-from codemod.manifests import buildfiles
+from codemod.manifests import buildfiles, gyp
 from codemod.manifests.installed import InstalledCopy, installed_copies
 from codemod.manifests.packagejson import DEP_FIELDS
 from codemod.manifests.spec import PACKAGE, is_alias
@@ -127,14 +127,29 @@ def load_root(sources: Sources, root: PackageRoot, patch_vendored: bool) -> Root
 
     for path in root.files:
         read(path)
+    # The .gypi files a binding.gyp includes (transitively, each once): GYP
+    # merges them into it, so the planner reads them as part of the build.
+    pending = [p for p in root.build_files if os.path.basename(p) == "binding.gyp" and p in contents]
+    followed = set(pending)
+    while pending and len(followed) <= gyp.MAX_FILES:
+        for include in gyp.included(pending[0], contents[pending.pop(0)]):
+            if len(followed) > gyp.MAX_FILES:
+                break
+            if include not in followed:
+                followed.add(include)
+                read(include)
+                if include in contents:
+                    pending.append(include)
     folders = set(root.copies)
     for path in root.build_files:
         if path in contents:
-            folders.update(buildfiles.copy_candidates(path, contents[path]))
+            folders.update(buildfiles.copy_candidates(path, contents[path], contents.get))
     copy_folders = frozenset(f for f in folders if sources.is_file(os.path.join(f, "napi-inl.h")))
     for folder in sorted(copy_folders):
         for name in HEADER_NAMES if patch_vendored else HEADER_NAMES[:1]:
             read(os.path.join(folder, name))
+        if sources.is_file(os.path.join(folder, "package.json")):
+            read(os.path.join(folder, "package.json"))  # the copy's own version: a repoint never goes below it
     installed = tuple(copy for package in root.packages
                       for copy in installed_copies(sources, os.path.dirname(package), _aliases(contents.get(package))))
     return RootFiles(root, contents, unreadable, copy_folders, installed)

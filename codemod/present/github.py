@@ -1,7 +1,8 @@
 """--format github: GitHub Actions workflow commands, one annotation a line.
 
 `::error file=F,line=L,endLine=E,col=C,endColumn=D,title=T::message` for each
-finding that has a rule (warning and notice by its level), and one `::error`
+finding that has a rule (warning and notice by its level: a leaky copy no
+ObjectWrap class compiles against today is a warning), and one `::error`
 per file napi-fix could not handle. Escaped as the runner unescapes
 (actions/runner ActionCommand): in the message `%`, CR and LF; in property
 values also `:` and `,`. Columns are UTF-16 and only given when the span
@@ -35,7 +36,8 @@ def to_github(report: Report, cwd: str, sources: Sources | None = None) -> str:
             where = {"file": label(finding.path, cwd), "line": region.start_line, "endLine": region.end_line}
             if region.start_line == region.end_line:
                 where |= {"col": region.start_column, "endColumn": region.end_column}
-            lines.append(command(COMMANDS[rule.level], where | {"title": f"{rule.id} {rule.name}"}, reason(finding)))
+            lines.append(command(COMMANDS[finding.level], where | {"title": f"{rule.id} {rule.name}"},
+                                 reason(finding)))
     return "".join(line + "\n" for line in lines)
 
 

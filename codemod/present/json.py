@@ -9,17 +9,21 @@ from codemod import __version__
 from codemod.present.diff import diff_stats
 from codemod.present.paths import label
 from codemod.present.words import notes, reason
-from codemod.results import FileResult, Report
+from codemod.results import EXIT_MEANING, FileResult, Report
 from codemod.textpos import line_of, line_start
 
 
-def to_json(report: Report, cwd: str, dry_run: bool, diff_text: bytes) -> str:
+def to_json(report: Report, cwd: str, dry_run: bool, diff_text: bytes, status: int | None = None) -> str:
+    """`status`: the exit status (results.py's table; the report's own when not given)."""
     stats = diff_stats(diff_text)
+    status = report.exit_code(dry_run) if status is None else status
     payload = {
         "tool": "napi-fix",
         "version": __version__,
         "strategy": report.strategy,
         "dry_run": dry_run,
+        "exit_code": status,
+        "status": EXIT_MEANING[status],
         "notes": list(notes(report)),
         "files": [_file_json(r, cwd) for r in report.files],
         "summary": {
@@ -49,6 +53,8 @@ def _file_json(result: FileResult, cwd: str) -> dict:
                 "wrapped_type": f.wrapped_type,
                 "reason": reason(f),
                 "rule": f.rule,
+                "level": f.level,
+                "leak": f.leak,
                 "edits": [
                     {
                         "start": e.start,

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import os
 
-_ESCAPES = {7: b"\\a", 8: b"\\b", 9: b"\\t", 10: b"\\n", 11: b"\\v", 12: b"\\f", 13: b"\\r", 34: b'\\"', 92: b"\\\\"}
+from codemod.controls import ESCAPES
+
+# A path is quoted whole, so its quotes and backslashes are escaped too (unlike a reason's).
+_ESCAPES = {**{code: text.encode() for code, text in ESCAPES.items()}, 34: b'\\"', 92: b"\\\\"}
 
 
 def label(path: str, cwd: str) -> str:

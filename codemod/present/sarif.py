@@ -4,7 +4,10 @@ the files findings point into (see places.py).
 One run; every rule of rules.py in `tool.driver.rules`; one result per
 finding that has a rule (a finding without one needs no action). Files
 napi-fix could not handle are not results but tool execution notifications,
-and they make the run unsuccessful, as they make the CLI exit 2.
+and they make the run unsuccessful, as they make the CLI exit 2. The
+invocation records the CLI's exit status (results.py's table) and its
+meaning; a result's level is its rule's, a warning for a leaky copy that no
+ObjectWrap class compiles against today.
 
 Fixes carry exactly the bytes the CLI writes: the engine's merged edits,
 as the dry-run diff shows them (when a file failed, a real run writes
@@ -31,7 +34,7 @@ from codemod.fixes import fix_changes
 from codemod.present.paths import label
 from codemod.present.places import Places, Region, relative_uri
 from codemod.present.words import notes, reason
-from codemod.results import FileResult, Finding, Report
+from codemod.results import EXIT_MEANING, FileResult, Finding, Report
 from codemod.rules import BY_ID, ISSUE_URL, RULES, Rule
 from codemod.sources.base import Sources
 
@@ -43,9 +46,18 @@ _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommenda
 _RULE_INDEX = {rule.id: i for i, rule in enumerate(RULES)}
 
 
-def to_sarif(report: Report, cwd: str, sources: Sources | None = None) -> str:
+def to_sarif(report: Report, cwd: str, sources: Sources | None = None, status: int | None = None) -> str:
+    """`status`: the command line's exit status (results.py's table), recorded
+    as the invocation's exitCode with its meaning."""
     places = Places(report, sources)
     root = Path(cwd).as_uri().rstrip("/") + "/"
+    invocation = {
+        "executionSuccessful": not report.failed,
+        "toolExecutionNotifications": _notifications(report, cwd),
+        "workingDirectory": {"uri": root},
+    }
+    if status is not None:
+        invocation |= {"exitCode": status, "exitCodeDescription": EXIT_MEANING[status]}
     run = {
         "tool": {"driver": {
             "name": "napi-fix",
@@ -53,11 +65,7 @@ def to_sarif(report: Report, cwd: str, sources: Sources | None = None) -> str:
             "informationUri": ISSUE_URL,
             "rules": [_rule(rule) for rule in RULES],
         }},
-        "invocations": [{
-            "executionSuccessful": not report.failed,
-            "toolExecutionNotifications": _notifications(report, cwd),
-            "workingDirectory": {"uri": root},
-        }],
+        "invocations": [invocation],
         "originalUriBaseIds": {SRCROOT: {"uri": root}},
         "columnKind": "utf16CodeUnits",
         # positions.py and GitHub's line hash both end a line at a lone \r too.
@@ -110,7 +118,7 @@ def _results(report: Report, cwd: str, places: Places) -> list[dict]:
             entry = {
                 "ruleId": rule.id,
                 "ruleIndex": _RULE_INDEX[rule.id],
-                "level": rule.level,
+                "level": finding.level,
                 "message": {"text": reason(finding)},
                 "locations": [{"physicalLocation": _physical(finding.path, region, cwd)}],
                 "partialFingerprints": dict(sorted(fingerprints.items())),
@@ -120,6 +128,8 @@ def _results(report: Report, cwd: str, places: Places) -> list[dict]:
                     {"id": n, "physicalLocation": _physical(r.path, places.of_related(r), cwd),
                      "message": {"text": r.message}}
                     for n, r in enumerate(finding.related, 1)]
+            if finding.leak is not None:
+                entry["properties"] = {"leak": finding.leak}
             fix = fixes.fix(result, finding)
             if fix is not None:
                 entry["fixes"] = [_fix(fix, cwd, places)]
@@ -185,8 +195,8 @@ class FixPlanner:
         fix = Fix()
         for change in changes:
             member = self.by_path[change.path]
-            why = [reason(f) for f in member.findings if f.edits] if change.path != result.path or \
-                result.unit != result.path else [reason(finding)]
+            why = [reason(f, leak=False) for f in member.findings if f.edits] if change.path != result.path or \
+                result.unit != result.path else [reason(finding, leak=False)]
             fix.add(change.path, change.edits, why)
         return fix
 

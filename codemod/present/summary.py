@@ -7,7 +7,7 @@ from collections import Counter
 from codemod.present.diff import diff_stats
 from codemod.present.paths import shown
 from codemod.present.words import notes, reason
-from codemod.results import Report
+from codemod.results import EXIT_MEANING, Report
 
 
 def errors(report: Report, cwd: str) -> str:
@@ -15,7 +15,9 @@ def errors(report: Report, cwd: str) -> str:
     return "".join(f"{shown(r.path, cwd)}: error: {r.error}\n" for r in report.failed)
 
 
-def summary(report: Report, cwd: str, dry_run: bool, diff_text: bytes, with_errors: bool = True) -> str:
+def summary(report: Report, cwd: str, dry_run: bool, diff_text: bytes, with_errors: bool = True,
+            status: int | None = None) -> str:
+    """`status`: the exit status, said in words on the last line (results.py's table)."""
     lines = []
     for result in report.files:
         where = shown(result.path, cwd)
@@ -25,7 +27,8 @@ def summary(report: Report, cwd: str, dry_run: bool, diff_text: bytes, with_erro
             if f.reason == result.error:
                 continue  # the error line says it already
             subject = f" {f.subject}" if f.subject else ""
-            lines.append(f"{where}:{f.line}:{f.column}: {f.kind}{subject}: {reason(f)}")
+            leak = f" [{f.leak}]" if f.leak else ""
+            lines.append(f"{where}:{f.line}:{f.column}: {f.kind}{subject}{leak}: {reason(f)}")
     stats = diff_stats(diff_text)
     verb = "would change" if dry_run else "changed"
     kinds = Counter(f.kind for r in report.files for f in r.findings)
@@ -34,5 +37,7 @@ def summary(report: Report, cwd: str, dry_run: bool, diff_text: bytes, with_erro
         f"napi-fix ({report.strategy}): {found}; {verb} {stats.files} file(s), {stats.hunks} hunk(s), "
         f"+{stats.added} -{stats.removed} line(s); {len(report.failed)} error(s)"
     )
+    if status is not None and status in EXIT_MEANING:
+        lines.append(f"exit status {status}: {EXIT_MEANING[status]}")
     lines += [f"note: {note}" for note in notes(report)]
     return "\n".join(lines) + "\n"

@@ -23,8 +23,11 @@ HINTS = {
 }
 
 
-def reason(finding: Finding) -> str:
-    return finding.reason + HINTS.get(finding.hint or "", "")
+def reason(finding: Finding, leak: bool = True) -> str:
+    """The reason, its hint in the command line's words, then whether the
+    copy leaks (`leak`: a fix's description says what it changes, not that)."""
+    said = finding.reason + HINTS.get(finding.hint or "", "")
+    return f"{said}; {finding.leak_detail}" if leak and finding.leak_detail else said
 
 
 def notes(report: Report) -> tuple[str, ...]:

@@ -8,6 +8,11 @@ Env: HELIX (the hx to run), FIXTURE (the folder), EDITOR_LOG (where to
 write what happened), HOME (holding .config/helix/languages.toml: the
 snippet of docs/editors.md) and PATH (where `napi-fix` is). Exit 0 when
 the quick fix was applied and saved; 3-7 name the step that failed.
+
+With HELIX_FIX_KEYS set (docs/editors.md's save-and-fix key, bound in
+.config/helix/config.toml), those keys are typed once NAPI001 is shown
+instead, and Helix quits once package.json changed on disk (exit 8 when
+it did not).
 """
 
 from __future__ import annotations
@@ -118,6 +123,8 @@ def main() -> int:
         start = found["range"]["start"]
         say("diagnostic", start["line"], start["character"], found["message"])
         time.sleep(0.5)  # Helix shows it once its next frame is drawn
+        if os.environ.get("HELIX_FIX_KEYS"):
+            return fix_with_keys(helix, Path(root, "package.json"), os.environ["HELIX_FIX_KEYS"], say)
         helix.type("]d")  # goto_next_diag: the cursor is at the top, NAPI001 is the first
         time.sleep(0.3)
         asked = len(helix.received())
@@ -166,6 +173,23 @@ def main() -> int:
         code = helix.wait_exit()
         say("exit", code)
         return 0 if code == 0 else 7
+
+
+def fix_with_keys(helix: Helix, spec: Path, keys: str, say) -> int:
+    before = spec.read_bytes()
+    helix.type(keys)
+    deadline = time.monotonic() + STEP_SECONDS
+    while spec.read_bytes() == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    changed = spec.read_bytes() != before
+    say("changed on disk" if changed else "nothing changed on disk")
+    time.sleep(0.5)  # :reload-all
+    helix.type("\x1b")  # the shell command's output popup; apart from ':', or the two read as Alt-:
+    time.sleep(0.3)
+    helix.type(":qa!\r")
+    code = helix.wait_exit()
+    say("exit", code)
+    return 0 if changed and code == 0 else 8
 
 
 if __name__ == "__main__":
