@@ -311,7 +311,16 @@ def peak(root: Path) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
+# Since main's leak verdict (codemod/leaks.py, Dependents.of) scans every
+# package of the lock for each copy, the whole engine is quadratic again in
+# copies x packages: the large lock now peaks at 220 MB in 37 s (139 MB, 3 s
+# before it). npmlock itself stays linear (the lookup count above).
+QUADRATIC_LEAKS = pytest.mark.xfail(strict=True, raises=AssertionError,
+                                    reason="codemod/leaks.py Dependents.of scans all packages per copy")
+
+
 @pytest.mark.slow
+@QUADRATIC_LEAKS
 @pytest.mark.parametrize("copies, others, limit_mb", [
     # A large real lock (34 MB): a thousand nested copies among unrelated
     # packages. Measured: 139 MB (271 MB before unrelated entries were stepped over).
