@@ -61,6 +61,16 @@ def line_of(data: bytes, offset: int) -> int:
     return breaks + 1
 
 
+def lines_of(data: bytes, offsets) -> dict[int, int]:
+    """line_of for many offsets in one sweep: linear where a call per offset
+    would rescan the text before each (thousands of lock entries)."""
+    lines, at, line = {}, 0, 1
+    for offset in sorted(set(offsets)):
+        line += data.count(b"\n", at, offset)
+        lines[offset], at = line, offset
+    return lines
+
+
 def line_start(data: bytes, offset: int) -> int:
     """Offset of the first byte of the line holding `offset`."""
     end = max(0, min(offset, len(data)))

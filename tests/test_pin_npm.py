@@ -34,12 +34,14 @@ def package(spec: str, field: str = "dependencies", **extra) -> dict:
         ("^8.2.0", "8.2.1", "^8.2.2", "8.2.2"),
         ("~8.2.0", "8.2.0", "~8.2.2", "8.2.2"),
         ("8.2.1", "8.2.1", "8.2.2", "8.2.2"),
-        (">=8.0.0 <9.0.0", "8.2.1", ">=8.2.2 <9.0.0", "8.2.2"),
+        (">=8.0.0 <9.0.0", "8.2.1", ">=8.0.0 <8.2.0 || >=8.2.2 <9.0.0", "8.2.2"),
     ],
 )
 def test_upgrade_direct_dependency(tmp_path, lockfile_version, spec, locked, expected_spec, expected_version):
     npm_project(tmp_path, package(spec), locked, lockfile_version)
-    assert napi_fix(tmp_path, "--dry-run") == 1
+    # Pending, and no ObjectWrap class compiles against the copy (3: not leaking today); lockfile v1 does
+    # not say which packages are built against it, so there the leak is unknown (1).
+    assert napi_fix(tmp_path, "--dry-run") == (1 if lockfile_version == 1 else 3)
     assert napi_fix(tmp_path) == 0
     pkg = json.loads((tmp_path / "package.json").read_text())
     assert pkg["dependencies"]["node-addon-api"] == expected_spec

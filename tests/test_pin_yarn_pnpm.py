@@ -123,7 +123,7 @@ def test_pnpm_overrides_in_package_json_and_the_locks_copy(tmp_path):
     assert main([str(tmp_path)]) == 0
     pkg = json.loads((tmp_path / "package.json").read_text())
     assert pkg["pnpm"]["overrides"] == {"node-addon-api": "8.2.2"}
-    assert pkg["dependencies"]["node-addon-api"] == "^8.2.2"
+    assert pkg["dependencies"]["node-addon-api"] == ">=8.0.0 <8.2.0 || ^8.2.2"  # only 8.2.0/8.2.1 taken out
     pnpm(tmp_path, "install", "--frozen-lockfile")
     assert installed_version(tmp_path) == "8.2.2"
 
@@ -202,7 +202,7 @@ def assert_yarn_fixed_point(root: Path, env: dict) -> None:
     # tree-sitter@0.21.1 asks for ^8.0.0, as the root does: one entry; its pattern must stay.
     pytest.param({"package.json": package("^8.0.0") | {"dependencies": {"node-addon-api": "^8.0.0",
                                                                            "tree-sitter": "0.21.1"}}},
-                 "node-addon-api@^8.0.0, node-addon-api@^8.2.2:", id="registry-dependency"),
+                 '"node-addon-api@>=8.0.0 <8.2.0 || ^8.2.2", node-addon-api@^8.0.0:', id="registry-dependency"),
     # A file: dependency inside the tree is pinned with the root; yarn copies its spec into the lock.
     pytest.param({"package.json": package("^8.2.1") | {"dependencies": {"node-addon-api": "^8.2.1",
                                                                            "dep": "file:./dep"}},

@@ -1,5 +1,6 @@
 """Installed copies: every node_modules/**/node-addon-api under a package,
-pnpm's store (node_modules/.pnpm/...) included, with version and header
+pnpm's store (node_modules/.pnpm/...) included, and the folders of its
+aliases (`node_modules/naa` installed from `npm:node-addon-api@8.2.1`), with version and header
 fingerprint. napi-fix never edits node_modules; it reports what a build
 would compile today and when a copy's version and fingerprint disagree.
 """
@@ -23,7 +24,10 @@ class InstalledCopy:
     problem: str | None = None  # why its files could not be read, if so
 
 
-def installed_copies(sources: Sources, package_dir: str) -> list[InstalledCopy]:
+def installed_copies(sources: Sources, package_dir: str, aliases: frozenset[str] = frozenset()) -> list[InstalledCopy]:
+    """`aliases`: the names package.json installs node-addon-api under
+    (`"naa": "npm:node-addon-api@8.2.1"`); such a folder is a copy when its
+    package.json says it is node-addon-api."""
     top = os.path.join(package_dir, "node_modules")
     if not sources.is_dir(top):
         return []
@@ -36,6 +40,10 @@ def installed_copies(sources: Sources, package_dir: str) -> list[InstalledCopy]:
         if entry.name == PACKAGE:
             found.append(_judge(sources, entry.path))
             return True
+        name = f"{parent}/{entry.name}" if parent.startswith("@") else entry.name
+        if name in aliases and _names_itself(sources, entry.path):
+            found.append(_judge(sources, entry.path))
+            return True
         if parent in ("node_modules", ".pnpm") or parent.startswith("@"):
             return False
         return entry.name != "node_modules"
@@ -43,6 +51,13 @@ def installed_copies(sources: Sources, package_dir: str) -> list[InstalledCopy]:
     for _ in sources.walk(top, prune, on_error=lambda exc: None):
         pass
     return sorted(found, key=lambda c: c.folder.split(os.sep))  # the walk's own (depth-first) order
+
+
+def _names_itself(sources: Sources, folder: str) -> bool:
+    try:
+        return json.loads(sources.read(os.path.join(folder, "package.json"))).get("name") == PACKAGE
+    except (Unreadable, ValueError, AttributeError):
+        return False
 
 
 def _judge(sources: Sources, folder: str) -> InstalledCopy:

@@ -3,7 +3,7 @@
 The editor server re-plans a package after every pause in typing; parsing
 a 30,000-line package-lock.json with spans (jsonspan.loads) costs about
 25 ms, nearly all of it stepping over the entries napi-fix never edits
-(jsonspan's lazy entries, kept as plain values). When the bytes that
+(jsonspan's lazy entries, stepped over: STEPPED). When the bytes that
 changed since the last parse of the same file all lie inside one such
 entry, and the entry's new bytes are one JSON object or array that still
 does not mention the needle, the new parse is the old one with that one
@@ -19,14 +19,13 @@ changed, by every planner.
 
 from __future__ import annotations
 
-import json
 import os
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from codemod.difference import changed_span
-from codemod.manifests.jsonspan import Obj, Str, loads as parse
+from codemod.manifests.jsonspan import Obj, Str, loads as parse, step_over
 
 MIN_BYTES = 64 * 1024  # smaller files parse in a few ms: not worth a memo
 # Files remembered. None by default: a CLI or batch run parses each file
@@ -106,7 +105,7 @@ def _after_edit(last: _Parsed, data: bytes) -> _Parsed | None:
     if not _is_live(last.value, where, (start, end)):
         return None  # an earlier duplicate key's value: the parse does not hold it
     try:
-        value = json.loads(piece)  # exactly one value: it begins and ends with its brackets
+        value = step_over(piece.decode("ascii"))  # exactly one value: it begins and ends with its brackets
     except (ValueError, RecursionError):
         return None
     root = _replaced(last.value, where, value, end, delta)
@@ -147,14 +146,14 @@ def _moved(node, at: int, delta: int):
     if kind is list:
         items = [_moved(item, at, delta) for item in node]
         return node if all(a is b for a, b in zip(items, node)) else items
-    return node  # a number, a literal, or a plain entry: no offsets inside
+    return node  # a number, a literal, or a stepped-over entry: no offsets inside
 
 
 def _moved_obj(node: Obj, at: int, delta: int, skip=None) -> Obj:
     out = Obj()
     out.start = node.start + delta if node.start >= at else node.start
     out.end = node.end + delta if node.end >= at else node.end
-    out.update(node)  # plain values hold no offsets: copied as they are, at C speed
+    out.update(node)  # plain and stepped-over values hold no offsets: copied as they are, at C speed
     for key, item in node.items():
         if type(item) in _HOLDING and key != skip:
             out[key] = _moved(item, at, delta)

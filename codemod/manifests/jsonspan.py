@@ -48,15 +48,19 @@ class Obj(dict):
 def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api", skipped: list | None = None):
     """Parse JSON bytes (UTF-8, optional BOM) into Obj/list/Str/numbers.
 
-    `lazy(key_path)`, when given, names the containers that may stay plain
-    Python values (no spans) unless their bytes mention `needle`: a 500 KB
-    package-lock.json has a few entries napi-fix edits among thousands it
-    only steps over, which json's C decoder reads for it. `skipped`, when
-    given, receives (start, end, key path) of each container left plain."""
+    `lazy(key_path)`, when given, names the containers that are stepped over
+    unless their bytes mention `needle` (their value is STEPPED, their span
+    kept): a 500 KB package-lock.json has a few entries napi-fix edits among
+    thousands it only steps over, which json's C decoder reads for it.
+    `skipped`, when given, receives (start, end, key path) of each container
+    stepped over."""
     bom = bom_length(data)
     try:
         text = data[bom:].decode("utf-8")
-        json.loads(text)  # the standard parser is the judge of validity
+        # The standard parser is the judge of validity; each object it reads
+        # is dropped at once (the hook), so judging a 30 MB lock does not
+        # hold a second copy of it in memory beside the one _parse builds.
+        json.loads(text, object_pairs_hook=_drop)
     except UnicodeDecodeError as exc:
         raise BadInput(path, line_of(data, exc.start), "not UTF-8") from None
     except json.JSONDecodeError as exc:
@@ -75,7 +79,33 @@ def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api", 
 _TOKEN = re.compile(rb'[ \t\r\n,:]*(?:("(?:[^"\\]|\\.)*")|(\{)|(\[)|([}\]])|([^ \t\r\n{}\[\],:"]+))', re.S)
 
 
-_DECODER = json.JSONDecoder()
+class _Stepped:
+    """The value of a lazy container napi-fix stepped over: not kept, so a
+    100,000-entry lock does not hold 100,000 dicts it never reads."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "STEPPED"
+
+
+STEPPED = _Stepped()
+
+
+def _drop(pairs) -> None:
+    return None
+
+
+# Reads a JSON value to its end, keeping none of it (every object it meets is
+# dropped as soon as it is read).
+_STEP = json.JSONDecoder(object_pairs_hook=_drop)
+
+
+def step_over(text: str) -> _Stepped:
+    """STEPPED for one JSON value (ValueError when `text` is not exactly one)."""
+    _STEP.decode(text)
+    return STEPPED
+
 
 
 def _parse(data: bytes, start: int, lazy=None, needle: bytes = b"", text: str = "", skipped: list | None = None):
@@ -101,7 +131,8 @@ def _parse(data: bytes, start: int, lazy=None, needle: bytes = b"", text: str = 
             opened = pos - 1
             where = _key_path(stack)
             if lazy is not None and stack and lazy(where):
-                value, finish = _DECODER.raw_decode(text, opened)
+                _, finish = _STEP.raw_decode(text, opened)
+                value = STEPPED
                 if data.find(needle, opened, finish) == -1:
                     begin, pos = opened, finish
                     if skipped is not None:

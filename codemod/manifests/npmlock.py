@@ -10,11 +10,18 @@ dependencies, so an entry is rewritten offline from the safe-versions table:
 version, integrity, and the version inside `resolved` when there is one.
 The lock's copies of package.json specs (`packages[""]`, workspace entries)
 follow the package.json edits, or `npm ci` would call them out of sync.
+
+An alias (`node_modules/naa` with `"name": "node-addon-api"`) is a copy too.
+An entry moves only where npm checks it against a range: one asked for by a
+file, git or URL spec, or fetched from such a source, cannot move without
+its spec, and a lock whose copies of the specs differ from package.json was
+not regenerated: both refuse the root (docs/pin.md).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from codemod.edits import Edit
@@ -24,9 +31,12 @@ from codemod.manifests.packagejson import DEP_FIELDS
 from codemod.results import MANUAL, PIN, Finding
 from codemod.rules import NEEDS_PERSON, RESOLVES_BAD
 from codemod.sources.base import within
-from codemod.textpos import line_of
+from codemod.textpos import line_of, lines_of
 
 SUFFIX = "node_modules/" + specs.PACKAGE
+
+
+Key = tuple[str, str]  # (dependency field, the name node-addon-api is installed under)
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,7 @@ class LockChange:
     """One lock entry moved, or a reason it could not be."""
 
     key: str
-    line: int
+    at: int  # the byte offset it is reported at (plan_npm_lock numbers the lines in one sweep)
     new: str | None
     reason: str
     edits: tuple[Edit, ...] = ()
@@ -44,10 +54,23 @@ class LockChange:
     override_parents: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Dependent:
+    package: str  # lock key of the package that asks ("" the root)
+    name: str  # the name it asks under: node-addon-api, or an alias
+    spec: str  # what it asks for, after the pin
+
+
+def names_package(name: str, spec: str) -> bool:
+    """Is the dependency `name: spec` node-addon-api (itself, or an alias of it)?"""
+    return specs.is_alias(spec) or (name == specs.PACKAGE and not spec.strip().startswith("npm:"))
+
+
 def lazy_entries(key_path: tuple) -> bool:
-    """The lock entries napi-fix never edits unless they mention node-addon-api:
-    every `packages` entry but the root's and the copies' own, and every
-    top-level legacy entry but node-addon-api's (jsonspan.loads' `lazy`)."""
+    """The lock entries napi-fix never edits unless they mention node-addon-api
+    (an alias's entry does: `"name": "node-addon-api"`): every `packages`
+    entry but the root's and the copies' own, and every top-level legacy
+    entry but node-addon-api's (jsonspan.loads' `lazy`)."""
     if len(key_path) != 2:
         return False
     section, key = key_path
@@ -56,78 +79,216 @@ def lazy_entries(key_path: tuple) -> bool:
     return section == "dependencies" and key != specs.PACKAGE
 
 
-def plan_npm_lock(
-    path: str, lock: Obj, data: bytes, spec_changes: dict[str, dict[str, str]], root_specs: dict[str, str], mode: str
-) -> tuple[list[LockChange], list[Edit]]:
-    """(moved copies, edits of spec mirrors). spec_changes: package dir
-    relative to the lock -> {field: new spec}; root_specs: the root
-    package.json's node-addon-api specs after the pin (v1 has no copy)."""
+def plan_npm_lock(path: str, lock: Obj, data: bytes, spec_changes: dict[str, dict[Key, str]],
+                  declared: dict[str, dict[Key, str]], mode: str) -> tuple[list[LockChange], list[Edit]]:
+    """(moved copies and refusals, edits of spec mirrors). spec_changes:
+    package dir relative to the lock -> {(field, name): new spec}; declared:
+    every package.json of the lock's root -> its node-addon-api specs as
+    written (what the lock's copies must equal). One pass over the entries,
+    one lookup per dependent: linear in the lock."""
     packages = lock.get("packages") if isinstance(lock.get("packages"), Obj) else None
     legacy = lock.get("dependencies") if isinstance(lock.get("dependencies"), Obj) else None
 
     mirror_edits: list[Edit] = []
-    installs: dict[str, list[Obj]] = {}  # install key -> entries describing it
-    dependents: dict[str, list[str]] = {}  # package key -> node-addon-api specs it asks for
+    installs: dict[str, list[tuple[Obj, bool]]] = {}  # install key -> (entry, is legacy)
+    dependents: list[_Dependent] = []
+    copies: dict[str, dict[Key, str]] = {}  # package key -> the lock's copy of its node-addon-api specs
 
     if packages is not None:
         for key, entry in packages.items():
             if not isinstance(entry, Obj):
                 continue
-            if key == SUFFIX or key.endswith("/" + SUFFIX):
-                installs.setdefault(key, []).append(entry)
+            if _is_install(key, entry):
+                installs.setdefault(key, []).append((entry, False))
             changes = spec_changes.get(key, {})
             for field in DEP_FIELDS:
                 deps = entry.get(field)
-                if isinstance(deps, Obj) and isinstance(deps.get(specs.PACKAGE), Str):
-                    value = deps[specs.PACKAGE]
-                    new = changes.get(field)
+                if not isinstance(deps, Obj):
+                    continue
+                for name, value in deps.items():
+                    if not (isinstance(value, Str) and names_package(name, value.value)):
+                        continue
+                    copies.setdefault(key, {})[(field, name)] = value.value
+                    new = changes.get((field, name))
                     if new is not None and new != value.value:
                         mirror_edits.append(Edit(path, value.start, value.end, quoted(new)))
-                    dependents.setdefault(key, []).append(new or value.value)
+                    dependents.append(_Dependent(key, name, new or value.value))
     if legacy is not None:
-        for key, entry, requires in _legacy_entries(legacy, ()):
-            if key.endswith(SUFFIX):
-                installs.setdefault(key, []).append(entry)
-            if requires is None:
-                continue
-            new = _workspace_spec(entry, spec_changes)
-            if new is not None and new != requires.value:
-                mirror_edits.append(Edit(path, requires.start, requires.end, quoted(new)))
-            if packages is None:
-                dependents.setdefault(key, []).append(new or requires.value)
+        for key, name, entry, requires in _legacy_entries(legacy, ()):
+            if _is_legacy_install(name, entry):
+                installs.setdefault(key, []).append((entry, True))
+            for dep_name, value in requires:
+                new = _workspace_spec(entry, dep_name, spec_changes)
+                if new is not None and new != value.value:
+                    mirror_edits.append(Edit(path, value.start, value.end, quoted(new)))
+                if packages is None:
+                    dependents.append(_Dependent(key, dep_name, new or value.value))
         if packages is None:
-            dependents.setdefault("", []).extend(root_specs.values())
+            root = {k: spec_changes.get("", {}).get(k, v) for k, v in declared.get("", {}).items()}
+            dependents.extend(_Dependent("", name, spec) for (_, name), spec in root.items())
 
-    changes: list[LockChange] = []
+    changes = _drift(packages, legacy, installs, declared, copies)
+    wanted: dict[str, list[_Dependent]] = {}
+    for dependent in dependents:
+        target = _resolves_to(dependent.package, dependent.name, installs)
+        if target is not None:
+            wanted.setdefault(target, []).append(dependent)
     for key, entries in sorted(installs.items()):
-        version = next((e["version"] for e in entries if isinstance(e.get("version"), Str)), None)
-        if version is None or not specs.is_bad(version.value):
+        version = next((_version(e, legacy_entry) for e, legacy_entry in entries
+                        if _version(e, legacy_entry) is not None), None)
+        if version is None or not specs.is_bad(version[1]):
             continue
-        wanted = [(dep, s) for dep, asked in dependents.items() for s in asked if _resolves_to(dep, installs) == key]
-        ranges = {(dep, specs.split_alias(s)[1]) for dep, s in wanted}
-        ranges = {(dep, r) for dep, r in ranges if specs.judge(r).status != specs.UNKNOWN}
-        blocked = sorted(dep for dep, r in ranges if specs.choose_version([r], mode) is None)
-        new = specs.choose_version([r for dep, r in ranges if dep not in blocked], mode)
-        line = line_of(data, version.start)
-        parents = tuple(_package_name(dep, packages) for dep in blocked)
-        if new is None or "" in blocked or None in parents:
-            changes.append(LockChange(key, line, None,
-                                      f"{key} resolves {version.value}; no safe release satisfies "
-                                      f"{sorted(r for _, r in ranges)}: add an npm override forcing 8.2.2 or later",
-                                      span=(version.start, version.end)))
-            continue
-        edits = [edit for entry in entries for edit in _entry_edits(path, entry, new)]
-        why = ", ".join(sorted({s for _, s in wanted})) or "no declared range"
-        forced = f"; forced past {', '.join(parents)}'s range by an override" if parents else ""
-        changes.append(LockChange(key, line, new,
-                                  f"lock entry {key} resolves {version.value}; move to {new} (wanted: {why}){forced}",
-                                  tuple(edits), (version.start, version.end), parents))
+        changes.append(_move(path, key, entries, version, wanted.get(key, []), packages, mode))
     return changes, mirror_edits
 
 
-def _entry_edits(path: str, entry: Obj, new: str) -> list[Edit]:
+def _move(path: str, key: str, entries, version: tuple[Str, str], wanted: list[_Dependent],
+          packages, mode: str) -> LockChange:
+    """One install resolving a bad release: moved inside every range that asks
+    for it, or refused."""
+    value, found = version
+    at, span = value.start, (value.start, value.end)
+    source = next((_entry_source(e, legacy_entry) for e, legacy_entry in entries
+                   if _entry_source(e, legacy_entry)), None)
+    literal = next((d for d in wanted if specs.source_kind(d.spec)), None)
+    if literal is not None or source is not None:
+        kind = specs.source_kind(literal.spec) if literal is not None else source
+        asked = f"{_who(literal.package)} asks for {literal.name} as {literal.spec!r}" if literal else \
+            f"the entry is fetched from {source}"
+        return LockChange(key, at, None,
+                          f"{key} resolves {found}, and {asked}: npm checks the entry against that {kind} "
+                          f"source literally, so it cannot move to a safe release alone; nothing is written for "
+                          f"this package root. Run: {_command(literal or _Dependent('', specs.PACKAGE, ''), mode)}",
+                          span=span)
+    ranges = {(d.package, specs.split_alias(d.spec)[1]) for d in wanted}
+    ranges = {(dep, r) for dep, r in ranges if specs.judge(r).status != specs.UNKNOWN}
+    blocked = sorted(dep for dep, r in ranges if specs.choose_version([r], mode) is None)
+    new = specs.choose_version([r for dep, r in ranges if dep not in blocked], mode)
+    parents = tuple(_package_name(dep, packages) for dep in blocked)
+    if new is None or "" in blocked or None in parents:
+        return LockChange(key, at, None,
+                          f"{key} resolves {found}; no safe release satisfies {sorted(r for _, r in ranges)}; "
+                          f"nothing is written for this package root: widen the range, or add an npm override "
+                          f"forcing {specs.upgrade_target()} or later, and run npm install",
+                          span=span)
+    edits = [edit for entry, legacy_entry in entries for edit in _entry_edits(path, entry, legacy_entry, new)]
+    why = ", ".join(sorted({d.spec for d in wanted})) or "no declared range"
+    forced = f"; forced past {', '.join(parents)}'s range by an override" if parents else ""
+    return LockChange(key, at, new, f"lock entry {key} resolves {found}; move to {new} (wanted: {why}){forced}",
+                      tuple(edits), span, parents)
+
+
+def _who(package_key: str) -> str:
+    if package_key == "":
+        return "package.json"
+    if "node_modules/" in package_key:
+        return package_key.rsplit("node_modules/", 1)[1]
+    return f"{package_key}/package.json"
+
+
+def _command(dependent: _Dependent, mode: str) -> str:
+    """What a person runs instead: the spec replaced by a registry range, and
+    npm re-locks (with -w for a workspace member)."""
+    version = specs.ROLLBACK if mode == "rollback" else f"^{specs.upgrade_target()}"
+    spec = f"{specs.PACKAGE}@{version}" if dependent.name == specs.PACKAGE else \
+        f"{dependent.name}@npm:{specs.PACKAGE}@{version}"
+    if "node_modules/" in dependent.package:
+        parent = dependent.package.rsplit("node_modules/", 1)[1]
+        return f"npm pkg set 'overrides.{parent}.{dependent.name}={version.lstrip('^')}' && npm install"
+    workspace = f" -w {dependent.package}" if dependent.package else ""
+    return f"npm install {spec}{workspace}"
+
+
+def _drift(packages, legacy, installs, declared: dict[str, dict[Key, str]],
+           copies: dict[str, dict[Key, str]]) -> list[LockChange]:
+    """Each package.json the lock no longer describes (it was not
+    regenerated): a node-addon-api dependency added or removed, or a range
+    the locked release does not satisfy. `npm ci` rejects such a pair itself,
+    and moving an entry to follow one side could break the other. A range
+    changed in package.json that the locked release still satisfies is no
+    drift: npm ci accepts it, and the pin writes both sides."""
+    out = []
+    for folder, asked in sorted(declared.items()):
+        if packages is not None:
+            entry = packages.get(folder)
+            if entry is None:
+                continue  # not a package this lock describes
+            where = entry.start if isinstance(entry, Obj) else packages.spans[folder][0]
+            recorded = copies.get(folder, {})
+        elif folder == "" and legacy is not None:
+            where, recorded = legacy.start, None  # v1 records no copy: the locked release is the record
+        else:
+            continue
+        stale = []
+        for field, name in sorted(set(asked) | set(recorded or ())):
+            spec = asked.get((field, name))
+            copy = recorded.get((field, name)) if recorded is not None else None
+            if spec is None or (recorded is not None and copy is None):  # added or removed
+                stale.append(f"{field} {name}: package.json {spec!r}, lock {copy!r}")
+            elif recorded is None or spec != copy:
+                inner = specs.split_alias(spec)[1]
+                target = _resolves_to(folder, name, installs)
+                held = next((v for e, legacy_entry in installs.get(target, []) if (v := _version(e, legacy_entry))),
+                            None)
+                if held is None or specs.judge(inner).status == specs.UNKNOWN or specs.source_kind(spec):
+                    if recorded is not None:
+                        stale.append(f"{field} {name}: package.json {spec!r}, lock {copy!r}")
+                elif not specs.satisfies(held[1], inner):
+                    stale.append(f"{field} {name}: package.json {spec!r}, lock {held[1]}")
+        if stale:
+            out.append(LockChange(folder or "(root)", where, None,
+                                  f"package.json and the lock disagree ({'; '.join(stale)}): the lock was not "
+                                  f"regenerated after package.json changed; nothing is written for this package "
+                                  f"root. Run: npm install (then napi-fix again)", span=None))
+    return out
+
+
+def _is_install(key: str, entry: Obj) -> bool:
+    """`node_modules/<name>` (nested or not) holding node-addon-api, under its own name or an alias."""
+    if "node_modules/" not in key or entry.get("link") is not None:
+        return False
+    name = entry.get("name")
+    if isinstance(name, Str):
+        return name.value == specs.PACKAGE
+    return key == SUFFIX or key.endswith("/" + SUFFIX)
+
+
+def _is_legacy_install(name: str, entry: Obj) -> bool:
+    version = entry.get("version")
+    if isinstance(version, Str) and version.value.startswith("npm:"):
+        return specs.is_alias(version.value)
+    return name == specs.PACKAGE
+
+
+def _version(entry: Obj, legacy_entry: bool) -> tuple[Str, str] | None:
+    """(the version value, the release it names): a legacy alias entry says
+    `npm:node-addon-api@8.2.1`."""
+    value = entry.get("version")
+    if not isinstance(value, Str):
+        return None
+    return value, specs.split_alias(value.value)[1] if legacy_entry else value.value
+
+
+_REGISTRY_TARBALL = re.compile(r"/node-addon-api/-/node-addon-api-\d+\.\d+\.\d+(?:-[\w.]+)?\.tgz$")
+
+
+def _entry_source(entry: Obj, legacy_entry: bool) -> str | None:
+    """Where a lock entry comes from when that is not the registry: git, a
+    file, a URL (lockfile v1 writes such a source as the entry's version)."""
+    version = entry.get("version")
+    if legacy_entry and isinstance(version, Str) and specs.source_kind(version.value):
+        return specs.source_kind(version.value)
+    resolved = entry.get("resolved")
+    if isinstance(resolved, Str) and not _REGISTRY_TARBALL.search(resolved.value.split("#")[0].split("?")[0]):
+        return specs.source_kind(resolved.value) or "a URL that is not node-addon-api's registry tarball"
+    return None
+
+
+def _entry_edits(path: str, entry: Obj, legacy_entry: bool, new: str) -> list[Edit]:
     info = specs.safe_versions()[new]
-    edits = [Edit(path, entry["version"].start, entry["version"].end, quoted(new))]
+    version = entry["version"]
+    prefix = specs.split_alias(version.value)[0] if legacy_entry else ""
+    edits = [Edit(path, version.start, version.end, quoted(prefix + new))]
     integrity = entry.get("integrity")
     if isinstance(integrity, Str):
         edits.append(Edit(path, integrity.start, integrity.end, quoted(info.integrity)))
@@ -137,7 +298,7 @@ def _entry_edits(path: str, entry: Obj, new: str) -> list[Edit]:
     return edits
 
 
-def _workspace_spec(entry: Obj, spec_changes: dict[str, dict[str, str]]) -> str | None:
+def _workspace_spec(entry: Obj, name: str, spec_changes: dict[str, dict[Key, str]]) -> str | None:
     """The pinned spec a workspace member's legacy entry (`"version":
     "file:packages/a"`) must now require: `requires` mirrors the member's
     dependencies and optionalDependencies, not its devDependencies."""
@@ -145,7 +306,7 @@ def _workspace_spec(entry: Obj, spec_changes: dict[str, dict[str, str]]) -> str 
     if not (isinstance(version, Str) and version.value.startswith("file:")):
         return None
     changes = spec_changes.get(os.path.normpath(version.value[len("file:"):]).replace(os.sep, "/"), {})
-    return changes.get("dependencies") or changes.get("optionalDependencies")
+    return changes.get(("dependencies", name)) or changes.get(("optionalDependencies", name))
 
 
 def _package_name(key: str, packages) -> str | None:
@@ -159,24 +320,31 @@ def _package_name(key: str, packages) -> str | None:
 
 
 def _legacy_entries(deps: Obj, chain: tuple[str, ...]):
-    """(install key, entry, its `requires` spec of node-addon-api or None) over lockfile v1's nested tree."""
-    for name, entry in deps.items():
-        if not isinstance(entry, Obj):
-            continue
-        key = "/".join(f"node_modules/{n}" for n in chain + (name,))
-        requires = entry.get("requires")
-        spec = requires.get(specs.PACKAGE) if isinstance(requires, Obj) else None
-        yield key, entry, spec if isinstance(spec, Str) else None
-        nested = entry.get("dependencies")
-        if isinstance(nested, Obj):
-            yield from _legacy_entries(nested, chain + (name,))
+    """(install key, name, entry, [(name, requires value)] naming node-addon-api)
+    over lockfile v1's nested tree, without recursion (a deep tree is input, not a stack)."""
+    stack = [(deps, chain)]
+    while stack:
+        level, chain = stack.pop()
+        nested = []
+        for name, entry in level.items():
+            if not isinstance(entry, Obj):
+                continue
+            key = "/".join(f"node_modules/{n}" for n in chain + (name,))
+            requires = entry.get("requires")
+            asks = [(n, v) for n, v in requires.items() if isinstance(v, Str) and names_package(n, v.value)] \
+                if isinstance(requires, Obj) else []
+            yield key, name, entry, asks
+            if isinstance(entry.get("dependencies"), Obj):
+                nested.append((entry["dependencies"], chain + (name,)))
+        stack.extend(reversed(nested))
 
 
-def _resolves_to(package_key: str, installs: dict) -> str | None:
-    """Node's lookup from a package folder: nearest node_modules upward."""
+def _resolves_to(package_key: str, name: str, installs: dict) -> str | None:
+    """Node's lookup of `name` from a package folder: nearest node_modules upward."""
     parts = package_key.split("/") if package_key else []
+    suffix = f"node_modules/{name}"
     while True:
-        candidate = "/".join(parts + [SUFFIX]) if parts else SUFFIX
+        candidate = "/".join(parts + [suffix]) if parts else suffix
         if candidate in installs:
             return candidate
         if not parts:
@@ -188,24 +356,24 @@ def _resolves_to(package_key: str, installs: dict) -> str | None:
             parts = parts[:-1]
 
 
-def plan_lock_file(path: str, data: bytes, lock: Obj, folder: str, spec_changes: dict[str, dict[str, str]],
-                   mode: str) -> tuple[list[Finding], dict[str, str]]:
-    """Findings for one npm lock, and the parents ({name: version}) whose own
-    range admits only bad releases: package.json needs an override scoped to
-    each (packagejson.plan_overrides)."""
-    relative = {
-        ("" if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")): changes
-        for d, changes in spec_changes.items()
-        if not folder or within(d, folder)
-    }
-    root_specs = dict(spec_changes.get(folder, {}))
-    changes, mirrors = plan_npm_lock(path, lock, data, relative, root_specs, mode)
+def plan_lock_file(path: str, data: bytes, lock: Obj, folder: str, spec_changes: dict[str, dict[Key, str]],
+                   declared: dict[str, dict[Key, str]], mode: str) -> tuple[list[Finding], dict[str, str]]:
+    """Findings for one npm lock (one without edits refuses the root: NAPI005,
+    with the command to run), and the parents ({name: version}) whose own
+    range admits only bad releases (package.json needs an override scoped to
+    each: packagejson.plan_overrides)."""
+    def relative(by_folder: dict) -> dict:
+        return {("" if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")): value
+                for d, value in by_folder.items() if not folder or within(d, folder)}
+
+    changes, mirrors = plan_npm_lock(path, lock, data, relative(spec_changes), relative(declared), mode)
     findings = []
     if mirrors:
         findings.append(Finding(path, line_of(data, mirrors[0].start), 1, PIN, "package specs", "",
                                 "the lock's copies of the package.json specs follow the pin", tuple(mirrors)))
+    lines = lines_of(data, (c.at for c in changes))
     for c in changes:
-        findings.append(Finding(path, c.line, 1, PIN if c.edits else MANUAL, c.key, "", c.reason, c.edits,
+        findings.append(Finding(path, lines[c.at], 1, PIN if c.edits else MANUAL, c.key, "", c.reason, c.edits,
                                 rule=RESOLVES_BAD.id if c.edits else NEEDS_PERSON.id, span=c.span))
     return findings, {parent: c.new for c in changes if c.new for parent in c.override_parents}
 

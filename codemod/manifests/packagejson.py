@@ -1,7 +1,8 @@
 """package.json: where node-addon-api is declared or forced, and the pins.
 
 Declared: dependencies, devDependencies, optionalDependencies,
-peerDependencies. Forced: npm `overrides` (nested, `name@range` keys,
+peerDependencies, under its own name or an alias (`"naa":
+"npm:node-addon-api@8.2.1"`, npm's `<alias>@npm:<name>` package spec). Forced: npm `overrides` (nested, `name@range` keys,
 `$name` references), yarn `resolutions` (`**/name`, `parent/name`), pnpm
 `pnpm.overrides` (`name@range`, `parent>name`).
 """
@@ -23,9 +24,10 @@ DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDe
 
 @dataclass(frozen=True)
 class SpecSite:
-    where: str  # e.g. "dependencies" or "overrides > foo > node-addon-api"
+    where: str  # e.g. "dependencies", "dependencies > naa" (an alias) or "overrides > foo > node-addon-api"
     field: str  # the top-level field
     value: Str
+    name: str = specs.PACKAGE  # the name it is installed under: node-addon-api, or an alias (`naa`)
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,15 @@ def spec_sites(pkg: Obj) -> list[SpecSite]:
     sites: list[SpecSite] = []
     for field in DEP_FIELDS:
         deps = pkg.get(field)
-        if isinstance(deps, Obj) and isinstance(deps.get(specs.PACKAGE), Str):
-            sites.append(SpecSite(field, field, deps[specs.PACKAGE]))
+        if not isinstance(deps, Obj):
+            continue
+        for name, value in deps.items():
+            if not isinstance(value, Str):
+                continue
+            if name == specs.PACKAGE and (specs.is_alias(value.value) or not value.value.strip().startswith("npm:")):
+                sites.append(SpecSite(field, field, value))
+            elif name != specs.PACKAGE and specs.is_alias(value.value):  # "naa": "npm:node-addon-api@8.2.1"
+                sites.append(SpecSite(f"{field} > {name}", field, value, name))
     overrides = pkg.get("overrides")
     if isinstance(overrides, Obj):
         _walk_npm_overrides(overrides, "overrides", sites)

@@ -24,7 +24,7 @@ from codemod.options import Options
 from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
 from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD
 from codemod.sources.base import within
-from codemod.textpos import line_of, line_start
+from codemod.textpos import line_of, line_start, lines_of
 
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
 BUN_LOCKS = ("bun.lock", "bun.lockb")
@@ -54,6 +54,10 @@ class RootPlanner:
         self._parsed: dict[str, Obj] = {}
         # What the package.json pins changed, for the locks to follow.
         self.spec_changes: dict[str, dict[str, str]] = {}  # package dir -> {field: new spec}
+        # The same under every name (aliases too), and what each package.json
+        # declares as written: the npm lock's copies must equal it.
+        self.name_changes: dict[str, dict[tuple[str, str], str]] = {}  # package dir -> {(field, name): new spec}
+        self.declared: dict[str, dict[tuple[str, str], str]] = {}  # package dir -> {(field, name): spec}
         self.spec_renames: dict[str, dict[str, str]] = {}  # package dir -> {old spec: new spec}
         self.pnpm_overrides: dict[str, dict[str, str]] = {}  # package dir -> {override key: new value}
 
@@ -119,6 +123,7 @@ class RootPlanner:
         node = engines.get("node") if isinstance(engines, Obj) else None
         target = specs.upgrade_target(engines=node.value if isinstance(node, Str) else None)
         folder = os.path.dirname(path)
+        declared = self.declared.setdefault(folder, {})
         for odd in odd_specs(pkg, data):
             self.plan.add(Finding(path, odd.line, 1, MANUAL, odd.where, "",
                                   f"{odd.where}: node-addon-api is given {odd.found}, not a version range; "
@@ -128,6 +133,8 @@ class RootPlanner:
             pin = self._for_repoint(path, planned)
             site = pin.site
             span = (site.value.start, site.value.end)
+            if site.field in DEP_FIELDS:
+                declared[(site.field, site.name)] = site.value.value
             if pin.new is None:
                 status = pin.judgement.status
                 kind = PIN_SAFE if status == specs.SAFE else PIN_UNKNOWN if status == specs.UNKNOWN else PIN
@@ -142,7 +149,9 @@ class RootPlanner:
                                   rule=ADMITS_BAD.id if planned.judgement.status == specs.AFFECTED else None,
                                   span=span))
             if site.field in DEP_FIELDS:
-                self.spec_changes.setdefault(folder, {})[site.field] = pin.new
+                self.name_changes.setdefault(folder, {})[(site.field, site.name)] = pin.new
+                if site.name == specs.PACKAGE:
+                    self.spec_changes.setdefault(folder, {})[site.field] = pin.new
             self.spec_renames.setdefault(folder, {})[site.value.value] = pin.new
             if site.field == "pnpm.overrides":
                 self.pnpm_overrides.setdefault(folder, {})[site.where.split(" > ", 1)[1]] = pin.new
@@ -181,10 +190,10 @@ class RootPlanner:
 
         folder = os.path.dirname(package)
         for lock_path, data, lock in self.npm_locks(folder):
-            findings, parents = plan_lock_file(lock_path, data, lock, folder, self.spec_changes,
+            findings, parents = plan_lock_file(lock_path, data, lock, folder, self.name_changes, self.declared,
                                                self.options.pin_mode)
-            for finding in findings:
-                self.plan.add(finding)
+            for finding in findings:  # an entry that cannot move with its spec refuses the root
+                (self.plan.add if finding.edits else self.refuse)(finding)
             if parents:
                 try:
                     pkg_data, pkg = self.json(package)
@@ -303,7 +312,8 @@ def _place_at_spans(plan: RootPlan, contents: dict[str, bytes]) -> None:
     for path, found in plan.findings.items():
         data = contents.get(path)
         if data is not None:
-            plan.findings[path] = [replace(f, line=line_of(data, f.span[0]),
+            lines = lines_of(data, (f.span[0] for f in found if f.span))
+            plan.findings[path] = [replace(f, line=lines[f.span[0]],
                                            column=f.span[0] - line_start(data, f.span[0]) + 1) if f.span else f
                                    for f in found]
 
@@ -316,13 +326,14 @@ def _link_specs_and_locks(plan: RootPlan) -> None:
     if not bad_locks:
         return
     specs_found = [f for found in plan.findings.values() for f in found if f.rule == ADMITS_BAD.id]
+    bad_ids = {id(f) for f in bad_locks}  # by identity: comparing findings field by field is quadratic
     for path, found in plan.findings.items():
         updated = []
         for f in found:
             if f.rule == ADMITS_BAD.id:
                 f = replace(f, rule=RESOLVES_BAD.id, related=tuple(
                     Related(lock.path, lock.line, lock.span, lock.reason) for lock in bad_locks))
-            elif f in bad_locks:
+            elif id(f) in bad_ids:
                 f = replace(f, related=tuple(Related(s.path, s.line, s.span, f"the spec: {s.reason}")
                                              for s in specs_found))
             updated.append(f)

@@ -10,12 +10,15 @@ only place those bytes are read, through Sources.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 
 from codemod.discover import LOCKFILES, Discovered
 from codemod.manifests import buildfiles, gyp
 from codemod.manifests.installed import InstalledCopy, installed_copies
+from codemod.manifests.packagejson import DEP_FIELDS
+from codemod.manifests.spec import PACKAGE, is_alias
 from codemod.sources.base import Sources, Unreadable
 
 HEADER_NAMES = ("napi-inl.h", "napi.h")
@@ -103,6 +106,18 @@ def package_roots(found: Discovered) -> list[PackageRoot]:
     ]
 
 
+def _aliases(package_json: bytes | None) -> frozenset[str]:
+    """The names a package.json installs node-addon-api under (`"naa":
+    "npm:node-addon-api@8.2.1"`); nothing when it cannot be read (the planner says why)."""
+    try:
+        pkg = json.loads(package_json or b"{}")
+        return frozenset(name for field in DEP_FIELDS if isinstance(pkg.get(field), dict)
+                         for name, spec in pkg[field].items()
+                         if isinstance(spec, str) and is_alias(spec) and name != PACKAGE)
+    except (ValueError, AttributeError, RecursionError):
+        return frozenset()
+
+
 def load_root(sources: Sources, root: PackageRoot, patch_vendored: bool) -> RootFiles:
     contents: dict[str, bytes] = {}
     unreadable: dict[str, str] = {}
@@ -141,5 +156,5 @@ def load_root(sources: Sources, root: PackageRoot, patch_vendored: bool) -> Root
         if sources.is_file(os.path.join(folder, "package.json")):
             read(os.path.join(folder, "package.json"))  # the copy's own version: a repoint never goes below it
     installed = tuple(copy for package in root.packages
-                      for copy in installed_copies(sources, os.path.dirname(package)))
+                      for copy in installed_copies(sources, os.path.dirname(package), _aliases(contents.get(package))))
     return RootFiles(root, contents, unreadable, copy_folders, installed)

@@ -1,0 +1,468 @@
+"""npm specs that are not plain registry ranges, aliases and a lock that
+drifted from package.json: the pin moves a lock entry only together with the
+spec npm checks it against, or refuses the whole root and names the command.
+
+The fast tables below plan on package.json/package-lock.json pairs shaped
+as npm 11 writes them (the shapes were taken from real `npm install
+--package-lock-only` runs); the slow tests at the end make each shape with
+the real npm and let `npm ci` judge napi-fix's output (the package-manager
+oracle). The npm lock planner's growth and memory are measured at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from codemod.cli import main
+from codemod.manifests.spec import safe_versions
+from helpers import fixed, plan, write_tree
+from pm import installed_version, npm, npm_project, run, write_json
+
+INTEGRITY_821 = "sha512-vmEOvxwiH8tlOcv4SyE8RH34rI5/nWVaigUeAUPawC6f0+HoDthwI0vkMu4tbtsZrXq6QXFfrkhjofzKEs5tpA=="
+INTEGRITY_822 = safe_versions()["8.2.2"].integrity
+SHA = "a" * 40
+
+
+def _json(value: dict) -> str:
+    return json.dumps(value, indent=2) + "\n"
+
+
+def app(deps: dict, field: str = "dependencies", **extra) -> str:
+    return _json({"name": "app", "version": "1.0.0", field: deps, **extra})
+
+
+def lock_v3(root_deps: dict, entries: dict, field: str = "dependencies", extra_packages: dict | None = None) -> str:
+    packages = {"": {"name": "app", "version": "1.0.0", field: root_deps}, **(extra_packages or {}), **entries}
+    return _json({"name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": True, "packages": packages})
+
+
+def lock_v1(entries: dict) -> str:
+    return _json({"name": "app", "version": "1.0.0", "lockfileVersion": 1, "requires": True, "dependencies": entries})
+
+
+def registry(version: str = "8.2.1", **extra) -> dict:
+    return {"version": version, "integrity": INTEGRITY_821, "license": "MIT", **extra}
+
+
+# -- refused: the entry cannot move alone, nothing in the root is written ----
+
+REFUSED = [
+    pytest.param({"package.json": app({"node-addon-api": "file:vendor/node-addon-api-8.2.1.tgz"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "file:vendor/node-addon-api-8.2.1.tgz"},
+                                               {"node_modules/node-addon-api": registry(
+                                                   resolved="file:vendor/node-addon-api-8.2.1.tgz")})},
+                 "file source", "npm install node-addon-api@^8.2.2", id="file-tarball"),
+    pytest.param({"package.json": app({"node-addon-api": "github:nodejs/node-addon-api#v8.2.1"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "github:nodejs/node-addon-api#v8.2.1"},
+                                               {"node_modules/node-addon-api": {
+                                                   "version": "8.2.1", "resolved":
+                                                       f"git+ssh://git@github.com/nodejs/node-addon-api.git#{SHA}",
+                                                   "license": "MIT"}})},
+                 "git source", "npm install node-addon-api@^8.2.2", id="github-ref"),
+    pytest.param({"package.json": app({"node-addon-api": "nodejs/node-addon-api#v8.2.1"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "nodejs/node-addon-api#v8.2.1"},
+                                               {"node_modules/node-addon-api": {
+                                                   "version": "8.2.1", "resolved":
+                                                       f"git+ssh://git@github.com/nodejs/node-addon-api.git#{SHA}",
+                                                   "license": "MIT"}})},
+                 "git source", "npm install node-addon-api@^8.2.2", id="owner-repo-ref"),
+    pytest.param({"package.json": app({"node-addon-api": "git+ssh://git@example.invalid/naa.git#v8.2.1"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "git+ssh://git@example.invalid/naa.git#v8.2.1"},
+                                               {"node_modules/node-addon-api": {
+                                                   "version": "8.2.1",
+                                                   "resolved": f"git+ssh://git@example.invalid/naa.git#{SHA}"}})},
+                 "git source", "npm install node-addon-api@^8.2.2", id="git-ssh"),
+    pytest.param({"package.json": app({"node-addon-api": "https://example.invalid/naa-8.2.1.tgz"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "https://example.invalid/naa-8.2.1.tgz"},
+                                               {"node_modules/node-addon-api": registry(
+                                                   resolved="https://example.invalid/naa-8.2.1.tgz")})},
+                 "tarball URL source", "npm install node-addon-api@^8.2.2", id="tarball-url"),
+    pytest.param({"package.json": app({"naa": "file:naa-8.2.1.tgz"}),
+                  "package-lock.json": lock_v3({"naa": "file:naa-8.2.1.tgz"},
+                                               {"node_modules/naa": registry(name="node-addon-api",
+                                                                             resolved="file:naa-8.2.1.tgz")})},
+                 "entry is fetched from file", "npm install node-addon-api@^8.2.2", id="tarball-under-another-name"),
+    pytest.param({"package.json": _json({"name": "mono", "version": "1.0.0", "workspaces": ["packages/*"]}),
+                  "packages/a/package.json": _json({"name": "a", "version": "1.0.0",
+                                                    "dependencies": {"node-addon-api": "file:../../naa.tgz"}}),
+                  "package-lock.json": _json({"name": "mono", "version": "1.0.0", "lockfileVersion": 3,
+                                              "requires": True, "packages": {
+                                                  "": {"name": "mono", "version": "1.0.0",
+                                                       "workspaces": ["packages/*"]},
+                                                  "node_modules/a": {"resolved": "packages/a", "link": True},
+                                                  "node_modules/node-addon-api": registry(resolved="file:naa.tgz"),
+                                                  "packages/a": {"name": "a", "version": "1.0.0", "dependencies": {
+                                                      "node-addon-api": "file:../../naa.tgz"}}}})},
+                 "packages/a/package.json asks", "npm install node-addon-api@^8.2.2 -w packages/a",
+                 id="workspace-member-file"),
+    # Drift: package.json says ^8.3.0, the lock still records ^8.2.0 and 8.2.1.
+    pytest.param({"package.json": app({"node-addon-api": "^8.3.0"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.0"},
+                                               {"node_modules/node-addon-api": registry()})},
+                 "package.json '^8.3.0', lock 8.2.1", "Run: npm install (then napi-fix again)", id="drift-v3"),
+    pytest.param({"package.json": app({"node-addon-api": "^8.2.0", "naa": "npm:node-addon-api@^8.2.0"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.0"},
+                                               {"node_modules/node-addon-api": registry()})},
+                 "dependencies naa: package.json 'npm:node-addon-api@^8.2.0', lock None", "Run: npm install",
+                 id="drift-alias-added"),
+    pytest.param({"package.json": app({"node-addon-api": "^8.3.0"}),
+                  "package-lock.json": lock_v1({"node-addon-api": {"version": "8.2.1", "integrity": INTEGRITY_821}})},
+                 "package.json '^8.3.0', lock 8.2.1", "Run: npm install", id="drift-v1"),
+    # The rewrite keeps ^9, which no release napi-fix can lock offline admits.
+    pytest.param({"package.json": app({"node-addon-api": ">=8.2.0 <8.2.2 || ^9"}),
+                  "package-lock.json": lock_v3({"node-addon-api": ">=8.2.0 <8.2.2 || ^9"},
+                                               {"node_modules/node-addon-api": registry()})},
+                 "no safe release satisfies ['^9']", "and run npm install", id="only-another-major-left"),
+]
+
+
+@pytest.mark.parametrize("tree, why, command", REFUSED)
+def test_refused_roots_name_the_command_and_plan_nothing(tmp_path, tree, why, command):
+    write_tree(tmp_path, tree)
+    report = plan([tmp_path])
+    assert report.changed == ()
+    refusals = [f for r in report.files for f in r.findings if f.rule == "NAPI005"]
+    assert refusals, [f.reason for r in report.files for f in r.findings]
+    assert any(why in f.reason and command in f.reason for f in refusals), [f.reason for f in refusals]
+
+
+# -- aliases: found, reported and pinned like the plain name ----------------
+
+ALIAS_V3_BEFORE = {"package.json": app({"naa": "npm:node-addon-api@8.2.1"}),
+                   "package-lock.json": lock_v3({"naa": "npm:node-addon-api@8.2.1"},
+                                                {"node_modules/naa": registry(name="node-addon-api")})}
+PINNED = [
+    pytest.param(ALIAS_V3_BEFORE,
+                 {"package.json": app({"naa": "npm:node-addon-api@8.2.2"}),
+                  "package-lock.json": lock_v3({"naa": "npm:node-addon-api@8.2.2"},
+                                               {"node_modules/naa": registry("8.2.2", name="node-addon-api")})
+                  .replace(INTEGRITY_821, INTEGRITY_822)}, id="alias-v3"),
+    pytest.param({"package.json": app({"naa": "npm:node-addon-api@^8.2.0"}, "devDependencies"),
+                  "package-lock.json": lock_v1({"naa": {"version": "npm:node-addon-api@8.2.1",
+                                                        "integrity": INTEGRITY_821, "dev": True}})},
+                 {"package.json": app({"naa": "npm:node-addon-api@^8.2.2"}, "devDependencies"),
+                  "package-lock.json": lock_v1({"naa": {"version": "npm:node-addon-api@8.2.2",
+                                                        "integrity": INTEGRITY_822, "dev": True}})}, id="alias-v1"),
+    pytest.param({"package.json": app({"naa": "npm:node-addon-api@^8.1.0", "node-addon-api": "^8.2.0"}),
+                  "package-lock.json": lock_v3({"naa": "npm:node-addon-api@^8.1.0", "node-addon-api": "^8.2.0"},
+                                               {"node_modules/naa": registry(name="node-addon-api"),
+                                                "node_modules/node-addon-api": registry()})},
+                 {"package.json": app({"naa": "npm:node-addon-api@>=8.1.0 <8.2.0 || ^8.2.2",
+                                       "node-addon-api": "^8.2.2"}),
+                  "package-lock.json": lock_v3({"naa": "npm:node-addon-api@>=8.1.0 <8.2.0 || ^8.2.2",
+                                                "node-addon-api": "^8.2.2"},
+                                               {"node_modules/naa": registry("8.2.2", name="node-addon-api"),
+                                                "node_modules/node-addon-api": registry("8.2.2")})
+                  .replace(INTEGRITY_821, INTEGRITY_822)}, id="alias-beside-the-plain-name"),
+    # Not node-addon-api: the name, aliased to another package, and an alias of node-addon-api's name.
+    pytest.param({"package.json": app({"node-addon-api": "npm:other-package@8.2.1"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "npm:other-package@8.2.1"},
+                                               {"node_modules/node-addon-api": registry(name="other-package")})},
+                 None, id="the-name-aliased-to-another-package"),
+]
+
+
+PINNED.append(pytest.param(
+    # package.json's range was edited (not re-locked) and the lock still satisfies it: both sides are pinned.
+    {"package.json": app({"node-addon-api": "^8.2.1"}),
+     "package-lock.json": lock_v3({"node-addon-api": "~8.2.0"}, {"node_modules/node-addon-api": registry()})},
+    {"package.json": app({"node-addon-api": "^8.2.2"}),
+     "package-lock.json": lock_v3({"node-addon-api": "^8.2.2"}, {"node_modules/node-addon-api": registry("8.2.2")})
+     .replace(INTEGRITY_821, INTEGRITY_822)}, id="edited-range-pinned-with-its-copy"))
+
+
+@pytest.mark.parametrize("before, after", PINNED)
+def test_aliases_and_edited_ranges_are_pinned_with_the_lock(tmp_path, before, after):
+    write_tree(tmp_path, before)
+    report = plan([tmp_path])
+    assert fixed(report, tmp_path) == {k: v.encode() for k, v in (after or {}).items()}
+    if after:
+        rules = {f.rule for r in report.files for f in r.findings}
+        assert "NAPI001" in rules and "NAPI005" not in rules
+        write_tree(tmp_path, after)
+        assert plan([tmp_path]).changed == ()  # a second run changes nothing
+
+
+def test_an_installed_alias_is_reported_as_the_copy_it_is(tmp_path):
+    write_tree(tmp_path, {**ALIAS_V3_BEFORE,
+                          "node_modules/naa/package.json": _json({"name": "node-addon-api", "version": "8.2.1"}),
+                          "node_modules/other/package.json": _json({"name": "other", "version": "8.2.1"})})
+    installed = [f for r in plan([tmp_path]).files for f in r.findings if f.kind == "installed"]
+    assert [(Path(f.path).parent.name, f.rule) for f in installed] == [("naa", "NAPI001")]
+    assert "installed 8.2.1" in installed[0].reason
+
+
+NO_OPS = [
+    # A range edited in package.json that the locked release still satisfies: npm ci accepts it.
+    pytest.param({"package.json": app({"node-addon-api": "^8.3.0"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.2"},
+                                               {"node_modules/node-addon-api": registry("8.9.2")})},
+                 id="edited-range-still-satisfied"),
+    pytest.param({"package.json": app({"node-addon-api": "^8.2.2"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.2"},
+                                               {"node_modules/node-addon-api": registry("8.2.2")})}, id="in-sync-safe"),
+    # A folder dependency is a link: its target is the project's own copy, not a lock entry to move.
+    pytest.param({"package.json": app({"node-addon-api": "file:vendor/naa"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "file:vendor/naa"},
+                                               {"node_modules/node-addon-api": {"resolved": "vendor/naa",
+                                                                                "link": True}},
+                                               extra_packages={"vendor/naa": {"name": "node-addon-api",
+                                                                              "version": "8.2.1"}})},
+                 id="folder-link"),
+    pytest.param({"package.json": app({"node-addon-api": "latest"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "latest"},
+                                               {"node_modules/node-addon-api": registry("8.9.2")})}, id="tag-safe"),
+]
+
+
+@pytest.mark.parametrize("tree", NO_OPS)
+def test_no_ops(tmp_path, tree):
+    write_tree(tmp_path, tree)
+    report = plan([tmp_path])
+    assert report.changed == ()
+    assert not [f for r in report.files for f in r.findings if f.rule == "NAPI005"]
+
+
+def test_a_tag_spec_moves_with_its_entry(tmp_path):
+    # npm checks a tag only for a registry resolution (arborist's dep-valid), so the entry may move alone.
+    write_tree(tmp_path, {"package.json": app({"node-addon-api": "latest"}),
+                          "package-lock.json": lock_v3({"node-addon-api": "latest"},
+                                                       {"node_modules/node-addon-api": registry()})})
+    assert list(fixed(plan([tmp_path]), tmp_path)) == ["package-lock.json"]
+
+
+# -- the npm lock planner is linear --------------------------------------------
+
+def nested_copies_lock(n: int, others: int = 0) -> bytes:
+    """n packages, each with its own nested 8.2.1 copy (n installs x n
+    dependents), beside `others` packages that have nothing to do with it."""
+    packages = {"": {"name": "app", "version": "1.0.0", "dependencies": {f"p{i}": "1.0.0" for i in range(n)}}}
+    for i in range(n):
+        packages[f"node_modules/p{i}"] = {"version": "1.0.0", "integrity": "sha512-x",
+                                          "dependencies": {"node-addon-api": "^8.0.0"}}
+        packages[f"node_modules/p{i}/node_modules/node-addon-api"] = registry()
+    for i in range(others):
+        packages[f"node_modules/o{i}"] = {"version": "1.0.0", "resolved": f"https://registry.npmjs.org/o{i}/-/o{i}-1.0.0.tgz",
+                                          "integrity": INTEGRITY_822, "license": "MIT",
+                                          "dependencies": {f"o{i + 1}": "^1.0.0", "p0": "^1.0.0"}}
+    return _json({"name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
+                  "packages": packages}).encode()
+
+
+def _lookups(n: int) -> int:
+    """How many install keys the planner probes for a lock of n nested copies."""
+    from codemod.manifests import npmlock
+    from codemod.manifests.jsonspan import loads
+
+    data = nested_copies_lock(n)
+    probes = 0
+    original = npmlock._resolves_to
+
+    def counting(package_key, name, installs):
+        nonlocal probes
+        probes += 1
+        return original(package_key, name, installs)
+
+    npmlock._resolves_to = counting
+    try:
+        findings, _ = npmlock.plan_lock_file("package-lock.json", data, loads(
+            data, "package-lock.json", npmlock.lazy_entries), "", {}, {}, "upgrade")
+    finally:
+        npmlock._resolves_to = original
+    assert len([f for f in findings if f.edits]) == n == len(findings)
+    return probes
+
+
+def test_the_npm_lock_planner_grows_linearly_with_nested_copies():
+    # Counted, not timed: 4x the copies is 4x the lookups (it was 16x: each copy scanned every dependent).
+    small, large = _lookups(1000), _lookups(4000)
+    assert large <= 4.5 * small, (small, large)
+
+
+# The peak resident size is the kernel's high-water mark of this process's
+# own memory (VmHWM: getrusage's ru_maxrss would count the pytest process it
+# was forked from): the interpreter, napi-fix's modules, the lock's bytes and
+# everything the plan holds.
+PEAK = """
+import json, re, sys, time
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+from helpers import plan
+started = time.perf_counter()
+report = plan([Path(sys.argv[1])])
+hwm = re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text())
+print(json.dumps({{"peak": int(hwm.group(1)) * 1024, "seconds": time.perf_counter() - started,
+                  "edits": sum(len(r.edits) for r in report.changed)}}))
+"""
+
+
+def peak(root: Path) -> dict:
+    """Peak resident size, time and edits of planning `root`, in a process of its own (Linux)."""
+    script = PEAK.format(tests=str(Path(__file__).parent))
+    done = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+# Since main's leak verdict (codemod/leaks.py, Dependents.of) scans every
+# package of the lock for each copy, the whole engine is quadratic again in
+# copies x packages: the large lock now peaks at 220 MB in 37 s (139 MB, 3 s
+# before it). npmlock itself stays linear (the lookup count above).
+QUADRATIC_LEAKS = pytest.mark.xfail(strict=True, raises=AssertionError,
+                                    reason="codemod/leaks.py Dependents.of scans all packages per copy")
+
+
+@pytest.mark.slow
+@QUADRATIC_LEAKS
+@pytest.mark.parametrize("copies, others, limit_mb", [
+    # A large real lock (34 MB): a thousand nested copies among unrelated
+    # packages. Measured: 139 MB (271 MB before unrelated entries were stepped over).
+    (1_000, 98_000, 170),
+    # The worst case (20 MB): every other entry a leaky copy, each moved with
+    # its own finding and edits. Measured: 471 MB, over the 200 MB aim: a
+    # guard against it growing, not a claim that it is small. With leaks.py's
+    # per-copy scan it would run for hours: skipped until that is linear.
+    pytest.param(50_000, 0, 560, marks=pytest.mark.skip(reason="leaks.py Dependents.of: 50,000 x 100,000 scans")),
+])
+def test_a_100000_entry_lock_plans_within_its_memory(tmp_path, copies, others, limit_mb):
+    write_tree(tmp_path, {"package.json": _json({"name": "app", "version": "1.0.0"})})
+    (tmp_path / "package-lock.json").write_bytes(nested_copies_lock(copies, others))
+    measured = peak(tmp_path)
+    assert measured["edits"] == 2 * copies  # every copy moved (version and integrity)
+    assert measured["peak"] < limit_mb * 2**20, f"peak {measured['peak'] / 2**20:.0f} MB"
+
+
+# -- the package-manager oracle: real npm locks, `npm ci --ignore-scripts` ------
+#
+# Each shape is locked by the real npm (--prefer-offline: the suite's npm
+# cache holds node-addon-api after the first run); after the real napi-fix
+# run either `npm ci` accepts the lock unchanged and installs no 8.2.0/8.2.1,
+# or napi-fix refused the root and every byte is as it was.
+
+needs_npm = pytest.mark.skipif(shutil.which("npm") is None or shutil.which("git") is None,
+                               reason="npm and git are needed")
+
+
+def locked(root: Path, stages: list[dict], lockfile_version: int = 3) -> None:
+    """package.json (and members) locked by npm in stages: npm keeps a locked
+    release that still satisfies a loosened spec."""
+    for tree in stages:
+        for rel, value in tree.items():
+            write_json(root / rel, value)
+        npm(root, "install", "--package-lock-only", f"--lockfile-version={lockfile_version}")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "node_modules" not in p.parts and ".git" not in p.parts}
+
+
+def assert_npm_accepts(root: Path, installed: dict[str, str]) -> None:
+    """napi-fix fixed it: npm ci takes the lock as it is, installs the given releases, and a second run plans nothing."""
+    lock = (root / "package-lock.json").read_bytes()
+    npm(root, "ci")
+    assert (root / "package-lock.json").read_bytes() == lock
+    for where, version in installed.items():
+        assert installed_version(root, where) == version
+    assert main(["--dry-run", str(root)]) == 0
+
+
+def assert_refused(root: Path, before: dict[str, bytes], capfdbinary, command: str) -> None:
+    assert main([str(root)]) != 0
+    out, err = capfdbinary.readouterr()
+    assert command.encode() in out + err, (out + err).decode()[-2000:]
+    assert snapshot(root) == before
+
+
+def app_json(deps: dict, **extra) -> dict:
+    return {"name": "app", "version": "1.0.0", "license": "MIT", "dependencies": deps, **extra}
+
+
+@pytest.mark.slow
+@needs_npm
+@pytest.mark.parametrize("lockfile_version", [1, 2, 3])
+def test_oracle_alias_moves_with_its_spec(tmp_path, lockfile_version):
+    locked(tmp_path, [{"package.json": app_json({"naa": "npm:node-addon-api@8.2.1"})},
+                      {"package.json": app_json({"naa": "npm:node-addon-api@^8.2.0"})}], lockfile_version)
+    assert main([str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "package.json").read_text())["dependencies"] == {"naa": "npm:node-addon-api@^8.2.2"}
+    assert_npm_accepts(tmp_path, {"node_modules/naa": "8.2.2"})
+
+
+@pytest.mark.slow
+@needs_npm
+def test_oracle_alias_in_a_workspace_member_beside_an_override(tmp_path):
+    root = {"name": "mono", "version": "1.0.0", "private": True, "workspaces": ["packages/*"],
+            "dependencies": {"node-addon-api": "^8.2.0"}, "overrides": {"node-addon-api": "$node-addon-api"}}
+    member = {"name": "a", "version": "1.0.0", "dependencies": {"naa": "npm:node-addon-api@8.2.1"}}
+    locked(tmp_path, [{"package.json": {**root, "dependencies": {"node-addon-api": "8.2.1"}},
+                       "packages/a/package.json": member},
+                      {"package.json": root,
+                       "packages/a/package.json": {**member, "dependencies": {"naa": "npm:node-addon-api@~8.2.0"}}}])
+    assert main([str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "packages/a/package.json").read_text())["dependencies"] == {
+        "naa": "npm:node-addon-api@~8.2.2"}
+    assert json.loads((tmp_path / "package.json").read_text())["overrides"] == {"node-addon-api": "$node-addon-api"}
+    assert_npm_accepts(tmp_path, {"node_modules/node-addon-api": "8.2.2", "node_modules/naa": "8.2.2"})
+
+
+@pytest.mark.slow
+@needs_npm
+@pytest.mark.parametrize("spec, expected_spec, installed", [
+    ("^8.1.0", ">=8.1.0 <8.2.0 || ^8.2.2", "8.2.2"),  # 8.1.0 stays admitted; the lock moves up
+    ("<=8.2.1", "<8.2.0", "8.1.0"),  # a cap below the fix is kept: the lock moves down to 8.1.0
+])
+def test_oracle_the_rewrite_keeps_every_safe_release(tmp_path, spec, expected_spec, installed):
+    npm_project(tmp_path, app_json({"node-addon-api": spec}), "8.2.1")
+    assert main([str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "package.json").read_text())["dependencies"] == {"node-addon-api": expected_spec}
+    assert_npm_accepts(tmp_path, {"node_modules/node-addon-api": installed})
+
+
+def _git_remote(tmp_path: Path) -> str:
+    """A local bare repository holding node-addon-api 8.2.1's files at tag v8.2.1."""
+    work = tmp_path / "naa-src"
+    work.mkdir()
+    packed = npm(work, "pack", "node-addon-api@8.2.1").stdout.strip().splitlines()[-1]
+    with tarfile.open(work / packed) as tar:
+        tar.extractall(work, filter="data")
+    source = work / "package"
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "8.2.1"], ["tag", "v8.2.1"]):
+        run(["git", *args], source, env=env)
+    run(["git", "clone", "-q", "--bare", str(source), str(tmp_path / "naa.git")], tmp_path)
+    return f"git+file://{tmp_path / 'naa.git'}#v8.2.1"
+
+
+@pytest.mark.slow
+@needs_npm
+@pytest.mark.parametrize("kind", ["file-tarball", "git", "drift", "only-another-major"])
+def test_oracle_refused_roots_are_left_byte_for_byte(tmp_path, capfdbinary, kind):
+    app = tmp_path / "app"
+    app.mkdir()
+    command = "npm install node-addon-api@^8.2.2"
+    if kind == "file-tarball":
+        packed = npm(app, "pack", "node-addon-api@8.2.1").stdout.strip().splitlines()[-1]
+        locked(app, [{"package.json": app_json({"node-addon-api": f"file:{packed}"})}])
+    elif kind == "git":
+        locked(app, [{"package.json": app_json({"node-addon-api": _git_remote(tmp_path)})}])
+        assert "git+file://" in (app / "package-lock.json").read_text()
+    elif kind == "drift":
+        npm_project(app, app_json({"node-addon-api": "^8.2.0"}), "8.2.1")
+        write_json(app / "package.json", app_json({"node-addon-api": "^8.3.0"}))  # edited, not re-locked
+        assert npm(app, "ci", check=False).returncode != 0  # npm itself rejects this pair
+        command = "Run: npm install (then napi-fix again)"
+    else:
+        npm_project(app, app_json({"node-addon-api": ">=8.2.0 <8.2.2 || ^9"}), "8.2.1")
+        command = "no safe release satisfies ['^9']"
+    assert json.loads((app / "package-lock.json").read_text())["packages"]["node_modules/node-addon-api"][
+        "version"] == "8.2.1"
+    assert_refused(app, snapshot(app), capfdbinary, command)
