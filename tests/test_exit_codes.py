@@ -110,9 +110,8 @@ ROWS = [
     pytest.param(NOT_INSTALLED, PIN, 1, 0, "unknown", id="dependent-built-at-install-not-installed"),
     pytest.param(INSTALLED_DEPENDENT, PIN, 1, 1, LEAKING, id="installed-dependent-compiles-objectwrap"),
     pytest.param(INSTALLED_PREBUILT, PIN, 3, 0, NOT_LEAKING, id="installed-dependent-not-built-from-source"),
-    pytest.param(UNMOVABLE_LOCK, PIN, 1, 1, None, id="lock-resolves-8.2.1-through-a-file-spec",
-                 marks=pytest.mark.xfail(strict=True, reason="the real run still moves a file: entry alone "
-                                                             "(issue 21 section 2, another change)")),
+    # A file: spec npm checks the entry against literally: the root is refused (NAPI005), nothing moves.
+    pytest.param(UNMOVABLE_LOCK, PIN, 1, 1, None, id="lock-resolves-8.2.1-through-a-file-spec"),
     pytest.param(NAPI005_ONLY, PIN, 1, 1, None, id="napi005-only"),
     pytest.param(SAFE_LOCK_CLASSES, PIN, 0, 0, None, id="napi004-classes-under-pin"),
     pytest.param(SAFE_LOCK_CLASSES, FINALIZE, 3, 0, None, id="napi004-overrides-asked-for"),

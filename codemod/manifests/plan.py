@@ -41,6 +41,10 @@ class RootPlan:
     originals: dict[str, bytes] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     read: frozenset[str] = frozenset()  # every path the plan looked at: a change to one re-plans the root
+    # A lock napi-fix cannot keep in step with its package.json: the root is
+    # reported (NAPI005, the command to run) and nothing of it is planned; the
+    # other roots of the run are (a refusal is no failure of the run).
+    refused: bool = False
 
     def add(self, finding: Finding) -> None:
         self.findings.setdefault(finding.path, []).append(finding)
@@ -206,7 +210,7 @@ class RootPlanner:
         """A lockfile napi-fix cannot keep in step with package.json: reported
         (NAPI005, with the command to run) and nothing planned for the root."""
         self.plan.add(finding)
-        self.error(finding.path, f"line {finding.line}: {finding.reason}", finding.line)
+        self.plan.refused = True
 
     def _yarn_and_pnpm(self, package: str) -> None:
         from codemod.manifests.pnpmlock import plan_lock_file as plan_pnpm, plan_workspace_file
@@ -287,8 +291,8 @@ class RootPlanner:
 
     def _finish(self) -> RootPlan:
         plan = self.plan
-        if plan.errors:
-            # A root with a broken file plans nothing at all.
+        if plan.errors or plan.refused:
+            # A root with a broken file, or one napi-fix refuses, plans nothing at all.
             for path, found in plan.findings.items():
                 plan.findings[path] = [replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f
                                        for f in found]
