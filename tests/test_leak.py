@@ -38,11 +38,14 @@ def test_leaky_example_leaks_and_the_pin_stops_it(tmp_path):
     assert before["wrapped"] == OBJECTS and before["deleted"] == 0
     assert before["bytes_per_object"] > 50, before
 
-    assert main([str(app)]) == 0  # the default strategy: pin
+    # The default strategy, pin: the lock moves, but node_modules still holds the 8.2.1 the addon
+    # was built against, so the leak remains (1) until npm ci and a rebuild ...
+    assert main([str(app)]) == 1
 
     after = leak_probe.measure(leak_probe.build_in_project(app), OBJECTS, BATCH)
     assert after["wrapped"] == OBJECTS and after["deleted"] == OBJECTS
     assert after["bytes_per_object"] < before["bytes_per_object"] / 2, (before, after)
+    assert main(["--dry-run", str(app)]) == 0  # ... after which nothing remains
 
 
 def _node_gyp() -> list[str]:
