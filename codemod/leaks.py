@@ -222,6 +222,9 @@ class Dependents:
         self.root = root
         self._tree: tuple[dict[str, tuple[bool, bool]] | None, str] | None = None
         self._evidence: dict[str, Evidence] = {}
+        # copy -> the packages built from source that resolve to it: one pass
+        # over the tree for every copy (a 100,000-entry lock has 1,000s of copies).
+        self._users: dict[str, list[str]] | None = None
 
     def of(self, base: str) -> tuple[list[Evidence], str | None]:
         """Evidence from each package that resolves node-addon-api to the
@@ -234,12 +237,25 @@ class Dependents:
             return [], f"the packages built against it in node_modules ({how})"
         base_key = "" if base == self.root else os.path.relpath(base, self.root).replace(os.sep, "/")
         copy = (base_key + "/" if base_key else "") + "node_modules/" + PACKAGE
-        present = set(packages) | {copy}
-        users = [key for key, (depends, built) in packages.items()
-                 if depends and built and _resolves(key, present) == copy]
+        if copy in packages:
+            users = self._users_of(packages).get(copy, [])
+        else:  # a copy the tree does not list: resolved against it alone
+            present = set(packages) | {copy}
+            users = [key for key, (depends, built) in packages.items()
+                     if depends and built and _resolves(key, present) == copy]
         if how == LOCKED:
             return [], f"{', '.join(users)} ({NOT_INSTALLED})" if users else None
         return [self._scan(key) for key in users], None
+
+    def _users_of(self, packages: dict[str, tuple[bool, bool]]) -> dict[str, list[str]]:
+        if self._users is None:
+            present = set(packages)
+            self._users = {}
+            for key, (depends, built) in packages.items():
+                target = _resolves(key, present) if depends and built else None
+                if target is not None:
+                    self._users.setdefault(target, []).append(key)
+        return self._users
 
     def _read_tree(self) -> tuple[dict[str, tuple[bool, bool]] | None, str]:
         """key -> (depends on node-addon-api, built from source at install),
@@ -303,16 +319,14 @@ class Dependents:
         and 8 write `requiresBuild`. None when no lock can say."""
         for name in NPM_LOCKS:
             try:
-                lock = json.loads(self.sources.read(os.path.join(self.root, name)))
+                lock = json.loads(self.sources.read(os.path.join(self.root, name)), object_pairs_hook=_lock_entry)
             except (Unreadable, ValueError):
                 continue
             packages = lock.get("packages") if isinstance(lock, dict) else None
             if not isinstance(packages, dict):
                 return None
-            return {key: (any(isinstance(entry.get(f), dict) and PACKAGE in entry[f] for f in DEP_FIELDS),
-                          entry.get("hasInstallScript") is True)
-                    for key, entry in packages.items()
-                    if isinstance(entry, dict) and key.startswith("node_modules/") and not entry.get("link")}
+            return {key: (entry.depends, entry.installs) for key, entry in packages.items()
+                    if isinstance(entry, _Entry) and key.startswith("node_modules/") and not entry.link}
         for name, read in (("yarn.lock", yarn_dependents), ("pnpm-lock.yaml", pnpm_dependents)):
             try:
                 data = self.sources.read(os.path.join(self.root, name))
@@ -329,6 +343,36 @@ class Dependents:
         if key not in self._evidence:
             self._evidence[key] = scan_package(self.sources, os.path.join(self.root, *key.split("/")), key)
         return self._evidence[key]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What the verdict needs of one npm lock entry, kept instead of the entry
+    itself: a 100,000-entry lock read whole as dicts costs ~100 MB more."""
+
+    depends: bool
+    installs: bool
+    link: bool
+
+
+# The fields npm writes in a lock entry (package-lock.json's `packages` values).
+_ENTRY_FIELDS = frozenset((
+    "name", "version", "resolved", "integrity", "link", "dev", "optional", "devOptional", "inBundle",
+    "hasInstallScript", "hasShrinkwrap", "bin", "license", "engines", "os", "cpu", "libc", "deprecated",
+    "funding", "extraneous", "bundleDependencies", "bundledDependencies", "peerDependenciesMeta",
+    "dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "workspaces"))
+
+
+def _lock_entry(pairs: list) -> dict | _Entry:
+    """json's object hook: a lock entry (only entry fields, a version, a
+    resolved URL or a link) becomes an _Entry; the lock itself, the packages
+    map and maps of specs (keyed by package names) stay dicts."""
+    keys = {key for key, _ in pairs}
+    if not keys <= _ENTRY_FIELDS or not keys & {"version", "resolved", "link"}:
+        return dict(pairs)
+    values = dict(pairs)
+    return _Entry(any(isinstance(values.get(f), dict) and PACKAGE in values[f] for f in DEP_FIELDS),
+                  values.get("hasInstallScript") is True, bool(values.get("link")))
 
 
 def _resolves(key: str, present: set[str]) -> str | None:

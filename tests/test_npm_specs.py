@@ -311,25 +311,15 @@ def peak(root: Path) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-# Since main's leak verdict (codemod/leaks.py, Dependents.of) scans every
-# package of the lock for each copy, the whole engine is quadratic again in
-# copies x packages: the large lock now peaks at 220 MB in 37 s (139 MB, 3 s
-# before it). npmlock itself stays linear (the lookup count above).
-QUADRATIC_LEAKS = pytest.mark.xfail(strict=True, raises=AssertionError,
-                                    reason="codemod/leaks.py Dependents.of scans all packages per copy")
-
-
 @pytest.mark.slow
-@QUADRATIC_LEAKS
 @pytest.mark.parametrize("copies, others, limit_mb", [
     # A large real lock (34 MB): a thousand nested copies among unrelated
     # packages. Measured: 139 MB (271 MB before unrelated entries were stepped over).
     (1_000, 98_000, 170),
     # The worst case (20 MB): every other entry a leaky copy, each moved with
     # its own finding and edits. Measured: 471 MB, over the 200 MB aim: a
-    # guard against it growing, not a claim that it is small. With leaks.py's
-    # per-copy scan it would run for hours: skipped until that is linear.
-    pytest.param(50_000, 0, 560, marks=pytest.mark.skip(reason="leaks.py Dependents.of: 50,000 x 100,000 scans")),
+    # guard against it growing, not a claim that it is small.
+    (50_000, 0, 560),
 ])
 def test_a_100000_entry_lock_plans_within_its_memory(tmp_path, copies, others, limit_mb):
     write_tree(tmp_path, {"package.json": _json({"name": "app", "version": "1.0.0"})})
