@@ -7,12 +7,16 @@ window/showMessage, and logged. The server keeps serving after each."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
 from helpers import write_tree
+from hostile_trees import TREES
 from lsp_harness import copy_example
 
 pytestmark = pytest.mark.asyncio
@@ -170,3 +174,37 @@ async def test_settings_the_server_cannot_use_are_shown_once_and_the_defaults_se
     await editor.codes(root / "package.json", {"NAPI001"})
     assert shown(editor) == ["napi-fix: strategy 'sideways' is not one of pin, finalize, both; using the defaults"]
     assert editor.client.messages[0].type == types.MessageType.Warning
+
+
+# -- hostile_trees.py's shapes: each beside a good package, through the server --
+
+
+def raw_controls(text: str) -> bool:
+    return bool(re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text))
+
+
+@pytest.mark.parametrize("build", TREES, ids=lambda b: b.__name__)
+async def test_a_hostile_shape_costs_the_other_files_nothing(editors, tmp_path, build):
+    hostile = build(tmp_path / "shape")
+    good = copy_example("leaky-addon", tmp_path / "good")
+    editor = await editors("neovim-0.11", [tmp_path])
+    await editor.codes(good / "package.json", {"NAPI001"})
+    await editor.codes(tmp_path / "shape" / hostile.survivor, {"NAPI002"})
+    if hostile.bad:
+        found, = await editor.wait_for(lambda: editor.diagnostics(tmp_path / "shape" / hostile.bad))
+        assert found.code is None and found.severity == types.DiagnosticSeverity.Error
+        assert hostile.says in found.message
+    # One analysis publishes a folder's diagnostics together: the survivor's
+    # having arrived, so have those of every file of the shape.
+    published = [d.message for ds in editor.client.diagnostics.values() for d in ds]
+    shape = (tmp_path / "shape").as_uri()
+    for where, found in list(editor.client.diagnostics.items()):  # the titles of what a user may pick
+        if where.startswith(shape):
+            for d in found:
+                published += [a.title for a in await editor.actions(Path(to_fs_path(where)), d.range, [d])]
+    assert not [m for m in published + shown(editor) if raw_controls(m)]
+    assert not [m for m in editor.client.log_messages if "internal error" in m.message or "Traceback" in m.message]
+    # Still serving: an edit elsewhere is analysed again.
+    editor.open(good / "src" / "counter.h")
+    editor.type(good / "src" / "counter.h", "struct Counter {};\n")
+    await editor.codes(good / "src" / "counter.h", set())
