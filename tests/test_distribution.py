@@ -92,10 +92,25 @@ def test_the_installed_wheel_runs_from_anywhere(venv, tmp_path):
     assert "+  void Finalize(Napi::Env /*env*/) override {}" in done.stdout  # the queries shipped in the wheel
 
 
-def test_the_installed_language_server_publishes_diagnostics(venv, tmp_path):
+@pytest.fixture(params=["venv", "pipx", "uvx"])
+def installed(request, dist, tmp_path) -> tuple[list[str], dict[str, str]]:
+    """The installed wheel's `napi-fix` as a command line: from the clean virtual
+    environment, through `pipx run --spec WHEEL`, and through `uvx --from WHEEL`."""
+    env = _clean_env()
+    if request.param == "venv":
+        return [str(request.getfixturevalue("venv") / "bin" / "napi-fix")], env
+    # Their own caches under the suite's: a second run of the suite installs nothing again.
+    env.update(PIPX_HOME=cache_dir("pipx"), UV_CACHE_DIR=cache_dir("uv"), UV_TOOL_DIR=cache_dir("uv-tools"))
+    if request.param == "pipx":
+        return [str(BIN / "pipx"), "run", "--spec", str(dist["wheel"]), "napi-fix"], env
+    return [str(BIN / "uvx"), "--from", str(dist["wheel"]), "napi-fix"], env
+
+
+def test_the_installed_language_server_publishes_diagnostics(installed, tmp_path):
     addon = _outside(tmp_path)
-    server = subprocess.Popen([str(venv / "bin" / "napi-fix"), "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, cwd=tmp_path, env=_clean_env())
+    command, env = installed
+    server = subprocess.Popen([*command, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, cwd=tmp_path, env=env)
     try:
         _send(server, {"jsonrpc": "2.0", "id": 1, "method": "initialize",
                        "params": {"processId": None, "rootUri": addon.as_uri(), "capabilities": {},
@@ -139,15 +154,16 @@ def _until(server: subprocess.Popen, wanted, limit: int = 200) -> dict:
     raise AssertionError("no such message")
 
 
-def test_the_installed_batch_runs_on_a_local_repository(venv, tmp_path):
+def test_the_installed_batch_runs_on_a_local_repository(installed, tmp_path):
     repo = _outside(tmp_path)
     for args in (["init", "-q", "-b", "main"], ["add", "-A"],
                  ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "addon"]):
         subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
     patches = tmp_path / "patches"
-    done = subprocess.run([str(venv / "bin" / "napi-fix"), "batch", "--dry-run", "--patch-dir", str(patches),
+    command, env = installed
+    done = subprocess.run([*command, "batch", "--dry-run", "--patch-dir", str(patches),
                            "--format", "json", str(repo)], capture_output=True, text=True, cwd=tmp_path,
-                          env=_clean_env(), timeout=300)
+                          env=env, timeout=300)
     assert done.returncode != 2, done.stderr
     patch = b"".join(p.read_bytes() for p in patches.glob("*.patch"))
     assert b'+    "node-addon-api": "^8.2.2"' in patch
