@@ -15,7 +15,7 @@ STRATEGY_HELP = (
     "finalize: insert empty `void Finalize(Napi::Env /*env*/) override {}` overrides; this is hygiene "
     "only and does NOT stop the 8.2.0/8.2.1 leak, the version pin does. both: do both."
 )
-PIN_HELP = "upgrade: smallest change to 8.2.2+ keeping operator and major. rollback: exactly 8.1.0."
+PIN_HELP = "upgrade: take 8.2.0/8.2.1 out of the spec and nothing else (the lock moves to 8.2.2 or later). rollback: exactly 8.1.0."
 PATCH_VENDORED_HELP = "Apply upstream's 8.2.2 fix to leaky vendored header copies."
 SETTINGS_HELP = ' (default: the "napi-fix" key of the nearest package.json, else %s; see docs/settings.md)'
 JOBS_HELP = "Worker processes; 0 (the default) means one per core."
