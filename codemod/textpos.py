@@ -64,10 +64,16 @@ def line_of(data: bytes, offset: int) -> int:
 def lines_of(data: bytes, offsets) -> dict[int, int]:
     """line_of for many offsets in one sweep: linear where a call per offset
     would rescan the text before each (thousands of lock entries)."""
-    lines, at, line = {}, 0, 1
+    lines: dict[int, int] = {}
+    crs = b"\r" in data
+    at, newlines, returns, pairs = 0, 0, 0, 0
     for offset in sorted(set(offsets)):
-        line += data.count(b"\n", at, offset)
-        lines[offset], at = line, offset
+        offset = max(0, min(offset, len(data)))
+        newlines += data.count(b"\n", at, offset)
+        if crs:  # as line_of: a \r\n is one break, counted at its \n
+            returns += data.count(b"\r", at, offset)
+            pairs += data.count(b"\r\n", at, min(offset + 1, len(data)))
+        lines[offset], at = newlines + returns - pairs + 1, offset
     return lines
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from codemod.textpos import UTF8, UTF16, UTF32, LineIndex, bom_length, line_column, line_start, node_places, without_bom
+from codemod.textpos import (UTF8, UTF16, UTF32, LineIndex, bom_length, line_column, line_of, line_start, lines_of,
+                             node_places, without_bom)
 
 TEXT = "\tx = 1;\n// 你好 😀 ok\r\nend".encode()
 
@@ -145,3 +146,13 @@ def test_a_tree_sitter_node_is_placed_on_textpos_lines(breaks):
         node = stack.pop()
         assert where(node) == line_column(data, node.start_byte), node
         stack.extend(node.children)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"\r", b"\n", b"\r\n"]), max_size=30).map(b"".join),
+       st.lists(st.integers(0, 80), min_size=1, max_size=8))
+def test_lines_of_sweeps_to_what_line_of_says(data, offsets):
+    """The one-sweep form (thousands of lock entries) counts the same breaks as line_of."""
+    offsets = [min(o, len(data)) for o in offsets]
+    got = lines_of(data, offsets)
+    assert {o: got[o] for o in offsets} == {o: line_of(data, o) for o in offsets}

@@ -170,12 +170,14 @@ def _entries_below(path: str, lock: Obj, spec: str, target: str) -> list[Edit]:
     from codemod.manifests.npmlock import _entry_edits
 
     entries = []
-    for table, key in ((lock.get("packages"), "node_modules/" + specs.PACKAGE), (lock.get("dependencies"), specs.PACKAGE)):
+    # (the table, its key, whether it is lockfile v1's `dependencies`: its versions may carry an alias)
+    for table, key, legacy in ((lock.get("packages"), "node_modules/" + specs.PACKAGE, False),
+                               (lock.get("dependencies"), specs.PACKAGE, True)):
         entry = table.get(key) if isinstance(table, Obj) else None
         version = entry.get("version") if isinstance(entry, Obj) else None
         if isinstance(version, Str) and not specs.is_bad(version.value) and not specs.satisfies(version.value, spec):
-            entries.append(entry)
-    return [edit for entry in entries for edit in _entry_edits(path, entry, target)]
+            entries.append((entry, legacy))
+    return [edit for entry, legacy in entries for edit in _entry_edits(path, entry, legacy, target)]
 
 
 _FLAGS = ("dev", "optional", "devOptional", "peer")
