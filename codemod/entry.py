@@ -9,12 +9,13 @@ import sys
 
 
 def run() -> None:
+    from codemod.cli_options import wants_json
     from codemod.ownership import foreign_codemod
 
     problem = foreign_codemod()
     if problem is not None:
         sys.stderr.write(f"napi-fix: {problem}\n")
-        if _wants_json(sys.argv[1:]):
+        if wants_json(sys.argv[1:]):
             import json
 
             sys.stdout.write(json.dumps({"tool": "napi-fix", "error": problem}, indent=2) + "\n")
@@ -23,6 +24,3 @@ def run() -> None:
 
     cli_run()
 
-
-def _wants_json(argv: list[str]) -> bool:
-    return "--format=json" in argv or any(a == "--format" and argv[i + 1:i + 2] == ["json"] for i, a in enumerate(argv))
