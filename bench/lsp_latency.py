@@ -77,6 +77,48 @@ def header_tree(folder: Path, lines: int = 5000) -> Path:
     return path
 
 
+def generated_header_tree(folder: Path, classes: int = 2500) -> Path:
+    """A package whose one header is generated code: `classes` ObjectWrap
+    classes in 20 lines each (50,003 lines for 2,500), each with a
+    constructor, an Init, a getter, a setter with a body and a Reset; one
+    in three overrides Finalize, the others get a NAPI004 hint. Each is
+    followed by a small inline helper function, as wrapper generators
+    emit them."""
+    folder.mkdir(parents=True)
+    _leaky_package(folder, packages=0)
+    out = ["#pragma once", "#include <napi.h>", ""]
+    for index in range(classes):
+        name = f"Gen{index}"
+        finalize = "  void Finalize(Napi::Env /*env*/) override {}" if index % 3 == 0 else \
+            "  Napi::Value Size(const Napi::CallbackInfo& info);"
+        out += [f"class {name} : public Napi::ObjectWrap<{name}> {{", " public:",
+                f"  explicit {name}(const Napi::CallbackInfo& info);",
+                "  static Napi::Function Init(Napi::Env env);",
+                "  Napi::Value Get(const Napi::CallbackInfo& info);",
+                "  Napi::Value Set(const Napi::CallbackInfo& info) {",
+                "    value_ = info[0].As<Napi::Number>().Int32Value();",
+                "    return info.Env().Undefined();",
+                "  }",
+                f"  void Reset() {{ value_ = {index}; }}",
+                finalize, "", " private:", f"  int value_ = {index};", "};", "",
+                f"inline int helper_{index}(int x) {{", f"  return x * {index % 7 + 1};", "}", ""]
+    (folder / "src").mkdir()
+    path = folder / "src" / "generated.h"
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+# Typing inside one class of the generated header: (what, by what) on the
+# line holding `what`, each applied and then undone, so the 12 edits keep
+# the class parsing (a number, a method's name, a comment, a statement).
+GENERATED_CLASS = "Gen1250"
+GENERATED_EDITS = (("value_ = 1250; }", "value_ = 12507; }"), ("void Reset()", "void ResetAll()"),
+                   ("return info.Env().Undefined();", "return info.Env().Undefined();  // done"),
+                   ("int value_ = 1250;", "int value_ = 1250;  int count_ = 0;"),
+                   ("Napi::Value Get(", "Napi::Value GetValue("),
+                   ("value_ = info[0]", "value_ = 2 * info[0]"))
+
+
 def lockfile_tree(folder: Path, lines: int = 30000) -> Path:
     """A package whose package-lock.json (v3) has ~`lines` lines of
     dependencies, one of them node-addon-api 8.2.1."""
@@ -159,7 +201,9 @@ class Editor:
             if "method" not in message:
                 self._waiting.pop(message["id"]).set_result(message.get("result"))
             elif "id" in message:  # a request from the server (registration, refresh): accept it
-                self._send({"id": message["id"], "result": None})
+                # workspace/configuration: no settings of this editor's own (one null per item asked).
+                items = (message.get("params") or {}).get("items")
+                self._send({"id": message["id"], "result": [None] * len(items) if items is not None else None})
             elif message["method"] == "textDocument/publishDiagnostics":
                 params = message["params"]
                 self.first_publish = self.first_publish or now
@@ -284,6 +328,57 @@ async def burst_latency(editor: Editor, uri: str, line_of, old: str, new: str, b
     return samples
 
 
+async def typing_in_one_class(editor: Editor, path: Path, name: str, edits: tuple[tuple[str, str], ...]
+                              ) -> tuple[list[float], list[float]]:
+    """Each of `edits` applied and then undone inside class `name`: 2 x len(edits)
+    didChange -> publishDiagnostics latencies (minus the debounce), and after
+    each publish, the latency of a code action on the class's name."""
+    uri = editor.open(path)
+    await editor.published_after(uri, 1)
+    published, actions = [], []
+    for old, new in edits:
+        for a, b in ((old, new), (new, old)):
+            text = editor.texts[uri]
+            head = _line_with(text, f"class {name} ")
+            line = head + next(i for i, row in enumerate(text.split("\n")[head:]) if a in row)
+            sent = time.perf_counter()
+            editor.edit(uri, line, a, b)
+            arrived = await editor.published_after(uri, editor.versions[uri])
+            published.append(arrived - sent - DEBOUNCE)
+            actions.append(await editor.code_action(uri, head))
+    return published, actions
+
+
+async def first_publish_of(path: Path, folder: Path) -> float:
+    """From `initialize` (the server spawned then) to the first publish of `path`'s diagnostics."""
+    editor = Editor("visual-studio-code@v1.65.2")
+    started = time.perf_counter()
+    await editor.start([folder])
+    uri = from_fs_path(str(path))
+    while uri not in editor.published:
+        await asyncio.sleep(0.001)
+    arrived = editor.published[uri][0][0]
+    await editor.stop()
+    return arrived - started
+
+
+async def generated(args) -> dict:
+    """The issue-23 case: typing in one class of a 50,000-line generated header."""
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        header = generated_header_tree(Path(tmp) / "generated-addon")
+        results["sizes"] = {"generated header lines": len(header.read_text().splitlines())}
+        results["first publish, 50,000-line header, from `initialize`"] = [
+            await first_publish_of(header, header.parent.parent) for _ in range(args.starts)]
+        editor = Editor("visual-studio-code@v1.65.2")
+        await editor.start([header.parent.parent])
+        published, actions = await typing_in_one_class(editor, header, GENERATED_CLASS, GENERATED_EDITS)
+        results["didChange -> publish, 50,000-line header, 12 edits in one class"] = published
+        results["codeAction, lazy (VS Code), 50,000-line header"] = actions
+        await editor.stop()
+    return results
+
+
 async def first_diagnostics(tmp: Path, starts: int) -> dict[str, list[dict[str, float]]]:
     """`starts` fresh servers with a warm code cache and as many with none, taking turns."""
     warm = tmp / "warm-cache"
@@ -366,6 +461,14 @@ async def run(args) -> dict:
     return results
 
 
+async def _all(args) -> dict:
+    results = await run(args)
+    more = await generated(args)
+    results["sizes"].update(more.pop("sizes"))
+    results.update(more)
+    return results
+
+
 def profile(header: Path, lock: Path) -> None:
     """One re-plan of each file in-process, under cProfile: where the time goes."""
     import cProfile
@@ -395,19 +498,22 @@ def profile(header: Path, lock: Path) -> None:
 
 def table(results: dict) -> str:
     rows = ["| measurement | p50 | p95 | max | target |", "|---|---|---|---|---|"]
-    targets = {"didChange": "p95 <= 50 ms", "codeAction": "p95 <= 50 ms"}
+    targets = {"didChange -> publish, 50,000": "p95 <= 150 ms", "didChange": "p95 <= 50 ms",
+               "codeAction": "p95 <= 50 ms", "first publish": ""}
     for name, samples in results.items():
         if isinstance(samples, list):
             target = next(t for k, t in targets.items() if name.startswith(k))
             rows.append(f"| {name} | {statistics.median(samples) * 1000:.1f} ms | {p95(samples) * 1000:.1f} ms | "
                         f"{max(samples) * 1000:.1f} ms | {target} |")
-    for cached, starts in results["first diagnostics on examples/"].items():
+    for cached, starts in results.get("first diagnostics on examples/", {}).items():
         for since, target in (("from initialize", "<= 500 ms"), ("from its response", ""),
                               ("opened file, from initialize", "")):
             ms = [start[since] * 1000 for start in starts]
             rows.append(f"| first diagnostics on examples/, {cached}, {since.replace('initialize', '`initialize`')}"
                         f" | {statistics.median(ms):.0f} ms | | {max(ms):.0f} ms | {target} |")
-    rss = results["RSS (MB) after N edits"]
+    rss = results.get("RSS (MB) after N edits")
+    if rss is None:
+        return "\n".join(rows)
     rows.append("| server RSS after N edits | " + ", ".join(f"{n}: {mb:.0f} MB" for n, mb in rss.items())
                 + " | | | flat, < 200 MB |")
     return "\n".join(rows)
@@ -423,7 +529,7 @@ def spread(runs: list[dict]) -> str:
         pooled = [x for r in runs for x in r[name]]
         rows.append(f"| {name} | " + " | ".join(cells)
                     + f" | {statistics.median(pooled) * 1000:.1f} / {p95(pooled) * 1000:.1f} ms |")
-    for cached in runs[0]["first diagnostics on examples/"]:
+    for cached in runs[0].get("first diagnostics on examples/", {}):
         ms = [[start["from initialize"] * 1000 for start in r["first diagnostics on examples/"][cached]] for r in runs]
         pooled = [x for m in ms for x in m]
         rows.append(f"| first diagnostics on examples/, {cached}, from `initialize` (median, max) | "
@@ -439,10 +545,12 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--only", choices=("generated",),
+                        help="only the 50,000-line generated header (issue 23): typing in one class, first publish")
     args = parser.parse_args()
     runs = []
     for _ in range(args.runs):
-        runs.append(asyncio.run(run(args)))
+        runs.append(asyncio.run(generated(args) if args.only == "generated" else _all(args)))
         args.profile = False  # once is enough
     sizes = runs[-1].pop("sizes")
     for other in runs[:-1]:
