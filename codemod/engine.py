@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from codemod import leaks, settings
-from codemod.cpp import finder
-from codemod.cpp.plan import plan_file
+from codemod.cpp import finder, splice
+from codemod.cpp.plan import plan_file, replan
 from codemod.cpp.scan import digest
 from codemod.discover import BUILD_FILES, PACKAGE_FILES, Discovered, discover, is_cpp
 from codemod.manifests.plan import NOT_PLANNED, RootPlan, plan_root
@@ -52,6 +52,8 @@ class Project:
         # changes nothing other files resolve through, only that file is re-planned.
         self._cpp_findings: dict[str, list[Finding]] = {}
         self._ahead: dict[str, _Prefetched] = {}  # path -> a scan started on a worker: prefetch()
+        self._splices: dict[str, splice.Spliced] = {}  # path -> its latest splice (one class re-read)
+        self.last_spliced = False  # the last update re-planned a file from a splice
         # How long the last scan of each C/C++ file took (on a worker or here):
         # the editor server times its prefetches by it.
         self.scan_seconds: dict[str, float] = {}
@@ -105,6 +107,7 @@ class Project:
     def update(self, changed: Iterable[str], workers: Workers) -> Report:
         """Re-plan after `changed` files were edited, created or deleted."""
         changed = [os.path.normpath(p) for p in changed]
+        self.last_spliced = False
         for path in changed:
             self._ignores.pop(path, None)
         known = set(self.found.cpp_files) | set(self.found.package_files) | set(self.found.build_files)
@@ -125,17 +128,29 @@ class Project:
                 for path in (p for p in changed if p in cpp_files):
                     prefetched = self._ahead.pop(path, None)
                     started = time.perf_counter()
-                    rescanned = finder.scan_one(self.sources, self.cpp.index, path,
-                                                prefetched.scan_of if prefetched else None)
+                    read: list[bytes] = []
+
+                    def scanned(data: bytes, path=path, prefetched=prefetched, read=read) -> finder.Sifted | None:
+                        read.append(data)
+                        return (prefetched and prefetched.scan_of(data)) or self._splice(path, data)
+
+                    rescanned = finder.scan_one(self.sources, self.cpp.index, path, scanned)
                     taken = prefetched.seconds if prefetched else None  # set when its scan was used
                     self.scan_seconds[path] = taken if taken is not None else time.perf_counter() - started
                     self.cpp.errors.pop(path, None)
                     if rescanned.error is not None:
                         self.cpp.errors[path] = rescanned.error
+                    facts = self.cpp.index.files.get(path)
+                    if facts is not None and read:
+                        self._scanned[path] = (facts.digest, read[0])  # what the next splice starts from
+                    spliced = self._splices.pop(path, None)
+                    old = self._cpp_findings.pop(path, None)
                     if rescanned.others_affected:
                         self._cpp_findings.clear()
-                    else:
-                        self._cpp_findings.pop(path, None)
+                    elif spliced is not None and spliced.facts is facts and spliced.loose_same and old is not None:
+                        # One class re-read, nothing else changed: the others' findings are moved, not planned.
+                        self._cpp_findings[path] = replan(self.cpp.index, facts, self.cpp.basic(path), old, spliced)
+                        self.last_spliced = True
         self._drop_ahead()  # every change is planned in: a scan not taken is of bytes no longer there
         self._classes_for_leaks(workers)
         return self.report()
@@ -158,12 +173,34 @@ class Project:
             if seconds is not None:  # typing on: the server's next prefetch waits by the latest time
                 self.scan_seconds[path] = seconds
         if finder.worth_scanning(self.cpp.index, data):
+            started = time.perf_counter()
+            sifted = self._splice(path, data)
+            if sifted is not None:  # one class re-read, here: cheaper than handing the file to a worker
+                self._ahead[path] = _Prefetched(data, _done((sifted, time.perf_counter() - started)))
+                return
             try:
                 future = workers.ahead(_timed_prescan, path, data)
             except Exception:  # noqa: BLE001 -- a broken pool: update() scans here, and says what fails
                 return
             if future is not None:
                 self._ahead[path] = _Prefetched(data, future)
+
+    def _splice(self, path: str, data: bytes) -> finder.Sifted | None:
+        """The scan of `data` from the last scan of `path`, re-reading only
+        the class an edit fell in (cpp/splice.py); None when that cannot be
+        done exactly."""
+        facts = self.cpp.index.files.get(path) if self.cpp is not None else None
+        old = self._scanned.get(path)
+        if facts is None or old is None or old[0] != facts.digest:
+            return None
+        try:
+            spliced = splice.rescan(path, old[1], facts, data)
+        except Exception:  # noqa: BLE001 -- the whole scan then runs, and reports what fails
+            return None
+        if spliced is None:
+            return None
+        self._splices[path] = spliced
+        return finder.Sifted(path, spliced.facts)
 
     def _drop_ahead(self) -> None:
         for prefetched in self._ahead.values():
@@ -383,6 +420,12 @@ class _Prefetched:
             return self.future.result()
         except Exception:  # noqa: BLE001 -- CancelledError is one too
             return None
+
+
+def _done(result) -> Future:
+    future: Future = Future()
+    future.set_result(result)
+    return future
 
 
 def _timed_prescan(path: str, data: bytes) -> tuple[finder.Sifted, float]:

@@ -430,6 +430,14 @@ class _Declared:
     defined: frozenset[str]  # names of classes and aliases (read loosely)
 
 
+def loose_reads(data: bytes) -> tuple:
+    """What Includes reads of a file's text without parsing it (its
+    includes, usings, macros and defined names), as comparable values: an
+    edit that leaves them alike in the text it touched changes none of them."""
+    return (tuple(_INCLUDE.findall(data)), tuple(_NAMESPACE_ALIAS.findall(data)), tuple(_DEFINED.findall(data)),
+            tuple(_USING_NAMESPACE.findall(data)), tuple(_USING_DECL.findall(data)), _macros(data))
+
+
 def _macros(data: bytes) -> dict[str, Macro]:
     out: dict[str, Macro] = {}
     if b"define" not in data:

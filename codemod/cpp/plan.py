@@ -19,6 +19,7 @@ from __future__ import annotations
 from codemod.cpp import finalize
 from codemod.cpp.index import INDIRECT, INTERMEDIATE, TARGET, ProjectIndex
 from codemod.cpp.scan import FileFacts
+from codemod.cpp.splice import Spliced, shallow_copy
 from codemod.results import (
     HAS_OVERRIDE,
     INDIRECT as INDIRECT_KIND,
@@ -27,6 +28,7 @@ from codemod.results import (
     MISSING_OVERRIDE,
     Finding,
 )
+from codemod.edits import Edit
 from codemod.rules import NEEDS_PERSON, NO_FINALIZE
 
 
@@ -46,6 +48,34 @@ def plan_file(index: ProjectIndex, facts: FileFacts, basic: bool) -> list[Findin
         for u in facts.unparsed
     ]
     return sorted(found, key=lambda f: (f.line, f.column))
+
+
+def replan(index: ProjectIndex, facts: FileFacts, basic: bool, old: list[Finding], spliced: Spliced) -> list[Finding]:
+    """plan_file's findings after a splice, planning only the classes of its
+    window: the others' are the old ones, moved. The caller vouches that
+    nothing they depend on changed (the index's answer, Spliced.loose_same)."""
+    a, b, delta, lines = spliced.start, spliced.end, spliced.delta, spliced.lines
+    kept: list[Finding] = []
+    for finding in old:
+        at = finding.span[0] if finding.span is not None else None
+        if at is not None and a <= at < b:
+            continue  # planned again below
+        if (at is None and finding.line > spliced.last_line) or (at is not None and at >= b):
+            finding = _moved(finding, delta, lines)
+        kept.append(finding)
+    kept += [f for cls in facts.classes if a <= cls.start < b + delta for f in _class_findings(index, facts, cls, basic)]
+    return sorted(kept, key=lambda f: (f.line, f.column))
+
+
+def _moved(finding: Finding, delta: int, lines: int) -> Finding:
+    moved = shallow_copy(finding)
+    fields = moved.__dict__
+    fields["line"] += lines
+    if finding.span is not None:
+        fields["span"] = (finding.span[0] + delta, finding.span[1] + delta)
+    if finding.edits:
+        fields["edits"] = tuple(Edit(e.path, e.start + delta, e.end + delta, e.text) for e in finding.edits)
+    return moved
 
 
 def _class_findings(index: ProjectIndex, facts: FileFacts, cls, basic: bool):

@@ -51,6 +51,11 @@ class FileFacts:
     macro_classes: tuple[MacroClass, ...]
     unparsed: tuple[Unparsed, ...]
     recovered_macros: tuple[tuple[int, str], ...]
+    # Every tree parsed cleanly, the braces paired, nothing was left unread
+    # and no class took the file's indentation step: what one top-level
+    # class yields does not depend on the rest of the file, so the editor
+    # may re-scan that class alone (splice.py).
+    separable: bool = False
 
 
 def scan_cpp(path: str, data: bytes) -> FileFacts:
@@ -60,9 +65,17 @@ def scan_cpp(path: str, data: bytes) -> FileFacts:
         return _unreadable(path, data, str(over))
 
 
-def _scan(path: str, data: bytes, deadline: Deadline) -> FileFacts:
-    prepared = prepare(data, deadline)
-    facts = _Collected(path, prepared)
+def scan_part(path: str, prepared: Prepared, deadline: Deadline, unit, newline: str) -> FileFacts:
+    """The facts of part of a file, prepared on its own (splice.py re-reads
+    one class this way); `unit` (called when a class needs it) and
+    `newline`: the whole file's indentation step and line break."""
+    return _scan(path, prepared.data, deadline, prepared, unit, newline)
+
+
+def _scan(path: str, data: bytes, deadline: Deadline, prepared: Prepared | None = None, unit=None,
+          newline: str | None = None) -> FileFacts:
+    prepared = prepared or prepare(data, deadline)
+    facts = _Collected(path, prepared, unit, newline)
     points = Points(prepared.source)
     budget = Budget(REPAIR_LIMIT, deadline)
     with reading(prepared.source):
@@ -72,6 +85,8 @@ def _scan(path: str, data: bytes, deadline: Deadline) -> FileFacts:
     # What `#if 0` hides is no part of the build: no class, no finding.
     dead = dead_spans(data, prepared.lexed.directives)
     live = (lambda at: not is_dead(dead, at)) if dead else (lambda at: True)
+    lexed = prepared.lexed
+    unparsed = tuple(u for u in facts.unparsed() if live(u.start))
     return FileFacts(
         path=path,
         digest=digest(data),
@@ -80,22 +95,27 @@ def _scan(path: str, data: bytes, deadline: Deadline) -> FileFacts:
         usings=Usings(tuple(facts.namespaces), tuple(facts.declarations), tuple(facts.includes),
                       tuple(facts.namespace_aliases)),
         macro_classes=tuple(facts.macro_classes),
-        unparsed=tuple(u for u in facts.unparsed() if live(u.start)),
+        unparsed=unparsed,
         recovered_macros=prepared.recovered_macros,
+        separable=(lexed.paired and not lexed.focused and lexed.open_tail == len(data) and not facts.had_error
+                   and not facts.repaired and not facts.unit_used and not unparsed),
     )
 
 
 class _Collected:
     """Facts gathered tree by tree (a tree is dropped once read: memory stays one chunk's)."""
 
-    def __init__(self, path: str, prepared: Prepared):
+    def __init__(self, path: str, prepared: Prepared, unit=None, newline: str | None = None):
         self.path = path
         self.prepared = prepared
         data = prepared.data
         # The indentation step needs a regex pass over the whole file; most class
         # bodies show their members' indentation, so it is worked out only on demand.
-        self.unit = lru_cache(maxsize=None)(lambda: detect_indent_unit(data))
-        self.newline = detect_newline(data)
+        detect = unit or (lambda: detect_indent_unit(data))
+        self.unit = lru_cache(maxsize=None)(lambda: self._consulted(detect))
+        self.unit_used = False  # a class took the file's indentation step: its bytes outside it count
+        self.had_error = False  # some tree had an error
+        self.newline = newline or detect_newline(data)
         self.where = node_places(data)  # our lines, not tree-sitter's rows
         self.classes: dict[int, ClassDecl] = {}  # by start offset
         self.suspect: set[int] = set()  # starts of classes yielded by a tree with errors
@@ -108,8 +128,13 @@ class _Collected:
         self.namespace_aliases: list = []
         self.macro_classes: list[MacroClass] = []
 
+    def _consulted(self, detect) -> str:
+        self.unit_used = True
+        return detect()
+
     def add(self, tree: Tree) -> None:
         matches = match_tree(tree.root_node)
+        self.had_error = self.had_error or tree.root_node.has_error
         self._classes(matches, suspect=tree.root_node.has_error)
         self.errors += find_unparsed(outermost_errors(matches), self.prepared.lexed.code, self.where, ERROR_REGION)
         self.aliases += find_aliases(matches, self.path)

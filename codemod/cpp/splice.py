@@ -1,0 +1,197 @@
+"""Re-scan one top-level class after an edit inside its body (the editor server).
+
+A full scan of a 50,000-line generated header takes about a second. An edit
+inside the body of one class changes what that class yields and, in a
+separable file (scan.py: every tree clean, braces paired, nothing unread,
+no class needing the file's indentation step), nothing else but where the
+rest now lies. So the window from the end of the previous top-level class
+to the end of the edited one is scanned on its own (what precedes it on its
+first line blanked, so columns stay; the file's line break and indentation
+step handed in) and moved to where it lies, and the facts outside it are
+the old ones, moved by the edit's bytes and lines.
+
+It is exact or it declines (None: the caller scans the whole file, as
+`napi-fix PATH` would):
+- the same window of the old bytes must yield exactly the old facts inside
+  it: the class is as free of its surroundings as assumed (not inside a
+  namespace, an `extern "C"` block or a class);
+- the new window must be separable too, its class must still close where
+  the old one did (moved), and a line must end between the edit and the
+  window's end (columns after it stay);
+- a conditional that does not balance inside the window (a stray `#else`
+  or `#endif`, an `#if` without its `#endif`) is an error to tree-sitter,
+  so the window is not separable: what is dead stays dead, and what is live
+  stays live; a macro or include added or changed is the planner's concern
+  (Spliced.loose_same);
+- neither window declares an alias, a using or a macro-made class (those
+  facts carry no byte offset to move them by).
+Whether other classes' findings may change (a base renamed, a class name or
+a macro added) is the index's and the planner's call: `Spliced.loose_same`
+and index.add's answer (engine.Project).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from codemod.cpp.classes import ClassDecl
+from codemod.cpp.finalize import detect_newline
+from codemod.cpp.index import loose_reads
+from codemod.cpp.lexer import BLANK
+from codemod.cpp.limits import SCAN_SECONDS, Deadline, OverLimit
+from codemod.cpp.parse import Prepared, prepare
+from codemod.cpp.scan import FileFacts, digest, scan_part
+from codemod.cpp.usings import Usings
+from codemod.difference import changed_span
+from codemod.textpos import line_of, line_start
+
+_SEMICOLON = re.compile(rb"[ \t]*;")
+_NO_USINGS = Usings((), (), (), ())
+
+
+@dataclass(frozen=True)
+class Spliced:
+    """The new bytes' facts, and the window they were re-read in."""
+
+    facts: FileFacts
+    start: int  # the window in the old bytes: [start, end)
+    end: int
+    delta: int  # bytes the window grew by
+    lines: int  # lines it grew by
+    first_line: int  # the old window's first and last lines (1-based)
+    last_line: int
+    loose_same: bool  # index.loose_reads of the window alike before and after
+
+
+def rescan(path: str, old: bytes, facts: FileFacts, new: bytes) -> Spliced | None:
+    """`facts` (of `old`) brought to `new` by re-scanning the class an edit
+    fell in; None when that cannot be done exactly."""
+    if not facts.separable:
+        return None
+    start, old_end, new_end = changed_span(old, new)
+    if start == old_end == new_end:  # the same bytes (an edit undone before the re-plan)
+        return Spliced(facts, 0, 0, 0, 0, 0, 0, True)
+    window = _window(facts.classes, start, old_end)
+    if window is None:
+        return None
+    a, b = (_past_semicolon(old, at) for at in window)
+    delta = len(new) - len(old)
+    if not re.search(rb"[\r\n]", new[new_end:b + delta]):
+        return None
+    try:
+        deadline = Deadline(SCAN_SECONDS)
+        before, seen = _scan_window(path, old, a, b, deadline)
+        after, got = _scan_window(path, new, a, b + delta, deadline)
+    except (OverLimit, RecursionError):
+        return None
+    inside = (a, b)
+    if not (seen.separable and got.separable and _plain(seen) and _plain(got)
+            and seen.classes == _within(facts.classes, inside)
+            and seen.recovered_macros == tuple(r for r in facts.recovered_macros if a <= r[0] < b)
+            and _closes(before, start, old_end) and _closes(after, start, new_end)):
+        return None
+    first, last = line_of(old, a), line_of(old, b)
+    if any(first <= m.line <= last for m in facts.macro_classes):
+        return None
+    lines = line_of(new, b + delta) - last
+    spliced = FileFacts(
+        path=path,
+        digest=digest(new),
+        classes=tuple(c for c in facts.classes if c.start < a) + got.classes + tuple(
+            _moved(c, delta, lines) for c in facts.classes if c.start >= b),
+        aliases=facts.aliases,
+        usings=facts.usings,
+        macro_classes=tuple(m for m in facts.macro_classes if m.line < first) + tuple(
+            replace(m, line=m.line + lines) for m in facts.macro_classes if m.line > last),
+        unparsed=(),
+        recovered_macros=tuple(r for r in facts.recovered_macros if r[0] < a) + got.recovered_macros + tuple(
+            (at + delta, spelled) for at, spelled in facts.recovered_macros if at >= b),
+        separable=True,
+    )
+    return Spliced(spliced, a, b, delta, lines, first, last, loose_reads(old[a:b]) == loose_reads(new[a:b + delta]))
+
+
+def _window(classes: tuple[ClassDecl, ...], start: int, old_end: int) -> tuple[int, int] | None:
+    """From the end of the top-level class before the one holding the edit
+    (past its `;`) to the end of that one (with its `;`): None when the edit
+    is not inside a top-level class."""
+    previous = reach = 0
+    for cls in classes:  # by start
+        if cls.start < reach:
+            continue  # nested in the one before
+        if cls.start < start and old_end < cls.end:
+            return previous, cls.end
+        if cls.start >= old_end:
+            return None
+        previous = reach = cls.end
+    return None
+
+
+def _past_semicolon(data: bytes, at: int) -> int:
+    m = _SEMICOLON.match(data, at)
+    return m.end() if m else at
+
+
+def _scan_window(path: str, data: bytes, a: int, b: int, deadline: Deadline) -> tuple[_Part, FileFacts]:
+    """The facts of data[a:b] where they lie in `data`. A class there that
+    needs the file's indentation step makes them not separable (the splice
+    declines), so the step handed in is never one a result keeps."""
+    first = line_start(data, a)
+    part = _Part(first, prepare(data[first:a].translate(BLANK) + data[a:b], deadline))
+    found = scan_part(path, part.prepared, deadline, lambda: "  ", detect_newline(data))
+    lines = line_of(data, first) - 1
+    return part, replace(found, classes=tuple(_moved(c, first, lines) for c in found.classes),
+                         recovered_macros=tuple((at + first, spelled) for at, spelled in found.recovered_macros))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A window prepared on its own, from byte `at` of the file."""
+
+    at: int
+    prepared: Prepared
+
+
+def _plain(facts: FileFacts) -> bool:
+    """Declares nothing without a byte offset to move it by."""
+    return not facts.aliases and facts.usings == _NO_USINGS and not facts.macro_classes
+
+
+def _within(classes: tuple[ClassDecl, ...], span: tuple[int, int]) -> tuple[ClassDecl, ...]:
+    return tuple(c for c in classes if span[0] <= c.start < span[1])
+
+
+def _closes(part: _Part, start: int, end: int) -> bool:
+    """The edit [start, end) lies inside a brace pair at the window's top
+    level that closes at its class's `}` (the window ends there, or at its `;`)."""
+    lexed = part.prepared.lexed
+    pair = lexed.enclosing(start - part.at)
+    while pair >= 0 and lexed.parents[pair] >= 0:
+        pair = lexed.parents[pair]
+    if pair < 0 or lexed.closes[pair] < end - part.at:
+        return False
+    tail = part.prepared.data[lexed.closes[pair] + 1:]
+    return tail.strip(b" \t;") == b"" and tail.count(b";") <= 1
+
+
+def _moved(cls: ClassDecl, delta: int, lines: int) -> ClassDecl:
+    """`cls`, `delta` bytes and `lines` lines further (dataclasses.replace,
+    at 15 us a call, was most of a splice's time for 2,500 classes)."""
+    moved = shallow_copy(cls)
+    fields = moved.__dict__
+    fields["line"] += lines
+    fields["name_span"] = (cls.name_span[0] + delta, cls.name_span[1] + delta)
+    fields["start"] += delta
+    fields["end"] += delta
+    if cls.insertion is not None:
+        insertion = fields["insertion"] = shallow_copy(cls.insertion)
+        insertion.__dict__["offset"] += delta
+    return moved
+
+
+def shallow_copy(frozen):
+    """A shallow copy of a frozen dataclass instance, to be changed before anyone sees it."""
+    copied = object.__new__(type(frozen))
+    copied.__dict__.update(frozen.__dict__)
+    return copied
