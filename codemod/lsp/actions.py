@@ -20,6 +20,7 @@ from codemod.lsp.client import Client
 from codemod.lsp.diagnostics import SOURCE, finding_diagnostic, finding_range, uri_of
 from codemod.lsp.fixes import FIX_ALL, Fix
 from codemod.lsp.ranges import Indexes, Range
+from codemod.results import Finding
 from codemod.rules import NO_FINALIZE
 
 _converter = get_converter()
@@ -41,14 +42,13 @@ def wanted(kind: str, only: list[str] | None) -> bool:
     return only is None or any(kind == o or kind.startswith(o + ".") for o in only)
 
 
-def under(fix: Fix, params: types.CodeActionParams, indexes: Indexes, client: Client) -> bool:
-    """A quick fix whose diagnostic meets the requested range, or is one the client passed."""
-    if fix.finding is None:
+def finding_under(finding: Finding, params: types.CodeActionParams, indexes: Indexes, client: Client) -> bool:
+    """A finding whose diagnostic meets the requested range, or is one the client passed."""
+    found = finding_range(finding, indexes.of(finding.path), client)
+    if _overlaps_json(found, params.range):
         return True
-    found = _lsp_range(finding_range(fix.finding, indexes.of(fix.finding.path), client))
-    if _overlaps(found, params.range):
-        return True
-    return any(d.source == SOURCE and d.code == fix.finding.rule and d.range == found
+    found = _lsp_range(found)
+    return any(d.source == SOURCE and d.code == finding.rule and d.range == found
                for d in params.context.diagnostics)
 
 
@@ -90,8 +90,7 @@ def _lsp_range(found: Range) -> types.Range:
     return _converter.structure(found, types.Range)
 
 
-def _overlaps(a: types.Range, b: types.Range) -> bool:
-    def key(p: types.Position) -> tuple[int, int]:
-        return p.line, p.character
-
-    return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
+def _overlaps_json(a: Range, b: types.Range) -> bool:
+    """`a` as the protocol's JSON (no lsprotocol object made for each of thousands of findings)."""
+    start, end = (a["start"]["line"], a["start"]["character"]), (a["end"]["line"], a["end"]["character"])
+    return start <= (b.end.line, b.end.character) and (b.start.line, b.start.character) <= end

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Callable
 
 from codemod.fixes import Change, fix_changes
 from codemod.options import Options
@@ -40,13 +41,14 @@ def finding_key(finding: Finding) -> str:
     return f"{finding.rule}:{finding.span or finding.line}"
 
 
-def quick_fixes(report: Report, path: str) -> list[Fix]:
-    """One fix per fixable finding of `path`."""
+def quick_fixes(report: Report, path: str, wanted: Callable[[Finding], bool] = lambda finding: True) -> list[Fix]:
+    """One fix per fixable finding of `path` that is `wanted` (a generated
+    header has thousands: a code action asks for those under the cursor)."""
     result = _result(report, path)
     if result is None or result.error is not None:
         return []
     fixes = []
-    for finding in result.findings:
+    for finding in filter(wanted, result.findings):
         changes = _finding_changes(report, result, finding)
         if changes:
             fixes.append(Fix(finding_key(finding), _title(finding, changes, result.unit), changes, finding))

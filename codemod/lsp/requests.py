@@ -21,7 +21,7 @@ from codemod.cachedir import cache_dir
 from codemod.lsp import actions
 from codemod.lsp.diagnostics import finding_range
 from codemod.lsp.documents import path_of
-from codemod.lsp.fixes import Fix, fix_workspace, package_root
+from codemod.lsp.fixes import Fix, finding_key, fix_workspace, package_root
 from codemod.lsp.hover import hover_text
 from codemod.lsp.projects import Served
 from codemod.lsp.session import WARNING, Session
@@ -39,8 +39,9 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
     only = [getattr(kind, "value", kind) for kind in params.context.only] if params.context.only else None
     return [
         actions.code_action(fix, params.text_document.uri, session.indexes, session.client, served.versions)
-        for fix in session.fixes(served, report, path)
-        if actions.wanted(actions.kind_of(fix), only) and actions.under(fix, params, session.indexes, session.client)
+        for fix in session.fixes(served, report, path,
+                                 lambda finding: actions.finding_under(finding, params, session.indexes, session.client))
+        if actions.wanted(actions.kind_of(fix), only)
     ]
 
 
@@ -51,7 +52,9 @@ def resolve(session: Session, action: types.CodeAction) -> types.CodeAction:
     if served is None:
         return action
     report = session.settle(served)
-    fix = next((f for f in session.fixes(served, report, path) if f.key == data.get("key")), None)
+    key = data.get("key")
+    fix = next((f for f in session.fixes(served, report, path, lambda finding: finding_key(finding) == key)
+                if f.key == key), None)
     if fix is None:
         session.log(f"napi-fix: {action.title!r} no longer applies to {path}; nothing to do", WARNING)
         return action
@@ -85,7 +88,8 @@ def hover(session: Session, params: types.HoverParams) -> types.Hover | None:
         found = finding_range(finding, index, session.client)
         start, end = found["start"], found["end"]
         if (start["line"], start["character"]) <= wanted <= (end["line"], end["character"]):
-            fix = next((f for f in session.fixes(served, report, path) if f.finding == finding), None)
+            fix = next((f for f in session.fixes(served, report, path, lambda other: other == finding)
+                        if f.finding == finding), None)
             text = hover_text(finding, fix, fix_package_folder(report, path, served))
             return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
                                range=_converter.structure(found, types.Range))

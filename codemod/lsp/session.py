@@ -31,7 +31,7 @@ from codemod.lsp.settings import BadSettings, Settings, from_initialization_opti
 from codemod.lsp.wire import Outbox
 from codemod.manifests import jsonreparse
 from codemod.parallel import Workers, default_jobs
-from codemod.results import Report
+from codemod.results import Finding, Report
 from codemod.sources.base import Unreadable
 from codemod.sources.disk import DiskSources
 from codemod.sources.overlay import OverlaySources
@@ -173,8 +173,10 @@ class Session:
 
     # -- planning and publishing ----------------------------------------------------
 
-    def fixes(self, served: Served, report: Report, path: str) -> list[Fix]:
-        fixes = quick_fixes(report, path)
+    def fixes(self, served: Served, report: Report, path: str,
+              wanted: Callable[[Finding], bool] = lambda finding: True) -> list[Fix]:
+        """The quick fixes of `path`'s `wanted` findings, and its fix-all."""
+        fixes = quick_fixes(report, path, wanted)
         everything = fix_all(report, path, list(served.project.roots), self.settings.fix_all(served.settings))
         return fixes + ([everything] if everything else [])
 
