@@ -19,7 +19,7 @@ from codemod.lsp.capabilities import FIX_ALL_KIND, QUICKFIX_KIND
 from codemod.lsp.client import Client
 from codemod.lsp.diagnostics import SOURCE, finding_diagnostic, finding_range, uri_of
 from codemod.lsp.fixes import FIX_ALL, Fix
-from codemod.lsp.ranges import Indexes, Range
+from codemod.lsp.ranges import Indexes, Range, TextIndex
 from codemod.results import Finding
 from codemod.rules import NO_FINALIZE
 
@@ -42,11 +42,18 @@ def wanted(kind: str, only: list[str] | None) -> bool:
     return only is None or any(kind == o or kind.startswith(o + ".") for o in only)
 
 
-def finding_under(finding: Finding, params: types.CodeActionParams, indexes: Indexes, client: Client) -> bool:
-    """A finding whose diagnostic meets the requested range, or is one the client passed."""
-    found = finding_range(finding, indexes.of(finding.path), client)
+def finding_under(finding: Finding, params: types.CodeActionParams, index: TextIndex, client: Client) -> bool:
+    """A finding (of the file `index` indexes) whose diagnostic meets the
+    requested range, or is one the client passed."""
+    if finding.span is not None and not params.context.diagnostics:
+        first, last = index.rows(*finding.span)
+        if last < params.range.start.line or first > params.range.end.line:
+            return False
+    found = finding_range(finding, index, client)
     if _overlaps_json(found, params.range):
         return True
+    if not params.context.diagnostics:
+        return False
     found = _lsp_range(found)
     return any(d.source == SOURCE and d.code == finding.rule and d.range == found
                for d in params.context.diagnostics)

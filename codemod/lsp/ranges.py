@@ -46,6 +46,11 @@ class TextIndex:
     def range(self, start: int, end: int, encoding: str) -> Range:
         return {"start": self.position(start, encoding), "end": self.position(end, encoding)}
 
+    def rows(self, start: int, end: int) -> tuple[int, int]:
+        """The 0-based lines `range(start, end)` starts and ends on, without
+        counting columns (which of thousands of findings meet a range)."""
+        return self.lines.line_of(max(start - self.skip, 0)), self.lines.line_of(max(end - self.skip, 0))
+
     def line_range(self, line: int, encoding: str) -> Range:
         """The whole of 1-based `line`, without its line break."""
         start, end = self.lines.line_span(line - 1)

@@ -37,10 +37,11 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
         return []
     report = session.settle(served)
     only = [getattr(kind, "value", kind) for kind in params.context.only] if params.context.only else None
+    index = session.indexes.of(path)
     return [
         actions.code_action(fix, params.text_document.uri, session.indexes, session.client, served.versions)
-        for fix in session.fixes(served, report, path,
-                                 lambda finding: actions.finding_under(finding, params, session.indexes, session.client))
+        for fix in session.fixes(served, report, path, lambda finding: finding.rule is not None
+                                 and actions.finding_under(finding, params, index, session.client))
         if actions.wanted(actions.kind_of(fix), only)
     ]
 
