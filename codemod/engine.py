@@ -200,7 +200,7 @@ class Project:
         if spliced is None:
             return None
         self._splices[path] = spliced
-        return finder.Sifted(path, spliced.facts)
+        return finder.Sifted(path, spliced.facts, same_signature=spliced.same_signature)
 
     def _drop_ahead(self) -> None:
         for prefetched in self._ahead.values():

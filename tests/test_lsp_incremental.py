@@ -50,6 +50,18 @@ class WithMacro : public Napi::ObjectWrap<WithMacro> {
   DECLARE_FINALIZE
   NOTHING_HERE
 };
+
+template <typename T>
+class Mid : public Napi::ObjectWrap<T> {
+ public:
+  int mid_ = 0;
+};
+
+class UsesMid : public Mid<UsesMid> {
+ public:
+  int uses_ = 0;
+  NOTHING_HERE
+};
 """ + "".join(f"""
 class Gen{i} : public Napi::ObjectWrap<Gen{i}> {{
  public:
@@ -160,6 +172,9 @@ KINDS = [
     pytest.param("  void Reset() { value_ = 0; }\n private:\n  int value_ = 7;",
                  "  void Finalize(Napi::Env) override {}\n private:\n  int value_ = 7;", id="finalize-added"),
     pytest.param("int value_ = 7;", "int value_ = 7; struct Helper {};", id="defined-name-added"),
+    pytest.param("int value_ = 6;", "int value_ = 6;\n#define NOTHING_HERE void Finalize(Napi::Env) {}\n",
+                 id="macro-redefined-inside-a-class"),
+    pytest.param("int mid_ = 0;", "int mid_ = 0;\n  void Finalize(Napi::Env) override {}", id="finalize-added-to-a-base"),
     pytest.param("int value_ = 7;", "int value_ = 7; using Alias = int;", id="alias-inside-a-class"),
     pytest.param("value_ = info[0]", "value_ = \"{\" + info[0]", id="string-with-a-brace"),
 ]

@@ -126,6 +126,7 @@ class Sifted:
     facts: FileFacts | None = None  # parsed: it is a candidate
     error: str | None = None
     basic: bool = False  # defines NODE_ADDON_API_REQUIRE_BASIC_FINALIZERS
+    same_signature: bool | None = None  # known to show other files what its last scan did (a splice)
 
 
 def sift(paths, sources: Sources, names: tuple[str, ...] | None) -> list[Sifted]:
@@ -212,7 +213,7 @@ def scan_one(sources: Sources, index: ProjectIndex, path: str,
         if sifted.facts is None:
             index.drop(path)
             return Rescanned(sifted.error, had)
-        return Rescanned(None, index.replace(sifted.facts))
+        return Rescanned(None, index.replace(sifted.facts, sifted.same_signature))
     index.drop(path)
     return Rescanned(None, had)
 

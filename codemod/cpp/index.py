@@ -99,13 +99,20 @@ class ProjectIndex:
 
     # -- building -----------------------------------------------------------
 
-    def add(self, facts: FileFacts) -> bool:
+    def add(self, facts: FileFacts, same_signature: bool | None = None) -> bool:
         """Add one file's facts, replacing what the index held for that file.
         True when what other files may resolve through it changed (its
         classes' names and bases, its aliases, usings, includes): only then
-        can another file's classification change."""
+        can another file's classification change. `same_signature`: whether
+        the signature is the old one, when the caller knows (a splice
+        compares the classes it re-read, not all 2,500 of a generated header)."""
         old = self._facts.get(facts.path)
-        changed = old is None or signature(old) != signature(facts)
+        if old is None:
+            changed = True
+        elif same_signature is not None:
+            changed = not same_signature
+        else:
+            changed = signature(old) != signature(facts)
         self._forget(facts.path)
         self._facts[facts.path] = facts
         entries = self._by_path.setdefault(facts.path, [])
@@ -363,9 +370,12 @@ def _through_aliases(parts: tuple[str, ...], aliases: list[tuple[str, ...]]) -> 
 
 def signature(facts: FileFacts) -> tuple:
     """What other files can see of a file: everything but positions and bodies."""
-    return (tuple((c.qualified, c.params, c.bases, c.declares_finalize, c.member_macros) for c in facts.classes),
-            tuple((a.scope, a.name, a.params, a.target) for a in facts.aliases),
+    return (classes_signature(facts.classes), tuple((a.scope, a.name, a.params, a.target) for a in facts.aliases),
             facts.usings)
+
+
+def classes_signature(classes: Iterable[ClassDecl]) -> tuple:
+    return tuple((c.qualified, c.params, c.bases, c.declares_finalize, c.member_macros) for c in classes)
 
 
 # CRTP bases of libraries an addon uses that never lead to Napi::ObjectWrap.

@@ -16,8 +16,8 @@ It is exact or it declines (None: the caller scans the whole file, as
   it: the class is as free of its surroundings as assumed (not inside a
   namespace, an `extern "C"` block or a class);
 - the new window must be separable too, its class must still close where
-  the old one did (moved), and a line must end between the edit and the
-  window's end (columns after it stay);
+  the old one did (moved), and the line it ends on must start where it
+  did (moved): columns after it stay;
 - a conditional that does not balance inside the window (a stray `#else`
   or `#endif`, an `#if` without its `#endif`) is an error to tree-sitter,
   so the window is not separable: what is dead stays dead, and what is live
@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 
 from codemod.cpp.classes import ClassDecl
 from codemod.cpp.finalize import detect_newline
-from codemod.cpp.index import loose_reads
+from codemod.cpp.index import classes_signature, loose_reads
 from codemod.cpp.lexer import BLANK
 from codemod.cpp.limits import SCAN_SECONDS, Deadline, OverLimit
 from codemod.cpp.parse import Prepared, prepare
@@ -62,6 +62,7 @@ class Spliced:
     first_line: int  # the old window's first and last lines (1-based)
     last_line: int
     loose_same: bool  # index.loose_reads of the window alike before and after
+    same_signature: bool  # its classes show other files what the old ones did (index.signature)
 
 
 def rescan(path: str, old: bytes, facts: FileFacts, new: bytes) -> Spliced | None:
@@ -71,14 +72,14 @@ def rescan(path: str, old: bytes, facts: FileFacts, new: bytes) -> Spliced | Non
         return None
     start, old_end, new_end = changed_span(old, new)
     if start == old_end == new_end:  # the same bytes (an edit undone before the re-plan)
-        return Spliced(facts, 0, 0, 0, 0, 0, 0, True)
+        return Spliced(facts, 0, 0, 0, 0, 0, 0, True, True)
     window = _window(facts.classes, start, old_end)
     if window is None:
         return None
     a, b = (_past_semicolon(old, at) for at in window)
     delta = len(new) - len(old)
-    if not re.search(rb"[\r\n]", new[new_end:b + delta]):
-        return None
+    if line_start(new, b + delta) != line_start(old, b) + delta:
+        return None  # the window ends on a line the edit moved: columns after it would change
     try:
         deadline = Deadline(SCAN_SECONDS)
         before, seen = _scan_window(path, old, a, b, deadline)
@@ -109,7 +110,8 @@ def rescan(path: str, old: bytes, facts: FileFacts, new: bytes) -> Spliced | Non
             (at + delta, spelled) for at, spelled in facts.recovered_macros if at >= b),
         separable=True,
     )
-    return Spliced(spliced, a, b, delta, lines, first, last, loose_reads(old[a:b]) == loose_reads(new[a:b + delta]))
+    return Spliced(spliced, a, b, delta, lines, first, last, loose_reads(old[a:b]) == loose_reads(new[a:b + delta]),
+                   classes_signature(seen.classes) == classes_signature(got.classes))
 
 
 def _window(classes: tuple[ClassDecl, ...], start: int, old_end: int) -> tuple[int, int] | None:
