@@ -211,7 +211,7 @@ class LineIndex:
 
 def units(chunk: bytes, encoding: str = UTF16) -> int:
     """Length of `chunk` in code units of `encoding`."""
-    if encoding == UTF8:
+    if encoding == UTF8 or chunk.isascii():  # one unit a byte in every encoding (most lines of C++)
         return len(chunk)
     text = chunk.decode("utf-8", "surrogateescape")
     if encoding == UTF32:
