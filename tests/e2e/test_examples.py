@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from checkout import ROOT
 from codemod.cli import main
 from codemod.manifests.fingerprint import FIXED, LEAKY, fingerprint
 from pm import installed_version, npm
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("npm") is None, reason="npm not installed")]
 

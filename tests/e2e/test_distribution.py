@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from checkout import ROOT
 from codemod.cachedir import cache_dir
 
-CHECKOUT = Path(__file__).resolve().parent.parent
+CHECKOUT = ROOT
 EXAMPLES = CHECKOUT / "examples"
 BIN = Path(sys.executable).parent
 

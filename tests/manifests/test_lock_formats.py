@@ -1,7 +1,7 @@
 """Every lockfile a root holds moves with package.json, or the root is
 refused: fast tables (no package manager, no network). The bytes here were
 written by the real tools (bun 1.4.5, pnpm 7.33.7 and 9.15.9, yarn 1.22.22);
-tests/test_pin_yarn_pnpm.py runs the same shapes through the tools
+tests/manifests/test_pin_yarn_pnpm.py runs the same shapes through the tools
 themselves, and tests/data/locks holds the committed pnpm 5.4 pairs."""
 
 from __future__ import annotations

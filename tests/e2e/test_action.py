@@ -17,9 +17,10 @@ import pytest
 import yaml
 
 from actions_runner import Runner
-from test_sarif import github_problems, schema_errors
+from checkout import ROOT
+from sarif_schema import github_problems, schema_errors
 
-CHECKOUT = Path(__file__).resolve().parent.parent
+CHECKOUT = ROOT
 BIN = Path(sys.executable).parent
 EXAMPLES = CHECKOUT / "examples"
 DOCUMENTS = [CHECKOUT / "README.md", *sorted((CHECKOUT / "docs").rglob("*.md"))]

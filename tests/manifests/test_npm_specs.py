@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from checkout import TESTS
 from codemod.cli import main
 from codemod.manifests.spec import safe_versions
 from helpers import fixed, plan, write_tree
@@ -305,7 +306,7 @@ print(json.dumps({{"peak": int(hwm.group(1)) * 1024, "seconds": time.perf_counte
 
 def peak(root: Path) -> dict:
     """Peak resident size, time and edits of planning `root`, in a process of its own (Linux)."""
-    script = PEAK.format(tests=str(Path(__file__).parent))
+    script = PEAK.format(tests=str(TESTS))
     done = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.splitlines()[-1])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from checkout import EXAMPLES
 from codemod.cli import main
 from codemod.manifests.fingerprint import FIXED, LEAKY, PRE, fingerprint
 from helpers import dedent, plan, write_tree
@@ -177,7 +178,7 @@ def _included_napi_inl(build: Path) -> set[Path]:
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
 def test_node_gyp_build_includes_a_fixed_header_after_the_pin(tmp_path):
-    example = Path(__file__).resolve().parents[1] / "examples" / "leaky-addon"
+    example = EXAMPLES / "leaky-addon"
     app = tmp_path / "leaky-addon"
     shutil.copytree(example, app, ignore=shutil.ignore_patterns("build", "node_modules"))
 
@@ -197,7 +198,7 @@ def test_node_gyp_build_includes_a_fixed_header_after_the_pin(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
 def test_default_fix_repoints_a_vendored_target_at_the_npm_package(tmp_path):
-    example = Path(__file__).resolve().parents[1] / "examples" / "vendored"
+    example = EXAMPLES / "vendored"
     app = tmp_path / "vendored"
     shutil.copytree(example, app, ignore=shutil.ignore_patterns("build", "node_modules", "deps"))
     vendor(app, "8.2.1")
