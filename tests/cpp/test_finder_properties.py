@@ -18,7 +18,7 @@ import shutil
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from cases import CASES, NO_OP
+from cases import CASES, DECL, NO_OP
 from helpers import fix
 
 from checkout import ROOT
@@ -27,7 +27,7 @@ from codemod.cpp.limits import Deadline
 from codemod.cpp.scan import scan_cpp
 from codemod.queries import cpp_parser
 
-DECL_PREFIX = b"void Finalize(Napi::Env /*env*/) override {}"
+DECL_PREFIX = DECL.encode()
 
 # -- generated class bodies ---------------------------------------------------
 

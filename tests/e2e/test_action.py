@@ -18,6 +18,7 @@ import yaml
 
 from actions_runner import Runner
 from checkout import ROOT
+from helpers import copy_example
 from sarif_schema import github_problems, schema_errors
 
 CHECKOUT = ROOT
@@ -98,7 +99,7 @@ def _runner(workspace: Path, temp: Path) -> Runner:
 
 def _leaky(tmp_path: Path) -> Path:
     workspace = tmp_path / "repo"
-    shutil.copytree(EXAMPLES / "leaky-addon", workspace, ignore=shutil.ignore_patterns("node_modules", "build"))
+    copy_example("leaky-addon", workspace)
     return workspace
 
 

@@ -27,7 +27,7 @@ from codemod.present.linehash import LineHashes
 from codemod.present.sarif import to_sarif
 from codemod.results import Report
 from codemod.rules import RULES
-from helpers import plan, write_tree
+from helpers import plan, run_cli, snapshot, write_tree
 from sarif_schema import github_problems, schema_errors
 
 EXAMPLES = ROOT / "examples"
@@ -47,8 +47,7 @@ VARIANTS = [
 
 
 def run(args: list[str], capfdbinary) -> tuple[int, bytes, str]:
-    code = main(args)
-    out, err = capfdbinary.readouterr()
+    code, out, err = run_cli(capfdbinary, *args)
     return code, out, err.decode("utf-8", "replace")
 
 
@@ -66,10 +65,6 @@ def examples(tmp_path, monkeypatch) -> Path:
     shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns("build", "node_modules"))
     monkeypatch.chdir(root)
     return root
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 # -- what reads SARIF ----------------------------------------------------------
