@@ -6,8 +6,8 @@ separable file (scan.py: every tree clean, braces paired, nothing unread,
 no class needing the file's indentation step), nothing else but where the
 rest now lies. So the window from the end of the previous top-level class
 to the end of the edited one is scanned on its own (what precedes it on its
-first line blanked, so columns stay; the file's line break and indentation
-step handed in) and moved to where it lies, and the facts outside it are
+first line blanked, so columns stay; the file's line break handed in) and
+moved to where it lies, and the facts outside it are
 the old ones, moved by the edit's bytes and lines.
 
 It is exact or it declines (None: the caller scans the whole file, as
@@ -25,6 +25,12 @@ It is exact or it declines (None: the caller scans the whole file, as
   (Spliced.loose_same);
 - neither window declares an alias, a using or a macro-made class (those
   facts carry no byte offset to move them by).
+
+tree-sitter's own incremental parse (`Tree.edit`, then a parse with the
+old tree) is not used: the window parses afresh in about a millisecond, and
+an incremental parse can recover from errors otherwise than a fresh one
+(finder.scan_one). What costs is linear in the classes, not the bytes.
+
 Whether other classes' findings may change (a base renamed, a class name or
 a macro added) is the index's and the planner's call: `Spliced.loose_same`
 and index.add's answer (engine.Project).
