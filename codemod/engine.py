@@ -140,17 +140,7 @@ class Project:
                     self.cpp.errors.pop(path, None)
                     if rescanned.error is not None:
                         self.cpp.errors[path] = rescanned.error
-                    facts = self.cpp.index.files.get(path)
-                    if facts is not None and read:
-                        self._scanned[path] = (facts.digest, read[0])  # what the next splice starts from
-                    spliced = self._splices.pop(path, None)
-                    old = self._cpp_findings.pop(path, None)
-                    if rescanned.others_affected:
-                        self._cpp_findings.clear()
-                    elif spliced is not None and spliced.facts is facts and spliced.loose_same and old is not None:
-                        # One class re-read, nothing else changed: the others' findings are moved, not planned.
-                        self._cpp_findings[path] = replan(self.cpp.index, facts, self.cpp.basic(path), old, spliced)
-                        self.last_spliced = True
+                    self._rescanned(path, rescanned, read[0] if read else None)
         self._drop_ahead()  # every change is planned in: a scan not taken is of bytes no longer there
         self._classes_for_leaks(workers)
         return self.report()
@@ -184,6 +174,25 @@ class Project:
                 return
             if future is not None:
                 self._ahead[path] = _Prefetched(data, future)
+
+    def _rescanned(self, path: str, rescanned: finder.Rescanned, data: bytes | None) -> None:
+        """After `path` was scanned again (from `data`): what the next splice
+        starts from, and its findings: moved when one class was re-read and
+        nothing else changed, else planned again by report(); every file's
+        when other files may resolve differently."""
+        facts = self.cpp.index.files.get(path)
+        if facts is not None and data is not None:
+            self._scanned[path] = (facts.digest, data)
+        spliced = self._splices.pop(path, None)
+        old = self._cpp_findings.pop(path, None)
+        if rescanned.others_affected:
+            self._cpp_findings.clear()
+        elif spliced is not None and spliced.facts is facts and spliced.loose_same and old is not None:
+            try:
+                self._cpp_findings[path] = replan(self.cpp.index, facts, self.cpp.basic(path), old, spliced)
+                self.last_spliced = True
+            except Exception:  # noqa: BLE001 -- report() plans the file whole, and says what fails
+                pass
 
     def _splice(self, path: str, data: bytes) -> finder.Sifted | None:
         """The scan of `data` from the last scan of `path`, re-reading only
