@@ -233,3 +233,17 @@ def test_splice_declines_or_equals_a_fresh_scan(header: Path, old: str, new: str
     edited = text.replace(old.encode(), new.encode(), 1)
     spliced = splice.rescan(str(header), text, facts, edited)
     assert spliced is None or spliced.facts == scan_cpp(str(header), edited)
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(HEADER.replace("\n", "\r\n"), id="crlf"),
+    pytest.param("\ufeff" + HEADER.replace("int value_ = 3;", "int value_ = 3;  // é €"), id="bom-and-utf8"),
+    pytest.param(HEADER.replace("  ", "\t"), id="tabs"),
+])
+def test_a_splice_keeps_lines_columns_and_style(text: str) -> None:
+    old = text.encode()
+    facts = scan_cpp("generated.h", old)
+    new = old.replace(b"int value_ = 4;", "int value_ = 45;  // é".encode())
+    spliced = splice.rescan("generated.h", old, facts, new)
+    assert spliced is not None
+    assert spliced.facts == scan_cpp("generated.h", new)
