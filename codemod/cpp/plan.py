@@ -74,7 +74,14 @@ def _moved(finding: Finding, delta: int, lines: int) -> Finding:
     if finding.span is not None:
         fields["span"] = (finding.span[0] + delta, finding.span[1] + delta)
     if finding.edits:
-        fields["edits"] = tuple(Edit(e.path, e.start + delta, e.end + delta, e.text) for e in finding.edits)
+        fields["edits"] = tuple(_moved_edit(e, delta) for e in finding.edits)
+    return moved
+
+
+def _moved_edit(edit: Edit, delta: int) -> Edit:
+    moved = shallow_copy(edit)  # valid as the edit it moves: no __post_init__ check again
+    moved.__dict__["start"] += delta
+    moved.__dict__["end"] += delta
     return moved
 
 
