@@ -33,6 +33,30 @@ class InNs : public Napi::ObjectWrap<InNs> {
 };
 }  // namespace ns
 
+namespace wrapped {
+class First : public Napi::ObjectWrap<First> {
+ public:
+  int first_ = 1;
+};
+
+class Second : public Napi::ObjectWrap<Second> {
+ public:
+  int second_ = 2;
+};
+
+namespace {
+class Hidden : public Napi::ObjectWrap<Hidden> {
+ public:
+  int hidden_ = 3;
+};
+
+class Third : public Napi::ObjectWrap<Third> {
+ public:
+  int third_ = 3;
+};
+}  // namespace
+}  // namespace wrapped
+
 template <typename T>
 class Base : public Napi::ObjectWrap<T> {
  public:
@@ -137,7 +161,8 @@ def _same(incremental, fresh) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.floats(0, 1), st.integers(0, 12), st.sampled_from(TYPED) | st.sampled_from(SNIPPETS),
                           st.sampled_from([None, "value_ = ", "Int32Value();", "int value_ = 5", "public:\n",
-                                           "Undefined();\n  }", "class Gen4", "DECLARE_FINALIZE"]),
+                                           "Undefined();\n  }", "class Gen4", "DECLARE_FINALIZE", "int second_ = 2",
+                                           "int third_ = 3"]),
                           st.booleans()),
                 min_size=1, max_size=6))
 @example([(0.0, 0, "1", "int value_ = 5", False), (0.0, 1, "", "int value_ = 5", True)])
@@ -148,6 +173,18 @@ def test_typing_gives_a_fresh_runs_report(header: Path, edits) -> None:
         for at, removed, inserted, near, prefetch in edits:
             data = _edit(data, at, removed, inserted, near)
             _same(typing.type(data, prefetch), typing.fresh(data))
+
+
+INSIDE_BODIES = ["value_ = ", "Int32Value();", "int value_ = 5", "int second_ = 2", "int third_ = 3", "int uses_ = 0"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.just(0.0), st.integers(0, 3), st.sampled_from(TYPED), st.sampled_from(INSIDE_BODIES),
+                          st.booleans()),
+                min_size=1, max_size=8))
+def test_typing_inside_bodies_gives_a_fresh_runs_report(header: Path, edits) -> None:
+    """Mostly the splice's own case: what it re-reads and moves is a fresh run's."""
+    test_typing_gives_a_fresh_runs_report.hypothesis.inner_test(header, edits)
 
 
 # Edits of kinds that can change other classes' results: each is planned as
@@ -204,6 +241,8 @@ IN_BODY = [
                  "return info.Env().Undefined();\n  }\n  void Reset() { value_ = 0; }\n  int more_ = 1;\n"
                  " private:\n  int value_ = 4;", id="member-added"),
     pytest.param("int value_ = 4;", "int value_ = 4;  // note", id="comment"),
+    pytest.param("int second_ = 2;", "int second_ = 22;", id="in-a-namespace"),
+    pytest.param("int third_ = 3;", "int third_ = 3;\n  int more_ = 4;", id="in-an-anonymous-namespace-in-one"),
 ]
 
 

@@ -1,20 +1,22 @@
-"""Re-scan one top-level class after an edit inside its body (the editor server).
+"""Re-scan one class after an edit inside its body (the editor server).
 
 A full scan of a 50,000-line generated header takes about a second. An edit
 inside the body of one class changes what that class yields and, in a
 separable file (scan.py: every tree clean, braces paired, nothing unread,
 no class needing the file's indentation step), nothing else but where the
-rest now lies. So the window from the end of the previous top-level class
-to the end of the edited one is scanned on its own (what precedes it on its
-first line blanked, so columns stay; the file's line break handed in) and
-moved to where it lies, and the facts outside it are
-the old ones, moved by the edit's bytes and lines.
+rest now lies. So the window from the end of the class before it to the
+end of the edited one (neither nested in a class) is scanned on its own
+(what precedes it on its first line blanked, so columns stay; inside the
+namespaces the class's scope names; the file's line break handed in) and
+moved to where it lies, and the facts outside it are the old ones, moved
+by the edit's bytes and lines.
 
 It is exact or it declines (None: the caller scans the whole file, as
 `napi-fix PATH` would):
 - the same window of the old bytes must yield exactly the old facts inside
-  it: the class is as free of its surroundings as assumed (not inside a
-  namespace, an `extern "C"` block or a class);
+  it: the class is as free of its surroundings as assumed (inside the
+  namespaces its scope names, written around the window, and nothing else:
+  not an `extern "C"` block, a class, a conditional);
 - the new window must be separable too, its class must still close where
   the old one did (moved), and the line it ends on must start where it
   did (moved): columns after it stay;
@@ -82,14 +84,15 @@ def rescan(path: str, old: bytes, facts: FileFacts, new: bytes) -> Spliced | Non
     window = _window(facts.classes, start, old_end)
     if window is None:
         return None
-    a, b = (_past_semicolon(old, at) for at in window)
+    a, b = (_past_semicolon(old, at) for at in window[:2])
+    scope = window[2].scope
     delta = len(new) - len(old)
     if line_start(new, b + delta) != line_start(old, b) + delta:
         return None  # the window ends on a line the edit moved: columns after it would change
     try:
         deadline = Deadline(SCAN_SECONDS)
-        before, seen = _scan_window(path, old, a, b, deadline)
-        after, got = _scan_window(path, new, a, b + delta, deadline)
+        before, seen = _scan_window(path, old, a, b, scope, deadline)
+        after, got = _scan_window(path, new, a, b + delta, scope, deadline)
     except (OverLimit, RecursionError):
         return None
     inside = (a, b)
@@ -120,16 +123,16 @@ def rescan(path: str, old: bytes, facts: FileFacts, new: bytes) -> Spliced | Non
                    classes_signature(seen.classes) == classes_signature(got.classes))
 
 
-def _window(classes: tuple[ClassDecl, ...], start: int, old_end: int) -> tuple[int, int] | None:
-    """From the end of the top-level class before the one holding the edit
-    (past its `;`) to the end of that one (with its `;`): None when the edit
-    is not inside a top-level class."""
+def _window(classes: tuple[ClassDecl, ...], start: int, old_end: int) -> tuple[int, int, ClassDecl] | None:
+    """From the end of the outermost class before the one holding the edit
+    (past its `;`) to the end of that one (with its `;`), and that class:
+    None when the edit is not inside an outermost class."""
     previous = reach = 0
     for cls in classes:  # by start
         if cls.start < reach:
             continue  # nested in the one before
         if cls.start < start and old_end < cls.end:
-            return previous, cls.end
+            return previous, cls.end, cls
         if cls.start >= old_end:
             return None
         previous = reach = cls.end
@@ -141,23 +144,34 @@ def _past_semicolon(data: bytes, at: int) -> int:
     return m.end() if m else at
 
 
-def _scan_window(path: str, data: bytes, a: int, b: int, deadline: Deadline) -> tuple[_Part, FileFacts]:
-    """The facts of data[a:b] where they lie in `data`. A class there that
-    needs the file's indentation step makes them not separable (the splice
-    declines), so the step handed in is never one a result keeps."""
+def _scan_window(path: str, data: bytes, a: int, b: int, scope: tuple[str, ...], deadline: Deadline
+                 ) -> tuple[_Part, FileFacts]:
+    """The facts of data[a:b] where they lie in `data`, read inside the
+    namespaces `scope` names (written on a line of their own before it, and
+    closed after it). A class there that needs the file's indentation step
+    makes them not separable (the splice declines), so the step handed in is
+    never one a result keeps."""
     first = line_start(data, a)
-    part = _Part(first, prepare(data[first:a].translate(BLANK) + data[a:b], deadline))
+    opening = b"".join(b"namespace {" if name.startswith("(") else b"namespace %s {" % name.encode()
+                       for name in scope)
+    prefix = opening + b"\n" if scope else b""
+    shift = first - len(prefix)
+    part = _Part(shift, len(scope), b - shift, prepare(
+        prefix + data[first:a].translate(BLANK) + data[a:b] + b"\n}" * len(scope), deadline))
     found = scan_part(path, part.prepared, deadline, lambda: "  ", detect_newline(data))
-    lines = line_of(data, first) - 1
-    return part, replace(found, classes=tuple(_moved(c, first, lines) for c in found.classes),
-                         recovered_macros=tuple((at + first, spelled) for at, spelled in found.recovered_macros))
+    lines = line_of(data, first) - 1 - (1 if scope else 0)
+    return part, replace(found, classes=tuple(_moved(c, shift, lines) for c in found.classes),
+                         recovered_macros=tuple((at + shift, spelled) for at, spelled in found.recovered_macros))
 
 
 @dataclass(frozen=True)
 class _Part:
-    """A window prepared on its own, from byte `at` of the file."""
+    """A window prepared on its own: byte `shift` of the file is its byte 0
+    (negative when namespace heads were written before it)."""
 
-    at: int
+    shift: int
+    depth: int  # namespaces written around it
+    end: int  # where the window ends in it
     prepared: Prepared
 
 
@@ -171,15 +185,21 @@ def _within(classes: tuple[ClassDecl, ...], span: tuple[int, int]) -> tuple[Clas
 
 
 def _closes(part: _Part, start: int, end: int) -> bool:
-    """The edit [start, end) lies inside a brace pair at the window's top
-    level that closes at its class's `}` (the window ends there, or at its `;`)."""
+    """The edit [start, end) lies inside a brace pair directly in the
+    namespaces written around the window that closes at its class's `}`
+    (the window ends there, or at its `;`)."""
     lexed = part.prepared.lexed
-    pair = lexed.enclosing(start - part.at)
-    while pair >= 0 and lexed.parents[pair] >= 0:
+    chain = []
+    pair = lexed.enclosing(start - part.shift)
+    while pair >= 0:
+        chain.append(pair)
         pair = lexed.parents[pair]
-    if pair < 0 or lexed.closes[pair] < end - part.at:
+    if len(chain) <= part.depth:
         return False
-    tail = part.prepared.data[lexed.closes[pair] + 1:]
+    body = chain[-1 - part.depth]
+    if lexed.closes[body] < end - part.shift:
+        return False
+    tail = part.prepared.data[lexed.closes[body] + 1:part.end]
     return tail.strip(b" \t;") == b"" and tail.count(b";") <= 1
 
 
