@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
+from codemod.rules import unreadable
 from codemod.sources.base import DIR, FILE, LINK, Sources, Unreadable, within
 
 CPP_SUFFIXES = frozenset(
@@ -253,7 +254,7 @@ def workspace_lock_above(sources: Sources, folder: str, problems: list | None = 
 
 
 _ANY = "**"  # the members of a workspace root whose manifest could not be read: any folder may be one
-TOO_DEEP = "line 1: nested too deeply to read; nothing planned for this package"
+TOO_DEEP = unreadable(1, "nested too deeply to read")
 
 
 def _workspace_patterns(sources: Sources, folder: str, problems: list | None = None) -> list[str]:

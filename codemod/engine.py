@@ -21,14 +21,16 @@ from codemod.cpp import finder
 from codemod.cpp.plan import plan_file
 from codemod.cpp.scan import digest
 from codemod.discover import BUILD_FILES, PACKAGE_FILES, Discovered, discover, is_cpp
-from codemod.manifests.plan import NOT_PLANNED, RootPlan, plan_root
+from codemod.manifests.plan import RootPlan, plan_root
 from codemod.manifests.roots import PackageRoot, load_root, package_roots
 from codemod.merge import merge_file
 from codemod.options import Options
 from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
 from codemod.results import LEAK_RULES, FileResult, Finding, Report
 from codemod.rules import LEAKY_HEADERS
+from codemod.scope import Scope, refuse_outside
 from codemod.sources.base import Sources, Unreadable, within
+from codemod.withhold import withhold_broken_units
 
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
 
@@ -225,8 +227,8 @@ class Project:
                                            unit=units.get(path, path))
             else:
                 results[path] = merge_file(path, originals.get(path), found, units.get(path, path))
-        results = self._refuse_outside(results)
-        results = _withhold_broken_units(results)
+        results = refuse_outside(results, Scope(self.paths, self.found.brought))
+        results = withhold_broken_units(results)
         return Report(self.options.strategy, tuple(results.values()), tuple(notes), self.found.brought, suppressed)
 
     def _ignore_comments(self, path: str) -> dict[int, frozenset[str]]:
@@ -296,33 +298,6 @@ class Project:
             return None, "changed while napi-fix was reading it"
         self._scanned[path] = (scanned, data)
         return data, None
-
-    def _refuse_outside(self, results: dict[str, FileResult]) -> dict[str, FileResult]:
-        """A file outside the paths given is never edited: refused in a dry
-        run as in a real one (a vendored copy in a sibling folder)."""
-        allowed = [os.path.realpath(p) for p in self.paths + self.found.brought]
-        for path, result in results.items():
-            if result.edits and not inside(path, allowed):
-                results[path] = replace(result, edits=(), original=None,
-                                        error="refused: outside the paths given (name its folder to edit it)")
-        return results
-
-
-def inside(path: str, allowed_real: list[str]) -> bool:
-    real = os.path.realpath(path)
-    return any(within(real, root) for root in allowed_real)
-
-
-def _withhold_broken_units(results: dict[str, FileResult]) -> dict[str, FileResult]:
-    """Files planned together are written together: when one of them failed,
-    the others' edits are withheld too (shown as not planned)."""
-    broken = {r.unit for r in results.values() if r.error is not None}
-    for path, result in results.items():
-        if result.error is None and result.edits and result.unit in broken:
-            results[path] = replace(result, edits=(), original=None, findings=tuple(
-                replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f for f in result.findings))
-    return results
-
 
 def _interesting(path: str) -> bool:
     name = os.path.basename(path)

@@ -22,13 +22,13 @@ from codemod.manifests.packagejson import DEP_FIELDS, SpecPin, odd_specs, plan_o
 from codemod.manifests.roots import RootFiles, Unloadable
 from codemod.options import Options
 from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
-from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD
+from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD, unreadable
 from codemod.sources.base import within
 from codemod.textpos import line_of, line_start, lines_of
+from codemod.withhold import withheld
 
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
 BUN_LOCKS = ("bun.lock", "bun.lockb")
-NOT_PLANNED = " (not planned: another file of this package could not be read, or napi-fix refuses it)"
 
 
 @dataclass
@@ -117,8 +117,7 @@ class RootPlanner:
             self.error(exc.path, exc.reason, exc.line)
             return
         if not isinstance(pkg, Obj):
-            self.error(path, f"line 1: package.json holds {_json_kind(pkg)}, not an object; nothing planned for "
-                             "this package", 1)
+            self.error(path, unreadable(1, f"package.json holds {_json_kind(pkg)}, not an object"), 1)
             return
         if isinstance(pkg.get("name"), Str) and pkg["name"].value == specs.PACKAGE:
             self.plan.notes.append(f"{path}: this package is node-addon-api itself; nothing to pin")
@@ -293,9 +292,7 @@ class RootPlanner:
         plan = self.plan
         if plan.errors or plan.refused:
             # A root with a broken file, or one napi-fix refuses, plans nothing at all.
-            for path, found in plan.findings.items():
-                plan.findings[path] = [replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f
-                                       for f in found]
+            plan.findings = {path: withheld(found) for path, found in plan.findings.items()}
         _place_at_spans(plan, self.files.contents)
         _link_specs_and_locks(plan)
         plan.read = frozenset(self.files.contents) | frozenset(self.files.unreadable) | frozenset(
@@ -361,4 +358,4 @@ def _json_kind(value) -> str:
 
 
 def describe(exc: BadInput) -> str:
-    return f"line {exc.line}: {exc.message}; nothing planned for this package"
+    return unreadable(exc.line, exc.message)
