@@ -21,6 +21,7 @@ from codemod.cpp import finder
 from codemod.cpp.plan import plan_file
 from codemod.cpp.scan import digest
 from codemod.discover import BUILD_FILES, PACKAGE_FILES, Discovered, discover, is_cpp
+from codemod.manifests.jsonreparse import Parses
 from codemod.manifests.plan import RootPlan, plan_root
 from codemod.manifests.roots import PackageRoot, load_root, package_roots
 from codemod.merge import merge_file
@@ -41,10 +42,15 @@ def plan(sources: Sources, paths: Sequence[str], options: Options, workers: Work
 
 
 class Project:
-    def __init__(self, sources: Sources, paths: Sequence[str], options: Options):
+    """`parses`: where the root planner keeps the last parse of large
+    lockfiles (jsonreparse.py), owned by a caller that re-plans after each
+    edit (the editor server); None parses every file afresh."""
+
+    def __init__(self, sources: Sources, paths: Sequence[str], options: Options, parses: Parses | None = None):
         self.sources = sources
         self.paths = tuple(paths) or (".",)
         self.options = options
+        self.parses = parses
         self.found = Discovered()
         self.roots: dict[str, PackageRoot] = {}
         self.root_plans: dict[str, RootPlan] = {}
@@ -81,7 +87,8 @@ class Project:
             worth = len(roots) >= MIN_ROOTS_FOR_POOL or (
                 self.options.finalize and len(self.found.cpp_files) >= MIN_ITEMS_FOR_POOL)
             size = max(1, -(-len(roots) // (2 * workers.jobs)))
-            pins = [workers.submit(_plan_roots, self.sources, roots[i:i + size], self.options, pool=worth)
+            pins = [workers.submit(_plan_roots, self.sources, roots[i:i + size], self.options, self.parses,
+                                   pool=worth)
                     for i in range(0, len(roots), size)]
         self.cpp = None
         self._cpp_findings.clear()
@@ -117,7 +124,7 @@ class Project:
         if any(p not in known or not self.sources.exists(p) for p in fresh):
             return self.analyze(workers)  # files came or went: roots and candidates may differ
         for folder in {f for p in changed for f in self._roots_of(p)}:
-            self.root_plans[folder] = _plan_one_root(self.sources, self.roots[folder], self.options)
+            self.root_plans[folder] = _plan_one_root(self.sources, self.roots[folder], self.options, self.parses)
         if self.cpp is not None:
             if any(os.path.basename(p) in BUILD_FILES for p in changed):
                 self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
@@ -304,14 +311,15 @@ def _interesting(path: str) -> bool:
     return is_cpp(path) or name in PACKAGE_FILES or name in BUILD_FILES
 
 
-def _plan_roots(sources: Sources, roots: tuple[PackageRoot, ...], options: Options) -> list[RootPlan]:
-    return [_plan_one_root(sources, root, options) for root in roots]
+def _plan_roots(sources: Sources, roots: tuple[PackageRoot, ...], options: Options,
+                parses: Parses | None) -> list[RootPlan]:
+    return [_plan_one_root(sources, root, options, parses) for root in roots]
 
 
-def _plan_one_root(sources: Sources, root: PackageRoot, options: Options) -> RootPlan:
+def _plan_one_root(sources: Sources, root: PackageRoot, options: Options, parses: Parses | None) -> RootPlan:
     """A root that breaks the planner is that root's error, never the run's end."""
     try:
-        planned = plan_root(load_root(sources, root, options.patch_vendored), options)
+        planned = plan_root(load_root(sources, root, options.patch_vendored), options, parses)
         return planned if options.pin else _findings_only(planned)
     except RecursionError:
         reason = "not planned: nested too deeply"

@@ -22,6 +22,7 @@ from codemod import settings as project_settings
 from codemod.discover import LOCKFILES, PROJECT_MARKERS, project_root, workspace_lock_above
 from codemod.engine import Project
 from codemod.lsp.settings import Settings
+from codemod.manifests.jsonreparse import Parses
 from codemod.parallel import Workers
 from codemod.results import Report
 from codemod.sources.base import Sources, normal, within
@@ -46,20 +47,24 @@ class Served:
 
 class Projects:
     """`on_bad(message)`: hears of a package.json whose settings are wrong
-    (the folder is then served with the editor's settings alone)."""
+    (the folder is then served with the editor's settings alone); `parses`:
+    the session's memo of large lockfiles' last parses, which every Project plans through."""
 
-    def __init__(self, sources: Sources, editor: Settings, workers: Workers, on_bad=lambda message: None):
+    def __init__(self, sources: Sources, editor: Settings, workers: Workers, on_bad=lambda message: None,
+                 parses: Parses | None = None):
         self.sources = sources
         self.editor = editor
         self.workers = workers
         self.on_bad = on_bad
+        self.parses = parses
         self.served: dict[str, Served] = {}
 
     def add_folder(self, folder: str) -> Served:
         folder = self._lock_root(normal(folder))
         if folder not in self.served or self.served[folder].ad_hoc:
             found = self._read_settings(folder)
-            self.served[folder] = Served(folder, Project(self.sources, [folder], self.editor.analysis(found)), found)
+            project = Project(self.sources, [folder], self.editor.analysis(found), self.parses)
+            self.served[folder] = Served(folder, project, found)
         return self.served[folder]
 
     def reconfigure(self, editor: Settings) -> list[Served]:
@@ -71,7 +76,7 @@ class Projects:
 
     def _renew(self, served: Served, found: project_settings.Settings) -> None:
         served.settings = found
-        served.project = Project(self.sources, [served.folder], self.editor.analysis(found))
+        served.project = Project(self.sources, [served.folder], self.editor.analysis(found), self.parses)
         served.report = None
         served.pending.clear()
 

@@ -63,7 +63,9 @@ class Session:
         self.indexes = Indexes(self.overlay, lambda path: path in self.documents.by_path)
         self.documents = Documents(self.overlay, self.indexes.of)
         self.workers = Workers(default_jobs())
-        self.projects = Projects(self.overlay, self.settings, self.workers, self.log_once)
+        # The session's own memo of large lockfiles' last parses: every folder's Project plans through it.
+        self.parses = jsonreparse.Parses(REMEMBERED_LOCKS)
+        self.projects = Projects(self.overlay, self.settings, self.workers, self.log_once, self.parses)
         self.publisher = Publisher(lambda params: self.out.notify("textDocument/publishDiagnostics", params),
                                    lambda path: self.client.pull_diagnostics and path in self.documents.by_path,
                                    self.documents.version)
@@ -72,7 +74,6 @@ class Session:
         self.logged: set[str] = set()
         self.shown: set[str] = set()
         self.progress = Progress(self.out)
-        jsonreparse.keep(REMEMBERED_LOCKS)
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -85,7 +86,7 @@ class Session:
         capabilities = params.get("capabilities")
         self.client = read_client(capabilities if isinstance(capabilities, dict) else {})
         self.progress.supported = self.client.work_done_progress
-        self.projects = Projects(self.overlay, self.settings, self.workers, self.log_once)
+        self.projects = Projects(self.overlay, self.settings, self.workers, self.log_once, self.parses)
         for folder in params.get("workspaceFolders") or ():
             path = path_of(folder.get("uri", "")) if isinstance(folder, dict) else None
             if path is not None:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 
 from codemod.manifests import headers, spec as specs
 from codemod.manifests.installed import disagrees, is_leaky
-from codemod.manifests.jsonreparse import loads
-from codemod.manifests.jsonspan import BadInput, Obj, Str
+from codemod.manifests.jsonreparse import Parses
+from codemod.manifests.jsonspan import BadInput, Obj, Str, loads
 from codemod.manifests.npmlock import lazy_entries
 from codemod.manifests.packagejson import DEP_FIELDS, SpecPin, odd_specs, plan_overrides, plan_specs
 from codemod.manifests.roots import RootFiles, Unloadable
@@ -51,9 +51,13 @@ class RootPlan:
 
 
 class RootPlanner:
-    def __init__(self, files: RootFiles, options: Options):
+    """`parses`: the last parses of large lockfiles, kept by a caller that plans
+    the same root again after each edit (the editor server); None: parse afresh."""
+
+    def __init__(self, files: RootFiles, options: Options, parses: Parses | None = None):
         self.files = files
         self.options = options
+        self._loads = parses.loads if parses is not None else loads
         self.plan = RootPlan()
         self._parsed: dict[str, Obj] = {}
         # What the package.json pins changed, for the locks to follow.
@@ -77,7 +81,7 @@ class RootPlanner:
         if path not in self._parsed:
             lazy = lazy_entries if os.path.basename(path) in NPM_LOCKS else None
             try:
-                self._parsed[path] = loads(data, path, lazy)
+                self._parsed[path] = self._loads(data, path, lazy)
             except BadInput as exc:
                 raise Unloadable(exc.path, describe(exc), exc.line) from None
         return data, self._parsed[path]
@@ -303,8 +307,8 @@ class RootPlanner:
         return plan
 
 
-def plan_root(files: RootFiles, options: Options) -> RootPlan:
-    return RootPlanner(files, options).run()
+def plan_root(files: RootFiles, options: Options, parses: Parses | None = None) -> RootPlan:
+    return RootPlanner(files, options, parses).run()
 
 
 def _place_at_spans(plan: RootPlan, contents: dict[str, bytes]) -> None:
