@@ -11,10 +11,9 @@ that file.
 from __future__ import annotations
 
 import os
-import time
-from concurrent.futures import Future
-from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
+from dataclasses import replace
+from functools import partial
+from typing import Callable, Iterable, Sequence
 
 from codemod import leaks, settings
 from codemod.cpp import finder
@@ -33,6 +32,7 @@ from codemod.scope import Scope, refuse_outside
 from codemod.sources.base import Sources, Unreadable, within
 from codemod.withhold import withhold_broken_units
 
+Scan = Callable[[str, bytes], finder.Sifted]  # finder.prescan, or what stands in for it
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
 
 
@@ -59,10 +59,6 @@ class Project:
         # Each C++ file's findings, kept between reports: after an edit that
         # changes nothing other files resolve through, only that file is re-planned.
         self._cpp_findings: dict[str, list[Finding]] = {}
-        self._ahead: dict[str, _Prefetched] = {}  # path -> a scan started on a worker: prefetch()
-        # How long the last scan of each C/C++ file took (on a worker or here):
-        # the editor server times its prefetches by it.
-        self.scan_seconds: dict[str, float] = {}
         # Per root folder: the packages in its node_modules built against a
         # copy (leaks.py); read once per whole run, node_modules is not watched.
         self._dependents: dict[str, leaks.Dependents] = {}
@@ -71,7 +67,6 @@ class Project:
     # -- whole runs -----------------------------------------------------------
 
     def analyze(self, workers: Workers) -> Report:
-        self._drop_ahead()
         self._ignores.clear()
         first_round = finder.FirstRound(self.sources, workers) if self.options.finalize else None
         self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None,
@@ -111,8 +106,11 @@ class Project:
 
     # -- one file changed (the editor server) ---------------------------------
 
-    def update(self, changed: Iterable[str], workers: Workers) -> Report:
-        """Re-plan after `changed` files were edited, created or deleted."""
+    def update(self, changed: Iterable[str], workers: Workers, scan: Scan | None = None) -> Report:
+        """Re-plan after `changed` files were edited, created or deleted.
+        `scan(path, data)`: how an edited C/C++ file's bytes are scanned
+        (finder.prescan's result; the editor server passes one that takes a
+        scan it started ahead, lsp/prefetch.py). None: scanned here."""
         changed = [os.path.normpath(p) for p in changed]
         for path in changed:
             self._ignores.pop(path, None)
@@ -132,12 +130,8 @@ class Project:
             else:
                 cpp_files = set(self.found.cpp_files)
                 for path in (p for p in changed if p in cpp_files):
-                    prefetched = self._ahead.pop(path, None)
-                    started = time.perf_counter()
                     rescanned = finder.scan_one(self.sources, self.cpp.index, path,
-                                                prefetched.scan_of if prefetched else None)
-                    taken = prefetched.seconds if prefetched else None  # set when its scan was used
-                    self.scan_seconds[path] = taken if taken is not None else time.perf_counter() - started
+                                                partial(scan, path) if scan is not None else None)
                     self.cpp.errors.pop(path, None)
                     if rescanned.error is not None:
                         self.cpp.errors[path] = rescanned.error
@@ -145,39 +139,22 @@ class Project:
                         self._cpp_findings.clear()
                     else:
                         self._cpp_findings.pop(path, None)
-        self._drop_ahead()  # every change is planned in: a scan not taken is of bytes no longer there
         self._classes_for_leaks(workers)
         return self.report()
 
-    def prefetch(self, path: str, workers: Workers) -> None:
-        """Start scanning an edited C/C++ file on a worker now: the editor
-        server calls this on each change, and its debounce then hides the
-        scan. `update` takes the result when the bytes are still the same,
-        and scans again itself otherwise: what it reports is the same."""
+    def scannable(self, path: str) -> bytes | None:
+        """The bytes of `path` when the next update() would scan them: an
+        analysed C/C++ file whose bytes can hold what the finder looks for.
+        A caller may scan them ahead (finder.prescan, on a worker) and hand
+        the scan to update() through `scan`."""
         path = os.path.normpath(path)
         if self.cpp is None or path not in self.found.cpp_files:
-            return
+            return None
         try:
             data = self.sources.read(path)
         except Unreadable:
-            return  # update() reports it
-        old = self._ahead.pop(path, None)
-        if old is not None and not old.future.cancel():  # a scan still queued never starts
-            seconds = old.seconds_if_done()
-            if seconds is not None:  # typing on: the server's next prefetch waits by the latest time
-                self.scan_seconds[path] = seconds
-        if finder.worth_scanning(self.cpp.index, data):
-            try:
-                future = workers.ahead(_timed_prescan, path, data)
-            except Exception:  # noqa: BLE001 -- a broken pool: update() scans here, and says what fails
-                return
-            if future is not None:
-                self._ahead[path] = _Prefetched(data, future)
-
-    def _drop_ahead(self) -> None:
-        for prefetched in self._ahead.values():
-            prefetched.future.cancel()
-        self._ahead.clear()
+            return None  # update() reports it
+        return data if finder.worth_scanning(self.cpp.index, data) else None
 
     def _roots_of(self, path: str) -> list[str]:
         """The roots whose plan read `path`."""
@@ -337,38 +314,3 @@ def _findings_only(planned: RootPlan) -> RootPlan:
     planned.findings = {path: [replace(f, edits=(), reason=f.reason + NOT_ASKED) if f.edits else f for f in found]
                         for path, found in planned.findings.items()}
     return planned
-
-
-@dataclass
-class _Prefetched:
-    """A scan prefetch() started on a worker, of `data`."""
-
-    data: bytes
-    future: Future
-    seconds: float | None = None  # the worker's time, once the scan is taken
-
-    def seconds_if_done(self) -> float | None:
-        done = self._result() if self.future.done() else None
-        return done[1] if done else None
-
-    def scan_of(self, data: bytes) -> finder.Sifted | None:
-        """The scan, if it is of `data`; None otherwise (the caller scans)."""
-        done = self._result() if data == self.data else None
-        if done is None:
-            return None
-        sifted, self.seconds = done
-        return sifted
-
-    def _result(self) -> tuple[finder.Sifted, float] | None:
-        """Waits for the scan; None when it failed or was cancelled (a broken
-        pool: the caller scans, as without a prefetch)."""
-        try:
-            return self.future.result()
-        except Exception:  # noqa: BLE001 -- CancelledError is one too
-            return None
-
-
-def _timed_prescan(path: str, data: bytes) -> tuple[finder.Sifted, float]:
-    """finder.prescan on a worker, and how long it took there."""
-    started = time.perf_counter()
-    return finder.prescan(path, data), time.perf_counter() - started

@@ -8,7 +8,7 @@ After that, everything runs on the server's event loop, one event at a
 time: the engine's state is never shared between threads. Edits to a
 buffer are applied at once and re-planned after a quiet period (DEBOUNCE);
 an edited C/C++ file is scanned on a worker during that period
-(Project.prefetch), as late as still lets the scan finish in it
+(prefetch.py), as late as still lets the scan finish in it
 (prefetch_delay); anything that needs the current plan (a code action, a
 pull) settles the pending changes first, so an answer is never about older
 bytes than the editor's.
@@ -195,13 +195,13 @@ class Session:
             timer = self.prefetches.pop((served, path), None)
             if timer is not None:
                 timer.cancel()
-            delay = prefetch_delay(served.project.scan_seconds.get(path))
+            delay = prefetch_delay(served.ahead.seconds.get(path))
             self.prefetches[(served, path)] = loop.call_later(delay, self._guarded_prefetch, served, path)
 
     def _guarded_prefetch(self, served: Served, path: str) -> None:
         self.prefetches.pop((served, path), None)
         try:
-            served.project.prefetch(path, self.workers)
+            served.ahead.start(served.project, path, self.workers)
         except Exception:
             self.log_exception("starting a scan of an edited file")
 
