@@ -30,7 +30,8 @@ CPP_SUFFIXES = frozenset(
 SKIP_DIRS = frozenset((".git", "node_modules", "build"))
 BUILD_FILES = frozenset(("binding.gyp", "CMakeLists.txt", "BUILD", "BUILD.bazel", "build.zig", "meson.build"))
 LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb")
-PACKAGE_FILES = frozenset(("package.json", "pnpm-workspace.yaml") + LOCKFILES)
+ROOT_MARKERS = LOCKFILES + ("pnpm-workspace.yaml",)  # what makes a folder a package root (roots.py)
+PACKAGE_FILES = frozenset(("package.json",) + ROOT_MARKERS)
 # node-addon-api's own headers: never ours to edit, wherever a copy sits.
 NAPI_OWN_HEADERS = frozenset(("napi.h", "napi-inl.h", "napi-inl.deprecated.h"))
 PROJECT_MARKERS = ("package.json", "binding.gyp", "CMakeLists.txt", ".git")

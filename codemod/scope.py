@@ -27,7 +27,7 @@ class Scope:
     (discover.py: a package.json named alone brings its lockfiles)."""
 
     def __init__(self, paths: Iterable[str], brought: Iterable[str] = ()):
-        # Real paths: a symbolic link into the scope does not take an edit out of it, nor one out of it in.
+        # Real paths: an edit through a symbolic link is judged by where it lands.
         self._real = [os.path.realpath(p) for p in (*paths, *brought)]
 
     def admits(self, path: str) -> bool:
