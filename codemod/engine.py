@@ -11,7 +11,6 @@ that file.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from functools import partial
 from typing import Callable, Iterable, Sequence
 
@@ -30,7 +29,7 @@ from codemod.results import LEAK_RULES, FileResult, Finding, Report
 from codemod.rules import LEAKY_HEADERS
 from codemod.scope import Scope, refuse_outside
 from codemod.sources.base import Sources, Unreadable, within
-from codemod.withhold import withhold_broken_units
+from codemod.withhold import NOT_ASKED, withhold_broken_units, withheld
 
 Scan = Callable[[str, bytes], finder.Sifted]  # finder.prescan, or what stands in for it
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
@@ -306,11 +305,7 @@ def _plan_one_root(sources: Sources, root: PackageRoot, options: Options, parses
     return RootPlan(errors={first: reason})
 
 
-NOT_ASKED = " (not planned: --strategy finalize; the pin is the fix, --strategy pin or both plans it)"
-
-
 def _findings_only(planned: RootPlan) -> RootPlan:
     """A root planned for what it says, not for what it would change."""
-    planned.findings = {path: [replace(f, edits=(), reason=f.reason + NOT_ASKED) if f.edits else f for f in found]
-                        for path, found in planned.findings.items()}
+    planned.findings = {path: withheld(found, NOT_ASKED) for path, found in planned.findings.items()}
     return planned
