@@ -159,6 +159,7 @@ def test_a_scan_of_bytes_edited_again_since_is_not_used(tmp_path):
         sources.put(leaf, LEAF.format(name="TypedOn").encode())  # a keystroke the server has not prefetched
         report = project.update([leaf], workers, ahead.scan)
     assert [f.subject for r in report.changed for f in r.findings if f.edits] == ["TypedOn"]
+    assert ahead.seconds[leaf] > 0  # the scan made here instead is timed too: the next prefetch waits by it
 
 
 @pytest.mark.parametrize("scan_seconds, delay", [
