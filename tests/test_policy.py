@@ -7,7 +7,6 @@ withhold.py: these tests hold each home to its rule, whoever calls it."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,7 @@ from codemod.results import MISSING_OVERRIDE, PIN, FileResult, Finding, Report
 from codemod.rules import NOTHING_PLANNED
 from codemod.scope import OUTSIDE, Scope
 from codemod.withhold import NOT_PLANNED, withhold_broken_units
-from helpers import plan, write_tree
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from helpers import copy_example, plan, write_tree
 
 
 @pytest.mark.parametrize("given, brought, path, admitted", [
@@ -61,7 +58,7 @@ def test_apply_refuses_an_edit_outside_the_paths_even_in_a_report_the_engine_did
 def test_a_root_with_a_lock_it_cannot_read_plans_nothing(tmp_path):
     """The root planner withholds its own root (withhold.py): the package.json
     pin is reported but not planned, and the lock's error says why."""
-    root = Path(shutil.copytree(EXAMPLES / "leaky-addon", tmp_path / "addon"))
+    root = copy_example("leaky-addon", tmp_path / "addon")
     lock = root / "package-lock.json"
     lock.write_bytes(lock.read_bytes()[:-3])  # cut short: invalid JSON
     files = {os.path.basename(r.path): r for r in plan([root]).files}
