@@ -65,6 +65,46 @@ def test_the_extension_compiles_and_packages_into_a_vsix(tmp_path):
     for watched in ("package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "binding.gyp"):
         assert f'"{watched}"' in code
     assert 'language: "cpp"' in code and 'language: "c"' in code
+    assert manifest_errors(manifest) == []  # what the marketplace receives, as VS Code validates it
+
+
+# -- the manifest against VS Code's own extension-manifest schema ------------------------------------------
+
+SCHEMA = Path(__file__).parent / "data" / "vscode" / "extension-manifest.schema.json"
+
+
+def manifest_errors(manifest: dict) -> list[str]:
+    """What VS Code's schema (vscode://schemas/vscode-extensions, taken from
+    VS Code's own modules by tests/data/vscode/regenerate.sh) finds wrong."""
+    import jsonschema
+
+    validator = jsonschema.Draft7Validator(json.loads(SCHEMA.read_text())["schema"])
+    return sorted(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(manifest))
+
+
+def _broken(change):
+    def apply(manifest: dict) -> dict:
+        manifest = json.loads(json.dumps(manifest))
+        change(manifest)
+        return manifest
+    return apply
+
+
+@pytest.mark.parametrize(("broken", "where"), [
+    pytest.param(_broken(lambda m: m["engines"].update(vscode=1)), "engines/vscode", id="engine-not-a-range"),
+    pytest.param(_broken(lambda m: m.update(categories=["Linting"])), "categories/0", id="unknown-category"),
+    pytest.param(_broken(lambda m: m["capabilities"]["untrustedWorkspaces"].update(supported="partly")),
+                 "capabilities/untrustedWorkspaces/supported", id="untrusted-workspaces"),
+    pytest.param(_broken(lambda m: m["contributes"]["commands"][0].pop("title")), "contributes/commands",
+                 id="command-without-title"),
+    pytest.param(_broken(lambda m: m["contributes"]["configuration"].update(title=3)), "contributes/configuration",
+                 id="configuration-title"),
+    pytest.param(_broken(lambda m: m.update(activationEvents="*")), "activationEvents", id="activation-not-a-list"),
+])
+def test_vs_codes_schema_finds_what_it_would_refuse(broken, where):
+    manifest = json.loads((EXTENSION / "package.json").read_text())
+    assert manifest_errors(manifest) == []
+    assert [e for e in manifest_errors(broken(manifest)) if e.startswith(where)], manifest_errors(broken(manifest))
 
 
 # -- the activation code, against a stand-in of the vscode API ----------------------------------------
