@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from codemod.batch.cli import merge_parser, parser
+from codemod.batch.cli import parse
 
 CI = Path(__file__).parent.parent / "examples" / "ci"
 # What the shell would put in place of the examples' variables.
@@ -48,10 +48,9 @@ def test_every_batch_command_in_the_examples_parses(name):
     for command in found:
         for mode in MODES if "$mode" in command else ("",):
             words = argv(command, mode)
-            if words[0] == "merge":
-                merge_parser().parse_args(words[1:])
-            else:
-                args = parser().parse_args(words)
+            verb, args = parse(words)
+            assert args is not None, command
+            if verb != "merge":
                 assert args.from_file, command
 
 

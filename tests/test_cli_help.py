@@ -63,7 +63,7 @@ def test_the_front_ends_share_one_strategy_help(capsys):
 
 
 def test_batch_cli_does_not_import_the_fix_cli():
-    code = ("import sys; from codemod.batch import cli; cli.parser(); cli.merge_parser('status'); "
+    code = ("import sys; from codemod.batch import cli; cli.parse(['x']); cli.parse(['status', 'x']); "
             "print('codemod.cli' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "False\n"
