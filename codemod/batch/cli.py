@@ -218,12 +218,13 @@ def parse(argv: list[str]) -> tuple[str | None, SimpleNamespace | None]:
     command = typer.main.get_command(_app(verb))
     try:
         arguments = command.main(args=argv[1:] if verb else argv, prog_name=prog, standalone_mode=False)
-    except click.exceptions.Exit:  # --help, printed
-        return verb, None
     except click.UsageError as exc:  # (an option's missing value comes without a context)
         usage = (exc.ctx or click.Context(command, info_name=prog)).get_usage()
         print("usage: " + usage.removeprefix("Usage: "), file=sys.stderr)
         raise UsageError(f"{prog}: error: {_words(exc)}") from None
+    if arguments == 130:  # typer's word for Ctrl-C while parsing, when not standalone
+        raise KeyboardInterrupt
+    # Otherwise what the command returned, or 0 after --help (printed).
     return verb, (arguments if isinstance(arguments, SimpleNamespace) else None)
 
 
