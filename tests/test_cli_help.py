@@ -139,6 +139,19 @@ def test_bash_completion_offers_subcommands_as_the_first_word(files, words, expe
     assert offered(words, tmp_path) == expected
 
 
+@pytest.mark.parametrize("words, expected", [
+    pytest.param(["batch", "--com"], ["--commit", "--commit-hygiene-only"], id="batch-options"),
+    pytest.param(["batch", "--strategy", ""], ["both", "finalize", "pin"], id="batch-choices"),
+    pytest.param(["batch", "./merge", "--res"], ["--resume"], id="after-a-repo"),
+    pytest.param(["batch", "merge", "--"], ["--format", "--help"], id="merge"),
+    pytest.param(["batch", "status", "--r"], ["--remote"], id="status"),
+    pytest.param(["batch", "--dry"], ["--dry-run"], id="batch-not-the-fix-command"),
+    pytest.param(["batch", "--pack"], [], id="no-fix-command-option"),
+])
+def test_bash_completion_after_batch_offers_its_own_options(words, expected):
+    assert offered(words) == expected
+
+
 # -- usage errors as JSON ------------------------------------------------------------
 
 

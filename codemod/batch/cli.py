@@ -237,6 +237,40 @@ def _words(exc) -> str:
     return exc.format_message()
 
 
+def complete() -> int | None:
+    """Shell completion after `napi-fix batch` (and `batch merge|status`):
+    their own options, asked of their own typer application with the words
+    before them taken out of COMP_WORDS (click reads the words from there,
+    and COMP_CWORD is their index, or in fish the word being completed).
+    None when the words are not batch's: the fix command completes them."""
+    import shlex
+
+    import typer
+    from click.shell_completion import split_arg_string
+
+    words = split_arg_string(os.environ.get("COMP_WORDS", ""))
+    index = os.environ.get("COMP_CWORD", "")
+    cword = int(index) if index.isdigit() else len(words)  # (fish: the words end with the one completed)
+    if words[1:2] != ["batch"] or cword < 2:
+        return None
+    verb = words[2] if words[2:3] in (["merge"], ["status"]) and cword > 2 else None
+    taken = 2 if verb else 1
+    os.environ["COMP_WORDS"] = shlex.join([words[0], *words[1 + taken:]])
+    if index.isdigit():
+        os.environ["COMP_CWORD"] = str(cword - taken)
+    command = typer.main.get_command(_app(verb))
+    # typer's own completion scripts (--install-completion) read typer's output format, which the fix
+    # command's application installs when it is made (add_completion); this one is made without it.
+    from typer._completion_classes import completion_init
+
+    completion_init()
+    try:
+        command.main(args=[], prog_name="napi-fix", complete_var="_NAPI_FIX_COMPLETE", standalone_mode=False)
+    except SystemExit as exc:  # typer exits once it has printed the completions
+        return exc.code if isinstance(exc.code, int) else 0
+    return 0
+
+
 def main(argv: list[str]) -> int:
     try:
         return _main(argv)
