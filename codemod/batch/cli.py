@@ -106,25 +106,36 @@ def _app(verb: str | None):
     batch VERB`; running it returns the arguments it was given."""
     import typer
 
-    from codemod.options import PIN_MODES, STRATEGIES
-
     app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
                       context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
     output = typer.Option("text", "--format", help=FORMAT_HELP, show_default=False, **_choice(TABLE_FORMATS))
-    if verb is not None:
-        # Not `required` to click, which would print a `[required]` of its own: checked here.
-        ledgers = typer.Argument(None, metavar="LEDGER...", show_default=False)
-        if verb == "merge":
-            @app.command(help=VERB_HELP[verb])
-            def merge(ledgers: list[str] = ledgers, output: str = output):
-                return _given(SimpleNamespace(**locals()))
-        else:
-            @app.command(help=VERB_HELP[verb])
-            def status(ledgers: list[str] = ledgers, output: str = output,
-                       remote: str = typer.Option("origin", "--remote", metavar="REMOTE", show_default=False,
-                                                  help="the remote of the local checkouts (default: origin)")):
-                return _given(SimpleNamespace(**locals()))
-        return app
+    if verb is None:
+        _add_batch(app, output)
+    elif verb == "merge":
+        @app.command(help=VERB_HELP[verb])
+        def merge(ledgers: list[str] = _ledgers(), output: str = output):
+            return _given(SimpleNamespace(**locals()))
+    else:
+        @app.command(help=VERB_HELP[verb])
+        def status(ledgers: list[str] = _ledgers(), output: str = output,
+                   remote: str = typer.Option("origin", "--remote", metavar="REMOTE", show_default=False,
+                                              help="the remote of the local checkouts (default: origin)")):
+            return _given(SimpleNamespace(**locals()))
+    return app
+
+
+def _ledgers():
+    import typer
+
+    # Not `required` to click, which would print a `[required]` of its own: _given() checks.
+    return typer.Argument(None, metavar="LEDGER...", show_default=False)
+
+
+def _add_batch(app, output) -> None:
+    """The batch run itself: every option, as argparse had them."""
+    import typer
+
+    from codemod.options import PIN_MODES, STRATEGIES
 
     def flag(name: str, help: str):
         return typer.Option(False, name, help=help, show_default=False)
@@ -193,8 +204,6 @@ def _app(verb: str | None):
         arguments = SimpleNamespace(**locals())
         arguments.repos = list(repos or ())
         return arguments
-
-    return app
 
 
 def _given(arguments: SimpleNamespace) -> SimpleNamespace:
