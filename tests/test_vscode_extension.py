@@ -278,19 +278,23 @@ def test_the_users_setting_wins_over_the_interpreter(built, tmp_path):
     assert {"python": "asked"} not in said and not (tmp_path / "noted").exists()
 
 
-@pytest.mark.parametrize(("napi_fix", "selected", "why"), [
-    pytest.param(None, "pyenv/bin/python", "no napi-fix beside the selected Python interpreter {}", id="no-napi-fix"),
-    pytest.param("noting", "gone/bin/python", "the Python extension's selected interpreter {} was not found",
-                 id="interpreter-missing"),
+@pytest.mark.parametrize(("api", "napi_fix", "selected", "why"), [
+    pytest.param("environments", None, "{}/pyenv/bin/python", "no napi-fix beside the selected Python interpreter {}",
+                 id="no-napi-fix"),
+    pytest.param("environments", "noting", "{}/gone/bin/python",
+                 "the Python extension's selected interpreter {} was not found", id="interpreter-missing"),
+    pytest.param("settings", "noting", "python3", "the Python extension's selected interpreter `{}` is not a file "
+                 "napi-fix could be found beside", id="a-bare-command"),
 ])
-def test_an_interpreter_that_cannot_serve_is_passed_over_saying_why(built, tmp_path, napi_fix, selected, why):
+def test_an_interpreter_that_cannot_serve_is_passed_over_saying_why(built, tmp_path, api, napi_fix, selected, why):
     interpreter(tmp_path, napi_fix=napi_fix)
+    selected = selected.format(tmp_path)
     venv = tmp_path / "workspace" / ".venv" / "bin" / "napi-fix"
     interpreter(tmp_path, "workspace/.venv")  # a noting napi-fix in the workspace's virtual environment
-    said = activate(built, tmp_path, trusted(tmp_path),
-                    {"python": {"api": "environments", "interpreter": str(tmp_path / selected)}}, {"settings": {}})
+    said = activate(built, tmp_path, trusted(tmp_path), {"python": {"api": api, "interpreter": selected}},
+                    {"settings": {}})
     output = said[-1]["output"]
-    assert "napi-fix: " + why.format(tmp_path / selected) in output
+    assert "napi-fix: " + why.format(selected) in output
     assert f"napi-fix: starting {venv} lsp (from the workspace's virtual environment (.venv))" in output
     assert (tmp_path / "noted").read_text().splitlines() == [str(venv)]
 
