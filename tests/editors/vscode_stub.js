@@ -128,11 +128,15 @@ function pythonExtension({ api, interpreter }) {
   const uri = (file) => ({ fsPath: file, scheme: "file", path: file, toString: () => `file://${file}` });
   const exports = api === "environments" ? {
     environments: {
-      getActiveEnvironmentPath: () => { said({ python: "asked" }); return { id: extension.interpreter, path: extension.interpreter }; },
+      getActiveEnvironmentPath: () => {
+        said({ python: "asked" });
+        return { id: extension.interpreter, path: extension.interpreter };
+      },
       resolveEnvironment: async (environment) => {
         const file = typeof environment === "string" ? environment : environment.path;
         return fs.existsSync(file) && fs.statSync(file).isFile()
-          ? { id: file, path: file, executable: { uri: uri(file), bitness: "64-bit", sysPrefix: path.dirname(path.dirname(file)) } }
+          ? { id: file, path: file,
+            executable: { uri: uri(file), bitness: "64-bit", sysPrefix: path.dirname(path.dirname(file)) } }
           : undefined;
       },
       onDidChangeActiveEnvironmentPath: changed.event,

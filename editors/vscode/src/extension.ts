@@ -5,13 +5,14 @@
 // `napi-fix.path` setting, else, once the workspace is trusted, the napi-fix
 // of the Python interpreter selected in the Python extension (python.ts),
 // else the workspace's virtual environment (.venv or venv), else `napi-fix`
-// on PATH; the output and the status bar's tooltip say which. Otherwise what runs is the user's choice, never
-// the workspace's: `napi-fix.path` is a machine setting and restricted in
-// untrusted workspaces (package.json), a relative path is refused (it would
-// name a file of whatever folder the process runs in), and the server runs
-// in a folder outside the workspace, so a bare name is looked up on PATH and
-// never found in the repository. With none of the three, the wheel bundled
-// in the extension is installed with the user's Python (bootstrap.ts).
+// on PATH; the output and the status bar's tooltip say which. Otherwise
+// what runs is the user's choice, never the workspace's: `napi-fix.path` is
+// a machine setting and restricted in untrusted workspaces (package.json), a
+// relative path is refused (it would name a file of whatever folder the
+// process runs in), and the server runs in a folder outside the workspace,
+// so a bare name is looked up on PATH and never found in the repository.
+// With none of these, the wheel bundled in the extension is installed with
+// the user's Python (bootstrap.ts).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -100,7 +101,9 @@ const VENV_SCRIPTS = process.platform === "win32" ? ["Scripts", "napi-fix.exe"] 
 // interpreter, else napi-fix in the workspace's .venv or venv, else
 // `napi-fix` on PATH, else the bundled wheel (`bundled` names it), else
 // `napi-fix` (to fail saying so). Why a step was passed over goes to the output.
-async function choose(config: vscode.WorkspaceConfiguration): Promise<{ setting: string; from: string; bundled?: string }> {
+type Choice = { setting: string; from: string; bundled?: string };
+
+async function choose(config: vscode.WorkspaceConfiguration): Promise<Choice> {
   const made = config.inspect<string>("path")?.globalValue;
   if (made !== undefined) {
     return { setting: made, from: "the \"napi-fix.path\" setting" };
@@ -112,7 +115,8 @@ async function choose(config: vscode.WorkspaceConfiguration): Promise<{ setting:
     if (python !== undefined && "note" in python) {
       output.appendLine(`napi-fix: ${python.note}`);
     } else if (python !== undefined) {
-      return { setting: python.executable, from: `the Python extension's selected interpreter (${python.interpreter})` };
+      const from = `the Python extension's selected interpreter (${python.interpreter})`;
+      return { setting: python.executable, from };
     }
     for (const folder of folders) {
       for (const venv of [".venv", "venv"]) {
