@@ -368,7 +368,7 @@ def _remember_rewrites() -> None:
 
 def _config(args) -> Config:
     from codemod.batch import shard
-    from codemod.options import Options
+    from codemod.options import DEFAULT_PIN_MODE, DEFAULT_STRATEGY, Options
     from codemod.parallel import default_jobs
 
     if args.push and not args.commit:
@@ -389,7 +389,7 @@ def _config(args) -> Config:
     shard_of = shard.parse(args.shard) if args.shard else shard.from_environment()
     default_ledger = "ledger.jsonl" if shard_of is None else f"ledger-{shard_of[0]}-of-{shard_of[1]}.jsonl"
     return Config(
-        options=Options(args.strategy or "pin", args.pin or "upgrade", args.patch_vendored),
+        options=Options(args.strategy or DEFAULT_STRATEGY, args.pin or DEFAULT_PIN_MODE, args.patch_vendored),
         explicit=frozenset(k for k in ("strategy", "pin") if getattr(args, k) is not None),
         commit=args.commit, branch=args.branch,
         conflict=args.conflict, no_verify=args.no_verify, verify=args.verify, push=args.push, remote=args.remote,
