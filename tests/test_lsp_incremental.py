@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from codemod.cpp import splice
 from codemod.cpp.scan import scan_cpp
 from codemod.engine import Project, plan
+from codemod.lsp.prefetch import Prefetches
 from codemod.lsp.settings import Settings
 from codemod.parallel import Workers
 from codemod.sources.disk import DiskSources
@@ -142,12 +143,16 @@ class Typing:
         self.overlay = OverlaySources(DiskSources())
         self.project = Project(self.overlay, [self.folder], OPTIONS)
         self.project.analyze(workers)
+        self.ahead = Prefetches()
 
     def type(self, data: bytes, prefetch: bool = False):
+        """`prefetch`: the server's head start during the debounce (lsp/prefetch.py) first."""
         self.overlay.put(self.path, data)
         if prefetch:
-            self.project.prefetch(self.path, self.workers)
-        return self.project.update([self.path], self.workers)
+            self.ahead.start(self.project, self.path, self.workers)
+        report = self.project.update([self.path], self.workers, self.ahead.scan)
+        self.ahead.drop()
+        return report
 
     def fresh(self, data: bytes):
         return plan(OverlaySources(DiskSources(), {self.path: data}), [self.folder], OPTIONS, self.workers)
