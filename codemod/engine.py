@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from codemod import leaks, settings
 from codemod.cpp import finder
@@ -29,6 +28,9 @@ from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
 from codemod.results import LEAK_RULES, FileResult, Finding, Report
 from codemod.rules import LEAKY_HEADERS
 from codemod.sources.base import Sources, Unreadable, within
+
+if TYPE_CHECKING:  # concurrent.futures (and logging) load only when a pool starts
+    from concurrent.futures import Future
 
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
 
