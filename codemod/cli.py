@@ -323,6 +323,22 @@ def run() -> None:
     import gc
 
     gc.disable()
+    code_cache = _dataclass_code_cache() if sys.argv[1:2] not in (["lsp"], ["batch"], ["probe"]) else None
     code = main()
+    if code_cache is not None:
+        code_cache.save()
     gc.freeze()  # the exit-time collection skips frozen objects
     sys.exit(code)
+
+
+def _dataclass_code_cache():
+    """The code of each dataclass's methods, read from disk (lsp/codecache.py):
+    compiling it is a fifth of a small dry run. The fix command's own file,
+    since the language server and batch load other modules."""
+    import dataclasses
+
+    from codemod.lsp.codecache import CodeCache, cache_path
+
+    cache = CodeCache(cache_path("cli"))
+    dataclasses.exec = cache.exec_for(dataclasses)
+    return cache
