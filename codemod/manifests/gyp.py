@@ -65,10 +65,36 @@ def read_gyp(path: str, data: bytes, read: Callable[[str], bytes | None] | None 
     .gypi's when GYP would relativize the value there (a `_dir`, `_path`,
     `_file` name), else "" (relative to the binding.gyp). Raises BadInput
     when `path` itself is no Python literal."""
+    key = (path, data, read is None)
+    known = _recent.get(key)
+    if known is not None and all(read(file) == text for file, text in known[1]):
+        return known[0]
+    included: list[tuple[str, bytes | None]] = []
+
+    def recorded(file: str) -> bytes | None:
+        text = read(file)
+        included.append((file, text))
+        return text
+
     try:
-        return _read(path, data, read)
+        found = _read(path, data, recorded if read is not None else None)
     except RecursionError:
         raise BadInput(path, 1, "invalid GYP: nested too deeply") from None
+    _recent.pop(key, None)
+    _recent[key] = (found, tuple(included))
+    while len(_recent) > _RECENT:
+        del _recent[next(iter(_recent))]
+    return found
+
+
+# The last few files read, and the .gypi bytes each read took: a root's
+# planners ask for the same binding.gyp up to three times (the loader for
+# header copies, the headers planner, a repoint), each a tree-sitter parse
+# and a walk. The same bytes, whose includes read the same, give the same
+# answer; callers read it, never change it.
+_RECENT = 8
+_recent: dict[tuple[str, bytes, bool], tuple[tuple[list[Item], dict[str, list[tuple[str, str]]]],
+                                             tuple[tuple[str, bytes | None], ...]]] = {}
 
 
 def expansions(item: Item, variables: dict[str, list[tuple[str, str]]], gyp_folder: str) -> list[Expansion]:
