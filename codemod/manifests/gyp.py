@@ -124,12 +124,12 @@ def expansions(item: Item, variables: dict[str, list[tuple[str, str]]], gyp_fold
 def included(path: str, data: bytes) -> list[str]:
     """The files `path`'s `includes` lists name, relative to its folder."""
     try:
-        root = _parse(path, data)
+        matches = _matches(path, data)
     except BadInput:
         return []
     folder = os.path.dirname(path)
     return [os.path.normpath(os.path.join(folder, unquote(item)))
-            for m in queries.match_all(root, "python")["gyp"] if _setting(m) == "includes"
+            for m in matches["gyp"] if _setting(m) == "includes"
             for item in m["list"][0].named_children if item.type == "string"]
 
 
@@ -141,13 +141,12 @@ def _read(path: str, data: bytes, read) -> tuple[list[Item], dict[str, list[tupl
     while queue:
         file, text, context = queue.pop(0)
         try:
-            root = _parse(file, text)
+            matches = _matches(file, text)
         except BadInput:
             if file == path:
                 raise
             continue  # a .gypi that is not a literal: GYP would fail; the binding.gyp's own entries still count
         folder = os.path.dirname(file)
-        matches = queries.match_all(root, "python")
         for m in matches["gyp"]:
             setting = _setting(m)
             target = target_name(m["setting"][0])
@@ -178,6 +177,21 @@ def _read(path: str, data: bytes, read) -> tuple[list[Item], dict[str, list[tupl
             if (value, base) not in known and len(known) < MAX_VALUES:
                 known.append((value, base))
     return found, variables
+
+
+def _matches(path: str, data: bytes) -> queries.Matches:
+    """The query's matches in one file: `included` and both kinds of read
+    (with and without .gypi files) walk the same binding.gyp."""
+    known = _parsed.get(data)
+    if known is None:
+        known = queries.match_all(_parse(path, data), "python")
+        _parsed[data] = known
+        while len(_parsed) > _RECENT:
+            del _parsed[next(iter(_parsed))]
+    return known
+
+
+_parsed: dict[bytes, queries.Matches] = {}  # a file's bytes -> its matches, for the last few files
 
 
 def _parse(path: str, data: bytes) -> Node:
