@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from checkout import ROOT
+
 LEAKY = ROOT / "examples" / "leaky-addon"
 SCRIPT = str(Path(sys.executable).parent / "napi-fix")
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from checkout import ROOT
 from codemod import cli_quick, engine
 from codemod.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
 LEAKY = ROOT / "examples" / "leaky-addon"
 
 PLAIN = [
