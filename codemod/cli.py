@@ -331,7 +331,10 @@ def run() -> None:
     import gc
 
     gc.disable()
-    code_cache = _dataclass_code_cache() if sys.argv[1:2] not in (["lsp"], ["batch"], ["probe"]) else None
+    # Only the fix command reads and writes its file: a subcommand or a shell
+    # completion loads other modules, and writing what it used would drop the rest.
+    fixing = sys.argv[1:2] not in (["lsp"], ["batch"], ["probe"]) and not os.environ.get("_NAPI_FIX_COMPLETE")
+    code_cache = _dataclass_code_cache() if fixing else None
     code = main()
     if code_cache is not None:
         code_cache.save()

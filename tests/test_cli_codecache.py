@@ -91,3 +91,17 @@ def test_a_damaged_cache_is_ignored_and_written_again(tmp_path, damage):
     the_file(cache).write_bytes(damage)
     assert napi_fix(cache, "--dry-run", str(LEAKY)) == expected
     assert the_file(cache).read_bytes() == data  # written again, whole
+
+
+@pytest.mark.parametrize("argv, env", [
+    pytest.param(["batch", "--help"], {}, id="batch"),
+    pytest.param([], {"_NAPI_FIX_COMPLETE": "complete_bash", "COMP_WORDS": "napi-fix batch --", "COMP_CWORD": "2"},
+                 id="completing-batch"),
+])
+def test_only_the_fix_command_writes_its_file(tmp_path, argv, env):
+    """Other front-ends load other dataclasses: the file a fix run wrote
+    would be rewritten with theirs, and the next fix run would miss."""
+    done = subprocess.run([SCRIPT, *argv], capture_output=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, "NAPI_FIX_CACHE": str(tmp_path), **env})
+    assert done.returncode == 0 and done.stdout
+    assert list(tmp_path.glob("cli-code-*.marshal")) == []
