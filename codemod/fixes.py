@@ -140,7 +140,7 @@ def _title(result: FileResult, finding: Finding, applicability: str, files: tupl
     if applicability == HYGIENE:
         return (f"napi-fix: add an empty Finalize override to {finding.subject} "
                 "(hygiene only: it does not stop the 8.2.0/8.2.1 leak)")
-    named = files_named(files, result.unit if result.is_manifest else os.path.dirname(result.path))
+    named = files_named(files, result.unit if result.is_manifest else os.path.dirname(result.path)) or "not planned"
     if finding.rule == LEAKY_HEADERS.id:
         if any(os.path.basename(part.path) in COPY_HEADERS for part in files):
             return f"napi-fix: apply upstream's fix to the vendored node-addon-api headers ({named})"
