@@ -20,6 +20,9 @@ The files a fix writes:
 - a C++ finding is fixed by the merged edit that carries its own insertion;
 - none when nothing is planned for it (this strategy, a failed file, a
   withheld root: the CLI would write nothing).
+A MANUAL finding in a root that is pinned all the same (a build target's
+headers napi-fix cannot read, beside a lock it moves) carries that root's
+files, as SARIF has always shown them: writing them does not settle it.
 Applied together, the FIX and HYGIENE fixes give the bytes `napi-fix PATH`
 writes (tests/test_fix_model.py).
 """
@@ -33,10 +36,7 @@ from typing import Iterable
 
 from codemod.edits import Edit
 from codemod.results import COPY_HEADERS, FileResult, Finding, Report
-from codemod.rules import FIX, HYGIENE, LEAKY_HEADERS, MANUAL
-
-APPLICABILITIES = (FIX, HYGIENE, MANUAL)
-
+from codemod.rules import HYGIENE, LEAKY_HEADERS, MANUAL
 
 @dataclass(frozen=True)
 class FileEdits:
@@ -56,42 +56,69 @@ class Fix:
     finding: Finding | None = None  # None: several fixes together (the editor's fix-all)
     carried: tuple[Finding, ...] = ()  # the findings whose own edits `files` write (SARIF says their reasons)
 
-    def carries(self, finding: Finding) -> bool:
-        """Whether writing this fix writes `finding`'s own edits."""
-        return finding in self.carried
+    @property
+    def carries_own(self) -> bool:
+        """Whether writing this fix writes its finding's own edits (a
+        finding fixed by its root's edits alone has none of its own)."""
+        return self.finding is not None and self.finding in self.carried
 
 
 class Fixes:
-    """Every finding's fix, in the Report's order."""
+    """Every finding's fix, made file by file on first use: the editor asks
+    for one file's fixes at a time, on every cursor move."""
 
-    def __init__(self, fixes: Iterable[Fix]):
-        self.all = tuple(fixes)
-        self._by_finding = {fix.finding: fix for fix in self.all}
+    def __init__(self, report: Report):
+        self.report = report
+        self._members: dict[str, list[FileResult]] = defaultdict(list)
+        for changed in report.changed:
+            self._members[changed.unit].append(changed)
+        self._roots: dict[str, _Planned] = {}
 
-    def of(self, finding: Finding) -> Fix | None:
-        """`finding`'s fix; None when there is nothing to act on (a safe spec, an existing override)."""
-        return self._by_finding.get(finding)
+    def in_file(self, result: FileResult) -> tuple[Fix | None, ...]:
+        """One per finding of `result`, in its order: the finding's fix, or
+        None when there is nothing to act on (a safe spec, an existing override)."""
+        return tuple(self._fix(result, finding) for finding in result.findings)
 
+    @property
+    def all(self) -> tuple[Fix, ...]:
+        """Every fix, in the Report's order."""
+        return tuple(fix for result in self.report.files for fix in self.in_file(result) if fix is not None)
+
+    def _fix(self, result: FileResult, finding: Finding) -> Fix | None:
+        applicability = finding.applicability
+        if applicability is None:
+            return None
+        planned = self._planned(result, finding)
+        return Fix(finding_key(finding), _title(result, finding, applicability, planned), applicability,
+                   planned.files, finding, planned.carried)
+
+    def _planned(self, result: FileResult, finding: Finding) -> _Planned:
+        """The files `finding`'s fix writes, and the findings whose edits they carry."""
+        if result.error is not None:
+            return NOTHING
+        if result.is_manifest:
+            return self._root(result.unit)
+        if not finding.edits or not result.edits:
+            return NOTHING
+        wanted = {(e.start, e.end) for e in finding.edits}
+        carried = tuple(e for e in result.edits if (e.start, e.end) in wanted)
+        return _Planned((FileEdits(result.path, result.original, carried),), (finding,)) if carried else NOTHING
+
+    def _root(self, unit: str) -> _Planned:
+        """What every manifest finding of a package root writes: made once per root."""
+        if unit not in self._roots:
+            members = sorted(self._members.get(unit, ()), key=lambda r: r.path)
+            files = tuple(FileEdits(r.path, r.original, r.edits) for r in members)
+            self._roots[unit] = _Planned(files, tuple(f for r in members for f in r.findings if f.edits),
+                                         files_named(files, unit)) if files else NOTHING
+        return self._roots[unit]
 
 
 def fixes_of(report: Report) -> Fixes:
     """The one place fixes are made: one per finding that has a rule or
     edits of its own, for every file of `report` (a failed one included:
     its NAPI005 refusals are MANUAL fixes)."""
-    units: dict[str, list[FileResult]] = defaultdict(list)
-    for changed in report.changed:
-        units[changed.unit].append(changed)
-    roots = {unit: _root_fix_parts(members) for unit, members in units.items()}
-    out = []
-    for result in report.files:
-        for finding in result.findings:
-            applicability = finding.applicability
-            if applicability is None:
-                continue
-            files, carried = _planned(result, finding, roots)
-            out.append(Fix(finding_key(finding), _title(result, finding, applicability, files), applicability,
-                           files, finding, carried))
-    return Fixes(out)
+    return Fixes(report)
 
 
 def together(fixes: Iterable[Fix]) -> tuple[FileEdits, ...]:
@@ -115,34 +142,26 @@ def _merged_order(edit: Edit) -> tuple[int, int]:
     return edit.start, edit.end  # merge.py's order (one edit per range once merged)
 
 
-def _root_fix_parts(members: list[FileResult]) -> tuple[tuple[FileEdits, ...], tuple[Finding, ...]]:
-    files = tuple(FileEdits(r.path, r.original, r.edits) for r in sorted(members, key=lambda r: r.path))
-    return files, tuple(f for r in members for f in r.findings if f.edits)
+@dataclass(frozen=True)
+class _Planned:
+    files: tuple[FileEdits, ...] = ()
+    carried: tuple[Finding, ...] = ()
+    named: str | None = None  # the files as a title names them, when the same for every finding (a root's)
 
 
-def _planned(result: FileResult, finding: Finding, roots) -> tuple[tuple[FileEdits, ...], tuple[Finding, ...]]:
-    """The files `finding`'s fix writes, and the findings whose edits they carry."""
-    if result.error is not None:
-        return (), ()
-    if result.is_manifest:
-        return roots.get(result.unit, ((), ()))
-    if not finding.edits or not result.edits:
-        return (), ()
-    wanted = {(e.start, e.end) for e in finding.edits}
-    carried = tuple(e for e in result.edits if (e.start, e.end) in wanted)
-    return ((FileEdits(result.path, result.original, carried),), (finding,)) if carried else ((), ())
+NOTHING = _Planned(named="not planned")
 
 
-def _title(result: FileResult, finding: Finding, applicability: str, files: tuple[FileEdits, ...]) -> str:
+def _title(result: FileResult, finding: Finding, applicability: str, planned: _Planned) -> str:
     """What the editor's code action says."""
     if applicability == MANUAL:
         return f"napi-fix will not change this; a person must act: {finding.reason}"
     if applicability == HYGIENE:
         return (f"napi-fix: add an empty Finalize override to {finding.subject} "
                 "(hygiene only: it does not stop the 8.2.0/8.2.1 leak)")
-    named = files_named(files, result.unit if result.is_manifest else os.path.dirname(result.path)) or "not planned"
+    named = planned.named or files_named(planned.files, os.path.dirname(result.path))
     if finding.rule == LEAKY_HEADERS.id:
-        if any(os.path.basename(part.path) in COPY_HEADERS for part in files):
+        if any(os.path.basename(part.path) in COPY_HEADERS for part in planned.files):
             return f"napi-fix: apply upstream's fix to the vendored node-addon-api headers ({named})"
         return f"napi-fix: build against the npm package node-addon-api instead of the leaky copy ({named})"
     return f"napi-fix: pin node-addon-api past 8.2.0/8.2.1 ({named})"

@@ -50,12 +50,12 @@ def describe(report: Report, root: str) -> Changes:
     attention: list[Described] = []
     for result in report.files:
         where = label(result.path, root)
-        for finding, fix in ((f, fixes.of(f)) for f in result.findings):
+        for finding, fix in zip(result.findings, fixes.in_file(result)):
             if fix is None:
                 continue
             if fix.applicability == MANUAL:
                 attention.append(Described(where, finding.line, reason(finding)))
-            if fix.carries(finding):
+            if fix.carries_own:
                 made.append(fix)
                 described.append(Described(where, finding.line, reason(finding)))
     return Changes(

@@ -15,6 +15,7 @@ Applied together, the edits give the bytes `napi-fix PATH` writes.
 from __future__ import annotations
 
 import os
+from typing import Callable
 
 from codemod.fixes import FileEdits, Fix, files_named, fixes_of, together
 from codemod.options import Options
@@ -32,23 +33,28 @@ def quick_fixes(report: Report, path: str) -> list[Fix]:
     result = _result(report, path)
     if result is None or result.error is not None:
         return []
-    fixes = fixes_of(report)
-    return [fix for fix in (fixes.of(f) for f in result.findings if f.rule is not None) if _writes(fix, EDITS)]
+    return [fix for finding, fix in zip(result.findings, fixes_of(report).in_file(result))
+            if finding.rule is not None and _writes(fix, EDITS)]
 
 
 def fix_all(report: Report, path: str, roots: list[str], options: Options) -> Fix | None:
     """Every fix of `path`'s package root under `options.strategy`."""
     root = package_root(report, path, roots)
-    fixes, wanted = fixes_of(report), _wanted(options)
-    chosen = [fix for result in report.files for fix in map(fixes.of, result.findings)
-              if _writes(fix, wanted) and _root_of(result, roots) == root]
+    chosen = _chosen(report, options, lambda result: _root_of(result, roots) == root)
     return _together(FIX_ALL, chosen, root)
 
 
 def fix_workspace(report: Report, folder: str, options: Options) -> Fix | None:
     """Every fix the strategy plans in a workspace folder's report (the fixAll command)."""
-    wanted = _wanted(options)
-    return _together(FIX_WORKSPACE, [fix for fix in fixes_of(report).all if _writes(fix, wanted)], folder)
+    return _together(FIX_WORKSPACE, _chosen(report, options, lambda result: True), folder)
+
+
+def _chosen(report: Report, options: Options, where: Callable[[FileResult], bool]) -> list[Fix]:
+    """The fixes the strategy writes, of the changed files `where` takes:
+    every file a fix writes is changed, and carries a fix of its own (a
+    root's manifest, its finding's; a C++ file, each insertion's)."""
+    fixes, wanted = fixes_of(report), _wanted(options)
+    return [fix for result in report.changed if where(result) for fix in fixes.in_file(result) if _writes(fix, wanted)]
 
 
 def _writes(fix: Fix | None, wanted: tuple[str, ...]) -> bool:

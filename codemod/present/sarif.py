@@ -105,7 +105,9 @@ def _results(report: Report, cwd: str, places: Places) -> list[dict]:
     alike: dict[str, int] = defaultdict(int)
     out = []
     for result in report.files:
-        for finding in (f for f in result.findings if f.rule is not None):
+        for finding, fix in zip(result.findings, fixes.in_file(result)):
+            if finding.rule is None:
+                continue
             rule = BY_ID[finding.rule]
             region = places.of_finding(finding)
             # Stable across line moves: what is reported, where, about what (n-th alike).
@@ -131,7 +133,6 @@ def _results(report: Report, cwd: str, places: Places) -> list[dict]:
                     for n, r in enumerate(finding.related, 1)]
             if finding.leak is not None:
                 entry["properties"] = {"leak": finding.leak}
-            fix = fixes.of(finding)
             if fix is not None and fix.files:
                 entry["fixes"] = [_fix(fix, cwd, places)]
             out.append(entry)
