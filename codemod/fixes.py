@@ -1,9 +1,11 @@
-"""One Fix per finding, built once from a Report; every front-end reads it.
+"""One Fix per finding, made from a Report by one function (`fixes_of`).
 
-A fix says what writing it changes and how much that helps, so the words
-"fix" and "hygiene" are decided here (from the rule, rules.py) and nowhere
-else: SARIF's `fixes`, the editor's quick fixes and fix-all (`isPreferred`
-only for FIX), batch's statuses and commit text.
+A fix says what writing it changes and how much that helps. How much is
+its applicability, which the finding's rule owns (rules.py), so "fix" and
+"hygiene" are never told apart by a title or a kind: SARIF's `fixes`, the
+editor's quick fixes and fix-all (`isPreferred` only for FIX), batch's
+statuses and commit text all read it here, and results.py's exit policy
+reads the same applicability (MANUAL: undecided).
 - FIX stops or prevents the leak: a pin, a lock move, a repoint, upstream's
   patch to a vendored copy.
 - HYGIENE is the empty Finalize override. Measured, it does NOT stop the
