@@ -1,6 +1,6 @@
 """Hover on a finding: what the rule means, what its fix will change, and
-the measured truth. Pure: Markdown text from a finding and its fix (lsp/
-fixes.py), no LSP types, no I/O.
+the measured truth, by the fix's applicability. Pure: Markdown text from a
+finding and its fix (codemod/fixes.py), no LSP types, no I/O.
 
 The fix's lines are the merged edits the quick fix applies (the same bytes
 `napi-fix PATH` writes), each as "file line N: old -> new".
@@ -12,7 +12,7 @@ import os
 
 from codemod.fixes import Fix
 from codemod.results import Finding
-from codemod.rules import BY_ID, NEEDS_PERSON, NO_FINALIZE
+from codemod.rules import BY_ID, HYGIENE, MANUAL
 from codemod.textpos import line_of
 
 MAX_EDITS = 8  # lines listed before "and N more"
@@ -31,14 +31,9 @@ def hover_text(finding: Finding, fix: Fix | None, folder: str) -> str:
     parts = [f"**{rule.id}** {_escape(rule.short)}", _escape(finding.reason)]
     if fix is not None and fix.files:
         parts.append("**The fix will change:**\n" + "\n".join(_edit_lines(fix, folder)))
-    elif rule.id != NEEDS_PERSON.id:
+    elif rule.applicability != MANUAL:
         parts.append("No edit is planned for this finding with the current settings.")
-    if rule.id == NO_FINALIZE.id:
-        parts.append(HYGIENE_TRUTH)
-    elif rule.id == NEEDS_PERSON.id:
-        parts.append(MANUAL_TRUTH)
-    else:
-        parts.append(PIN_TRUTH)
+    parts.append({HYGIENE: HYGIENE_TRUTH, MANUAL: MANUAL_TRUTH}.get(rule.applicability, PIN_TRUTH))
     parts.append(f"[{rule.id}: what it means and how to suppress it]({rule.help_uri})")
     return "\n\n".join(parts)
 
