@@ -40,6 +40,7 @@ from codemod.edits import Edit
 from codemod.results import COPY_HEADERS, FileResult, Finding, Report
 from codemod.rules import HYGIENE, LEAKY_HEADERS, MANUAL
 
+
 @dataclass(frozen=True)
 class FileEdits:
     """Edits to one file, and the bytes they were planned on."""
@@ -63,6 +64,18 @@ class Fix:
         """Whether writing this fix writes its finding's own edits (a
         finding fixed by its root's edits alone has none of its own)."""
         return self.finding is not None and self.finding in self.carried
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """What a finding's fix writes, before it is a Fix."""
+
+    files: tuple[FileEdits, ...] = ()
+    carried: tuple[Finding, ...] = ()
+    named: str | None = None  # the files as a title names them, when the same for every finding (a root's)
+
+
+NOTHING = _Planned(named="not planned")
 
 
 class Fixes:
@@ -142,16 +155,6 @@ def finding_key(finding: Finding) -> str:
 
 def _merged_order(edit: Edit) -> tuple[int, int]:
     return edit.start, edit.end  # merge.py's order (one edit per range once merged)
-
-
-@dataclass(frozen=True)
-class _Planned:
-    files: tuple[FileEdits, ...] = ()
-    carried: tuple[Finding, ...] = ()
-    named: str | None = None  # the files as a title names them, when the same for every finding (a root's)
-
-
-NOTHING = _Planned(named="not planned")
 
 
 def _title(result: FileResult, finding: Finding, applicability: str, planned: _Planned) -> str:
