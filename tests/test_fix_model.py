@@ -9,11 +9,11 @@ editor's preferred action follow from applicability.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+from checkout import EXAMPLES
 from codemod.batch.changes import describe
 from codemod.cli import main
 from codemod.edits import apply_edits
@@ -21,9 +21,7 @@ from codemod.fixes import fixes_of, together
 from codemod.lsp.actions import preferred
 from codemod.lsp.fixes import quick_fixes
 from codemod.rules import FIX, HYGIENE
-from helpers import plan
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from helpers import copy_example, plan, snapshot
 MACRO_CLASS = (b"#include <napi.h>\n#define MAKE(N) class N : public Napi::ObjectWrap<N> { public: "
                b"N(const Napi::CallbackInfo& i) : Napi::ObjectWrap<N>(i) {} };\nMAKE(Gadget)\n")
 BERRY_LOCK = b"__metadata:\n  version: 8\n  cacheKey: 10c0\n"
@@ -32,7 +30,7 @@ BERRY_LOCK = b"__metadata:\n  version: 8\n  cacheKey: 10c0\n"
 def copy(name: str, dest: Path) -> Path:
     """An example, with the variations that give a MANUAL finding."""
     base, _, variant = name.partition("+")
-    shutil.copytree(EXAMPLES / base, dest, ignore=shutil.ignore_patterns("build", "node_modules"))
+    copy_example(base, dest)
     if variant == "macro-class":  # an ObjectWrap class a macro expands: add the override by hand
         (dest / "src" / "gadget.h").write_bytes(MACRO_CLASS)
     if variant == "berry":  # a yarn berry lock: refused, with the command that moves it
@@ -108,10 +106,6 @@ def test_applying_every_fix_and_hygiene_fix_writes_what_the_cli_writes(tmp_path,
     assert (snapshot(written) != before) == any(not fix.endswith("-> nothing") for fix in expected)
     again = fixes_of(plan([planned], strategy, **options)).all
     assert not any(f.files for f in again), "a second plan of the fixed tree still writes something"
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("example, strategy, made, hygiene_only, attention", [

@@ -17,8 +17,8 @@ the diff). The files of one package root are only consistent together, so
 a fix for a finding there holds every edit of that root; a C++ file's fix
 holds the finding's own edit. Its description gives the reasons of the
 findings whose edits it writes. Applying the replacements of all fixes,
-each once, gives what `napi-fix PATH` writes (tests/test_sarif.py holds
-every strategy to that).
+each once, gives what `napi-fix PATH` writes (tests/present/test_sarif.py
+holds every strategy to that).
 """
 
 from __future__ import annotations
