@@ -16,10 +16,10 @@ from __future__ import annotations
 from lsprotocol import types
 from lsprotocol.converters import get_converter
 
+from codemod.fixes import Fix
 from codemod.lsp.capabilities import FIX_ALL_KIND, QUICKFIX_KIND
 from codemod.lsp.client import Client
 from codemod.lsp.diagnostics import SOURCE, finding_diagnostic, finding_range, uri_of
-from codemod.fixes import Fix
 from codemod.lsp.fixes import FIX_ALL
 from codemod.lsp.ranges import Indexes, Range
 from codemod.rules import FIX
