@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from codemod import engine, settings
 from codemod.apply import apply_report
 from codemod.batch import clones, log, worktrees
-from codemod.batch.changes import Change, Changes, describe, only_attention
+from codemod.batch.changes import Changes, Described, describe, only_attention
 from codemod.batch.config import Config
 from codemod.batch.git import GitError, git, ok
 from codemod.batch.inputs import RepoSpec
@@ -249,7 +249,7 @@ def _first_error(report: Report, root: str) -> str:
     return f"{where}: {first.error}{more}"
 
 
-def _summary(found: tuple[Change, ...]) -> str:
+def _summary(found: tuple[Described, ...]) -> str:
     if not found:
         return ""
     first = found[0]
