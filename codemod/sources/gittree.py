@@ -1,0 +1,215 @@
+"""A git tree, read from the object store as if it were checked out at `root`.
+
+A batch dry run plans a repository as `napi-fix --dry-run .` plans its
+checkout, but creating a checkout (a worktree, its files written, then
+removed) is most of what a batch spends per repository. This source serves
+one commit's tree instead: the listing comes from `git ls-tree` (given to
+it), the bytes from one `git cat-file --batch` process started on the first
+read. Paths outside `root` go to the disk, as they would from a checkout
+there (a package.json above it, a link pointing out of it).
+
+What a checkout at `root` would hold, it shows: regular and executable
+files as files, symbolic links as links (followed within the tree as the
+disk follows them), a submodule as the empty folder an uninitialised one
+is, and the `.git` file a worktree has at its top. Whether the checkout's
+bytes equal the blobs (no eol conversion, no filter) is for the caller to
+decide before it chooses this source.
+
+It crosses process boundaries (the engine's worker pool): the reader is
+not pickled, a worker starts its own on its first read.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+
+from codemod.sources.base import DIR, FILE, LINK, Entry, Sources, Unreadable, normal, within
+from codemod.sources.disk import MAX_READ, DiskSources
+
+LINK_MODE = "120000"
+GITLINK_MODE = "160000"  # a submodule's commit: an empty folder in a checkout that did not init it
+MAX_LINKS = 40  # as the kernel's ELOOP limit
+
+
+class GitTreeSources(Sources):
+    def __init__(self, git: list[str], env: dict[str, str], git_dir: str, root: str,
+                 tree: dict[str, tuple[str, str]], base: Sources | None = None, max_read: int = MAX_READ):
+        """`git`: the command line that runs git (with its safety options);
+        `tree`: path relative to the top, "/"-separated -> (mode, object id),
+        as `git ls-tree -r` lists it."""
+        self.git, self.env, self.git_dir = list(git), dict(env), git_dir
+        self.root = normal(root)
+        self.tree = tree
+        self.base = base or DiskSources()
+        self.max_read = max_read
+        self._folders: dict[str, dict[str, str]] = {"": {".git": FILE}}  # a worktree's top holds its .git file
+        for path, (mode, _) in tree.items():
+            parent, _, name = path.rpartition("/")
+            self._folders.setdefault(parent, {})[name] = _kind_of_mode(mode)
+            if mode == GITLINK_MODE:
+                self._folders.setdefault(path, {})
+            while parent:
+                grand, _, name = parent.rpartition("/")
+                self._folders.setdefault(grand, {})[name] = DIR
+                parent = grand
+        self._reader: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+
+    # -- pickling: the reader stays in the process that started it --------------
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_reader"] = None
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def __del__(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        reader, self._reader = getattr(self, "_reader", None), None
+        if reader is not None:
+            try:
+                reader.stdin.close()
+            except OSError:
+                pass
+            reader.kill()
+            reader.wait()
+            reader.stdout.close()
+
+    # -- Sources ------------------------------------------------------------------
+
+    def read(self, path: str) -> bytes:
+        rel = self._relative(path)
+        if rel is None:
+            return self.base.read(path)
+        found = self._follow(rel, path)
+        if found is None:
+            raise Unreadable(path, "cannot read: Too many levels of symbolic links")
+        if found.startswith(os.sep):  # a link led out of the tree
+            return self.base.read(found)
+        kind = self._kind_here(found)
+        if kind is None:
+            raise Unreadable(path, "cannot read: No such file or directory")
+        if kind == DIR:
+            raise Unreadable(path, "not read: a directory, not a regular file")
+        if found not in self.tree:  # the worktree's .git file: nothing napi-fix reads
+            raise Unreadable(path, "not read: git's own file")
+        return self._blob(self.tree[found][1], path)
+
+    def kind(self, path: str, follow: bool = True) -> str | None:
+        rel = self._relative(path)
+        if rel is None:
+            return self.base.kind(path, follow)
+        parent, _, name = rel.rpartition("/")
+        try:  # as lstat: the folders above are followed, the last name only when asked
+            found = self._follow(rel if follow else parent, path)
+        except Unreadable:
+            return None
+        if found is None:
+            return None
+        if not follow and name:
+            found = os.path.join(found, name) if found.startswith(os.sep) else f"{found}/{name}".lstrip("/")
+        if found.startswith(os.sep):
+            return self.base.kind(found, follow)
+        return self._kind_here(found)
+
+    def why_missing(self, path: str) -> str:
+        return "no such file or directory" if self._relative(path) is not None else self.base.why_missing(path)
+
+    def list_dir(self, path: str) -> list[Entry]:
+        rel = self._relative(path)
+        if rel is None:
+            return self.base.list_dir(path)
+        found = self._follow(rel, path)  # as scandir, which follows a link to a folder
+        if found is None:
+            raise Unreadable(path, "cannot list: Too many levels of symbolic links")
+        if found.startswith(os.sep):
+            return [Entry(e.name, os.path.join(path, e.name), e.kind) for e in self.base.list_dir(found)]
+        names = self._folders.get(found)
+        if names is None:
+            reason = "Not a directory" if self._kind_here(found) else "No such file or directory"
+            raise Unreadable(path, f"cannot list: {reason}")
+        return [Entry(name, os.path.join(path, name), kind) for name, kind in sorted(names.items())]
+
+    # -- the tree -------------------------------------------------------------------
+
+    def _relative(self, path: str) -> str | None:
+        """`path` relative to the top ("" for the top), "/"-separated; None outside."""
+        key = normal(path)
+        if not within(key, self.root):
+            return None
+        rel = os.path.relpath(key, self.root)
+        return "" if rel == "." else rel.replace(os.sep, "/")
+
+    def _kind_here(self, rel: str) -> str | None:
+        if rel in self._folders:
+            return DIR
+        parent, _, name = rel.rpartition("/")
+        return self._folders.get(parent, {}).get(name)
+
+    def _follow(self, rel: str, path: str) -> str | None:
+        """Where a path leads once its links are followed: a path in the tree,
+        an absolute path on the disk (a link that leads out of the tree), or
+        None for a loop."""
+        for _ in range(MAX_LINKS):
+            parts = rel.split("/") if rel else []
+            for i in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:i])
+                if self._kind_here(prefix) != LINK:
+                    continue
+                target = os.fsdecode(self._blob(self.tree[prefix][1], path))
+                folder = os.path.join(self.root, *parts[:i - 1])
+                joined = normal(os.path.join(folder, target, *parts[i:]))
+                if not within(joined, self.root):
+                    return joined
+                rel = self._relative(joined)
+                break
+            else:
+                return rel
+        return None
+
+    def _blob(self, oid: str, path: str) -> bytes:
+        with self._lock:
+            reader = self._reader or self._start(path)
+            try:
+                reader.stdin.write(oid.encode("ascii") + b"\n")
+                reader.stdin.flush()
+                header = reader.stdout.readline().split()
+                if len(header) != 3:
+                    raise Unreadable(path, f"cannot read: git has no object {oid}")
+                size = int(header[2])
+                data = reader.stdout.read(size + 1)[:size]  # the content and git's newline after it
+            except (OSError, ValueError) as exc:
+                self.close()
+                raise Unreadable(path, f"cannot read: git cat-file: {exc}") from None
+        if len(data) != size:
+            self.close()
+            raise Unreadable(path, "cannot read: git cat-file stopped early")
+        if size > self.max_read:
+            raise Unreadable(path, f"not read: {size / 2**20:.0f} MB, over the {self.max_read // 2**20} MB limit")
+        return data
+
+    def _start(self, path: str) -> subprocess.Popen:
+        try:
+            self._reader = subprocess.Popen([*self.git, "cat-file", "--batch"], cwd=self.git_dir,
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=subprocess.DEVNULL, env={**os.environ, **self.env},
+                                            start_new_session=True)
+        except OSError as exc:
+            raise Unreadable(path, f"cannot read: git: {exc.strerror or exc}") from None
+        return self._reader
+
+
+def _kind_of_mode(mode: str) -> str:
+    if mode == LINK_MODE:
+        return LINK
+    if mode == GITLINK_MODE:
+        return DIR
+    return FILE
