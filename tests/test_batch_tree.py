@@ -199,6 +199,32 @@ def test_the_tree_crosses_a_process_boundary(fleet, tmp_path):
     tree.close()
 
 
+def test_the_tree_refuses_a_file_over_the_cap_and_reads_on(fleet, tmp_path):
+    tree, disk, root = _both(fleet, tmp_path)
+    tree.max_read = 100
+    with pytest.raises(Unreadable, match="over the 0 MB limit"):
+        tree.read(str(root / "package.json"))
+    assert tree.read(str(root / ".gitignore")) == disk.read(str(root / ".gitignore"))
+    tree.close()
+
+
+def test_a_partial_clone_fetches_the_blobs_napi_fix_reads_in_one_request(fleet, monkeypatch):
+    calls = _recording_git(fleet, monkeypatch)
+    code, out, err = fleet.batch(fleet.url("npm-app"))
+    assert code == 1, out + err
+    clone = next((fleet.root / "cache" / "clones").iterdir())
+    missing = git(clone, "rev-list", "--objects", "--missing=print", "--no-walk", "origin/main")
+    absent = {line[1:] for line in missing.splitlines() if line.startswith("?")}
+    names = {oid: path for mode, oid, path in (line.split(" ", 2) for line in git(
+        clone, "ls-tree", "-r", "--format=%(objectmode) %(objectname) %(path)", "origin/main").splitlines())}
+    assert sorted(names[o] for o in absent) == ["README.md", "index.js"]  # what the pin never reads
+    assert sum(" fetch " in line and "--stdin" in line for line in calls.read_text().splitlines()) == 1
+    calls.unlink()
+    code, out, err = fleet.batch(fleet.url("npm-app"))
+    assert code == 1, out + err
+    assert not [line for line in calls.read_text().splitlines() if "rev-list" in line or "--stdin" in line]
+
+
 @pytest.mark.parametrize("attributes, token", [
     pytest.param("*.json text eol=crlf\n", "eol=crlf", id="eol-crlf"),
     pytest.param("*.h filter=lfs diff=lfs merge=lfs -text\n", "filter=lfs", id="lfs"),

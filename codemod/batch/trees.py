@@ -26,6 +26,7 @@ from codemod.sources.gittree import LINK_MODE, GitTreeSources
 # way out only when the line ending asked for is CRLF).
 CONVERTING = ("filter", "ident", "working-tree-encoding")
 CRLF_CONFIG = {"core.autocrlf": "true", "core.eol": "crlf"}
+FETCHED = "napi-fix-blobs-of"  # in a cached clone's .git: the commit whose blobs it holds
 
 
 def open_tree(git_dir: str, commit: str, root: str, prefetch: tuple[str, ...], remote: str | None,
@@ -68,11 +69,18 @@ def _config(git_dir: str) -> dict[str, str]:
 def _fetch_missing(git_dir: str, commit: str, tree: dict, prefetch: tuple[str, ...], remote: str,
                    timeout: float | None) -> None:
     """A partial clone has the blobs earlier runs read; the others it would
-    fetch one request per blob as they are read."""
+    fetch one request per blob as they are read. The cache's clone notes
+    the last commit whose blobs it holds: a re-run on the same base asks
+    git nothing."""
+    fetched = os.path.join(git_dir, ".git", FETCHED)
+    try:
+        with open(fetched, encoding="ascii") as handle:
+            if handle.read().strip() == commit:
+                return
+    except (OSError, ValueError):
+        pass
     out = git(git_dir, "rev-list", "--objects", "--missing=print", "--no-walk", commit, timeout=timeout)
     missing = {line[1:] for line in out.splitlines() if line.startswith("?")}
-    if not missing:
-        return
     wanted = sorted({oid for path, (mode, oid) in tree.items() if oid in missing and (
         mode == LINK_MODE or any(fnmatch.fnmatchcase(path.rpartition("/")[2], p) for p in prefetch))})
     if wanted:
@@ -80,6 +88,11 @@ def _fetch_missing(git_dir: str, commit: str, tree: dict, prefetch: tuple[str, .
         git(git_dir, "-c", "fetch.negotiationAlgorithm=noop", "fetch", remote, "--no-tags", "--no-write-fetch-head",
             "--recurse-submodules=no", "--filter=blob:none", "--stdin", input="".join(f"{o}\n" for o in wanted),
             timeout=timeout)
+    try:
+        with open(fetched, "w", encoding="ascii") as handle:
+            handle.write(commit + "\n")
+    except OSError:
+        pass  # asked again next time
 
 
 def _converting_attributes(git_dir: str, sources: GitTreeSources, tree: dict, config: dict) -> str:

@@ -54,7 +54,8 @@ class GitTreeSources(Sources):
                 grand, _, name = parent.rpartition("/")
                 self._folders.setdefault(grand, {})[name] = DIR
                 parent = grand
-        self._reader: subprocess.Popen | None = None
+        self._reader: _Reader | None = None
+        self._copy = False  # unpickled in another process: reads through that process's one reader
         self._lock = threading.Lock()
 
     # -- pickling: the reader stays in the process that started it --------------
@@ -67,6 +68,7 @@ class GitTreeSources(Sources):
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self._copy = True
         self._lock = threading.Lock()
 
     def __del__(self) -> None:
@@ -74,14 +76,8 @@ class GitTreeSources(Sources):
 
     def close(self) -> None:
         reader, self._reader = getattr(self, "_reader", None), None
-        if reader is not None:
-            try:
-                reader.stdin.close()
-            except OSError:
-                pass
-            reader.kill()
-            reader.wait()
-            reader.stdout.close()
+        if reader is not None and not self._copy:
+            reader.close()
 
     # -- Sources ------------------------------------------------------------------
 
@@ -177,34 +173,84 @@ class GitTreeSources(Sources):
 
     def _blob(self, oid: str, path: str) -> bytes:
         with self._lock:
-            reader = self._reader or self._start(path)
             try:
-                reader.stdin.write(oid.encode("ascii") + b"\n")
-                reader.stdin.flush()
-                header = reader.stdout.readline().split()
-                if len(header) != 3:
-                    raise Unreadable(path, f"cannot read: git has no object {oid}")
-                size = int(header[2])
-                data = reader.stdout.read(size + 1)[:size]  # the content and git's newline after it
-            except (OSError, ValueError) as exc:
+                reader = self._reader = self._reader or self._started()
+                size, data = reader.blob(oid, self.max_read)
+            except OSError as exc:
                 self.close()
-                raise Unreadable(path, f"cannot read: git cat-file: {exc}") from None
-        if len(data) != size:
-            self.close()
-            raise Unreadable(path, "cannot read: git cat-file stopped early")
-        if size > self.max_read:
+                raise Unreadable(path, f"cannot read: git cat-file: {exc.strerror or exc}") from None
+        if size < 0:
+            raise Unreadable(path, f"cannot read: git has no object {oid}")
+        if data is None:
             raise Unreadable(path, f"not read: {size / 2**20:.0f} MB, over the {self.max_read // 2**20} MB limit")
         return data
 
-    def _start(self, path: str) -> subprocess.Popen:
+    def _started(self) -> _Reader:
+        """This source's reader; a copy in a worker process shares the
+        worker's one reader of the same repository (a task per chunk of
+        files must not start a git process each), and replaces it when the
+        batch has moved on to another repository."""
+        key = (tuple(self.git), self.git_dir)
+        if not self._copy:
+            return _Reader(key, self.env)
+        with _SHARED_LOCK:
+            current = _SHARED[0]
+            if current is None or current.key != key or current.broken:
+                if current is not None:
+                    current.close()
+                _SHARED[0] = current = _Reader(key, self.env)
+            return current
+
+
+class _Reader:
+    """One `git cat-file --batch`: an object id in, its bytes out."""
+
+    def __init__(self, key: tuple, env: dict[str, str]):
+        self.key = key
+        self.broken = False
+        git, git_dir = key
+        self.process = subprocess.Popen([*git, "cat-file", "--batch"], cwd=git_dir, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        env={**os.environ, **env}, start_new_session=True)
+
+    def blob(self, oid: str, max_read: int) -> tuple[int, bytes | None]:
+        """The object's size and bytes: size -1 when git has no such object,
+        bytes None when there are more than `max_read` (not kept)."""
         try:
-            self._reader = subprocess.Popen([*self.git, "cat-file", "--batch"], cwd=self.git_dir,
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=subprocess.DEVNULL, env={**os.environ, **self.env},
-                                            start_new_session=True)
-        except OSError as exc:
-            raise Unreadable(path, f"cannot read: git: {exc.strerror or exc}") from None
-        return self._reader
+            self.process.stdin.write(oid.encode("ascii") + b"\n")
+            self.process.stdin.flush()
+            header = self.process.stdout.readline().split()
+            if len(header) != 3:
+                if header[-1:] == [b"missing"]:
+                    return -1, None
+                raise OSError("no answer")
+            size = int(header[2])
+            if size > max_read:
+                left = size + 1
+                while left > 0 and (chunk := self.process.stdout.read(min(left, 1 << 20))):
+                    left -= len(chunk)
+                return size, None
+            data = self.process.stdout.read(size + 1)[:size]  # the bytes, and git's newline after them
+        except (OSError, ValueError) as exc:
+            self.broken = True
+            raise OSError(str(exc)) from None
+        if len(data) != size:
+            self.broken = True
+            raise OSError("stopped early")
+        return size, data
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+
+
+_SHARED: list[_Reader | None] = [None]  # a worker process's reader, for the copies it unpickles
+_SHARED_LOCK = threading.Lock()
 
 
 def _kind_of_mode(mode: str) -> str:
