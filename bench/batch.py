@@ -35,7 +35,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -110,10 +109,12 @@ def reset(work: Path) -> None:
             subprocess.run(["git", "update-ref", "-d", ref], cwd=clone, capture_output=True)
 
 
-def commands(work: Path, jobs: int, push: bool) -> dict[str, list[str]]:
-    batch = ["batch", "--from", str(work / "repos.txt"), "-j", str(jobs), "--format", "json", "--patch-dir"]
+def commands(work: Path, jobs: int, push: bool, strategy: str) -> dict[str, list[str]]:
+    batch = ["batch", "--from", str(work / "repos.txt"), "-j", str(jobs), "--strategy", strategy, "--format", "json",
+             "--patch-dir"]
     rows = {
-        "engine": [sys.executable, "-m", "codemod", "--dry-run", "--jobs", str(jobs), str(work / "checkouts")],
+        "engine": [sys.executable, "-m", "codemod", "--dry-run", "--jobs", str(jobs), "--strategy", strategy,
+                   str(work / "checkouts")],
         "store": [sys.executable, "-m", "codemod", *batch, str(work / "patches-store")],
         "worktree": [sys.executable, "-c", WORKTREE_WAY, *batch, str(work / "patches-worktree")],
     }
@@ -146,16 +147,31 @@ def cold(rows: dict[str, list[str]], work: Path) -> dict[str, tuple[float, float
     return found
 
 
-def breakdown(work: Path, jobs: int, way: str) -> dict[str, float]:
+def same_output(work: Path) -> str:
+    """Whether both ways wrote the same patches and reports, byte for byte."""
+    store, worktree = work / "patches-store", work / "patches-worktree"
+    names = sorted({p.name for folder in (store, worktree) for p in folder.iterdir()
+                    if p.name.endswith((".patch", ".report.txt"))})
+    differ = [n for n in names if not (store / n).exists() or not (worktree / n).exists()
+              or (store / n).read_bytes() != (worktree / n).read_bytes()]
+    patches = sum(n.endswith(".patch") for n in names)
+    if differ:
+        return f"**{len(differ)} of {len(names)} files differ** between the two ways: {', '.join(differ[:5])}"
+    return (f"The object store's {patches} patches and {len(names) - patches} reports are byte-identical to the "
+            "worktree way's.")
+
+
+def breakdown(work: Path, jobs: int, way: str, strategy: str) -> dict[str, float]:
     """One batch dry run in a child process that adds up where its wall time went."""
-    done = subprocess.run([sys.executable, str(Path(__file__)), "--breakdown-child", way, str(work), str(jobs)],
+    done = subprocess.run([sys.executable, str(Path(__file__)), "--breakdown-child", way, str(work), str(jobs),
+                           strategy],
                           cwd=work, capture_output=True, text=True, env=_env(work))
     if done.returncode != 0:
         sys.exit(f"breakdown ({way}) failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def _breakdown_child(way: str, work: Path, jobs: int) -> None:
+def _breakdown_child(way: str, work: Path, jobs: int, strategy: str) -> None:
     from codemod import engine
     from codemod.batch import git as batch_git, trees, worktrees
     from codemod.cli import main
@@ -187,8 +203,8 @@ def _breakdown_child(way: str, work: Path, jobs: int) -> None:
     sink = open(os.devnull, "w")
     real_stdout, sys.stdout = sys.stdout, sink
     start = time.perf_counter()
-    main(["batch", "--from", str(work / "repos.txt"), "-j", str(jobs), "--format", "json", "--patch-dir",
-          str(work / f"patches-{way}")])
+    main(["batch", "--from", str(work / "repos.txt"), "-j", str(jobs), "--strategy", strategy, "--format", "json",
+          "--patch-dir", str(work / f"patches-{way}")])
     total = time.perf_counter() - start
     sys.stdout = real_stdout
     spent["total wall"] = total
@@ -213,7 +229,7 @@ def measure(label: str, corpus: Path, args) -> list[str]:
     work.mkdir(parents=True, exist_ok=True)
     urls = setup(corpus, work)
     os.environ.update(_env(work))
-    rows = commands(work, args.jobs, args.push)
+    rows = commands(work, args.jobs, args.push, args.strategy)
     load = os.getloadavg()
     first = cold(rows, work)
     results = rounds(rows, work, args.runs)
@@ -236,7 +252,8 @@ def measure(label: str, corpus: Path, args) -> list[str]:
     for name, (wall, cpu) in first.items():
         out.append(f"| first run, cloning every remote: {names[name].split(' (')[0]} {name.replace('store', 'object store')}"
                    f" | {wall:.2f} | {cpu:.2f} | {wall / engine['wall']:.2f}x | {cpu / engine['cpu']:.2f}x |")
-    ways = {way: breakdown(work, args.jobs, way) for way in ("worktree", "store")}
+    out += ["", same_output(work)]
+    ways = {way: breakdown(work, args.jobs, way, args.strategy) for way in ("worktree", "store")}
     keys = sorted({k for b in ways.values() for k in b} - {"total wall"},
                   key=lambda k: -max(b.get(k, 0) for b in ways.values()))
     out += ["", f"Where the time goes (one in-process run each; seconds of wall summed over {len(urls)} "
@@ -249,12 +266,13 @@ def measure(label: str, corpus: Path, args) -> list[str]:
 
 def main() -> None:
     if sys.argv[1:2] == ["--breakdown-child"]:
-        return _breakdown_child(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]))
+        return _breakdown_child(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, action="append", help="a folder whose subfolders are package roots")
     parser.add_argument("--work", type=Path, default=Path(cache_dir("bench-batch")))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--strategy", default="pin", choices=("pin", "finalize", "both"))
     parser.add_argument("--push", action="store_true", help="also time `batch --commit --push`")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
@@ -267,8 +285,8 @@ def main() -> None:
                    ("git checkouts (../shared/corpus/checkouts)", unpacked(default_archives()))]
     git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.split()[-1]
     lines = [f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other work, Python "
-             f"{platform.python_version()}, git {git_version}; median of {args.runs} interleaved rounds after one "
-             "warm-up round.", ""]
+             f"{platform.python_version()}, git {git_version}; `--strategy {args.strategy}`; median of {args.runs} "
+             "interleaved rounds after one warm-up round.", ""]
     for label, corpus in corpora:
         lines += measure(label, corpus, args) + [""]
     text = "\n".join(lines)
