@@ -118,6 +118,10 @@ def commands(work: Path, jobs: int, push: bool, strategy: str) -> dict[str, list
         "store": [sys.executable, "-m", "codemod", *batch, str(work / "patches-store")],
         "worktree": [sys.executable, "-c", WORKTREE_WAY, *batch, str(work / "patches-worktree")],
     }
+    local = [a if a != "--from" else "--under" for a in batch]
+    local[local.index("--under") + 1] = str(work / "checkouts")
+    rows["local-store"] = [sys.executable, "-m", "codemod", *local, str(work / "patches-local-store")]
+    rows["local-worktree"] = [sys.executable, "-c", WORKTREE_WAY, *local, str(work / "patches-local-worktree")]
     if push:
         rows["push"] = [sys.executable, "-m", "codemod", *batch, str(work / "patches-push"), "--commit", "--push"]
     return rows
@@ -148,17 +152,19 @@ def cold(rows: dict[str, list[str]], work: Path) -> dict[str, tuple[float, float
 
 
 def same_output(work: Path) -> str:
-    """Whether both ways wrote the same patches and reports, byte for byte."""
-    store, worktree = work / "patches-store", work / "patches-worktree"
-    names = sorted({p.name for folder in (store, worktree) for p in folder.iterdir()
-                    if p.name.endswith((".patch", ".report.txt"))})
-    differ = [n for n in names if not (store / n).exists() or not (worktree / n).exists()
-              or (store / n).read_bytes() != (worktree / n).read_bytes()]
-    patches = sum(n.endswith(".patch") for n in names)
-    if differ:
-        return f"**{len(differ)} of {len(names)} files differ** between the two ways: {', '.join(differ[:5])}"
-    return (f"The object store's {patches} patches and {len(names) - patches} reports are byte-identical to the "
-            "worktree way's.")
+    """Whether both ways wrote the same patches and reports, byte for byte
+    (from the remotes' URLs, and from the local checkouts)."""
+    said = []
+    for store, worktree in (("store", "worktree"), ("local-store", "local-worktree")):
+        store, worktree = work / f"patches-{store}", work / f"patches-{worktree}"
+        names = sorted({p.name for folder in (store, worktree) for p in folder.iterdir()
+                        if p.name.endswith((".patch", ".report.txt"))})
+        differ = [n for n in names if not (store / n).exists() or not (worktree / n).exists()
+                  or (store / n).read_bytes() != (worktree / n).read_bytes()]
+        patches = sum(n.endswith(".patch") for n in names)
+        said.append(f"**{len(differ)} of {len(names)} files differ**: {', '.join(differ[:5])}" if differ else
+                    f"{patches} patches and {len(names) - patches} reports byte-identical")
+    return f"Object store against worktree: from the URLs, {said[0]}; from the local checkouts, {said[1]}."
 
 
 def breakdown(work: Path, jobs: int, way: str, strategy: str) -> dict[str, float]:
@@ -245,6 +251,8 @@ def measure(label: str, corpus: Path, args) -> list[str]:
     names = {"engine": f"`napi-fix --dry-run --jobs {args.jobs}` over the checkouts (one engine run)",
              "store": f"`napi-fix batch -j {args.jobs}` (dry run, object store), clones cached",
              "worktree": f"`napi-fix batch -j {args.jobs}` reading worktrees (the way before), clones cached",
+             "local-store": f"`napi-fix batch -j {args.jobs} --under CHECKOUTS` (dry run, object store, no fetch)",
+             "local-worktree": f"`napi-fix batch -j {args.jobs} --under CHECKOUTS` reading worktrees (the way before)",
              "push": f"`napi-fix batch --commit --push -j {args.jobs}` (worktrees), clones cached"}
     for name, r in results.items():
         out.append(f"| {names[name]} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['wall'] / engine['wall']:.2f}x | "

@@ -113,6 +113,23 @@ def test_object_store_dry_run_equals_a_worktree_and_the_single_run(fleet, monkey
         assert b"ls-tree" in from_store["log"] and b"worktree add" not in from_store["log"]
 
 
+@pytest.mark.parametrize("setting", ["core.autocrlf=true", "core.eol=crlf"])
+def test_a_checkout_whose_configuration_adds_crs_is_planned_from_a_worktree(fleet, setting):
+    """Checked out with CRLF: `napi-fix --dry-run .` there sees CRLF, and so must the batch."""
+    checkout = fleet.root / "checkouts" / "npm-app"
+    checkout.parent.mkdir()
+    git(checkout.parent, "clone", "-q", "-c", setting, fleet.url("npm-app"), str(checkout))
+    if setting == "core.eol=crlf":  # core.eol applies to files marked text
+        (checkout / ".git" / "info" / "attributes").write_text("* text\n")
+        git(checkout, "rm", "-q", "--cached", "-r", ".")
+        git(checkout, "reset", "-q", "--hard")
+    assert b"\r\n" in (checkout / "package.json").read_bytes()
+    single = subprocess.run([sys.executable, "-m", "codemod", "--dry-run", "."], cwd=checkout, capture_output=True)
+    files = _batch_files(fleet, str(checkout), "pin", "out")
+    assert files["patch"] == single.stdout
+    assert f"a worktree, not the object store: {setting}".encode() in files["log"]
+
+
 def _recording_git(fleet, monkeypatch) -> Path:
     """Real git behind a script that records every command line."""
     calls = fleet.root / "git-calls.txt"

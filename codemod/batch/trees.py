@@ -25,7 +25,6 @@ from codemod.sources.gittree import LINK_MODE, GitTreeSources
 # `-text` leave a checkout on Linux as the blob is (git adds CRs on the
 # way out only when the line ending asked for is CRLF).
 CONVERTING = ("filter", "ident", "working-tree-encoding")
-CRLF_CONFIG = {"core.autocrlf": "true", "core.eol": "crlf"}
 FETCHED = "napi-fix-blobs-of"  # in a cached clone's .git: the commit whose blobs it holds
 
 
@@ -36,9 +35,10 @@ def open_tree(git_dir: str, commit: str, root: str, prefetch: tuple[str, ...], r
     `prefetch` (file names or patterns) that it lacks are fetched in one
     request, not one by one as each is read."""
     config = _config(git_dir)
-    for key, value in CRLF_CONFIG.items():
-        if config.get(key, "").lower() == value:
-            return f"{key}={value}: text files are checked out with CRLF line endings"
+    for said, crlf in (("core.autocrlf=true", _true(config.get("core.autocrlf", "false"))),
+                       ("core.eol=crlf", (config.get("core.eol") or "").lower() == "crlf")):
+        if crlf:
+            return f"{said}: text files are checked out with CRLF line endings"
     listing = git(git_dir, "ls-tree", "-r", "-z", "--full-tree", commit, timeout=timeout, errors="surrogateescape")
     tree = {}
     for record in listing.split("\0"):
@@ -56,14 +56,20 @@ def open_tree(git_dir: str, commit: str, root: str, prefetch: tuple[str, ...], r
     return sources
 
 
-def _config(git_dir: str) -> dict[str, str]:
+def _config(git_dir: str) -> dict[str, str | None]:
+    """The settings that change a checkout's bytes (None: set without a value)."""
     out = git(git_dir, "config", "-z", "--get-regexp", r"^core\.(autocrlf|eol|attributesfile)$", check=False)
     found = {}
     for record in out.split("\0"):
-        key, _, value = record.partition("\n")
+        key, newline, value = record.partition("\n")
         if key:
-            found[key.lower()] = value  # the last one wins, as for git
+            found[key.lower()] = value if newline else None  # the last one wins, as for git
     return found
+
+
+def _true(value: str | None) -> bool:
+    """git's boolean (a key set without a value is true)."""
+    return value is None or value.lower() in ("true", "yes", "on", "1")
 
 
 def _fetch_missing(git_dir: str, commit: str, tree: dict, prefetch: tuple[str, ...], remote: str,
@@ -97,8 +103,9 @@ def _fetch_missing(git_dir: str, commit: str, tree: dict, prefetch: tuple[str, .
 
 def _converting_attributes(git_dir: str, sources: GitTreeSources, tree: dict, config: dict) -> str:
     """Why the checkout would differ from the blobs, by an attribute file."""
+    # (git reads no .gitattributes that is a symbolic link, nor does this)
     files = [(path, lambda path=path: sources.read(os.path.join(sources.root, path)))
-             for path in tree if path.rpartition("/")[2] == ".gitattributes"]
+             for path, (mode, _) in tree.items() if path.rpartition("/")[2] == ".gitattributes" and mode != LINK_MODE]
     info = os.path.join(git_dir, git(git_dir, "rev-parse", "--git-path", "info/attributes").strip()) if not \
         os.path.isdir(os.path.join(git_dir, ".git")) else os.path.join(git_dir, ".git", "info", "attributes")
     home = config.get("core.attributesfile") or os.path.join(
