@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from batch_repos import EXAMPLES, Remote, git, ledger
 from codemod.batch import trees
@@ -240,6 +241,56 @@ def test_a_partial_clone_fetches_the_blobs_napi_fix_reads_in_one_request(fleet, 
     code, out, err = fleet.batch(fleet.url("npm-app"))
     assert code == 1, out + err
     assert not [line for line in calls.read_text().splitlines() if "rev-list" in line or "--stdin" in line]
+
+
+NAMES = st.sampled_from(["a", "b.h", "package.json", "sub", "x y", "\u00e9.cc", ".gitignore"])
+TARGETS = st.sampled_from(["a", "b.h", "sub", "sub/a", "../a", "../../x", "/nonexistent", "missing", ".", "..",
+                           "sub/../b.h", "loop"])
+ENTRIES = st.lists(st.tuples(st.lists(NAMES, min_size=1, max_size=3).map("/".join),
+                             st.one_of(st.binary(max_size=40).map(lambda b: ("file", b)),
+                                       st.sampled_from([b"x\r\ny\r\n", b"#!/bin/sh\n"]).map(lambda b: ("exec", b)),
+                                       TARGETS.map(lambda t: ("link", t)))),
+                   min_size=1, max_size=8)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=ENTRIES)
+def test_any_tree_reads_as_its_checkout(tmp_path_factory, entries):
+    """Odd trees (links in and out of it, loops, names that are a file in one
+    place and a folder in another, CRLF, executables): what the source says
+    of every path is what the disk says of the same commit checked out."""
+    made = tmp_path_factory.mktemp("any") / "repo"
+    made.mkdir()
+    work = made.parent / "checkout"  # a worktree: its .git is a file, as the source shows it
+    for path, (kind, value) in entries:
+        target = made / path
+        if any(p.is_symlink() or p.is_file() for p in target.parents if made in p.parents) or \
+                target.exists() or target.is_symlink():
+            continue  # a name already taken
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "link":
+            os.symlink(value, target)
+        else:
+            target.write_bytes(value)
+            target.chmod(0o755 if kind == "exec" else 0o644)
+    git(made, "init", "-q", "-b", "main")
+    git(made, "add", "-A")
+    git(made, "commit", "-q", "--allow-empty", "-m", "odd")
+    git(made, "worktree", "add", "-q", "--detach", str(work), "HEAD")
+    listing = git(made, "ls-tree", "-r", "-z", "--full-tree", "HEAD")
+    tree = {}
+    for record in filter(None, listing.split("\0")):
+        meta, _, path = record.partition("\t")
+        mode, _, oid = meta.split(" ")
+        tree[path] = (mode, oid)
+    source, disk = GitTreeSources(["git", *NO_PROGRAMS], QUIET_ENV, str(made), str(work), tree), DiskSources()
+    paths = [os.path.join(folder, e.name) for folder, found in disk.walk(str(work)) for e in found
+             if e.path != str(work / ".git")]  # (its bytes, git's pointer, are nothing napi-fix reads)
+    paths += [str(work / path / "a") for path, _ in entries] + [str(work)]
+    try:
+        assert {p: _seen(source, p) for p in paths} == {p: _seen(disk, p) for p in paths}
+    finally:
+        source.close()
 
 
 @pytest.mark.parametrize("attributes, token", [

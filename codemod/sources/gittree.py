@@ -92,7 +92,7 @@ class GitTreeSources(Sources):
             return self.base.read(found)
         kind = self._kind_here(found)
         if kind is None:
-            raise Unreadable(path, "cannot read: No such file or directory")
+            raise Unreadable(path, f"cannot read: {self._missing(found)}")
         if kind == DIR:
             raise Unreadable(path, "not read: a directory, not a regular file")
         if found not in self.tree:  # the worktree's .git file: nothing napi-fix reads
@@ -130,8 +130,7 @@ class GitTreeSources(Sources):
             return [Entry(e.name, os.path.join(path, e.name), e.kind) for e in self.base.list_dir(found)]
         names = self._folders.get(found)
         if names is None:
-            reason = "Not a directory" if self._kind_here(found) else "No such file or directory"
-            raise Unreadable(path, f"cannot list: {reason}")
+            raise Unreadable(path, f"cannot list: {'Not a directory' if self._kind_here(found) else self._missing(found)}")
         return [Entry(name, os.path.join(path, name), kind) for name, kind in sorted(names.items())]
 
     # -- the tree -------------------------------------------------------------------
@@ -149,6 +148,15 @@ class GitTreeSources(Sources):
             return DIR
         parent, _, name = rel.rpartition("/")
         return self._folders.get(parent, {}).get(name)
+
+    def _missing(self, rel: str) -> str:
+        """The system's word for a path that is not there: a file where a
+        folder on its way should be is "Not a directory"."""
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            if self._kind_here("/".join(parts[:i])) not in (DIR, None):
+                return "Not a directory"
+        return "No such file or directory"
 
     def _follow(self, rel: str, path: str) -> str | None:
         """Where a path leads once its links are followed: a path in the tree,
