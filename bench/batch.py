@@ -258,8 +258,9 @@ def measure(label: str, corpus: Path, args) -> list[str]:
         out.append(f"| {names[name]} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['wall'] / engine['wall']:.2f}x | "
                    f"{r['cpu'] / engine['cpu']:.2f}x |")
     for name, (wall, cpu) in first.items():
-        out.append(f"| first run, cloning every remote: {names[name].split(' (')[0]} {name.replace('store', 'object store')}"
-                   f" | {wall:.2f} | {cpu:.2f} | {wall / engine['wall']:.2f}x | {cpu / engine['cpu']:.2f}x |")
+        how = "object store" if name == "store" else "reading worktrees"
+        out.append(f"| the first run, cloning every remote: `napi-fix batch -j {args.jobs}`, {how} | {wall:.2f} | "
+                   f"{cpu:.2f} | {wall / engine['wall']:.2f}x | {cpu / engine['cpu']:.2f}x |")
     out += ["", same_output(work)]
     ways = {way: breakdown(work, args.jobs, way, args.strategy) for way in ("worktree", "store")}
     keys = sorted({k for b in ways.values() for k in b} - {"total wall"},
