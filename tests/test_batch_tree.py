@@ -196,11 +196,17 @@ def _seen(sources, path: str) -> tuple:
     return sources.kind(path), sources.kind(path, follow=False), data, listed
 
 
-def test_the_tree_reads_as_the_disk_of_a_worktree_of_the_commit(fleet, tmp_path):
+@pytest.mark.parametrize("ahead", [pytest.param(False, id="one-by-one"), pytest.param(True, id="prefetched"),
+                                   pytest.param("copy", id="prefetched-in-a-pickled-copy")])
+def test_the_tree_reads_as_the_disk_of_a_worktree_of_the_commit(fleet, tmp_path, ahead):
     tree, disk, root = _both(fleet, tmp_path)
     paths = [str(root)] + [os.path.join(folder, e.name) for folder, entries in disk.walk(str(root))
                            for e in entries if e.name != ".git"]
     paths += [str(root / n) for n in ("src-link/counter.h", "nothing.h", "src/leaves.h/x", "vendor/sub/x")]
+    if ahead == "copy":
+        tree = pickle.loads(pickle.dumps(tree))
+    if ahead:
+        tree.prefetch(paths)  # (links and folders among them are read one by one)
     assert {p: _seen(tree, p) for p in paths} == {p: _seen(disk, p) for p in paths}
     assert tree.kind(str(root / ".git"), follow=False) == disk.kind(str(root / ".git"), follow=False)
     assert list(tree.walk(str(root))) == list(disk.walk(str(root)))
@@ -220,8 +226,11 @@ def test_the_tree_crosses_a_process_boundary(fleet, tmp_path):
 def test_the_tree_refuses_a_file_over_the_cap_and_reads_on(fleet, tmp_path):
     tree, disk, root = _both(fleet, tmp_path)
     tree.max_read = 100
+    tree.prefetch([str(root / "package.json"), str(root / "index.js")])
     with pytest.raises(Unreadable, match="over the 0 MB limit"):
         tree.read(str(root / "package.json"))
+    with pytest.raises(Unreadable, match="over the 0 MB limit"):
+        tree.read(str(root / "package.json"))  # asked again, not from what prefetch kept
     assert tree.read(str(root / ".gitignore")) == disk.read(str(root / ".gitignore"))
     tree.close()
 
