@@ -175,13 +175,18 @@ def _both(fleet, tmp_path) -> tuple[GitTreeSources, DiskSources, Path]:
     worktree = tmp_path / "wt" / "quirks"  # a worktree's top holds a .git file, as the source shows
     git(clone, "worktree", "add", "-q", "--detach", str(worktree), "HEAD")
     (tmp_path / "wt" / "outside.h").write_text("// beside the worktree\n")
-    listing = git(clone, "ls-tree", "-r", "-z", "--full-tree", "HEAD")
+    return GitTreeSources(["git", *NO_PROGRAMS], QUIET_ENV, str(clone), str(worktree), _listing(clone)), \
+        DiskSources(), worktree
+
+
+def _listing(repo: Path) -> dict[str, tuple[str, str]]:
+    """HEAD's tree as `git ls-tree -r` lists it: path -> (mode, object id)."""
     tree = {}
-    for record in filter(None, listing.split("\0")):
+    for record in filter(None, git(repo, "ls-tree", "-r", "-z", "--full-tree", "HEAD").split("\0")):
         meta, _, path = record.partition("\t")
         mode, _, oid = meta.split(" ")
         tree[path] = (mode, oid)
-    return GitTreeSources(["git", *NO_PROGRAMS], QUIET_ENV, str(clone), str(worktree), tree), DiskSources(), worktree
+    return tree
 
 
 def _seen(sources, path: str) -> tuple:
@@ -286,13 +291,7 @@ def test_any_tree_reads_as_its_checkout(tmp_path_factory, entries):
     git(made, "add", "-A")
     git(made, "commit", "-q", "--allow-empty", "-m", "odd")
     git(made, "worktree", "add", "-q", "--detach", str(work), "HEAD")
-    listing = git(made, "ls-tree", "-r", "-z", "--full-tree", "HEAD")
-    tree = {}
-    for record in filter(None, listing.split("\0")):
-        meta, _, path = record.partition("\t")
-        mode, _, oid = meta.split(" ")
-        tree[path] = (mode, oid)
-    source, disk = GitTreeSources(["git", *NO_PROGRAMS], QUIET_ENV, str(made), str(work), tree), DiskSources()
+    source, disk = GitTreeSources(["git", *NO_PROGRAMS], QUIET_ENV, str(made), str(work), _listing(made)), DiskSources()
     paths = [os.path.join(folder, e.name) for folder, found in disk.walk(str(work)) for e in found
              if e.path != str(work / ".git")]  # (its bytes, git's pointer, are nothing napi-fix reads)
     paths += [str(work / path / "a") for path, _ in entries] + [str(work)]

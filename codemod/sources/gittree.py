@@ -142,7 +142,8 @@ class GitTreeSources(Sources):
             return [Entry(e.name, os.path.join(path, e.name), e.kind) for e in self.base.list_dir(found)]
         names = self._folders.get(found)
         if names is None:
-            raise Unreadable(path, f"cannot list: {'Not a directory' if self._kind_here(found) else self._missing(found)}")
+            reason = "Not a directory" if self._kind_here(found) else self._missing(found)
+            raise Unreadable(path, f"cannot list: {reason}")
         return [Entry(name, os.path.join(path, name), kind) for name, kind in sorted(names.items())]
 
     # -- the tree -------------------------------------------------------------------
