@@ -16,7 +16,9 @@ bytes equal the blobs (no eol conversion, no filter) is for the caller to
 decide before it chooses this source.
 
 It crosses process boundaries (the engine's worker pool): the reader is
-not pickled, a worker starts its own on its first read.
+not pickled, a worker starts one for the tree on its first read and keeps
+it for the next chunks of the same tree. `prefetch` (the sift's hint) asks
+git for a chunk's files in one exchange, not one round trip per file.
 """
 
 from __future__ import annotations
