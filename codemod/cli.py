@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         from codemod.probe.cli import main as probe
 
         return probe(argv[1:])
+    if not argv and os.environ.get("_NAPI_FIX_COMPLETE") and _complete_batch() is not None:
+        return 0  # completing `napi-fix batch ...`: batch's own options were offered
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0
@@ -187,6 +189,12 @@ def _batch(argv: list[str]) -> int:
     from codemod.batch.cli import main as batch
 
     return batch(argv)
+
+
+def _complete_batch() -> int | None:
+    from codemod.batch.cli import complete
+
+    return complete()
 
 
 def dry_run_from_environment() -> bool:
