@@ -214,6 +214,9 @@ def test_the_tree_reads_as_the_disk_of_a_worktree_of_the_commit(fleet, tmp_path,
         tree.prefetch(paths)  # (links and folders among them are read one by one)
     assert {p: _seen(tree, p) for p in paths} == {p: _seen(disk, p) for p in paths}
     assert tree.kind(str(root / ".git"), follow=False) == disk.kind(str(root / ".git"), follow=False)
+    nul = str(root / "src" / "a\0b.h")  # (an editor's %00)
+    assert (_seen(tree, nul)[:3], tree.why_missing(nul)) == ((None, None, "cannot read: a NUL byte in the path"),
+                                                             disk.why_missing(nul))
     assert list(tree.walk(str(root))) == list(disk.walk(str(root)))
     assert tree.read(str(root / "package.json")).count(b"\r\n") > 5
     tree.close()

@@ -99,6 +99,8 @@ class GitTreeSources(Sources):
         rel = self._relative(path)
         if rel is None:
             return self.base.read(path)
+        if "\0" in rel:  # as the disk says it (no git path holds one)
+            raise Unreadable(path, "cannot read: a NUL byte in the path")
         found = self._follow(rel, path)
         if found is None:
             raise Unreadable(path, "cannot read: Too many levels of symbolic links")
@@ -131,7 +133,10 @@ class GitTreeSources(Sources):
         return self._kind_here(found)
 
     def why_missing(self, path: str) -> str:
-        return "no such file or directory" if self._relative(path) is not None else self.base.why_missing(path)
+        rel = self._relative(path)
+        if rel is None:
+            return self.base.why_missing(path)
+        return "a NUL byte in the path" if "\0" in rel else "no such file or directory"
 
     def list_dir(self, path: str) -> list[Entry]:
         rel = self._relative(path)
