@@ -1,8 +1,9 @@
 """Fixes -> LSP code actions and workspace edits.
 
-A `quickfix` per diagnostic under the requested range (preferred when it
-is the fix; the hygiene-only Finalize override never is, since editors
-apply a preferred action on their own), and `source.fixAll.napi-fix` for the document's package root;
+A `quickfix` per diagnostic under the requested range (preferred only when
+its applicability is FIX: the hygiene-only Finalize override never is, since
+editors apply a preferred action on their own), and `source.fixAll.napi-fix`
+for the document's package root;
 `context.only` filters by kind. A client that can resolve code actions gets
 them without `edit` and asks for it with codeAction/resolve (the data names
 the document and the fix); others get the edit at once. The edit is a
@@ -15,13 +16,14 @@ from __future__ import annotations
 from lsprotocol import types
 from lsprotocol.converters import get_converter
 
+from codemod.fixes import Fix
 from codemod.lsp.capabilities import FIX_ALL_KIND, QUICKFIX_KIND
 from codemod.lsp.client import Client
 from codemod.lsp.diagnostics import SOURCE, finding_diagnostic, finding_range, uri_of
-from codemod.lsp.fixes import FIX_ALL, Fix
+from codemod.lsp.fixes import FIX_ALL
 from codemod.lsp.ranges import Indexes, Range, TextIndex
 from codemod.results import Finding
-from codemod.rules import NO_FINALIZE
+from codemod.rules import FIX
 
 _converter = get_converter()
 
@@ -34,7 +36,7 @@ def preferred(fix: Fix) -> bool | None:
     """A quick fix that stops the leak; never the hygiene-only Finalize override."""
     if fix.finding is None:
         return None
-    return fix.finding.rule != NO_FINALIZE.id
+    return fix.applicability == FIX
 
 
 def wanted(kind: str, only: list[str] | None) -> bool:
@@ -46,15 +48,12 @@ def finding_under(finding: Finding, params: types.CodeActionParams, index: TextI
     """A finding (of the file `index` indexes) whose diagnostic meets the
     requested range, or is one the client passed."""
     if finding.span is not None and not params.context.diagnostics:
-        first, last = index.rows(*finding.span)
+        first, last = index.rows(*finding.span)  # rows first: thousands of findings, a few under the cursor
         if last < params.range.start.line or first > params.range.end.line:
             return False
-    found = finding_range(finding, index, client)
-    if _overlaps_json(found, params.range):
+    found = _lsp_range(finding_range(finding, index, client))
+    if _overlaps(found, params.range):
         return True
-    if not params.context.diagnostics:
-        return False
-    found = _lsp_range(found)
     return any(d.source == SOURCE and d.code == finding.rule and d.range == found
                for d in params.context.diagnostics)
 
@@ -73,12 +72,12 @@ def code_action(fix: Fix, uri: str, indexes: Indexes, client: Client, versions: 
 
 def workspace_edit(fix: Fix, indexes: Indexes, client: Client, versions: dict[str, int]) -> types.WorkspaceEdit:
     per_file = []
-    for change in sorted(fix.changes, key=lambda c: c.path):
-        index = indexes.of(change.path, change.original)
-        per_file.append((change.path, [
+    for part in sorted(fix.files, key=lambda p: p.path):
+        index = indexes.of(part.path, part.original)
+        per_file.append((part.path, [
             types.TextEdit(range=_lsp_range(index.range(e.start, e.end, client.encoding)),
                            new_text=e.text.decode("utf-8", "replace"))
-            for e in change.edits
+            for e in part.edits
         ]))
     if client.document_changes:
         return types.WorkspaceEdit(document_changes=[
@@ -97,7 +96,8 @@ def _lsp_range(found: Range) -> types.Range:
     return _converter.structure(found, types.Range)
 
 
-def _overlaps_json(a: Range, b: types.Range) -> bool:
-    """`a` as the protocol's JSON (no lsprotocol object made for each of thousands of findings)."""
-    start, end = (a["start"]["line"], a["start"]["character"]), (a["end"]["line"], a["end"]["character"])
-    return start <= (b.end.line, b.end.character) and (b.start.line, b.start.character) <= end
+def _overlaps(a: types.Range, b: types.Range) -> bool:
+    def key(p: types.Position) -> tuple[int, int]:
+        return p.line, p.character
+
+    return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)

@@ -18,10 +18,11 @@ from lsprotocol import types
 from lsprotocol.converters import get_converter
 
 from codemod.cachedir import cache_dir
+from codemod.fixes import Fix, finding_key
 from codemod.lsp import actions
 from codemod.lsp.diagnostics import finding_range
 from codemod.lsp.documents import path_of
-from codemod.lsp.fixes import Fix, finding_key, fix_workspace, package_root
+from codemod.lsp.fixes import fix_workspace, package_root
 from codemod.lsp.hover import hover_text
 from codemod.lsp.projects import Served
 from codemod.lsp.session import WARNING, Session
@@ -40,8 +41,8 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
     index = session.indexes.of(path)
     return [
         actions.code_action(fix, params.text_document.uri, session.indexes, session.client, served.versions)
-        for fix in session.fixes(served, report, path, lambda finding: finding.rule is not None
-                                 and actions.finding_under(finding, params, index, session.client))
+        for fix in session.fixes(served, report, path,
+                                 lambda finding: actions.finding_under(finding, params, index, session.client))
         if actions.wanted(actions.kind_of(fix), only)
     ]
 
@@ -130,7 +131,7 @@ def plan_diff(session: Session, arguments: tuple) -> str:
     (paths relative to each workspace folder, as `napi-fix --dry-run` there)."""
     parts = []
     for served, fix in workspace_fixes(session, arguments):
-        paths = {change.path for change in fix.changes}
+        paths = {part.path for part in fix.files}
         report = served.report
         options = session.settings.fix_all(served.settings)
         chosen = replace(report, strategy=options.strategy, files=tuple(r for r in report.files if r.path in paths))

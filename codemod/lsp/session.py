@@ -20,10 +20,11 @@ import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
 from codemod.controls import escaped
+from codemod.fixes import Fix
 from codemod.lsp.client import Client, read_client
 from codemod.lsp.diagnostics import report_diagnostics
 from codemod.lsp.documents import Documents, path_of
-from codemod.lsp.fixes import Fix, fix_all, quick_fixes
+from codemod.lsp.fixes import fix_all, quick_fixes
 from codemod.lsp.progress import Progress
 from codemod.lsp.projects import Projects, Served
 from codemod.lsp.publish import Publisher

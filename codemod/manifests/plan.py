@@ -216,9 +216,6 @@ class RootPlanner:
         self.plan.refused = True
 
     def _yarn_and_pnpm(self, package: str) -> None:
-        from codemod.manifests.pnpmlock import plan_lock_file as plan_pnpm, plan_workspace_file
-        from codemod.manifests.yarnlock import plan_lock_file as plan_yarn
-
         folder = os.path.dirname(package)
         yarn_path, pnpm_path = os.path.join(folder, "yarn.lock"), os.path.join(folder, "pnpm-workspace.yaml")
         lock_path = os.path.join(folder, "pnpm-lock.yaml")
@@ -226,6 +223,8 @@ class RootPlanner:
         members = {d: renames for d, renames in self.spec_renames.items() if _under(d, folder)}
         try:
             if self.has(pnpm_path):
+                from codemod.manifests.pnpmlock import plan_workspace_file  # and YAML: only where pnpm's files are
+
                 for pin in plan_workspace_file(pnpm_path, self.data(pnpm_path), self.options.pin_mode):
                     self.plan.add(pin.finding)
                     if pin.new and pin.override is not None:
@@ -233,6 +232,8 @@ class RootPlanner:
                     elif pin.new:
                         catalogs[pin.catalog] = pin.new
             if self.has(yarn_path):
+                from codemod.manifests.yarnlock import plan_lock_file as plan_yarn
+
                 renamed = {old: new for renames in members.values() for old, new in renames.items()}
                 local = {posixpath.normpath(os.path.relpath(d, folder or ".").replace(os.sep, "/")): renames
                          for d, renames in members.items()}
@@ -240,6 +241,8 @@ class RootPlanner:
                 for finding in outcome:
                     (self.plan.add if finding.edits else self.refuse)(finding)
             if self.has(lock_path):
+                from codemod.manifests.pnpmlock import plan_lock_file as plan_pnpm
+
                 def importer(d: str) -> str:
                     return "." if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")
 
