@@ -70,6 +70,8 @@ def test_an_offset_inside_the_hidden_bom_is_the_start():
     pytest.param(TEXT, True, 2, "// 你好 😀 ok", id="crlf-not-included"),
     pytest.param(TEXT, True, 3, "end", id="last-line-without-a-break"),
     pytest.param(BOM + TEXT, True, 1, "\tx = 1;", id="bom-hidden"),
+    pytest.param(BOM + TEXT, True, 2, "// 你好 😀 ok", id="bom-hidden-a-later-line"),
+    pytest.param(BOM + TEXT, False, 2, "// 你好 😀 ok", id="bom-shown-a-later-line"),
     pytest.param(b"a\rb\r", True, 2, "b", id="lone-cr"),
 ])
 def test_line_range_is_the_whole_line_without_its_break(data, from_disk, line, expected):
@@ -99,11 +101,13 @@ def test_an_edit_applied_by_the_editor_gives_what_apply_edits_gives(parts, cut, 
 
 
 @given(parts=st.lists(chars, max_size=12), more=st.lists(chars, max_size=4), at=st.integers(0, 12),
-       bom=st.booleans(), bom_after=st.booleans(), from_disk=st.booleans())
-def test_updated_equals_a_fresh_index(parts, more, at, bom, bom_after, from_disk):
+       bom=st.booleans(), bom_after=st.booleans(), from_disk=st.booleans(), opened=st.booleans())
+def test_updated_equals_a_fresh_index(parts, more, at, bom, bom_after, from_disk, opened):
+    """`opened`: the file was opened in the editor (or closed) meanwhile."""
     before = (BOM if bom else b"") + "".join(parts).encode()
     after = (BOM if bom_after else b"") + "".join(parts[:at] + more + parts[at:]).encode()
-    updated, fresh = TextIndex(before, from_disk).updated(after, from_disk), TextIndex(after, from_disk)
+    now_from_disk = from_disk != opened
+    updated, fresh = TextIndex(before, from_disk).updated(after, now_from_disk), TextIndex(after, now_from_disk)
     assert (updated.skip, updated.lines.starts, updated.lines.data) == (fresh.skip, fresh.lines.starts, fresh.lines.data)
 
 
@@ -114,10 +118,12 @@ def test_indexes_are_rebuilt_only_when_the_bytes_or_the_open_state_change(tmp_pa
     first = indexes.of(str(path))
     assert indexes.of(str(path)) is first and indexes.of(str(path), path.read_bytes()) is first
     assert first.position(len(BOM) + 2, UTF16) == {"line": 1, "character": 0}
+    assert first.position(len(BOM) + 1, UTF16) == {"line": 0, "character": 1}  # the BOM hidden
 
     path.write_bytes(BOM + b"xy\n\xe4\xbd\xa0\n")
     edited = indexes.of(str(path))
     assert edited is not first and edited.position(len(BOM) + 3, UTF16) == {"line": 1, "character": 0}
+    assert edited.position(len(BOM) + 1, UTF16) == {"line": 0, "character": 1}
 
     open_paths.add(str(path))  # the editor's buffer: its BOM is text
     opened = indexes.of(str(path))
