@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
+from codemod.rules import unreadable
 from codemod.sources.base import DIR, FILE, LINK, Sources, Unreadable, within
 
 CPP_SUFFIXES = frozenset(
@@ -29,7 +30,8 @@ CPP_SUFFIXES = frozenset(
 SKIP_DIRS = frozenset((".git", "node_modules", "build"))
 BUILD_FILES = frozenset(("binding.gyp", "CMakeLists.txt", "BUILD", "BUILD.bazel", "build.zig", "meson.build"))
 LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb")
-PACKAGE_FILES = frozenset(("package.json", "pnpm-workspace.yaml") + LOCKFILES)
+ROOT_MARKERS = LOCKFILES + ("pnpm-workspace.yaml",)  # what makes a folder a package root (roots.py)
+PACKAGE_FILES = frozenset(("package.json",) + ROOT_MARKERS)
 # node-addon-api's own headers: never ours to edit, wherever a copy sits.
 NAPI_OWN_HEADERS = frozenset(("napi.h", "napi-inl.h", "napi-inl.deprecated.h"))
 PROJECT_MARKERS = ("package.json", "binding.gyp", "CMakeLists.txt", ".git")
@@ -253,22 +255,18 @@ def workspace_lock_above(sources: Sources, folder: str, problems: list | None = 
 
 
 _ANY = "**"  # the members of a workspace root whose manifest could not be read: any folder may be one
-TOO_DEEP = "line 1: nested too deeply to read; nothing planned for this package"
+TOO_DEEP = unreadable(1, "nested too deeply to read")
 
 
 def _workspace_patterns(sources: Sources, folder: str, problems: list | None = None) -> list[str]:
     """The member globs a workspace root declares (npm and yarn `workspaces`,
     pnpm-workspace.yaml `packages`); none when it is no workspace root."""
-    import json
-
-    import yaml
-
     patterns: list[str] = []
     for name in ("package.json", "pnpm-workspace.yaml"):
         path = os.path.join(folder, name)
         try:
-            listed = json.loads(sources.read(path)) if name == "package.json" else yaml.safe_load(sources.read(path))
-        except (Unreadable, ValueError, yaml.YAMLError):
+            listed = _loads(name, sources.read(path))
+        except (Unreadable, ValueError):
             continue
         except RecursionError:
             if problems is not None:
@@ -280,6 +278,21 @@ def _workspace_patterns(sources: Sources, folder: str, problems: list | None = N
         if isinstance(found, list):
             patterns += [p for p in found if isinstance(p, str)]
     return patterns
+
+
+def _loads(name: str, data: bytes):
+    """package.json as JSON, pnpm-workspace.yaml as YAML (ValueError when
+    it is none); the YAML parser is imported only once such a file is read."""
+    import json
+
+    if name == "package.json":
+        return json.loads(data)
+    import yaml
+
+    try:
+        return yaml.safe_load(data)
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _load_spec(sources: Sources, folder: str):

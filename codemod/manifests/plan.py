@@ -15,20 +15,20 @@ from dataclasses import dataclass, field, replace
 
 from codemod.manifests import headers, spec as specs
 from codemod.manifests.installed import disagrees, is_leaky
-from codemod.manifests.jsonreparse import loads
-from codemod.manifests.jsonspan import BadInput, Obj, Str
+from codemod.manifests.jsonreparse import Parses
+from codemod.manifests.jsonspan import BadInput, Obj, Str, loads
 from codemod.manifests.npmlock import lazy_entries
 from codemod.manifests.packagejson import DEP_FIELDS, SpecPin, odd_specs, plan_overrides, plan_specs
 from codemod.manifests.roots import RootFiles, Unloadable
 from codemod.options import Options
 from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
-from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD
+from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD, unreadable
 from codemod.sources.base import within
 from codemod.textpos import line_of, line_start, lines_of
+from codemod.withhold import withheld
 
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
 BUN_LOCKS = ("bun.lock", "bun.lockb")
-NOT_PLANNED = " (not planned: another file of this package could not be read, or napi-fix refuses it)"
 
 
 @dataclass
@@ -51,9 +51,13 @@ class RootPlan:
 
 
 class RootPlanner:
-    def __init__(self, files: RootFiles, options: Options):
+    """`parses`: the last parses of large lockfiles, kept by a caller that plans
+    the same root again after each edit (the editor server); None: parse afresh."""
+
+    def __init__(self, files: RootFiles, options: Options, parses: Parses | None = None):
         self.files = files
         self.options = options
+        self._loads = parses.loads if parses is not None else loads
         self.plan = RootPlan()
         self._parsed: dict[str, Obj] = {}
         # What the package.json pins changed, for the locks to follow.
@@ -77,7 +81,7 @@ class RootPlanner:
         if path not in self._parsed:
             lazy = lazy_entries if os.path.basename(path) in NPM_LOCKS else None
             try:
-                self._parsed[path] = loads(data, path, lazy)
+                self._parsed[path] = self._loads(data, path, lazy)
             except BadInput as exc:
                 raise Unloadable(exc.path, describe(exc), exc.line) from None
         return data, self._parsed[path]
@@ -117,8 +121,7 @@ class RootPlanner:
             self.error(exc.path, exc.reason, exc.line)
             return
         if not isinstance(pkg, Obj):
-            self.error(path, f"line 1: package.json holds {_json_kind(pkg)}, not an object; nothing planned for "
-                             "this package", 1)
+            self.error(path, unreadable(1, f"package.json holds {_json_kind(pkg)}, not an object"), 1)
             return
         if isinstance(pkg.get("name"), Str) and pkg["name"].value == specs.PACKAGE:
             self.plan.notes.append(f"{path}: this package is node-addon-api itself; nothing to pin")
@@ -213,9 +216,6 @@ class RootPlanner:
         self.plan.refused = True
 
     def _yarn_and_pnpm(self, package: str) -> None:
-        from codemod.manifests.pnpmlock import plan_lock_file as plan_pnpm, plan_workspace_file
-        from codemod.manifests.yarnlock import plan_lock_file as plan_yarn
-
         folder = os.path.dirname(package)
         yarn_path, pnpm_path = os.path.join(folder, "yarn.lock"), os.path.join(folder, "pnpm-workspace.yaml")
         lock_path = os.path.join(folder, "pnpm-lock.yaml")
@@ -223,6 +223,8 @@ class RootPlanner:
         members = {d: renames for d, renames in self.spec_renames.items() if _under(d, folder)}
         try:
             if self.has(pnpm_path):
+                from codemod.manifests.pnpmlock import plan_workspace_file  # and YAML: only where pnpm's files are
+
                 for pin in plan_workspace_file(pnpm_path, self.data(pnpm_path), self.options.pin_mode):
                     self.plan.add(pin.finding)
                     if pin.new and pin.override is not None:
@@ -230,6 +232,8 @@ class RootPlanner:
                     elif pin.new:
                         catalogs[pin.catalog] = pin.new
             if self.has(yarn_path):
+                from codemod.manifests.yarnlock import plan_lock_file as plan_yarn
+
                 renamed = {old: new for renames in members.values() for old, new in renames.items()}
                 local = {posixpath.normpath(os.path.relpath(d, folder or ".").replace(os.sep, "/")): renames
                          for d, renames in members.items()}
@@ -237,6 +241,8 @@ class RootPlanner:
                 for finding in outcome:
                     (self.plan.add if finding.edits else self.refuse)(finding)
             if self.has(lock_path):
+                from codemod.manifests.pnpmlock import plan_lock_file as plan_pnpm
+
                 def importer(d: str) -> str:
                     return "." if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")
 
@@ -293,9 +299,7 @@ class RootPlanner:
         plan = self.plan
         if plan.errors or plan.refused:
             # A root with a broken file, or one napi-fix refuses, plans nothing at all.
-            for path, found in plan.findings.items():
-                plan.findings[path] = [replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f
-                                       for f in found]
+            plan.findings = {path: withheld(found) for path, found in plan.findings.items()}
         _place_at_spans(plan, self.files.contents)
         _link_specs_and_locks(plan)
         plan.read = frozenset(self.files.contents) | frozenset(self.files.unreadable) | frozenset(
@@ -306,8 +310,8 @@ class RootPlanner:
         return plan
 
 
-def plan_root(files: RootFiles, options: Options) -> RootPlan:
-    return RootPlanner(files, options).run()
+def plan_root(files: RootFiles, options: Options, parses: Parses | None = None) -> RootPlan:
+    return RootPlanner(files, options, parses).run()
 
 
 def _place_at_spans(plan: RootPlan, contents: dict[str, bytes]) -> None:
@@ -361,4 +365,4 @@ def _json_kind(value) -> str:
 
 
 def describe(exc: BadInput) -> str:
-    return f"line {exc.line}: {exc.message}; nothing planned for this package"
+    return unreadable(exc.line, exc.message)

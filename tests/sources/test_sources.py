@@ -9,6 +9,7 @@ import pytest
 
 from codemod.cpp import finder
 from codemod.engine import Project
+from codemod.lsp.prefetch import Prefetches
 from codemod.lsp.session import DEBOUNCE, PREFETCH_MARGIN, prefetch_delay
 from codemod.options import Options
 from codemod.parallel import Workers
@@ -40,6 +41,14 @@ def test_disk_refuses_what_is_not_a_regular_file_without_blocking(tmp_path, make
 def test_disk_refuses_a_file_over_the_cap(tmp_path):
     (tmp_path / "big.h").write_bytes(b"x" * 2048)
     assert "over the 0 MB limit" in _try_read(DiskSources(max_read=1024), str(tmp_path / "big.h"))
+
+
+def test_a_path_no_file_can_have_is_unreadable_and_missing_for_a_reason(tmp_path):
+    """A NUL byte (an editor's folder URI may carry %00): bad input, never a ValueError."""
+    path = str(tmp_path / "a\0b.h")
+    for sources in (DiskSources(), OverlaySources(DiskSources())):
+        assert _try_read(sources, path) == "cannot read: a NUL byte in the path"
+        assert (sources.kind(path), sources.why_missing(path)) == (None, "a NUL byte in the path")
 
 
 def _try_read(sources, path):
@@ -137,13 +146,14 @@ def test_the_scan_started_at_an_edit_is_the_one_the_re_plan_uses(tmp_path, monke
         workers.start()  # as the server does: its workers scan with the real code
         project.analyze(workers)
         sources.put(leaf, LEAF.format(name="Edited").encode())
-        project.prefetch(leaf, workers)
+        ahead = Prefetches()
+        ahead.start(project, leaf, workers)
         scanned_here = []
         monkeypatch.setattr(finder, "_scanned", lambda *args: scanned_here.append(args))
-        report = project.update([leaf], workers)
+        report = project.update([leaf], workers, ahead.scan)
     assert scanned_here == []
     assert [f.subject for r in report.changed for f in r.findings if f.edits] == ["Edited"]
-    assert project.scan_seconds[leaf] > 0  # the worker's time: the server's next prefetch waits by it
+    assert ahead.seconds[leaf] > 0  # the worker's time: the server's next prefetch waits by it
 
 
 def test_a_scan_of_bytes_edited_again_since_is_not_used(tmp_path):
@@ -152,10 +162,12 @@ def test_a_scan_of_bytes_edited_again_since_is_not_used(tmp_path):
         workers.start()
         project.analyze(workers)
         sources.put(leaf, LEAF.format(name="Typed").encode())
-        project.prefetch(leaf, workers)
+        ahead = Prefetches()
+        ahead.start(project, leaf, workers)
         sources.put(leaf, LEAF.format(name="TypedOn").encode())  # a keystroke the server has not prefetched
-        report = project.update([leaf], workers)
+        report = project.update([leaf], workers, ahead.scan)
     assert [f.subject for r in report.changed for f in r.findings if f.edits] == ["TypedOn"]
+    assert ahead.seconds[leaf] > 0  # the scan made here instead is timed too: the next prefetch waits by it
 
 
 @pytest.mark.parametrize("scan_seconds, delay", [
