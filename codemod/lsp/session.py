@@ -24,7 +24,7 @@ from codemod.fixes import Fix
 from codemod.lsp.client import Client, read_client
 from codemod.lsp.diagnostics import report_diagnostics
 from codemod.lsp.documents import Documents, path_of
-from codemod.lsp.fixes import fix_all, quick_fixes
+from codemod.lsp.fixes import fix_all, package_root, quick_fixes
 from codemod.lsp.progress import Progress
 from codemod.lsp.projects import Projects, Served
 from codemod.lsp.publish import Publisher
@@ -42,6 +42,8 @@ if TYPE_CHECKING:  # a Session is made, and publishes, before lsprotocol is impo
     import asyncio
 
     from lsprotocol import types
+
+    from codemod.options import Options
 
 DEBOUNCE = 0.2  # seconds of quiet after a keystroke before the engine re-plans
 PREFETCH_MARGIN = 0.02  # seconds a prefetched scan should be done before the re-plan
@@ -73,6 +75,8 @@ class Session:
                                    self.documents.version)
         self.timers: dict[Served, asyncio.TimerHandle] = {}
         self.prefetches: dict[tuple[Served, str], asyncio.TimerHandle] = {}
+        # Each folder's fix-alls, by package root and options, for its latest report only.
+        self.fix_alls: dict[Served, tuple[Report, dict[tuple[str, Options], Fix | None]]] = {}
         self.logged: set[str] = set()
         self.shown: set[str] = set()
         self.progress = Progress(self.out)
@@ -180,8 +184,22 @@ class Session:
               wanted: Callable[[Finding], bool] = lambda finding: True) -> list[Fix]:
         """The quick fixes of `path`'s `wanted` findings, and its fix-all."""
         fixes = quick_fixes(report, path, wanted)
-        everything = fix_all(report, path, list(served.project.roots), self.settings.fix_all(served.settings))
+        everything = self._fix_all(served, report, path)
         return fixes + ([everything] if everything else [])
+
+    def _fix_all(self, served: Served, report: Report, path: str) -> Fix | None:
+        """Made once per report and package root: a fix-all holds every fix of
+        its root (thousands in a generated header), and editors ask for code
+        actions on every cursor move."""
+        roots, options = list(served.project.roots), self.settings.fix_all(served.settings)
+        made_for, made = self.fix_alls.get(served, (None, {}))
+        if made_for is not report:
+            made = {}
+            self.fix_alls[served] = (report, made)
+        key = (package_root(report, path, roots), options)
+        if key not in made:
+            made[key] = fix_all(report, path, roots, options)
+        return made[key]
 
     def _later(self, touched) -> None:
         """Re-plan `touched` after DEBOUNCE seconds without another change."""
