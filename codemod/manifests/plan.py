@@ -80,6 +80,13 @@ class RootPlanner:
                 raise Unloadable(exc.path, describe(exc), exc.line) from None
         return data, self._parsed[path]
 
+    def cannot_read(self, exc: BadInput | Unloadable) -> None:
+        """A file that could not be read or parsed: this root's error."""
+        if isinstance(exc, BadInput):
+            self.error(exc.path, describe(exc), exc.line)
+        else:
+            self.error(exc.path, exc.reason, exc.line)
+
     def has(self, path: str) -> bool:
         return path in self.files.root.files
 
@@ -186,11 +193,8 @@ class RootPlanner:
                 data = self.data(lock_path)
                 if lock_path not in self._parsed:
                     self._parsed[lock_path] = npmlock.read(lock_path, data)
-            except BadInput as exc:
-                self.error(exc.path, describe(exc), exc.line)
-                continue
-            except Unloadable as exc:
-                self.error(exc.path, exc.reason, exc.line)
+            except (BadInput, Unloadable) as exc:
+                self.cannot_read(exc)
                 continue
             yield lock_path, data, self._parsed[lock_path]
 
@@ -206,12 +210,8 @@ class RootPlanner:
         catalogs: dict[str, str] = {}
         try:
             pins = plan_workspace_file(path, self.data(path), self.options.pin_mode)
-        except BadInput as exc:
-            self.error(exc.path, describe(exc), exc.line)
-            self.catalogs[folder] = None
-            return
-        except Unloadable as exc:
-            self.error(exc.path, exc.reason, exc.line)
+        except (BadInput, Unloadable) as exc:
+            self.cannot_read(exc)
             self.catalogs[folder] = None
             return
         for pin in pins:
@@ -241,11 +241,8 @@ class RootPlanner:
                 # A lock napi-fix edits must be read; one it never edits is judged unread too.
                 data = self.data(path) if edits_lock else data
                 result = planner.plan(LockSource(path, data, self.files.unreadable.get(path)), pins)
-            except BadInput as exc:
-                self.error(exc.path, describe(exc), exc.line)
-                continue
-            except Unloadable as exc:
-                self.error(exc.path, exc.reason, exc.line)
+            except (BadInput, Unloadable) as exc:
+                self.cannot_read(exc)
                 continue
             for finding in result.findings:
                 self.plan.add(finding)
@@ -261,8 +258,7 @@ class RootPlanner:
 
     def _pins(self, folder: str, moving: bool) -> Pins:
         return Pins(folder, self.options.pin_mode, self.name_changes, self.declared, self.spec_changes,
-                          self.spec_renames, self.pnpm_overrides.get(folder, {}), self.catalogs.get(folder, {}),
-                          moving)
+                    self.spec_renames, self.pnpm_overrides.get(folder, {}), self.catalogs.get(folder, {}), moving)
 
     def _moving(self) -> bool:
         return any(f.edits for found in self.plan.findings.values() for f in found)
