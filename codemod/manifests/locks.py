@@ -1,7 +1,8 @@
 """Lockfile formats: the one table of them, and what a planner of one is.
 
 FORMATS is the only list of lockfile names: discovery, package roots, the
-repoint of vendored builds and the pin planner (plan.py) all read it. Adding
+repoint of vendored builds, the leak verdicts and the pin planner (plan.py)
+all read it. Adding
 a format is one module (`EDITS_LOCK` and `plan(lock, pins)`, pure: the
 lock's bytes and the pins in, a `LockPlan` out, `BadInput` for a lock it
 cannot read) and one row here; so is a lockfile version that needs a module
