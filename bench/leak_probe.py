@@ -7,7 +7,7 @@ report RSS growth, bytes per object and the exact napi_ref counts.
         --finalize none,env,basic --objects 2000000 --runs 3
 
 Builds are cached in $NAPI_FIX_CACHE/probe (default ~/.cache/napi-fix).
-The functions are also used by the test suite (tests/test_leak.py).
+The functions are also used by the test suite (tests/e2e/test_leak.py).
 """
 
 from __future__ import annotations

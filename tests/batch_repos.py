@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from checkout import EXAMPLES
+from helpers import snapshot  # noqa: F401  (re-exported for the batch tests)
 from napi_headers import CACHE
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
 TREES = CACHE / "batch-trees-v1"
 # Hermetic git: no user or system config (hooks paths, signing, default
 # branch), a fixed identity.
@@ -210,12 +211,6 @@ echo "https://git.example/org/repo/pull/7"
 """)
     script.chmod(0o755)
     return calls
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file of a working tree (not .git), by relative path."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".git" not in p.relative_to(root).parts}
 
 
 def ledger(path: Path) -> list[dict]:

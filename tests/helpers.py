@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import textwrap
 from pathlib import Path
 
+from checkout import EXAMPLES
 from codemod import engine
+from codemod.cli import main
 from codemod.edits import apply_edits
 from codemod.options import Options
 from codemod.parallel import Workers
@@ -24,6 +27,27 @@ def write_tree(root: Path, files: dict[str, bytes | str]) -> None:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content.encode() if isinstance(content, str) else content)
+
+
+def snapshot(root: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
+    """Every file under `root` by relative POSIX path, except those inside a
+    folder named in `skip` (".git", "node_modules")."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not set(skip) & set(p.relative_to(root).parts)}
+
+
+def copy_example(name: str, dest: Path) -> Path:
+    """examples/NAME copied to `dest` as it is committed (no build, no node_modules)."""
+    shutil.copytree(EXAMPLES / name, dest, ignore=shutil.ignore_patterns("node_modules", "build"))
+    return dest
+
+
+def run_cli(capfdbinary, *argv: str) -> tuple[int, bytes, bytes]:
+    """`napi-fix ARGV` in this process: (exit status, stdout, stderr); never a traceback."""
+    status = main([str(arg) for arg in argv])
+    out, err = capfdbinary.readouterr()
+    assert b"Traceback" not in out + err, (out + err).decode("utf-8", "replace")
+    return status, out, err
 
 
 def plan(paths, strategy: str = "pin", sources=None, **options) -> Report:

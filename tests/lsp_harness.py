@@ -19,10 +19,10 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import LanguageClient, client_capabilities, make_test_lsp_client
 
+from checkout import EXAMPLES, ROOT  # noqa: F401  (EXAMPLES re-exported for the LSP tests)
 from codemod.cli import main
+from helpers import copy_example, snapshot  # noqa: F401  (re-exported: the LSP tests import them from here)
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
 SERVER = [sys.executable, "-m", "codemod", "lsp"]
 STOP_SECONDS = 30
 
@@ -248,15 +248,6 @@ async def stop_editor(editor: Editor) -> None:
 
 
 # -- trees and what the CLI makes of them ---------------------------------------------------
-
-
-def copy_example(name: str, dest: Path) -> Path:
-    shutil.copytree(EXAMPLES / name, dest, ignore=shutil.ignore_patterns("node_modules", "build"))
-    return dest
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def cli_result(tree: Path, scratch: Path, *args: str) -> dict[str, bytes]:

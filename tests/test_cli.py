@@ -18,7 +18,7 @@ from codemod.cli import main
 from codemod.present.diff import diff_stats
 from codemod.sources.base import Unreadable
 from codemod.sources.disk import DiskSources
-from helpers import plan, write_tree
+from helpers import plan, snapshot, write_tree
 
 LEAF = "class Leaf : public Wrapped<Leaf> {\n public:\n  Leaf();\n};\n"
 TREE = {
@@ -42,10 +42,6 @@ def captured(capfdbinary) -> tuple[str, str]:
     """stdout and stderr as text; latin-1 keeps any file's bytes readable."""
     out, err = capfdbinary.readouterr()
     return out.decode("latin-1"), err.decode("latin-1")
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_dry_run_prints_a_diff_writes_nothing_and_exits_3(tree, capfdbinary):

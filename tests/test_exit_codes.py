@@ -16,7 +16,7 @@ import pytest
 
 from codemod.cli import main
 from codemod.results import EXIT_MEANING, EXIT_TABLE, LEAKING, NOT_LEAKING, exit_status
-from helpers import write_tree
+from helpers import run_cli, write_tree
 
 LEAKY_INTEGRITY = "sha512-vmEOvxwiH8tlOcv4SyE8RH34rI5/nWVaigUeAUPawC6f0+HoDthwI0vkMu4tbtsZrXq6QXFfrkhjofzKEs5tpA=="
 SAFE_INTEGRITY = "sha512-9emqXAKhVoNrQ792nLI/wpzPpJ/bj/YXxW0CvAau1+RdGBcCRF1Dmz7719zgVsQNrzHl9Tzn3ImZ4qWFarWL0A=="
@@ -141,8 +141,8 @@ ROWS = [
 
 def run(root: Path, output: str, dry_run: bool, options, capfdbinary) -> tuple[int, bytes]:
     args = [*options, "--format", output, "--jobs", "1"] + (["--dry-run"] if dry_run else [])
-    code = main(args + [str(root)])
-    return code, capfdbinary.readouterr().out
+    code, out, _ = run_cli(capfdbinary, *args, root)
+    return code, out
 
 
 def check_output(output: str, out: bytes, code: int) -> None:

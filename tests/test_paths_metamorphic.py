@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from codemod.cli import main
-from helpers import write_tree
+from helpers import snapshot, write_tree
 from napi_headers import headers
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -97,10 +97,6 @@ def place(tmp_path: Path, build, name: str) -> tuple[Path, Path]:
     if not link.exists():
         os.symlink(tmp_path / "real", link)
     return root, link / name
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("name", FIXTURES)

@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 
 from codemod.precommit import package_roots_of
-from helpers import write_tree
+from helpers import copy_example, write_tree
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-EXAMPLES = CHECKOUT / "examples"
 
 TREE = {
     "package.json": "{}",
@@ -89,7 +88,7 @@ def test_the_hooks_fail_fix_and_then_pass_a_commit(tmp_path):
     hooks_repo = tmp_path / "napi-fix"
     rev = _snapshot(hooks_repo)
     repo = tmp_path / "addon"
-    shutil.copytree(EXAMPLES / "leaky-addon", repo, ignore=shutil.ignore_patterns("node_modules", "build"))
+    copy_example("leaky-addon", repo)
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hooks_repo}\n    rev: {rev}\n    hooks:\n"
         "      - id: napi-fix-check\n      - id: napi-fix\n")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,12 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import cases
 from batch_repos import git
 from codemod import settings
 from codemod.cli import main
-from helpers import fix, plan, write_tree
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from helpers import copy_example, fix, plan, write_tree
 
 
 def manifest(key) -> bytes:
@@ -97,7 +95,7 @@ def test_ignore_comments(text, marks):
     assert {line: set(codes) for line, codes in settings.ignore_comments(text).items()} == marks
 
 
-DECL = "  void Finalize(Napi::Env /*env*/) override {}\n"
+DECL = f"  {cases.DECL}\n"
 A = "class A : public Napi::ObjectWrap<A> {\n public:\n  A();\n};\n"
 B = "class B : public Napi::ObjectWrap<B> {\n public:\n  B();\n};\n"
 
@@ -135,7 +133,7 @@ SETTINGS = {"strategy": "both", "exclude": ["src/timer.h"]}
 
 def project(dest: Path, key=SETTINGS, comment: str = "// napi-fix: ignore NAPI004\n") -> Path:
     """leaky-addon with a "napi-fix" key and an ignore comment above class Counter."""
-    shutil.copytree(EXAMPLES / "leaky-addon", dest, ignore=shutil.ignore_patterns("node_modules", "build"))
+    copy_example("leaky-addon", dest)
     data = json.loads((dest / "package.json").read_text())
     (dest / "package.json").write_text(json.dumps({**data, "napi-fix": key}, indent=2) + "\n")
     header = dest / "src" / "counter.h"

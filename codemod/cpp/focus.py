@@ -30,7 +30,7 @@ from codemod.textpos import whole_words
 FOCUS_OVER = 8 << 20  # bytes; smaller files are read as before
 _ROUNDS = 3
 # No real file says ObjectWrap this often (the 50 MB generated file of
-# tests/test_finder_linear.py: 8,000 times); a run of it is read as before,
+# tests/cpp/test_finder_linear.py: 8,000 times); a run of it is read as before,
 # and ends at the parse limit.
 MAX_MENTIONS = 100_000
 _LOOK_BACK = 4096

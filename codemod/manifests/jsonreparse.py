@@ -12,7 +12,7 @@ length. The bytes around the entry are the old ones, which were valid
 JSON, so the new file is valid JSON too. Anything else is parsed afresh.
 
 Either way the result is what jsonspan.loads returns for the new bytes
-(tests/test_jsonreparse.py checks that on real lockfiles edited at random).
+(tests/manifests/test_jsonreparse.py checks that on real lockfiles edited at random).
 Results share unchanged parts with earlier ones: parsed JSON is read, never
 changed, by every planner.
 """

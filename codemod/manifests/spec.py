@@ -9,7 +9,7 @@ it with npm's own module). A spec is *affected* when it admits 8.2.0 or
 version the spec admitted stays admitted (`^8.1.0` -> `>=8.1.0 <8.2.0 ||
 ^8.2.2`), the part above the bad releases keeps the user's operator (`^8.2.0`
 -> `^8.2.2`, `~8.2.1` -> `~8.2.2`, `8.2.1` -> `8.2.2`), an alternative with
-nothing safe left goes (`>=8.2.0 <8.2.2 || ^9` -> `^9`). tests/test_spec.py
+nothing safe left goes (`>=8.2.0 <8.2.2 || ^9` -> `^9`). tests/manifests/test_spec.py
 checks it with npm's own semver over every release. `rollback` is exactly
 `8.1.0`.
 """

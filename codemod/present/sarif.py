@@ -16,7 +16,7 @@ The files of one package root (manifests, lockfile, binding.gyp) are only
 consistent together, so a fix for a finding there holds every edit of that
 root; a C++ file is its own unit and its fix holds the finding's own edit.
 Applying the replacements of all fixes, each once, gives what `napi-fix
-PATH` writes (tests/test_sarif.py holds every strategy to that).
+PATH` writes (tests/present/test_sarif.py holds every strategy to that).
 """
 
 from __future__ import annotations

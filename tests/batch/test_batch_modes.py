@@ -126,7 +126,7 @@ def test_the_users_checkout_is_byte_identical_after_every_mode(fleet):
     git(repo, "add", "index.js")
     git(repo, "checkout", "-q", "-b", "my-work")
     def state():
-        return (snapshot(repo), git(repo, "status", "--porcelain=v2", "--branch"), git(repo, "diff", "--cached"),
+        return (snapshot(repo, skip=(".git",)), git(repo, "status", "--porcelain=v2", "--branch"), git(repo, "diff", "--cached"),
                 (repo / ".git" / "config").read_bytes())
 
     before = state()

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from codemod.cli import main
+from helpers import run_cli
 from test_lock_tables import CASES, write
 
 GYP = b"""{
@@ -101,13 +101,6 @@ def trees(draw) -> dict[str, bytes]:
     return tree
 
 
-def run(capfdbinary, *argv: str) -> tuple[int, bytes, bytes]:
-    code = main(list(argv))
-    out, err = capfdbinary.readouterr()
-    assert b"Traceback" not in out + err, (out + err).decode("utf-8", "replace")
-    return code, out, err
-
-
 def parses(name: str, data: bytes) -> bool:
     try:
         if name.endswith(".json"):
@@ -128,11 +121,11 @@ def test_hostile_manifests_never_crash_and_a_fix_holds(capfdbinary, tree):
         write(root, tree)
         capfdbinary.readouterr()
 
-        code, out, _ = run(capfdbinary, "--dry-run", "--strategy", "both", "--format", "json", str(root))
+        code, out, _ = run_cli(capfdbinary, "--dry-run", "--strategy", "both", "--format", "json", str(root))
         assert code in (0, 1, 2, 3)
         event(f"exit {code}")
         payload = json.loads(out)
-        text_code, _, err = run(capfdbinary, "--dry-run", "--strategy", "both", str(root))
+        text_code, _, err = run_cli(capfdbinary, "--dry-run", "--strategy", "both", str(root))
         assert text_code == code
         if code == 2:
             bad = [f["path"] for f in payload["files"] if f["error"]]
@@ -141,12 +134,12 @@ def test_hostile_manifests_never_crash_and_a_fix_holds(capfdbinary, tree):
         if code in (1, 3) and payload["summary"]["files_changed"]:
             # The real run's status is what remains after it (a NAPI005 stays: 1), and
             # exactly what the next run finds.
-            written = run(capfdbinary, "--strategy", "both", str(root))[0]
+            written = run_cli(capfdbinary, "--strategy", "both", str(root))[0]
             assert written in (0, 1)
             for name, before in tree.items():
                 after = (root / name).read_bytes()
                 if after != before and parses(name, before):
                     assert parses(name, after), name
-            assert run(capfdbinary, "--dry-run", "--strategy", "both", str(root))[0] == written
+            assert run_cli(capfdbinary, "--dry-run", "--strategy", "both", str(root))[0] == written
 
         assert not (root / "PWNED").exists() and not Path("PWNED").exists()

@@ -21,7 +21,7 @@ from codemod.cachedir import cache_dir
 from codemod.cli import main
 from codemod.probe.report import LEAKING
 
-ROOT = Path(__file__).resolve().parents[1]
+from checkout import ROOT
 NAME, VERSION = "hnswlib-node", "3.0.0"
 OBJECTS = 5_000
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from checkout import EXAMPLES
 from codemod.cli import main
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "leaky-addon"
+EXAMPLE = EXAMPLES / "leaky-addon"
 
 
 @pytest.fixture

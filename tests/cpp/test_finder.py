@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cases import DECL
 from helpers import analyze_tree, dedent, fix_files, write_tree
 
-DECL = "void Finalize(Napi::Env /*env*/) override {}"
 
 WRAPPED_H = dedent("""
     #pragma once

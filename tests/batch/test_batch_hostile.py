@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from batch_repos import git
+from checkout import ROOT
 from hostile_trees import TREES
 
-ROOT = Path(__file__).resolve().parent.parent
 RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")  # \n and \t are the output's own
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from checkout import LOCKS
 from codemod.cli import main
 from pm import installed_version, run, tool, write_json
 
@@ -170,7 +171,7 @@ def test_yarn_berry_is_refused_with_the_exact_command_that_fixes_it(tmp_path, ca
 
 # -- every lock format and shape, checked by the tool that owns it ----------------------------------------------------
 
-sys.path.insert(0, str(Path(__file__).parent / "data" / "locks"))
+sys.path.insert(0, str(LOCKS))
 import regenerate  # noqa: E402  (the fixtures' own tool installs: pnpm 7 and 8 from the cache)
 
 PNPM = {7: regenerate.pnpm7, 8: regenerate.pnpm8, 9: lambda: tool("pnpm")}

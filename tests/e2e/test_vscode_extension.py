@@ -16,9 +16,10 @@ import os
 import sys
 from pathlib import Path
 
+from checkout import ROOT, TESTS
 import pytest
 
-EXTENSION = Path(__file__).resolve().parents[1] / "editors" / "vscode"
+EXTENSION = ROOT / "editors" / "vscode"
 
 
 def compile_(build: Path) -> None:
@@ -89,7 +90,7 @@ def activate(built: Path, tmp_path: Path, *steps: dict) -> list[dict]:
     (workspace / "lsp").chmod(0o755)
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
-    out = node(workspace, str(Path(__file__).parent / "editors" / "vscode_stub.js"), str(built), json.dumps(steps),
+    out = node(workspace, str(TESTS / "editors" / "vscode_stub.js"), str(built), json.dumps(steps),
                env={**os.environ, "HOME": str(home), "PATH": without_napi_fix()})
     return [json.loads(line) for line in out.splitlines()]
 
@@ -210,7 +211,7 @@ def test_without_napi_fix_the_bundled_wheel_is_installed_once_and_served(bundled
     home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ, "HOME": str(home), "PATH": without_napi_fix(), "STORAGE": str(storage)}
-    stub = str(Path(__file__).parent / "editors" / "vscode_stub.js")
+    stub = str(TESTS / "editors" / "vscode_stub.js")
 
     def run() -> list[dict]:
         out = node(workspace, stub, str(bundled), json.dumps(env_steps), env=env)
@@ -242,7 +243,7 @@ def test_without_python_the_user_is_told_what_to_do(bundled, tmp_path):
     empty.mkdir()
     (empty / "node").symlink_to(shutil.which("node"))
     (tmp_path / "workspace").mkdir()
-    out = node(tmp_path / "workspace", str(Path(__file__).parent / "editors" / "vscode_stub.js"), str(bundled),
+    out = node(tmp_path / "workspace", str(TESTS / "editors" / "vscode_stub.js"), str(bundled),
                json.dumps([{"settings": {}}]),
                env={**os.environ, "HOME": str(tmp_path), "PATH": str(empty), "STORAGE": str(tmp_path / "s")})
     said = [json.loads(line) for line in out.splitlines()]

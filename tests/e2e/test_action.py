@@ -17,9 +17,11 @@ import pytest
 import yaml
 
 from actions_runner import Runner
-from test_sarif import github_problems, schema_errors
+from checkout import ROOT
+from helpers import copy_example
+from sarif_schema import github_problems, schema_errors
 
-CHECKOUT = Path(__file__).resolve().parent.parent
+CHECKOUT = ROOT
 BIN = Path(sys.executable).parent
 EXAMPLES = CHECKOUT / "examples"
 DOCUMENTS = [CHECKOUT / "README.md", *sorted((CHECKOUT / "docs").rglob("*.md"))]
@@ -97,7 +99,7 @@ def _runner(workspace: Path, temp: Path) -> Runner:
 
 def _leaky(tmp_path: Path) -> Path:
     workspace = tmp_path / "repo"
-    shutil.copytree(EXAMPLES / "leaky-addon", workspace, ignore=shutil.ignore_patterns("node_modules", "build"))
+    copy_example("leaky-addon", workspace)
     return workspace
 
 

@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from checkout import ROOT
 from codemod.cachedir import cache_dir
+from helpers import copy_example
 
-CHECKOUT = Path(__file__).resolve().parent.parent
+CHECKOUT = ROOT
 EXAMPLES = CHECKOUT / "examples"
 BIN = Path(sys.executable).parent
 
@@ -52,7 +54,7 @@ def _pip(home: Path, *args: str) -> None:
 def _outside(tmp_path: Path) -> Path:
     """A copy of the leaky example in a folder with nothing of the checkout around it."""
     target = tmp_path / "work" / "leaky-addon"
-    shutil.copytree(EXAMPLES / "leaky-addon", target, ignore=shutil.ignore_patterns("node_modules", "build"))
+    copy_example("leaky-addon", target)
     return target
 
 

@@ -1,7 +1,7 @@
 """Every lockfile a root holds moves with package.json, or the root is
 refused: fast tables (no package manager, no network). The bytes here were
 written by the real tools (bun 1.4.5, pnpm 7.33.7 and 9.15.9, yarn 1.22.22);
-tests/test_pin_yarn_pnpm.py runs the same shapes through the tools
+tests/manifests/test_pin_yarn_pnpm.py runs the same shapes through the tools
 themselves, and tests/data/locks holds the committed pnpm 5.4 pairs."""
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from codemod.cli import main
-from helpers import dedent, fixed, plan, write_tree
+from helpers import dedent, fixed, plan, run_cli, snapshot, write_tree
 
 SPEC = '{"name": "app", "version": "1.0.0", "dependencies": {"node-addon-api": "^8.2.0"}}\n'
 NO_NAA = '{"name": "app", "version": "1.0.0", "dependencies": {"left-pad": "^1.3.0"}}\n'
@@ -64,16 +63,9 @@ def pnpm9(spec: str = "^8.2.0", version: str = "8.2.1", lockfile_version: str = 
 
 def run(capfdbinary, root: Path) -> tuple[int, str, dict]:
     """A real run as text, then a dry run as JSON: (status of the real run, its stderr+stdout, the JSON)."""
-    code = main([str(root)])
-    out, err = capfdbinary.readouterr()
-    main(["--dry-run", "--format", "json", str(root)])
-    payload, _ = capfdbinary.readouterr()
-    assert b"Traceback" not in out + err
+    code, out, err = run_cli(capfdbinary, root)
+    _, payload, _ = run_cli(capfdbinary, "--dry-run", "--format", "json", root)
     return code, (out + err).decode(), json.loads(payload)
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 REFUSED = [

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
 import pytest
 
 from cases import CASES, NO_OP
 from helpers import dedent
 
+from checkout import ROOT
 from codemod.cpp import parse, regions
 from codemod.cpp.bodies import skippable_bodies
 from codemod.cpp.lexer import lex
@@ -23,7 +23,6 @@ from codemod.cpp.limits import Deadline
 from codemod.cpp.scan import scan_cpp
 from codemod.queries import cpp_parser
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 # Statements long enough (over bodies.MIN_SKIP bytes) to be worth leaving out.

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from checkout import EXAMPLES
 from codemod.cli import main
 from codemod.manifests.fingerprint import FIXED, LEAKY, PRE, fingerprint
-from helpers import dedent, plan, write_tree
+from helpers import copy_example, dedent, plan, write_tree
 from napi_headers import headers
 from pm import npm
 
@@ -177,9 +178,7 @@ def _included_napi_inl(build: Path) -> set[Path]:
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
 def test_node_gyp_build_includes_a_fixed_header_after_the_pin(tmp_path):
-    example = Path(__file__).resolve().parents[1] / "examples" / "leaky-addon"
-    app = tmp_path / "leaky-addon"
-    shutil.copytree(example, app, ignore=shutil.ignore_patterns("build", "node_modules"))
+    app = copy_example("leaky-addon", tmp_path / "leaky-addon")
 
     def build() -> set[str]:
         npm(app, "ci")
@@ -197,7 +196,7 @@ def test_node_gyp_build_includes_a_fixed_header_after_the_pin(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
 def test_default_fix_repoints_a_vendored_target_at_the_npm_package(tmp_path):
-    example = Path(__file__).resolve().parents[1] / "examples" / "vendored"
+    example = EXAMPLES / "vendored"
     app = tmp_path / "vendored"
     shutil.copytree(example, app, ignore=shutil.ignore_patterns("build", "node_modules", "deps"))
     vendor(app, "8.2.1")

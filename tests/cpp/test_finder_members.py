@@ -202,7 +202,7 @@ def _text(template: str) -> str:
 
 # The class reaches its macros' definitions as the compiler does, through an
 # include: a macro line defined nowhere napi-fix can read is not edited
-# (tests/test_finder_unchanged.py, a-macro-line-defined-nowhere-is-a-finding).
+# (tests/cpp/test_finder_unchanged.py, a-macro-line-defined-nowhere-is-a-finding).
 INCLUDE = '#include "macros.h"\n'
 
 

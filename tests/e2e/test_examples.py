@@ -6,27 +6,21 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
+from checkout import ROOT
 from codemod.cli import main
 from codemod.manifests.fingerprint import FIXED, LEAKY, fingerprint
+from helpers import copy_example
 from pm import installed_version, npm
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("npm") is None, reason="npm not installed")]
 
 
-def copy_example(name: str, tmp_path: Path) -> Path:
-    target = tmp_path / name
-    shutil.copytree(EXAMPLES / name, target, ignore=shutil.ignore_patterns("build", "node_modules"))
-    return target
-
-
 def test_monorepo_only_affected_packages_change(tmp_path):
-    mono = copy_example("monorepo", tmp_path)
+    mono = copy_example("monorepo", tmp_path / "monorepo")
     untouched = {p: (mono / p).read_bytes() for p in ("packages/app/package.json", "packages/safe/package.json")}
     assert main([str(mono)]) == 0
     assert json.loads((mono / "packages/helper/package.json").read_text())["dependencies"] == {
@@ -40,7 +34,7 @@ def test_monorepo_only_affected_packages_change(tmp_path):
 
 def test_vendored_copy_is_reported_then_patched_and_builds(tmp_path):
     subprocess.run([str(ROOT / "scripts" / "vendor-headers")], check=True)
-    app = copy_example("vendored", tmp_path)
+    app = copy_example("vendored", tmp_path / "vendored")
     shutil.copytree(EXAMPLES / "vendored" / "deps", app / "deps", dirs_exist_ok=True)
     copy = app / "deps" / "node-addon-api"
     assert fingerprint((copy / "napi-inl.h").read_bytes()) == LEAKY

@@ -9,16 +9,16 @@ most inside one entry (where the last parse is reused), some anywhere.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import event, given, settings, strategies as st
 
+from checkout import LOCKS as CHECKOUT_LOCKS
 from codemod.manifests import jsonreparse
 from codemod.manifests.jsonspan import BadInput, Obj, Str, loads as fresh
 from codemod.manifests.npmlock import lazy_entries
 
-LOCKS = sorted(Path(__file__).parent.joinpath("data", "locks").glob("npm-*/before/package-lock.json"))
+LOCKS = sorted(CHECKOUT_LOCKS.glob("npm-*/before/package-lock.json"))
 BAD = "sha512-vmEOvxwiH8tlOcv4SyE8RH34rI5/nWVaigUeAUPawC6f0+HoDthwI0vkMu4tbtsZrXq6QXFfrkhjofzKEs5tpA=="
 NOISE = ["", "1", '"', "{", "}", "[", "]", ",", ":", "\\", "\\u00e9", "node-addon-api", '"x": 1', ", 2", "\n  ",
          '{"a": [1, {"b": null}]}', "\u00e9", "8.2.1", "true", "/*"]

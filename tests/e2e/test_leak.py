@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from checkout import ROOT
 from codemod.cli import main
 from napi_headers import latest
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 import leak_probe  # noqa: E402
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+import cases
 from helpers import fix
 
-DECL = b"void Finalize(Napi::Env /*env*/) override {}"
+DECL = cases.DECL.encode()
 
 SOURCE = b"class Counter : public Napi::ObjectWrap<Counter> {\n public:\n  Counter();\n\n private:\n  int n_;\n};\n"
 EXPECTED = SOURCE.replace(b"  Counter();\n", b"  Counter();\n  " + DECL + b"\n")

@@ -3,7 +3,7 @@ from the document, in the editor version each names: the Neovim recipes
 (0.7 in Debian's 0.7.2; 0.8 and 0.11 in 0.11.4, the only newer binary
 here), their fix on save, and Emacs 28 with eglot 1.9, the documented
 keystrokes included. The README's snippets must be the document's.
-Helix's languages.toml is the configuration tests/test_lsp_editors.py's
+Helix's languages.toml is the configuration tests/e2e/test_lsp_editors.py's
 Helix runs with; here it is also parsed, as is the VS Code setting (VS
 Code cannot run here)."""
 

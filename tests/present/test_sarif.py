@@ -18,8 +18,8 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 import pytest
-from jsonschema import Draft4Validator, FormatChecker
 
+from checkout import ROOT
 from codemod.cli import main
 from codemod.edits import Edit, apply_edits
 from codemod.present.github import escape_data, escape_property
@@ -27,10 +27,9 @@ from codemod.present.linehash import LineHashes
 from codemod.present.sarif import to_sarif
 from codemod.results import Report
 from codemod.rules import RULES
-from helpers import plan, write_tree
-from sarif_schema import schema
+from helpers import plan, run_cli, snapshot, write_tree
+from sarif_schema import github_problems, schema_errors
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 HYGIENE = "does not stop the 8.2.0/8.2.1 leak"
 
@@ -48,8 +47,7 @@ VARIANTS = [
 
 
 def run(args: list[str], capfdbinary) -> tuple[int, bytes, str]:
-    code = main(args)
-    out, err = capfdbinary.readouterr()
+    code, out, err = run_cli(capfdbinary, *args)
     return code, out, err.decode("utf-8", "replace")
 
 
@@ -69,63 +67,7 @@ def examples(tmp_path, monkeypatch) -> Path:
     return root
 
 
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 # -- what reads SARIF ----------------------------------------------------------
-
-
-def schema_errors(log: dict) -> list[str]:
-    validator = Draft4Validator(schema(), format_checker=FormatChecker())
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)]
-
-
-def github_problems(log: dict) -> list[str]:
-    """What GitHub's "SARIF support for code scanning" requires of an upload
-    (required properties, non-empty, within its limits)."""
-    problems = []
-
-    def need(ok, what):
-        if not ok:
-            problems.append(what)
-
-    need(log.get("$schema") and log.get("version") == "2.1.0", "$schema and version 2.1.0")
-    need(1 <= len(log.get("runs", [])) <= 20, "1..20 runs")
-    for run in log.get("runs", []):
-        driver = run["tool"]["driver"]
-        rules = driver.get("rules", [])
-        need(driver.get("name"), "tool.driver.name")
-        need(1 <= len(rules) <= 25_000, "1..25000 rules")
-        for rule in rules:
-            need(rule.get("id"), "rule id")
-            need(len(rule.get("name", "")) <= 255, f"{rule['id']}: name <= 255 characters")
-            for part in ("shortDescription", "fullDescription"):
-                need(0 < len(rule.get(part, {}).get("text", "")) <= 1024, f"{rule['id']}: {part}.text 1..1024")
-            need(rule.get("help", {}).get("text"), f"{rule['id']}: help.text")
-            need(rule.get("defaultConfiguration", {}).get("level") in ("note", "warning", "error"),
-                 f"{rule['id']}: defaultConfiguration.level")
-            need(len(rule.get("properties", {}).get("tags", [])) <= 20, f"{rule['id']}: <= 20 tags")
-        results = run.get("results")
-        need(isinstance(results, list) and len(results) <= 25_000, "results[] (<= 25000)")
-        for result in results or []:
-            need(result.get("ruleId") in [r["id"] for r in rules], f"ruleId {result.get('ruleId')} is a rule")
-            need(rules[result["ruleIndex"]]["id"] == result["ruleId"], "ruleIndex points at ruleId")
-            need(result.get("message", {}).get("text"), "message.text")
-            need(1 <= len(result.get("locations", [])) <= 10, "1..10 locations")
-            need(result.get("partialFingerprints", {}).get("primaryLocationLineHash"), "primaryLocationLineHash")
-            for location in result.get("locations", []) + result.get("relatedLocations", []):
-                physical = location["physicalLocation"]
-                artifact = physical["artifactLocation"]
-                need(artifact.get("uri"), "artifactLocation.uri")
-                if "uriBaseId" in artifact:
-                    need(artifact["uriBaseId"] in run.get("originalUriBaseIds", {}), "uriBaseId is defined")
-                    need(not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", artifact["uri"]), "relative uri")
-                region = physical.get("region", {})
-                need(all(k in region for k in ("startLine", "startColumn", "endLine", "endColumn")), "region")
-                need((region["endLine"], region["endColumn"]) >= (region["startLine"], region["startColumn"]),
-                     "region ends after it starts")
-    return problems
 
 
 def local_path(artifact: dict, root: Path) -> Path:

@@ -15,6 +15,7 @@ import json
 import os
 from pathlib import Path
 
+from checkout import LOCKS
 import pytest
 
 
@@ -35,7 +36,6 @@ def pin_tree(root: Path, mode: str) -> dict[str, bytes]:
             for r in report.changed}
 
 
-LOCKS = Path(__file__).parent / "data" / "locks"
 
 
 def files(folder: Path) -> dict[str, bytes]:

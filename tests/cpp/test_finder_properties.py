@@ -14,21 +14,20 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from cases import CASES, NO_OP
+from cases import CASES, DECL, NO_OP
 from helpers import fix
 
+from checkout import ROOT
 from codemod.cpp import parse
 from codemod.cpp.limits import Deadline
 from codemod.cpp.scan import scan_cpp
 from codemod.queries import cpp_parser
 
-ROOT = Path(__file__).resolve().parent.parent
-DECL_PREFIX = b"void Finalize(Napi::Env /*env*/) override {}"
+DECL_PREFIX = DECL.encode()
 
 # -- generated class bodies ---------------------------------------------------
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from checkout import EXAMPLES
 from codemod.batch.cli import merge_parser, parser
 
-CI = Path(__file__).parent.parent / "examples" / "ci"
+CI = EXAMPLES / "ci"
 # What the shell would put in place of the examples' variables.
 SUBSTITUTIONS = {"${{ matrix.shard }}": "2", "$GITHUB_STEP_SUMMARY": "summary.md"}
 MODES = ("--dry-run", "--commit", "--commit --push --open-pr --max-pushes 50")

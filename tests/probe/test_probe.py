@@ -26,13 +26,13 @@ from pathlib import Path
 
 import pytest
 
+from checkout import ROOT
 from codemod.cachedir import cache_dir
 from codemod.cli import main
 from codemod.probe import build as probe_build
 from codemod.probe.report import LEAKING, UNDECIDED, Counts, Outcome, Addon, Verdict, judge, read_counts
 from napi_headers import headers, latest
 
-ROOT = Path(__file__).resolve().parents[1]
 NODE_INCLUDE = Path("/usr/include/node")
 OBJECTS = 20_000
 LEAKY = ("8.2.0", "8.2.1")
