@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from codemod.edits import apply_edits
-from codemod.engine import inside
 from codemod.present.paths import label
 from codemod.results import Report
+from codemod.scope import OUTSIDE, Scope
 from codemod.transaction import Change, Outcome, write_all
 
 NOTHING_WRITTEN = "nothing written: fix the errors listed first"
@@ -35,10 +35,10 @@ def apply_report(report: Report, roots: Sequence[str], force: bool = False) -> A
     a manifest named explicitly brings its folder's other manifests)."""
     if report.failed:
         return Applied(replace(report, notes=report.notes + (NOTHING_WRITTEN,)))
-    allowed = [os.path.realpath(r) for r in tuple(roots) + report.brought]
-    outside = [r.path for r in report.changed if not inside(r.path, allowed)]
+    # The engine refused these already (scope.py); checked again here, the last step before the writer.
+    outside = Scope(roots, report.brought).outside(r.path for r in report.changed)
     if outside:
-        return _failed(report, Outcome(failed={p: "refused: outside the paths given" for p in outside}))
+        return _failed(report, Outcome(failed={p: OUTSIDE for p in outside}))
     changes = [Change(r.path, r.original, apply_edits(r.original, r.edits)) for r in report.changed]
     outcome = write_all(changes, force)
     if outcome.failed:

@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass, field, replace
 
 from codemod.manifests.locks import NAMES as LOCK_NAMES
+from codemod.rules import unreadable
 from codemod.sources.base import DIR, FILE, LINK, Sources, Unreadable, within
 
 CPP_SUFFIXES = frozenset(
@@ -30,7 +31,8 @@ CPP_SUFFIXES = frozenset(
 SKIP_DIRS = frozenset((".git", "node_modules", "build"))
 BUILD_FILES = frozenset(("binding.gyp", "CMakeLists.txt", "BUILD", "BUILD.bazel", "build.zig", "meson.build"))
 LOCKFILES = LOCK_NAMES  # every lockfile format's name (manifests/locks.py, the one table)
-PACKAGE_FILES = frozenset(("package.json", "pnpm-workspace.yaml") + LOCKFILES)
+ROOT_MARKERS = LOCKFILES + ("pnpm-workspace.yaml",)  # what makes a folder a package root (roots.py)
+PACKAGE_FILES = frozenset(("package.json",) + ROOT_MARKERS)
 # node-addon-api's own headers: never ours to edit, wherever a copy sits.
 NAPI_OWN_HEADERS = frozenset(("napi.h", "napi-inl.h", "napi-inl.deprecated.h"))
 PROJECT_MARKERS = ("package.json", "binding.gyp", "CMakeLists.txt", ".git")
@@ -254,7 +256,7 @@ def workspace_lock_above(sources: Sources, folder: str, problems: list | None = 
 
 
 _ANY = "**"  # the members of a workspace root whose manifest could not be read: any folder may be one
-TOO_DEEP = "line 1: nested too deeply to read; nothing planned for this package"
+TOO_DEEP = unreadable(1, "nested too deeply to read")
 
 
 def _workspace_patterns(sources: Sources, folder: str, problems: list | None = None) -> list[str]:

@@ -11,25 +11,27 @@ that file.
 from __future__ import annotations
 
 import os
-import time
-from concurrent.futures import Future
-from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
+from functools import partial
+from typing import Callable, Iterable, Sequence
 
 from codemod import leaks, settings
 from codemod.cpp import finder
 from codemod.cpp.plan import plan_file
 from codemod.cpp.scan import digest
 from codemod.discover import BUILD_FILES, PACKAGE_FILES, Discovered, discover, is_cpp
-from codemod.manifests.plan import NOT_PLANNED, RootPlan, plan_root
+from codemod.manifests.jsonreparse import Parses
+from codemod.manifests.plan import RootPlan, plan_root
 from codemod.manifests.roots import PackageRoot, load_root, package_roots
 from codemod.merge import merge_file
 from codemod.options import Options
 from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
 from codemod.results import LEAK_RULES, FileResult, Finding, Report
 from codemod.rules import LEAKY_HEADERS
+from codemod.scope import Scope, refuse_outside
 from codemod.sources.base import Sources, Unreadable, within
+from codemod.withhold import NOT_ASKED, withhold_broken_units, withheld
 
+Scan = Callable[[str, bytes], finder.Sifted]  # finder.prescan, or what stands in for it
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
 
 
@@ -39,10 +41,15 @@ def plan(sources: Sources, paths: Sequence[str], options: Options, workers: Work
 
 
 class Project:
-    def __init__(self, sources: Sources, paths: Sequence[str], options: Options):
+    """`parses`: where the root planner keeps the last parse of large
+    lockfiles (jsonreparse.py), owned by a caller that re-plans after each
+    edit (the editor server); None parses every file afresh."""
+
+    def __init__(self, sources: Sources, paths: Sequence[str], options: Options, parses: Parses | None = None):
         self.sources = sources
         self.paths = tuple(paths) or (".",)
         self.options = options
+        self.parses = parses
         self.found = Discovered()
         self.roots: dict[str, PackageRoot] = {}
         self.root_plans: dict[str, RootPlan] = {}
@@ -51,10 +58,6 @@ class Project:
         # Each C++ file's findings, kept between reports: after an edit that
         # changes nothing other files resolve through, only that file is re-planned.
         self._cpp_findings: dict[str, list[Finding]] = {}
-        self._ahead: dict[str, _Prefetched] = {}  # path -> a scan started on a worker: prefetch()
-        # How long the last scan of each C/C++ file took (on a worker or here):
-        # the editor server times its prefetches by it.
-        self.scan_seconds: dict[str, float] = {}
         # Per root folder: the packages in its node_modules built against a
         # copy (leaks.py); read once per whole run, node_modules is not watched.
         self._dependents: dict[str, leaks.Dependents] = {}
@@ -63,7 +66,6 @@ class Project:
     # -- whole runs -----------------------------------------------------------
 
     def analyze(self, workers: Workers) -> Report:
-        self._drop_ahead()
         self._ignores.clear()
         first_round = finder.FirstRound(self.sources, workers) if self.options.finalize else None
         self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None,
@@ -79,7 +81,8 @@ class Project:
             worth = len(roots) >= MIN_ROOTS_FOR_POOL or (
                 self.options.finalize and len(self.found.cpp_files) >= MIN_ITEMS_FOR_POOL)
             size = max(1, -(-len(roots) // (2 * workers.jobs)))
-            pins = [workers.submit(_plan_roots, self.sources, roots[i:i + size], self.options, pool=worth)
+            pins = [workers.submit(_plan_roots, self.sources, roots[i:i + size], self.options, self.parses,
+                                   pool=worth)
                     for i in range(0, len(roots), size)]
         self.cpp = None
         self._cpp_findings.clear()
@@ -102,8 +105,11 @@ class Project:
 
     # -- one file changed (the editor server) ---------------------------------
 
-    def update(self, changed: Iterable[str], workers: Workers) -> Report:
-        """Re-plan after `changed` files were edited, created or deleted."""
+    def update(self, changed: Iterable[str], workers: Workers, scan: Scan | None = None) -> Report:
+        """Re-plan after `changed` files were edited, created or deleted.
+        `scan(path, data)`: how an edited C/C++ file's bytes are scanned
+        (finder.prescan's result; the editor server passes one that takes a
+        scan it started ahead, lsp/prefetch.py). None: scanned here."""
         changed = [os.path.normpath(p) for p in changed]
         for path in changed:
             self._ignores.pop(path, None)
@@ -115,7 +121,7 @@ class Project:
         if any(p not in known or not self.sources.exists(p) for p in fresh):
             return self.analyze(workers)  # files came or went: roots and candidates may differ
         for folder in {f for p in changed for f in self._roots_of(p)}:
-            self.root_plans[folder] = _plan_one_root(self.sources, self.roots[folder], self.options)
+            self.root_plans[folder] = _plan_one_root(self.sources, self.roots[folder], self.options, self.parses)
         if self.cpp is not None:
             if any(os.path.basename(p) in BUILD_FILES for p in changed):
                 self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers)
@@ -123,12 +129,8 @@ class Project:
             else:
                 cpp_files = set(self.found.cpp_files)
                 for path in (p for p in changed if p in cpp_files):
-                    prefetched = self._ahead.pop(path, None)
-                    started = time.perf_counter()
                     rescanned = finder.scan_one(self.sources, self.cpp.index, path,
-                                                prefetched.scan_of if prefetched else None)
-                    taken = prefetched.seconds if prefetched else None  # set when its scan was used
-                    self.scan_seconds[path] = taken if taken is not None else time.perf_counter() - started
+                                                partial(scan, path) if scan is not None else None)
                     self.cpp.errors.pop(path, None)
                     if rescanned.error is not None:
                         self.cpp.errors[path] = rescanned.error
@@ -136,39 +138,22 @@ class Project:
                         self._cpp_findings.clear()
                     else:
                         self._cpp_findings.pop(path, None)
-        self._drop_ahead()  # every change is planned in: a scan not taken is of bytes no longer there
         self._classes_for_leaks(workers)
         return self.report()
 
-    def prefetch(self, path: str, workers: Workers) -> None:
-        """Start scanning an edited C/C++ file on a worker now: the editor
-        server calls this on each change, and its debounce then hides the
-        scan. `update` takes the result when the bytes are still the same,
-        and scans again itself otherwise: what it reports is the same."""
+    def scannable(self, path: str) -> bytes | None:
+        """The bytes of `path` when the next update() would scan them: an
+        analysed C/C++ file whose bytes can hold what the finder looks for.
+        A caller may scan them ahead (finder.prescan, on a worker) and hand
+        the scan to update() through `scan`."""
         path = os.path.normpath(path)
         if self.cpp is None or path not in self.found.cpp_files:
-            return
+            return None
         try:
             data = self.sources.read(path)
         except Unreadable:
-            return  # update() reports it
-        old = self._ahead.pop(path, None)
-        if old is not None and not old.future.cancel():  # a scan still queued never starts
-            seconds = old.seconds_if_done()
-            if seconds is not None:  # typing on: the server's next prefetch waits by the latest time
-                self.scan_seconds[path] = seconds
-        if finder.worth_scanning(self.cpp.index, data):
-            try:
-                future = workers.ahead(_timed_prescan, path, data)
-            except Exception:  # noqa: BLE001 -- a broken pool: update() scans here, and says what fails
-                return
-            if future is not None:
-                self._ahead[path] = _Prefetched(data, future)
-
-    def _drop_ahead(self) -> None:
-        for prefetched in self._ahead.values():
-            prefetched.future.cancel()
-        self._ahead.clear()
+            return None  # update() reports it
+        return data if finder.worth_scanning(self.cpp.index, data) else None
 
     def _roots_of(self, path: str) -> list[str]:
         """The roots whose plan read `path`."""
@@ -225,8 +210,8 @@ class Project:
                                            unit=units.get(path, path))
             else:
                 results[path] = merge_file(path, originals.get(path), found, units.get(path, path))
-        results = self._refuse_outside(results)
-        results = _withhold_broken_units(results)
+        results = refuse_outside(results, Scope(self.paths, self.found.brought))
+        results = withhold_broken_units(results)
         return Report(self.options.strategy, tuple(results.values()), tuple(notes), self.found.brought, suppressed)
 
     def _ignore_comments(self, path: str) -> dict[int, frozenset[str]]:
@@ -297,46 +282,20 @@ class Project:
         self._scanned[path] = (scanned, data)
         return data, None
 
-    def _refuse_outside(self, results: dict[str, FileResult]) -> dict[str, FileResult]:
-        """A file outside the paths given is never edited: refused in a dry
-        run as in a real one (a vendored copy in a sibling folder)."""
-        allowed = [os.path.realpath(p) for p in self.paths + self.found.brought]
-        for path, result in results.items():
-            if result.edits and not inside(path, allowed):
-                results[path] = replace(result, edits=(), original=None,
-                                        error="refused: outside the paths given (name its folder to edit it)")
-        return results
-
-
-def inside(path: str, allowed_real: list[str]) -> bool:
-    real = os.path.realpath(path)
-    return any(within(real, root) for root in allowed_real)
-
-
-def _withhold_broken_units(results: dict[str, FileResult]) -> dict[str, FileResult]:
-    """Files planned together are written together: when one of them failed,
-    the others' edits are withheld too (shown as not planned)."""
-    broken = {r.unit for r in results.values() if r.error is not None}
-    for path, result in results.items():
-        if result.error is None and result.edits and result.unit in broken:
-            results[path] = replace(result, edits=(), original=None, findings=tuple(
-                replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f for f in result.findings))
-    return results
-
-
 def _interesting(path: str) -> bool:
     name = os.path.basename(path)
     return is_cpp(path) or name in PACKAGE_FILES or name in BUILD_FILES
 
 
-def _plan_roots(sources: Sources, roots: tuple[PackageRoot, ...], options: Options) -> list[RootPlan]:
-    return [_plan_one_root(sources, root, options) for root in roots]
+def _plan_roots(sources: Sources, roots: tuple[PackageRoot, ...], options: Options,
+                parses: Parses | None) -> list[RootPlan]:
+    return [_plan_one_root(sources, root, options, parses) for root in roots]
 
 
-def _plan_one_root(sources: Sources, root: PackageRoot, options: Options) -> RootPlan:
+def _plan_one_root(sources: Sources, root: PackageRoot, options: Options, parses: Parses | None) -> RootPlan:
     """A root that breaks the planner is that root's error, never the run's end."""
     try:
-        planned = plan_root(load_root(sources, root, options.patch_vendored), options)
+        planned = plan_root(load_root(sources, root, options.patch_vendored), options, parses)
         return planned if options.pin else _findings_only(planned)
     except RecursionError:
         reason = "not planned: nested too deeply"
@@ -346,46 +305,7 @@ def _plan_one_root(sources: Sources, root: PackageRoot, options: Options) -> Roo
     return RootPlan(errors={first: reason})
 
 
-NOT_ASKED = " (not planned: --strategy finalize; the pin is the fix, --strategy pin or both plans it)"
-
-
 def _findings_only(planned: RootPlan) -> RootPlan:
     """A root planned for what it says, not for what it would change."""
-    planned.findings = {path: [replace(f, edits=(), reason=f.reason + NOT_ASKED) if f.edits else f for f in found]
-                        for path, found in planned.findings.items()}
+    planned.findings = {path: withheld(found, NOT_ASKED) for path, found in planned.findings.items()}
     return planned
-
-
-@dataclass
-class _Prefetched:
-    """A scan prefetch() started on a worker, of `data`."""
-
-    data: bytes
-    future: Future
-    seconds: float | None = None  # the worker's time, once the scan is taken
-
-    def seconds_if_done(self) -> float | None:
-        done = self._result() if self.future.done() else None
-        return done[1] if done else None
-
-    def scan_of(self, data: bytes) -> finder.Sifted | None:
-        """The scan, if it is of `data`; None otherwise (the caller scans)."""
-        done = self._result() if data == self.data else None
-        if done is None:
-            return None
-        sifted, self.seconds = done
-        return sifted
-
-    def _result(self) -> tuple[finder.Sifted, float] | None:
-        """Waits for the scan; None when it failed or was cancelled (a broken
-        pool: the caller scans, as without a prefetch)."""
-        try:
-            return self.future.result()
-        except Exception:  # noqa: BLE001 -- CancelledError is one too
-            return None
-
-
-def _timed_prescan(path: str, data: bytes) -> tuple[finder.Sifted, float]:
-    """finder.prescan on a worker, and how long it took there."""
-    started = time.perf_counter()
-    return finder.prescan(path, data), time.perf_counter() - started

@@ -11,12 +11,14 @@ if TYPE_CHECKING:
 
 STRATEGIES = ("pin", "finalize", "both")
 PIN_MODES = ("upgrade", "rollback")
+# What a run does when neither a flag nor the settings say (every front-end).
+DEFAULT_STRATEGY, DEFAULT_PIN_MODE = "pin", "upgrade"
 
 
 @dataclass(frozen=True)
 class Options:
-    strategy: str = "pin"
-    pin_mode: str = "upgrade"  # or "rollback": exactly 8.1.0
+    strategy: str = DEFAULT_STRATEGY
+    pin_mode: str = DEFAULT_PIN_MODE  # or "rollback": exactly 8.1.0
     patch_vendored: bool = False  # apply upstream's fix to leaky vendored copies instead of repointing
     ignore: frozenset[str] = frozenset()  # rules whose findings are suppressed (codemod/settings.py)
     exclude: Exclusions | None = None  # files discovery never takes (codemod/settings.py)

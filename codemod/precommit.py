@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import os
 
-from codemod.discover import LOCKFILES
-
-ROOT_MARKERS = LOCKFILES + ("pnpm-workspace.yaml",)
+from codemod.discover import ROOT_MARKERS
 
 
 def package_roots_of(paths: tuple[str, ...], stop: str | None = None) -> tuple[str, ...]:

@@ -64,5 +64,15 @@ NEEDS_PERSON = Rule(
     "offline. The message says what to do.",
 )
 
+# A package root napi-fix cannot read is reported, and none of it is planned
+# (withhold.py): every reason that says so ends in these words.
+NOTHING_PLANNED = "nothing planned for this package"
+
+
+def unreadable(line: int, message: str) -> str:
+    """The reason for a file of a package root that cannot be read at `line`."""
+    return f"line {line}: {message}; {NOTHING_PLANNED}"
+
+
 RULES = (RESOLVES_BAD, ADMITS_BAD, LEAKY_HEADERS, NO_FINALIZE, NEEDS_PERSON)
 BY_ID = {rule.id: rule for rule in RULES}

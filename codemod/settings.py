@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
-from codemod.options import PIN_MODES, STRATEGIES, Options
+from codemod.options import DEFAULT_PIN_MODE, DEFAULT_STRATEGY, PIN_MODES, STRATEGIES, Options
 from codemod.results import Finding
 from codemod.rules import BY_ID
 from codemod.sources.base import Sources, Unreadable
@@ -84,8 +84,8 @@ class Settings:
                 patch_vendored: bool = False) -> Options:
         """Options for a run: what the user said explicitly (not None) wins
         over these settings, which win over napi-fix's defaults."""
-        return Options(strategy or self.strategy or "pin", pin_mode or self.pin_mode or "upgrade", patch_vendored,
-                       ignore=self.ignore, exclude=self.exclude)
+        return Options(strategy or self.strategy or DEFAULT_STRATEGY, pin_mode or self.pin_mode or DEFAULT_PIN_MODE,
+                       patch_vendored, ignore=self.ignore, exclude=self.exclude)
 
 
 def parse(data: bytes, path: str) -> Settings:

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from codemod import settings as project_settings
 from codemod.discover import LOCKFILES, PROJECT_MARKERS, project_root, workspace_lock_above
 from codemod.engine import Project
+from codemod.lsp.prefetch import Prefetches
 from codemod.lsp.settings import Settings
+from codemod.manifests.jsonreparse import Parses
 from codemod.parallel import Workers
 from codemod.results import Report
 from codemod.sources.base import Sources, normal, within
@@ -39,6 +41,7 @@ class Served:
     versions: dict[str, int] = field(default_factory=dict)  # open buffers' versions the report was planned on
     pending: set[str] = field(default_factory=set)
     generation: int = 0  # bumped by every new report: the pull diagnostics' result id
+    ahead: Prefetches = field(default_factory=Prefetches)  # edited C/C++ buffers scanned during the debounce
 
     def contains(self, path: str) -> bool:
         return within(path, self.folder)
@@ -46,20 +49,24 @@ class Served:
 
 class Projects:
     """`on_bad(message)`: hears of a package.json whose settings are wrong
-    (the folder is then served with the editor's settings alone)."""
+    (the folder is then served with the editor's settings alone); `parses`:
+    the session's memo of large lockfiles' last parses, which every Project plans through."""
 
-    def __init__(self, sources: Sources, editor: Settings, workers: Workers, on_bad=lambda message: None):
+    def __init__(self, sources: Sources, editor: Settings, workers: Workers, on_bad=lambda message: None,
+                 parses: Parses | None = None):
         self.sources = sources
         self.editor = editor
         self.workers = workers
         self.on_bad = on_bad
+        self.parses = parses
         self.served: dict[str, Served] = {}
 
     def add_folder(self, folder: str) -> Served:
         folder = self._lock_root(normal(folder))
         if folder not in self.served or self.served[folder].ad_hoc:
             found = self._read_settings(folder)
-            self.served[folder] = Served(folder, Project(self.sources, [folder], self.editor.analysis(found)), found)
+            project = Project(self.sources, [folder], self.editor.analysis(found), self.parses)
+            self.served[folder] = Served(folder, project, found)
         return self.served[folder]
 
     def reconfigure(self, editor: Settings) -> list[Served]:
@@ -70,8 +77,10 @@ class Projects:
         return list(self.served.values())
 
     def _renew(self, served: Served, found: project_settings.Settings) -> None:
+        served.ahead.drop()
+        served.ahead = Prefetches()  # a new Project: timed afresh, as it is analysed afresh
         served.settings = found
-        served.project = Project(self.sources, [served.folder], self.editor.analysis(found))
+        served.project = Project(self.sources, [served.folder], self.editor.analysis(found), self.parses)
         served.report = None
         served.pending.clear()
 
@@ -123,6 +132,7 @@ class Projects:
 
     def analyze(self, served: Served, versions: dict[str, int]) -> Report:
         served.pending.clear()
+        served.ahead.drop()  # the whole folder is scanned again
         return self._reported(served, served.project.analyze(self.workers), versions)
 
     def settle(self, served: Served, versions: dict[str, int]) -> Report:
@@ -138,7 +148,9 @@ class Projects:
             return served.report
         changed = sorted(served.pending)
         served.pending.clear()
-        return self._reported(served, served.project.update(changed, self.workers), versions)
+        report = served.project.update(changed, self.workers, served.ahead.scan)
+        served.ahead.drop()  # every change is planned in: a scan not taken is of bytes no longer there
+        return self._reported(served, report, versions)
 
     def _reported(self, served: Served, report: Report, versions: dict[str, int]) -> Report:
         served.report = report

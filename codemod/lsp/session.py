@@ -8,7 +8,7 @@ After that, everything runs on the server's event loop, one event at a
 time: the engine's state is never shared between threads. Edits to a
 buffer are applied at once and re-planned after a quiet period (DEBOUNCE);
 an edited C/C++ file is scanned on a worker during that period
-(Project.prefetch), as late as still lets the scan finish in it
+(prefetch.py), as late as still lets the scan finish in it
 (prefetch_delay); anything that needs the current plan (a code action, a
 pull) settles the pending changes first, so an answer is never about older
 bytes than the editor's.
@@ -63,7 +63,9 @@ class Session:
         self.indexes = Indexes(self.overlay, lambda path: path in self.documents.by_path)
         self.documents = Documents(self.overlay, self.indexes.of)
         self.workers = Workers(default_jobs())
-        self.projects = Projects(self.overlay, self.settings, self.workers, self.log_once)
+        # The session's own memo of large lockfiles' last parses: every folder's Project plans through it.
+        self.parses = jsonreparse.Parses(REMEMBERED_LOCKS)
+        self.projects = Projects(self.overlay, self.settings, self.workers, self.log_once, self.parses)
         self.publisher = Publisher(lambda params: self.out.notify("textDocument/publishDiagnostics", params),
                                    lambda path: self.client.pull_diagnostics and path in self.documents.by_path,
                                    self.documents.version)
@@ -72,7 +74,6 @@ class Session:
         self.logged: set[str] = set()
         self.shown: set[str] = set()
         self.progress = Progress(self.out)
-        jsonreparse.keep(REMEMBERED_LOCKS)
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -85,7 +86,7 @@ class Session:
         capabilities = params.get("capabilities")
         self.client = read_client(capabilities if isinstance(capabilities, dict) else {})
         self.progress.supported = self.client.work_done_progress
-        self.projects = Projects(self.overlay, self.settings, self.workers, self.log_once)
+        self.projects = Projects(self.overlay, self.settings, self.workers, self.log_once, self.parses)
         for folder in params.get("workspaceFolders") or ():
             path = path_of(folder.get("uri", "")) if isinstance(folder, dict) else None
             if path is not None:
@@ -194,13 +195,13 @@ class Session:
             timer = self.prefetches.pop((served, path), None)
             if timer is not None:
                 timer.cancel()
-            delay = prefetch_delay(served.project.scan_seconds.get(path))
+            delay = prefetch_delay(served.ahead.seconds.get(path))
             self.prefetches[(served, path)] = loop.call_later(delay, self._guarded_prefetch, served, path)
 
     def _guarded_prefetch(self, served: Served, path: str) -> None:
         self.prefetches.pop((served, path), None)
         try:
-            served.project.prefetch(path, self.workers)
+            served.ahead.start(served.project, path, self.workers)
         except Exception:
             self.log_exception("starting a scan of an edited file")
 

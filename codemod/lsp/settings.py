@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codemod import settings as project_settings
-from codemod.options import PIN_MODES, STRATEGIES, Options
+from codemod.options import DEFAULT_PIN_MODE, DEFAULT_STRATEGY, PIN_MODES, STRATEGIES, Options
 
 KEYS = ("strategy", "pin", "patchVendored", "finalizeHints")
 SECTION = "napi-fix"  # the configuration section workspace/configuration asks for
@@ -33,8 +33,8 @@ SECTION = "napi-fix"  # the configuration section workspace/configuration asks f
 
 @dataclass(frozen=True)
 class Settings:
-    strategy: str = "pin"
-    pin_mode: str = "upgrade"
+    strategy: str = DEFAULT_STRATEGY
+    pin_mode: str = DEFAULT_PIN_MODE
     patch_vendored: bool = False
     finalize_hints: bool = True
 

@@ -31,7 +31,7 @@ from codemod.results import (
     PIN_UNKNOWN,
     Finding,
 )
-from codemod.rules import LEAKY_HEADERS, NEEDS_PERSON
+from codemod.rules import LEAKY_HEADERS, NEEDS_PERSON, unreadable
 from codemod.textpos import line_of
 
 DECLARE = "declare node-addon-api"
@@ -139,7 +139,7 @@ def plan_headers(planner) -> None:
         try:
             build_sources = _sources(planner, path)
         except BadInput as exc:
-            planner.error(exc.path, f"line {exc.line}: {exc.message}; nothing planned for this package", exc.line)
+            planner.error(exc.path, unreadable(exc.line, exc.message), exc.line)
             continue
         except Unloadable as exc:
             planner.error(exc.path, exc.reason, exc.line)

@@ -19,7 +19,6 @@ changed, by every planner.
 
 from __future__ import annotations
 
-import os
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -28,12 +27,6 @@ from codemod.difference import changed_span
 from codemod.manifests.jsonspan import Obj, Str, loads as parse, step_over
 
 MIN_BYTES = 64 * 1024  # smaller files parse in a few ms: not worth a memo
-# Files remembered. None by default: a CLI or batch run parses each file
-# once, and a remembered parse only holds memory there. The editor server
-# asks for a few (`keep`), in its own process only: the workers it forks
-# plan each package root once.
-_keep = 0
-_keeper = 0  # the process that asked
 _MAX_BRACKETS = 256
 
 
@@ -49,38 +42,43 @@ class _Parsed:
     paths: tuple[tuple, ...]
 
 
-_recent: OrderedDict[str, _Parsed] = OrderedDict()
+class Parses:
+    """The last parse of up to `files` large files, owned by whoever re-plans
+    the same files again and again: the editor server's session makes one and
+    hands it down to the root planner. A CLI or batch run makes none (each file
+    is parsed once there), so no run shares a parse with another. Sent to a
+    worker process it arrives empty and remembers nothing: a worker plans each
+    package root once, and a parse kept there would only hold memory."""
 
+    def __init__(self, files: int):
+        self.files = files
+        self._recent: OrderedDict[str, _Parsed] = OrderedDict()
 
-def loads(data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api", min_bytes: int = MIN_BYTES):
-    """jsonspan.loads(data, path, lazy, needle), from the last parse of
-    `path` when the edit since allows it."""
-    if lazy is None or len(data) < min_bytes or not _keep or os.getpid() != _keeper:
-        return parse(data, path, lazy, needle)
-    last = _recent.pop(path, None)
-    parsed = None
-    if last is not None and last.lazy is lazy and last.needle == needle:
-        parsed = last if last.data == data else _after_edit(last, data)
-    if parsed is None:
-        skipped: list[tuple[int, int, tuple]] = []
-        value = parse(data, path, lazy, needle, skipped)  # BadInput propagates; the memo forgets the file
-        starts, ends, paths = zip(*skipped) if skipped else ((), (), ())
-        parsed = _Parsed(data, lazy, needle, value, tuple(starts), tuple(ends), tuple(paths))
-    _recent[path] = parsed
-    while len(_recent) > _keep:
-        _recent.popitem(last=False)
-    return parsed.value
+    def __reduce__(self):
+        return Parses, (0,)
 
+    def __len__(self) -> int:
+        return len(self._recent)
 
-def keep(files: int) -> None:
-    """Remember the last parse of up to `files` files from now on (0: none)."""
-    global _keep, _keeper
-    _keep, _keeper = files, os.getpid()
-    forget()
-
-
-def forget() -> None:
-    _recent.clear()
+    def loads(self, data: bytes, path: str, lazy=None, needle: bytes = b"node-addon-api",
+              min_bytes: int = MIN_BYTES):
+        """jsonspan.loads(data, path, lazy, needle), from the last parse of
+        `path` when the edit since allows it."""
+        if lazy is None or len(data) < min_bytes or not self.files:
+            return parse(data, path, lazy, needle)
+        last = self._recent.pop(path, None)
+        parsed = None
+        if last is not None and last.lazy is lazy and last.needle == needle:
+            parsed = last if last.data == data else _after_edit(last, data)
+        if parsed is None:
+            skipped: list[tuple[int, int, tuple]] = []
+            value = parse(data, path, lazy, needle, skipped)  # BadInput propagates; the memo forgets the file
+            starts, ends, paths = zip(*skipped) if skipped else ((), (), ())
+            parsed = _Parsed(data, lazy, needle, value, tuple(starts), tuple(ends), tuple(paths))
+        self._recent[path] = parsed
+        while len(self._recent) > self.files:
+            self._recent.popitem(last=False)
+        return parsed.value
 
 
 def _after_edit(last: _Parsed, data: bytes) -> _Parsed | None:

@@ -14,8 +14,9 @@ never goes out of step with its lock).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
+from codemod.manifests.jsonspan import loads
 from codemod.results import MANUAL, Finding
 from codemod.rules import NEEDS_PERSON
 
@@ -29,6 +30,9 @@ class LockSource:
     path: str
     data: bytes | None
     problem: str | None = None  # why `data` is None
+    # How JSON is parsed here: jsonspan.loads, or the editor's memo of the
+    # last parses of large locks (jsonreparse.Parses.loads), which returns the same.
+    parse: Callable = loads
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
-from codemod.manifests.jsonreparse import loads
-from codemod.manifests.jsonspan import BadInput, Obj, Str, insert_member, json_kind, quoted
+from codemod.manifests.jsonspan import BadInput, Obj, Str, insert_member, json_kind, loads, quoted
 from codemod.manifests.lockplan import Key, LockPlan, LockSource, Pins, Refusal
 from codemod.manifests.packagejson import DEP_FIELDS
 from codemod.results import PIN, Finding
@@ -357,10 +356,11 @@ def _resolves_to(package_key: str, name: str, installs: dict) -> str | None:
             parts = parts[:-1]
 
 
-def read(path: str, data: bytes) -> Obj:
-    """The lock parsed (its entries napi-fix never edits stepped over:
-    `lazy_entries`); BadInput when it is no JSON object."""
-    document = loads(data, path, lazy_entries)
+def read(path: str, data: bytes, parse=loads) -> Obj:
+    """The lock parsed by `parse` (jsonspan.loads, or the editor's memo of
+    it), its entries napi-fix never edits stepped over (`lazy_entries`);
+    BadInput when it is no JSON object."""
+    document = parse(data, path, lazy_entries)
     if not isinstance(document, Obj):
         raise BadInput(path, 1, f"the lockfile holds {json_kind(document)}, not an object")
     return document
@@ -371,7 +371,7 @@ def plan(lock: LockSource, pins: Pins) -> LockPlan:
     ({name: version}) whose own range admits only bad releases (package.json
     needs an override scoped to each: packagejson.plan_overrides)."""
     path, data, folder = lock.path, lock.data, pins.folder
-    document = read(path, data)
+    document = read(path, data, lock.parse)
 
     def relative(by_folder: dict) -> dict:
         return {("" if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")): value

@@ -14,18 +14,18 @@ from dataclasses import dataclass, field, replace
 
 from codemod.manifests import headers, locks, spec as specs
 from codemod.manifests.installed import disagrees, is_leaky
-from codemod.manifests.jsonreparse import loads
-from codemod.manifests.jsonspan import BadInput, Obj, Str, json_kind
+from codemod.manifests.jsonreparse import Parses
+from codemod.manifests.jsonspan import BadInput, Obj, Str, json_kind, loads
 from codemod.manifests.lockplan import LockSource, Pins
 from codemod.manifests.packagejson import DEP_FIELDS, SpecPin, odd_specs, plan_overrides, plan_specs
 from codemod.manifests.roots import RootFiles, Unloadable
 from codemod.options import Options
 from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
-from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD
+from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD, unreadable
 from codemod.textpos import line_start, lines_of
+from codemod.withhold import withheld
 
 WORKSPACE = "pnpm-workspace.yaml"  # pnpm's overrides and catalogs: specs, like package.json's
-NOT_PLANNED = " (not planned: another file of this package could not be read, or napi-fix refuses it)"
 
 
 @dataclass
@@ -48,9 +48,13 @@ class RootPlan:
 
 
 class RootPlanner:
-    def __init__(self, files: RootFiles, options: Options):
+    """`parses`: the last parses of large lockfiles, kept by a caller that plans
+    the same root again after each edit (the editor server); None: parse afresh."""
+
+    def __init__(self, files: RootFiles, options: Options, parses: Parses | None = None):
         self.files = files
         self.options = options
+        self._loads = parses.loads if parses is not None else loads
         self.plan = RootPlan()
         self._parsed: dict[str, Obj] = {}
         # What the package.json pins changed, for the locks to follow.
@@ -75,7 +79,7 @@ class RootPlanner:
         data = self.data(path)
         if path not in self._parsed:
             try:
-                self._parsed[path] = loads(data, path)
+                self._parsed[path] = self._loads(data, path)
             except BadInput as exc:
                 raise Unloadable(exc.path, describe(exc), exc.line) from None
         return data, self._parsed[path]
@@ -124,8 +128,7 @@ class RootPlanner:
             self.error(exc.path, exc.reason, exc.line)
             return
         if not isinstance(pkg, Obj):
-            self.error(path, f"line 1: package.json holds {json_kind(pkg)}, not an object; nothing planned for "
-                             "this package", 1)
+            self.error(path, unreadable(1, f"package.json holds {json_kind(pkg)}, not an object"), 1)
             return
         if isinstance(pkg.get("name"), Str) and pkg["name"].value == specs.PACKAGE:
             self.plan.notes.append(f"{path}: this package is node-addon-api itself; nothing to pin")
@@ -192,7 +195,7 @@ class RootPlanner:
             try:
                 data = self.data(lock_path)
                 if lock_path not in self._parsed:
-                    self._parsed[lock_path] = npmlock.read(lock_path, data)
+                    self._parsed[lock_path] = npmlock.read(lock_path, data, self._loads)
             except (BadInput, Unloadable) as exc:
                 self.cannot_read(exc)
                 continue
@@ -240,7 +243,7 @@ class RootPlanner:
             try:
                 # A lock napi-fix edits must be read; one it never edits is judged unread too.
                 data = self.data(path) if edits_lock else data
-                result = planner.plan(LockSource(path, data, self.files.unreadable.get(path)), pins)
+                result = planner.plan(LockSource(path, data, self.files.unreadable.get(path), self._loads), pins)
             except (BadInput, Unloadable) as exc:
                 self.cannot_read(exc)
                 continue
@@ -288,9 +291,7 @@ class RootPlanner:
         plan = self.plan
         if plan.errors or plan.refused:
             # A root with a broken file, or one napi-fix refuses, plans nothing at all.
-            for path, found in plan.findings.items():
-                plan.findings[path] = [replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f
-                                       for f in found]
+            plan.findings = {path: withheld(found) for path, found in plan.findings.items()}
         _place_at_spans(plan, self.files.contents)
         _link_specs_and_locks(plan)
         plan.read = frozenset(self.files.contents) | frozenset(self.files.unreadable) | frozenset(
@@ -301,8 +302,8 @@ class RootPlanner:
         return plan
 
 
-def plan_root(files: RootFiles, options: Options) -> RootPlan:
-    return RootPlanner(files, options).run()
+def plan_root(files: RootFiles, options: Options, parses: Parses | None = None) -> RootPlan:
+    return RootPlanner(files, options, parses).run()
 
 
 def _place_at_spans(plan: RootPlan, contents: dict[str, bytes]) -> None:
@@ -340,4 +341,4 @@ def _link_specs_and_locks(plan: RootPlan) -> None:
 
 
 def describe(exc: BadInput) -> str:
-    return f"line {exc.line}: {exc.message}; nothing planned for this package"
+    return unreadable(exc.line, exc.message)

@@ -14,7 +14,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from codemod.discover import LOCKFILES, Discovered
+from codemod.discover import ROOT_MARKERS, Discovered
 from codemod.manifests import buildfiles, gyp
 from codemod.manifests.installed import InstalledCopy, installed_copies
 from codemod.manifests.packagejson import DEP_FIELDS
@@ -61,7 +61,7 @@ class Unloadable(Exception):
 def package_roots(found: Discovered) -> list[PackageRoot]:
     package_files = set(found.package_files)
     lock_folders = {os.path.dirname(p) for p in found.package_files
-                    if os.path.basename(p) in LOCKFILES + ("pnpm-workspace.yaml",)}
+                    if os.path.basename(p) in ROOT_MARKERS}
     package_folders = sorted({os.path.dirname(p) for p in found.package_files
                               if os.path.basename(p) == "package.json"})
 
@@ -90,7 +90,7 @@ def package_roots(found: Discovered) -> list[PackageRoot]:
         group(root_of(folder))["packages"].append(os.path.join(folder, "package.json"))
     for folder in sorted(lock_folders):
         if os.path.join(folder, "package.json") in package_files:
-            for name in LOCKFILES + ("pnpm-workspace.yaml",):
+            for name in ROOT_MARKERS:
                 if os.path.join(folder, name) in package_files:
                     group(folder)["manifests"].append(os.path.join(folder, name))
     roots_of_packages = {folder: root_of(folder) for folder in package_folders}

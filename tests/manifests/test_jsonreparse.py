@@ -17,6 +17,7 @@ from checkout import LOCKS as CHECKOUT_LOCKS
 from codemod.manifests import jsonreparse
 from codemod.manifests.jsonspan import BadInput, Obj, Str, loads as fresh
 from codemod.manifests.npmlock import lazy_entries
+from codemod.parallel import Workers
 
 LOCKS = sorted(CHECKOUT_LOCKS.glob("npm-*/before/package-lock.json"))
 BAD = "sha512-vmEOvxwiH8tlOcv4SyE8RH34rI5/nWVaigUeAUPawC6f0+HoDthwI0vkMu4tbtsZrXq6QXFfrkhjofzKEs5tpA=="
@@ -61,7 +62,7 @@ def outcome(parse, data: bytes):
 
 
 def check(data: bytes, path: str = "lock/package-lock.json") -> None:
-    again = outcome(lambda d: jsonreparse.loads(d, path, lazy_entries, min_bytes=0), data)
+    again = outcome(lambda d: parses.loads(d, path, lazy_entries, min_bytes=0), data)
     assert again == outcome(lambda d: fresh(d, path, lazy_entries), data)
 
 
@@ -87,11 +88,13 @@ def edits(draw, data: bytes) -> bytes:
     return data[:at] + draw(st.sampled_from(NOISE)).encode() + data[at + cut:]
 
 
+parses = jsonreparse.Parses(2)
+
+
 @pytest.fixture(autouse=True)
 def _remembering():
-    jsonreparse.keep(2)  # as the editor server does
-    yield
-    jsonreparse.keep(0)
+    global parses
+    parses = jsonreparse.Parses(2)  # as the editor server's session makes one; each test its own
 
 
 @pytest.mark.parametrize("lock", LOCKS, ids=lambda p: p.parent.parent.name)
@@ -144,7 +147,7 @@ VERSION = b'"version": "1.0.0"'
 )
 def test_an_edit_inside_one_entry_reuses_the_last_parse_only_when_it_may(before, after, reused):
     path = "lock/package-lock.json"
-    jsonreparse.loads(BIG, path, lazy_entries, min_bytes=0)
+    parses.loads(BIG, path, lazy_entries, min_bytes=0)
     at = BIG.index(before, BIG.index(b'"node_modules/dep-03000"'))
     edited = BIG[:at] + after + BIG[at + len(before):]
     assert _reuses(lambda: check(edited, path)) is reused
@@ -154,7 +157,7 @@ def test_an_edit_before_the_entries_moves_nothing_it_should_not():
     """An edit in the root entry (parsed with spans) is parsed afresh, and the
     next edit inside an entry reuses that parse, with the new offsets."""
     path = "lock/package-lock.json"
-    jsonreparse.loads(BIG, path, lazy_entries, min_bytes=0)
+    parses.loads(BIG, path, lazy_entries, min_bytes=0)
     moved = BIG.replace(b'"version": "1.0.0",\n      "dependencies": {\n        "node-addon-api"',
                         b'"version": "1.0.10",\n      "dependencies": {\n        "node-addon-api"', 1)
     assert moved != BIG
@@ -165,19 +168,29 @@ def test_an_edit_before_the_entries_moves_nothing_it_should_not():
 
 def test_small_files_and_other_json_are_parsed_afresh():
     small = LOCKS[0].read_bytes()
-    assert not _reuses(lambda: jsonreparse.loads(small, "a/package-lock.json", lazy_entries))
-    assert not _reuses(lambda: jsonreparse.loads(small, "a/package-lock.json", lazy_entries))
-    assert not _reuses(lambda: jsonreparse.loads(BIG, "a/package.json"))
+    assert not _reuses(lambda: parses.loads(small, "a/package-lock.json", lazy_entries))
+    assert not _reuses(lambda: parses.loads(small, "a/package-lock.json", lazy_entries))
+    assert not _reuses(lambda: parses.loads(BIG, "a/package.json"))
 
 
 def test_few_files_are_remembered_and_none_unless_asked():
     for i in range(5):
-        jsonreparse.loads(BIG, f"{i}/package-lock.json", lazy_entries)
-    assert len(jsonreparse._recent) == 2
-    jsonreparse.keep(0)  # a CLI run
-    jsonreparse.loads(BIG, "a/package-lock.json", lazy_entries)
-    assert not _reuses(lambda: jsonreparse.loads(BIG, "a/package-lock.json", lazy_entries))
-    assert not jsonreparse._recent
+        parses.loads(BIG, f"{i}/package-lock.json", lazy_entries)
+    assert len(parses) == 2
+    none = jsonreparse.Parses(0)
+    none.loads(BIG, "a/package-lock.json", lazy_entries)
+    assert not _reuses(lambda: none.loads(BIG, "a/package-lock.json", lazy_entries))
+    assert not len(none)
+
+
+def test_one_owner_never_reads_another_owners_parse():
+    """No process-wide memo: a run (or a test) that did not make the memo
+    never sees what another one parsed."""
+    path = "a/package-lock.json"
+    parses.loads(BIG, path, lazy_entries)
+    other = jsonreparse.Parses(2)
+    assert not _reuses(lambda: other.loads(BIG, path, lazy_entries))
+    assert _reuses(lambda: parses.loads(BIG, path, lazy_entries))
 
 
 def test_edits_one_after_another_each_reuse_the_parse_before():
@@ -185,7 +198,7 @@ def test_edits_one_after_another_each_reuse_the_parse_before():
     offsets moved with the edit, before and after the entry edited."""
     path = "lock/package-lock.json"
     current = BIG
-    jsonreparse.loads(current, path, lazy_entries, min_bytes=0)
+    parses.loads(current, path, lazy_entries, min_bytes=0)
     for name, typed in [("dep-00100", b'"version": "1.0.10"'), ("dep-03000", b'"version": "2"'),
                         ("dep-00050", b'"version": "1.0.0", "x": {"y": [1,\n 2]}'), ("dep-03001", b'"version": "3"'),
                         ("dep-00100", b'"version": "4"')]:
@@ -195,18 +208,16 @@ def test_edits_one_after_another_each_reuse_the_parse_before():
         assert _reuses(lambda: check(current, path)), name
 
 
-def test_a_forked_worker_remembers_nothing():
+def test_a_worker_remembers_nothing():
     """The editor server's pool workers plan each root once: a parse kept
-    there would only hold memory."""
-    import os
+    there would only hold memory, and the memo's parses are never sent there."""
+    parses.loads(BIG, "w/package-lock.json", lazy_entries)
+    with Workers(2) as workers:
+        assert workers.submit(_remembered_on_a_worker, parses)() == (0, 0)
+    assert len(parses) == 1  # the owner's memo is its own
 
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the worker
-        jsonreparse.loads(BIG, "w/package-lock.json", lazy_entries)
-        os.write(write, str(len(jsonreparse._recent)).encode())
-        os._exit(0)
-    os.waitpid(pid, 0)
-    assert os.read(read, 16) == b"0"
-    jsonreparse.loads(BIG, "w/package-lock.json", lazy_entries)
-    assert len(jsonreparse._recent) == 1  # the process that asked does
+
+def _remembered_on_a_worker(sent: jsonreparse.Parses) -> tuple[int, int]:
+    arrived = len(sent)
+    sent.loads(BIG, "w/package-lock.json", lazy_entries)
+    return arrived, len(sent)

@@ -9,6 +9,7 @@ import pytest
 
 from codemod.cpp import finder
 from codemod.engine import Project
+from codemod.lsp.prefetch import Prefetches
 from codemod.lsp.session import DEBOUNCE, PREFETCH_MARGIN, prefetch_delay
 from codemod.options import Options
 from codemod.parallel import Workers
@@ -137,13 +138,14 @@ def test_the_scan_started_at_an_edit_is_the_one_the_re_plan_uses(tmp_path, monke
         workers.start()  # as the server does: its workers scan with the real code
         project.analyze(workers)
         sources.put(leaf, LEAF.format(name="Edited").encode())
-        project.prefetch(leaf, workers)
+        ahead = Prefetches()
+        ahead.start(project, leaf, workers)
         scanned_here = []
         monkeypatch.setattr(finder, "_scanned", lambda *args: scanned_here.append(args))
-        report = project.update([leaf], workers)
+        report = project.update([leaf], workers, ahead.scan)
     assert scanned_here == []
     assert [f.subject for r in report.changed for f in r.findings if f.edits] == ["Edited"]
-    assert project.scan_seconds[leaf] > 0  # the worker's time: the server's next prefetch waits by it
+    assert ahead.seconds[leaf] > 0  # the worker's time: the server's next prefetch waits by it
 
 
 def test_a_scan_of_bytes_edited_again_since_is_not_used(tmp_path):
@@ -152,10 +154,12 @@ def test_a_scan_of_bytes_edited_again_since_is_not_used(tmp_path):
         workers.start()
         project.analyze(workers)
         sources.put(leaf, LEAF.format(name="Typed").encode())
-        project.prefetch(leaf, workers)
+        ahead = Prefetches()
+        ahead.start(project, leaf, workers)
         sources.put(leaf, LEAF.format(name="TypedOn").encode())  # a keystroke the server has not prefetched
-        report = project.update([leaf], workers)
+        report = project.update([leaf], workers, ahead.scan)
     assert [f.subject for r in report.changed for f in r.findings if f.edits] == ["TypedOn"]
+    assert ahead.seconds[leaf] > 0  # the scan made here instead is timed too: the next prefetch waits by it
 
 
 @pytest.mark.parametrize("scan_seconds, delay", [
