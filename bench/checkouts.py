@@ -19,7 +19,8 @@ tool (the sampling costs CPU). The load average is printed at the start and
 the end: read the walls against it, the CPU times hold better.
 
 Start-up: `napi-fix --dry-run examples/leaky-addon` against the same command on
-an empty folder, interleaved, median of --startup-runs.
+an empty folder, interleaved, median of --startup-runs; `--startup-only` runs just these
+(again, later, when the machine is quieter).
 
 `--before EXE`: another napi-fix (say, a launcher copied beside an export of
 the commit before a change) runs in the same rounds as "napi-fix before", so a
@@ -175,6 +176,8 @@ def parse_args() -> argparse.Namespace:
                         help="the napi-fix executable (default: the one beside this Python)")
     parser.add_argument("--before", help="another napi-fix executable, run in the same rounds")
     parser.add_argument("--output", type=Path, help="also write the markdown here")
+    parser.add_argument("--startup-only", action="store_true",
+                        help="only the start-up rounds (to measure them again when the machine is quieter)")
     return parser.parse_args()
 
 
@@ -184,6 +187,14 @@ def main() -> int:
     rule = WORK / "objectwrap-rule.yml"
     WORK.mkdir(parents=True, exist_ok=True)
     rule.write_text(RULE)
+    executables = {"napi-fix": args.napi_fix, **({"napi-fix before": args.before} if args.before else {})}
+    if args.startup_only:
+        text = "\n".join([f"At the start: `{uptime()}`", "", *startup(executables, args.startup_runs), "",
+                          f"At the end: `{uptime()}`"])
+        print(text)
+        if args.output:
+            args.output.write_text(text + "\n")
+        return 0
     base = unpacked(args.archives)
     version = subprocess.run([args.napi_fix, "--version"], capture_output=True, text=True).stdout.strip()
     sg_version = subprocess.run([ast_grep, "--version"], capture_output=True, text=True).stdout.strip()
@@ -212,7 +223,6 @@ def main() -> int:
         if scaling:
             out.append(f"- napi-fix wall on {label}, against {counts[0]} cop{'y' if counts[0] == 1 else 'ies'}: "
                        f"{scaling}")
-    executables = {"napi-fix": args.napi_fix, **({"napi-fix before": args.before} if args.before else {})}
     out += ["", *startup(executables, args.startup_runs), "", f"After start-up: `{uptime()}`"]
     text = "\n".join(out)
     print(text)

@@ -11,6 +11,7 @@ JSON in every outcome, usage errors and interrupts included. Never a traceback.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         from codemod.probe.cli import main as probe
 
         return probe(argv[1:])
+    if not argv and os.environ.get("_NAPI_FIX_COMPLETE") and _complete_batch() is not None:
+        return 0  # completing `napi-fix batch ...`: batch's own options were offered
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0
@@ -59,13 +62,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parse_and_run(argv: list[str]) -> int:
+    from codemod.cli_quick import quick_args
+
+    given = quick_args(argv)
+    if given is not None:  # a plain command line: typer is not even imported (cli_quick.py)
+        try:
+            return fix(**given)
+        except EOFError:  # what click's main does with one
+            sys.stderr.write("\n")
+            raise KeyboardInterrupt from None
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            return _broken_pipe()
+    return _typer_parse_and_run(argv)
+
+
+def _typer_parse_and_run(argv: list[str]) -> int:
     import click
     import typer
 
-    from codemod import settings
     from codemod.options import PIN_MODES, STRATEGIES
-    from codemod.parallel import default_jobs
-    from codemod.sources.disk import DiskSources
 
     # add_completion: --install-completion and --show-completion, through click's shell completion
     app = typer.Typer(add_completion=True, rich_markup_mode=None, pretty_exceptions_enable=False)
@@ -107,24 +124,11 @@ def _parse_and_run(argv: list[str]) -> int:
                                      (output, FIX_FORMATS, "--format"), (color, COLORS, "--color")):
             if value is not None and value not in allowed:
                 raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint=flag)
-        if package_roots:
-            from codemod.precommit import package_roots_of
-
-            paths = list(package_roots_of(tuple(paths or (".",))))
-        run_options = RunOptions(
-            paths=tuple(paths or (".",)),
-            dry_run=dry_run or dry_run_from_environment(),
-            output=output,
-            color=color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
-            jobs=jobs if jobs > 0 else default_jobs(),
-            force=force,
-        )
-        try:  # the project's package.json "napi-fix" key, under the flags given
-            found = settings.read_for(DiskSources(), run_options.paths)
-        except settings.BadSettings as exc:
-            outcome.append(_fail(str(exc), output == "json"))
-            return
-        outcome.append(execute(found.options(strategy, pin, patch_vendored), run_options))
+        try:
+            outcome.append(fix(paths, dry_run, strategy, pin, patch_vendored, output, jobs, color, force,
+                               package_roots))
+        except KeyboardInterrupt:  # typer would answer 130 in silence (and this function 0): see main()
+            raise click.exceptions.Abort() from None
 
     try:
         app(args=argv, prog_name="napi-fix", standalone_mode=False)
@@ -140,6 +144,43 @@ def _parse_and_run(argv: list[str]) -> int:
     except click.exceptions.Abort:
         raise KeyboardInterrupt from None
     return outcome[0] if outcome else 0
+
+
+def fix(paths: list[str] | None = None, dry_run: bool = False, strategy: str | None = None, pin: str | None = None,
+        patch_vendored: bool = False, output: str = "text", jobs: int = 0, color: str = "auto",
+        force: bool = False, package_roots: bool = False) -> int:
+    """The fix command once its words are read and valid (by typer or cli_quick.py)."""
+    from codemod import settings
+    from codemod.parallel import default_jobs
+    from codemod.sources.disk import DiskSources
+
+    if package_roots:
+        from codemod.precommit import package_roots_of
+
+        paths = list(package_roots_of(tuple(paths or (".",))))
+    run_options = RunOptions(
+        paths=tuple(paths or (".",)),
+        dry_run=dry_run or dry_run_from_environment(),
+        output=output,
+        color=color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
+        jobs=jobs if jobs > 0 else default_jobs(),
+        force=force,
+    )
+    try:  # the project's package.json "napi-fix" key, under the flags given
+        found = settings.read_for(DiskSources(), run_options.paths)
+    except settings.BadSettings as exc:
+        return _fail(str(exc), output == "json")
+    return execute(found.options(strategy, pin, patch_vendored), run_options)
+
+
+def _broken_pipe() -> int:
+    """stdout's reader went away (`napi-fix --dry-run | head`): status 1 and
+    no complaint at exit, as click's main answers it."""
+    from click.utils import PacifyFlushWrapper
+
+    sys.stdout = PacifyFlushWrapper(sys.stdout)
+    sys.stderr = PacifyFlushWrapper(sys.stderr)
+    return 1
 
 
 def complete_first_word(ctx, incomplete: str) -> list[str]:
@@ -189,6 +230,12 @@ def _batch(argv: list[str]) -> int:
     return batch(argv)
 
 
+def _complete_batch() -> int | None:
+    from codemod.batch.cli import complete
+
+    return complete()
+
+
 def dry_run_from_environment() -> bool:
     """DRY_RUN=true (what multi-gitter sets in its --dry-run) means --dry-run:
     napi-fix is then a per-repository script that previews (and exits 1 while
@@ -198,7 +245,6 @@ def dry_run_from_environment() -> bool:
 
 def execute(options, run: RunOptions) -> int:
     from codemod import engine
-    from codemod.apply import apply_report
     from codemod.discover import entry_path
     from codemod.parallel import Workers
     from codemod.present.diff import colorize, diff
@@ -212,6 +258,8 @@ def execute(options, run: RunOptions) -> int:
     planned_diff = diff(report, cwd)
     interrupted = None
     if not run.dry_run:
+        from codemod.apply import apply_report  # and the writer: a dry run imports neither
+
         applied = apply_report(report, paths, run.force)
         if applied.report is not report:
             report, planned_diff = applied.report, b""  # the summary counts what was changed: nothing
@@ -283,6 +331,25 @@ def run() -> None:
     import gc
 
     gc.disable()
+    # Only the fix command reads and writes its file: a subcommand or a shell
+    # completion loads other modules, and writing what it used would drop the rest.
+    fixing = sys.argv[1:2] not in (["lsp"], ["batch"], ["probe"]) and not os.environ.get("_NAPI_FIX_COMPLETE")
+    code_cache = _dataclass_code_cache() if fixing else None
     code = main()
+    if code_cache is not None:
+        code_cache.save()
     gc.freeze()  # the exit-time collection skips frozen objects
     sys.exit(code)
+
+
+def _dataclass_code_cache():
+    """The code of each dataclass's methods, read from disk (lsp/codecache.py):
+    compiling it is a fifth of a small dry run. The fix command's own file,
+    since the language server and batch load other modules."""
+    import dataclasses
+
+    from codemod.lsp.codecache import CodeCache, cache_path
+
+    cache = CodeCache(cache_path("cli"))
+    dataclasses.exec = cache.exec_for(dataclasses)
+    return cache

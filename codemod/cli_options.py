@@ -1,7 +1,7 @@
 """The words the command lines share: option help, output formats and the
 one-line summary of each subcommand.
 
-`napi-fix` (typer, cli.py), `napi-fix batch` (argparse, batch/cli.py) and
+`napi-fix` (typer, cli.py), `napi-fix batch` (typer, batch/cli.py) and
 `napi-fix probe` (argparse, probe/cli.py) take the same --strategy, --pin and
 --format words; held here once, a front-end imports them without importing
 another front-end (batch/cli.py used to import cli.py, which imports it).

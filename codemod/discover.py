@@ -262,16 +262,12 @@ TOO_DEEP = unreadable(1, "nested too deeply to read")
 def _workspace_patterns(sources: Sources, folder: str, problems: list | None = None) -> list[str]:
     """The member globs a workspace root declares (npm and yarn `workspaces`,
     pnpm-workspace.yaml `packages`); none when it is no workspace root."""
-    import json
-
-    import yaml
-
     patterns: list[str] = []
     for name in ("package.json", "pnpm-workspace.yaml"):
         path = os.path.join(folder, name)
         try:
-            listed = json.loads(sources.read(path)) if name == "package.json" else yaml.safe_load(sources.read(path))
-        except (Unreadable, ValueError, yaml.YAMLError):
+            listed = _loads(name, sources.read(path))
+        except (Unreadable, ValueError):
             continue
         except RecursionError:
             if problems is not None:
@@ -283,6 +279,21 @@ def _workspace_patterns(sources: Sources, folder: str, problems: list | None = N
         if isinstance(found, list):
             patterns += [p for p in found if isinstance(p, str)]
     return patterns
+
+
+def _loads(name: str, data: bytes):
+    """package.json as JSON, pnpm-workspace.yaml as YAML (ValueError when
+    it is none); the YAML parser is imported only once such a file is read."""
+    import json
+
+    if name == "package.json":
+        return json.loads(data)
+    import yaml
+
+    try:
+        return yaml.safe_load(data)
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _load_spec(sources: Sources, folder: str):

@@ -18,7 +18,7 @@ from typing import Iterable
 
 from codemod.controls import escaped
 from codemod.edits import Edit
-from codemod.rules import BY_ID, LEAKY_HEADERS, NEEDS_PERSON, RESOLVES_BAD, WARNING
+from codemod.rules import BY_ID, FIX, LEAKY_HEADERS, MANUAL, RESOLVES_BAD, WARNING
 
 EXIT_CLEAN = 0  # nothing remains: no leak, nothing undecided, no change pending
 EXIT_LEAKS = 1  # the leak remains, or napi-fix could not decide
@@ -123,16 +123,29 @@ class Finding:
             return None
         return WARNING if self.leak == NOT_LEAKING else rule.level
 
+    @property
+    def applicability(self) -> str | None:
+        """What fixing this finding does (rules.py: FIX, HYGIENE, MANUAL).
+        A finding without a rule but with edits is part of its package
+        root's pin (the lock following its spec, a suppressed finding whose
+        root is pinned all the same): FIX. None: nothing to act on."""
+        rule = BY_ID.get(self.rule or "")
+        if rule is not None:
+            return rule.applicability
+        return FIX if self.edits else None
+
     def remains(self, written: bool) -> str | None:
         """What this finding leaves behind (a REMAINS_* value, or None);
         `written`: the run wrote every edit it planned."""
         fixed = written and bool(self.edits)
-        if self.rule == NEEDS_PERSON.id:
+        if self.applicability == MANUAL:
             # The headers of a build target napi-fix cannot read, in a package
             # that compiles no ObjectWrap class: undecided, but not about the leak.
             return None if self.leak == NOT_LEAKING else REMAINS_UNDECIDED
         if self.rule in LEAK_RULES and not fixed and self.leak != NOT_LEAKING:
             return REMAINS_LEAK
+        # A hygiene fix not written leaves what a pin where nothing leaks
+        # leaves: a change pending (3), never the leak (1).
         if self.edits and not fixed:
             return REMAINS_PENDING
         return None
@@ -157,6 +170,13 @@ class FileResult:
 
     def __post_init__(self) -> None:
         _escape_fields(self, "error")
+
+    @property
+    def is_manifest(self) -> bool:
+        """Planned with its package root (package.json, a lockfile, a build
+        file, a vendored copy's headers): its unit is the root's folder. A
+        C/C++ source is its own unit."""
+        return self.unit != self.path
 
 
 def _escape_fields(value, *names: str) -> None:

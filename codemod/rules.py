@@ -14,6 +14,10 @@ ISSUE_URL = "https://github.com/nodejs/node-addon-api/issues/1602"
 # code scanning, an installed wheel (which ships no docs/).
 DOCS_URL = "https://github.com/napi-fix/napi-fix/blob/main/docs/rules"
 ERROR, WARNING, NOTE = "error", "warning", "note"  # SARIF's levels; the editor maps them to severities
+# What a rule's fix does (codemod/fixes.py): every front-end decides from this, never from a title.
+FIX = "fix"  # stops or prevents the leak: a pin, a lock move, a repoint, upstream's patch to a copy
+HYGIENE = "hygiene"  # the empty Finalize override: measured, it does NOT stop the 8.2.0/8.2.1 leak
+MANUAL = "manual"  # napi-fix will not edit it: a person must act (the reason says how)
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class Rule:
     level: str
     short: str
     full: str
+    applicability: str  # FIX, HYGIENE or MANUAL: what fixing a finding of this rule does
 
     @property
     def help_uri(self) -> str:
@@ -36,12 +41,14 @@ RESOLVES_BAD = Rule(
     "A lock entry or an installed copy resolves node-addon-api 8.2.0 or 8.2.1. Those releases leak one napi_ref "
     "(~82 bytes of native memory) for every garbage-collected Napi::ObjectWrap instance; 8.2.2 fixed it. "
     "The fix is the version: pin the spec and move the lock entry to 8.2.2 or later (or back to 8.1.0).",
+    FIX,
 )
 ADMITS_BAD = Rule(
     "NAPI002", "admits-leaky-release", WARNING,
     "a node-addon-api spec admits 8.2.0 or 8.2.1",
     "A package.json spec or override admits node-addon-api 8.2.0 or 8.2.1 while the lock resolves a safe "
     "release. Consumers of a published package can still dedupe to a leaking release; pin it past them.",
+    FIX,
 )
 LEAKY_HEADERS = Rule(
     "NAPI003", "compiles-leaky-headers", ERROR,
@@ -49,12 +56,14 @@ LEAKY_HEADERS = Rule(
     "A build target compiles a copy of node-addon-api's headers whose ObjectWrap<T>::FinalizeCallback sets "
     "`instance->_ref = nullptr;` (8.2.0/8.2.1): every garbage-collected ObjectWrap leaks its napi_ref. Build "
     "against the npm package at 8.2.2 or later, or apply upstream's fix (PR #1607) to the copy.",
+    FIX,
 )
 NO_FINALIZE = Rule(
     "NAPI004", "objectwrap-without-finalize", NOTE,
     "ObjectWrap class without a Finalize override (hygiene; does not stop the leak)",
     "This Napi::ObjectWrap class has no Finalize override. Adding an empty one is hygiene only: it does NOT "
     "stop the node-addon-api 8.2.0/8.2.1 napi_ref leak; the version pin does.",
+    HYGIENE,
 )
 NEEDS_PERSON = Rule(
     "NAPI005", "needs-a-person", WARNING,
@@ -62,6 +71,7 @@ NEEDS_PERSON = Rule(
     "napi-fix found something it cannot fix safely: a macro-generated ObjectWrap class, a region tree-sitter "
     "could not parse, a yarn berry lockfile, a build system it does not read, or a version it cannot move "
     "offline. The message says what to do.",
+    MANUAL,
 )
 
 # A package root napi-fix cannot read is reported, and none of it is planned

@@ -28,15 +28,24 @@ class Scope:
 
     def __init__(self, paths: Iterable[str], brought: Iterable[str] = ()):
         # Real paths: an edit through a symbolic link is judged by where it lands.
-        self._real = [os.path.realpath(p) for p in (*paths, *brought)]
+        self._real = [real for real in map(_real, (*paths, *brought)) if real is not None]
 
     def admits(self, path: str) -> bool:
-        real = os.path.realpath(path)
-        return any(within(real, root) for root in self._real)
+        real = _real(path)
+        return real is not None and any(within(real, root) for root in self._real)
 
     def outside(self, paths: Iterable[str]) -> list[str]:
         """The `paths` this run may not edit."""
         return [p for p in paths if not self.admits(p)]
+
+
+def _real(path: str) -> str | None:
+    """`path` resolved; None for one no file can have (a NUL byte: an editor's
+    folder URI may carry %00), which admits nothing and nothing lands in."""
+    try:
+        return os.path.realpath(path)
+    except ValueError:
+        return None
 
 
 def refuse_outside(results: dict[str, FileResult], scope: Scope) -> dict[str, FileResult]:

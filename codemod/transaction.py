@@ -38,6 +38,9 @@ LOCK_SECONDS = 30.0  # how long a commit waits for another napi-fix run's commit
 
 @dataclass(frozen=True)
 class Change:
+    """A file to write, bytes before and after. Not a fix (codemod/fixes.py):
+    the writer knows nothing of findings, only what a file held and will hold."""
+
     path: str
     original: bytes  # what napi-fix read and planned on
     new: bytes

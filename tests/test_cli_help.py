@@ -63,7 +63,7 @@ def test_the_front_ends_share_one_strategy_help(capsys):
 
 
 def test_batch_cli_does_not_import_the_fix_cli():
-    code = ("import sys; from codemod.batch import cli; cli.parser(); cli.merge_parser('status'); "
+    code = ("import sys; from codemod.batch import cli; cli.parse(['x']); cli.parse(['status', 'x']); "
             "print('codemod.cli' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "False\n"
@@ -137,6 +137,19 @@ def test_bash_completion_offers_subcommands_as_the_first_word(files, words, expe
     for name in files:
         (tmp_path / name).mkdir()
     assert offered(words, tmp_path) == expected
+
+
+@pytest.mark.parametrize("words, expected", [
+    pytest.param(["batch", "--com"], ["--commit", "--commit-hygiene-only"], id="batch-options"),
+    pytest.param(["batch", "--strategy", ""], ["both", "finalize", "pin"], id="batch-choices"),
+    pytest.param(["batch", "./merge", "--res"], ["--resume"], id="after-a-repo"),
+    pytest.param(["batch", "merge", "--"], ["--format", "--help"], id="merge"),
+    pytest.param(["batch", "status", "--r"], ["--remote"], id="status"),
+    pytest.param(["batch", "--dry"], ["--dry-run"], id="batch-not-the-fix-command"),
+    pytest.param(["batch", "--pack"], [], id="no-fix-command-option"),
+])
+def test_bash_completion_after_batch_offers_its_own_options(words, expected):
+    assert offered(words) == expected
 
 
 # -- usage errors as JSON ------------------------------------------------------------

@@ -38,6 +38,12 @@ def test_the_scope_is_the_paths_given_where_they_really_are(tmp_path, monkeypatc
     assert Scope(given, brought).admits(path) is admitted
 
 
+def test_a_path_no_file_can_have_admits_nothing_and_nothing_lands_in_it(tmp_path):
+    scope = Scope([str(tmp_path / "a\0b"), str(tmp_path / "ok")])
+    assert scope.outside([str(tmp_path / "a\0b" / "x.h"), str(tmp_path / "ok" / "x.h")]) == [
+        str(tmp_path / "a\0b" / "x.h")]
+
+
 @pytest.mark.parametrize("where", ["elsewhere/x.h", "given/link/x.h"], ids=["a-sibling", "through-a-link"])
 def test_apply_refuses_an_edit_outside_the_paths_even_in_a_report_the_engine_did_not_make(tmp_path, where):
     """apply.py is the last step before the writer: a report made by other

@@ -1,13 +1,20 @@
-"""`napi-fix batch ...` and `napi-fix batch merge LEDGER...`: arguments in,
-exit code out. Exit codes: 0 every repository clean or fixed, 1 any
-would-fix or needs-attention, 2 any failed (or bad arguments), 128+N after
-signal N (the summary so far is printed first)."""
+"""`napi-fix batch ...`, `napi-fix batch merge LEDGER...` and `napi-fix
+batch status LEDGER...`: arguments in, exit code out. The exit code is the
+command line's table over what every repository leaves behind (`--help`),
+128+N after signal N (the summary so far is printed first).
+
+typer, as the fix command (cli.py): three single-command applications, one
+per verb, chosen by the first word as cli.py chooses `batch` itself, so that
+a REPO is never taken for a verb unless it is the first word (`./merge` and
+`-- merge` are checkouts). click's usage errors are printed as argparse
+printed them before (a `usage:` line, then `napi-fix batch: error: ...`),
+and under --format json also as a JSON line, as the summary would be."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from types import SimpleNamespace
 
 from codemod.batch import redact
 from codemod.batch.config import CONFLICTS, DEFAULT_BRANCH, DEFAULT_PATCH_DIR, Config
@@ -15,118 +22,262 @@ from codemod.batch.outcome import STATUSES, exit_code
 from codemod.cli_options import (BATCH_VERBS, JOBS_HELP, PATCH_VENDORED_HELP, PIN_HELP, SETTINGS_HELP, STRATEGY_HELP,
                                  TABLE_FORMATS, commands_table, wants_json)
 
-EPILOG = """modes, safest first: a dry run (the default: one patch per repository in
+DESCRIPTION = ("Fix the node-addon-api 8.2.0/8.2.1 ObjectWrap leak in many repositories. Each REPO is a local git "
+               "checkout or a git URL.")
+# `\b` keeps click from re-wrapping the paragraph after it (a table, a list).
+EPILOG = """\b
+commit and pull request text (--message, --pr-title, --pr-body): $subject,
+$changes, $needs_person, $why, $repo, $branch and $base_branch are filled
+in; @FILE reads a template from FILE.
+
+modes, safest first: a dry run (the default: one patch per repository in
 --patch-dir, nothing in any repository changes); --commit (a branch and one
 commit per repository); --push (only with this flag). The empty Finalize
 overrides of --strategy finalize|both are hygiene only: they do NOT stop the
 8.2.0/8.2.1 leak, the version pin does.
 
+\b
+exit status: the most serious repository decides (2 > 1 > 3 > 0; 128+N after signal N):
+  2  a repository failed, or the arguments, the list or a ledger are wrong
+  1  a repository still has the leak, or napi-fix could not decide (needs-attention)
+  3  no leak now, but changes are pending (pins of a safe range, hygiene-only)
+  0  nothing remains (clean, fixed, hygiene-committed)
+
+\b
 """ + "\n".join(commands_table(
     "subcommands (a first argument merge or status is the subcommand, not a REPO):", BATCH_VERBS,
     "A checkout named like one is a REPO when spelled ./merge or given after --:\n  napi-fix batch -- merge"))
+VERB_HELP = {
+    "merge": "The combined summary of shard ledgers (each LEDGER a ledger.jsonl of a batch run), with the exit "
+             "status of the batch over all of them (2 also when a shard is missing).",
+    "status": "Where the pull requests of the repositories in the ledgers stand (open, merged, closed; checks), "
+              "through gh. Exit 0 when every one is merged, 1 while any is not, 2 when gh cannot answer.",
+}
+FORMAT_HELP = "text (a table; the default), json (one line per repository, then the summary) or markdown."
 
 
 class UsageError(Exception):
-    """A bad command line: argparse's message, printed by main() (as JSON too under --format json)."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # usage and message on stderr as argparse does, the exit through main()
-        self.print_usage(sys.stderr)
-        raise UsageError(f"{self.prog}: error: {message}")
-
-
-def parser() -> argparse.ArgumentParser:
-    from codemod.options import PIN_MODES, STRATEGIES
-
-    p = _Parser(prog="napi-fix batch", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
-                                description="Fix the node-addon-api 8.2.0/8.2.1 ObjectWrap leak in many repositories.")
-    p.add_argument("repos", nargs="*", metavar="REPO", help="a local git checkout or a git URL")
-    p.add_argument("--from", dest="from_file", metavar="FILE",
-                   help="repositories, one per line (# comments), or a CSV with cloneUrl and branch columns")
-    p.add_argument("--under", metavar="DIR", help="every git checkout below DIR")
-    p.add_argument("--strategy", choices=STRATEGIES, help=STRATEGY_HELP + SETTINGS_HELP % "pin")
-    p.add_argument("--pin", choices=PIN_MODES, help=PIN_HELP + SETTINGS_HELP % "upgrade")
-    p.add_argument("--patch-vendored", action="store_true", help=PATCH_VENDORED_HELP)
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--dry-run", action="store_true", help="patches only (the default)")
-    mode.add_argument("--commit", action="store_true", help="commit on a branch made from the base")
-    p.add_argument("--branch", default=DEFAULT_BRANCH, help=f"the branch to commit on (default: {DEFAULT_BRANCH})")
-    p.add_argument("--conflict", choices=CONFLICTS, default="skip",
-                   help="when the branch exists with a different change (default: skip)")
-    p.add_argument("--no-verify", action="store_true", help="do not run git hooks")
-    p.add_argument("--verify", metavar="CMD", help="run CMD in the worktree after the edit; non-zero fails the repo")
-    p.add_argument("--push", action="store_true", help="push the branch (needs --commit)")
-    p.add_argument("--remote", default="origin", help="the remote a local checkout pushes to (default: origin)")
-    p.add_argument("--fork", action="store_true",
-                   help="push to your fork (gh repo fork makes it) and open the pull request from it")
-    p.add_argument("--open-pr", action="store_true", help="open a pull request with gh, or print the command")
-    text = p.add_argument_group("commit and pull request text ($subject, $changes, $needs_person, $why, $repo, "
-                                "$branch and $base_branch are filled in; @FILE reads a template from FILE)")
-    text.add_argument("--message", metavar="TEMPLATE", help="the commit message (a trailer is added)")
-    text.add_argument("--pr-title", metavar="TEMPLATE", help="the pull request's title")
-    text.add_argument("--pr-body", metavar="TEMPLATE", help="the pull request's body (markdown)")
-    text.add_argument("--signoff", action="store_true", help="add a Signed-off-by trailer (DCO)")
-    text.add_argument("--draft", action="store_true", help="open the pull request as a draft")
-    for flag, what in (("--label", "a label"), ("--reviewer", "a reviewer"), ("--assignee", "an assignee")):
-        text.add_argument(flag, action="append", default=[], metavar="NAME", help=f"{what} of the pull request "
-                                                                                 "(repeat for more)")
-    p.add_argument("--commit-hygiene-only", action="store_true",
-                   help="also commit (and push) repositories without the leak whose only change is the empty "
-                        "Finalize overrides of --strategy finalize|both (default: patch only, status hygiene-only)")
-    p.add_argument("--max-pushes", type=_count, metavar="N", help="push at most N branches in this run")
-    p.add_argument("--canary", type=_count, metavar="N", help="stop after the first N pushes")
-    p.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="per repository")
-    p.add_argument("--patch-dir", metavar="DIR", help=f"patches, reports, logs, the ledger (default: {DEFAULT_PATCH_DIR} "
-                                                     "here, or beside the checkout you are in)")
-    p.add_argument("--ledger", metavar="FILE", help="default: ledger.jsonl in the patch dir")
-    p.add_argument("--resume", action="store_true", help="skip repositories the ledger has done")
-    p.add_argument("--only", type=_statuses, metavar="STATUS[,STATUS]",
-                   help="only repositories whose last ledger outcome has one of these statuses (e.g. failed)")
-    p.add_argument("--shard", metavar="K/N",
-                   help="take shard K of N (default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS when set)")
-    p.add_argument("-j", "--jobs", type=int, default=0, help=JOBS_HELP)
-    p.add_argument("--format", dest="output", choices=TABLE_FORMATS, default="text")
-    return p
-
-
-def merge_parser(verb: str = "merge") -> argparse.ArgumentParser:
-    """`batch merge` (the combined summary of shard ledgers) or `batch
-    status` (where their pull requests stand, through gh)."""
-    what = ("The combined summary of shard ledgers." if verb == "merge" else
-            "Where the pull requests of the repositories in the ledgers stand (open, merged, closed; checks), "
-            "through gh. Exit 0 when every one is merged, 1 while any is not, 2 when gh cannot answer.")
-    p = _Parser(prog=f"napi-fix batch {verb}", description=what)
-    p.add_argument("ledgers", nargs="+", metavar="LEDGER")
-    if verb == "status":
-        p.add_argument("--remote", default="origin", help="the remote of the local checkouts (default: origin)")
-    p.add_argument("--format", dest="output", choices=TABLE_FORMATS, default="text")
-    return p
+    """A bad command line: the usage line is printed, the message by main() (as JSON too under --format json)."""
 
 
 def _count(text: str) -> int:
-    value = int(text)
+    import typer
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise typer.BadParameter(f"invalid int value: {text!r}") from None
     if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+        raise typer.BadParameter("must be 1 or more")
     return value
 
 
 def _seconds(text: str) -> float:
+    import typer
+
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        raise typer.BadParameter(f"{text!r} is not a number of seconds") from None
     if not value > 0:  # (also NaN)
-        raise argparse.ArgumentTypeError("must be more than 0")
+        raise typer.BadParameter("must be more than 0")
     return value
 
 
 def _statuses(text: str) -> tuple[str, ...]:
+    import typer
+
     found = tuple(s.strip() for s in text.split(",") if s.strip())
     unknown = [s for s in found if s not in STATUSES]
     if unknown or not found:
-        raise argparse.ArgumentTypeError(f"{', '.join(unknown) or text!r}: statuses are {', '.join(STATUSES)}")
+        raise typer.BadParameter(f"{', '.join(unknown) or text!r}: statuses are {', '.join(STATUSES)}")
     return found
+
+
+def _choice(allowed: tuple[str, ...]):
+    """A `--flag WORD` whose WORD is one of `allowed`; its metavar lists them."""
+    import click
+
+    return {"click_type": click.Choice(allowed), "metavar": "{" + ",".join(allowed) + "}"}
+
+
+def _app(verb: str | None):
+    """The typer application of `napi-fix batch` (verb None) or of `napi-fix
+    batch VERB`; running it returns the arguments it was given."""
+    import typer
+
+    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
+                      context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+    output = typer.Option("text", "--format", help=FORMAT_HELP, show_default=False, **_choice(TABLE_FORMATS))
+    if verb is None:
+        _add_batch(app, output)
+    elif verb == "merge":
+        @app.command(help=VERB_HELP[verb])
+        def merge(ledgers: list[str] = _ledgers(), output: str = output):
+            return _given(SimpleNamespace(**locals()))
+    else:
+        @app.command(help=VERB_HELP[verb])
+        def status(ledgers: list[str] = _ledgers(), output: str = output,
+                   remote: str = typer.Option("origin", "--remote", metavar="REMOTE", show_default=False,
+                                              help="the remote of the local checkouts (default: origin)")):
+            return _given(SimpleNamespace(**locals()))
+    return app
+
+
+def _ledgers():
+    import typer
+
+    # Not `required` to click, which would print a `[required]` of its own: _given() checks.
+    return typer.Argument(None, metavar="LEDGER...", show_default=False)
+
+
+def _add_batch(app, output) -> None:
+    """The batch run itself: every option, as argparse had them."""
+    import typer
+
+    from codemod.options import PIN_MODES, STRATEGIES
+
+    def flag(name: str, help: str):
+        return typer.Option(False, name, help=help, show_default=False)
+
+    def value(name: str, metavar: str, help: str, default=None, **more):
+        return typer.Option(default, name, metavar=metavar, help=help, show_default=False, **more)
+
+    def names(name: str, what: str):
+        return typer.Option([], name, metavar="NAME", show_default=False,
+                            help=f"{what} of the pull request (repeat for more)")
+
+    @app.command(help=DESCRIPTION, epilog=EPILOG)
+    def batch(
+        repos: list[str] = typer.Argument(None, metavar="[REPO]...", show_default=False),
+        from_file: str = value("--from", "FILE", "repositories, one per line (# comments), or a CSV with cloneUrl "
+                                                 "and branch columns"),
+        under: str = value("--under", "DIR", "every git checkout below DIR"),
+        strategy: str = typer.Option(None, "--strategy", help=STRATEGY_HELP + SETTINGS_HELP % "pin",
+                                     show_default=False, **_choice(STRATEGIES)),
+        pin: str = typer.Option(None, "--pin", help=PIN_HELP + SETTINGS_HELP % "upgrade", show_default=False,
+                                **_choice(PIN_MODES)),
+        patch_vendored: bool = flag("--patch-vendored", PATCH_VENDORED_HELP),
+        dry_run: bool = flag("--dry-run", "patches only (the default; not with --commit)"),
+        commit: bool = flag("--commit", "commit on a branch made from the base"),
+        branch: str = value("--branch", "BRANCH", f"the branch to commit on (default: {DEFAULT_BRANCH})",
+                            DEFAULT_BRANCH),
+        conflict: str = typer.Option("skip", "--conflict", show_default=False, **_choice(CONFLICTS),
+                                     help="when the branch exists with a different change (default: skip)"),
+        no_verify: bool = flag("--no-verify", "do not run git hooks"),
+        verify: str = value("--verify", "CMD", "run CMD in the worktree after the edit; non-zero fails the repo"),
+        push: bool = flag("--push", "push the branch (needs --commit)"),
+        remote: str = value("--remote", "REMOTE", "the remote a local checkout pushes to (default: origin)",
+                            "origin"),
+        fork: bool = flag("--fork", "push to your fork (gh repo fork makes it) and open the pull request from it"),
+        open_pr: bool = flag("--open-pr", "open a pull request with gh, or print the command"),
+        message: str = value("--message", "TEMPLATE", "the commit message (a trailer is added)"),
+        pr_title: str = value("--pr-title", "TEMPLATE", "the pull request's title"),
+        pr_body: str = value("--pr-body", "TEMPLATE", "the pull request's body (markdown)"),
+        signoff: bool = flag("--signoff", "add a Signed-off-by trailer (DCO)"),
+        draft: bool = flag("--draft", "open the pull request as a draft"),
+        label: list[str] = names("--label", "a label"),
+        reviewer: list[str] = names("--reviewer", "a reviewer"),
+        assignee: list[str] = names("--assignee", "an assignee"),
+        commit_hygiene_only: bool = flag(
+            "--commit-hygiene-only", "also commit (and push) repositories without the leak whose only change is the "
+                                     "empty Finalize overrides of --strategy finalize|both (default: patch only, "
+                                     "status hygiene-only)"),
+        max_pushes: int = value("--max-pushes", "N", "push at most N branches in this run", parser=_count),
+        canary: int = value("--canary", "N", "stop after the first N pushes", parser=_count),
+        timeout: float = value("--timeout", "SECONDS", "per repository", parser=_seconds),
+        patch_dir: str = value("--patch-dir", "DIR", f"patches, reports, logs, the ledger (default: "
+                                                     f"{DEFAULT_PATCH_DIR} here, or beside the checkout you are in)"),
+        ledger: str = value("--ledger", "FILE", "default: ledger.jsonl in the patch dir"),
+        resume: bool = flag("--resume", "skip repositories the ledger has done"),
+        only: str = value("--only", "STATUS[,STATUS]", "only repositories whose last ledger outcome has one of "
+                                                       "these statuses (e.g. failed)", parser=_statuses),
+        shard: str = value("--shard", "K/N", "take shard K of N (default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS "
+                                             "when set)"),
+        jobs: int = typer.Option(0, "-j", "--jobs", metavar="JOBS", help=JOBS_HELP, show_default=False),
+        output: str = output,
+    ):
+        if dry_run and commit:
+            import click
+
+            raise click.UsageError("argument --commit: not allowed with argument --dry-run")
+        arguments = SimpleNamespace(**locals())
+        arguments.repos = list(repos or ())
+        return arguments
+
+
+def _given(arguments: SimpleNamespace) -> SimpleNamespace:
+    """`arguments` of `batch merge|status`, which needs at least one LEDGER."""
+    import click
+
+    if not arguments.ledgers:
+        raise click.UsageError("the following arguments are required: LEDGER")
+    return arguments
+
+
+def parse(argv: list[str]) -> tuple[str | None, SimpleNamespace | None]:
+    """The verb (None for the batch run itself) and its arguments; None
+    arguments after --help (printed). Raises UsageError on a bad command
+    line, its usage line printed on stderr."""
+    import click
+    import typer
+
+    verb = argv[0] if argv[:1] in (["merge"], ["status"]) else None
+    prog = "napi-fix batch" + (f" {verb}" if verb else "")
+    command = typer.main.get_command(_app(verb))
+    try:
+        arguments = command.main(args=argv[1:] if verb else argv, prog_name=prog, standalone_mode=False)
+    except click.UsageError as exc:  # (an option's missing value comes without a context)
+        usage = (exc.ctx or click.Context(command, info_name=prog)).get_usage()
+        print("usage: " + usage.removeprefix("Usage: "), file=sys.stderr)
+        raise UsageError(f"{prog}: error: {_words(exc)}") from None
+    if arguments == 130:  # typer's word for Ctrl-C while parsing, when not standalone
+        raise KeyboardInterrupt
+    # Otherwise what the command returned, or 0 after --help (printed).
+    return verb, (arguments if isinstance(arguments, SimpleNamespace) else None)
+
+
+def _words(exc) -> str:
+    """A usage error as argparse said it: `argument --flag: what is wrong`."""
+    import click
+
+    if isinstance(exc, click.BadParameter) and not isinstance(exc, click.MissingParameter) and exc.param is not None:
+        return f"argument {'/'.join(exc.param.opts)}: {exc.message}"
+    return exc.format_message()
+
+
+def complete() -> int | None:
+    """Shell completion after `napi-fix batch` (and `batch merge|status`):
+    their own options, asked of their own typer application with the words
+    before them taken out of COMP_WORDS (click reads the words from there,
+    and COMP_CWORD is their index, or in fish the word being completed).
+    None when the words are not batch's: the fix command completes them."""
+    import shlex
+
+    import typer
+    from click.shell_completion import split_arg_string
+
+    words = split_arg_string(os.environ.get("COMP_WORDS", ""))
+    index = os.environ.get("COMP_CWORD", "")
+    cword = int(index) if index.isdigit() else len(words)  # (fish: the words end with the one completed)
+    if words[1:2] != ["batch"] or cword < 2:
+        return None
+    verb = words[2] if words[2:3] in (["merge"], ["status"]) and cword > 2 else None
+    taken = 2 if verb else 1
+    os.environ["COMP_WORDS"] = shlex.join([words[0], *words[1 + taken:]])
+    if index.isdigit():
+        os.environ["COMP_CWORD"] = str(cword - taken)
+    command = typer.main.get_command(_app(verb))
+    # typer's own completion scripts (--install-completion) read typer's output format, which the fix
+    # command's application installs when it is made (add_completion); this one is made without it.
+    from typer._completion_classes import completion_init
+
+    completion_init()
+    try:
+        command.main(args=[], prog_name="napi-fix", complete_var="_NAPI_FIX_COMPLETE", standalone_mode=False)
+    except SystemExit as exc:  # typer exits once it has printed the completions
+        return exc.code if isinstance(exc.code, int) else 0
+    return 0
 
 
 def main(argv: list[str]) -> int:
@@ -139,13 +290,12 @@ def main(argv: list[str]) -> int:
 
 def _main(argv: list[str]) -> int:
     as_json = wants_json(argv)
-    try:  # argparse prints --help itself, then exits
-        verb = argv[0] if argv[:1] in (["merge"], ["status"]) else None
-        args = (merge_parser(verb).parse_args(argv[1:]) if verb else parser().parse_args(argv))
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        verb, args = parse(argv)
     except UsageError as exc:
         return _usage_error(str(exc), as_json)
+    if args is None:
+        return 0
     if verb == "merge":
         return merge(args)
     if verb == "status":
@@ -218,7 +368,7 @@ def _remember_rewrites() -> None:
 
 def _config(args) -> Config:
     from codemod.batch import shard
-    from codemod.options import Options
+    from codemod.options import DEFAULT_PIN_MODE, DEFAULT_STRATEGY, Options
     from codemod.parallel import default_jobs
 
     if args.push and not args.commit:
@@ -239,7 +389,7 @@ def _config(args) -> Config:
     shard_of = shard.parse(args.shard) if args.shard else shard.from_environment()
     default_ledger = "ledger.jsonl" if shard_of is None else f"ledger-{shard_of[0]}-of-{shard_of[1]}.jsonl"
     return Config(
-        options=Options(args.strategy or "pin", args.pin or "upgrade", args.patch_vendored),
+        options=Options(args.strategy or DEFAULT_STRATEGY, args.pin or DEFAULT_PIN_MODE, args.patch_vendored),
         explicit=frozenset(k for k in ("strategy", "pin") if getattr(args, k) is not None),
         commit=args.commit, branch=args.branch,
         conflict=args.conflict, no_verify=args.no_verify, verify=args.verify, push=args.push, remote=args.remote,

@@ -15,7 +15,7 @@ import string
 import textwrap
 
 from codemod import __version__
-from codemod.batch.changes import Change, Changes
+from codemod.batch.changes import Changes, Described
 from codemod.batch.git import GitError, git
 from codemod.rules import ISSUE_URL
 
@@ -50,7 +50,7 @@ WHY = (f"node-addon-api 8.2.0 and 8.2.1 leak one napi_ref for every garbage-coll
        f"instance ({UPSTREAM}, {ISSUE_URL}); 8.2.2 fixed it. The fix is the version pin.")
 
 
-def listed(found: tuple[Change, ...]) -> list[str]:
+def listed(found: tuple[Described, ...]) -> list[str]:
     """One wrapped item per change or finding (every one: a reviewer acts on the list)."""
     lines = []
     for change in found:

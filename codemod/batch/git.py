@@ -34,9 +34,11 @@ class GitError(Exception):
 
 
 def git(cwd: str, *args: str, input: str | None = None, env: dict | None = None, check: bool = True,
-        timeout: float | None = None, hooks: bool = False) -> str:
-    """git's stdout; raises GitError when it fails and `check` is set."""
-    done = run(["git", *(NO_MONITOR if hooks else NO_PROGRAMS), *args], cwd, input=input, env=env, timeout=timeout)
+        timeout: float | None = None, hooks: bool = False, errors: str = "replace") -> str:
+    """git's stdout; raises GitError when it fails and `check` is set.
+    `errors="surrogateescape"` keeps paths that are not UTF-8 as os.fsdecode has them."""
+    done = run(["git", *(NO_MONITOR if hooks else NO_PROGRAMS), *args], cwd, input=input, env=env, timeout=timeout,
+               errors=errors)
     log.command(["git", *args], done.returncode, done.stdout, done.stderr)
     if check and done.returncode != 0:
         raise GitError(f"git {args[0]}: {last_words(done.stderr or done.stdout)}")
@@ -49,11 +51,11 @@ def ok(cwd: str, *args: str) -> bool:
 
 
 def run(command: list[str], cwd: str, input: str | None = None, env: dict | None = None,
-        timeout: float | None = None) -> subprocess.CompletedProcess:
+        timeout: float | None = None, errors: str = "replace") -> subprocess.CompletedProcess:
     try:
         process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-                                   errors="replace", env={**os.environ, **QUIET_ENV, **(env or {})},
+                                   errors=errors, env={**os.environ, **QUIET_ENV, **(env or {})},
                                    start_new_session=True)
     except OSError as exc:
         raise GitError(f"{command[0]}: {exc.strerror or exc}") from None

@@ -1,7 +1,9 @@
 """One repository up to its commit -> a frozen RepoOutcome, or Ready.
 
 prepare (on the preparing thread): the clone or fetch, the base commit and
-a worktree detached at it. process (on the main thread, with the batch's
+what the engine reads: for a dry run, the commit's tree in the object store
+(trees.py); for a commit, a --verify or a tree git converts on checkout, a
+worktree detached at it. process (on the main thread, with the batch's
 one worker pool): the engine's plan of the worktree, exactly as `napi-fix
 --dry-run .` plans it there, the patch, and as asked apply
 and verify; with --commit the repository is then Ready for finish.py.
@@ -18,8 +20,8 @@ from dataclasses import dataclass, field, replace
 
 from codemod import engine, settings
 from codemod.apply import apply_report
-from codemod.batch import clones, log, worktrees
-from codemod.batch.changes import Change, Changes, describe, only_attention
+from codemod.batch import clones, log, trees, worktrees
+from codemod.batch.changes import Changes, Described, describe, only_attention
 from codemod.batch.config import Config
 from codemod.batch.git import GitError, git, ok
 from codemod.batch.inputs import RepoSpec
@@ -37,6 +39,7 @@ from codemod.present.summary import summary
 from codemod.present.paths import label
 from codemod.results import REMAINS_FAILED, REMAINS_LEAK, Report
 from codemod.sources.disk import DiskSources
+from codemod.sources.gittree import GitTreeSources
 
 
 # What the pin reads, by file name (the engine's own lists): with the pin
@@ -57,6 +60,8 @@ class Checkout:
     remote: str = ""
     base: Base | None = None
     worktree: str | None = None
+    tree: GitTreeSources | None = None  # a dry run's files, served at `root` from the object store
+    root: str = ""  # where the engine reads the repository: the worktree, or the folder the tree is served at
     outcome: RepoOutcome | None = None  # settled before any work: the clone failed, or the ledger has it
     resumed: bool = False  # the outcome is an earlier run's, from the ledger
     seconds: float = 0.0  # spent preparing
@@ -93,16 +98,24 @@ def _prepare(spec: RepoSpec, config: Config, ledger: Ledger, scratch: str) -> Ch
             return Checkout(spec, outcome=replace(earlier, reason=_joined("done in an earlier run", earlier.reason)),
                             resumed=True)
         worktrees.prune_ours(git_dir)
+        path = os.path.join(scratch, spec.stem)
+        if not (config.commit or config.verify):
+            tree = trees.open_tree(git_dir, base.commit, path, PIN_READS + (".gitattributes",),
+                                   remote if spec.is_url else None, config.timeout)
+            if isinstance(tree, GitTreeSources):
+                os.mkdir(path)  # empty: the engine runs "in" it, as in a checkout there
+                return Checkout(spec, git_dir, remote, base, tree=tree, root=path,
+                                seconds=time.monotonic() - start)
+            log.note(f"a worktree, not the object store: {tree}")
         complete = config.options_for(_peek_settings(git_dir, base.commit)).finalize or config.verify or (
             config.commit and not config.no_verify and worktrees.has_hooks(git_dir))
-        path = worktrees.add(git_dir, os.path.join(scratch, spec.stem), base.commit,
-                             None if complete else PIN_READS, config.timeout)
+        path = worktrees.add(git_dir, path, base.commit, None if complete else PIN_READS, config.timeout)
     except Exception as exc:  # GitError, OSError, or a bug: one repository fails, never the batch
         message = str(exc) if isinstance(exc, (GitError, OSError)) else f"internal error: {type(exc).__name__}: {exc}"
         seconds = round(time.monotonic() - start, 2)
         return Checkout(spec, git_dir, outcome=RepoOutcome(spec.id, FAILED, "clone", message, seconds=seconds,
                                                            log=log_path(config, spec)))
-    return Checkout(spec, git_dir, remote, base, path, seconds=time.monotonic() - start)
+    return Checkout(spec, git_dir, remote, base, path, root=path, seconds=time.monotonic() - start)
 
 
 def process(checkout: Checkout, config: Config, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
@@ -127,7 +140,7 @@ class Work:
 
     def __init__(self, checkout: Checkout, config: Config):
         self.checkout, self.config = checkout, config
-        self.root = checkout.worktree or ""
+        self.root = checkout.root
         self.stage = "analyze"
         self.start = time.monotonic()
         self.facts: dict = {"log": log_path(config, checkout.spec)}
@@ -173,11 +186,12 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
         if os.path.exists(earlier):
             os.unlink(earlier)  # files from an earlier run must not outlive its plan
     root = entry_path(work.root)  # as the command line spells `.`: the same plan, byte for byte
+    sources = work.checkout.tree or DiskSources()
     try:
-        options = config.options_for(settings.read(DiskSources(), root))
+        options = config.options_for(settings.read(sources, root))
     except settings.BadSettings as exc:
         return work.failed(str(exc))
-    full = engine.plan(DiskSources(), [root], options, workers)
+    full = engine.plan(sources, [root], options, workers)
     changes = describe(full, root)
     attention = _summary(changes.attention)
     report = replace(full, files=tuple(r for r in full.files if r.error is None))
@@ -204,7 +218,10 @@ def _steps(work: Work, workers: Workers, stop: Stopper) -> RepoOutcome | Ready:
     with open(work.patch, "wb") as handle:
         handle.write(patch)
     work.facts["patch"] = work.patch
-    git(work.root, "apply", "--check", work.patch)
+    if work.checkout.worktree is not None:
+        # (From the object store the patch is the diff of the blobs
+        # themselves; the tests hold it equal to a worktree's checked one.)
+        git(work.root, "apply", "--check", work.patch)
     note = _joined("also needs a person", attention) if attention else ""
     if changes.hygiene_only and not (config.commit and config.commit_hygiene_only):
         said = LEAK_REMAINS if work.facts["leak"] else HYGIENE_NOTE
@@ -249,7 +266,7 @@ def _first_error(report: Report, root: str) -> str:
     return f"{where}: {first.error}{more}"
 
 
-def _summary(found: tuple[Change, ...]) -> str:
+def _summary(found: tuple[Described, ...]) -> str:
     if not found:
         return ""
     first = found[0]

@@ -1,5 +1,5 @@
 """The batch loop: one worker pool for every repository; threads that
-prepare the next checkouts (clone or fetch, worktree), commit and push the
+prepare the next checkouts (clone or fetch, a worktree or a tree), commit and push the
 last repository, and remove finished worktrees, while the main thread
 analyses the current one.
 
@@ -12,6 +12,7 @@ only, and the summary so far is printed.
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -195,6 +196,9 @@ class _Checkouts:
             checkout.log.write(repo.log_path(self.config, checkout.spec))
         if checkout.worktree is not None:
             self.remover.submit(worktrees.remove, checkout.git_dir, checkout.worktree)
+        elif checkout.tree is not None:
+            checkout.tree.close()
+            self.remover.submit(shutil.rmtree, checkout.root, True)
 
     def __exit__(self, *exc) -> None:
         for future in self.futures.values():

@@ -148,6 +148,7 @@ def sift(paths, sources: Sources, names: tuple[str, ...] | None) -> list[Sifted]
             starts.setdefault(needle[:4], []).append(needle)
         exact = re.compile(rb"\b(?:" + b"|".join(re.escape(n) for n in needles) + rb")\b")
     out: list[Sifted] = []
+    sources.prefetch(paths)
     for path in paths:
         try:
             data = sources.read(path)

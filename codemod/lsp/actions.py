@@ -1,8 +1,9 @@
 """Fixes -> LSP code actions and workspace edits.
 
-A `quickfix` per diagnostic under the requested range (preferred when it
-is the fix; the hygiene-only Finalize override never is, since editors
-apply a preferred action on their own), and `source.fixAll.napi-fix` for the document's package root;
+A `quickfix` per diagnostic under the requested range (preferred only when
+its applicability is FIX: the hygiene-only Finalize override never is, since
+editors apply a preferred action on their own), and `source.fixAll.napi-fix`
+for the document's package root;
 `context.only` filters by kind. A client that can resolve code actions gets
 them without `edit` and asks for it with codeAction/resolve (the data names
 the document and the fix); others get the edit at once. The edit is a
@@ -15,12 +16,13 @@ from __future__ import annotations
 from lsprotocol import types
 from lsprotocol.converters import get_converter
 
+from codemod.fixes import Fix
 from codemod.lsp.capabilities import FIX_ALL_KIND, QUICKFIX_KIND
 from codemod.lsp.client import Client
 from codemod.lsp.diagnostics import SOURCE, finding_diagnostic, finding_range, uri_of
-from codemod.lsp.fixes import FIX_ALL, Fix
+from codemod.lsp.fixes import FIX_ALL
 from codemod.lsp.ranges import Indexes, Range
-from codemod.rules import NO_FINALIZE
+from codemod.rules import FIX
 
 _converter = get_converter()
 
@@ -33,7 +35,7 @@ def preferred(fix: Fix) -> bool | None:
     """A quick fix that stops the leak; never the hygiene-only Finalize override."""
     if fix.finding is None:
         return None
-    return fix.finding.rule != NO_FINALIZE.id
+    return fix.applicability == FIX
 
 
 def wanted(kind: str, only: list[str] | None) -> bool:
@@ -66,12 +68,12 @@ def code_action(fix: Fix, uri: str, indexes: Indexes, client: Client, versions: 
 
 def workspace_edit(fix: Fix, indexes: Indexes, client: Client, versions: dict[str, int]) -> types.WorkspaceEdit:
     per_file = []
-    for change in sorted(fix.changes, key=lambda c: c.path):
-        index = indexes.of(change.path, change.original)
-        per_file.append((change.path, [
+    for part in sorted(fix.files, key=lambda p: p.path):
+        index = indexes.of(part.path, part.original)
+        per_file.append((part.path, [
             types.TextEdit(range=_lsp_range(index.range(e.start, e.end, client.encoding)),
                            new_text=e.text.decode("utf-8", "replace"))
-            for e in change.edits
+            for e in part.edits
         ]))
     if client.document_changes:
         return types.WorkspaceEdit(document_changes=[

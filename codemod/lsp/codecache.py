@@ -12,6 +12,9 @@ attrs, cattrs or lsprotocol generates other source, which simply misses.
 
 Only the compile() calls of the modules in COMPILING are redirected (through
 a module-global `compile`, which shadows the builtin for that module alone).
+The command line (cli.py) keeps its own file the same way for `dataclasses`,
+which exec()s the source of each class's `__init__`, `__eq__`, `__hash__`...:
+napi-fix's ~60 frozen dataclasses cost a fifth of a small dry run.
 A missing, truncated or damaged file means compiling as usual, and a cache
 that cannot be written is skipped: the cache costs time when absent, never
 correctness. marshal data is trusted like a .pyc: the file lives in the
@@ -29,7 +32,6 @@ import importlib.util
 import marshal
 import os
 import sys
-import tempfile
 import types
 from typing import Callable
 
@@ -42,9 +44,10 @@ _CHECKSUM = 32  # bytes of blake2b over the marshalled entries, at the start of 
 WORTH_WRITING = 8
 
 
-def cache_path() -> str:
+def cache_path(front_end: str = "lsp") -> str:
+    """One file per front-end: each keeps what its own starts compile."""
     magic = importlib.util.MAGIC_NUMBER.hex()
-    return cache_dir(f"lsp-code-{sys.implementation.cache_tag}-{magic}.marshal")
+    return cache_dir(f"{front_end}-code-{sys.implementation.cache_tag}-{magic}.marshal")
 
 
 class CodeCache:
@@ -65,24 +68,44 @@ class CodeCache:
             flags |= 0 if dont_inherit else inherited
             if more or flags & ast.PyCF_ONLY_AST or not isinstance(source, str) or not isinstance(filename, str):
                 return builtins.compile(source, filename, mode, flags, True, optimize, **more)
-            level = sys.flags.optimize if optimize == -1 else optimize  # -1: the interpreter's, as with -O
-            key = hashlib.blake2b(f"{flags}\0{level}\0{mode}\0{filename}\0{source}".encode("utf-8", "surrogatepass"),
-                                  digest_size=20).digest()
-            code = self.stored.get(key)
-            if code is None:
-                code = builtins.compile(source, filename, mode, flags, True, level)
-                self.misses += 1
-            else:
-                self.hits += 1
-            self.used[key] = code
-            return code
+            return self._compiled(source, filename, mode, flags, optimize)
 
         return compile
+
+    def exec_for(self, module: types.ModuleType) -> Callable:
+        """An exec() for `module`: source text is compiled through the cache
+        (as exec() would: file name `<string>`, the module's __future__ flags)."""
+        inherited = _future_flags(module)
+
+        def exec(source, globals=None, locals=None, **more):
+            if globals is None:  # exec() would run in its caller's namespace: this function's caller's
+                caller = sys._getframe(1)
+                globals, locals = caller.f_globals, caller.f_locals if locals is None else locals
+            if isinstance(source, str) and not more:
+                source = self._compiled(source, "<string>", "exec", inherited, -1)
+            return builtins.exec(source, globals, locals, **more)
+
+        return exec
+
+    def _compiled(self, source: str, filename: str, mode: str, flags: int, optimize: int) -> types.CodeType:
+        level = sys.flags.optimize if optimize == -1 else optimize  # -1: the interpreter's, as with -O
+        key = hashlib.blake2b(f"{flags}\0{level}\0{mode}\0{filename}\0{source}".encode("utf-8", "surrogatepass"),
+                              digest_size=20).digest()
+        code = self.stored.get(key)
+        if code is None:
+            code = builtins.compile(source, filename, mode, flags, True, level)
+            self.misses += 1
+        else:
+            self.hits += 1
+        self.used[key] = code
+        return code
 
     def save(self) -> None:
         """Write what this process used, when enough had to be compiled; atomically, or not at all."""
         if self.misses - self._saved_misses < (1 if not self.stored else WORTH_WRITING) or os.getpid() != self._pid:
             return
+        import tempfile  # only a start that writes pays for it
+
         payload = marshal.dumps(self.used)
         folder = os.path.dirname(self.path)
         try:

@@ -1,43 +1,31 @@
-"""Which edits each fix applies, from a Report. Pure: no LSP types.
+"""Which fixes the editor offers, from codemod/fixes.py's. Pure: no LSP types.
 
-- A manifest finding (NAPI001/NAPI002 on a spec or a lock entry, NAPI003 on
-  a gyp target or a vendored copy) is fixed by every edit of its unit, the
-  package root: the files the engine planned together are written
-  together, so the spec and its lock entry move in one edit, lockfile
-  included whether it is open or not.
-- A C++ finding (NAPI004) is fixed by its own insertion.
-- Fix-all: every edit of the document's package root the configured
-  strategy plans: the root's manifests (pin), the C++ files whose nearest
-  root it is (finalize). The fixAll command: the same for every root.
+- A quick fix per finding whose fix is FIX or HYGIENE and writes something
+  (a manifest finding's fix holds every edit of its package root, lockfile
+  included whether it is open or not; a C++ finding's, its own insertion).
+  MANUAL fixes are not code actions: the diagnostic's message says what a
+  person must do.
+- Fix-all: every fix of the document's package root the configured
+  strategy plans: FIX for the pin (the root's manifests), HYGIENE for
+  finalize (the C++ files whose nearest root it is). The fixAll command:
+  the same for every root.
 Applied together, the edits give the bytes `napi-fix PATH` writes.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import Callable
 
-from codemod.fixes import Change, fix_changes
+from codemod.fixes import FileEdits, Fix, files_named, fixes_of, together
 from codemod.options import Options
-from codemod.results import FileResult, Finding, Report
-from codemod.rules import ADMITS_BAD, LEAKY_HEADERS, NO_FINALIZE, RESOLVES_BAD
+from codemod.results import FileResult, Report
+from codemod.rules import FIX, HYGIENE
 from codemod.sources.base import within
 
-PIN_RULES = (RESOLVES_BAD.id, ADMITS_BAD.id, LEAKY_HEADERS.id)
 FIX_ALL = "fix-all"
 FIX_WORKSPACE = "fix-workspace"
-
-
-@dataclass(frozen=True)
-class Fix:
-    key: str  # stable across re-plans of the same bytes: how codeAction/resolve finds it again
-    title: str
-    changes: tuple[Change, ...]
-    finding: Finding | None = None  # None: fix-all
-
-
-def finding_key(finding: Finding) -> str:
-    return f"{finding.rule}:{finding.span or finding.line}"
+EDITS = (FIX, HYGIENE)  # what a code action may apply; a MANUAL fix is the diagnostic's message
 
 
 def quick_fixes(report: Report, path: str) -> list[Fix]:
@@ -45,46 +33,57 @@ def quick_fixes(report: Report, path: str) -> list[Fix]:
     result = _result(report, path)
     if result is None or result.error is not None:
         return []
-    fixes = []
-    for finding in result.findings:
-        changes = _finding_changes(report, result, finding)
-        if changes:
-            fixes.append(Fix(finding_key(finding), _title(finding, changes, result.unit), changes, finding))
-    return fixes
+    return [fix for finding, fix in zip(result.findings, fixes_of(report).in_file(result))
+            if finding.rule is not None and _writes(fix, EDITS)]
 
 
 def fix_all(report: Report, path: str, roots: list[str], options: Options) -> Fix | None:
     """Every fix of `path`'s package root under `options.strategy`."""
     root = package_root(report, path, roots)
-    changes = [Change(r.path, r.original, r.edits) for r in report.changed
-               if _applies(r, options) and (r.unit if r.unit != r.path else _nearest(r.path, roots) or r.path) == root]
-    if not changes:
-        return None
-    return Fix(FIX_ALL, f"napi-fix: fix all in {os.path.basename(root) or root} ({_files(changes, root)})",
-               tuple(changes))
+    chosen = _chosen(report, options, lambda result: _root_of(result, roots) == root)
+    return _together(FIX_ALL, chosen, root)
 
 
 def fix_workspace(report: Report, folder: str, options: Options) -> Fix | None:
     """Every fix the strategy plans in a workspace folder's report (the fixAll command)."""
-    changes = [Change(r.path, r.original, r.edits) for r in report.changed if _applies(r, options)]
-    if not changes:
+    return _together(FIX_WORKSPACE, _chosen(report, options, lambda result: True), folder)
+
+
+def _chosen(report: Report, options: Options, where: Callable[[FileResult], bool]) -> list[Fix]:
+    """The fixes the strategy writes, of the changed files `where` takes:
+    every file a fix writes is changed, and carries a fix of its own (a
+    root's manifest, its finding's; a C++ file, each insertion's)."""
+    fixes, wanted = fixes_of(report), _wanted(options)
+    return [fix for result in report.changed if where(result) for fix in fixes.in_file(result) if _writes(fix, wanted)]
+
+
+def _writes(fix: Fix | None, wanted: tuple[str, ...]) -> bool:
+    return fix is not None and bool(fix.files) and fix.applicability in wanted
+
+
+def _wanted(options: Options) -> tuple[str, ...]:
+    """What the strategy writes: the pin is the fix, finalize the hygiene."""
+    return tuple(applicability for applicability, wanted in ((FIX, options.pin), (HYGIENE, options.finalize))
+                 if wanted)
+
+
+def _together(key: str, fixes: list[Fix] | tuple[Fix, ...], folder: str) -> Fix | None:
+    files: tuple[FileEdits, ...] = together(fixes)
+    if not files:
         return None
-    return Fix(FIX_WORKSPACE, f"napi-fix: fix all in {os.path.basename(folder) or folder} "
-                              f"({_files(changes, folder)})", tuple(changes))
-
-
-def _applies(result: FileResult, options: Options) -> bool:
-    """Whether the strategy writes this file: a manifest (planned in its
-    root; a C++ file is its own unit) for the pin, a C++ file for Finalize."""
-    return options.pin if result.unit != result.path else options.finalize
+    applicability = FIX if any(f.applicability == FIX for f in fixes) else HYGIENE
+    title = f"napi-fix: fix all in {os.path.basename(folder) or folder} ({files_named(files, folder)})"
+    return Fix(key, title, applicability, files)
 
 
 def package_root(report: Report, path: str, roots: list[str]) -> str:
     """The unit a manifest was planned in, or the nearest package root of a C++ file."""
     result = _result(report, path)
-    if result is not None and result.unit != result.path:
-        return result.unit
-    return _nearest(path, roots) or path
+    return _root_of(result, roots) if result is not None else _nearest(path, roots) or path
+
+
+def _root_of(result: FileResult, roots: list[str]) -> str:
+    return result.unit if result.is_manifest else _nearest(result.path, roots) or result.path
 
 
 def _nearest(path: str, roots: list[str]) -> str | None:
@@ -94,26 +93,3 @@ def _nearest(path: str, roots: list[str]) -> str | None:
 
 def _result(report: Report, path: str) -> FileResult | None:
     return next((r for r in report.files if r.path == path), None)
-
-
-def _finding_changes(report: Report, result: FileResult, finding: Finding) -> tuple[Change, ...]:
-    manifest = result.unit != result.path
-    if (finding.rule in PIN_RULES and manifest) or (finding.rule == NO_FINALIZE.id and not manifest):
-        return fix_changes(report, result, finding)
-    return ()
-
-
-def _title(finding: Finding, changes: tuple[Change, ...], unit: str) -> str:
-    files = _files(changes, unit if unit != finding.path else os.path.dirname(finding.path))
-    if finding.rule == NO_FINALIZE.id:
-        return (f"napi-fix: add an empty Finalize override to {finding.subject} "
-                "(hygiene only: it does not stop the 8.2.0/8.2.1 leak)")
-    if finding.rule == LEAKY_HEADERS.id:
-        if any(os.path.basename(c.path) in ("napi-inl.h", "napi.h") for c in changes):
-            return f"napi-fix: apply upstream's fix to the vendored node-addon-api headers ({files})"
-        return f"napi-fix: build against the npm package node-addon-api instead of the leaky copy ({files})"
-    return f"napi-fix: pin node-addon-api past 8.2.0/8.2.1 ({files})"
-
-
-def _files(changes, folder: str) -> str:
-    return ", ".join(os.path.relpath(c.path, folder) for c in changes)

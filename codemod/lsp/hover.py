@@ -1,6 +1,6 @@
 """Hover on a finding: what the rule means, what its fix will change, and
-the measured truth. Pure: Markdown text from a finding and its fix (lsp/
-fixes.py), no LSP types, no I/O.
+the measured truth, by the fix's applicability. Pure: Markdown text from a
+finding and its fix (codemod/fixes.py), no LSP types, no I/O.
 
 The fix's lines are the merged edits the quick fix applies (the same bytes
 `napi-fix PATH` writes), each as "file line N: old -> new".
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 
-from codemod.lsp.fixes import Fix
+from codemod.fixes import Fix
 from codemod.results import Finding
-from codemod.rules import BY_ID, NEEDS_PERSON, NO_FINALIZE
+from codemod.rules import BY_ID, HYGIENE, MANUAL
 from codemod.textpos import line_of
 
 MAX_EDITS = 8  # lines listed before "and N more"
@@ -29,29 +29,24 @@ def hover_text(finding: Finding, fix: Fix | None, folder: str) -> str:
     `folder`: what file names are shown relative to."""
     rule = BY_ID[finding.rule]
     parts = [f"**{rule.id}** {_escape(rule.short)}", _escape(finding.reason)]
-    if fix is not None and fix.changes:
+    if fix is not None and fix.files:
         parts.append("**The fix will change:**\n" + "\n".join(_edit_lines(fix, folder)))
-    elif rule.id != NEEDS_PERSON.id:
+    elif rule.applicability != MANUAL:
         parts.append("No edit is planned for this finding with the current settings.")
-    if rule.id == NO_FINALIZE.id:
-        parts.append(HYGIENE_TRUTH)
-    elif rule.id == NEEDS_PERSON.id:
-        parts.append(MANUAL_TRUTH)
-    else:
-        parts.append(PIN_TRUTH)
+    parts.append({HYGIENE: HYGIENE_TRUTH, MANUAL: MANUAL_TRUTH}.get(rule.applicability, PIN_TRUTH))
     parts.append(f"[{rule.id}: what it means and how to suppress it]({rule.help_uri})")
     return "\n\n".join(parts)
 
 
 def _edit_lines(fix: Fix, folder: str) -> list[str]:
     lines = []
-    for change in sorted(fix.changes, key=lambda c: c.path):
-        name = os.path.relpath(change.path, folder)
-        for edit in sorted(change.edits, key=lambda e: e.start):
-            old = _shown(change.original[edit.start:edit.end])
+    for part in sorted(fix.files, key=lambda p: p.path):
+        name = os.path.relpath(part.path, folder)
+        for edit in sorted(part.edits, key=lambda e: e.start):
+            old = _shown(part.original[edit.start:edit.end])
             new = _shown(edit.text)
             what = f"`{old}` → `{new}`" if old else f"insert `{new}`"
-            lines.append(f"- {_escape(name)} line {line_of(change.original, edit.start)}: {what}")
+            lines.append(f"- {_escape(name)} line {line_of(part.original, edit.start)}: {what}")
     if len(lines) > MAX_EDITS:
         lines = lines[:MAX_EDITS] + [f"- and {len(lines) - MAX_EDITS} more"]
     return lines

@@ -18,10 +18,11 @@ from lsprotocol import types
 from lsprotocol.converters import get_converter
 
 from codemod.cachedir import cache_dir
+from codemod.fixes import Fix
 from codemod.lsp import actions
 from codemod.lsp.diagnostics import finding_range
 from codemod.lsp.documents import path_of
-from codemod.lsp.fixes import Fix, fix_workspace, package_root
+from codemod.lsp.fixes import fix_workspace, package_root
 from codemod.lsp.hover import hover_text
 from codemod.lsp.projects import Served
 from codemod.lsp.session import WARNING, Session
@@ -125,7 +126,7 @@ def plan_diff(session: Session, arguments: tuple) -> str:
     (paths relative to each workspace folder, as `napi-fix --dry-run` there)."""
     parts = []
     for served, fix in workspace_fixes(session, arguments):
-        paths = {change.path for change in fix.changes}
+        paths = {part.path for part in fix.files}
         report = served.report
         options = session.settings.fix_all(served.settings)
         chosen = replace(report, strategy=options.strategy, files=tuple(r for r in report.files if r.path in paths))

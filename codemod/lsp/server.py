@@ -164,7 +164,7 @@ def build(session: Session, code_cache: CodeCache | None = None) -> NapiFixServe
             for served, fix in requests.workspace_fixes(session, arguments):
                 answer = await server.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
                     edit=requests.workspace_edit_of(session, served, fix), label=fix.title))
-                applied += len(fix.changes) if answer.applied else 0
+                applied += len(fix.files) if answer.applied else 0
         except Exception:
             session.log_exception("fixing the workspace")
         return {"filesChanged": applied}

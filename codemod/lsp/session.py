@@ -19,10 +19,12 @@ from __future__ import annotations
 import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
+from codemod.controls import escaped
+from codemod.fixes import Fix
 from codemod.lsp.client import Client, read_client
 from codemod.lsp.diagnostics import report_diagnostics
 from codemod.lsp.documents import Documents, path_of
-from codemod.lsp.fixes import Fix, fix_all, quick_fixes
+from codemod.lsp.fixes import fix_all, quick_fixes
 from codemod.lsp.progress import Progress
 from codemod.lsp.projects import Projects, Served
 from codemod.lsp.publish import Publisher
@@ -244,7 +246,7 @@ class Session:
             # be listed): no diagnostic can carry it, so the user is told once.
             for item in found.pop(path):
                 said = item["message"]
-                self.show_once(f"napi-fix: {said if said.startswith(path) else f'{path}: {said}'}", WARNING)
+                self.show_once(escaped(f"napi-fix: {said if said.startswith(path) else f'{path}: {said}'}"), WARNING)
         for note in report.notes:
             self.log_once(f"napi-fix: {note}")
         if self.publisher.publish(found, lambda p: self.projects.owner(p) is served, served.versions, always):

@@ -104,10 +104,25 @@ def commands(text: str) -> Iterator[Command]:
             args.append(Argument(value, line, False))
 
 
-def include_paths(text: str, folder: str) -> Iterator[tuple[int, str, str, str]]:
+def include_paths(text: str, folder: str) -> tuple[tuple[int, str, str, str], ...]:
     """(line, as written, expanded, folder) for each literal include directory of
     include_directories / target_include_directories, `folder` being the
-    CMakeLists.txt's own folder."""
+    CMakeLists.txt's own folder. A root's copy loader and its headers planner
+    both ask, so the last few answers are kept."""
+    key = (text, folder)
+    found = _recent.get(key)
+    if found is None:
+        found = _recent[key] = tuple(_include_paths(text, folder))
+        while len(_recent) > _RECENT:
+            del _recent[next(iter(_recent))]
+    return found
+
+
+_RECENT = 8
+_recent: dict[tuple[str, str], tuple[tuple[int, str, str, str], ...]] = {}
+
+
+def _include_paths(text: str, folder: str) -> Iterator[tuple[int, str, str, str]]:
     variables: dict[str, str] = {}
     for command in commands(text):
         if command.name == "set" and len(command.args) == 2 and _NAME.match(command.args[0].text):

@@ -65,10 +65,36 @@ def read_gyp(path: str, data: bytes, read: Callable[[str], bytes | None] | None 
     .gypi's when GYP would relativize the value there (a `_dir`, `_path`,
     `_file` name), else "" (relative to the binding.gyp). Raises BadInput
     when `path` itself is no Python literal."""
+    key = (path, data, read is None)
+    known = _recent.get(key)
+    if known is not None and all(read(file) == text for file, text in known[1]):
+        return known[0]
+    included: list[tuple[str, bytes | None]] = []
+
+    def recorded(file: str) -> bytes | None:
+        text = read(file)
+        included.append((file, text))
+        return text
+
     try:
-        return _read(path, data, read)
+        found = _read(path, data, recorded if read is not None else None)
     except RecursionError:
         raise BadInput(path, 1, "invalid GYP: nested too deeply") from None
+    _recent.pop(key, None)
+    _recent[key] = (found, tuple(included))
+    while len(_recent) > _RECENT:
+        del _recent[next(iter(_recent))]
+    return found
+
+
+# The last few files read, and the .gypi bytes each read took: a root's
+# planners ask for the same binding.gyp up to three times (the loader for
+# header copies, the headers planner, a repoint), each a tree-sitter parse
+# and a walk. The same bytes, whose includes read the same, give the same
+# answer; callers read it, never change it.
+_RECENT = 8
+_recent: dict[tuple[str, bytes, bool], tuple[tuple[list[Item], dict[str, list[tuple[str, str]]]],
+                                             tuple[tuple[str, bytes | None], ...]]] = {}
 
 
 def expansions(item: Item, variables: dict[str, list[tuple[str, str]]], gyp_folder: str) -> list[Expansion]:
@@ -98,12 +124,12 @@ def expansions(item: Item, variables: dict[str, list[tuple[str, str]]], gyp_fold
 def included(path: str, data: bytes) -> list[str]:
     """The files `path`'s `includes` lists name, relative to its folder."""
     try:
-        root = _parse(path, data)
+        matches = _matches(path, data)
     except BadInput:
         return []
     folder = os.path.dirname(path)
     return [os.path.normpath(os.path.join(folder, unquote(item)))
-            for m in queries.match_all(root, "python")["gyp"] if _setting(m) == "includes"
+            for m in matches["gyp"] if _setting(m) == "includes"
             for item in m["list"][0].named_children if item.type == "string"]
 
 
@@ -115,13 +141,12 @@ def _read(path: str, data: bytes, read) -> tuple[list[Item], dict[str, list[tupl
     while queue:
         file, text, context = queue.pop(0)
         try:
-            root = _parse(file, text)
+            matches = _matches(file, text)
         except BadInput:
             if file == path:
                 raise
             continue  # a .gypi that is not a literal: GYP would fail; the binding.gyp's own entries still count
         folder = os.path.dirname(file)
-        matches = queries.match_all(root, "python")
         for m in matches["gyp"]:
             setting = _setting(m)
             target = target_name(m["setting"][0])
@@ -152,6 +177,21 @@ def _read(path: str, data: bytes, read) -> tuple[list[Item], dict[str, list[tupl
             if (value, base) not in known and len(known) < MAX_VALUES:
                 known.append((value, base))
     return found, variables
+
+
+def _matches(path: str, data: bytes) -> queries.Matches:
+    """The query's matches in one file: `included` and both kinds of read
+    (with and without .gypi files) walk the same binding.gyp."""
+    known = _parsed.get(data)
+    if known is None:
+        known = queries.match_all(_parse(path, data), "python")
+        _parsed[data] = known
+        while len(_parsed) > _RECENT:
+            del _parsed[next(iter(_parsed))]
+    return known
+
+
+_parsed: dict[bytes, queries.Matches] = {}  # a file's bytes -> its matches, for the last few files
 
 
 def _parse(path: str, data: bytes) -> Node:

@@ -204,12 +204,12 @@ class RootPlanner:
     def _workspace(self, package: str) -> None:
         """pnpm-workspace.yaml's overrides and catalogs pinned; what they
         become is part of the pins the pnpm lock follows."""
-        from codemod.manifests.pnpmlock import plan_workspace_file
-
         folder = os.path.dirname(package)
         path = os.path.join(folder, WORKSPACE)
         if not self.has(path):
             return
+        from codemod.manifests.pnpmlock import plan_workspace_file  # and YAML: only where pnpm's files are
+
         catalogs: dict[str, str] = {}
         try:
             pins = plan_workspace_file(path, self.data(path), self.options.pin_mode)

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass, replace
 
 from codemod.edits import apply_edits
+from codemod.fixes import fixes_of
 from codemod.present.paths import git_quoted, label, shown
 from codemod.present.words import notes, reason
 from codemod.results import Report
@@ -117,15 +118,17 @@ def _emit(out, prefix: bytes, lines) -> None:
 
 def diff(report: Report, cwd: str) -> bytes:
     """One unified diff of every planned change, preceded by `#` notes (which
-    patch and git apply skip as leading text)."""
+    patch and git apply skip as leading text): each file's hunks after the
+    findings whose own edits they write (codemod/fixes.py)."""
     if not report.changed:
         return b""
+    fixes = fixes_of(report)
     parts = [f"# napi-fix: {note}\n".encode() for note in notes(report)]
     for result in report.changed:
         assert result.original is not None
         where = shown(result.path, cwd)
         parts += [f"# {where}:{f.line}: {reason(f)}\n".encode("utf-8", "surrogateescape")
-                  for f in result.findings if f.edits]
+                  for f, fix in zip(result.findings, fixes.in_file(result)) if fix is not None and fix.carries_own]
         parts.append(file_diff(label(result.path, cwd), result.original, result.edits))
     return b"".join(parts)
 

@@ -9,14 +9,16 @@ invocation records the CLI's exit status (results.py's table) and its
 meaning; a result's level is its rule's, a warning for a leaky copy that no
 ObjectWrap class compiles against today.
 
-Fixes carry exactly the bytes the CLI writes: the engine's merged edits,
-as the dry-run diff shows them (when a file failed, a real run writes
-nothing at all; the other package roots keep their fixes, as in the diff).
-The files of one package root (manifests, lockfile, binding.gyp) are only
-consistent together, so a fix for a finding there holds every edit of that
-root; a C++ file is its own unit and its fix holds the finding's own edit.
-Applying the replacements of all fixes, each once, gives what `napi-fix
-PATH` writes (tests/present/test_sarif.py holds every strategy to that).
+A result's `fixes` is its finding's Fix (codemod/fixes.py) when that
+writes something: exactly the bytes the CLI writes, the engine's merged
+edits as the dry-run diff shows them (when a file failed, a real run
+writes nothing at all; the other package roots keep their fixes, as in
+the diff). The files of one package root are only consistent together, so
+a fix for a finding there holds every edit of that root; a C++ file's fix
+holds the finding's own edit. Its description gives the reasons of the
+findings whose edits it writes. Applying the replacements of all fixes,
+each once, gives what `napi-fix PATH` writes (tests/present/test_sarif.py
+holds every strategy to that).
 """
 
 from __future__ import annotations
@@ -29,12 +31,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from codemod import __version__
-from codemod.edits import Edit
-from codemod.fixes import fix_changes
+from codemod.fixes import Fix, fixes_of
 from codemod.present.paths import label
 from codemod.present.places import Places, Region, relative_uri
 from codemod.present.words import notes, reason
-from codemod.results import EXIT_MEANING, FileResult, Finding, Report
+from codemod.results import EXIT_MEANING, Report
 from codemod.rules import BY_ID, ISSUE_URL, RULES, Rule
 from codemod.sources.base import Sources
 
@@ -100,11 +101,13 @@ def _markdown(text: str) -> str:
 
 
 def _results(report: Report, cwd: str, places: Places) -> list[dict]:
-    fixes = FixPlanner(report)
+    fixes = fixes_of(report)
     alike: dict[str, int] = defaultdict(int)
     out = []
     for result in report.files:
-        for finding in (f for f in result.findings if f.rule is not None):
+        for finding, fix in zip(result.findings, fixes.in_file(result)):
+            if finding.rule is None:
+                continue
             rule = BY_ID[finding.rule]
             region = places.of_finding(finding)
             # Stable across line moves: what is reported, where, about what (n-th alike).
@@ -130,8 +133,7 @@ def _results(report: Report, cwd: str, places: Places) -> list[dict]:
                     for n, r in enumerate(finding.related, 1)]
             if finding.leak is not None:
                 entry["properties"] = {"leak": finding.leak}
-            fix = fixes.fix(result, finding)
-            if fix is not None:
+            if fix is not None and fix.files:
                 entry["fixes"] = [_fix(fix, cwd, places)]
             out.append(entry)
     return out
@@ -166,47 +168,12 @@ def _region(region: Region) -> dict:
             "endLine": region.end_line, "endColumn": region.end_column}
 
 
-class Fix:
-    """The edits of one fix, per file, and the reasons they are made."""
-
-    def __init__(self) -> None:
-        self.edits: dict[str, list[Edit]] = {}
-        self.reasons: list[str] = []
-
-    def add(self, path: str, edits, reasons) -> None:
-        if not edits:
-            return  # SARIF wants at least one replacement per artifact change
-        kept = self.edits.setdefault(path, [])
-        kept += [e for e in edits if e not in kept]
-        self.reasons += [r for r in reasons if r not in self.reasons]
-
-
-class FixPlanner:
-    """The fix of a finding: codemod/fixes.py's changes, with their reasons."""
-
-    def __init__(self, report: Report):
-        self.report = report
-        self.by_path = {result.path: result for result in report.files}
-
-    def fix(self, result: FileResult, finding: Finding) -> Fix | None:
-        changes = fix_changes(self.report, result, finding)
-        if not changes:
-            return None
-        fix = Fix()
-        for change in changes:
-            member = self.by_path[change.path]
-            why = [reason(f, leak=False) for f in member.findings if f.edits] if change.path != result.path or \
-                result.unit != result.path else [reason(finding, leak=False)]
-            fix.add(change.path, change.edits, why)
-        return fix
-
-
 def _fix(fix: Fix, cwd: str, places: Places) -> dict:
     changes = []
-    for path in sorted(fix.edits):
-        index = places.index(path)
+    for part in sorted(fix.files, key=lambda p: p.path):
+        index = places.index(part.path)
         replacements = []
-        for edit in sorted(fix.edits[path], key=lambda e: (e.start, e.end)):
+        for edit in sorted(part.edits, key=lambda e: (e.start, e.end)):
             deleted = {"byteOffset": edit.start, "byteLength": edit.end - edit.start}
             if index is not None:  # the same bytes as lines and columns, for viewers that want text
                 deleted = _region(Places.between(index, edit.start, edit.end)) | deleted
@@ -214,8 +181,9 @@ def _fix(fix: Fix, cwd: str, places: Places) -> dict:
             if edit.text:
                 replacement["insertedContent"] = _content(edit.text)
             replacements.append(replacement)
-        changes.append({"artifactLocation": artifact(path, cwd), "replacements": replacements})
-    return {"description": {"text": "; ".join(fix.reasons)}, "artifactChanges": changes}
+        changes.append({"artifactLocation": artifact(part.path, cwd), "replacements": replacements})
+    reasons = dict.fromkeys(reason(f, leak=False) for f in fix.carried)  # each once, in order
+    return {"description": {"text": "; ".join(reasons)}, "artifactChanges": changes}
 
 
 def _content(text: bytes) -> dict:

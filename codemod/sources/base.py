@@ -49,6 +49,10 @@ class Sources:
         """Entries sorted by name; raises Unreadable."""
         raise NotImplementedError
 
+    def prefetch(self, paths) -> None:
+        """A hint: these files are about to be read, in this order. A source
+        whose reads each wait on another process fetches them in one go."""
+
     def why_missing(self, path: str) -> str:
         """Why `kind` found nothing at `path`, for the report."""
         return "no such file or directory"

@@ -44,6 +44,8 @@ class DiskSources(Sources):
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as exc:
             raise Unreadable(path, f"cannot read: {exc.strerror or exc}") from None
+        except ValueError:  # a NUL in the path (an editor's URI may carry %00)
+            raise Unreadable(path, "cannot read: a NUL byte in the path") from None
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):

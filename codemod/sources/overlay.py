@@ -50,6 +50,9 @@ class OverlaySources(Sources):
             return self.base.kind(path, follow) or DIR
         return self.base.kind(path, follow)
 
+    def why_missing(self, path: str) -> str:
+        return self.base.why_missing(path)  # an unsaved buffer is never missing: the disk says why
+
     def list_dir(self, path: str) -> list[Entry]:
         key = normal(path)
         added = self._folders.get(key)

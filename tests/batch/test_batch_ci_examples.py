@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from checkout import EXAMPLES
-from codemod.batch.cli import merge_parser, parser
+from codemod.batch.cli import parse
 
 CI = EXAMPLES / "ci"
 # What the shell would put in place of the examples' variables.
@@ -49,10 +49,9 @@ def test_every_batch_command_in_the_examples_parses(name):
     for command in found:
         for mode in MODES if "$mode" in command else ("",):
             words = argv(command, mode)
-            if words[0] == "merge":
-                merge_parser().parse_args(words[1:])
-            else:
-                args = parser().parse_args(words)
+            verb, args = parse(words)
+            assert args is not None, command
+            if verb != "merge":
                 assert args.from_file, command
 
 

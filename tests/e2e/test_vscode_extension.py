@@ -66,6 +66,46 @@ def test_the_extension_compiles_and_packages_into_a_vsix(tmp_path):
     for watched in ("package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "binding.gyp"):
         assert f'"{watched}"' in code
     assert 'language: "cpp"' in code and 'language: "c"' in code
+    assert manifest_errors(manifest) == []  # what the marketplace receives, as VS Code validates it
+
+
+# -- the manifest against VS Code's own extension-manifest schema ------------------------------------------
+
+SCHEMA = TESTS / "data" / "vscode" / "extension-manifest.schema.json"
+
+
+def manifest_errors(manifest: dict) -> list[str]:
+    """What VS Code's schema (vscode://schemas/vscode-extensions, taken from
+    VS Code's own modules by tests/data/vscode/regenerate.sh) finds wrong."""
+    import jsonschema
+
+    validator = jsonschema.Draft7Validator(json.loads(SCHEMA.read_text())["schema"])
+    return sorted(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(manifest))
+
+
+def _broken(change):
+    def apply(manifest: dict) -> dict:
+        manifest = json.loads(json.dumps(manifest))
+        change(manifest)
+        return manifest
+    return apply
+
+
+@pytest.mark.parametrize(("broken", "where"), [
+    pytest.param(_broken(lambda m: m["engines"].update(vscode=1)), "engines/vscode", id="engine-not-a-range"),
+    pytest.param(_broken(lambda m: m.update(categories=["Linting"])), "categories/0", id="unknown-category"),
+    pytest.param(_broken(lambda m: m["capabilities"]["untrustedWorkspaces"].update(supported="partly")),
+                 "capabilities/untrustedWorkspaces/supported", id="untrusted-workspaces"),
+    pytest.param(_broken(lambda m: m["contributes"]["commands"][0].pop("title")), "contributes/commands",
+                 id="command-without-title"),
+    pytest.param(_broken(lambda m: m["contributes"]["configuration"].update(title=3)), "contributes/configuration",
+                 id="configuration-title"),
+    pytest.param(_broken(lambda m: m.update(activationEvents="*")), "activationEvents", id="activation-not-a-list"),
+])
+def test_vs_codes_schema_finds_what_it_would_refuse(broken, where):
+    manifest = json.loads((EXTENSION / "package.json").read_text())
+    assert manifest_errors(manifest) == []
+    assert [e for e in manifest_errors(broken(manifest)) if e.startswith(where)], manifest_errors(broken(manifest))
 
 
 # -- the activation code, against a stand-in of the vscode API ----------------------------------------
@@ -188,6 +228,101 @@ def test_the_users_setting_wins_over_the_virtual_environment(built, tmp_path):
                     {"settings": {"napi-fix.path": "./refused"}})
     assert {"status": "napi-fix: not started"} in said
     assert not (tmp_path / "launched").exists()
+
+
+# -- the Python extension's selected interpreter (ms-python.python, a stand-in in vscode_stub.js) ----------
+
+
+def interpreter(tmp_path: Path, name: str = "pyenv", napi_fix: str | None = "noting") -> Path:
+    """A Python environment outside the workspace, as the Python extension
+    reports it: bin/python (never run here) and, unless `napi_fix` is None,
+    bin/napi-fix: "noting" only notes that it was started (and fails the
+    start), "serving" is the real server (launcher())."""
+    python = tmp_path / name / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("#!/bin/sh\nexit 1\n")
+    python.chmod(0o755)
+    if napi_fix == "serving":
+        launcher(tmp_path, python.parent / "napi-fix")
+    elif napi_fix == "noting":
+        (python.parent / "napi-fix").write_text(f'#!/bin/sh\necho "$0" >> "{tmp_path}/noted"\n')
+        (python.parent / "napi-fix").chmod(0o755)
+    return python
+
+
+def trusted(tmp_path: Path, is_trusted: bool = True) -> dict:
+    return {"workspace": {"folders": [str(tmp_path / "workspace")], "trusted": is_trusted}}
+
+
+FROM_INTERPRETER = "(from the Python extension's selected interpreter ({}))"
+
+
+@pytest.mark.parametrize("api", ["environments", "settings"])  # @vscode/python-extension's, and the older one
+def test_the_selected_interpreters_napi_fix_comes_before_the_virtual_environment(built, tmp_path, api):
+    python = interpreter(tmp_path, napi_fix="serving")
+    launcher(tmp_path, tmp_path / "workspace" / ".venv" / "bin" / "napi-fix")
+    said = activate(built, tmp_path, trusted(tmp_path), {"python": {"api": api, "interpreter": str(python)}},
+                    {"settings": {}}, {"wait": "running"})
+    assert {"python": "activated"} in said and {"python": "asked"} in said
+    assert said[-2] == {"status": "napi-fix: running"}
+    chosen = f"{python.parent / 'napi-fix'} lsp " + FROM_INTERPRETER.format(python)
+    assert f"napi-fix: starting {chosen}" in said[-1]["output"]
+    assert said[-1]["tooltip"] == chosen  # the status bar says which, too
+    assert (tmp_path / "launched").read_text().splitlines() == [str(tmp_path / "home")]
+
+
+def test_the_users_setting_wins_over_the_interpreter(built, tmp_path):
+    python = interpreter(tmp_path)
+    said = activate(built, tmp_path, trusted(tmp_path), {"python": {"api": "environments", "interpreter": str(python)}},
+                    {"settings": {"napi-fix.path": "./refused"}})
+    assert {"status": "napi-fix: not started"} in said
+    assert {"python": "asked"} not in said and not (tmp_path / "noted").exists()
+
+
+@pytest.mark.parametrize(("api", "napi_fix", "selected", "why"), [
+    pytest.param("environments", None, "{}/pyenv/bin/python", "no napi-fix beside the selected Python interpreter {}",
+                 id="no-napi-fix"),
+    pytest.param("environments", "noting", "{}/gone/bin/python",
+                 "the Python extension's selected interpreter {} was not found", id="interpreter-missing"),
+    pytest.param("settings", "noting", "python3", "the Python extension's selected interpreter `{}` is not a file "
+                 "napi-fix could be found beside", id="a-bare-command"),
+])
+def test_an_interpreter_that_cannot_serve_is_passed_over_saying_why(built, tmp_path, api, napi_fix, selected, why):
+    interpreter(tmp_path, napi_fix=napi_fix)
+    selected = selected.format(tmp_path)
+    venv = tmp_path / "workspace" / ".venv" / "bin" / "napi-fix"
+    interpreter(tmp_path, "workspace/.venv")  # a noting napi-fix in the workspace's virtual environment
+    said = activate(built, tmp_path, trusted(tmp_path), {"python": {"api": api, "interpreter": selected}},
+                    {"settings": {}})
+    output = said[-1]["output"]
+    assert "napi-fix: " + why.format(selected) in output
+    assert f"napi-fix: starting {venv} lsp (from the workspace's virtual environment (.venv))" in output
+    assert (tmp_path / "noted").read_text().splitlines() == [str(venv)]
+
+
+def test_an_untrusted_workspace_asks_the_python_extension_only_once_trusted(built, tmp_path):
+    python = interpreter(tmp_path)
+    said = activate(built, tmp_path, trusted(tmp_path, False),
+                    {"python": {"api": "environments", "interpreter": str(python)}},
+                    {"settings": {}}, {"grant": True})
+    # Untrusted: not asked; PATH, where napi-fix is not. Asked once trust is granted.
+    assert said.index({"status": "napi-fix: failed"}) < said.index({"python": "activated"})
+    output = said[-1]["output"]
+    assert "napi-fix: the workspace is not trusted: neither its Python interpreter nor its virtual environment " \
+           "is used" in output
+    assert output.index("napi-fix: starting napi-fix lsp (from PATH)") < output.index(
+        f"napi-fix: starting {python.parent / 'napi-fix'} lsp " + FROM_INTERPRETER.format(python))
+    assert (tmp_path / "noted").read_text().splitlines() == [str(python.parent / "napi-fix")]
+
+
+def test_selecting_another_interpreter_starts_its_napi_fix(built, tmp_path):
+    first, second = interpreter(tmp_path, "first", napi_fix=None), interpreter(tmp_path, "second")
+    said = activate(built, tmp_path, trusted(tmp_path), {"python": {"api": "environments", "interpreter": str(first)}},
+                    {"settings": {}}, {"interpreter": str(second)})
+    output = said[-1]["output"]
+    assert "napi-fix: starting napi-fix lsp (from PATH)" in output
+    assert f"napi-fix: starting {second.parent / 'napi-fix'} lsp " + FROM_INTERPRETER.format(second) in output
+    assert (tmp_path / "noted").read_text().splitlines() == [str(second.parent / "napi-fix")]
 
 
 # -- the bundled server (napi-fix is not on PyPI) -------------------------------------------------

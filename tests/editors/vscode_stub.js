@@ -8,7 +8,15 @@
 // and output line is recorded. Anything else is an inert object. Steps
 // (argv[3], JSON): [{"workspace": {"folders": [...], "trusted": false}},
 // {"settings": {...}} (the first activates), {"grant": true}, {"wait":
-// "running"}, ...]; what happened is printed as JSON lines.
+// "running"}, {"python": {...}}, {"interpreter": "..."}, ...]; what
+// happened is printed as JSON lines.
+//
+// {"python": {"api": "environments" | "settings", "interpreter": PATH}}
+// (before activation) installs a stand-in of the Python extension
+// (ms-python.python) exporting that API as @vscode/python-extension types
+// it: the active environment is PATH, which resolves only if it is a file.
+// Each question it is asked is printed ({"python": "activated" | "asked"}).
+// {"interpreter": PATH} then selects another one and fires its change event.
 //
 // node vscode_stub.js <extension folder> '<steps>'
 "use strict";
@@ -47,6 +55,7 @@ class EventEmitter {
 }
 
 let settings = {};
+let python;  // the stand-in Python extension, once a step asks for one
 const configurationListeners = [];
 const trustListeners = [];
 const output = [];
@@ -99,6 +108,9 @@ const vscode = new Proxy({
     textDocuments: [],
     isTrusted: true,
   }, { get: (t, key) => (key in t ? t[key] : inert(`workspace.${String(key)}`)) }),
+  extensions: {
+    getExtension: (id) => (id === "ms-python.python" ? python : undefined),
+  },
   commands: new Proxy({
     registerCommand: (id) => { said({ command: id }); return new Disposable(); },
   }, { get: (t, key) => (key in t ? t[key] : inert(`commands.${String(key)}`)) }),
@@ -108,6 +120,39 @@ const load = Module._load;
 Module._load = function (request, ...rest) {
   return request === "vscode" ? vscode : load.call(this, request, ...rest);
 };
+
+// The Python extension as its API's types describe it (see the header).
+function pythonExtension({ api, interpreter }) {
+  const fs = require("fs");
+  const changed = new EventEmitter();
+  const uri = (file) => ({ fsPath: file, scheme: "file", path: file, toString: () => `file://${file}` });
+  const exports = api === "environments" ? {
+    environments: {
+      getActiveEnvironmentPath: () => {
+        said({ python: "asked" });
+        return { id: extension.interpreter, path: extension.interpreter };
+      },
+      resolveEnvironment: async (environment) => {
+        const file = typeof environment === "string" ? environment : environment.path;
+        return fs.existsSync(file) && fs.statSync(file).isFile()
+          ? { id: file, path: file,
+            executable: { uri: uri(file), bitness: "64-bit", sysPrefix: path.dirname(path.dirname(file)) } }
+          : undefined;
+      },
+      onDidChangeActiveEnvironmentPath: changed.event,
+    },
+  } : {
+    settings: {
+      getExecutionDetails: () => { said({ python: "asked" }); return { execCommand: [extension.interpreter] }; },
+      onDidChangeExecutionDetails: changed.event,
+    },
+  };
+  const extension = {
+    id: "ms-python.python", isActive: false, exports, interpreter, changed,
+    activate: async () => { said({ python: "activated" }); extension.isActive = true; return exports; },
+  };
+  return extension;
+}
 
 async function main() {
   const [folder, steps] = [process.argv[2], JSON.parse(process.argv[3])];
@@ -121,6 +166,12 @@ async function main() {
         name: path.basename(folder), index,
       }));
       vscode.workspace.isTrusted = step.workspace.trusted;
+    } else if (step.python) {
+      python = pythonExtension(step.python);
+    } else if (step.interpreter) {  // the user selects another interpreter
+      python.interpreter = step.interpreter;
+      for (const fn of python.changed.listeners) await fn({ id: step.interpreter, path: step.interpreter });
+      said({ status: status.text });
     } else if (step.grant) {  // the user trusts the workspace
       vscode.workspace.isTrusted = true;
       for (const fn of trustListeners) await fn();
@@ -150,7 +201,7 @@ async function main() {
     }
   }
   await extension.deactivate();
-  said({ output });
+  said({ output, tooltip: status.tooltip });
   process.exit(0);
 }
 

@@ -43,6 +43,14 @@ def test_disk_refuses_a_file_over_the_cap(tmp_path):
     assert "over the 0 MB limit" in _try_read(DiskSources(max_read=1024), str(tmp_path / "big.h"))
 
 
+def test_a_path_no_file_can_have_is_unreadable_and_missing_for_a_reason(tmp_path):
+    """A NUL byte (an editor's folder URI may carry %00): bad input, never a ValueError."""
+    path = str(tmp_path / "a\0b.h")
+    for sources in (DiskSources(), OverlaySources(DiskSources())):
+        assert _try_read(sources, path) == "cannot read: a NUL byte in the path"
+        assert (sources.kind(path), sources.why_missing(path)) == (None, "a NUL byte in the path")
+
+
 def _try_read(sources, path):
     try:
         sources.read(path)

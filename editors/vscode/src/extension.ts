@@ -2,21 +2,24 @@
 // files. Everything else (diagnostics, quick fixes, fix-all) is the server's.
 //
 // The executable is found as ruff's extension finds its own: the
-// `napi-fix.path` setting, else the workspace's virtual environment
-// (.venv or venv) once the workspace is trusted, else `napi-fix` on PATH;
-// the output says which. Otherwise what runs is the user's choice, never
-// the workspace's: `napi-fix.path` is a machine setting and restricted in
-// untrusted workspaces (package.json), a relative path is refused (it would
-// name a file of whatever folder the process runs in), and the server runs
-// in a folder outside the workspace, so a bare name is looked up on PATH and
-// never found in the repository. With none of the three, the wheel bundled
-// in the extension is installed with the user's Python (bootstrap.ts).
+// `napi-fix.path` setting, else, once the workspace is trusted, the napi-fix
+// of the Python interpreter selected in the Python extension (python.ts),
+// else the workspace's virtual environment (.venv or venv), else `napi-fix`
+// on PATH; the output and the status bar's tooltip say which. Otherwise
+// what runs is the user's choice, never the workspace's: `napi-fix.path` is
+// a machine setting and restricted in untrusted workspaces (package.json), a
+// relative path is refused (it would name a file of whatever folder the
+// process runs in), and the server runs in a folder outside the workspace,
+// so a bare name is looked up on PATH and never found in the repository.
+// With none of these, the wheel bundled in the extension is installed with
+// the user's Python (bootstrap.ts).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, State } from "vscode-languageclient/node";
 import { bundledWheel, installedServer, installServer, onPath } from "./bootstrap";
+import { interpreterNapiFix, onInterpreterChange } from "./python";
 
 const WATCHED = ["package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
   "pnpm-workspace.yaml", "binding.gyp"];
@@ -28,10 +31,13 @@ let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
 let extensionPath = "";
 let storage = "";
+let subscriptions: vscode.Disposable[] = [];
+let watchingInterpreter = false;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   extensionPath = context.extensionPath;
   storage = context.globalStorageUri.fsPath;
+  subscriptions = context.subscriptions;
   output = vscode.window.createOutputChannel("napi-fix");
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 0);
   status.command = "napi-fix.showOutput";
@@ -91,15 +97,28 @@ export function executable(setting: string): string | undefined {
 const VENV_SCRIPTS = process.platform === "win32" ? ["Scripts", "napi-fix.exe"] : ["bin", "napi-fix"];
 
 // The setting the user made (a machine setting: never a workspace's), else
-// napi-fix in a trusted workspace's .venv or venv, else `napi-fix` on PATH,
-// else the bundled wheel (`bundled` names it), else `napi-fix` (to fail saying so).
-function choose(config: vscode.WorkspaceConfiguration): { setting: string; from: string; bundled?: string } {
+// in a trusted workspace the napi-fix of the Python extension's selected
+// interpreter, else napi-fix in the workspace's .venv or venv, else
+// `napi-fix` on PATH, else the bundled wheel (`bundled` names it), else
+// `napi-fix` (to fail saying so). Why a step was passed over goes to the output.
+type Choice = { setting: string; from: string; bundled?: string };
+
+async function choose(config: vscode.WorkspaceConfiguration): Promise<Choice> {
   const made = config.inspect<string>("path")?.globalValue;
   if (made !== undefined) {
     return { setting: made, from: "the \"napi-fix.path\" setting" };
   }
   if (vscode.workspace.isTrusted) {
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const python = await interpreterNapiFix(folders[0]?.uri);
+    watchInterpreter();
+    if (python !== undefined && "note" in python) {
+      output.appendLine(`napi-fix: ${python.note}`);
+    } else if (python !== undefined) {
+      const from = `the Python extension's selected interpreter (${python.interpreter})`;
+      return { setting: python.executable, from };
+    }
+    for (const folder of folders) {
       for (const venv of [".venv", "venv"]) {
         const candidate = path.join(folder.uri.fsPath, venv, ...VENV_SCRIPTS);
         if (fs.existsSync(candidate)) {
@@ -107,12 +126,26 @@ function choose(config: vscode.WorkspaceConfiguration): { setting: string; from:
         }
       }
     }
+  } else {
+    output.appendLine("napi-fix: the workspace is not trusted: neither its Python interpreter nor its virtual "
+      + "environment is used");
   }
   const wheel = bundledWheel(extensionPath);
   if (!onPath("napi-fix") && wheel !== undefined) {
     return { setting: "", from: "the wheel bundled with the extension", bundled: wheel };
   }
   return { setting: "napi-fix", from: "PATH" };
+}
+
+// Another interpreter selected: start again, from it if it has napi-fix.
+function watchInterpreter(): void {
+  if (!watchingInterpreter) {
+    const watching = onInterpreterChange(restart);
+    if (watching !== undefined) {
+      watchingInterpreter = true;
+      subscriptions.push(watching);
+    }
+  }
 }
 
 // The bundled wheel's server, installed on first use with progress shown.
@@ -145,7 +178,7 @@ function show(state: string, tooltip: string): void {
 
 async function start(): Promise<void> {
   const config = vscode.workspace.getConfiguration("napi-fix");
-  const { setting, from, bundled } = choose(config);
+  const { setting, from, bundled } = await choose(config);
   const command = bundled !== undefined ? await bundledServer(bundled) : executable(setting);
   if (bundled !== undefined && command === undefined) {
     return;
@@ -179,14 +212,14 @@ async function start(): Promise<void> {
   client = started;
   started.onDidChangeState((event) => {
     if (client === started) {
-      show(State[event.newState].toLowerCase(), `${command} lsp`);
+      show(State[event.newState].toLowerCase(), `${command} lsp (from ${from})`);
     }
   });
   output.appendLine(`napi-fix: starting ${command} lsp (from ${from})`);
   try {
     await started.start();
   } catch (error) {
-    const message = `napi-fix: could not start \`${command} lsp\` (set "napi-fix.path", then `
+    const message = `napi-fix: could not start \`${command} lsp\` (from ${from}; set "napi-fix.path", then `
       + `"napi-fix: Restart Server"): ${error}`;
     show("failed", message);
     void vscode.window.showErrorMessage(message);
