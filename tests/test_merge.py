@@ -36,11 +36,19 @@ def member(key: str, value, data: bytes = PKG) -> Edit:
                  id="two-new-members-of-one-object-merge-in-a-fixed-order"),
     pytest.param([finding("v", Edit("package.json", 32, 39, b'"2.0.0"')), finding("v", Edit("package.json", 32, 39, b'"2.0.0"'))],
                  PKG.replace(b'"1.0.0"', b'"2.0.0"'), id="same-replacement-twice"),
+    pytest.param([finding("v", Edit("package.json", 12, 17, b'"App"')), finding("v", Edit("package.json", 12, 17, b'"App"')),
+                  finding("w", Edit("package.json", 32, 39, b'"2.0.0"'))],
+                 PKG.replace(b'"app"', b'"App"').replace(b'"1.0.0"', b'"2.0.0"'), id="an-edit-after-a-collapsed-one"),
+    pytest.param([finding("o", member("overrides", {"p": "1"})), finding("d", member("dependencies", {"x": "2"})),
+                  finding("w", Edit("package.json", len(PKG) - 1, len(PKG), b"\r\n"))],
+                 b'{\n  "name": "app",\n  "version": "1.0.0",\n  "dependencies": {\n    "x": "2"\n  },\n'
+                 b'  "overrides": {\n    "p": "1"\n  }\n}\r\n', id="an-edit-after-merged-insertions"),
 ])
 def test_merges(findings, after):
     result = merge_file("package.json", PKG, findings)
     assert result.error is None
     assert apply_edits(PKG, result.edits) == after
+    assert {e.path for e in result.edits} == {"package.json"}
     assert merge_file("package.json", PKG, list(reversed(findings))).edits == result.edits  # order-independent
 
 
@@ -59,6 +67,46 @@ def test_conflicts_are_reported_with_both_reasons(findings, message):
     result = merge_file("package.json", PKG, findings)
     assert message in result.error and "nothing written" in result.error
     assert result.edits == ()
+
+
+VERSION = Edit("package.json", 32, 39, b'"2.0.0"')
+
+
+@pytest.mark.parametrize("original, findings, error, edits", [
+    pytest.param(PKG, [finding("a note")], None, (), id="nothing-to-edit"),
+    pytest.param(None, [finding("v", VERSION)], "internal: edits planned on bytes that were not recorded", (),
+                 id="bytes-not-recorded"),
+    pytest.param(PKG, [finding("v", VERSION), finding("w", Edit("package.json", 32, 39, b'"3.0.0"'))],
+                 "conflicting edits at bytes 32..39", (), id="conflict"),
+    pytest.param(PKG, [finding("v", VERSION), finding("a note")], None, (VERSION,), id="merged"),
+])
+def test_every_outcome_keeps_the_files_path_findings_and_unit(original, findings, error, edits):
+    result = merge_file("package.json", original, findings, unit="/app")
+    assert (result.path, result.findings, result.unit, result.edits) == ("package.json", tuple(findings), "/app", edits)
+    assert result.error == error if error is None else result.error.startswith(error)
+    assert result.original == (original if edits else None)
+    assert merge_file("package.json", original, findings).unit == ""  # no unit: the file alone
+
+
+@pytest.mark.parametrize("edit, error", [
+    pytest.param(Edit("other.h", 0, 1, b"x"), "internal: an edit for C does not fit this file (0..1 of 12 bytes)",
+                 id="another-files-edit"),
+    pytest.param(Edit("a.h", 11, 13, b"x"), "internal: an edit for C does not fit this file (11..13 of 12 bytes)",
+                 id="past-the-end"),
+    pytest.param(Edit("a.h", 12, 12, b"int x;\n"), None, id="an-insertion-at-the-very-end-fits"),
+])
+def test_an_edit_that_does_not_fit_the_file_is_an_error(edit, error):
+    data = b"class C {};\n"
+    result = merge_file("a.h", data, [Finding("a.h", 1, 1, PIN, "C", "", "r", (edit,))])
+    assert result.error == (error and error + "; nothing written")
+
+
+def test_json_that_does_not_parse_names_each_planned_reason_once():
+    findings = [finding("one", Edit("package.json", 1, 1, b'"a": 1')), finding("a note"),
+                finding("two", Edit("package.json", 1, 1, b'"b": 2')), finding("one", Edit("package.json", 1, 1, b"3"))]
+    error = merge_file("package.json", PKG, findings).error
+    assert error.startswith("conflicting edits: together they do not give valid JSON (")
+    assert error.endswith("); planned: one; two; nothing written")
 
 
 def test_insertions_at_one_offset_outside_json_conflict():
@@ -191,6 +239,26 @@ def test_quotes_after_a_backslash_are_never_counted():
     assert not strings_for_strings(data, (edit,))
     with pytest.raises(ValueError):
         json.loads(apply_edits(data, [edit]))
+
+
+ONE, EMPTY_FIRST = b'{"a": "xy"}', b'["", "x"]'
+
+
+@pytest.mark.parametrize("data, start, end, text, vouched", [
+    pytest.param(ONE, 6, 10, b'"z"', True, id="one-whole-string-for-one-string"),
+    pytest.param(ONE, 1, 4, b'"b"', True, id="a-key"),
+    pytest.param(ONE, 6, 9, b'"z"', False, id="from-a-quote-to-inside-the-string"),
+    pytest.param(ONE, 7, 10, b'"z"', False, id="from-inside-the-string-to-a-quote"),
+    pytest.param(ONE, 6, 7, b'"z"', False, id="one-quote-alone"),
+    pytest.param(ONE, 6, 10, b"1", False, id="a-string-for-a-number"),
+    pytest.param(EMPTY_FIRST, 1, 6, b'"z"', False, id="an-empty-string-and-the-next-ones-opening-quote"),
+])
+def test_strings_for_strings_vouches_only_for_whole_strings(data, start, end, text, vouched):
+    edit = Edit("a.json", start, end, text)
+    assert strings_for_strings(data, (edit,)) == vouched
+    if not vouched and text.startswith(b'"'):
+        with pytest.raises(ValueError):
+            json.loads(apply_edits(data, [edit]))
 
 
 def test_a_real_lock_pin_is_vouched_for_without_a_parse():

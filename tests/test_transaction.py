@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from codemod.cli import main
+from codemod.transaction import Change, write_all
 from helpers import write_tree
 
 LOCK = {
@@ -357,3 +358,31 @@ def test_two_runs_at_once_never_leave_a_package_half_fixed(tmp_path):
         no_leftovers(tmp_path)
         for i in range(60):
             write_tree(tmp_path / f"p{i}", {k: v for k, v in TREE.items() if k != "src/counter.h"})
+
+
+def _symlink(path: Path) -> None:
+    path.with_name("real").write_bytes(b"old")
+    path.symlink_to("real")
+
+
+def _folder_read_only(path: Path) -> None:
+    path.write_bytes(b"old")
+    path.parent.chmod(0o555)
+
+
+@pytest.mark.parametrize("make, reason", [
+    pytest.param(lambda path: None, "refused: No such file or directory", id="gone"),
+    pytest.param(_symlink, "refused: a symbolic link (napi-fix never edits through links)", id="symlink"),
+    pytest.param(os.mkfifo, "refused: not a regular file", id="fifo"),
+    pytest.param(lambda path: path.write_bytes(b"new"), "refused: the file changed since napi-fix read it", id="changed"),
+    pytest.param(_folder_read_only, "refused: its folder is read-only (--force writes it anyway)", id="folder-read-only"),
+])
+def test_each_refusal_names_the_file_and_why(tmp_path, make, reason):
+    path = tmp_path / "folder" / "file"
+    path.parent.mkdir()
+    make(path)
+    try:
+        outcome = write_all([Change(str(path), b"old", b"fixed")])
+    finally:
+        path.parent.chmod(0o755)
+    assert (outcome.failed, outcome.written) == ({str(path): reason}, [])
