@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
+from codemod.manifests.locks import NAMES as LOCK_NAMES
 from codemod.rules import unreadable
 from codemod.sources.base import DIR, FILE, LINK, Sources, Unreadable, within
 
@@ -29,7 +30,7 @@ CPP_SUFFIXES = frozenset(
 )
 SKIP_DIRS = frozenset((".git", "node_modules", "build"))
 BUILD_FILES = frozenset(("binding.gyp", "CMakeLists.txt", "BUILD", "BUILD.bazel", "build.zig", "meson.build"))
-LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb")
+LOCKFILES = LOCK_NAMES  # every lockfile format's name (manifests/locks.py, the one table)
 ROOT_MARKERS = LOCKFILES + ("pnpm-workspace.yaml",)  # what makes a folder a package root (roots.py)
 PACKAGE_FILES = frozenset(("package.json",) + ROOT_MARKERS)
 # node-addon-api's own headers: never ours to edit, wherever a copy sits.

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from codemod.discover import BUILD_FILES, SKIP_DIRS, is_cpp
+from codemod.manifests.locks import names_of
 from codemod.results import (
     LEAK_RULES,
     PIN_UNKNOWN,
@@ -47,7 +48,7 @@ from codemod.rules import LEAKY_HEADERS, NEEDS_PERSON, RESOLVES_BAD
 from codemod.sources.base import DIR, Sources, Unreadable, within
 
 PACKAGE = "node-addon-api"
-NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
+NPM_LOCKS = names_of("npm")
 DEP_FIELDS = ("dependencies", "optionalDependencies", "peerDependencies", "devDependencies")
 SHOWN = 3  # class names named per package; the rest are counted
 NOT_INSTALLED = "dependencies not installed"

@@ -15,7 +15,7 @@ import json
 import os
 
 from codemod.edits import Edit
-from codemod.manifests import buildfiles, spec as specs
+from codemod.manifests import buildfiles, locks, spec as specs
 from codemod.manifests.fingerprint import LEAKY, UNREADABLE, fingerprint, leaky_line, plan_patch
 from codemod.manifests.jsonspan import BadInput, Obj, Str, insert_member
 from codemod.manifests.packagejson import DEP_FIELDS
@@ -82,7 +82,7 @@ def repoint_target(planner, copy: str) -> str:
 
 
 # Locks napi-fix does not declare packages in: their own tool adds it.
-_OTHER_MANAGERS = {"yarn.lock": "yarn", "pnpm-lock.yaml": "pnpm", "bun.lock": "bun", "bun.lockb": "bun"}
+_OTHER_MANAGERS = {f.name: f.manager for f in locks.FORMATS if f.manager != "npm"}
 
 
 def _blocker(planner, folder: str) -> tuple[str, str | None] | None:

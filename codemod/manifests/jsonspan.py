@@ -186,6 +186,19 @@ def _string(data: bytes, begin: int, finish: int) -> str:
     return json.loads(data[begin:finish])
 
 
+def json_kind(value) -> str:
+    """What a parsed JSON value is, in words (for "holds an array, not an object")."""
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, Str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
 def quoted(value: str) -> bytes:
     """A JSON string literal for `value` (non-ASCII kept as is)."""
     return json.dumps(value, ensure_ascii=False).encode("utf-8")

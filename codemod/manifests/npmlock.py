@@ -26,25 +26,24 @@ from dataclasses import dataclass
 
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
-from codemod.manifests.jsonspan import Obj, Str, insert_member, quoted
+from codemod.manifests.jsonspan import BadInput, Obj, Str, insert_member, json_kind, loads, quoted
+from codemod.manifests.lockplan import Key, LockPlan, LockSource, Pins, Refusal
 from codemod.manifests.packagejson import DEP_FIELDS
-from codemod.results import MANUAL, PIN, Finding
-from codemod.rules import NEEDS_PERSON, RESOLVES_BAD
+from codemod.results import PIN, Finding
+from codemod.rules import RESOLVES_BAD
 from codemod.sources.base import within
 from codemod.textpos import line_of, lines_of
 
 SUFFIX = "node_modules/" + specs.PACKAGE
-
-
-Key = tuple[str, str]  # (dependency field, the name node-addon-api is installed under)
+EDITS_LOCK = True
 
 
 @dataclass(frozen=True)
-class LockChange:
-    """One lock entry moved, or a reason it could not be."""
+class _Change:
+    """One lock entry moved, or a reason it could not be (then `command`: what to run instead)."""
 
     key: str
-    at: int  # the byte offset it is reported at (plan_npm_lock numbers the lines in one sweep)
+    at: int  # the byte offset it is reported at (plan numbers the lines in one sweep)
     new: str | None
     reason: str
     edits: tuple[Edit, ...] = ()
@@ -52,6 +51,7 @@ class LockChange:
     # Parents whose own range admits no safe release: the lock entry can only
     # move with an npm override scoped to each of them.
     override_parents: tuple[str, ...] = ()
+    command: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,8 @@ def lazy_entries(key_path: tuple) -> bool:
     return section == "dependencies" and key != specs.PACKAGE
 
 
-def plan_npm_lock(path: str, lock: Obj, data: bytes, spec_changes: dict[str, dict[Key, str]],
-                  declared: dict[str, dict[Key, str]], mode: str) -> tuple[list[LockChange], list[Edit]]:
+def _changes(path: str, data: bytes, lock: Obj, spec_changes: dict[str, dict[Key, str]],
+             declared: dict[str, dict[Key, str]], mode: str) -> tuple[list[_Change], list[Edit]]:
     """(moved copies and refusals, edits of spec mirrors). spec_changes:
     package dir relative to the lock -> {(field, name): new spec}; declared:
     every package.json of the lock's root -> its node-addon-api specs as
@@ -143,7 +143,7 @@ def plan_npm_lock(path: str, lock: Obj, data: bytes, spec_changes: dict[str, dic
 
 
 def _move(path: str, key: str, entries, version: tuple[Str, str], wanted: list[_Dependent],
-          packages, mode: str) -> LockChange:
+          packages, mode: str) -> _Change:
     """One install resolving a bad release: moved inside every range that asks
     for it, or refused."""
     value, found = version
@@ -155,27 +155,27 @@ def _move(path: str, key: str, entries, version: tuple[Str, str], wanted: list[_
         kind = specs.source_kind(literal.spec) if literal is not None else source
         asked = f"{_who(literal.package)} asks for {literal.name} as {literal.spec!r}" if literal else \
             f"the entry is fetched from {source}"
-        return LockChange(key, at, None,
-                          f"{key} resolves {found}, and {asked}: npm checks the entry against that {kind} "
-                          f"source literally, so it cannot move to a safe release alone; nothing is written for "
-                          f"this package root. Run: {_command(literal or _Dependent('', specs.PACKAGE, ''), mode)}",
-                          span=span)
+        command = _command(literal or _Dependent("", specs.PACKAGE, ""), mode)
+        return _Change(key, at, None,
+                       f"{key} resolves {found}, and {asked}: npm checks the entry against that {kind} "
+                       f"source literally, so it cannot move to a safe release alone; nothing is written for "
+                       f"this package root. Run: {command}", span=span, command=command)
     ranges = {(d.package, specs.split_alias(d.spec)[1]) for d in wanted}
     ranges = {(dep, r) for dep, r in ranges if specs.judge(r).status != specs.UNKNOWN}
     blocked = sorted(dep for dep, r in ranges if specs.choose_version([r], mode) is None)
     new = specs.choose_version([r for dep, r in ranges if dep not in blocked], mode)
     parents = tuple(_package_name(dep, packages) for dep in blocked)
     if new is None or "" in blocked or None in parents:
-        return LockChange(key, at, None,
-                          f"{key} resolves {found}; no safe release satisfies {sorted(r for _, r in ranges)}; "
-                          f"nothing is written for this package root: widen the range, or add an npm override "
-                          f"forcing {specs.upgrade_target()} or later, and run npm install",
-                          span=span)
+        return _Change(key, at, None,
+                       f"{key} resolves {found}; no safe release satisfies {sorted(r for _, r in ranges)}; "
+                       f"nothing is written for this package root: widen the range, or add an npm override "
+                       f"forcing {specs.upgrade_target()} or later, and run npm install",
+                       span=span, command="npm install")
     edits = [edit for entry, legacy_entry in entries for edit in _entry_edits(path, entry, legacy_entry, new)]
     why = ", ".join(sorted({d.spec for d in wanted})) or "no declared range"
     forced = f"; forced past {', '.join(parents)}'s range by an override" if parents else ""
-    return LockChange(key, at, new, f"lock entry {key} resolves {found}; move to {new} (wanted: {why}){forced}",
-                      tuple(edits), span, parents)
+    return _Change(key, at, new, f"lock entry {key} resolves {found}; move to {new} (wanted: {why}){forced}",
+                   tuple(edits), span, parents)
 
 
 def _who(package_key: str) -> str:
@@ -200,7 +200,7 @@ def _command(dependent: _Dependent, mode: str) -> str:
 
 
 def _drift(packages, legacy, installs, declared: dict[str, dict[Key, str]],
-           copies: dict[str, dict[Key, str]]) -> list[LockChange]:
+           copies: dict[str, dict[Key, str]]) -> list[_Change]:
     """Each package.json the lock no longer describes (it was not
     regenerated): a node-addon-api dependency added or removed, or a range
     the locked release does not satisfy. `npm ci` rejects such a pair itself,
@@ -236,10 +236,10 @@ def _drift(packages, legacy, installs, declared: dict[str, dict[Key, str]],
                 elif not specs.satisfies(held[1], inner):
                     stale.append(f"{field} {name}: package.json {spec!r}, lock {held[1]}")
         if stale:
-            out.append(LockChange(folder or "(root)", where, None,
-                                  f"package.json and the lock disagree ({'; '.join(stale)}): the lock was not "
-                                  f"regenerated after package.json changed; nothing is written for this package "
-                                  f"root. Run: npm install (then napi-fix again)", span=None))
+            out.append(_Change(folder or "(root)", where, None,
+                               f"package.json and the lock disagree ({'; '.join(stale)}): the lock was not "
+                               f"regenerated after package.json changed; nothing is written for this package "
+                               f"root. Run: npm install (then napi-fix again)", span=None, command="npm install"))
     return out
 
 
@@ -356,26 +356,38 @@ def _resolves_to(package_key: str, name: str, installs: dict) -> str | None:
             parts = parts[:-1]
 
 
-def plan_lock_file(path: str, data: bytes, lock: Obj, folder: str, spec_changes: dict[str, dict[Key, str]],
-                   declared: dict[str, dict[Key, str]], mode: str) -> tuple[list[Finding], dict[str, str]]:
-    """Findings for one npm lock (one without edits refuses the root: NAPI005,
-    with the command to run), and the parents ({name: version}) whose own
-    range admits only bad releases (package.json needs an override scoped to
-    each: packagejson.plan_overrides)."""
+def read(path: str, data: bytes, parse=loads) -> Obj:
+    """The lock parsed by `parse` (jsonspan.loads, or the editor's memo of
+    it), its entries napi-fix never edits stepped over (`lazy_entries`);
+    BadInput when it is no JSON object."""
+    document = parse(data, path, lazy_entries)
+    if not isinstance(document, Obj):
+        raise BadInput(path, 1, f"the lockfile holds {json_kind(document)}, not an object")
+    return document
+
+
+def plan(lock: LockSource, pins: Pins) -> LockPlan:
+    """One npm lock moved with the pins. Its `overrides`: the parents
+    ({name: version}) whose own range admits only bad releases (package.json
+    needs an override scoped to each: packagejson.plan_overrides)."""
+    path, data, folder = lock.path, lock.data, pins.folder
+    document = read(path, data, lock.parse)
+
     def relative(by_folder: dict) -> dict:
         return {("" if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")): value
                 for d, value in by_folder.items() if not folder or within(d, folder)}
 
-    changes, mirrors = plan_npm_lock(path, lock, data, relative(spec_changes), relative(declared), mode)
+    changes, mirrors = _changes(path, data, document, relative(pins.names), relative(pins.declared), pins.mode)
     findings = []
     if mirrors:
         findings.append(Finding(path, line_of(data, mirrors[0].start), 1, PIN, "package specs", "",
                                 "the lock's copies of the package.json specs follow the pin", tuple(mirrors)))
     lines = lines_of(data, (c.at for c in changes))
-    for c in changes:
-        findings.append(Finding(path, lines[c.at], 1, PIN if c.edits else MANUAL, c.key, "", c.reason, c.edits,
-                                rule=RESOLVES_BAD.id if c.edits else NEEDS_PERSON.id, span=c.span))
-    return findings, {parent: c.new for c in changes if c.new for parent in c.override_parents}
+    findings += [Finding(path, lines[c.at], 1, PIN, c.key, "", c.reason, c.edits, rule=RESOLVES_BAD.id, span=c.span)
+                 for c in changes if c.edits]
+    refusals = tuple(Refusal(path, lines[c.at], c.key, c.reason, c.command, c.span) for c in changes if not c.edits)
+    overrides = {parent: c.new for c in changes if c.new for parent in c.override_parents}
+    return LockPlan(tuple(findings), refusals, tuple(overrides.items()))
 
 
 def declare_package(path: str, data: bytes, lock: Obj, spec: str, version: str) -> list[Edit] | None:

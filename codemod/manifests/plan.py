@@ -10,25 +10,22 @@ fix for the 8.2.0/8.2.1 leak.
 from __future__ import annotations
 
 import os
-import posixpath
 from dataclasses import dataclass, field, replace
 
-from codemod.manifests import headers, spec as specs
+from codemod.manifests import headers, locks, spec as specs
 from codemod.manifests.installed import disagrees, is_leaky
 from codemod.manifests.jsonreparse import Parses
-from codemod.manifests.jsonspan import BadInput, Obj, Str, loads
-from codemod.manifests.npmlock import lazy_entries
+from codemod.manifests.jsonspan import BadInput, Obj, Str, json_kind, loads
+from codemod.manifests.lockplan import LockSource, Pins
 from codemod.manifests.packagejson import DEP_FIELDS, SpecPin, odd_specs, plan_overrides, plan_specs
 from codemod.manifests.roots import RootFiles, Unloadable
 from codemod.options import Options
 from codemod.results import INSTALLED, MANUAL, MISMATCH, PIN, PIN_SAFE, PIN_UNKNOWN, Finding, Related
 from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD, unreadable
-from codemod.sources.base import within
-from codemod.textpos import line_of, line_start, lines_of
+from codemod.textpos import line_start, lines_of
 from codemod.withhold import withheld
 
-NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
-BUN_LOCKS = ("bun.lock", "bun.lockb")
+WORKSPACE = "pnpm-workspace.yaml"  # pnpm's overrides and catalogs: specs, like package.json's
 
 
 @dataclass
@@ -68,6 +65,8 @@ class RootPlanner:
         self.declared: dict[str, dict[tuple[str, str], str]] = {}  # package dir -> {(field, name): spec}
         self.spec_renames: dict[str, dict[str, str]] = {}  # package dir -> {old spec: new spec}
         self.pnpm_overrides: dict[str, dict[str, str]] = {}  # package dir -> {override key: new value}
+        # pnpm-workspace.yaml's catalogs: package dir -> {catalog: new spec}; None: the file could not be read.
+        self.catalogs: dict[str, dict[str, str] | None] = {}
 
     # -- reading (from RootFiles only) --------------------------------------
 
@@ -79,12 +78,18 @@ class RootPlanner:
     def json(self, path: str) -> tuple[bytes, Obj]:
         data = self.data(path)
         if path not in self._parsed:
-            lazy = lazy_entries if os.path.basename(path) in NPM_LOCKS else None
             try:
-                self._parsed[path] = self._loads(data, path, lazy)
+                self._parsed[path] = self._loads(data, path)
             except BadInput as exc:
                 raise Unloadable(exc.path, describe(exc), exc.line) from None
         return data, self._parsed[path]
+
+    def cannot_read(self, exc: BadInput | Unloadable) -> None:
+        """A file that could not be read or parsed: this root's error."""
+        if isinstance(exc, BadInput):
+            self.error(exc.path, describe(exc), exc.line)
+        else:
+            self.error(exc.path, exc.reason, exc.line)
 
     def has(self, path: str) -> bool:
         return path in self.files.root.files
@@ -104,14 +109,16 @@ class RootPlanner:
         self.repoint_specs = headers.repoint_specs(self)
         for path in root.packages:
             self._specs(path)
+            self._workspace(path)
         for path in root.packages:
-            self._npm_locks(path)
-        for path in root.packages:
-            self._yarn_and_pnpm(path)
+            self._locks(path, edits_lock=True)
         headers.plan_headers(self)
         for copy in self.files.installed:
             self._installed(copy)
-        self._foreign_locks()
+        # A lock napi-fix never edits (bun's) is asked last: it refuses the
+        # root when anything else in it moves.
+        for path in root.packages:
+            self._locks(path, edits_lock=False)
         return self._finish()
 
     def _specs(self, path: str) -> None:
@@ -121,7 +128,7 @@ class RootPlanner:
             self.error(exc.path, exc.reason, exc.line)
             return
         if not isinstance(pkg, Obj):
-            self.error(path, unreadable(1, f"package.json holds {_json_kind(pkg)}, not an object"), 1)
+            self.error(path, unreadable(1, f"package.json holds {json_kind(pkg)}, not an object"), 1)
             return
         if isinstance(pkg.get("name"), Str) and pkg["name"].value == specs.PACKAGE:
             self.plan.notes.append(f"{path}: this package is node-addon-api itself; nothing to pin")
@@ -177,108 +184,93 @@ class RootPlanner:
 
     def npm_locks(self, folder: str):
         """(path, bytes, parsed) of each npm lock beside a package.json in
-        `folder`; one that cannot be read or is no object is this root's error."""
-        for name in NPM_LOCKS:
+        `folder` (the repoint of a vendored build declares node-addon-api in
+        them); one that cannot be read is this root's error."""
+        from codemod.manifests import npmlock
+
+        for name in locks.names_of("npm"):
             lock_path = os.path.join(folder, name)
             if not self.has(lock_path):
                 continue
             try:
-                data, lock = self.json(lock_path)
-                if not isinstance(lock, Obj):
-                    raise Unloadable(lock_path, f"line 1: the lockfile holds {_json_kind(lock)}, not an object; "
-                                                "nothing planned for this package", 1)
-            except Unloadable as exc:
-                self.error(exc.path, exc.reason, exc.line)
+                data = self.data(lock_path)
+                if lock_path not in self._parsed:
+                    self._parsed[lock_path] = npmlock.read(lock_path, data, self._loads)
+            except (BadInput, Unloadable) as exc:
+                self.cannot_read(exc)
                 continue
-            yield lock_path, data, lock
+            yield lock_path, data, self._parsed[lock_path]
 
-    def _npm_locks(self, package: str) -> None:
-        from codemod.manifests.npmlock import plan_lock_file
-
+    def _workspace(self, package: str) -> None:
+        """pnpm-workspace.yaml's overrides and catalogs pinned; what they
+        become is part of the pins the pnpm lock follows."""
         folder = os.path.dirname(package)
-        for lock_path, data, lock in self.npm_locks(folder):
-            findings, parents = plan_lock_file(lock_path, data, lock, folder, self.name_changes, self.declared,
-                                               self.options.pin_mode)
-            for finding in findings:  # an entry that cannot move with its spec refuses the root
-                (self.plan.add if finding.edits else self.refuse)(finding)
-            if parents:
+        path = os.path.join(folder, WORKSPACE)
+        if not self.has(path):
+            return
+        from codemod.manifests.pnpmlock import plan_workspace_file  # and YAML: only where pnpm's files are
+
+        catalogs: dict[str, str] = {}
+        try:
+            pins = plan_workspace_file(path, self.data(path), self.options.pin_mode)
+        except (BadInput, Unloadable) as exc:
+            self.cannot_read(exc)
+            self.catalogs[folder] = None
+            return
+        for pin in pins:
+            self.plan.add(pin.finding)
+            if pin.new and pin.override is not None:
+                self.pnpm_overrides.setdefault(folder, {})[pin.override] = pin.new
+            elif pin.new:
+                catalogs[pin.catalog] = pin.new
+        self.catalogs[folder] = catalogs
+
+    def _locks(self, package: str, edits_lock: bool) -> None:
+        """Each lockfile beside a package.json, by its format's planner
+        (locks.FORMATS), moved with the pins; a lock it cannot move right
+        refuses the root."""
+        folder = os.path.dirname(package)
+        pins = None
+        for name in locks.NAMES:
+            path = os.path.join(folder, name)
+            if not self.has(path):
+                continue
+            data = self.files.contents.get(path)
+            planner = locks.planner_for(name, data)
+            if planner.EDITS_LOCK != edits_lock:
+                continue
+            pins = pins or self._pins(folder, moving=not edits_lock and self._moving())
+            try:
+                # A lock napi-fix edits must be read; one it never edits is judged unread too.
+                data = self.data(path) if edits_lock else data
+                result = planner.plan(LockSource(path, data, self.files.unreadable.get(path), self._loads), pins)
+            except (BadInput, Unloadable) as exc:
+                self.cannot_read(exc)
+                continue
+            for finding in result.findings:
+                self.plan.add(finding)
+            for refusal in result.refusals:
+                self.refuse(refusal.finding())
+            if result.overrides:
                 try:
                     pkg_data, pkg = self.json(package)
                 except Unloadable as exc:
                     self.error(exc.path, exc.reason, exc.line)
                     continue
-                self.plan.add(plan_overrides(package, pkg_data, pkg, parents))
+                self.plan.add(plan_overrides(package, pkg_data, pkg, dict(result.overrides)))
+
+    def _pins(self, folder: str, moving: bool) -> Pins:
+        return Pins(folder, self.options.pin_mode, self.name_changes, self.declared, self.spec_changes,
+                    self.spec_renames, self.pnpm_overrides.get(folder, {}), self.catalogs.get(folder, {}), moving)
+
+    def _moving(self) -> bool:
+        return any(f.edits for found in self.plan.findings.values() for f in found)
 
     def refuse(self, finding: Finding) -> None:
         """A lockfile napi-fix cannot keep in step with package.json: reported
         (NAPI005, with the command to run) and nothing planned for the root."""
         self.plan.add(finding)
         self.plan.refused = True
-
-    def _yarn_and_pnpm(self, package: str) -> None:
-        folder = os.path.dirname(package)
-        yarn_path, pnpm_path = os.path.join(folder, "yarn.lock"), os.path.join(folder, "pnpm-workspace.yaml")
-        lock_path = os.path.join(folder, "pnpm-lock.yaml")
-        catalogs: dict[str, str] = {}
-        members = {d: renames for d, renames in self.spec_renames.items() if _under(d, folder)}
-        try:
-            if self.has(pnpm_path):
-                from codemod.manifests.pnpmlock import plan_workspace_file  # and YAML: only where pnpm's files are
-
-                for pin in plan_workspace_file(pnpm_path, self.data(pnpm_path), self.options.pin_mode):
-                    self.plan.add(pin.finding)
-                    if pin.new and pin.override is not None:
-                        self.pnpm_overrides.setdefault(folder, {})[pin.override] = pin.new
-                    elif pin.new:
-                        catalogs[pin.catalog] = pin.new
-            if self.has(yarn_path):
-                from codemod.manifests.yarnlock import plan_lock_file as plan_yarn
-
-                renamed = {old: new for renames in members.values() for old, new in renames.items()}
-                local = {posixpath.normpath(os.path.relpath(d, folder or ".").replace(os.sep, "/")): renames
-                         for d, renames in members.items()}
-                outcome = plan_yarn(yarn_path, self.data(yarn_path), renamed, self.options.pin_mode, local)
-                for finding in outcome:
-                    (self.plan.add if finding.edits else self.refuse)(finding)
-            if self.has(lock_path):
-                from codemod.manifests.pnpmlock import plan_lock_file as plan_pnpm
-
-                def importer(d: str) -> str:
-                    return "." if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")
-
-                importers = {importer(d): changes for d, changes in self.spec_changes.items() if _under(d, folder)}
-                for finding in plan_pnpm(lock_path, self.data(lock_path), importers, self.options.pin_mode,
-                                         self.pnpm_overrides.get(folder, {}),
-                                         {importer(d): renames for d, renames in members.items()}, catalogs):
-                    (self.plan.add if finding.edits else self.refuse)(finding)
-        except BadInput as exc:
-            self.error(exc.path, describe(exc), exc.line)
-        except Unloadable as exc:
-            self.error(exc.path, exc.reason, exc.line)
-
-    def _foreign_locks(self) -> None:
-        """bun's lockfiles are not edited: a root holding one is refused when
-        it needs a pin, or when the lock may resolve a leaky release (bun.lock,
-        text, names it: `"node-addon-api@8.2.1"`; bun.lockb, binary, cannot be
-        read that far: any mention of node-addon-api), so package.json never
-        moves without its lock and a leaky bun lock is never called clean."""
-        pinning = any(f.edits for found in self.plan.findings.values() for f in found)
-        for path in self.files.root.manifests:
-            name = os.path.basename(path)
-            if name not in BUN_LOCKS:
-                continue
-            data = self.files.contents.get(path, b"")
-            leaky = any(f'"{specs.PACKAGE}@{bad}"'.encode() in data for bad in specs.BAD) if name == "bun.lock" \
-                else specs.PACKAGE.encode() in data
-            if not (pinning or leaky or path in self.files.unreadable):
-                continue
-            text = "" if name == "bun.lock" else " (or `bun install --save-text-lockfile` first: a text bun.lock " \
-                "that resolves no leaky release is left alone)"
-            self.refuse(Finding(path, 1, 1, MANUAL, name, "", (
-                f"{name}: napi-fix does not edit bun's lockfiles; nothing planned for this package. Run "
-                "`bun update node-addon-api` in this lockfile's folder (for a copy only a dependency asks for: add "
-                f"\"overrides\": {{\"node-addon-api\": \"^8.2.2\"}} to package.json, then `bun install`){text}"),
-                rule=NEEDS_PERSON.id))
 
     def _installed(self, copy) -> None:
         where = os.path.join(copy.folder, "package.json")
@@ -346,22 +338,6 @@ def _link_specs_and_locks(plan: RootPlan) -> None:
                                              for s in specs_found))
             updated.append(f)
         plan.findings[path] = updated
-
-
-def _under(folder: str, root: str) -> bool:
-    return not root or within(folder, root)
-
-
-def _json_kind(value) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, Str):
-        return "a string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
 
 
 def describe(exc: BadInput) -> str:

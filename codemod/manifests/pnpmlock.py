@@ -13,6 +13,7 @@ refused: the root is left alone with the command to run instead.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -21,9 +22,14 @@ import yaml
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
 from codemod.manifests.jsonspan import BadInput
-from codemod.results import MANUAL, PIN, PIN_SAFE, Finding
-from codemod.rules import ADMITS_BAD, NEEDS_PERSON, RESOLVES_BAD
+from codemod.manifests.lockplan import LockPlan, LockSource, Pins, Refusal
+from codemod.results import PIN, PIN_SAFE, Finding
+from codemod.rules import ADMITS_BAD, RESOLVES_BAD
+from codemod.sources.base import within
 from codemod.textpos import line_of
+
+EDITS_LOCK = True
+UPDATE = "pnpm update node-addon-api@^8.2.2"  # what a person runs where the lock cannot be moved offline
 
 # libyaml's composer when PyYAML was built with it (its marks count characters
 # as the pure-Python one does): a 30,000-line lock in a tenth of the time.
@@ -48,22 +54,14 @@ def reference(name: str, value: str) -> re.Match | None:
     return _KEY.match(value) or (_BARE.match(value) if name == specs.PACKAGE else None)
 
 
-@dataclass(frozen=True)
-class PnpmChange:
-    line: int
-    reason: str
-    edits: tuple[Edit, ...]
-    span: tuple[int, int] | None = None  # the bad version's key
-    refused: bool = False  # napi-fix cannot keep this lock in step: nothing is written for the root
-
-
 class Refused(Exception):
     """A lock napi-fix will not read or move: the root is left alone."""
 
-    def __init__(self, line: int, reason: str):
+    def __init__(self, line: int, reason: str, command: str):
         super().__init__(reason)
         self.line = line
         self.reason = reason
+        self.command = command
 
 
 class _Doc:
@@ -108,7 +106,7 @@ def _refuse_anchors(text: str) -> None:
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise Refused(event.start_mark.line + 1, "a YAML anchor or alias (`&`/`*`): pnpm never writes them, "
                                                      "so pnpm did not write this lock; regenerate it with "
-                                                     "`pnpm install --lockfile-only`")
+                                                     "`pnpm install --lockfile-only`", "pnpm install --lockfile-only")
 
 
 def _char_offsets(text: str) -> list[int]:
@@ -161,7 +159,7 @@ def lockfile_version(doc: _Doc) -> int:
     if found not in FORMATS:
         raise Refused(doc.line(node) if node is not None else 1, (
             f"lockfileVersion {found!r}: napi-fix moves only the lockfile versions pnpm 7, 8 and 9 write "
-            f"({', '.join(FORMATS)}); run `pnpm update node-addon-api@^8.2.2` in this lockfile's folder with the pnpm that wrote it"))
+            f"({', '.join(FORMATS)}); run `{UPDATE}` in this lockfile's folder with the pnpm that wrote it"), UPDATE)
     return FORMATS[found]
 
 
@@ -201,9 +199,8 @@ def _catalog_name(specifier: str) -> str | None:
     return specifier[len("catalog:"):].strip() or "default"
 
 
-def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]], mode: str,
-                   overrides: dict[str, str] | None = None, renames: dict[str, dict[str, str]] | None = None,
-                   catalogs: dict[str, str] | None = None) -> list[PnpmChange]:
+def _plan(path: str, data: bytes, importers: dict[str, dict[str, str]], mode: str, overrides: dict[str, str],
+          renames: dict[str, dict[str, str]], catalogs: dict[str, str]) -> LockPlan:
     """importers: importer key ('.' or 'packages/a') -> {field: new spec} of node-addon-api;
     renames: importer key -> {old spec: new spec} (aliases are found by their spec);
     overrides: override key -> new value (pnpm.overrides, pnpm-workspace.yaml);
@@ -212,17 +209,20 @@ def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]],
         doc = _Doc(data, path, lockfile=True)
         generation = lockfile_version(doc)
     except Refused as exc:
-        return [PnpmChange(exc.line, exc.reason, (), refused=True)]
+        return LockPlan(refusals=(Refusal(path, exc.line, "pnpm-lock.yaml", exc.reason, exc.command),))
     root = doc.root
-    changes: list[PnpmChange] = []
-    overrides, renames, catalogs = overrides or {}, renames or {}, catalogs or {}
+    changes: list[Finding] = []
+    refusals: list[Refusal] = []
+
+    def pin(line: int, reason: str, edits: tuple[Edit, ...], span: tuple[int, int] | None = None) -> None:
+        changes.append(Finding(path, line, 1, PIN, "pnpm-lock.yaml", "", reason, edits,
+                               rule=RESOLVES_BAD.id if span else None, span=span))
 
     # The lock repeats the overrides; a global one is also every importer's specifier.
     for key, value in _items(_get(root, "overrides")):
         new = overrides.get(key.value)
         if new is not None and new != value.value:
-            changes.append(PnpmChange(doc.line(value), f"overrides > {key.value} follows the pin",
-                                      (doc.edit(value, _scalar(value, new)),)))
+            pin(doc.line(value), f"overrides > {key.value} follows the pin", (doc.edit(value, _scalar(value, new)),))
     forced = overrides.get(specs.PACKAGE)
 
     # The lock's copy of the catalogs (pnpm >= 9.5): {specifier, version} per catalog and package.
@@ -234,8 +234,8 @@ def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]],
             catalog_entries.append((name.value, specifier, version))
             new = catalogs.get(name.value)
             if new and new != specifier.value:
-                changes.append(PnpmChange(doc.line(specifier), f"catalogs > {name.value}: specifier follows the pin",
-                                          (doc.edit(specifier, _scalar(specifier, new)),)))
+                pin(doc.line(specifier), f"catalogs > {name.value}: specifier follows the pin",
+                    (doc.edit(specifier, _scalar(specifier, new)),))
     catalog_specs = {name: catalogs.get(name) or specifier.value for name, specifier, _ in catalog_entries}
 
     deps = _importer_deps(doc, generation)
@@ -246,9 +246,8 @@ def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]],
             or (importers.get(dep.importer, {}).get(dep.field) if dep.name == specs.PACKAGE else None) \
             or renames.get(dep.importer, {}).get(old_spec)
         if new_spec and new_spec != old_spec and _catalog_name(old_spec) is None:
-            changes.append(PnpmChange(doc.line(dep.specifier),
-                                      f"importer {dep.importer} {dep.field} > {dep.name}: specifier follows the pin",
-                                      (doc.edit(dep.specifier, _scalar(dep.specifier, new_spec)),)))
+            pin(doc.line(dep.specifier), f"importer {dep.importer} {dep.field} > {dep.name}: specifier follows the pin",
+                (doc.edit(dep.specifier, _scalar(dep.specifier, new_spec)),))
         else:
             new_spec = old_spec
         catalog = _catalog_name(new_spec)
@@ -271,19 +270,19 @@ def plan_pnpm_lock(data: bytes, path: str, importers: dict[str, dict[str, str]],
         if new is None or new in keys:
             why = (f"{new} is locked already (pnpm would merge the two entries)" if new else
                    f"no safe release satisfies {ranges}")
-            changes.append(PnpmChange(1, f"node-addon-api@{bad}: napi-fix cannot move it offline ({why}); nothing "
-                                         "planned for this package: run `pnpm update node-addon-api@^8.2.2` in this lockfile's folder",
-                                      (), refused=True))
+            refusals.append(Refusal(path, 1, "pnpm-lock.yaml", f"node-addon-api@{bad}: napi-fix cannot move it offline "
+                                    f"({why}); nothing planned for this package: run `{UPDATE}` in this lockfile's "
+                                    "folder", UPDATE))
             continue
         moves[bad] = new
 
     for bad, new in moves.items():
-        changes.append(_move(doc, bad, new, packages, snapshots, deps, catalog_entries))
-    return changes
+        pin(*_move(doc, bad, new, packages, snapshots, deps, catalog_entries))
+    return LockPlan(tuple(changes), tuple(refusals))
 
 
-def _move(doc: _Doc, bad: str, new: str, packages, snapshots, deps: list[_Dep], catalog_entries) -> PnpmChange:
-    """Every place the lock records node-addon-api@bad, moved to `new`."""
+def _move(doc: _Doc, bad: str, new: str, packages, snapshots, deps: list[_Dep], catalog_entries):
+    """(line, reason, edits, span): every place the lock records node-addon-api@bad, moved to `new`."""
     info = specs.safe_versions()[new]
     edits: list[Edit] = []
     first_line = first_span = None
@@ -309,7 +308,7 @@ def _move(doc: _Doc, bad: str, new: str, packages, snapshots, deps: list[_Dep], 
     for _, _, version in catalog_entries:
         if version.value == bad:
             edits.append(doc.edit(version, _scalar(version, new)))
-    return PnpmChange(first_line or 1, f"move node-addon-api@{bad} to {new}", tuple(edits), first_span)
+    return first_line or 1, f"move node-addon-api@{bad} to {new}", tuple(edits), first_span
 
 
 @dataclass(frozen=True)
@@ -356,10 +355,19 @@ def plan_workspace_file(path: str, data: bytes, mode: str) -> list[WorkspacePin]
     return out
 
 
-def plan_lock_file(path: str, data: bytes, importers: dict[str, dict[str, str]], mode: str,
-                   overrides: dict[str, str], renames: dict[str, dict[str, str]] | None = None,
-                   catalogs: dict[str, str] | None = None) -> list[Finding]:
-    """Findings for one pnpm-lock.yaml; a refused one (`refused` set) is the root's error."""
-    return [Finding(path, c.line, 1, PIN if c.edits else MANUAL, "pnpm-lock.yaml", "", c.reason, c.edits,
-                    rule=(RESOLVES_BAD.id if c.span else None) if c.edits else NEEDS_PERSON.id, span=c.span)
-            for c in plan_pnpm_lock(data, path, importers, mode, overrides, renames, catalogs)]
+def plan(lock: LockSource, pins: Pins) -> LockPlan:
+    """One pnpm-lock.yaml moved with the pins of its importers (the packages
+    at or below its folder), its overrides and its catalogs. Nothing when
+    pnpm-workspace.yaml could not be read (its own error says why)."""
+    if pins.catalogs is None:
+        return LockPlan()
+    folder = pins.folder
+
+    def importer(d: str) -> str:
+        return "." if d == folder else os.path.relpath(d, folder or ".").replace(os.sep, "/")
+
+    def mine(by_folder) -> dict:
+        return {importer(d): value for d, value in by_folder.items() if not folder or within(d, folder)}
+
+    return _plan(lock.path, lock.data, mine(pins.fields), pins.mode, dict(pins.overrides), mine(pins.renames),
+                 dict(pins.catalogs))

@@ -14,6 +14,7 @@ gives the exact `yarn up` command instead of guessing.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -21,9 +22,14 @@ from dataclasses import dataclass
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
 from codemod.manifests.jsonspan import BadInput
-from codemod.results import MANUAL, PIN, Finding
-from codemod.rules import NEEDS_PERSON, RESOLVES_BAD
+from codemod.manifests.lockplan import LockPlan, LockSource, Pins, Refusal
+from codemod.results import PIN, Finding
+from codemod.rules import RESOLVES_BAD
+from codemod.sources.base import within
 from codemod.textpos import line_of
+
+EDITS_LOCK = True
+UPGRADE = "yarn upgrade node-addon-api@^8.2.2"  # what a person runs where the lock cannot be kept yarn's
 
 _HEADER = re.compile(rb"^(?P<header>[^\s#][^\n]*):[ \t]*\r?$", re.M)
 _FIELD = re.compile(rb'^(?P<indent>[ \t]+)(?P<key>version|resolved|integrity)[ \t]+(?P<value>"[^"\n]*"|[^\s]+)', re.M)
@@ -31,14 +37,6 @@ _FIELD = re.compile(rb'^(?P<indent>[ \t]+)(?P<key>version|resolved|integrity)[ \
 
 def is_berry(data: bytes) -> bool:
     return b"\n__metadata:" in data or data.startswith(b"__metadata:")
-
-
-@dataclass(frozen=True)
-class YarnChange:
-    line: int
-    reason: str
-    edits: tuple[Edit, ...]
-    span: tuple[int, int] | None = None  # the entry's version value
 
 
 def _patterns(path: str, data: bytes, header: re.Match) -> list[str]:
@@ -138,8 +136,8 @@ class _Entry:
     patterns: tuple[str, ...]
 
 
-def plan_yarn_lock(path: str, data: bytes, renamed: dict[str, str], mode: str,
-                   local: dict[str, dict[str, str]] | None = None) -> list[YarnChange]:
+def _plan_classic(path: str, data: bytes, renamed: dict[str, str], mode: str,
+                  local: dict[str, dict[str, str]]) -> LockPlan:
     """renamed: old spec -> new spec, for the package.json specs the pin changed;
     local: folder relative to the lock ('dep') -> its renames, for the
     packages of the tree a `file:` entry copies.
@@ -155,18 +153,27 @@ def plan_yarn_lock(path: str, data: bytes, renamed: dict[str, str], mode: str,
     entries = [_Entry(h, heads[i + 1].start() if i + 1 < len(heads) else len(data), tuple(_patterns(path, data, h)))
                for i, h in enumerate(heads)]
     requested: set[str] = set()
-    changes: list[YarnChange] = []
+    changes: list[Finding] = []
+    refusals: list[Refusal] = []
+
+    def pin(line: int, reason: str, edits, span=None) -> None:
+        changes.append(Finding(path, line, 1, PIN, "yarn.lock", "", reason, tuple(edits),
+                               rule=RESOLVES_BAD.id if span else None, span=span))
+
+    def refuse(line: int, why: str) -> None:
+        refusals.append(Refusal(path, line, "yarn.lock", f"{why}; napi-fix cannot write what yarn would, so nothing "
+                                f"is planned for this package: run `{UPGRADE}` in this lockfile's folder", UPGRADE))
+
     for entry in entries:
         if data.find(specs.PACKAGE.encode(), entry.head.end(), entry.end) < 0:
             continue
         asked = _requests(data, entry.head.end(), entry.end)
         folder = _local_folder(entry.patterns)
-        moved = (local or {}).get(folder, {}) if folder is not None else {}
+        moved = local.get(folder, {}) if folder is not None else {}
         edits = tuple(Edit(path, r.start, r.end, _wrap(moved[r.range]).encode()) for r in asked if r.range in moved)
         if edits:  # its package.json was pinned: yarn copies the new spec
-            changes.append(YarnChange(line_of(data, entry.head.start()),
-                                      f"entry {', '.join(entry.patterns)}: its dependencies follow the package.json "
-                                      "pin", edits))
+            pin(line_of(data, entry.head.start()),
+                f"entry {', '.join(entry.patterns)}: its dependencies follow the package.json pin", edits)
         requested |= {r.pattern for r in asked if r.range not in moved}
     all_patterns = {p for entry in entries for p in entry.patterns}
     locked = {}  # version -> entries resolving it, for the merge check
@@ -198,13 +205,13 @@ def plan_yarn_lock(path: str, data: bytes, renamed: dict[str, str], mode: str,
         if new_patterns != set(patterns):
             clash = sorted((new_patterns - set(patterns)) & all_patterns)
             if clash:
-                changes.append(_refusal(line, f"{reason}: {', '.join(clash)} is another entry's already"))
+                refuse(line, f"{reason}: {', '.join(clash)} is another entry's already")
                 continue
             first = min(new_patterns)
             before = min(entries[index - 1].patterns) if index else ""
             after = min(entries[index + 1].patterns) if index + 1 < len(entries) else None
             if not (before < first and (after is None or first < after)):
-                changes.append(_refusal(line, f"{reason}: yarn would move the renamed entry elsewhere in the file"))
+                refuse(line, f"{reason}: yarn would move the renamed entry elsewhere in the file")
                 continue
             text = ", ".join(_wrap(p) for p in sorted(new_patterns))
             edits.append(Edit(path, head.start("header"), head.end("header"), text.encode()))
@@ -212,11 +219,10 @@ def plan_yarn_lock(path: str, data: bytes, renamed: dict[str, str], mode: str,
             ranges = [specs.split_alias(split_pattern(p)[1])[1] for p in sorted(new_patterns)]
             new = specs.choose_version(ranges, mode)
             if new is None:
-                changes.append(_refusal(line, f"{reason} resolves {old}; no safe release satisfies {ranges}"))
+                refuse(line, f"{reason} resolves {old}; no safe release satisfies {ranges}")
                 continue
             if locked.get(new):
-                changes.append(_refusal(line, f"{reason} resolves {old}; another entry resolves {new} already "
-                                              "(yarn would merge the two)"))
+                refuse(line, f"{reason} resolves {old}; another entry resolves {new} already (yarn would merge the two)")
                 continue
             info = specs.safe_versions()[new]
             edits.append(Edit(path, version.start("value"), version.end("value"), f'"{new}"'.encode()))
@@ -233,36 +239,33 @@ def plan_yarn_lock(path: str, data: bytes, renamed: dict[str, str], mode: str,
             reason += " follows the package.json pin"
             span = None
         if edits:
-            changes.append(YarnChange(line, reason, tuple(edits), span))
-    return changes
+            pin(line, reason, edits, span)
+    return LockPlan(tuple(changes), tuple(refusals))
 
 
 def _fields(data: bytes, entry: _Entry) -> dict[str, re.Match]:
     return {m.group("key").decode(): m for m in _FIELD.finditer(data, entry.head.end(), entry.end)}
 
 
-def _refusal(line: int, why: str) -> YarnChange:
-    return YarnChange(line, f"{why}; napi-fix cannot write what yarn would, so nothing is planned for this package: "
-                            "run `yarn upgrade node-addon-api@^8.2.2` in this lockfile's folder", ())
-
-
 def berry_command(new_spec: str | None) -> str:
     return f"yarn up node-addon-api@{new_spec or '^8.2.2'}"
 
 
-def plan_lock_file(path: str, data: bytes, renamed: dict[str, str], mode: str,
-                   local: dict[str, dict[str, str]] | None = None) -> list[Finding]:
-    """Findings for one yarn.lock; one without edits is a refusal (a berry
-    lock that needs a change napi-fix cannot make offline, a classic entry it
-    cannot keep a fixed point of yarn): the root's error, with what to run."""
+def plan(lock: LockSource, pins: Pins) -> LockPlan:
+    """One yarn.lock moved with the pins of the packages at or below its
+    folder. A berry lock that needs a change is refused (its checksums
+    cannot be made offline); so is a classic entry whose move would not be
+    what yarn itself writes."""
+    path, data, folder = lock.path, lock.data, pins.folder
+    members = {d: renames for d, renames in pins.renames.items() if not folder or within(d, folder)}
+    renamed = {old: new for renames in members.values() for old, new in renames.items()}
     if is_berry(data):
         if renamed or b"node-addon-api@npm:8.2.0" in data or b"node-addon-api@npm:8.2.1" in data:
-            new = next(iter(renamed.values()), None)
-            return [Finding(path, 1, 1, MANUAL, "yarn.lock", "", (
+            command = berry_command(next(iter(renamed.values()), None))
+            return LockPlan(refusals=(Refusal(path, 1, "yarn.lock", (
                 "yarn berry lockfile: its checksums are of yarn's own zip archives and cannot be computed "
-                f"offline; nothing planned for this package. Run `{berry_command(new)}` in this lockfile's folder"),
-                rule=NEEDS_PERSON.id)]
-        return []
-    return [Finding(path, c.line, 1, PIN if c.edits else MANUAL, "yarn.lock", "", c.reason, c.edits,
-                    rule=(RESOLVES_BAD.id if c.span else None) if c.edits else NEEDS_PERSON.id, span=c.span)
-            for c in plan_yarn_lock(path, data, renamed, mode, local)]
+                f"offline; nothing planned for this package. Run `{command}` in this lockfile's folder"), command),))
+        return LockPlan()
+    local = {posixpath.normpath(os.path.relpath(d, folder or ".").replace(os.sep, "/")): renames
+             for d, renames in members.items()}
+    return _plan_classic(path, data, renamed, pins.mode, local)

@@ -24,8 +24,6 @@ def summary(report: Report, cwd: str, dry_run: bool, diff_text: bytes, with_erro
         if result.error is not None and with_errors:
             lines.append(f"{where}: error: {result.error}")
         for f in result.findings:
-            if f.reason == result.error:
-                continue  # the error line says it already
             subject = f" {f.subject}" if f.subject else ""
             leak = f" [{f.leak}]" if f.leak else ""
             lines.append(f"{where}:{f.line}:{f.column}: {f.kind}{subject}{leak}: {reason(f)}")

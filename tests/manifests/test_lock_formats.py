@@ -324,25 +324,29 @@ ALIAS_RENAME = {"npm:node-addon-api@8.2.1": "npm:node-addon-api@8.2.2"}
 def test_an_alias_spec_pinned_in_package_json_moves_the_pnpm_lock_with_it(lock, want):
     # What the planner is given when package.json's `"naa": "npm:node-addon-api@8.2.1"` is pinned.
     from codemod.edits import apply_edits
-    from codemod.manifests.pnpmlock import plan_pnpm_lock
+    from codemod.manifests import pnpmlock
+    from codemod.manifests.lockplan import LockSource, Pins
 
-    changes = plan_pnpm_lock(lock.encode(), "pnpm-lock.yaml", {".": {"dependencies": "8.2.2"}}, "upgrade",
-                             renames={".": ALIAS_RENAME})
-    assert not any(c.refused for c in changes)
-    assert apply_edits(lock.encode(), [e for c in changes for e in c.edits]).decode() == want
+    planned = pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock.encode()),
+                            Pins("/app", "upgrade", fields={"/app": {"dependencies": "8.2.2"}},
+                                 renames={"/app": ALIAS_RENAME}))
+    assert not planned.refusals
+    assert apply_edits(lock.encode(), [e for f in planned.findings for e in f.edits]).decode() == want
 
 
 def test_an_alias_spec_pinned_in_package_json_renames_its_yarn_entry():
     from codemod.edits import apply_edits
-    from codemod.manifests.yarnlock import plan_yarn_lock
+    from codemod.manifests import yarnlock
+    from codemod.manifests.lockplan import LockSource, Pins
 
     lock = dedent(f"""
         "naa@npm:node-addon-api@8.2.1":
           version "8.2.1"
           integrity {INTEGRITY_821}
         """).encode()
-    changes = plan_yarn_lock("yarn.lock", lock, ALIAS_RENAME, "upgrade")
-    assert apply_edits(lock, [e for c in changes for e in c.edits]).decode() == dedent(f"""
+    planned = yarnlock.plan(LockSource("/app/yarn.lock", lock), Pins("/app", "upgrade", renames={"/app": ALIAS_RENAME}))
+    assert not planned.refusals
+    assert apply_edits(lock, [e for f in planned.findings for e in f.edits]).decode() == dedent(f"""
         "naa@npm:node-addon-api@8.2.2":
           version "8.2.2"
           integrity {INTEGRITY_822}

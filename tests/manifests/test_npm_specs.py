@@ -260,7 +260,7 @@ def nested_copies_lock(n: int, others: int = 0) -> bytes:
 def _lookups(n: int) -> int:
     """How many install keys the planner probes for a lock of n nested copies."""
     from codemod.manifests import npmlock
-    from codemod.manifests.jsonspan import loads
+    from codemod.manifests.lockplan import LockSource, Pins
 
     data = nested_copies_lock(n)
     probes = 0
@@ -273,11 +273,10 @@ def _lookups(n: int) -> int:
 
     npmlock._resolves_to = counting
     try:
-        findings, _ = npmlock.plan_lock_file("package-lock.json", data, loads(
-            data, "package-lock.json", npmlock.lazy_entries), "", {}, {}, "upgrade")
+        planned = npmlock.plan(LockSource("package-lock.json", data), Pins("", "upgrade"))
     finally:
         npmlock._resolves_to = original
-    assert len([f for f in findings if f.edits]) == n == len(findings)
+    assert len(planned.findings) == n and not planned.refusals
     return probes
 
 
