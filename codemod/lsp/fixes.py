@@ -56,7 +56,10 @@ def _chosen(report: Report, options: Options, where: Callable[[FileResult], bool
     every file a fix writes is changed, and carries a fix of its own (a
     root's manifest, its finding's; a C++ file, each insertion's)."""
     fixes, wanted = fixes_of(report), _wanted(options)
-    return [fix for result in report.changed if where(result) for fix in fixes.in_file(result) if _writes(fix, wanted)]
+    # Only the findings the strategy writes are made into fixes: a generated
+    # header's 1,666 hygiene hints cost nothing to a pin's fix-all.
+    return [fix for result in report.changed if where(result) for finding in result.findings
+            if finding.applicability in wanted for fix in (fixes.of(result, finding),) if _writes(fix, wanted)]
 
 
 def _writes(fix: Fix | None, wanted: tuple[str, ...]) -> bool:
