@@ -1,7 +1,9 @@
 """The files whose change on disk changes a plan, watched through the editor.
 
-Lockfiles, package.json and binding.gyp: `npm install`, a `git checkout` or
-another tool rewrites them behind the editor's back. Registered with
+Every package file and build file the walk plans (discover.py's own
+lists: package.json, the lockfiles, pnpm-workspace.yaml, binding.gyp,
+CMakeLists.txt, ...): `npm install`, a `git checkout` or another tool
+rewrites them behind the editor's back. Registered with
 `client/registerCapability` when the client allows dynamic registration.
 """
 
@@ -9,9 +11,9 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from codemod.discover import LOCKFILES
+from codemod.discover import BUILD_FILES, PACKAGE_FILES
 
-WATCHED_NAMES = ("package.json", "pnpm-workspace.yaml", "binding.gyp") + LOCKFILES
+WATCHED_NAMES = tuple(sorted(PACKAGE_FILES | BUILD_FILES))
 
 
 def watch_registration() -> types.RegistrationParams:
