@@ -19,7 +19,7 @@ Measures (targets from issue 12):
   `initialized`, which pygls answers once it is imported (the first
   diagnostics go out before that: lsp/start.py). --starts N fresh servers
   each way, taking turns: with the code cache that later starts read
-  (lsp/codecache.py, which speeds up pygls's import) and without it, as on
+  (codecache.py, which speeds up pygls's import) and without it, as on
   the first start after an install or upgrade;
 - the server's resident memory after 1,000 edits (flat, < 200 MB): each edit
   followed by a code-action request, which makes the server re-plan at once;

@@ -343,12 +343,12 @@ def run() -> None:
 
 
 def _dataclass_code_cache():
-    """The code of each dataclass's methods, read from disk (lsp/codecache.py):
+    """The code of each dataclass's methods, read from disk (codecache.py):
     compiling it is a fifth of a small dry run. The fix command's own file,
     since the language server and batch load other modules."""
     import dataclasses
 
-    from codemod.lsp.codecache import CodeCache, cache_path
+    from codemod.codecache import CodeCache, cache_path
 
     cache = CodeCache(cache_path("cli"))
     dataclasses.exec = cache.exec_for(dataclasses)

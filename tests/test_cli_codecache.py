@@ -1,4 +1,4 @@
-"""The fix command's start-up cache (cli.py, through lsp/codecache.py): the
+"""The fix command's start-up cache (cli.py, through codecache.py): the
 code dataclasses compiles for each class's methods is read from disk on later
 runs. A run that reads it prints byte for byte what a run that compiled
 prints, every code object read equals what compile() gives, and a damaged
@@ -24,7 +24,7 @@ SCRIPT = str(Path(sys.executable).parent / "napi-fix")
 RECORD = """
 import json, sys
 from codemod import cli
-from codemod.lsp.codecache import CodeCache
+from codemod.codecache import CodeCache
 recorded = []
 compiled = CodeCache._compiled
 def recording(self, source, filename, mode, flags, optimize):

@@ -23,7 +23,7 @@ from pygls.protocol.language_server import lsp_method
 from codemod import __version__
 from codemod.lsp import requests
 from codemod.lsp.capabilities import CODE_ACTIONS, FIX_ALL_COMMAND, NAME, PULL, SHOW_PLAN_COMMAND
-from codemod.lsp.codecache import CodeCache
+from codemod.codecache import CodeCache
 from codemod.lsp.session import WARNING, Session
 from codemod.lsp.settings import SECTION, BadSettings, from_editor, section_of
 from codemod.lsp.watch import watch_registration

@@ -47,7 +47,7 @@ def serve(argv: list[str]) -> int:
         session.shutdown()
         return 0
 
-    from codemod.lsp.codecache import install  # before lsprotocol: it halves that import
+    from codemod.codecache import install  # before lsprotocol: it halves that import
 
     code_cache = install()
     from codemod.lsp.server import build, run_pygls

@@ -1,4 +1,4 @@
-"""lsp/codecache.py: the code objects attrs and cattrs compile while
+"""codecache.py: the code objects attrs and cattrs compile while
 lsprotocol loads are read from disk on later starts. A hit must be exactly
 what compile() gives; a damaged or unwritable cache must cost time only."""
 
@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from codemod.lsp import codecache
+from codemod import codecache
 from lsp_harness import copy_example, start_editor, stop_editor
 
 # A fresh interpreter loads what the server loads before `initialize`, plus
 # the cattrs hooks for reading an InitializeParams, then says what happened.
 LOAD = """
 import json, sys
-from codemod.lsp import codecache
+from codemod import codecache
 cache = codecache.install()
 recorded = []
 if sys.argv[1] == "record":  # every call and its result, to compare with a fresh compile()

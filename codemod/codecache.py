@@ -1,5 +1,6 @@
-"""Start-up of `napi-fix lsp`: a disk cache of the code objects that attrs
-and cattrs compile from the source they generate.
+"""Start-up of `napi-fix lsp` and of the command line: a disk cache of the
+code objects that attrs, cattrs and dataclasses compile from the source they
+generate.
 
 lsprotocol defines ~560 attrs classes, and attrs writes each one's
 `__init__`, `__repr__`, `__eq__`... as Python source and compiles it on every
