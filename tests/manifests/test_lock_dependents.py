@@ -64,6 +64,10 @@ ROWS = [
                  {"node_modules/native": TREE_SITTER}, id="yarn-berry-not-the-workspace-nor-itself"),
     pytest.param("yarn.lock", b'a@1:\n  node-addon-api "1"\n  dependencies:\n\tnode-addon-api "1"\n', {},
                  id="yarn-a-field-or-a-tab-is-not-a-dependency"),
+    pytest.param("yarn.lock", b'    node-addon-api "1"\na@1:\n  version "1.0.0"\n', {},
+                 id="yarn-nothing-before-the-first-entry"),
+    pytest.param("yarn.lock", b'a\xff@1:\n  dependencies:\n    node-addon-api "^8.2.0"\n',
+                 {"node_modules/a\ufffd": TREE_SITTER}, id="yarn-a-name-not-utf8"),
     # pnpm: 7 and 8 record `requiresBuild`; 9 records nothing, so each counts as built.
     pytest.param("pnpm-lock.yaml", real("pnpm-v5-transitive", "pnpm-lock.yaml"),
                  {"node_modules/tree-sitter/0.21.1": TREE_SITTER}, id="pnpm-5.4-transitive"),
