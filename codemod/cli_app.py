@@ -53,7 +53,7 @@ def usage_error(command, argv: list[str], exc) -> int:
     if first == "batch":
         from codemod.batch.cli import usage_error as batch_error
 
-        return batch_error(exc, command.commands["batch"], argv[1:], "napi-fix batch")
+        return batch_error(exc, command.get_command(None, "batch"), argv[1:], "napi-fix batch")
     if first == "probe":
         from codemod.probe.cli import usage_error as probe_error
 
@@ -84,13 +84,11 @@ def application():
     import click
     import typer
 
-    from codemod.batch.cli import batch_app
-    from codemod.cli_group import DefaultGroup, complete_operand, complete_words
+    from codemod.cli_group import complete_operand, complete_words
     from codemod.options import PIN_MODES, STRATEGIES
-    from codemod.probe.cli import add_probe
 
     # add_completion: --install-completion and --show-completion, through click's shell completion
-    app = typer.Typer(cls=DefaultGroup, invoke_without_command=True, add_completion=True, rich_markup_mode=None,
+    app = typer.Typer(cls=_napi_fix_group(), invoke_without_command=True, add_completion=True, rich_markup_mode=None,
                       pretty_exceptions_enable=False)
 
     def choice(default, name: str, words: tuple[str, ...], help: str):
@@ -130,15 +128,48 @@ def application():
         return {"paths": paths, "dry_run": dry_run, "strategy": strategy, "pin": pin, "patch_vendored": patch_vendored,
                 "output": output, "jobs": jobs, "color": color, "force": force, "package_roots": package_roots}
 
-    app.add_typer(batch_app(), name="batch")
+    return app
+
+
+def _batch_command():
+    import typer
+
+    from codemod.batch.cli import batch_app
+
+    return typer.main.get_group(batch_app())
+
+
+def _lsp_command():
+    import typer
+
+    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
 
     @app.command(help=LSP_HELP, short_help=SUMMARY["lsp"], epilog=LSP_EXIT_HELP)
     def lsp(stdio: bool = typer.Option(False, "--stdio", help="Speak on stdin/stdout (the default, and the only "
                                                               "transport).")):
         return serve
 
+    return typer.main.get_command(app)
+
+
+def _probe_command():
+    import typer
+
+    from codemod.probe.cli import add_probe
+
+    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
     add_probe(app)
-    return app
+    return typer.main.get_command(app)
+
+
+def _napi_fix_group():
+    """The root group's class: subcommands made when first named (cli_group.DefaultGroup.lazy)."""
+    from codemod.cli_group import DefaultGroup
+
+    class NapiFix(DefaultGroup):
+        lazy = {"batch": _batch_command, "lsp": _lsp_command, "probe": _probe_command}
+
+    return NapiFix
 
 
 def serve() -> int:

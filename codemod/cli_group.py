@@ -17,6 +17,7 @@ says how to name a folder spelled like one. Imported on typer's path only.
 from __future__ import annotations
 
 import glob
+from typing import Callable
 
 import click
 from click.core import ParameterSource
@@ -36,17 +37,31 @@ class SubContext(click.Context):
 class DefaultGroup(TyperGroup):
     """Parses as a plain command unless the first word names a subcommand."""
 
+    # Subcommands made when first asked for, by name: making batch's and probe's typer commands costs
+    # a third of the typer path's start-up, which `napi-fix -- lsp` or a fix usage error need not pay.
+    lazy: dict[str, Callable[[], click.Command]] = {}
+
     def __init__(self, **attrs):
         super().__init__(**attrs)
         for command in self.commands.values():
             command.context_class = SubContext
+
+    def get_command(self, ctx: click.Context | None, name: str) -> click.Command | None:
+        if name not in self.commands and name in self.lazy:
+            command = self.lazy[name]()
+            command.context_class = SubContext
+            self.add_command(command, name)
+        return self.commands.get(name)
+
+    def list_commands(self, ctx: click.Context | None) -> list[str]:
+        return sorted({*self.commands, *self.lazy})  # (typer's order is "commands, then groups")
 
     allow_interspersed_args = True  # the group's own command line: options anywhere among its PATHs
     operand = "PATH"  # what the group's own arguments are called in its help (batch: REPO)
     operand_noun = "folder"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args[:1] and args[0] in self.commands:
+        if args[:1] and args[0] in self.list_commands(ctx):
             # The group's own options at their defaults; the subcommand's words wait in ctx.args,
             # where invoke() and click's shell completion (ctx.args after the protected ones) find them.
             click.Command.parse_args(self, ctx, [])
@@ -60,7 +75,7 @@ class DefaultGroup(TyperGroup):
         name, *words = ctx.args
         ctx.args = []
         with ctx:
-            command = self.commands[name]
+            command = self.get_command(ctx, name)
             ctx.invoked_subcommand = name
             click.Command.invoke(self, ctx)  # the group's callback, which returns at once
             with command.make_context(name, words, parent=ctx) as sub:
@@ -68,10 +83,7 @@ class DefaultGroup(TyperGroup):
 
     def chosen(self, ctx: click.Context) -> str | None:
         """The subcommand parse_args chose, if any."""
-        return ctx.args[0] if ctx.args[:1] and ctx.args[0] in self.commands else None
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(self.commands)  # typer's order is "commands, then groups": batch would come last
+        return ctx.args[0] if ctx.args[:1] and ctx.args[0] in self.list_commands(ctx) else None
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         return click.Command.collect_usage_pieces(self, ctx)  # `[OPTIONS] [PATH]...`: no COMMAND of its own
@@ -98,7 +110,7 @@ def usage_rows(group: click.Group, ctx: click.Context):
     """(usage line without [OPTIONS], summary) of every subcommand below
     `group`, nested ones after their parent."""
     for name in group.list_commands(ctx):
-        command = group.commands[name]
+        command = group.get_command(ctx, name)
         if command.hidden:
             continue
         sub = command.context_class(command, info_name=name, parent=ctx)
@@ -117,7 +129,7 @@ def complete_operand(ctx: click.Context, incomplete: str) -> list[str]:
         return []
     if incomplete.startswith("-") or glob.glob(glob.escape(incomplete) + "*"):
         return []
-    return [name for name in ctx.command.commands if name.startswith(incomplete)]
+    return [name for name in ctx.command.list_commands(ctx) if name.startswith(incomplete)]
 
 
 def complete_words(words: tuple[str, ...]):
