@@ -90,6 +90,17 @@ def test_every_command_says_a_usage_error_in_text_and_in_json(words, options, ca
     assert said and said.splitlines()[0].split(": ")[-1] in err  # (lsp has no --format: that is its error)
 
 
+@pytest.mark.parametrize("argv, said", [
+    pytest.param(["batch", "merge", "nope.jsonl"], "napi-fix batch merge: error: nope.jsonl: no such file", id="batch"),
+    pytest.param(["probe"], "napi-fix probe: no command", id="probe"),
+])
+def test_a_subcommand_name_first_is_never_a_path(argv, said, tmp_path, monkeypatch, capsys):
+    """Not even on cli_quick.py's typer-free path, where `batch merge nope.jsonl` reads like three PATHs."""
+    monkeypatch.chdir(tmp_path)
+    main(argv)
+    assert said in capsys.readouterr().err
+
+
 def test_batch_help_lists_merge_and_status(capsys):
     assert main(["batch", "--help"]) == 0
     out = capsys.readouterr().out
