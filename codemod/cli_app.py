@@ -140,25 +140,29 @@ def _batch_command():
 
 
 def _lsp_command():
-    import typer
+    def add_lsp(app) -> None:
+        import typer
 
-    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+        @app.command(help=LSP_HELP, short_help=SUMMARY["lsp"], epilog=LSP_EXIT_HELP)
+        def lsp(stdio: bool = typer.Option(False, "--stdio", help="Speak on stdin/stdout (the default, and the "
+                                                                  "only transport).")):
+            return serve
 
-    @app.command(help=LSP_HELP, short_help=SUMMARY["lsp"], epilog=LSP_EXIT_HELP)
-    def lsp(stdio: bool = typer.Option(False, "--stdio", help="Speak on stdin/stdout (the default, and the only "
-                                                              "transport).")):
-        return serve
-
-    return typer.main.get_command(app)
+    return _command_of(add_lsp)
 
 
 def _probe_command():
-    import typer
-
     from codemod.probe.cli import add_probe
 
+    return _command_of(add_probe)
+
+
+def _command_of(add):
+    """The click command that `add(app)` declares in a typer application of its own."""
+    import typer
+
     app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
-    add_probe(app)
+    add(app)
     return typer.main.get_command(app)
 
 

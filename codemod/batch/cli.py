@@ -71,7 +71,7 @@ class BatchRun:
 
 
 class UsageError(Exception):
-    """A bad command line: the usage line is printed, the message by main() (as JSON too under --format json)."""
+    """A bad command line, from parse(): its usage line is printed, the message is this error's."""
 
 
 def _count(text: str) -> int:
