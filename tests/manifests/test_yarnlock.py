@@ -241,6 +241,15 @@ ALONE = [
     pytest.param('node-addon-api@^8.1.0:\n  version "8.1.0"\n', {"^8.1.0": SPLIT}, [
         (1, 1, "pin", "yarn.lock", "", "entry node-addon-api@^8.1.0 follows the package.json pin", None, None)],
         f'"node-addon-api@{SPLIT}":\n  version "8.1.0"\n', id="safe-already-header-only"),
+    # A dependency still asks for ^8.2.1: its pattern stays in the header beside the pinned one.
+    pytest.param(f'a@1:\n  version "1.0.0"\n  dependencies:\n    node-addon-api "^8.2.1"\n\n'
+                 f'node-addon-api@^8.2.0, node-addon-api@^8.2.1:\n  version "8.2.1"\n  resolved "{URL_821}"\n'
+                 f'  integrity {INTEGRITY_821}\n', {"^8.2.0": "^8.2.2"}, [
+                     (6, 1, "pin", "yarn.lock", "", "entry node-addon-api@^8.2.0, node-addon-api@^8.2.1 resolves 8.2.1; "
+                      "move to 8.2.2", "NAPI001", b'"8.2.1"')],
+                 f'a@1:\n  version "1.0.0"\n  dependencies:\n    node-addon-api "^8.2.1"\n\n'
+                 f'node-addon-api@^8.2.1, node-addon-api@^8.2.2:\n  version "8.2.2"\n  resolved "{URL_822}"\n'
+                 f'  integrity {INTEGRITY_822}\n', id="two-patterns-one-still-asked-for"),
     # An entry without a version (hand-edited): its header follows, nothing else is guessed.
     pytest.param(f'node-addon-api@^8.2.0:\n  resolved "{URL_821}"\n', {"^8.2.0": "^8.2.2"}, [
         (1, 1, "pin", "yarn.lock", "", "entry node-addon-api@^8.2.0 follows the package.json pin", None, None)],
@@ -291,3 +300,10 @@ def test_a_berry_lock_is_refused_when_it_would_move(lock, renames, command):
     assert got.findings == ()
     assert [(r.path, r.line, r.subject, r.reason, r.command, r.span) for r in got.refusals] == \
         ([(PATH, 1, "yarn.lock", BERRY_REFUSAL.format(command), command, None)] if command else [])
+
+
+def test_a_lock_in_the_current_folder_follows_its_file_dependency():
+    # Relative paths, the lock's folder "": the dependency's folder is found all the same.
+    lock = b'"dep@file:./vendor/dep":\n  version "1.0.0"\n  dependencies:\n    node-addon-api "^8.2.0"\n'
+    got = yarnlock.plan(LockSource("yarn.lock", lock), Pins("", "upgrade", renames={"vendor/dep": {"^8.2.0": "^8.2.2"}}))
+    assert apply_edits(lock, [e for f in got.findings for e in f.edits]) == lock.replace(b'"^8.2.0"', b'"^8.2.2"')
