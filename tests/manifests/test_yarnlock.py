@@ -43,7 +43,7 @@ def said(lock: str | bytes, renames: dict | None = None, mode: str = "upgrade"):
     plan = planned(data, renames, mode)
     refusals = [(r.line, r.subject, r.reason, r.command, r.span) for r in plan.refusals]
     changes = [(f.line, f.column, f.kind, f.subject, f.wrapped_type, f.reason, f.rule,
-                data[f.span[0]:f.span[1]] if f.span else None) for f in plan.findings]
+                data[f.span[0]:f.span[1]] if f.span is not None else None) for f in plan.findings]
     assert all(e.path == PATH for f in plan.findings for e in f.edits)
     return refusals, changes, apply_edits(data, [e for f in plan.findings for e in f.edits])
 
