@@ -1,0 +1,84 @@
+"""pnpm-workspace.yaml and pnpm-lock.yaml planned by
+codemod/manifests/pnpmlock.py, as tables: each override and catalog entry
+of the workspace file as a person reads it (line, words, rule, the bytes
+it is about, what the lock must follow) in both pin modes, and a lock whose
+text is not ASCII edited at the right bytes. pnpm itself checks the same
+shapes in tests/manifests/test_pin_yarn_pnpm.py (overrides, catalogs,
+frozen installs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from codemod.edits import apply_edits
+from codemod.manifests import pnpmlock
+from codemod.manifests.lockplan import LockSource, Pins
+from test_lock_formats import INTEGRITY_821, INTEGRITY_822, pnpm9
+
+PATH = "/app/pnpm-workspace.yaml"
+WORKSPACE = b"""packages:
+  - .
+overrides:
+  node-addon-api: ^8.2.0
+  foo>node-addon-api: 8.2.1
+  bar@1>node-addon-api@8: ~8.1.0
+  naa>node-addon-apix: ^8.2.0
+  left-pad: ^8.2.0
+  node-addon-api@^8: "^8.2.0"
+catalog:
+  node-addon-api: '>=8.0.0'
+catalogs:
+  old:
+    node-addon-api: 8.2.1
+  other:
+    left-pad: 1.0.0
+"""
+
+
+def entries(mode: str, upgrade: str, split: str) -> list:
+    """(line, kind, subject, reason, rule, the bytes it is about, override key, catalog, new spec) of each entry."""
+    def pin(line, where, old, admits, new, about, override=None, catalog=None):
+        return (line, "pin", where, f"{where}: {old!r} admits {admits}; pin to {new!r}", "NAPI002", about,
+                override, catalog, new)
+    both = "8.2.0 and 8.2.1"
+    return [
+        pin(4, "overrides > node-addon-api", "^8.2.0", both, upgrade, b"^8.2.0", "node-addon-api"),
+        pin(5, "overrides > foo>node-addon-api", "8.2.1", "8.2.1", "8.2.2" if mode == "upgrade" else "8.1.0",
+            b"8.2.1", "foo>node-addon-api"),
+        (6, "safe", "overrides > bar@1>node-addon-api@8", "'~8.1.0' admits neither 8.2.0 nor 8.2.1", None, None,
+         "bar@1>node-addon-api@8", None, ""),
+        pin(9, "overrides > node-addon-api@^8", "^8.2.0", both, upgrade, b'"^8.2.0"', "node-addon-api@^8"),
+        pin(11, "catalog > node-addon-api", ">=8.0.0", both, split, b"'>=8.0.0'", catalog="default"),
+        pin(14, "catalogs > old > node-addon-api", "8.2.1", "8.2.1", "8.2.2" if mode == "upgrade" else "8.1.0",
+            b"8.2.1", catalog="old"),
+    ]
+
+
+@pytest.mark.parametrize("mode, upgrade, split, after", [
+    pytest.param("upgrade", "^8.2.2", ">=8.0.0 <8.2.0 || >=8.2.2", WORKSPACE.replace(
+        b"api: ^8.2.0\n  foo>node-addon-api: 8.2.1", b"api: ^8.2.2\n  foo>node-addon-api: 8.2.2").replace(
+        b'"^8.2.0"', b'"^8.2.2"').replace(b"'>=8.0.0'", b"'>=8.0.0 <8.2.0 || >=8.2.2'").replace(
+        b"    node-addon-api: 8.2.1", b"    node-addon-api: 8.2.2"), id="upgrade"),
+    pytest.param("rollback", "8.1.0", "8.1.0", WORKSPACE.replace(
+        b"api: ^8.2.0\n  foo>node-addon-api: 8.2.1", b"api: 8.1.0\n  foo>node-addon-api: 8.1.0").replace(
+        b'"^8.2.0"', b'"8.1.0"').replace(b"'>=8.0.0'", b"'8.1.0'").replace(
+        b"    node-addon-api: 8.2.1", b"    node-addon-api: 8.1.0"), id="rollback"),
+])
+def test_each_override_and_catalog_entry_of_the_workspace_file(mode, upgrade, split, after):
+    pins = pnpmlock.plan_workspace_file(PATH, WORKSPACE, mode)
+    assert [(p.finding.line, p.finding.kind, p.finding.subject, p.finding.reason, p.finding.rule,
+             WORKSPACE[slice(*p.finding.span)] if p.finding.span is not None else None, p.override, p.catalog, p.new)
+            for p in pins] == entries(mode, upgrade, split)
+    assert all((p.finding.path, p.finding.column, p.finding.wrapped_type) == (PATH, 1, "") for p in pins)
+    assert all(len(p.finding.edits) == (1 if p.new else 0) for p in pins)
+    assert apply_edits(WORKSPACE, [e for p in pins for e in p.finding.edits]) == after
+
+
+def test_a_lock_that_is_not_ascii_is_edited_at_its_bytes():
+    # A comment before the entries: the scalars' character positions are not their byte offsets.
+    lock = ("# überall: écrit à la main\n" + pnpm9()).encode()
+    planned = pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock),
+                            Pins("/app", "upgrade", fields={"/app": {"dependencies": "^8.2.2"}}))
+    assert not planned.refusals
+    want = ("# überall: écrit à la main\n" + pnpm9("^8.2.2", "8.2.2").replace(INTEGRITY_821, INTEGRITY_822)).encode()
+    assert apply_edits(lock, [e for f in planned.findings for e in f.edits]) == want
