@@ -51,18 +51,24 @@ def said(lock: str | bytes, renames: dict | None = None, mode: str = "upgrade"):
 # An entry napi-fix cannot move refuses the root; every later entry is still planned (and says so).
 REFUSED = [
     pytest.param(dedent("""
-        node-addon-api@^8.2.0:
+        node-addon-api@^8.2.0, node-addon-api@~8.2.0:
           version "8.2.1"
 
-        node-addon-api@^8.2.2:
+        node-addon-api@^8.2.2, node-addon-api@~8.2.2:
           version "8.2.2"
 
         "z@npm:node-addon-api@~8.2.0":
           version "8.2.1"
-        """), {"^8.2.0": "^8.2.2"}, [
-        (1, "yarn.lock", f"entry node-addon-api@^8.2.0: node-addon-api@^8.2.2 is another entry's already{RUN}"),
+
+        "zz@npm:node-addon-api@8.2.0":
+          version "8.2.0"
+        """), {"^8.2.0": "^8.2.2", "~8.2.0": "~8.2.2"}, [
+        (1, "yarn.lock", "entry node-addon-api@^8.2.0, node-addon-api@~8.2.0: node-addon-api@^8.2.2, "
+                         f"node-addon-api@~8.2.2 is another entry's already{RUN}"),
         (7, "yarn.lock", "entry z@npm:node-addon-api@~8.2.0 resolves 8.2.1; another entry resolves 8.2.2 already "
-                         f"(yarn would merge the two){RUN}")], [], id="renamed-into-another-entry-then-a-merge"),
+                         f"(yarn would merge the two){RUN}"),
+        (10, "yarn.lock", f"entry zz@npm:node-addon-api@8.2.0 resolves 8.2.0; no safe release satisfies ['8.2.0']{RUN}")],
+        [], id="renamed-into-another-entry-then-a-merge-then-no-safe-release"),
     pytest.param(dedent("""
         "a@npm:node-addon-api@8.2.1":
           version "8.2.1"
@@ -250,6 +256,15 @@ ALONE = [
                  f'a@1:\n  version "1.0.0"\n  dependencies:\n    node-addon-api "^8.2.1"\n\n'
                  f'node-addon-api@^8.2.1, node-addon-api@^8.2.2:\n  version "8.2.2"\n  resolved "{URL_822}"\n'
                  f'  integrity {INTEGRITY_822}\n', id="two-patterns-one-still-asked-for"),
+    # Two dependencies ask for the two old patterns: both stay beside the pinned ones.
+    pytest.param(f'a@1:\n  dependencies:\n    node-addon-api "^8.2.0"\n\nb@1:\n  dependencies:\n'
+                 f'    node-addon-api "~8.2.0"\n\nnode-addon-api@^8.2.0, node-addon-api@~8.2.0:\n  version "8.2.1"\n',
+                 {"^8.2.0": "^8.2.2", "~8.2.0": "~8.2.2"}, [
+                     (9, 1, "pin", "yarn.lock", "", "entry node-addon-api@^8.2.0, node-addon-api@~8.2.0 resolves 8.2.1; "
+                      "move to 8.2.2", "NAPI001", b'"8.2.1"')],
+                 f'a@1:\n  dependencies:\n    node-addon-api "^8.2.0"\n\nb@1:\n  dependencies:\n'
+                 f'    node-addon-api "~8.2.0"\n\nnode-addon-api@^8.2.0, node-addon-api@^8.2.2, node-addon-api@~8.2.0, '
+                 f'node-addon-api@~8.2.2:\n  version "8.2.2"\n', id="two-dependencies-ask-for-two-old-patterns"),
     # An entry without a version (hand-edited): its header follows, nothing else is guessed.
     pytest.param(f'node-addon-api@^8.2.0:\n  resolved "{URL_821}"\n', {"^8.2.0": "^8.2.2"}, [
         (1, 1, "pin", "yarn.lock", "", "entry node-addon-api@^8.2.0 follows the package.json pin", None, None)],
