@@ -87,6 +87,11 @@ ROWS = [
                  b"      node-addon-api: 8.2.1\n", {"node_modules/a/1.0.0": (True, False)}, id="pnpm-5.3-records"),
     pytest.param("pnpm-lock.yaml", b"packages: [1]\nsnapshots:\n  a@1.0.0: 1\n  b@1.0.0:\n    dependencies: [1]\n",
                  {}, id="pnpm-odd-shapes"),
+    pytest.param("pnpm-lock.yaml", b"packages: [1]\nsnapshots:\n  a@1.0.0:\n    dependencies:\n"
+                 b"      node-addon-api: 8.2.1\n", {"node_modules/a@1.0.0": TREE_SITTER}, id="pnpm-packages-not-a-map"),
+    pytest.param("pnpm-lock.yaml", b"lockfileVersion: '6.0'\npackages:\n  /XMLHttpRequest@1.0.0:\n    dependencies:\n"
+                 b"      node-addon-api: 8.2.1\n", {"node_modules/XMLHttpRequest@1.0.0": (True, False)},
+                 id="pnpm-a-legacy-capital-name"),
     pytest.param("pnpm-lock.yaml", b"packages: {a: [\n", None, id="pnpm-not-yaml"),
     pytest.param("pnpm-lock.yaml", b"- 1\n", None, id="pnpm-not-a-mapping"),
     # bun: never read.

@@ -82,3 +82,24 @@ def test_a_lock_that_is_not_ascii_is_edited_at_its_bytes():
     assert not planned.refusals
     want = ("# überall: écrit à la main\n" + pnpm9("^8.2.2", "8.2.2").replace(INTEGRITY_821, INTEGRITY_822)).encode()
     assert apply_edits(lock, [e for f in planned.findings for e in f.edits]) == want
+
+
+def test_a_lock_that_is_not_ascii_and_ends_in_an_edited_scalar():
+    # No newline at the end: the last scalar ends where the text does.
+    importer = "importers:\n\n  .:\n    dependencies:\n      node-addon-api:\n        specifier: ^8.2.0\n        version: 8.2.1"
+    lock = pnpm9().replace(importer + "\n", "").rstrip("\n") + "\n\n# é\n" + importer
+    planned = pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock.encode()), Pins("/app", "upgrade"))
+    after = apply_edits(lock.encode(), [e for f in planned.findings for e in f.edits]).decode()
+    assert after.endswith("        version: 8.2.2") and "8.2.1" not in after
+
+
+@pytest.mark.parametrize("overrides, found", [
+    # A selector of three packages: the last one is what is overridden.
+    pytest.param("  a>b>node-addon-api: 8.2.1\n", [("overrides > a>b>node-addon-api", "8.2.2")], id="nested-selector"),
+    pytest.param("  a>node-addon-api>b: 8.2.1\n", [], id="node-addon-api-in-the-middle"),
+    # A key that is not a string (YAML allows a sequence as a key): not an override of node-addon-api.
+    pytest.param("  ? [node-addon-api]\n  : 8.2.1\n", [], id="a-sequence-as-key"),
+])
+def test_which_overrides_are_node_addon_apis(overrides, found):
+    pins = pnpmlock.plan_workspace_file(PATH, f"overrides:\n{overrides}".encode(), "upgrade")
+    assert [(p.finding.subject, p.new) for p in pins] == found
