@@ -103,3 +103,14 @@ def test_a_lock_that_is_not_ascii_and_ends_in_an_edited_scalar():
 def test_which_overrides_are_node_addon_apis(overrides, found):
     pins = pnpmlock.plan_workspace_file(PATH, f"overrides:\n{overrides}".encode(), "upgrade")
     assert [(p.finding.subject, p.new) for p in pins] == found
+
+
+def test_a_package_that_depends_on_the_copy_optionally_follows_its_move():
+    # pnpm records an optional dependency's resolved version as it records a plain one.
+    dep = "  dep@1.0.0:\n    resolution: {integrity: sha512-x}\n\n"
+    lock = pnpm9().replace("\nsnapshots:\n", f"\n{dep}snapshots:\n") + \
+        "\n  dep@1.0.0:\n    optionalDependencies:\n      node-addon-api: 8.2.1\n"
+    planned = pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock.encode()),
+                            Pins("/app", "upgrade", fields={"/app": {"dependencies": "^8.2.2"}}))
+    after = apply_edits(lock.encode(), [e for f in planned.findings for e in f.edits]).decode()
+    assert after == lock.replace("8.2.1", "8.2.2").replace("^8.2.0", "^8.2.2").replace(INTEGRITY_821, INTEGRITY_822)
