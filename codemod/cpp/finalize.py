@@ -160,10 +160,11 @@ def _member(node: Node) -> bool:
 
 
 def _public_anchor(children: list[Node], is_struct: bool) -> Node | None:
-    """Last member of the first public section (or its label, or `{`); None
-    when there is none. A conditional holding a label ends the section before
-    itself: after it the access depends on the build (`#ifdef X` / `private:`
-    / `#endif` leaves what follows private when X is defined)."""
+    """Last member of the first public section (or its label's `:`, or a
+    struct's `{`); None when there is none. A conditional holding a label
+    ends the section before itself: after it the access depends on the build
+    (`#ifdef X` / `private:` / `#endif` leaves what follows private when X is
+    defined)."""
     access = "public" if is_struct else "private"
     anchor: Node | None = children[0] if is_struct else None
     for child in children[1:-1]:
@@ -171,14 +172,12 @@ def _public_anchor(children: list[Node], is_struct: bool) -> Node | None:
             if access == "public":
                 return anchor
             access = normalize(child)
-            if access == "public":
-                anchor = child
         elif child.type in _PREPROC and _has_access_label(child):
             if access == "public":
                 return anchor
             access = "unknown"  # which label wins depends on the build
         elif child.type != "comment" and access == "public":
-            anchor = child  # the `:` after the label too: never between a label and its colon
+            anchor = child  # a label's `:` first, then each member
     return anchor
 
 

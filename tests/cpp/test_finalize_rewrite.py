@@ -128,6 +128,52 @@ PLACES = [
           int n_;
         };
     """, members=("Get", "n_")),
+    # The first public section, not a later one, even when a conditional's label ends it.
+    _row("a-conditional-holding-a-label-then-a-second-public-section", """
+        class C : public Napi::ObjectWrap<C> {
+         public:
+          C();
+        #ifdef X
+         private:
+        #endif
+          int n_;
+         public:
+          int Get();
+        };
+    """, """
+        class C : public Napi::ObjectWrap<C> {
+         public:
+          C();
+          {DECL}
+        #ifdef X
+         private:
+        #endif
+          int n_;
+         public:
+          int Get();
+        };
+    """, members=("Get", "n_")),
+    # A conditional's label before any public section: the section after it still counts.
+    _row("a-conditional-holding-a-label-before-the-public-section", """
+        class C : public Napi::ObjectWrap<C> {
+        #ifdef X
+         protected:
+        #endif
+          int n_;
+         public:
+          int Get();
+        };
+    """, """
+        class C : public Napi::ObjectWrap<C> {
+        #ifdef X
+         protected:
+        #endif
+          int n_;
+         public:
+          int Get();
+          {DECL}
+        };
+    """, members=("Get", "n_")),
     _row("a-conditional-holding-a-label-first-in-a-struct", """
         struct C : Napi::ObjectWrap<C> {
         #ifdef X

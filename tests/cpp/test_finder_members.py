@@ -226,6 +226,30 @@ MEMBER_MACROS = [
         """,
     ),
     (
+        "a-macro-line-at-the-margin-right-after-a-directive",
+        """
+        class Foo : public Napi::ObjectWrap<Foo> {
+         public:
+          Foo();
+        #pragma GCC diagnostic pop
+        HIDDEN_STATE
+         private:
+          int n_ = 0;
+        };
+        """,
+        """
+        class Foo : public Napi::ObjectWrap<Foo> {
+         public:
+          Foo();
+        #pragma GCC diagnostic pop
+          {DECL}
+        HIDDEN_STATE
+         private:
+          int n_ = 0;
+        };
+        """,
+    ),
+    (
         "upper-case-constructor-continued-is-no-macro",
         """
         class FOO : public Napi::ObjectWrap<FOO> {
