@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 
+from codemod import rules
 from codemod.edits import Edit
 from codemod.manifests import buildfiles, locks, spec as specs
 from codemod.manifests.fingerprint import LEAKY, UNREADABLE, fingerprint, leaky_line, plan_patch
@@ -226,9 +227,7 @@ def _plan_copy(planner, folder: str) -> None:
     if not planner.options.patch_vendored:
         planner.plan.add(Finding(
             inl, 1, 1, MANUAL, "vendored copy", "",
-            "leaky header copy (FinalizeCallback sets `instance->_ref = nullptr;`): build against the npm "
-            "package instead (include_dirs: <!(node -p \"require('node-addon-api').include_dir\") with "
-            "node-addon-api ^8.2.2 in package.json)", rule=LEAKY_HEADERS.id, hint=HINT_PATCH_COPY, span=span))
+            rules.LEAKY_COPY, rule=LEAKY_HEADERS.id, hint=HINT_PATCH_COPY, span=span))
         return
     if h not in planner.files.contents:
         planner.error(h, planner.files.unreadable.get(h, "cannot read: not loaded"))
@@ -236,13 +235,11 @@ def _plan_copy(planner, folder: str) -> None:
     h_data = planner.files.contents[h]
     patch = plan_patch(h, h_data, inl, inl_data)
     if patch is None:
-        planner.plan.add(Finding(inl, 1, 1, MANUAL, "vendored copy", "",
-                                 "leaky copy whose layout the upstream fix does not fit",
+        planner.plan.add(Finding(inl, 1, 1, MANUAL, "vendored copy", "", rules.COPY_UNFIT,
                                  rule=NEEDS_PERSON.id, span=span))
         return
-    why = "--patch-vendored: upstream's 8.2.2 fix (PR #1607): a `_finalized` flag replaces `_ref = nullptr`"
     for path, edits, data in ((h, patch[0], h_data), (inl, patch[1], inl_data)):
-        planner.plan.add(Finding(path, line_of(data, edits[0].start), 1, PIN, "vendored copy", "", why,
+        planner.plan.add(Finding(path, line_of(data, edits[0].start), 1, PIN, "vendored copy", "", rules.COPY_PATCHED,
                                  tuple(edits),
                                  rule=LEAKY_HEADERS.id if path == inl else None,
                                  span=span if path == inl else None))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
+from codemod import rules
 from codemod.manifests import headers, locks, spec as specs
 from codemod.manifests.installed import disagrees, is_leaky
 from codemod.manifests.jsonreparse import Parses
@@ -139,9 +140,7 @@ class RootPlanner:
         folder = os.path.dirname(path)
         declared = self.declared.setdefault(folder, {})
         for odd in odd_specs(pkg, data):
-            self.plan.add(Finding(path, odd.line, 1, MANUAL, odd.where, "",
-                                  f"{odd.where}: node-addon-api is given {odd.found}, not a version range; "
-                                  "npm cannot install that: write a range such as \"^8.2.2\"",
+            self.plan.add(Finding(path, odd.line, 1, MANUAL, odd.where, "", rules.not_a_range(odd.where, odd.found),
                                   rule=NEEDS_PERSON.id))
         for planned in plan_specs(pkg, data, self.options.pin_mode, target):
             pin = self._for_repoint(path, planned)
@@ -157,7 +156,7 @@ class RootPlanner:
                                       rule=rule, span=span))
                 continue
             edit = pin.edit(path)
-            reason = f"{site.where}: {pin.judgement.detail}; pin to {pin.new!r} ({self.options.pin_mode})"
+            reason = rules.spec_pinned(site.where, pin.judgement.detail, pin.new, self.options.pin_mode)
             # A safe spec moved for a repoint is part of that NAPI003 fix (the build file's finding).
             self.plan.add(Finding(path, pin.line, 1, PIN, site.where, "", reason, (edit,),
                                   rule=ADMITS_BAD.id if planned.judgement.status == specs.AFFECTED else None,
@@ -278,14 +277,10 @@ class RootPlanner:
             self.error(where, copy.problem)
         elif disagrees(copy):
             self.plan.add(Finding(where, 1, 1, MISMATCH, copy.folder, "",
-                                  f"package.json says {copy.version} but the headers are {copy.fingerprint}",
-                                  rule=NEEDS_PERSON.id))
+                                  rules.copy_disagrees(copy.version, copy.fingerprint), rule=NEEDS_PERSON.id))
         elif is_leaky(copy) or specs.is_bad(copy.version):
-            self.plan.add(Finding(
-                where, 1, 1, INSTALLED, copy.folder, "",
-                f"installed {copy.version} ({copy.fingerprint}): reinstall from the pinned lockfile "
-                "(npm ci / yarn install --frozen-lockfile / pnpm install --frozen-lockfile) and rebuild",
-                rule=RESOLVES_BAD.id))
+            self.plan.add(Finding(where, 1, 1, INSTALLED, copy.folder, "",
+                                  rules.installed_copy(copy.version, copy.fingerprint), rule=RESOLVES_BAD.id))
 
     def _finish(self) -> RootPlan:
         plan = self.plan
