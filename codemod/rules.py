@@ -82,6 +82,11 @@ def installed_copy(version: str, fingerprint: str) -> str:
             "(npm ci / yarn install --frozen-lockfile / pnpm install --frozen-lockfile) and rebuild")
 
 
+def spec_behind(spec_reason: str) -> str:
+    """NAPI001: a lock entry's pointer to the spec that led to it."""
+    return f"the spec: {spec_reason}"
+
+
 RESOLVES_BAD = Rule(
     "NAPI001", "resolves-leaky-release", ERROR,
     "node-addon-api resolves 8.2.0 or 8.2.1, which leak a napi_ref per ObjectWrap instance",

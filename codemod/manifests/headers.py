@@ -146,16 +146,12 @@ def plan_headers(planner) -> None:
             planner.error(exc.path, exc.reason, exc.line)
             continue
         for source in build_sources:
-            kind = {buildfiles.NPM: HEADERS, buildfiles.UNKNOWN: PIN_UNKNOWN}.get(source.kind, HEADERS)
-            rule = NEEDS_PERSON.id if kind == PIN_UNKNOWN else None
-            detail, hint = source.detail, None
-            edits: tuple[Edit, ...] = ()
-            if source.folder is not None:
-                detail += f": {judge(source.folder)}"
-                kind = MANUAL if judged[source.folder] == LEAKY else HEADERS
-                rule = LEAKY_HEADERS.id if kind == MANUAL else None
-                if kind == MANUAL and source.span is not None and not planner.options.patch_vendored:
-                    kind, detail, hint, edits = _repoint(planner, source, detail)
+            copy = judge(source.folder) if source.folder is not None else None
+            kind, rule = _classified(source.kind, copy)
+            detail = source.detail if copy is None else f"{source.detail}: {copy}"
+            hint, edits = None, ()
+            if rule == LEAKY_HEADERS.id and source.span is not None and not planner.options.patch_vendored:
+                kind, detail, hint, edits = _repoint(planner, source, detail)
             planner.plan.add(Finding(source.build_file, source.line, 1, kind, f"target {source.target}", "", detail,
                                      edits, rule=rule, hint=hint, span=source.span))
 
@@ -163,6 +159,18 @@ def plan_headers(planner) -> None:
         if judge(folder) != LEAKY:
             continue
         _plan_copy(planner, folder)
+
+
+def _classified(source: str, copy: str | None) -> tuple[str, str | None]:
+    """A build target's finding kind and rule, decided once from what its
+    headers are: the npm package (or a safe copy) needs nothing, a build
+    napi-fix does not read needs a person (NAPI005), a leaky copy is NAPI003
+    (a repoint makes its kind PIN, its rule stays)."""
+    if copy == LEAKY:
+        return MANUAL, LEAKY_HEADERS.id
+    if copy is None and source == buildfiles.UNKNOWN:
+        return PIN_UNKNOWN, NEEDS_PERSON.id
+    return HEADERS, None
 
 
 def _entries_below(path: str, lock: Obj, spec: str, target: str) -> list[Edit]:

@@ -329,7 +329,7 @@ def _link_specs_and_locks(plan: RootPlan) -> None:
                 f = replace(f, rule=RESOLVES_BAD.id, related=tuple(
                     Related(lock.path, lock.line, lock.span, lock.reason) for lock in bad_locks))
             elif id(f) in bad_ids:
-                f = replace(f, related=tuple(Related(s.path, s.line, s.span, f"the spec: {s.reason}")
+                f = replace(f, related=tuple(Related(s.path, s.line, s.span, rules.spec_behind(s.reason))
                                              for s in specs_found))
             updated.append(f)
         plan.findings[path] = updated

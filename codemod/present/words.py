@@ -7,6 +7,7 @@ action instead).
 
 from __future__ import annotations
 
+from codemod.options import FINALIZING
 from codemod.results import (
     HINT_KEEP_COPY,
     HINT_NO_PACKAGE,
@@ -44,5 +45,5 @@ def reason(finding: Finding, leak: bool = True) -> str:
 
 
 def notes(report: Report) -> tuple[str, ...]:
-    hygiene = (HYGIENE_NOTE,) if report.strategy in ("finalize", "both") else ()
+    hygiene = (HYGIENE_NOTE,) if report.strategy in FINALIZING else ()
     return hygiene + report.notes
