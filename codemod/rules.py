@@ -82,6 +82,11 @@ def installed_copy(version: str, fingerprint: str) -> str:
             "(npm ci / yarn install --frozen-lockfile / pnpm install --frozen-lockfile) and rebuild")
 
 
+def override_forces(where: str, versions: str) -> str:
+    """Part of the pin: npm overrides for parents whose own ranges admit only leaky releases."""
+    return f"{where}: their ranges admit only 8.2.0/8.2.1, so an override scoped to them forces {versions}"
+
+
 def spec_behind(spec_reason: str) -> str:
     """NAPI001: a lock entry's pointer to the spec that led to it."""
     return f"the spec: {spec_reason}"
@@ -127,6 +132,47 @@ LEAKY_COPY = ("leaky header copy (FinalizeCallback sets `instance->_ref = nullpt
               "package instead (include_dirs: <!(node -p \"require('node-addon-api').include_dir\") with "
               "node-addon-api ^8.2.2 in package.json)")
 COPY_PATCHED = "upstream's 8.2.2 fix (PR #1607): a `_finalized` flag replaces `_ref = nullptr`"
+
+
+def repointed(detail: str, spec: str) -> str:
+    """NAPI003: a target pointed at the npm package, declared at `spec`."""
+    return f"{detail}; point it at the npm package node-addon-api {spec}"
+
+
+def declared_for(build_file: str, target: str, spec: str, installed: bool) -> str:
+    """Part of a repoint's fix: the package.json or lock edit that gives the
+    target the npm package (`installed`: its spec already asks for it)."""
+    return (f"{build_file} target {target} will build against the npm package: "
+            + (f"node-addon-api {spec} installed by the lock, as its spec will ask" if installed
+               else f"declare node-addon-api {spec}"))
+
+
+# Why a target cannot be repointed: appended to its detail (a hint code may follow).
+NO_PACKAGE_BESIDE = "; no package.json beside it to declare node-addon-api in"
+
+
+def other_manager(include: str, tool: str, spec: str) -> str:
+    return (f"; to build against the npm package, point include_dirs at {include} "
+            f"and run `{tool} add node-addon-api@{spec}`")
+
+
+def not_in_dependencies(field: str, spec: str) -> str:
+    return (f"; node-addon-api is in {field}, and a consumer installing the published package gets "
+            f"none of those: run `npm install node-addon-api@{spec} --save-prod`")
+
+
+def installed_as(lock: str, flags: str, spec: str) -> str:
+    return f"; {lock} installs node-addon-api as {flags}: run `npm install node-addon-api@{spec} --save-prod`"
+
+
+def builds_older(spec: str) -> str:
+    """Why a spec moves with a repoint: it would build older headers than the copy's (`~8.1.0`)."""
+    return f"{spec!r} would build the target repointed from its leaky copy against older headers than the copy's"
+
+
+def lock_rules_out(lock: str, spec: str) -> str:
+    return f"; {lock} already holds a node-addon-api that {spec} rules out"
+
 
 LEAKY_HEADERS = Rule(
     "NAPI003", "compiles-leaky-headers", ERROR,
@@ -194,6 +240,10 @@ def unparsed_body(wrapped: str) -> str:
 def not_a_range(where: str, found: str) -> str:
     return (f"{where}: node-addon-api is given {found}, not a version range; "
             "npm cannot install that: write a range such as \"^8.2.2\"")
+
+
+def overrides_by_hand(parents: list[str]) -> str:
+    return f"add npm overrides forcing node-addon-api for {parents}"
 
 
 def copy_disagrees(version: str, fingerprint: str) -> str:

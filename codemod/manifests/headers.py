@@ -92,11 +92,10 @@ def _blocker(planner, folder: str) -> tuple[str, str | None] | None:
     refused repoint leaves the package's specs and locks alone."""
     spec = f"^{specs.upgrade_target()}"
     if not planner.has(os.path.join(folder, "package.json")):
-        return "; no package.json beside it to declare node-addon-api in", HINT_NO_PACKAGE
+        return rules.NO_PACKAGE_BESIDE, HINT_NO_PACKAGE
     for other, tool in _OTHER_MANAGERS.items():
         if planner.has(os.path.join(folder, other)):
-            return (f"; to build against the npm package, point include_dirs at {buildfiles.NPM_INCLUDE.decode()} "
-                    f"and run `{tool} add node-addon-api@{spec}`"), HINT_OTHER_PM
+            return rules.other_manager(buildfiles.NPM_INCLUDE.decode(), tool, spec), HINT_OTHER_PM
     try:
         _, pkg = planner.json(os.path.join(folder, "package.json"))
     except Unloadable:
@@ -106,13 +105,11 @@ def _blocker(planner, folder: str) -> tuple[str, str | None] | None:
     if elsewhere and not (isinstance(pkg.get("dependencies"), Obj) and specs.PACKAGE in pkg["dependencies"]):
         # npm keeps the last of the fields it reads (devDependencies) for the
         # project itself: the move is npm's own, and it rewrites both files.
-        return (f"; node-addon-api is in {elsewhere[0]}, and a consumer installing the published package gets "
-                f"none of those: run `npm install node-addon-api@{spec} --save-prod`"), None
+        return rules.not_in_dependencies(elsewhere[0], spec), None
     for lock_path, _, lock in planner.npm_locks(folder):
         flags = _flags(lock)
         if flags - {"dev"}:
-            return (f"; {os.path.basename(lock_path)} installs node-addon-api as {', '.join(sorted(flags))}: run "
-                    f"`npm install node-addon-api@{spec} --save-prod`"), None
+            return rules.installed_as(os.path.basename(lock_path), ", ".join(sorted(flags)), spec), None
     return None
 
 
@@ -247,8 +244,8 @@ def _plan_copy(planner, folder: str) -> None:
                                  rule=NEEDS_PERSON.id, span=span))
         return
     for path, edits, data in ((h, patch[0], h_data), (inl, patch[1], inl_data)):
-        planner.plan.add(Finding(path, line_of(data, edits[0].start), 1, PIN, "vendored copy", "", rules.COPY_PATCHED,
-                                 tuple(edits),
+        planner.plan.add(Finding(path, line_of(data, edits[0].start), 1, PIN, "vendored copy", "",
+                                 rules.COPY_PATCHED, tuple(edits),
                                  rule=LEAKY_HEADERS.id if path == inl else None,
                                  span=span if path == inl else None))
 
@@ -284,8 +281,7 @@ def _repoint(planner, source, detail: str):
         for lock_path, lock_data, lock in planner.npm_locks(folder):
             lock_edits = declare_package(lock_path, lock_data, lock, spec, target)
             if lock_edits is None:
-                return (MANUAL, detail + f"; {os.path.basename(lock_path)} already holds a node-addon-api that "
-                        f"{spec} rules out", None, ())
+                return MANUAL, detail + rules.lock_rules_out(os.path.basename(lock_path), spec), None, ()
             edits += lock_edits + _prod_edits(lock_path, lock_data, lock)
     else:
         # The spec was moved with the pins (plan.py); a lock entry still at a
@@ -303,9 +299,6 @@ def _repoint(planner, source, detail: str):
             continue  # another target of this package already declared it
         planner.plan.add(Finding(
             path, line_of(planner.data(path), file_edits[0].start), 1, PIN, DECLARE, "",
-            f"{os.path.basename(source.home)} target {source.target} will build against the npm package: "
-            + (f"node-addon-api {spec} installed by the lock, as its spec will ask" if declared
-               else f"declare node-addon-api {spec}"),
-            tuple(file_edits)))
-    reason = detail + f"; point it at the npm package node-addon-api {spec}"
-    return PIN, reason, HINT_KEEP_COPY, (Edit(source.build_file, *source.span, buildfiles.NPM_INCLUDE),)
+            rules.declared_for(os.path.basename(source.home), source.target, spec, declared), tuple(file_edits)))
+    return (PIN, rules.repointed(detail, spec), HINT_KEEP_COPY,
+            (Edit(source.build_file, *source.span, buildfiles.NPM_INCLUDE),))

@@ -176,8 +176,7 @@ class RootPlanner:
         if required is None or pin.site.field not in headers.INSTALLING_FIELDS or \
                 not headers.builds_old_headers(pin.new or pin.site.value.value, required):
             return pin
-        why = (f"{pin.site.value.value!r} would build the target repointed from its leaky copy against older "
-               "headers than the copy's")
+        why = rules.builds_older(pin.site.value.value)
         detail = f"{pin.judgement.detail}; {why}" if pin.judgement.status == specs.AFFECTED else why
         return replace(pin, new=required, judgement=replace(pin.judgement, detail=detail))
 
