@@ -102,6 +102,21 @@ RESOLVES_BAD = Rule(
 )
 
 
+def admits(spec: str, versions: list[str]) -> str:
+    """NAPI002: what a spec admits of the leaky releases (spec.py's judgement)."""
+    return f"{spec!r} admits {' and '.join(versions)}"
+
+
+# The judgements of the specs that need nothing (no rule): said in the same terms.
+def admits_neither(spec: str) -> str:
+    return f"{spec!r} admits neither 8.2.0 nor 8.2.1"
+
+
+def not_judged(kind: str, spec: str) -> str:
+    """A spec that is no range (git, file, a tag): its lock decides."""
+    return f"{kind} spec {spec!r}: the lockfile or installed copy decides"
+
+
 def spec_pinned(where: str, judged: str, new: str, mode: str | None = None) -> str:
     """NAPI002 (NAPI001 once its lock is found to resolve a leaky release): a
     spec at `where` that admits a leaky release (`judged`: spec.py's
