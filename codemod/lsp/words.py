@@ -2,8 +2,9 @@
 
 Analysis reasons never name a command-line flag (present/words.py says
 those in the command line's terms): the editor says the same facts in terms
-of its own settings (`napi-fix.strategy`). Its hints are code actions, not
-words, so a hint adds nothing to a message here.
+of its own settings (`napi-fix.strategy`). A hint adds nothing to the
+editor's message: each names another way to run napi-fix, which in the
+editor is a setting (`napi-fix.patchVendored`, docs/editors.md).
 """
 
 from __future__ import annotations
