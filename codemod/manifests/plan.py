@@ -27,6 +27,8 @@ from codemod.textpos import line_start, lines_of
 from codemod.withhold import withheld
 
 WORKSPACE = "pnpm-workspace.yaml"  # pnpm's overrides and catalogs: specs, like package.json's
+# A spec left as it is, by its judgement: its finding's kind and rule, decided together.
+_SPEC_CLASSES = {specs.SAFE: (PIN_SAFE, None), specs.UNKNOWN: (PIN_UNKNOWN, None), specs.AFFECTED: (PIN, ADMITS_BAD.id)}
 
 
 @dataclass
@@ -149,9 +151,7 @@ class RootPlanner:
             if site.field in DEP_FIELDS:
                 declared[(site.field, site.name)] = site.value.value
             if pin.new is None:
-                status = pin.judgement.status
-                kind = PIN_SAFE if status == specs.SAFE else PIN_UNKNOWN if status == specs.UNKNOWN else PIN
-                rule = ADMITS_BAD.id if kind == PIN else None
+                kind, rule = _SPEC_CLASSES[pin.judgement.status]
                 self.plan.add(Finding(path, pin.line, 1, kind, site.where, "", pin.judgement.detail,
                                       rule=rule, span=span))
                 continue
