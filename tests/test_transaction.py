@@ -4,7 +4,9 @@ Each test plans a three-file change (package.json, its lock, a C++ header),
 then fails one step of the write -- a read-only target, an OSError from
 write, fsync, link or rename, a SIGINT, another process appending -- and
 checks that the tree is all old or all new, that no temp or backup file is
-left, and that the report names what happened to every file.
+left, and that the report names what happened to every file. The tests after
+them call the writer directly, one refusal or failure at a time, each from a
+real condition (docs/mutation.md lists the planted bugs each one catches).
 """
 
 from __future__ import annotations
