@@ -464,5 +464,9 @@ def test_the_override_is_seen_and_no_member_changes_access(tmp_path, defines):
                      f'"{p.id}: override seen");\n')
         parts += [f"static_assert(reach_{m}<before_{index}::{target}>::value == reach_{m}<after_{index}::{target}>::value, "
                   f'"{p.id}: {m} keeps its access");\n' for m in members]
+    # The check can tell: the first row's n_ follows the conditional's `private:`.
+    assert PLACES[0].values[3] == ("Get", "n_")
+    parts.append('#ifdef X\nstatic_assert(!reach_n_<before_0::C>::value, "private under X");\n'
+                 '#else\nstatic_assert(reach_n_<before_0::C>::value, "public without X");\n#endif\n')
     result = compile_tu("".join(parts), "8.2.1", tmp_path, *defines)
     assert result.returncode == 0, result.stderr[-4000:]
