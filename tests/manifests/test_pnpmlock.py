@@ -82,6 +82,17 @@ def test_a_lock_that_is_not_ascii_is_edited_at_its_bytes():
     assert not planned.refusals
     want = ("# überall: écrit à la main\n" + pnpm9("^8.2.2", "8.2.2").replace(INTEGRITY_821, INTEGRITY_822)).encode()
     assert apply_edits(lock, [e for f in planned.findings for e in f.edits]) == want
+    assert [(f.line, f.column, f.reason, f.rule, lock[slice(*f.span)] if f.span is not None else None)
+            for f in planned.findings] == [
+        (9, 1, "importer . dependencies > node-addon-api: specifier follows the pin", None, None),
+        (14, 1, "move node-addon-api@8.2.1 to 8.2.2", "NAPI001", b"node-addon-api@8.2.1")]
+
+
+def test_a_plain_spec_that_needs_quotes_once_pinned_gets_them():
+    # `>` opens a folded block in YAML: the pinned range is quoted, or the file would not parse.
+    workspace = b"catalog:\n  node-addon-api: 8.0.0 - 8.2.1\n"
+    [pin] = pnpmlock.plan_workspace_file(PATH, workspace, "upgrade")
+    assert apply_edits(workspace, pin.finding.edits) == b"catalog:\n  node-addon-api: '>=8.0.0 <8.2.0'\n"
 
 
 def test_a_lock_that_is_not_ascii_and_ends_in_an_edited_scalar():
