@@ -12,6 +12,7 @@ import pytest
 
 from codemod.edits import apply_edits
 from codemod.manifests import pnpmlock
+from codemod.manifests.jsonspan import BadInput
 from codemod.manifests.lockplan import LockSource, Pins
 from test_lock_formats import INTEGRITY_821, INTEGRITY_822, pnpm9
 
@@ -125,3 +126,49 @@ def test_a_package_that_depends_on_the_copy_optionally_follows_its_move():
                             Pins("/app", "upgrade", fields={"/app": {"dependencies": "^8.2.2"}}))
     after = apply_edits(lock.encode(), [e for f in planned.findings for e in f.edits]).decode()
     assert after == lock.replace("8.2.1", "8.2.2").replace("^8.2.0", "^8.2.2").replace(INTEGRITY_821, INTEGRITY_822)
+
+
+def _importer_dependency(extra: str) -> str:
+    """pnpm9()'s lock with `extra` (a dependency entry) first among the importer's dependencies."""
+    return pnpm9().replace("    dependencies:\n", "    dependencies:\n" + extra, 1)
+
+
+@pytest.mark.parametrize("lock", [
+    # Another package resolving a version that happens to be 8.2.1 is not node-addon-api.
+    pytest.param(_importer_dependency("      left-pad:\n        specifier: ^8.2.0\n        version: 8.2.1\n"),
+                 id="another-package-at-8.2.1"),
+    # A dependency without a specifier (hand-edited) is skipped; the ones after it are planned.
+    pytest.param(_importer_dependency("      a-dep:\n        version: 1.0.0\n"), id="a-dependency-without-specifier"),
+])
+def test_only_node_addon_api_moves(lock):
+    planned = pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock.encode()),
+                            Pins("/app", "upgrade", fields={"/app": {"dependencies": "^8.2.2"}}))
+    assert [f.reason for f in planned.findings] == [
+        "importer . dependencies > node-addon-api: specifier follows the pin", "move node-addon-api@8.2.1 to 8.2.2"]
+    moved = pnpm9("^8.2.2", "8.2.2").replace(INTEGRITY_821, INTEGRITY_822)
+    assert apply_edits(lock.encode(), [e for f in planned.findings for e in f.edits]).decode() == \
+        moved.replace("    dependencies:\n", lock[lock.index("    dependencies:\n"):lock.index("      node-addon-api:")], 1)
+
+
+@pytest.mark.parametrize("lock, line, message", [
+    pytest.param(pnpm9().replace("specifier: ^8.2.0", "specifier: {a: 1}"), 8,
+                 "importer . dependencies: node-addon-api's specifier is not a string", id="specifier"),
+    pytest.param(pnpm9().replace("version: 8.2.1\n\npackages", "version: [8.2.1]\n\npackages"), 9,
+                 "importer . dependencies: node-addon-api's version is not a string", id="version"),
+])
+def test_an_importer_entry_of_node_addon_api_that_is_not_a_string(lock, line, message):
+    with pytest.raises(BadInput) as caught:
+        pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock.encode()), Pins("/app", "upgrade"))
+    assert (caught.value.path, caught.value.line, caught.value.message) == ("/app/pnpm-lock.yaml", line, message)
+
+
+def test_an_importer_of_a_named_catalog_asks_for_that_catalogs_spec():
+    # The default catalog asks for ^9.0.0; the importer uses `catalog:old`, which is pinned to 8.2.2.
+    catalogs = ("\ncatalogs:\n  default:\n    node-addon-api:\n      specifier: ^9.0.0\n      version: 9.0.0\n"
+                "  old:\n    node-addon-api:\n      specifier: 8.2.1\n      version: 8.2.1\n\nimporters:")
+    lock = pnpm9(spec="'catalog:old'").replace("\nimporters:", catalogs)
+    planned = pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock.encode()),
+                            Pins("/app", "upgrade", catalogs={"old": "8.2.2"}))
+    assert planned.refusals == ()
+    assert [f.reason for f in planned.findings] == ["catalogs > old: specifier follows the pin",
+                                                    "move node-addon-api@8.2.1 to 8.2.2"]
