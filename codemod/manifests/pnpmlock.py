@@ -181,6 +181,10 @@ def _importer_deps(doc: _Doc, generation: int) -> list[_Dep]:
                 else:
                     specifier, version = _get(entry, "specifier"), _get(entry, "version")
                 if specifier is None or version is None:
+                    if name == specs.PACKAGE:  # skipped, its version would stay while its package moves
+                        missing = "specifier" if specifier is None else "version"
+                        raise BadInput(doc.path, doc.line(name_node),
+                                       f"importer {key} {field}: node-addon-api has no {missing}")
                     continue
                 if not isinstance(version, yaml.ScalarNode) or not isinstance(specifier, yaml.ScalarNode):
                     if name == specs.PACKAGE:

@@ -155,8 +155,13 @@ def test_only_node_addon_api_moves(lock):
                  "importer . dependencies: node-addon-api's specifier is not a string", id="specifier"),
     pytest.param(pnpm9().replace("version: 8.2.1\n\npackages", "version: [8.2.1]\n\npackages"), 9,
                  "importer . dependencies: node-addon-api's version is not a string", id="version"),
+    # Skipped, its version would stay at 8.2.1 while the package moves to 8.2.2.
+    pytest.param(pnpm9().replace("        specifier: ^8.2.0\n", ""), 7,
+                 "importer . dependencies: node-addon-api has no specifier", id="no-specifier"),
+    pytest.param(pnpm9().replace("        version: 8.2.1\n", ""), 7,
+                 "importer . dependencies: node-addon-api has no version", id="no-version"),
 ])
-def test_an_importer_entry_of_node_addon_api_that_is_not_a_string(lock, line, message):
+def test_an_importer_entry_of_node_addon_api_that_is_not_whole(lock, line, message):
     with pytest.raises(BadInput) as caught:
         pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock.encode()), Pins("/app", "upgrade"))
     assert (caught.value.path, caught.value.line, caught.value.message) == ("/app/pnpm-lock.yaml", line, message)
