@@ -177,3 +177,39 @@ def test_an_importer_of_a_named_catalog_asks_for_that_catalogs_spec():
     assert planned.refusals == ()
     assert [f.reason for f in planned.findings] == ["catalogs > old: specifier follows the pin",
                                                     "move node-addon-api@8.2.1 to 8.2.2"]
+
+
+def said(lock: str, pins: Pins):
+    """Each refusal as (line, subject, reason, command, span) and each change as (line, column, kind,
+    subject, wrapped_type, reason, rule, the bytes its span covers)."""
+    data = lock.encode()
+    planned = pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", data), pins)
+    return ([(r.line, r.subject, r.reason, r.command, r.span) for r in planned.refusals],
+            [(f.line, f.column, f.kind, f.subject, f.wrapped_type, f.reason, f.rule,
+              data[slice(*f.span)] if f.span is not None else None) for f in planned.findings])
+
+
+def test_the_locks_copy_of_the_overrides_follows_and_each_change_says_where():
+    lock = pnpm9().replace("\nimporters:", "\noverrides:\n  node-addon-api: ^8.2.0\n  foo>node-addon-api: ^8.2.2\n"
+                                           "  left-pad: 1.0.0\n\nimporters:")
+    pins = Pins("/app", "upgrade", fields={"/app": {"dependencies": "^8.2.2"}},
+                overrides={"node-addon-api": "^8.2.2", "foo>node-addon-api": "^8.2.2"})  # foo's was safe already
+    change = (1, "pin", "pnpm-lock.yaml", "")
+    assert said(lock, pins) == ([], [
+        (4, *change, "overrides > node-addon-api follows the pin", None, None),
+        (13, *change, "importer . dependencies > node-addon-api: specifier follows the pin", None, None),
+        (18, *change, "move node-addon-api@8.2.1 to 8.2.2", "NAPI001", b"node-addon-api@8.2.1")])
+
+
+@pytest.mark.parametrize("lock, refusal", [
+    pytest.param("# pnpm 6\n" + pnpm9(lockfile_version="'5.3'"), (
+        2, "lockfileVersion '5.3': napi-fix moves only the lockfile versions pnpm 7, 8 and 9 write (5.4, 6.0, 9.0); "
+           "run `pnpm update node-addon-api@^8.2.2` in this lockfile's folder with the pnpm that wrote it",
+        "pnpm update node-addon-api@^8.2.2"), id="lockfile-version"),
+    pytest.param(pnpm9().replace("  .:\n", "  .: &a\n") + "  other: *a\n", (
+        5, "a YAML anchor or alias (`&`/`*`): pnpm never writes them, so pnpm did not write this lock; regenerate it "
+           "with `pnpm install --lockfile-only`", "pnpm install --lockfile-only"), id="anchor"),
+])
+def test_a_lock_pnpm_did_not_write_is_refused_whole(lock, refusal):
+    line, reason, command = refusal
+    assert said(lock, Pins("/app", "upgrade")) == ([(line, "pnpm-lock.yaml", reason, command, None)], [])
