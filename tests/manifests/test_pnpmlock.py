@@ -139,10 +139,14 @@ def _importer_dependency(extra: str) -> str:
                  id="another-package-at-8.2.1"),
     # A dependency without a specifier (hand-edited) is skipped; the ones after it are planned.
     pytest.param(_importer_dependency("      a-dep:\n        version: 1.0.0\n"), id="a-dependency-without-specifier"),
+    pytest.param(_importer_dependency("      a-dep:\n        specifier: {x: 1}\n        version: 1.0.0\n"),
+                 id="a-dependency-whose-specifier-is-not-a-string"),
 ])
 def test_only_node_addon_api_moves(lock):
+    # The pin renames ^8.2.0 (node-addon-api's spec): left-pad's, the same string, is not node-addon-api's.
     planned = pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock.encode()),
-                            Pins("/app", "upgrade", fields={"/app": {"dependencies": "^8.2.2"}}))
+                            Pins("/app", "upgrade", fields={"/app": {"dependencies": "^8.2.2"}},
+                                 renames={"/app": {"^8.2.0": "^8.2.2"}}))
     assert [f.reason for f in planned.findings] == [
         "importer . dependencies > node-addon-api: specifier follows the pin", "move node-addon-api@8.2.1 to 8.2.2"]
     moved = pnpm9("^8.2.2", "8.2.2").replace(INTEGRITY_821, INTEGRITY_822)
@@ -190,15 +194,19 @@ def said(lock: str, pins: Pins):
 
 
 def test_the_locks_copy_of_the_overrides_follows_and_each_change_says_where():
-    lock = pnpm9().replace("\nimporters:", "\noverrides:\n  node-addon-api: ^8.2.0\n  foo>node-addon-api: ^8.2.2\n"
-                                           "  left-pad: 1.0.0\n\nimporters:")
-    pins = Pins("/app", "upgrade", fields={"/app": {"dependencies": "^8.2.2"}},
-                overrides={"node-addon-api": "^8.2.2", "foo>node-addon-api": "^8.2.2"})  # foo's was safe already
+    overrides = "\noverrides:\n  node-addon-api: '^8.2.0'\n  foo>node-addon-api: ^8.2.2\n  left-pad: 1.0.0\n\nimporters:"
+    lock = pnpm9().replace("\nimporters:", overrides)
+    # A global override of node-addon-api is also every importer's specifier; foo's was safe already.
+    pins = Pins("/app", "upgrade", overrides={"node-addon-api": "^8.2.2", "foo>node-addon-api": "^8.2.2"})
     change = (1, "pin", "pnpm-lock.yaml", "")
     assert said(lock, pins) == ([], [
         (4, *change, "overrides > node-addon-api follows the pin", None, None),
         (13, *change, "importer . dependencies > node-addon-api: specifier follows the pin", None, None),
         (18, *change, "move node-addon-api@8.2.1 to 8.2.2", "NAPI001", b"node-addon-api@8.2.1")])
+    planned = pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock.encode()), pins)
+    moved = pnpm9("^8.2.2", "8.2.2").replace(INTEGRITY_821, INTEGRITY_822)
+    assert apply_edits(lock.encode(), [e for f in planned.findings for e in f.edits]).decode() == \
+        moved.replace("\nimporters:", overrides.replace("'^8.2.0'", "'^8.2.2'"))
 
 
 @pytest.mark.parametrize("lock, refusal", [
