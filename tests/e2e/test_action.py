@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from actions_runner import Runner
-from codemod.results import EXIT_MEANING
-from codemod.rules import HYGIENE_TRUTH, NO_FINALIZE
+from codemod.results import EXIT_MEANING, EXIT_TABLE
+from codemod.rules import HYGIENE_TRUTH, NO_FINALIZE, RULES
 from checkout import ROOT
 from helpers import copy_example
 from sarif_schema import github_problems, schema_errors
@@ -41,6 +41,13 @@ def workflows(tmp_path: Path) -> list[Path]:
             found.append(path)
     assert len(found) >= 3, found
     return found
+
+
+def test_the_actions_outputs_are_described_in_napi_fixs_own_words():
+    outputs = yaml.safe_load((CHECKOUT / "action.yml").read_text())["outputs"]
+    assert all(f"{status} ({meaning})" in outputs["exit-code"]["description"] for status, meaning, _ in EXIT_TABLE)
+    assert [outputs[rule.id.lower()]["description"] for rule in RULES] == [
+        f"{rule.id} findings: {rule.short}." for rule in RULES]
 
 
 def test_the_action_and_the_workflows_match_schemastore(tmp_path):
