@@ -79,12 +79,14 @@ def child(folder: str, name: str) -> str:
     return name if folder in (".", "") else os.path.join(folder, name)
 
 
-def discover(sources: Sources, paths: list[str], on_cpp=None, exclude=None) -> Discovered:
+def discover(sources: Sources, paths: list[str], on_cpp=None, exclude=None, on_package=None) -> Discovered:
     """`on_cpp(path)`, when given, hears of each C/C++ file as the walk finds
-    it, so the caller can start reading them before the walk is over.
+    it, so the caller can start reading them before the walk is over;
+    `on_package(path)` of each package file (package.json, a lockfile) the
+    walk takes, so it can start its workers early.
     `exclude` (settings.Exclusions): what the walk never takes, whatever a
     .gitignore says; like an ignored file, one named explicitly is taken."""
-    found = _Found(sources, on_cpp, exclude)
+    found = _Found(sources, on_cpp, exclude, on_package)
     for raw in paths:
         path = os.path.normpath(raw)
         kind = sources.kind(path, follow=False)
@@ -103,9 +105,10 @@ def discover(sources: Sources, paths: list[str], on_cpp=None, exclude=None) -> D
 
 
 class _Found:
-    def __init__(self, sources: Sources, on_cpp=None, exclude=None):
+    def __init__(self, sources: Sources, on_cpp=None, exclude=None, on_package=None):
         self.sources = sources
         self.on_cpp = on_cpp
+        self.on_package = on_package
         self.excluded = exclude.matches if exclude is not None else lambda path, is_dir: False
         self.cpp: list[str] = []
         self.cpp_seen: set[str] = set()
@@ -214,6 +217,8 @@ class _Found:
             self.build.append(entry.path)
         elif name in PACKAGE_FILES:
             self.package.append(entry.path)
+            if self.on_package is not None:
+                self.on_package(entry.path)
         elif name == "napi-inl.h":
             self.copies.append(os.path.dirname(entry.path))
         elif not is_napi_own_header(self.sources, entry.path):

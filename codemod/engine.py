@@ -11,13 +11,13 @@ that file.
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from codemod import leaks, settings
 from codemod.cpp import finder, splice
 from codemod.cpp.plan import plan_file, replan
 from codemod.cpp.scan import digest
-from codemod.discover import BUILD_FILES, PACKAGE_FILES, Discovered, discover, is_cpp
+from codemod.discover import BUILD_FILES, PACKAGE_FILES, ROOT_MARKERS, Discovered, discover, is_cpp
 from codemod.manifests.jsonreparse import Parses
 from codemod.manifests.plan import RootPlan, plan_root
 from codemod.manifests.roots import PackageRoot, load_root, package_roots
@@ -71,28 +71,27 @@ class Project:
         self._ignores.clear()
         first_round = finder.FirstRound(self.sources, workers) if self.options.finalize else None
         self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None,
-                              self.options.exclude)
+                              self.options.exclude, _PoolAhead(workers).found if workers.jobs > 1 else None)
         self.roots = {r.folder: r for r in package_roots(self.found)}
-        pins = []
+        if first_round is not None:
+            first_round.build_files(self.found.build_files)
+        pins = list
         if self.roots:
-            # Package roots are planned in a few tasks queued ahead of the C++
-            # chunks, so both workers share them; inline when the run is small.
+            # Package roots are planned on the workers (_plan_roots_on) while
+            # the parent sifts the C/C++ files; inline when the run is small.
             # Planned under --strategy finalize too (their edits dropped): a
             # leak that remains must decide the exit status whatever was asked.
             roots = tuple(self.roots.values())
             worth = len(roots) >= MIN_ROOTS_FOR_POOL or (
                 self.options.finalize and len(self.found.cpp_files) >= MIN_ITEMS_FOR_POOL)
-            size = max(1, -(-len(roots) // (2 * workers.jobs)))
-            pins = [workers.submit(_plan_roots, self.sources, roots[i:i + size], self.options, self.parses,
-                                   pool=worth)
-                    for i in range(0, len(roots), size)]
+            pins = _plan_roots_on(workers, self.sources, roots, self.options, self.parses, worth)
         self.cpp = None
         self._cpp_findings.clear()
         self._dependents.clear()
         if self.options.finalize:
             self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers,
                                       first_round)
-        self.root_plans = dict(zip(self.roots, (plan for wait in pins for plan in wait())))
+        self.root_plans = dict(zip(self.roots, pins()))
         self._classes_for_leaks(workers)
         return self.report()
 
@@ -332,6 +331,85 @@ class Project:
 def _interesting(path: str) -> bool:
     name = os.path.basename(path)
     return is_cpp(path) or name in PACKAGE_FILES or name in BUILD_FILES
+
+
+class _PoolAhead:
+    """Forks the workers while the walk is still going, once it has found as
+    many package roots as make planning them on the pool worth it: each
+    worker then loads what planning a root needs (node-semver, the GYP
+    grammar and query) on the core the walk leaves idle, not at its first root.
+    The count never runs ahead of package_roots(): the walk lists a folder's
+    files before its subfolders, so a root's lockfile is known before the
+    package.json files below it (one listed before its own folder's lock is
+    counted under the lock above, if any: fewer roots, never more)."""
+
+    def __init__(self, workers: Workers):
+        self.workers = workers
+        self.locks: set[str] = set()
+        self.roots: set[str] = set()
+
+    def found(self, path: str) -> None:
+        if self.workers.started:
+            return
+        folder, name = os.path.split(path)
+        if name != "package.json":
+            if name in ROOT_MARKERS:
+                self.locks.add(folder)
+            return
+        self.roots.add(next((f for f in _folders_up(folder) if f in self.locks), folder))
+        if len(self.roots) >= MIN_ROOTS_FOR_POOL:
+            self.workers.start(warm=_warm_for_roots)
+
+
+def _folders_up(folder: str) -> Iterator[str]:
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
+def _warm_for_roots() -> None:
+    """What planning the first package root loads (plan.py and spec.py import it lazily)."""
+    from codemod import queries
+    from codemod.manifests import npmlock, spec  # noqa: F401 -- the import is the point
+
+    spec.satisfies("8.2.2", "^8.2.2")  # node-semver: ~40 regexes compiled at import
+    queries.bundle("python")  # binding.gyp's grammar and query
+
+
+def _plan_roots_on(workers: Workers, sources: Sources, roots: tuple[PackageRoot, ...], options: Options,
+                   parses: Parses | None, pool: bool) -> Callable[[], list[RootPlan]]:
+    """Package roots in small tasks, the roots with a lockfile (the costly
+    ones: JSON with spans, node-semver) first and fewer to a task, so a
+    large root never starts last; what no worker has taken when the C++
+    analysis is over, the parent plans itself (Workers.submit's `share`).
+    Returns the wait for every root's plan, in the order of `roots`."""
+    if not pool or workers.jobs <= 1:
+        return workers.submit(_plan_roots, sources, roots, options, parses, pool=False)
+    heavy = [i for i, root in enumerate(roots) if root.manifests]
+    light = [i for i, root in enumerate(roots) if not root.manifests]
+    tasks = _chunks(heavy, 4 * workers.jobs) + _chunks(light, 2 * workers.jobs)
+    waits = [workers.submit(_plan_roots, sources, tuple(roots[i] for i in task), options, parses, share=True)
+             for task in tasks]
+
+    def plans() -> list[RootPlan]:
+        # Last task first: workers take tasks in order, so the parent plans
+        # the ones they have not reached and meets them in the middle.
+        placed: list = [None] * len(roots)
+        for task, wait in reversed(list(zip(tasks, waits))):
+            for i, planned in zip(task, wait()):
+                placed[i] = planned
+        return placed
+
+    return plans
+
+
+def _chunks(items: list[int], count: int) -> list[list[int]]:
+    """`items` in at most `count` runs of equal length (the last shorter)."""
+    size = max(1, -(-len(items) // count))
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def _plan_roots(sources: Sources, roots: tuple[PackageRoot, ...], options: Options,

@@ -47,14 +47,18 @@ class Workers:
         size = max(16, min(CHUNK, len(items) // (self.jobs * 4)))
         yield from self._started().map(fn, [items[i : i + size] for i in range(0, len(items), size)])
 
-    def submit(self, fn: Callable[..., R], *args, pool: bool = True) -> Callable[[], R]:
+    def submit(self, fn: Callable[..., R], *args, pool: bool = True, share: bool = False) -> Callable[[], R]:
         """Start fn(*args) on a worker now (when there is a pool and `pool`
         says the work is worth it); else run it inline when its result is
-        asked for. Returns the function that waits for the result."""
+        asked for. Returns the function that waits for the result. `share`:
+        a task no worker has started by the time its result is asked for is
+        run by the caller, who would otherwise only wait (the last tasks of
+        a run no longer queue behind one busy worker while the parent idles)."""
         call = partial(fn, *args)
         if self.jobs <= 1 or not pool or not _picklable(call):
             return call
-        return self._started().submit(call).result
+        future = self._started().submit(call)
+        return partial(_shared_result, future, call) if share else future.result
 
     def ahead(self, fn: Callable[..., R], *args):
         """Start fn(*args) on a worker now and return its Future; None when
@@ -63,35 +67,54 @@ class Workers:
         by then (see start). A call that cannot be pickled fails its Future."""
         return self._pool.submit(fn, *args) if self._pool is not None else None
 
-    def start(self) -> None:
+    def start(self, warm: Callable[[], None] | None = None) -> None:
         """Fork the workers now: a caller about to start threads of its own
         must, since a fork copies whatever locks those threads hold. With
         fork, the pool starts every worker at its first submit; nothing
-        needs waiting for."""
+        needs waiting for. `warm`: what each new worker runs first, to load
+        what its first tasks need while the caller is busy with other work
+        (ignored when the pool is already running)."""
         if self.jobs > 1:
-            self._started().submit(int)
+            self._started(warm).submit(int)
 
-    def _started(self):
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def _started(self, warm: Callable[[], None] | None = None):
         if self._pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             # fork: workers inherit the loaded grammar and queries instead of re-importing.
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_worker_started, initargs=(os.getpid(),))
+                                             initializer=_worker_started, initargs=(os.getpid(), warm))
         return self._pool
 
 
-def _worker_started(parent: int) -> None:
+def _shared_result(future, call: Callable[[], R]) -> R:
+    """`future`'s result, made here when no worker has taken it yet (a
+    cancelled future was never sent to a worker: it runs exactly once)."""
+    return call() if future.cancel() else future.result()
+
+
+def _worker_started(parent: int, warm: Callable[[], None] | None = None) -> None:
     """In each worker, first. It ignores Ctrl-C: the parent alone decides
     what an interrupt stops. And it ends with its parent: an editor kills a
     language server that does not stop in time (SIGKILL, no clean-up), and
-    the pool's workers would otherwise wait on their queue for ever."""
+    the pool's workers would otherwise wait on their queue for ever. Then
+    `warm`, if given: a failure there is only a missed head start (the task
+    that needs the same thing meets it again and reports it)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _die_with_parent(signal.SIGTERM) and os.getppid() != parent:
         os._exit(0)  # the parent died before the request was made: no signal will come
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 -- see above: the work itself reports it
+            pass
 
 
 def _die_with_parent(signum: int) -> bool:
