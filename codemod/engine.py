@@ -381,24 +381,21 @@ def _warm_for_roots() -> None:
 
 def _plan_roots_on(workers: Workers, sources: Sources, roots: tuple[PackageRoot, ...], options: Options,
                    parses: Parses | None, pool: bool) -> Callable[[], list[RootPlan]]:
-    """Package roots in small tasks, the roots with a lockfile (the costly
-    ones: JSON with spans, node-semver) first and fewer to a task, so a
-    large root never starts last; what no worker has taken when the C++
-    analysis is over, the parent plans itself (Workers.submit's `share`).
-    Returns the wait for every root's plan, in the order of `roots`."""
+    """Package roots in a few tasks per worker, the roots with a lockfile
+    (the costly ones: JSON with spans, node-semver) first and fewer to a
+    task, so a large root never starts last while a worker idles. Returns
+    the wait for every root's plan, in the order of `roots`."""
     if not pool or workers.jobs <= 1:
         return workers.submit(_plan_roots, sources, roots, options, parses, pool=False)
     heavy = [i for i, root in enumerate(roots) if root.manifests]
     light = [i for i, root in enumerate(roots) if not root.manifests]
     tasks = _chunks(heavy, 4 * workers.jobs) + _chunks(light, 2 * workers.jobs)
-    waits = [workers.submit(_plan_roots, sources, tuple(roots[i] for i in task), options, parses, share=True)
+    waits = [workers.submit(_plan_roots, sources, tuple(roots[i] for i in task), options, parses)
              for task in tasks]
 
     def plans() -> list[RootPlan]:
-        # Last task first: workers take tasks in order, so the parent plans
-        # the ones they have not reached and meets them in the middle.
         placed: list = [None] * len(roots)
-        for task, wait in reversed(list(zip(tasks, waits))):
+        for task, wait in zip(tasks, waits):
             for i, planned in zip(task, wait()):
                 placed[i] = planned
         return placed

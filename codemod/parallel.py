@@ -47,18 +47,14 @@ class Workers:
         size = max(16, min(CHUNK, len(items) // (self.jobs * 4)))
         yield from self._started().map(fn, [items[i : i + size] for i in range(0, len(items), size)])
 
-    def submit(self, fn: Callable[..., R], *args, pool: bool = True, share: bool = False) -> Callable[[], R]:
+    def submit(self, fn: Callable[..., R], *args, pool: bool = True) -> Callable[[], R]:
         """Start fn(*args) on a worker now (when there is a pool and `pool`
         says the work is worth it); else run it inline when its result is
-        asked for. Returns the function that waits for the result. `share`:
-        a task no worker has started by the time its result is asked for is
-        run by the caller, who would otherwise only wait (the last tasks of
-        a run no longer queue behind one busy worker while the parent idles)."""
+        asked for. Returns the function that waits for the result."""
         call = partial(fn, *args)
         if self.jobs <= 1 or not pool or not _picklable(call):
             return call
-        future = self._started().submit(call)
-        return partial(_shared_result, future, call) if share else future.result
+        return self._started().submit(call).result
 
     def ahead(self, fn: Callable[..., R], *args):
         """Start fn(*args) on a worker now and return its Future; None when
@@ -90,12 +86,6 @@ class Workers:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("fork"),
                                              initializer=_worker_started, initargs=(os.getpid(), warm))
         return self._pool
-
-
-def _shared_result(future, call: Callable[[], R]) -> R:
-    """`future`'s result, made here when no worker has taken it yet (a
-    cancelled future was never sent to a worker: it runs exactly once)."""
-    return call() if future.cancel() else future.result()
 
 
 def _worker_started(parent: int, warm: Callable[[], None] | None = None) -> None:

@@ -62,8 +62,7 @@ class FirstRound:
         """Read the build files' facts (build_facts) on a worker when the pool
         is running, queued ahead of the package roots: the parent sifts
         meanwhile, and never loads the GYP grammar for it."""
-        self.build = self.workers.submit(build_facts, self.sources, tuple(paths), pool=self.workers.started,
-                                         share=True)
+        self.build = self.workers.submit(build_facts, self.sources, tuple(paths), pool=self.workers.started)
 
     def add(self, path: str) -> None:
         self.buffer.append(path)
@@ -73,15 +72,13 @@ class FirstRound:
 
     def _flush(self, pool: bool) -> None:
         chunk, self.buffer = self.buffer, []
-        self.waits.append(self.workers.submit(sift, chunk, self.sources, None, pool=pool, share=True))
+        self.waits.append(self.workers.submit(sift, chunk, self.sources, None, pool=pool))
 
     def results(self) -> Iterator[list["Sifted"]]:
         if self.buffer:
             self._flush(pool=self.count >= MIN_ITEMS_FOR_POOL)
-        # Last chunk first: the workers take chunks in order, so the caller
-        # sifts the ones they have not reached instead of waiting for them.
-        done = [wait() for wait in reversed(self.waits)]
-        yield from reversed(done)
+        for wait in self.waits:
+            yield wait()
 
 
 BuildFacts = tuple[set[str], dict[str, tuple[str, ...]]]
