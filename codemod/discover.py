@@ -119,6 +119,10 @@ class _Found:
         self.problems: list[tuple[str, str]] = []
         self.brought: list[str] = []
         self.refused_members: set[str] = set()
+        # .gitignore rules by content, compiled once per walk: a monorepo's
+        # packages and vendored copies often carry the same file, and turning
+        # its patterns into regexes is most of what reading one costs.
+        self.specs: dict[bytes, object] = {}
 
     def result(self) -> Discovered:
         self._refuse_lone_members()
@@ -180,14 +184,16 @@ class _Found:
         stack = [(top, specs)]
         while stack:
             folder, specs = stack.pop()
-            local = _load_spec(self.sources, folder)
-            if local is not None:
-                specs = specs + ((os.path.abspath(folder), local),)
             try:
                 entries = self.sources.list_dir(folder)
             except Unreadable as exc:
                 self.problems.append((folder, exc.reason))
                 continue
+            # The listing says whether there is a .gitignore: no stat per folder.
+            local = _load_spec(self.sources, folder, self.specs) if any(e.name == ".gitignore" for e in entries) \
+                else None
+            if local is not None:
+                specs = specs + ((os.path.abspath(folder), local),)
             subdirs = []
             for entry in entries:
                 if entry.kind == LINK:
@@ -301,17 +307,23 @@ def _loads(name: str, data: bytes):
         raise ValueError(str(exc)) from None
 
 
-def _load_spec(sources: Sources, folder: str):
+def _load_spec(sources: Sources, folder: str, known: dict[bytes, object] | None = None):
+    """`folder`'s .gitignore rules; `known`: the rules already compiled, by the file's bytes."""
     path = os.path.join(folder, ".gitignore")
     if not sources.is_file(path):
         return None
     import pathspec  # only trees with a .gitignore pay for the import
 
     try:
-        text = sources.read(path).decode("utf-8", "replace")
+        data = sources.read(path)
     except Unreadable:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    spec = known.get(data) if known is not None else None
+    if spec is None:
+        spec = pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", "replace").splitlines())
+        if known is not None:
+            known[data] = spec
+    return spec
 
 
 def _ancestor_specs(sources: Sources, top: str) -> tuple:
