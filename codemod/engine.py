@@ -75,7 +75,7 @@ class Project:
         self.roots = {r.folder: r for r in package_roots(self.found)}
         if first_round is not None:
             first_round.build_files(self.found.build_files)
-        pins = list
+        pins: Callable[[], list[RootPlan]] = list  # no roots, no plans
         if self.roots:
             # Package roots are planned on the workers (_plan_roots_on) while
             # the parent sifts the C/C++ files; inline when the run is small.
