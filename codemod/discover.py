@@ -79,14 +79,17 @@ def child(folder: str, name: str) -> str:
     return name if folder in (".", "") else os.path.join(folder, name)
 
 
-def discover(sources: Sources, paths: list[str], on_cpp=None, exclude=None, on_package=None) -> Discovered:
+def discover(sources: Sources, paths: list[str], on_cpp=None, exclude=None, on_package=None,
+             on_subtree=None) -> Discovered:
     """`on_cpp(path)`, when given, hears of each C/C++ file as the walk finds
     it, so the caller can start reading them before the walk is over;
     `on_package(path)` of each package file (package.json, a lockfile) the
-    walk takes, so it can start its workers early.
+    walk takes, so it can start its workers early; `on_subtree(folder, so_far)`
+    of each subfolder of a walked folder whose whole tree has been walked, with
+    the build and package files and copies found so far (a Discovered).
     `exclude` (settings.Exclusions): what the walk never takes, whatever a
     .gitignore says; like an ignored file, one named explicitly is taken."""
-    found = _Found(sources, on_cpp, exclude, on_package)
+    found = _Found(sources, on_cpp, exclude, on_package, on_subtree)
     for raw in paths:
         path = os.path.normpath(raw)
         kind = sources.kind(path, follow=False)
@@ -105,10 +108,11 @@ def discover(sources: Sources, paths: list[str], on_cpp=None, exclude=None, on_p
 
 
 class _Found:
-    def __init__(self, sources: Sources, on_cpp=None, exclude=None, on_package=None):
+    def __init__(self, sources: Sources, on_cpp=None, exclude=None, on_package=None, on_subtree=None):
         self.sources = sources
         self.on_cpp = on_cpp
         self.on_package = on_package
+        self.on_subtree = on_subtree
         self.excluded = exclude.matches if exclude is not None else lambda path, is_dir: False
         self.cpp: list[str] = []
         self.cpp_seen: set[str] = set()
@@ -182,8 +186,13 @@ class _Found:
     def walk(self, top: str) -> None:
         specs = _ancestor_specs(self.sources, top)
         stack = [(top, specs)]
+        walking = None  # the subfolder of `top` being walked: depth first, it is done when the next one starts
         while stack:
             folder, specs = stack.pop()
+            if self.on_subtree is not None and folder != top and (os.path.dirname(folder) or ".") == top:
+                if walking is not None:
+                    self._subtree_done(walking)
+                walking = folder
             try:
                 entries = self.sources.list_dir(folder)
             except Unreadable as exc:
@@ -211,6 +220,10 @@ class _Found:
                     if not self._skipped(path, False, specs):
                         self._take(replace(entry, path=path))
             stack.extend((d, specs) for d in reversed(subdirs))
+
+    def _subtree_done(self, folder: str) -> None:
+        self.on_subtree(folder, Discovered(build_files=tuple(self.build), package_files=tuple(self.package),
+                                           napi_copies=tuple(self.copies)))
 
     def _skipped(self, path: str, is_dir: bool, specs) -> bool:
         return _ignored(path, is_dir, specs) or self.excluded(path, is_dir)

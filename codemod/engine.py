@@ -11,7 +11,8 @@ that file.
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 from codemod import leaks, settings
 from codemod.cpp import finder, splice
@@ -32,6 +33,7 @@ from codemod.withhold import NOT_ASKED, withhold_broken_units, withheld
 
 Scan = Callable[[str, bytes], finder.Sifted]  # finder.prescan, or what stands in for it
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
+R = TypeVar("R")
 
 
 def plan(sources: Sources, paths: Sequence[str], options: Options, workers: Workers) -> Report:
@@ -70,21 +72,24 @@ class Project:
     def analyze(self, workers: Workers) -> Report:
         self._ignores.clear()
         first_round = finder.FirstRound(self.sources, workers) if self.options.finalize else None
+        ahead = _RootsAhead(workers, self.sources, self.options, self.parses) if workers.jobs > 1 else None
         self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None,
-                              self.options.exclude, _PoolAhead(workers).found if workers.jobs > 1 else None)
+                              self.options.exclude, ahead and ahead.found, ahead and ahead.subtree)
         self.roots = {r.folder: r for r in package_roots(self.found)}
         if first_round is not None:
             first_round.build_files(self.found.build_files)
         pins: Callable[[], list[RootPlan]] = list  # no roots, no plans
         if self.roots:
-            # Package roots are planned on the workers (_plan_roots_on) while
-            # the parent sifts the C/C++ files; inline when the run is small.
+            # Package roots are planned on the workers (_plan_roots_on), from
+            # during the walk on (_RootsAhead), while the parent sifts the
+            # C/C++ files; inline when the run is small.
             # Planned under --strategy finalize too (their edits dropped): a
             # leak that remains must decide the exit status whatever was asked.
             roots = tuple(self.roots.values())
             worth = len(roots) >= MIN_ROOTS_FOR_POOL or (
                 self.options.finalize and len(self.found.cpp_files) >= MIN_ITEMS_FOR_POOL)
-            pins = _plan_roots_on(workers, self.sources, roots, self.options, self.parses, worth)
+            pins = _plan_roots_on(workers, self.sources, roots, self.options, self.parses, worth,
+                                  ahead.planned(roots) if ahead is not None else {})
         self.cpp = None
         self._cpp_findings.clear()
         self._dependents.clear()
@@ -333,20 +338,27 @@ def _interesting(path: str) -> bool:
     return is_cpp(path) or name in PACKAGE_FILES or name in BUILD_FILES
 
 
-class _PoolAhead:
-    """Forks the workers while the walk is still going, once it has found as
-    many package roots as make planning them on the pool worth it: each
-    worker then loads what planning a root needs (node-semver, the GYP
-    grammar and query) on the core the walk leaves idle, not at its first root.
-    The count never runs ahead of package_roots(): the walk lists a folder's
-    files before its subfolders, so a root's lockfile is known before the
-    package.json files below it (one listed before its own folder's lock is
-    counted under the lock above, if any: fewer roots, never more)."""
+class _RootsAhead:
+    """Root planning started during the walk. The workers are forked once the
+    walk has found as many package roots as make planning them on the pool
+    worth it, and each loads what planning a root needs (node-semver, the GYP
+    grammar and query) on the core the walk leaves idle. The count never runs
+    ahead of package_roots(): the walk lists a folder's files before its
+    subfolders, so a root's lockfile is known before the package.json files
+    below it (one listed before its own folder's lock is counted under the
+    lock above, if any: fewer roots, never more). From then on, the roots of
+    each subfolder the walk has finished go to the workers at once; a root is
+    used at the end only if package_roots() of the whole tree is the very same
+    root (same files), else it is planned again."""
 
-    def __init__(self, workers: Workers):
+    def __init__(self, workers: Workers, sources: Sources, options: Options, parses: Parses | None):
         self.workers = workers
+        self.sources = sources
+        self.options = options
+        self.parses = parses
         self.locks: set[str] = set()
         self.roots: set[str] = set()
+        self.early: dict[str, tuple[PackageRoot, Callable[[], list[RootPlan]], int]] = {}
 
     def found(self, path: str) -> None:
         if self.workers.started:
@@ -359,6 +371,36 @@ class _PoolAhead:
         self.roots.add(next((f for f in _folders_up(folder) if f in self.locks), folder))
         if len(self.roots) >= MIN_ROOTS_FOR_POOL:
             self.workers.start(warm=_warm_for_roots)
+
+    def subtree(self, folder: str, so_far: Discovered) -> None:
+        """`folder`'s whole tree is walked: its roots are what they will be."""
+        if not self.workers.started:
+            return
+        done = tuple(r for r in package_roots(so_far) if within(r.folder, folder) and r.folder not in self.early)
+        if done:
+            wait = _once(self.workers.submit(_plan_roots, self.sources, done, self.options, self.parses))
+            self.early.update((root.folder, (root, wait, i)) for i, root in enumerate(done))
+
+    def planned(self, roots: tuple[PackageRoot, ...]) -> dict[int, Callable[[], RootPlan]]:
+        """By index in `roots`: the wait for each root planned during the walk exactly as it is now."""
+        return {i: partial(_nth, held[1], held[2]) for i, root in enumerate(roots)
+                if (held := self.early.get(root.folder)) is not None and held[0] == root}
+
+
+def _nth(wait: Callable[[], list[RootPlan]], at: int) -> RootPlan:
+    return wait()[at]
+
+
+def _once(wait: Callable[[], R]) -> Callable[[], R]:
+    """`wait`, called at most once (an inline task is the planning itself)."""
+    done: list = []
+
+    def result() -> R:
+        if not done:
+            done.append(wait())
+        return done[0]
+
+    return result
 
 
 def _folders_up(folder: str) -> Iterator[str]:
@@ -380,21 +422,25 @@ def _warm_for_roots() -> None:
 
 
 def _plan_roots_on(workers: Workers, sources: Sources, roots: tuple[PackageRoot, ...], options: Options,
-                   parses: Parses | None, pool: bool) -> Callable[[], list[RootPlan]]:
+                   parses: Parses | None, pool: bool,
+                   early: dict[int, Callable[[], RootPlan]]) -> Callable[[], list[RootPlan]]:
     """Package roots in a few tasks per worker, the roots with a lockfile
     (the costly ones: JSON with spans, node-semver) first and fewer to a
-    task, so a large root never starts last while a worker idles. Returns
-    the wait for every root's plan, in the order of `roots`."""
+    task, so a large root never starts last while a worker idles; `early`:
+    the roots already on their way (by index). Returns the wait for every
+    root's plan, in the order of `roots`."""
     if not pool or workers.jobs <= 1:
         return workers.submit(_plan_roots, sources, roots, options, parses, pool=False)
-    heavy = [i for i, root in enumerate(roots) if root.manifests]
-    light = [i for i, root in enumerate(roots) if not root.manifests]
+    heavy = [i for i, root in enumerate(roots) if root.manifests and i not in early]
+    light = [i for i, root in enumerate(roots) if not root.manifests and i not in early]
     tasks = _chunks(heavy, 4 * workers.jobs) + _chunks(light, 2 * workers.jobs)
     waits = [workers.submit(_plan_roots, sources, tuple(roots[i] for i in task), options, parses)
              for task in tasks]
 
     def plans() -> list[RootPlan]:
         placed: list = [None] * len(roots)
+        for i, wait in early.items():
+            placed[i] = wait()
         for task, wait in zip(tasks, waits):
             for i, planned in zip(task, wait()):
                 placed[i] = planned

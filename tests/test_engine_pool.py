@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from codemod.discover import discover
-from codemod.engine import MIN_ROOTS_FOR_POOL, Project, _PoolAhead
-from codemod.manifests.roots import package_roots
+from codemod.discover import Discovered, discover
+from codemod.engine import MIN_ROOTS_FOR_POOL, Project, _RootsAhead
+from codemod.manifests.roots import PackageRoot, package_roots
 from codemod.options import Options
 from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
 from codemod.sources.base import within
@@ -74,8 +74,34 @@ def test_each_root_keeps_its_own_plan(tmp_path):
         assert read and all(within(path, folder) for path in read), folder
 
 
+def test_a_root_planned_during_the_walk_is_used_only_if_the_whole_tree_has_it_alike(tmp_path):
+    """A root whose subtree was walked is planned at once; at the end its
+    plan is taken only for the very same root (same files), else planned again."""
+    root = _roots(tmp_path)
+    addon = str(root / "addon1")
+    so_far = discover(DiskSources(), [addon])
+    with Workers(2) as workers:
+        workers.start()
+        ahead = _RootsAhead(workers, DiskSources(), Options("both"), None)
+        ahead.subtree(addon, so_far)
+        [early] = package_roots(so_far)
+        grown = PackageRoot(early.folder, early.packages, early.manifests,
+                            early.build_files + (os.path.join(addon, "CMakeLists.txt"),))
+        taken = ahead.planned((grown, early))
+        assert list(taken) == [1]
+        planned = taken[1]()
+    assert planned.read and all(within(path, addon) for path in planned.read)
+    assert ahead.planned((early,)) and not _RootsAhead(workers, DiskSources(), Options("both"), None).planned((early,))
+
+
+def test_nothing_is_planned_during_the_walk_without_a_pool(tmp_path):
+    ahead = _RootsAhead(_Pool(stay_unstarted=True), DiskSources(), Options("both"), None)
+    ahead.subtree(str(tmp_path), Discovered(package_files=(str(tmp_path / "package.json"),)))
+    assert ahead.early == {}
+
+
 class _Pool:
-    """Stands in for Workers: counts the starts _PoolAhead asks for."""
+    """Stands in for Workers: counts the starts _RootsAhead asks for."""
 
     def __init__(self, stay_unstarted: bool = False):
         self.starts = 0
@@ -89,8 +115,8 @@ class _Pool:
         self.starts += 1
 
 
-def _walk(root: Path, pool: _Pool) -> tuple[_PoolAhead, list]:
-    ahead = _PoolAhead(pool)
+def _walk(root: Path, pool: _Pool) -> tuple[_RootsAhead, list]:
+    ahead = _RootsAhead(pool, DiskSources(), Options("both"), None)
     found = discover(DiskSources(), [str(root)], on_package=ahead.found)
     return ahead, package_roots(found)
 
