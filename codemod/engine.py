@@ -72,7 +72,8 @@ class Project:
     def analyze(self, workers: Workers) -> Report:
         self._ignores.clear()
         first_round = finder.FirstRound(self.sources, workers) if self.options.finalize else None
-        ahead = _RootsAhead(workers, self.sources, self.options, self.parses) if workers.jobs > 1 else None
+        ahead = _RootsAhead(workers, self.sources, self.options, self.parses, first_round) \
+            if workers.jobs > 1 else None
         self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None,
                               self.options.exclude, ahead and ahead.found, ahead and ahead.subtree)
         self.roots = {r.folder: r for r in package_roots(self.found)}
@@ -347,15 +348,18 @@ class _RootsAhead:
     subfolders, so a root's lockfile is known before the package.json files
     below it (one listed before its own folder's lock is counted under the
     lock above, if any: fewer roots, never more). From then on, the roots of
-    each subfolder the walk has finished go to the workers at once; a root is
+    each subfolder the walk has finished go to the workers at once (while
+    they have no C/C++ files to sift); a root is
     used at the end only if package_roots() of the whole tree is the very same
     root (same files), else it is planned again."""
 
-    def __init__(self, workers: Workers, sources: Sources, options: Options, parses: Parses | None):
+    def __init__(self, workers: Workers, sources: Sources, options: Options, parses: Parses | None,
+                 first_round: finder.FirstRound | None = None):
         self.workers = workers
         self.sources = sources
         self.options = options
         self.parses = parses
+        self.first_round = first_round
         self.locks: set[str] = set()
         self.roots: set[str] = set()
         self.early: dict[str, tuple[PackageRoot, Callable[[], list[RootPlan]], int]] = {}
@@ -373,8 +377,10 @@ class _RootsAhead:
             self.workers.start(warm=_warm_for_roots)
 
     def subtree(self, folder: str, so_far: Discovered) -> None:
-        """`folder`'s whole tree is walked: its roots are what they will be."""
-        if not self.workers.started:
+        """`folder`'s whole tree is walked: its roots are what they will be.
+        Not while the workers sift C/C++ files (the first round's chunks):
+        the C++ analysis, which the rest of the run waits for, comes first."""
+        if not self.workers.started or (self.first_round is not None and self.first_round.waits):
             return
         done = tuple(r for r in package_roots(so_far) if within(r.folder, folder) and r.folder not in self.early)
         if done:
