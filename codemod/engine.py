@@ -365,7 +365,7 @@ class _RootsAhead:
         self.early: dict[str, tuple[PackageRoot, Callable[[], list[RootPlan]], int]] = {}
 
     def found(self, path: str) -> None:
-        if self.workers.started:
+        if self.worth:
             return
         folder, name = os.path.split(path)
         if name != "package.json":
@@ -373,14 +373,20 @@ class _RootsAhead:
                 self.locks.add(folder)
             return
         self.roots.add(next((f for f in _folders_up(folder) if f in self.locks), folder))
-        if len(self.roots) >= MIN_ROOTS_FOR_POOL:
+        if self.worth and not self.workers.started:
             self.workers.start(warm=_warm_for_roots)
+
+    @property
+    def worth(self) -> bool:
+        """The run will plan its roots on the pool (an editor server's pool
+        runs already; a small project's roots are still planned inline)."""
+        return len(self.roots) >= MIN_ROOTS_FOR_POOL
 
     def subtree(self, folder: str, so_far: Discovered) -> None:
         """`folder`'s whole tree is walked: its roots are what they will be.
         Not while the workers sift C/C++ files (the first round's chunks):
         the C++ analysis, which the rest of the run waits for, comes first."""
-        if not self.workers.started or (self.first_round is not None and self.first_round.waits):
+        if not self.worth or not self.workers.started or (self.first_round is not None and self.first_round.waits):
             return
         done = tuple(r for r in package_roots(so_far) if within(r.folder, folder) and r.folder not in self.early)
         if done:

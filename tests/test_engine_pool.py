@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from codemod.discover import Discovered, discover
+from codemod.discover import discover
 from codemod.engine import MIN_ROOTS_FOR_POOL, Project, _RootsAhead
 from codemod.manifests.roots import PackageRoot, package_roots
 from codemod.options import Options
@@ -75,29 +75,33 @@ def test_each_root_keeps_its_own_plan(tmp_path):
 
 
 def test_a_root_planned_during_the_walk_is_used_only_if_the_whole_tree_has_it_alike(tmp_path):
-    """A root whose subtree was walked is planned at once; at the end its
-    plan is taken only for the very same root (same files), else planned again."""
+    """Once the pool is worth it, each subfolder's roots are planned as soon
+    as the walk has finished it; at the end a plan is taken only for the very
+    same root (same files), else the root is planned again."""
     root = _roots(tmp_path)
-    addon = str(root / "addon1")
-    so_far = discover(DiskSources(), [addon])
+    with Workers(2) as workers:
+        ahead, roots = _walk(root, workers, subtrees=True)
+        assert workers.started
+        early = [i for i, r in enumerate(roots) if r.folder in ahead.early]
+        assert early and set(ahead.planned(tuple(roots))) == set(early)
+        first = roots[early[0]]
+        grown = PackageRoot(first.folder, first.packages, first.manifests,
+                            first.build_files + (os.path.join(first.folder, "CMakeLists.txt"),))
+        assert ahead.planned((grown, first)).keys() == {1}
+        planned = ahead.planned((first,))[0]()
+    assert planned.read and all(within(path, first.folder) for path in planned.read)
+
+
+def test_nothing_is_planned_during_the_walk_without_a_pool_or_with_too_few_roots(tmp_path):
+    """Too few roots are planned inline at the end, even where a pool runs
+    already (an editor server's): nothing is sent to it during the walk."""
+    write_tree(tmp_path, {f"p{i}/package.json": "{}" for i in range(MIN_ROOTS_FOR_POOL - 1)})
+    ahead, roots = _walk(tmp_path, _Pool(stay_unstarted=True), subtrees=True)
+    assert ahead.early == {}
     with Workers(2) as workers:
         workers.start()
-        ahead = _RootsAhead(workers, DiskSources(), Options("both"), None)
-        ahead.subtree(addon, so_far)
-        [early] = package_roots(so_far)
-        grown = PackageRoot(early.folder, early.packages, early.manifests,
-                            early.build_files + (os.path.join(addon, "CMakeLists.txt"),))
-        taken = ahead.planned((grown, early))
-        assert list(taken) == [1]
-        planned = taken[1]()
-    assert planned.read and all(within(path, addon) for path in planned.read)
-    assert ahead.planned((early,)) and not _RootsAhead(workers, DiskSources(), Options("both"), None).planned((early,))
-
-
-def test_nothing_is_planned_during_the_walk_without_a_pool(tmp_path):
-    ahead = _RootsAhead(_Pool(stay_unstarted=True), DiskSources(), Options("both"), None)
-    ahead.subtree(str(tmp_path), Discovered(package_files=(str(tmp_path / "package.json"),)))
-    assert ahead.early == {}
+        ahead, roots = _walk(tmp_path, workers, subtrees=True)
+    assert ahead.early == {} and len(roots) == MIN_ROOTS_FOR_POOL - 1
 
 
 class _Pool:
@@ -115,9 +119,10 @@ class _Pool:
         self.starts += 1
 
 
-def _walk(root: Path, pool: _Pool) -> tuple[_RootsAhead, list]:
+def _walk(root: Path, pool, subtrees: bool = False) -> tuple[_RootsAhead, list]:
     ahead = _RootsAhead(pool, DiskSources(), Options("both"), None)
-    found = discover(DiskSources(), [str(root)], on_package=ahead.found)
+    found = discover(DiskSources(), [str(root)], on_package=ahead.found,
+                     on_subtree=ahead.subtree if subtrees else None)
     return ahead, package_roots(found)
 
 
