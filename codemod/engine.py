@@ -29,7 +29,7 @@ from codemod.results import LEAK_RULES, FileResult, Finding, Report
 from codemod.rules import LEAKY_HEADERS
 from codemod.scope import Scope, refuse_outside
 from codemod.sources.base import Sources, Unreadable, within
-from codemod.withhold import NOT_ASKED, withhold_broken_units, withheld
+from codemod.withhold import not_asked, withhold_broken_units
 
 Scan = Callable[[str, bytes], finder.Sifted]  # finder.prescan, or what stands in for it
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
@@ -487,5 +487,5 @@ def _plan_one_root(sources: Sources, root: PackageRoot, options: Options, parses
 
 def _findings_only(planned: RootPlan) -> RootPlan:
     """A root planned for what it says, not for what it would change."""
-    planned.findings = {path: withheld(found, NOT_ASKED) for path, found in planned.findings.items()}
+    planned.findings = {path: not_asked(found) for path, found in planned.findings.items()}
     return planned

@@ -3,8 +3,9 @@ where an override goes in a class body, and plan the insertion as an Edit.
 
 An empty Finalize override is hygiene. It does NOT stop the 8.2.0/8.2.1 leak:
 the `_ref = nullptr` line runs before any override is consulted (measured,
-see the knowledge file). Every place that offers this edit says so (SHORT_NOTE
-here, present/words.py's HYGIENE_NOTE on the command line).
+see the knowledge file). Every place that offers this edit says so (rules.py's
+HYGIENE_ONLY in NAPI004's reason, present/words.py's HYGIENE_NOTE on the
+command line).
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from codemod import queries
 from codemod.cpp.types import node_text, normalize
 from codemod.edits import Edit
 from codemod.textpos import line_indent, line_start, starts_line
-
-SHORT_NOTE = "hygiene only: this does not stop the 8.2.0/8.2.1 leak, the version pin does"
 
 # Parameter spellings of ObjectWrap's two virtual Finalize overloads.
 _ENV_TYPES = {"Napi::Env", "Env", "Napi::BasicEnv", "BasicEnv", "node_addon_api_basic_env"}
