@@ -159,30 +159,25 @@ def _member(node: Node) -> bool:
 
 
 def _public_anchor(children: list[Node], is_struct: bool) -> Node | None:
-    """Last member of the first public section (or its label, or `{`)."""
+    """Last member of the first public section (or its label's `:`, or a
+    struct's `{`); None when there is none. A conditional holding a label
+    ends the section before itself: after it the access depends on the build
+    (`#ifdef X` / `private:` / `#endif` leaves what follows private when X is
+    defined)."""
     access = "public" if is_struct else "private"
     anchor: Node | None = children[0] if is_struct else None
-    seen_public = is_struct
     for child in children[1:-1]:
         if child.type == "access_specifier":
-            if seen_public and access == "public":
+            if access == "public":
                 return anchor
             access = normalize(child)
+        elif child.type in _PREPROC and _has_access_label(child):
             if access == "public":
-                seen_public = True
-                anchor = child
-        elif child.type == ":" and access == "public" and anchor is not None and anchor.type == "access_specifier":
-            anchor = child
-        elif child.type == "comment":
-            continue
-        else:
-            if access == "public":
-                anchor = child
-            if child.type in _PREPROC and _has_access_label(child):
-                if access == "public":
-                    return anchor
-                access = "unknown"  # which label wins depends on the build
-    return anchor if access == "public" or seen_public else None
+                return anchor
+            access = "unknown"  # which label wins depends on the build
+        elif child.type != "comment" and access == "public":
+            anchor = child  # a label's `:` first, then each member
+    return anchor
 
 
 def _labels(nodes: list[Node]):
