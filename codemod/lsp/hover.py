@@ -33,6 +33,8 @@ def hover_text(finding: Finding, fix: Fix | None, folder: str) -> str:
         parts.append("**The fix will change:**\n" + "\n".join(_edit_lines(fix, folder)))
     elif rule.applicability != MANUAL:
         parts.append("No edit is planned for this finding with the current settings.")
+    if finding.command:  # a refusal's: the message names it too, but here it can be copied whole
+        parts.append(f"**Run:** `{_code_span(finding.command)}`")
     parts.append({HYGIENE: HYGIENE_SAID, MANUAL: MANUAL_TRUTH}.get(rule.applicability, PIN_TRUTH))
     parts.append(f"[{rule.id}: what it means and how to suppress it]({rule.help_uri})")
     return "\n\n".join(parts)
@@ -52,9 +54,14 @@ def _edit_lines(fix: Fix, folder: str) -> list[str]:
     return lines
 
 
+def _code_span(text: str) -> str:
+    """Text on one line, safe inside a Markdown code span (package names come from the repository)."""
+    return " ".join(text.split()).replace("`", "'")
+
+
 def _shown(data: bytes) -> str:
     """A changed text on one line, short, safe inside a Markdown code span."""
-    text = " ".join(data.decode("utf-8", "replace").split()).replace("`", "'")
+    text = _code_span(data.decode("utf-8", "replace"))
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
 
 
