@@ -22,6 +22,8 @@ import pytest
 
 from checkout import TESTS
 from codemod.cli import main
+from codemod.edits import apply_edits
+from codemod.manifests.lockplan import LockPlan
 from codemod.manifests.spec import safe_versions
 from helpers import fixed, plan, snapshot, write_tree
 from pm import installed_version, npm, npm_project, run, write_json
@@ -237,6 +239,170 @@ def test_a_tag_spec_moves_with_its_entry(tmp_path):
                           "package-lock.json": lock_v3({"node-addon-api": "latest"},
                                                        {"node_modules/node-addon-api": registry()})})
     assert list(fixed(plan([tmp_path]), tmp_path)) == ["package-lock.json"]
+
+
+# -- the planner's whole answer ------------------------------------------------
+#
+# What npmlock.plan answers, read through the pin planner's own call of it
+# (test_locks' spy), so the pins are the ones package.json makes: every
+# refusal's line, subject, reason, command and span, every moved entry's
+# reason, the lock it writes and the npm overrides it asks package.json for.
+
+def answer(monkeypatch, root: Path, tree: dict, mode: str = "upgrade"):
+    """(npmlock.plan's LockPlan for the tree's package-lock.json, the lock's bytes)."""
+    from codemod.manifests import npmlock
+    from test_locks import spy_on
+
+    write_tree(root, tree)
+    spy = spy_on(monkeypatch, "package-lock.json")
+    plan([root], pin_mode=mode)
+    [(lock, pins)] = spy.calls
+    return npmlock.plan(lock, pins), lock.data
+
+
+def _source_refusal(source: str, command: str = "npm install node-addon-api@^8.2.2") -> str:
+    return (f"node_modules/node-addon-api resolves 8.2.1, and {source} source literally, so it cannot move to a safe "
+            f"release alone; nothing is written for this package root. Run: {command}")
+
+
+FILE_SPEC = "file:vendor/node-addon-api-8.2.1.tgz"
+UNRELOCKED_FILE_SPEC = {"package.json": app({"node-addon-api": FILE_SPEC}),  # v1 records no copy of the spec
+                        "package-lock.json": lock_v1({"node-addon-api": {"version": "8.2.1", "integrity": INTEGRITY_821}})}
+LOCK_V2_HALVES = {"name": "app", "version": "1.0.0", "lockfileVersion": 2, "requires": True}
+REFUSALS = [
+    pytest.param(UNRELOCKED_FILE_SPEC, "upgrade", [(8, _source_refusal(
+        f"package.json asks for node-addon-api as {FILE_SPEC!r}: npm checks the entry against that file"),
+        "npm install node-addon-api@^8.2.2")], id="the-roots-file-spec"),
+    pytest.param(UNRELOCKED_FILE_SPEC, "rollback", [(8, _source_refusal(
+        f"package.json asks for node-addon-api as {FILE_SPEC!r}: npm checks the entry against that file",
+        "npm install node-addon-api@8.1.0"), "npm install node-addon-api@8.1.0")], id="the-roots-file-spec-rollback"),
+    # A dependency two levels down asks for a git ref: an override scoped to it is the way out.
+    pytest.param({"package.json": app({"a": "1.0.0"}),
+                  "package-lock.json": lock_v3({"a": "1.0.0"}, {
+                      "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "1.0.0"}},
+                      "node_modules/a/node_modules/b": {"version": "1.0.0", "dependencies": {
+                          "node-addon-api": "github:nodejs/node-addon-api#v8.2.1"}},
+                      "node_modules/node-addon-api": {"version": "8.2.1", "resolved":
+                                                      f"git+ssh://git@github.com/nodejs/node-addon-api.git#{SHA}"}})},
+                 "upgrade", [(27, _source_refusal(
+                     "b asks for node-addon-api as 'github:nodejs/node-addon-api#v8.2.1': npm checks the entry "
+                     "against that git", "npm pkg set 'overrides.b.node-addon-api=8.2.2' && npm install"),
+                     "npm pkg set 'overrides.b.node-addon-api=8.2.2' && npm install")], id="a-nested-dependencys-git-spec"),
+    # Every range asks the registry, but the lock says the copy came from elsewhere.
+    pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.0"}, {"node_modules/node-addon-api": registry(
+                      resolved="https://example.invalid/mirror/naa.tgz")})},
+                 "upgrade", [(15, _source_refusal("the entry is fetched from tarball URL: npm checks the entry against "
+                                                  "that tarball URL"), "npm install node-addon-api@^8.2.2")],
+                 id="fetched-from-a-url"),
+    # lockfile v2's two halves disagree: its legacy half says the copy is a tarball.
+    pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
+                  "package-lock.json": _json({**LOCK_V2_HALVES, "packages": {
+                      "": {"name": "app", "version": "1.0.0", "dependencies": {"node-addon-api": "^8.2.0"}},
+                      "node_modules/node-addon-api": registry()},
+                      "dependencies": {"node-addon-api": {"version": FILE_SPEC, "integrity": INTEGRITY_821}}})},
+                 "upgrade", [(15, _source_refusal("the entry is fetched from file: npm checks the entry against that "
+                                                  "file"), "npm install node-addon-api@^8.2.2")],
+                 id="v2-legacy-half-from-a-file"),
+    pytest.param(REFUSED[-1].values[0], "upgrade", [(
+        15, "node_modules/node-addon-api resolves 8.2.1; no safe release satisfies ['^9']; nothing is written for this "
+            "package root: widen the range, or add an npm override forcing 8.2.2 or later, and run npm install",
+        "npm install")], id="no-safe-release"),
+]
+
+
+@pytest.mark.parametrize("tree, mode, refusals", REFUSALS)
+def test_each_refusal_in_full(monkeypatch, tmp_path, tree, mode, refusals):
+    planned, data = answer(monkeypatch, tmp_path, tree, mode)
+    assert [(r.line, r.subject, r.reason, r.command, data[r.span[0]:r.span[1]]) for r in planned.refusals] == [
+        (line, "node_modules/node-addon-api", reason, command, b'"8.2.1"') for line, reason, command in refusals]
+    assert planned.overrides == ()
+
+
+def _moved(version: str, **extra) -> dict:
+    return {**registry(version, **extra), "integrity": safe_versions()[version].integrity}
+
+
+MOVES = [
+    # The root's range (pinned) and a dependency's, both wanted of one copy.
+    pytest.param({"package.json": app({"node-addon-api": "^8.2.0", "p": "1.0.0"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.0", "p": "1.0.0"}, {
+                      "node_modules/node-addon-api": registry(),
+                      "node_modules/p": {"version": "1.0.0", "dependencies": {"node-addon-api": "~8.2.0"}}})},
+                 "upgrade", lock_v3({"node-addon-api": "^8.2.2", "p": "1.0.0"}, {
+                     "node_modules/node-addon-api": _moved("8.2.2"),
+                     "node_modules/p": {"version": "1.0.0", "dependencies": {"node-addon-api": "~8.2.0"}}}),
+                 ["lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.2, ~8.2.0)"], (),
+                 id="two-ranges"),
+    # A copy nothing asks for (left behind by an uninstall) still moves.
+    pytest.param({"package.json": app({}), "package-lock.json": lock_v3({}, {"node_modules/node-addon-api": registry()})},
+                 "upgrade", lock_v3({}, {"node_modules/node-addon-api": _moved("8.2.2")}),
+                 ["lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: no declared range)"],
+                 (), id="nobody-asks"),
+    # Parents that ask for exactly 8.2.1 (one nested, one installed under an alias): package.json
+    # gets an override scoped to each, by its package name.
+    pytest.param({"package.json": app({"a": "1.0.0", "c": "npm:d@1.0.0"}),
+                  "package-lock.json": lock_v3({"a": "1.0.0", "c": "npm:d@1.0.0"}, {
+                      "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "1.0.0"}},
+                      "node_modules/a/node_modules/b": {"version": "1.0.0", "dependencies": {"node-addon-api": "8.2.1"}},
+                      "node_modules/c": {"name": "d", "version": "1.0.0", "dependencies": {"node-addon-api": "8.2.1"}},
+                      "node_modules/node-addon-api": registry()})},
+                 "upgrade", lock_v3({"a": "1.0.0", "c": "npm:d@1.0.0"}, {
+                     "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "1.0.0"}},
+                     "node_modules/a/node_modules/b": {"version": "1.0.0", "dependencies": {"node-addon-api": "8.2.1"}},
+                     "node_modules/c": {"name": "d", "version": "1.0.0", "dependencies": {"node-addon-api": "8.2.1"}},
+                     "node_modules/node-addon-api": _moved("8.2.2")}),
+                 ["lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: 8.2.1); forced past "
+                  "b, d's range by an override"], (("b", "8.2.2"), ("d", "8.2.2")), id="forced-past-exact-parents"),
+    # Rolled back, each nested copy moves inside its own parent's range: 8.1.0 where it is admitted.
+    pytest.param({"package.json": app({"p": "1.0.0", "q": "1.0.0"}),
+                  "package-lock.json": lock_v3({"p": "1.0.0", "q": "1.0.0"}, {
+                      "node_modules/p": {"version": "1.0.0", "dependencies": {"node-addon-api": "^8.0.0"}},
+                      "node_modules/p/node_modules/node-addon-api": registry(),
+                      "node_modules/q": {"version": "1.0.0", "dependencies": {"node-addon-api": "^8.2.0"}},
+                      "node_modules/q/node_modules/node-addon-api": registry()})},
+                 "rollback", lock_v3({"p": "1.0.0", "q": "1.0.0"}, {
+                     "node_modules/p": {"version": "1.0.0", "dependencies": {"node-addon-api": "^8.0.0"}},
+                     "node_modules/p/node_modules/node-addon-api": _moved("8.1.0"),
+                     "node_modules/q": {"version": "1.0.0", "dependencies": {"node-addon-api": "^8.2.0"}},
+                     "node_modules/q/node_modules/node-addon-api": _moved("8.2.2")}),
+                 ["lock entry node_modules/p/node_modules/node-addon-api resolves 8.2.1; move to 8.1.0 (wanted: ^8.0.0)",
+                  "lock entry node_modules/q/node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.0)"],
+                 (), id="rollback-inside-each-parents-range"),
+    # Odd entries of a v1 lock are stepped over, not the end of the walk: a string, one with no
+    # version, a `requires` value that is no string.
+    pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
+                  "package-lock.json": lock_v1({"aaa": "node-addon-api",
+                                                "node-addon-api": {"version": "8.2.1", "integrity": INTEGRITY_821},
+                                                "p": {"requires": {"node-addon-api": "^8.0.0"}},
+                                                "q": {"version": "1.0.0", "requires": {"node-addon-api": 8}}})},
+                 "upgrade", lock_v1({"aaa": "node-addon-api",
+                                     "node-addon-api": {"version": "8.2.2", "integrity": INTEGRITY_822},
+                                     "p": {"requires": {"node-addon-api": "^8.0.0"}},
+                                     "q": {"version": "1.0.0", "requires": {"node-addon-api": 8}}}),
+                 ["lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.0.0, ^8.2.2)"], (),
+                 id="v1-odd-entries"),
+]
+
+
+@pytest.mark.parametrize("tree, mode, after, reasons, overrides", MOVES)
+def test_each_move_in_full(monkeypatch, tmp_path, tree, mode, after, reasons, overrides):
+    planned, data = answer(monkeypatch, tmp_path, tree, mode)
+    assert not planned.refusals, [r.reason for r in planned.refusals]
+    moved = [f for f in planned.findings if f.rule == "NAPI001"]
+    assert [f.reason for f in moved] == reasons
+    assert all(data[f.span[0]:f.span[1]] == b'"8.2.1"' for f in moved)
+    assert apply_edits(data, [e for f in planned.findings for e in f.edits]).decode() == after
+    assert planned.overrides == overrides
+
+
+def test_a_link_is_never_a_copy_to_move(monkeypatch, tmp_path):
+    # A folder dependency's link entry is the project's own folder, even one that records a version.
+    tree = NO_OPS[2].values[0]
+    lock = json.loads(tree["package-lock.json"])
+    lock["packages"]["node_modules/node-addon-api"]["version"] = "8.2.1"
+    planned, _ = answer(monkeypatch, tmp_path, {**tree, "package-lock.json": _json(lock)})
+    assert planned == LockPlan()
 
 
 # -- the npm lock planner is linear --------------------------------------------
