@@ -413,8 +413,12 @@ def declare_package(path: str, data: bytes, lock: Obj, spec: str, version: str) 
             after = sorted(k for k in packages if k > key)
             edits.append(insert_member(path, data, packages, key, entry, before=after[0] if after else None))
     legacy = lock.get("dependencies")
+    entry = {"version": version, "integrity": info.integrity}
     if isinstance(legacy, Obj) and specs.PACKAGE not in legacy:
         after = sorted(k for k in legacy if k > specs.PACKAGE)
-        edits.append(insert_member(path, data, legacy, specs.PACKAGE, {"version": version, "integrity": info.integrity},
-                                   before=after[0] if after else None))
+        edits.append(insert_member(path, data, legacy, specs.PACKAGE, entry, before=after[0] if after else None))
+    elif legacy is None and not isinstance(packages, Obj):
+        # Lockfile v1 of a project with no dependencies yet: npm wrote no
+        # `dependencies` at all, and npm ci rejects a dependency the lock lacks.
+        edits.append(insert_member(path, data, lock, "dependencies", {specs.PACKAGE: entry}))
     return edits

@@ -405,6 +405,71 @@ def test_a_link_is_never_a_copy_to_move(monkeypatch, tmp_path):
     assert planned == LockPlan()
 
 
+# -- the repoint declares node-addon-api in an npm lock (npmlock.declare_package) --
+#
+# Each lock before is as npm 11 wrote it (`npm install --package-lock-only
+# --lockfile-version=N`) for a project with no dependency and with one
+# (node-gyp-build, which sorts after node-addon-api); each lock after is what
+# npm ci accepts beside package.json's new dependency (the slow test below).
+
+NGB = {"version": "4.8.4", "resolved": "https://registry.npmjs.org/node-gyp-build/-/node-gyp-build-4.8.4.tgz",
+       "integrity": "sha512-LA4ZjwlnUblHVgq0oBF3Jl/6h/Nvs5fzBLwdEF4nuxnFdsfajde4WfxtJr3CaiH+F6ewcIB/q4jQ4UzPyid+CQ=="}
+NGB_ENTRY = {**NGB, "license": "MIT", "bin": {"node-gyp-build": "bin.js", "node-gyp-build-optional": "optional.js",
+                                              "node-gyp-build-test": "build-test.js"}}
+HEAD = {"name": "app", "version": "1.0.0"}
+
+
+def npm_lock(version: int, deps: dict, entries: dict, legacy: dict) -> str:
+    """A lock laid out as npm writes it: v1 the legacy half only, v3 `packages` only, v2 both."""
+    packages = {"": {**HEAD, **({"dependencies": deps} if deps else {})}, **entries}
+    return _json({**HEAD, "lockfileVersion": version, "requires": True,
+                  **({"packages": packages} if version > 1 else {}),
+                  **({"dependencies": legacy} if version < 3 and legacy else {})})
+
+
+def declared(spec: str, version: str) -> tuple[dict, dict, dict]:
+    """(root dependency, packages entry, legacy entry) of node-addon-api as the repoint declares it."""
+    info = safe_versions()[version]
+    return ({"node-addon-api": spec},
+            {"node_modules/node-addon-api": {"version": version, "integrity": info.integrity, "license": "MIT",
+                                             "engines": {"node": info.engines}}},
+            {"node-addon-api": {"version": version, "integrity": info.integrity}})
+
+
+DEP, ENTRY, LEGACY = declared("^8.2.2", "8.2.2")
+NGB_DEP, NGB_PACKAGES, NGB_LEGACY = {"node-gyp-build": "^4.8.0"}, {"node_modules/node-gyp-build": NGB_ENTRY}, \
+    {"node-gyp-build": NGB}
+DECLARES = [
+    # npm writes no legacy half into an empty v2 lock; npm 7 and later read `packages` alone.
+    *[pytest.param(npm_lock(v, {}, {}, {}), "^8.2.2", "8.2.2", npm_lock(v, DEP, ENTRY, LEGACY if v == 1 else {}),
+                   id=f"v{v}-no-dependencies") for v in (1, 2, 3)],
+    *[pytest.param(npm_lock(v, NGB_DEP, NGB_PACKAGES, NGB_LEGACY), "^8.2.2", "8.2.2",
+                   npm_lock(v, {**NGB_DEP, **DEP}, {**ENTRY, **NGB_PACKAGES}, {**LEGACY, **NGB_LEGACY}),
+                   id=f"v{v}-before-a-later-name") for v in (1, 2, 3)],
+    pytest.param(npm_lock(3, {}, {}, {}), "^8.3.0", "8.3.0",
+                 npm_lock(3, *declared("^8.3.0", "8.3.0")[:2], {}), id="a-later-release"),
+    # An installed copy stays as it is (the pin moves a leaky one) when the spec admits it, or is leaky ...
+    *[pytest.param(npm_lock(3, {}, {"node_modules/node-addon-api": registry(held)}, {}), "^8.2.2", "8.2.2",
+                   npm_lock(3, DEP, {"node_modules/node-addon-api": registry(held)}, {}), id=f"installed-{held}")
+      for held in ("8.2.1", "8.3.0")],
+    # ... else the repoint is refused: that copy, or one of no version, is not what the spec asks for.
+    pytest.param(npm_lock(3, {}, {"node_modules/node-addon-api": registry("8.1.0")}, {}), "^8.2.2", "8.2.2", None,
+                 id="installed-below-the-spec"),
+    pytest.param(npm_lock(3, {}, {"node_modules/node-addon-api": {"license": "MIT"}}, {}), "^8.2.2", "8.2.2", None,
+                 id="installed-without-a-version"),
+]
+
+
+@pytest.mark.parametrize("before, spec, version, after", DECLARES)
+def test_the_repoint_declares_node_addon_api_in_the_lock(before, spec, version, after):
+    from codemod.manifests.npmlock import declare_package, read
+
+    data = before.encode()
+    edits = declare_package("/app/package-lock.json", data, read("/app/package-lock.json", data), spec, version)
+    assert (None if edits is None else apply_edits(data, edits).decode()) == after
+    assert all(e.path == "/app/package-lock.json" for e in edits or ())
+
+
 # -- the npm lock planner is linear --------------------------------------------
 
 def nested_copies_lock(n: int, others: int = 0) -> bytes:
@@ -617,3 +682,17 @@ def test_oracle_refused_roots_are_left_byte_for_byte(tmp_path, capfdbinary, kind
     assert json.loads((app / "package-lock.json").read_text())["packages"]["node_modules/node-addon-api"][
         "version"] == "8.2.1"
     assert_refused(app, snapshot(app, skip=("node_modules", ".git")), capfdbinary, command)
+
+
+@pytest.mark.slow
+@needs_npm
+@pytest.mark.parametrize("before, spec, version, after",
+                         [p for p in DECLARES if p.id in ("v1-no-dependencies", "v2-before-a-later-name")])
+def test_oracle_npm_ci_takes_the_lock_the_repoint_declares(tmp_path, before, spec, version, after):
+    # v3 with no dependencies is test_headers' repoint test.
+    others = {"node-gyp-build": "^4.8.0"} if "node-gyp-build" in before else {}
+    write_json(tmp_path / "package.json", app_json({**others, "node-addon-api": spec}))
+    (tmp_path / "package-lock.json").write_text(after)
+    npm(tmp_path, "ci")
+    assert (tmp_path / "package-lock.json").read_text() == after
+    assert installed_version(tmp_path) == version
