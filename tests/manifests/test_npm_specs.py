@@ -186,9 +186,10 @@ def test_aliases_and_edited_ranges_are_pinned_with_the_lock(tmp_path, before, af
     write_tree(tmp_path, before)
     report = plan([tmp_path])
     assert fixed(report, tmp_path) == {k: v.encode() for k, v in (after or {}).items()}
+    rules = {f.rule for r in report.files for f in r.findings}
+    assert "NAPI005" not in rules  # a row that changes nothing is no refusal either
     if after:
-        rules = {f.rule for r in report.files for f in r.findings}
-        assert "NAPI001" in rules and "NAPI005" not in rules
+        assert "NAPI001" in rules
         write_tree(tmp_path, after)
         assert plan([tmp_path]).changed == ()  # a second run changes nothing
 
@@ -304,6 +305,19 @@ REFUSALS = [
                  "upgrade", [(15, _source_refusal("the entry is fetched from file: npm checks the entry against that "
                                                   "file"), "npm install node-addon-api@^8.2.2")],
                  id="v2-legacy-half-from-a-file"),
+    pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
+                  "package-lock.json": lock_v1({"node-addon-api": registry(
+                      resolved="https://example.invalid/mirror/naa.tgz")})},
+                 "upgrade", [(8, _source_refusal("the entry is fetched from tarball URL: npm checks the entry against "
+                                                 "that tarball URL"), "npm install node-addon-api@^8.2.2")],
+                 id="v1-fetched-from-a-url"),
+    pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.0"}, {"node_modules/node-addon-api": registry(
+                      resolved="s3://mirror.example/node-addon-api-8.2.1.tgz")})},
+                 "upgrade", [(15, _source_refusal(
+                     "the entry is fetched from a URL that is not node-addon-api's registry tarball: npm checks the "
+                     "entry against that a URL that is not node-addon-api's registry tarball"),
+                     "npm install node-addon-api@^8.2.2")], id="fetched-from-an-unknown-scheme"),
     pytest.param(REFUSED[-1].values[0], "upgrade", [(
         15, "node_modules/node-addon-api resolves 8.2.1; no safe release satisfies ['^9']; nothing is written for this "
             "package root: widen the range, or add an npm override forcing 8.2.2 or later, and run npm install",
@@ -323,15 +337,23 @@ def _moved(version: str, **extra) -> dict:
     return {**registry(version, **extra), "integrity": safe_versions()[version].integrity}
 
 
+TARBALL_821 = "https://registry.npmjs.org/node-addon-api/-/node-addon-api-8.2.1.tgz"
+NESTED = {"addon": {"name": "addon", "version": "1.0.0", "dependencies": {"node-addon-api": "^8.2.2"}},
+          "node_modules/a": {"version": "1.0.0", "dependencies": {"@s/c": "1.0.0", "b": "1.0.0"}},
+          "node_modules/a/node_modules/@s/c": {"version": "1.0.0", "dependencies": {"node-addon-api": "^8.1.0"}},
+          "node_modules/a/node_modules/b": {"version": "1.0.0", "dependencies": {"node-addon-api": "~8.2.0"}},
+          "node_modules/a/node_modules/node-addon-api": registry(),
+          "node_modules/addon": {"resolved": "addon", "link": True},
+          "node_modules/node-addon-api": registry()}
 MOVES = [
-    # The root's range (pinned) and a dependency's, both wanted of one copy.
-    pytest.param({"package.json": app({"node-addon-api": "^8.2.0", "p": "1.0.0"}),
-                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.0", "p": "1.0.0"}, {
+    # The root's range (pinned, after a dependency's name) and a dependency's, both wanted of one copy.
+    pytest.param({"package.json": app({"addon-helper": "1.0.0", "node-addon-api": "^8.2.0"}),
+                  "package-lock.json": lock_v3({"addon-helper": "1.0.0", "node-addon-api": "^8.2.0"}, {
                       "node_modules/node-addon-api": registry(),
-                      "node_modules/p": {"version": "1.0.0", "dependencies": {"node-addon-api": "~8.2.0"}}})},
-                 "upgrade", lock_v3({"node-addon-api": "^8.2.2", "p": "1.0.0"}, {
+                      "node_modules/addon-helper": {"version": "1.0.0", "dependencies": {"node-addon-api": "~8.2.0"}}})},
+                 "upgrade", lock_v3({"addon-helper": "1.0.0", "node-addon-api": "^8.2.2"}, {
                      "node_modules/node-addon-api": _moved("8.2.2"),
-                     "node_modules/p": {"version": "1.0.0", "dependencies": {"node-addon-api": "~8.2.0"}}}),
+                     "node_modules/addon-helper": {"version": "1.0.0", "dependencies": {"node-addon-api": "~8.2.0"}}}),
                  ["lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.2, ~8.2.0)"], (),
                  id="two-ranges"),
     # A copy nothing asks for (left behind by an uninstall) still moves.
@@ -369,6 +391,49 @@ MOVES = [
                  ["lock entry node_modules/p/node_modules/node-addon-api resolves 8.2.1; move to 8.1.0 (wanted: ^8.0.0)",
                   "lock entry node_modules/q/node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.0)"],
                  (), id="rollback-inside-each-parents-range"),
+    # Node's lookup, nearest node_modules upward: from a package nested under a (scoped or not) to
+    # a's copy; from a workspace member in a folder of the root's own to the root's copy.
+    pytest.param({"package.json": app({"a": "1.0.0", "node-addon-api": "^8.2.0"}, workspaces=["addon"]),
+                  "addon/package.json": _json({"name": "addon", "version": "1.0.0",
+                                               "dependencies": {"node-addon-api": "^8.2.2"}}),
+                  "package-lock.json": lock_v3({"a": "1.0.0", "node-addon-api": "^8.2.0"}, NESTED)},
+                 "upgrade", lock_v3({"a": "1.0.0", "node-addon-api": "^8.2.2"}, {
+                     **NESTED, "node_modules/node-addon-api": _moved("8.2.2"),
+                     "node_modules/a/node_modules/node-addon-api": _moved("8.2.2")}),
+                 ["lock entry node_modules/a/node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 "
+                  "(wanted: ^8.1.0, ~8.2.0)",
+                  "lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.2)"], (),
+                 id="nearest-copy-upward"),
+    # A registry tarball URL with a query or a fragment is still the registry's: it moves.
+    pytest.param({"package.json": app({"a": "1.0.0"}),
+                  "package-lock.json": lock_v3({"a": "1.0.0"}, {
+                      "node_modules/a": {"version": "1.0.0", "dependencies": {"node-addon-api": "^8.2.0"}},
+                      "node_modules/a/node_modules/node-addon-api": registry(resolved=TARBALL_821 + "#fragment"),
+                      "node_modules/node-addon-api": registry(resolved=TARBALL_821 + "?cache=1")})},
+                 "upgrade", lock_v3({"a": "1.0.0"}, {
+                     "node_modules/a": {"version": "1.0.0", "dependencies": {"node-addon-api": "^8.2.0"}},
+                     "node_modules/a/node_modules/node-addon-api": _moved(
+                         "8.2.2", resolved=TARBALL_821.replace("8.2.1", "8.2.2") + "#fragment"),
+                     "node_modules/node-addon-api": _moved(
+                         "8.2.2", resolved=TARBALL_821.replace("8.2.1", "8.2.2") + "?cache=1")}),
+                 ["lock entry node_modules/a/node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.0)",
+                  "lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: no declared range)"],
+                 (), id="registry-url-with-query-or-fragment"),
+    # A `packages` or `dependencies` that is no object is not read as one.
+    pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
+                  "package-lock.json": _json({**json.loads(UNRELOCKED_FILE_SPEC["package-lock.json"]), "packages": "x"})},
+                 "upgrade", _json({**json.loads(lock_v1({"node-addon-api": {"version": "8.2.2",
+                                                                             "integrity": INTEGRITY_822}})),
+                                   "packages": "x"}),
+                 ["lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.2)"], (),
+                 id="packages-no-object"),
+    pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
+                  "package-lock.json": _json({**json.loads(lock_v3({"node-addon-api": "^8.2.0"}, {
+                      "node_modules/node-addon-api": registry()})), "dependencies": "x"})},
+                 "upgrade", _json({**json.loads(lock_v3({"node-addon-api": "^8.2.2"}, {
+                     "node_modules/node-addon-api": _moved("8.2.2")})), "dependencies": "x"}),
+                 ["lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.2)"], (),
+                 id="dependencies-no-object"),
     # Odd entries of a v1 lock are stepped over, not the end of the walk: a string, one with no
     # version, a `requires` value that is no string.
     pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
@@ -396,14 +461,22 @@ def test_each_move_in_full(monkeypatch, tmp_path, tree, mode, after, reasons, ov
     assert planned.overrides == overrides
 
 
-def test_a_link_is_never_a_copy_to_move(monkeypatch, tmp_path):
-    # A folder dependency's link entry is the project's own folder, even one that records a version.
+def _link_with_a_version() -> dict:
     tree = NO_OPS[2].values[0]
     lock = json.loads(tree["package-lock.json"])
     lock["packages"]["node_modules/node-addon-api"]["version"] = "8.2.1"
-    planned, _ = answer(monkeypatch, tmp_path, {**tree, "package-lock.json": _json(lock)})
-    assert planned == LockPlan()
+    return {**tree, "package-lock.json": _json(lock)}
 
+
+@pytest.mark.parametrize("tree", [
+    # A folder dependency's link entry is the project's own folder, even one that records a version.
+    pytest.param(_link_with_a_version(), id="a-link"),
+    pytest.param({"package.json": app({}), "package-lock.json": lock_v3({}, {
+        "node_modules/node-addon-api": {"license": "MIT"}})}, id="a-copy-of-no-version"),
+])
+def test_nothing_to_move(monkeypatch, tmp_path, tree):
+    planned, _ = answer(monkeypatch, tmp_path, tree)
+    assert planned == LockPlan()
 
 # -- the repoint declares node-addon-api in an npm lock (npmlock.declare_package) --
 #
