@@ -261,6 +261,11 @@ def answer(monkeypatch, root: Path, tree: dict, mode: str = "upgrade"):
     return npmlock.plan(lock, pins), lock.data
 
 
+def _copy(line: int, reason: str, command: str) -> tuple:
+    """A refusal of the copy node_modules/node-addon-api, reported at its version."""
+    return line, "node_modules/node-addon-api", reason, command, b'"8.2.1"'
+
+
 def _source_refusal(source: str, command: str = "npm install node-addon-api@^8.2.2") -> str:
     return (f"node_modules/node-addon-api resolves 8.2.1, and {source} source literally, so it cannot move to a safe "
             f"release alone; nothing is written for this package root. Run: {command}")
@@ -271,10 +276,10 @@ UNRELOCKED_FILE_SPEC = {"package.json": app({"node-addon-api": FILE_SPEC}),  # v
                         "package-lock.json": lock_v1({"node-addon-api": {"version": "8.2.1", "integrity": INTEGRITY_821}})}
 LOCK_V2_HALVES = {"name": "app", "version": "1.0.0", "lockfileVersion": 2, "requires": True}
 REFUSALS = [
-    pytest.param(UNRELOCKED_FILE_SPEC, "upgrade", [(8, _source_refusal(
+    pytest.param(UNRELOCKED_FILE_SPEC, "upgrade", [_copy(8, _source_refusal(
         f"package.json asks for node-addon-api as {FILE_SPEC!r}: npm checks the entry against that file"),
         "npm install node-addon-api@^8.2.2")], id="the-roots-file-spec"),
-    pytest.param(UNRELOCKED_FILE_SPEC, "rollback", [(8, _source_refusal(
+    pytest.param(UNRELOCKED_FILE_SPEC, "rollback", [_copy(8, _source_refusal(
         f"package.json asks for node-addon-api as {FILE_SPEC!r}: npm checks the entry against that file",
         "npm install node-addon-api@8.1.0"), "npm install node-addon-api@8.1.0")], id="the-roots-file-spec-rollback"),
     # A dependency two levels down asks for a git ref: an override scoped to it is the way out.
@@ -285,7 +290,7 @@ REFUSALS = [
                           "node-addon-api": "github:nodejs/node-addon-api#v8.2.1"}},
                       "node_modules/node-addon-api": {"version": "8.2.1", "resolved":
                                                       f"git+ssh://git@github.com/nodejs/node-addon-api.git#{SHA}"}})},
-                 "upgrade", [(27, _source_refusal(
+                 "upgrade", [_copy(27, _source_refusal(
                      "b asks for node-addon-api as 'github:nodejs/node-addon-api#v8.2.1': npm checks the entry "
                      "against that git", "npm pkg set 'overrides.b.node-addon-api=8.2.2' && npm install"),
                      "npm pkg set 'overrides.b.node-addon-api=8.2.2' && npm install")], id="a-nested-dependencys-git-spec"),
@@ -293,7 +298,7 @@ REFUSALS = [
     pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
                   "package-lock.json": lock_v3({"node-addon-api": "^8.2.0"}, {"node_modules/node-addon-api": registry(
                       resolved="https://example.invalid/mirror/naa.tgz")})},
-                 "upgrade", [(15, _source_refusal("the entry is fetched from tarball URL: npm checks the entry against "
+                 "upgrade", [_copy(15, _source_refusal("the entry is fetched from tarball URL: npm checks the entry against "
                                                   "that tarball URL"), "npm install node-addon-api@^8.2.2")],
                  id="fetched-from-a-url"),
     # lockfile v2's two halves disagree: its legacy half says the copy is a tarball.
@@ -302,34 +307,49 @@ REFUSALS = [
                       "": {"name": "app", "version": "1.0.0", "dependencies": {"node-addon-api": "^8.2.0"}},
                       "node_modules/node-addon-api": registry()},
                       "dependencies": {"node-addon-api": {"version": FILE_SPEC, "integrity": INTEGRITY_821}}})},
-                 "upgrade", [(15, _source_refusal("the entry is fetched from file: npm checks the entry against that "
+                 "upgrade", [_copy(15, _source_refusal("the entry is fetched from file: npm checks the entry against that "
                                                   "file"), "npm install node-addon-api@^8.2.2")],
                  id="v2-legacy-half-from-a-file"),
     pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
                   "package-lock.json": lock_v1({"node-addon-api": registry(
                       resolved="https://example.invalid/mirror/naa.tgz")})},
-                 "upgrade", [(8, _source_refusal("the entry is fetched from tarball URL: npm checks the entry against "
+                 "upgrade", [_copy(8, _source_refusal("the entry is fetched from tarball URL: npm checks the entry against "
                                                  "that tarball URL"), "npm install node-addon-api@^8.2.2")],
                  id="v1-fetched-from-a-url"),
     pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
                   "package-lock.json": lock_v3({"node-addon-api": "^8.2.0"}, {"node_modules/node-addon-api": registry(
                       resolved="s3://mirror.example/node-addon-api-8.2.1.tgz")})},
-                 "upgrade", [(15, _source_refusal(
+                 "upgrade", [_copy(15, _source_refusal(
                      "the entry is fetched from a URL that is not node-addon-api's registry tarball: npm checks the "
                      "entry against that a URL that is not node-addon-api's registry tarball"),
                      "npm install node-addon-api@^8.2.2")], id="fetched-from-an-unknown-scheme"),
-    pytest.param(REFUSED[-1].values[0], "upgrade", [(
+    pytest.param(REFUSED[-1].values[0], "upgrade", [_copy(
         15, "node_modules/node-addon-api resolves 8.2.1; no safe release satisfies ['^9']; nothing is written for this "
             "package root: widen the range, or add an npm override forcing 8.2.2 or later, and run npm install",
         "npm install")], id="no-safe-release"),
+    # A workspace member's range changed without a re-lock, after a package.json the lock does not describe.
+    pytest.param({"package.json": _json({"name": "mono", "version": "1.0.0", "workspaces": ["packages/*"]}),
+                  "docs/package.json": app({"node-addon-api": "^8.2.0"}),
+                  "packages/a/package.json": app({"node-addon-api": "^8.3.0"}),
+                  "package-lock.json": _json({"name": "mono", "version": "1.0.0", "lockfileVersion": 3,
+                                              "requires": True, "packages": {
+                                                  "": {"name": "mono", "version": "1.0.0", "workspaces": ["packages/*"]},
+                                                  "node_modules/a": {"resolved": "packages/a", "link": True},
+                                                  "node_modules/node-addon-api": registry(),
+                                                  "packages/a": {"name": "a", "version": "1.0.0", "dependencies": {
+                                                      "node-addon-api": "^8.2.0"}}}})},
+                 "upgrade", [(23, "packages/a", "package.json and the lock disagree (dependencies node-addon-api: "
+                              "package.json '^8.3.0', lock 8.2.1): the lock was not regenerated after package.json "
+                              "changed; nothing is written for this package root. Run: npm install (then napi-fix "
+                              "again)", "npm install", None)], id="drift-after-a-package-the-lock-does-not-describe"),
 ]
 
 
 @pytest.mark.parametrize("tree, mode, refusals", REFUSALS)
 def test_each_refusal_in_full(monkeypatch, tmp_path, tree, mode, refusals):
     planned, data = answer(monkeypatch, tmp_path, tree, mode)
-    assert [(r.line, r.subject, r.reason, r.command, data[r.span[0]:r.span[1]]) for r in planned.refusals] == [
-        (line, "node_modules/node-addon-api", reason, command, b'"8.2.1"') for line, reason, command in refusals]
+    assert [(r.line, r.subject, r.reason, r.command, r.span and data[r.span[0]:r.span[1]])
+            for r in planned.refusals] == refusals
     assert planned.overrides == ()
 
 
