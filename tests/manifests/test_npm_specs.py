@@ -24,6 +24,7 @@ from checkout import TESTS
 from codemod.cli import main
 from codemod.edits import apply_edits
 from codemod.manifests.lockplan import LockPlan
+from codemod.textpos import line_of
 from codemod.manifests.spec import safe_versions
 from helpers import fixed, plan, snapshot, write_tree
 from pm import installed_version, npm, npm_project, run, write_json
@@ -266,6 +267,12 @@ def _copy(line: int, reason: str, command: str) -> tuple:
     return line, "node_modules/node-addon-api", reason, command, b'"8.2.1"'
 
 
+def _drift(line: int, subject: str, stale: str) -> tuple:
+    return (line, subject, f"package.json and the lock disagree ({stale}): the lock was not regenerated after "
+            f"package.json changed; nothing is written for this package root. Run: npm install (then napi-fix again)",
+            "npm install", None)
+
+
 def _source_refusal(source: str, command: str = "npm install node-addon-api@^8.2.2") -> str:
     return (f"node_modules/node-addon-api resolves 8.2.1, and {source} source literally, so it cannot move to a safe "
             f"release alone; nothing is written for this package root. Run: {command}")
@@ -327,6 +334,41 @@ REFUSALS = [
         15, "node_modules/node-addon-api resolves 8.2.1; no safe release satisfies ['^9']; nothing is written for this "
             "package root: widen the range, or add an npm override forcing 8.2.2 or later, and run npm install",
         "npm install")], id="no-safe-release"),
+    # package.json asks for node-addon-api (twice) where the lock's root records neither.
+    pytest.param({"package.json": app({"naa": "npm:node-addon-api@^8.2.0", "node-addon-api": "^8.2.0", "p": "1.0.0"}),
+                  "package-lock.json": lock_v3({"p": "1.0.0"}, {"node_modules/node-addon-api": registry(), "node_modules/p": {
+                      "version": "1.0.0", "dependencies": {"node-addon-api": "^8.0.0"}}})},
+                 "upgrade", [_drift(7, "(root)", "dependencies naa: package.json 'npm:node-addon-api@^8.2.0', lock None; "
+                                    "dependencies node-addon-api: package.json '^8.2.0', lock None")], id="drift-added"),
+    pytest.param({"package.json": app({"p": "1.0.0"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.0", "p": "1.0.0"}, {
+                      "node_modules/node-addon-api": registry(), "node_modules/p": {"version": "1.0.0"}})},
+                 "upgrade", [_drift(7, "(root)", "dependencies node-addon-api: package.json None, lock '^8.2.0'")],
+                 id="drift-removed"),
+    pytest.param({"package.json": app({"node-addon-api": "latest"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.0"}, {"node_modules/node-addon-api": registry()})},
+                 "upgrade", [_drift(7, "(root)", "dependencies node-addon-api: package.json 'latest', lock '^8.2.0'")],
+                 id="drift-to-a-tag"),
+    pytest.param({"package.json": app({"node-addon-api": "^8.3.0"}),
+                  "package-lock.json": lock_v3({"node-addon-api": "^8.2.0"}, {
+                      "node_modules/p/node_modules/node-addon-api": registry()})},
+                 "upgrade", [_drift(7, "(root)", "dependencies node-addon-api: package.json '^8.3.0', lock '^8.2.0'")],
+                 id="drift-and-no-copy-for-the-root"),
+    # A member's own nested copy, not the root's, is what its edited range is checked against.
+    pytest.param({"package.json": _json({"name": "mono", "version": "1.0.0", "workspaces": ["packages/*"]}),
+                  "packages/a/package.json": app({"node-addon-api": "^8.3.0"}),
+                  "packages/b/package.json": app({"node-addon-api": "^8.2.0"}),
+                  "package-lock.json": _json({"name": "mono", "version": "1.0.0", "lockfileVersion": 3,
+                                              "requires": True, "packages": {
+                                                  "": {"name": "mono", "version": "1.0.0", "workspaces": ["packages/*"]},
+                                                  "node_modules/node-addon-api": registry("8.3.0"),
+                                                  "packages/a": {"name": "a", "version": "1.0.0", "dependencies": {
+                                                      "node-addon-api": "^8.2.0"}},
+                                                  "packages/a/node_modules/node-addon-api": registry(),
+                                                  "packages/b": {"name": "b", "version": "1.0.0"}}})},
+                 "upgrade", [_drift(19, "packages/a", "dependencies node-addon-api: package.json '^8.3.0', lock 8.2.1"),
+                             _drift(31, "packages/b", "dependencies node-addon-api: package.json '^8.2.0', lock None")],
+                 id="drift-of-members"),
     # A workspace member's range changed without a re-lock, after a package.json the lock does not describe.
     pytest.param({"package.json": _json({"name": "mono", "version": "1.0.0", "workspaces": ["packages/*"]}),
                   "docs/package.json": app({"node-addon-api": "^8.2.0"}),
@@ -365,6 +407,7 @@ NESTED = {"addon": {"name": "addon", "version": "1.0.0", "dependencies": {"node-
           "node_modules/a/node_modules/node-addon-api": registry(),
           "node_modules/addon": {"resolved": "addon", "link": True},
           "node_modules/node-addon-api": registry()}
+MIRRORED = "the lock's copies of the package.json specs follow the pin"
 MOVES = [
     # The root's range (pinned, after a dependency's name) and a dependency's, both wanted of one copy.
     pytest.param({"package.json": app({"addon-helper": "1.0.0", "node-addon-api": "^8.2.0"}),
@@ -374,7 +417,7 @@ MOVES = [
                  "upgrade", lock_v3({"addon-helper": "1.0.0", "node-addon-api": "^8.2.2"}, {
                      "node_modules/node-addon-api": _moved("8.2.2"),
                      "node_modules/addon-helper": {"version": "1.0.0", "dependencies": {"node-addon-api": "~8.2.0"}}}),
-                 ["lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.2, ~8.2.0)"], (),
+                 [MIRRORED, "lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.2, ~8.2.0)"], (),
                  id="two-ranges"),
     # A copy nothing asks for (left behind by an uninstall) still moves.
     pytest.param({"package.json": app({}), "package-lock.json": lock_v3({}, {"node_modules/node-addon-api": registry()})},
@@ -420,7 +463,7 @@ MOVES = [
                  "upgrade", lock_v3({"a": "1.0.0", "node-addon-api": "^8.2.2"}, {
                      **NESTED, "node_modules/node-addon-api": _moved("8.2.2"),
                      "node_modules/a/node_modules/node-addon-api": _moved("8.2.2")}),
-                 ["lock entry node_modules/a/node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 "
+                 [MIRRORED, "lock entry node_modules/a/node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 "
                   "(wanted: ^8.1.0, ~8.2.0)",
                   "lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.2)"], (),
                  id="nearest-copy-upward"),
@@ -452,7 +495,7 @@ MOVES = [
                       "node_modules/node-addon-api": registry()})), "dependencies": "x"})},
                  "upgrade", _json({**json.loads(lock_v3({"node-addon-api": "^8.2.2"}, {
                      "node_modules/node-addon-api": _moved("8.2.2")})), "dependencies": "x"}),
-                 ["lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.2)"], (),
+                 [MIRRORED, "lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.2)"], (),
                  id="dependencies-no-object"),
     # Odd entries of a v1 lock are stepped over, not the end of the walk: a string, one with no
     # version, a `requires` value that is no string.
@@ -474,11 +517,32 @@ MOVES = [
 def test_each_move_in_full(monkeypatch, tmp_path, tree, mode, after, reasons, overrides):
     planned, data = answer(monkeypatch, tmp_path, tree, mode)
     assert not planned.refusals, [r.reason for r in planned.refusals]
-    moved = [f for f in planned.findings if f.rule == "NAPI001"]
-    assert [f.reason for f in moved] == reasons
-    assert all(data[f.span[0]:f.span[1]] == b'"8.2.1"' for f in moved)
+    assert [f.reason for f in planned.findings] == reasons
+    for f in planned.findings:
+        assert (f.path, f.column, f.kind, f.wrapped_type) == (str(tmp_path / "package-lock.json"), 1, "pin", "")
+        if f.reason == MIRRORED:  # one finding for them all, at the first
+            assert (f.line, f.subject, f.rule, f.span) == (line_of(data, f.edits[0].start), "package specs", None, None)
+        else:  # each copy moved, at its version
+            assert f.reason.startswith(f"lock entry {f.subject} resolves")
+            assert (f.line, f.rule, data[f.span[0]:f.span[1]]) == (line_of(data, f.span[0]), "NAPI001", b'"8.2.1"')
     assert apply_edits(data, [e for f in planned.findings for e in f.edits]).decode() == after
     assert planned.overrides == overrides
+
+
+@pytest.mark.parametrize("data, line, message", [
+    pytest.param(b"[]\n", 1, "the lockfile holds an array, not an object", id="an-array"),
+    pytest.param(b'"x"', 1, "the lockfile holds a string, not an object", id="a-string"),
+    pytest.param(b'{\n  "packages": {\n', 3, "invalid JSON: Expecting property name enclosed in double quotes (column 1)",
+                 id="cut-short"),
+])
+def test_a_lock_that_is_no_json_object_is_bad_input_naming_file_and_line(data, line, message):
+    from codemod.manifests import npmlock
+    from codemod.manifests.jsonspan import BadInput
+    from codemod.manifests.lockplan import LockSource, Pins
+
+    with pytest.raises(BadInput) as refused:
+        npmlock.plan(LockSource("/app/package-lock.json", data), Pins("/app", "upgrade"))
+    assert (refused.value.path, refused.value.line, refused.value.message) == ("/app/package-lock.json", line, message)
 
 
 def _link_with_a_version() -> dict:
