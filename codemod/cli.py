@@ -1,4 +1,7 @@
-"""The command line: typer, kept thin over `main(argv) -> int`.
+"""The command line, kept thin over `main(argv) -> int`: a plain fix command
+line is read by cli_quick.py, anything else by the one typer application
+(cli_app.py, whose subcommands are batch, lsp and probe); the fix command
+runs here.
 
 The only layer that prints and returns the exit status; results.py decides
 it from what remains after the run (the table `--help` prints: 0 nothing
@@ -17,8 +20,7 @@ import sys
 from dataclasses import dataclass
 
 from codemod import __version__
-from codemod.cli_options import (COLORS, COMMANDS, FIX_FORMATS, JOBS_HELP, PATCH_VENDORED_HELP, PIN_HELP,
-                                 SETTINGS_HELP, STRATEGY_HELP, commands_table, wants_json)
+from codemod.cli_options import COMPLETION, SUBCOMMANDS, wants_json
 
 EXIT_INTERRUPTED = 130
 
@@ -37,21 +39,13 @@ class RunOptions:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["lsp"]:  # the language server: pygls is imported by this subcommand only (start.py)
-        from codemod.lsp.start import serve
-
-        return serve(argv[1:])
-    if argv[:1] == ["batch"]:  # imported only when asked: the plain CLI starts as fast as before
-        return _batch(argv[1:])
-    if argv[:1] == ["probe"]:  # runs the user's command: its own parser (codemod/probe/cli.py)
-        from codemod.probe.cli import main as probe
-
-        return probe(argv[1:])
-    if not argv and os.environ.get("_NAPI_FIX_COMPLETE") and _complete_batch() is not None:
-        return 0  # completing `napi-fix batch ...`: batch's own options were offered
     if argv == ["--version"]:  # answered before the (slow) typer import
         print(f"napi-fix {__version__}")
         return 0
+    if argv in (["lsp"], ["lsp", "--stdio"]) and not os.environ.get(COMPLETION):
+        from codemod.cli_app import serve  # what an editor starts: no typer either
+
+        return serve()
     as_json = wants_json(argv)
     try:
         return _parse_and_run(argv)
@@ -64,86 +58,24 @@ def main(argv: list[str] | None = None) -> int:
 def _parse_and_run(argv: list[str]) -> int:
     from codemod.cli_quick import quick_args
 
-    given = quick_args(argv)
-    if given is not None:  # a plain command line: typer is not even imported (cli_quick.py)
-        try:
-            return fix(**given)
-        except EOFError:  # what click's main does with one
-            sys.stderr.write("\n")
-            raise KeyboardInterrupt from None
-        except OSError as exc:
-            if exc.errno != errno.EPIPE:
-                raise
-            return _broken_pipe()
-    return _typer_parse_and_run(argv)
+    given = quick_args(argv)  # a plain fix command line: typer is not even imported (cli_quick.py)
+    if given is None:
+        from codemod.cli_app import parse
 
-
-def _typer_parse_and_run(argv: list[str]) -> int:
-    import click
-    import typer
-
-    from codemod.options import PIN_MODES, STRATEGIES
-
-    # add_completion: --install-completion and --show-completion, through click's shell completion
-    app = typer.Typer(add_completion=True, rich_markup_mode=None, pretty_exceptions_enable=False)
-    outcome: list[int] = []
-
-    @app.command(help="Find and fix the node-addon-api 8.2.0/8.2.1 ObjectWrap napi_ref leak in each PATH "
-                      "(a file or folder; default: .).", epilog=commands_help() + "\n\n" + exit_codes_help())
-    def napi_fix(
-        paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Files or folders (default: .)",
-                                          autocompletion=complete_first_word),
-        dry_run: bool = typer.Option(
-            False, "--dry-run", help="Print a unified diff; write nothing (also: DRY_RUN=true in the environment)."),
-        strategy: str = typer.Option(None, "--strategy", help=STRATEGY_HELP + SETTINGS_HELP % "pin",
-                                     metavar="|".join(STRATEGIES), show_default=False),
-        pin: str = typer.Option(
-            None, "--pin", metavar="|".join(PIN_MODES), show_default=False,
-            help=PIN_HELP + SETTINGS_HELP % "upgrade",
-        ),
-        patch_vendored: bool = typer.Option(False, "--patch-vendored", help=PATCH_VENDORED_HELP),
-        output: str = typer.Option(
-            "text", "--format", metavar="|".join(FIX_FORMATS), show_default=False,
-            help="text (diff or summary; the default), json, sarif (GitHub code scanning) or github (workflow "
-                 "annotations)."),
-        jobs: int = typer.Option(0, "--jobs", help=JOBS_HELP, show_default=False),
-        color: str = typer.Option("auto", "--color", help="auto (the default: color on a terminal), always or never.",
-                                  metavar="|".join(COLORS), show_default=False),
-        force: bool = typer.Option(False, "--force", help="Also write files (or folders) that are read-only."),
-        package_roots: bool = typer.Option(
-            False, "--package-roots",
-            help="Plan the package root of each PATH (the nearest folder above it with a lockfile, else a "
-                 "package.json) instead of PATH itself: what the pre-commit hooks pass."),
-        version: bool = typer.Option(False, "--version", help="Print the version and exit."),
-    ) -> None:
-        if version:
-            print(f"napi-fix {__version__}")
-            outcome.append(0)
-            return
-        for value, allowed, flag in ((strategy, STRATEGIES, "--strategy"), (pin, PIN_MODES, "--pin"),
-                                     (output, FIX_FORMATS, "--format"), (color, COLORS, "--color")):
-            if value is not None and value not in allowed:
-                raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint=flag)
-        try:
-            outcome.append(fix(paths, dry_run, strategy, pin, patch_vendored, output, jobs, color, force,
-                               package_roots))
-        except KeyboardInterrupt:  # typer would answer 130 in silence (and this function 0): see main()
-            raise click.exceptions.Abort() from None
-
+        given = parse(argv)
+        if isinstance(given, int):  # --help, a completion, a usage error: said already
+            return given
+        if callable(given):  # a subcommand: its own run handles its interrupts and errors
+            return given()
     try:
-        app(args=argv, prog_name="napi-fix", standalone_mode=False)
-    except click.exceptions.Exit as exc:  # --help
-        return exc.exit_code
-    except SystemExit as exc:  # typer's --show-completion and --install-completion, and completing a word, exit
-        return exc.code if isinstance(exc.code, int) else 0
-    except click.ClickException as exc:  # a usage error: click's own words, and JSON when JSON was asked for
-        exc.show(file=sys.stderr)
-        if wants_json(argv):
-            _print_json(_failure_json(f"usage: {exc.format_message()}", 2))
-        return 2
-    except click.exceptions.Abort:
+        return fix(**given)
+    except EOFError:  # what click's main does with one
+        sys.stderr.write("\n")
         raise KeyboardInterrupt from None
-    return outcome[0] if outcome else 0
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        return _broken_pipe()
 
 
 def fix(paths: list[str] | None = None, dry_run: bool = False, strategy: str | None = None, pin: str | None = None,
@@ -181,59 +113,6 @@ def _broken_pipe() -> int:
     sys.stdout = PacifyFlushWrapper(sys.stdout)
     sys.stderr = PacifyFlushWrapper(sys.stderr)
     return 1
-
-
-def complete_first_word(ctx, incomplete: str) -> list[str]:
-    """Shell completion of a PATH: as the first word (nothing parsed yet),
-    the subcommands that start with `incomplete`, unless a file or folder
-    here does too. Offering anything turns the shell's own file-name
-    completion off, and that (slashes, quoting) is what a PATH wants."""
-    import glob
-
-    from click.core import ParameterSource
-
-    if any(ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE for name in ctx.params):
-        return []
-    if incomplete.startswith("-") or glob.glob(glob.escape(incomplete) + "*"):
-        return []
-    return [name for name, _, _ in COMMANDS if name.startswith(incomplete)]
-
-
-def commands_help() -> str:
-    """The subcommands for --help, one line each; `\b` keeps click from re-wrapping it."""
-    return "\n".join(["\b", *commands_table(
-        "Commands (a first argument batch, lsp or probe is the subcommand, not a PATH):", COMMANDS,
-        "A folder named like one is a PATH when spelled ./lsp or given after --: napi-fix -- lsp")])
-
-
-def exit_codes_help() -> str:
-    """The exit-status table for --help; `\b` keeps click from re-wrapping it."""
-    from codemod.results import EXIT_TABLE
-
-    lines = ["\b", "Exit status: what remains after the run decides, in every --format (precedence",
-             "2 > 1 > 3 > 0; 130/143 after Ctrl-C or SIGTERM):"]
-    for status, meaning, cause in EXIT_TABLE:
-        lines.append(f"  {status}  {meaning}")
-        lines += [f"       {part}" for part in _wrap(f"caused by: {cause}", 88)]
-    return "\n".join(lines)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, width, break_on_hyphens=False)
-
-
-def _batch(argv: list[str]) -> int:
-    from codemod.batch.cli import main as batch
-
-    return batch(argv)
-
-
-def _complete_batch() -> int | None:
-    from codemod.batch.cli import complete
-
-    return complete()
 
 
 def dry_run_from_environment() -> bool:
@@ -301,25 +180,13 @@ def execute(options, run: RunOptions) -> int:
     return status
 
 
-def _print_json(payload: dict) -> None:
-    import json
-
-    sys.stdout.write(json.dumps(payload, indent=2) + "\n")
-    sys.stdout.flush()
-
-
 def _fail(message: str, as_json: bool, code: int = 2) -> int:
     sys.stderr.write(f"napi-fix: {message}\n")
     if as_json:
-        _print_json(_failure_json(message, code))
+        from codemod.cli_app import failure_json, print_json
+
+        print_json(failure_json(message, code))
     return code
-
-
-def _failure_json(message: str, code: int) -> dict:
-    from codemod.results import EXIT_MEANING
-
-    status = {"exit_code": code} | ({"status": EXIT_MEANING[code]} if code in EXIT_MEANING else {})
-    return {"tool": "napi-fix", "version": __version__} | status | {"error": message}
 
 
 def run() -> None:
@@ -333,7 +200,7 @@ def run() -> None:
     gc.disable()
     # Only the fix command reads and writes its file: a subcommand or a shell
     # completion loads other modules, and writing what it used would drop the rest.
-    fixing = sys.argv[1:2] not in (["lsp"], ["batch"], ["probe"]) and not os.environ.get("_NAPI_FIX_COMPLETE")
+    fixing = not (sys.argv[1:2] and sys.argv[1] in SUBCOMMANDS) and not os.environ.get(COMPLETION)
     code_cache = _dataclass_code_cache() if fixing else None
     code = main()
     if code_cache is not None:

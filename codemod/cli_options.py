@@ -1,11 +1,12 @@
-"""The words the command lines share: option help, output formats and the
-one-line summary of each subcommand.
+"""The words the command lines share: option help, output formats, the
+subcommands' names and one-line summaries.
 
-`napi-fix` (typer, cli.py), `napi-fix batch` (typer, batch/cli.py) and
-`napi-fix probe` (argparse, probe/cli.py) take the same --strategy, --pin and
---format words; held here once, a front-end imports them without importing
-another front-end (batch/cli.py used to import cli.py, which imports it).
-Plain strings and tuples: importing this costs nothing at start-up.
+`napi-fix` (cli_app.py), `napi-fix batch` (batch/cli.py) and `napi-fix probe`
+(probe/cli.py) are one typer application and take the same --strategy, --pin
+and --format words; held here once, a front-end imports them without
+importing another front-end. Plain strings and tuples: importing this costs
+nothing at start-up, and cli.py and cli_quick.py decide from SUBCOMMANDS
+whether typer is needed at all.
 """
 
 from __future__ import annotations
@@ -23,25 +24,29 @@ JOBS_HELP = "Worker processes; 0 (the default) means one per core."
 FIX_FORMATS = ("text", "json", "sarif", "github")  # napi-fix PATH...: a diff, a log or annotations
 TABLE_FORMATS = ("text", "json", "markdown")  # batch and probe: a table of repositories or addons
 COLORS = ("auto", "always", "never")
+FIX_FORMAT_HELP = ("text (diff or summary; the default), json, sarif (GitHub code scanning) or github (workflow "
+                   "annotations).")
+BATCH_FORMAT_HELP = "text (a table; the default), json (one line per repository, then the summary) or markdown."
+PROBE_FORMAT_HELP = "text (a table; the default), json or markdown."
 
-# The first argument that names a subcommand; anything else is a PATH of the fix command.
-COMMANDS = (
-    ("batch", "napi-fix batch [REPO]...", "fix many git repositories: patches, commits, pull requests"),
-    ("lsp", "napi-fix lsp [--stdio]", "the language server: diagnostics and quick fixes in an editor"),
-    ("probe", "napi-fix probe -- COMMAND", "run COMMAND and count each addon's wraps: does it leak?"),
-)
-USAGE = {name: (usage, what) for name, usage, what in COMMANDS}
-BATCH_VERBS = (
-    ("merge", "napi-fix batch merge LEDGER...", "the combined summary of shard ledgers"),
-    ("status", "napi-fix batch status LEDGER...", "where the pull requests in the ledgers stand (gh)"),
-)
+# The subcommands, each with its one-line summary (the help lists it beside the usage line). A first
+# argument that names one is that subcommand; anything else is a PATH of the fix command (cli_group.py).
+SUMMARY = {
+    "batch": "fix many git repositories: patches, commits, pull requests",
+    "lsp": "the language server: diagnostics and quick fixes in an editor",
+    "probe": "run COMMAND and count each addon's wraps: does it leak?",
+}
+SUBCOMMANDS = tuple(SUMMARY)
+COMPLETION = "_NAPI_FIX_COMPLETE"  # set by the shell to ask for completions (click's name for napi-fix's)
+BATCH_SUMMARY = {
+    "merge": "the combined summary of shard ledgers",
+    "status": "where the pull requests in the ledgers stand (gh)",
+}
 
 
-def commands_table(title: str, rows: tuple[tuple[str, str, str], ...], folder_hint: str) -> list[str]:
-    """`title`, then one line per subcommand, then how to name a folder
-    that is spelled like one (`./lsp`, or after `--`)."""
-    width = max(len(usage) for _, usage, _ in rows) + 2
-    return [title, *(f"  {usage.ljust(width)}{what}" for _, usage, what in rows), folder_hint]
+def metavar(words: tuple[str, ...]) -> str:
+    """How every command line shows an option's words: `pin|finalize|both`."""
+    return "|".join(words)
 
 
 def wants_json(argv: list[str]) -> bool:

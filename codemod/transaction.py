@@ -143,9 +143,11 @@ def _prepare(target: _Target) -> None:
         view = memoryview(target.change.new)
         while view:
             view = view[os.write(fd, view):]
-        os.fchmod(fd, stat.S_IMODE(info.st_mode))
+        # Owner first: a change of owner clears the set-user-ID and
+        # set-group-ID bits, so a mode set before it would lose them.
         if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
             os.fchown(fd, info.st_uid, info.st_gid)
+        os.fchmod(fd, stat.S_IMODE(info.st_mode))
         os.fsync(fd)
         target.new_inode = os.fstat(fd).st_ino
     except OSError as exc:

@@ -15,9 +15,11 @@ import pytest
 
 from batch_repos import git
 from codemod.cli import main
-from codemod.cli_options import BATCH_VERBS, COMMANDS, STRATEGY_HELP
+from codemod.cli_options import BATCH_SUMMARY, SUBCOMMANDS, SUMMARY, STRATEGY_HELP
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "leaky-addon"
+LISTED = {**{f"napi-fix {name}": what for name, what in SUMMARY.items()},
+          **{f"napi-fix batch {verb}": what for verb, what in BATCH_SUMMARY.items()}}
 
 
 def flat(text: str) -> str:
@@ -27,9 +29,21 @@ def flat(text: str) -> str:
 def test_help_lists_every_subcommand_once_with_a_line(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for name, usage, what in COMMANDS:
-        assert [line.split() for line in out.splitlines() if usage in line] == [[*usage.split(), *what.split()]]
-    assert "napi-fix -- lsp" in out  # how to plan a folder named lsp
+    for command, what in LISTED.items():
+        assert len([line for line in out.splitlines() if line.strip().startswith(command + " ")
+                    and line.endswith(what)]) == 1, command
+    assert "napi-fix -- batch" in out  # how to plan a folder named like one
+
+
+def test_the_application_has_the_subcommands_the_fast_paths_know():
+    """cli.py and cli_quick.py decide from SUBCOMMANDS, without typer, whether a first word is a subcommand."""
+    import typer
+
+    from codemod.cli_app import application
+
+    group = typer.main.get_command(application())
+    assert group.list_commands(None) == sorted(SUBCOMMANDS)
+    assert group.get_command(None, "batch").list_commands(None) == sorted(BATCH_SUMMARY)
 
 
 def test_help_has_no_escapes_and_no_second_default(capsys):
@@ -39,21 +53,60 @@ def test_help_has_no_escapes_and_no_second_default(capsys):
     assert "0 (the default) means one per core" in flat(out)
 
 
+# Each command line: its --help (exit 0) lists these options and an exit-status table; a usage error.
+COMMANDS = [
+    pytest.param([], ["--dry-run", "--strategy pin|finalize|both", "--pin upgrade|rollback",
+                      "--format text|json|sarif|github", "--jobs N", "--color auto|always|never", "--force",
+                      "--package-roots", "--version", "--show-completion"], id="fix"),
+    pytest.param(["batch"], ["--from FILE", "--strategy pin|finalize|both", "--pin upgrade|rollback", "--commit",
+                             "--conflict skip|replace", "--push", "--shard K/N", "-j, --jobs N",
+                             "--format text|json|markdown"], id="batch"),
+    pytest.param(["batch", "merge"], ["--format text|json|markdown"], id="batch-merge"),
+    pytest.param(["batch", "status"], ["--format text|json|markdown", "--remote REMOTE"], id="batch-status"),
+    pytest.param(["lsp"], ["--stdio"], id="lsp"),
+    pytest.param(["probe"], ["--format text|json|markdown", "--min-collected N", "--compare", "--package DIR",
+                             "--rebuild"], id="probe"),
+]
+
+
+@pytest.mark.parametrize("words, options", COMMANDS)
+def test_every_command_answers_its_help_with_its_options_and_exit_status(words, options, capsys):
+    assert main([*words, "--help"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"Usage: {' '.join(['napi-fix', *words])} [OPTIONS]") and err == ""
+    listed = [line.strip().split("  ")[0] for line in out.splitlines() if line.startswith("  -")]
+    assert [option for option in options if option not in listed] == []
+    assert "exit" in out.lower() and "{pin" not in out and "{text" not in out  # one spelling: pin|finalize|both
+
+
+@pytest.mark.parametrize("words, options", COMMANDS)
+def test_every_command_says_a_usage_error_in_text_and_in_json(words, options, capsys):
+    assert main([*words, "--no-such-flag", "x"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "--no-such-flag" in err and "usage:" in err.lower()
+    assert main([*words, "--format", "json", "--no-such-flag", "x"]) == 2
+    out, err = capsys.readouterr()
+    said = json.loads(out)["error"]
+    assert said and said.splitlines()[0].split(": ")[-1] in err  # (lsp has no --format: that is its error)
+
+
+@pytest.mark.parametrize("argv, said", [
+    pytest.param(["batch", "merge", "nope.jsonl"], "napi-fix batch merge: error: nope.jsonl: no such file", id="batch"),
+    pytest.param(["probe"], "napi-fix probe: no command", id="probe"),
+])
+def test_a_subcommand_name_first_is_never_a_path(argv, said, tmp_path, monkeypatch, capsys):
+    """Not even on cli_quick.py's typer-free path, where `batch merge nope.jsonl` reads like three PATHs."""
+    monkeypatch.chdir(tmp_path)
+    main(argv)
+    assert said in capsys.readouterr().err
+
+
 def test_batch_help_lists_merge_and_status(capsys):
     assert main(["batch", "--help"]) == 0
     out = capsys.readouterr().out
-    for verb, usage, what in BATCH_VERBS:
-        assert f"{usage}  " in out and what in out
+    for verb, what in BATCH_SUMMARY.items():
+        assert f"napi-fix batch {verb} LEDGER...  " in out and what in out
     assert "napi-fix batch -- merge" in out
-
-
-@pytest.mark.parametrize("argv", [[name, "--help"] for name, _, _ in COMMANDS] +
-                         [["batch", verb, "--help"] for verb, _, _ in BATCH_VERBS])
-def test_every_listed_subcommand_answers_its_help(argv, capsys):
-    """A bare subcommand name is the subcommand: its own usage, not a PATH planned."""
-    assert main(argv) == 0
-    out, err = capsys.readouterr()
-    assert f"napi-fix {' '.join(argv[:-1])}" in out + err
 
 
 def test_the_front_ends_share_one_strategy_help(capsys):
@@ -62,8 +115,11 @@ def test_the_front_ends_share_one_strategy_help(capsys):
         assert flat(STRATEGY_HELP) in flat(capsys.readouterr().out)
 
 
-def test_batch_cli_does_not_import_the_fix_cli():
-    code = ("import sys; from codemod.batch import cli; cli.parse(['x']); cli.parse(['status', 'x']); "
+@pytest.mark.parametrize("module", ["codemod.batch.cli", "codemod.probe.cli", "codemod.cli_app"])
+def test_no_front_end_imports_the_fix_command(module):
+    code = (f"import sys, typer; import {module} as m; from codemod.cli_app import application; "
+            "typer.main.get_command(application()); "
+            "from codemod.batch import cli; cli.parse(['x']); cli.parse(['status', 'x']); "
             "print('codemod.cli' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "False\n"
@@ -132,6 +188,8 @@ def test_bash_completion_offers_the_options(word, expected):
     pytest.param(["probes/"], ["p"], [], id="a-folder-matches-so-the-shell-completes-files"),
     pytest.param([], ["--dry-run", "b"], [], id="not-the-first-word"),
     pytest.param([], ["src", "l"], [], id="after-a-path"),
+    pytest.param([], ["batch", ""], ["merge", "status"], id="batch-verbs"),
+    pytest.param(["merged/"], ["batch", "m"], [], id="a-checkout-matches"),
 ])
 def test_bash_completion_offers_subcommands_as_the_first_word(files, words, expected, tmp_path):
     for name in files:
@@ -147,8 +205,13 @@ def test_bash_completion_offers_subcommands_as_the_first_word(files, words, expe
     pytest.param(["batch", "status", "--r"], ["--remote"], id="status"),
     pytest.param(["batch", "--dry"], ["--dry-run"], id="batch-not-the-fix-command"),
     pytest.param(["batch", "--pack"], [], id="no-fix-command-option"),
+    pytest.param(["lsp", "--"], ["--help", "--stdio"], id="lsp"),
+    pytest.param(["probe", "--m"], ["--min-collected"], id="probe"),
+    pytest.param(["probe", "--format", "m"], ["markdown"], id="probe-choices"),
+    pytest.param(["--strategy", ""], ["both", "finalize", "pin"], id="fix-choices"),
+    pytest.param(["--format", "s"], ["sarif"], id="fix-format"),
 ])
-def test_bash_completion_after_batch_offers_its_own_options(words, expected):
+def test_bash_completion_after_a_subcommand_offers_its_own_options(words, expected):
     assert offered(words) == expected
 
 
@@ -164,6 +227,8 @@ def test_bash_completion_after_batch_offers_its_own_options(words, expected):
     pytest.param(["batch", "merge", "--format", "json"], id="batch-merge"),
     pytest.param(["batch", "status", "--format", "json", "--no-such-flag", "x"], id="batch-status"),
     pytest.param(["probe", "--format", "json", "--no-such-flag", "--", "true"], id="probe"),
+    pytest.param(["probe", "--format", "json", "--min-collected", "many", "--", "true"], id="probe-bad-value"),
+    pytest.param(["lsp", "--format", "json"], id="lsp-has-no-format"),
 ])
 def test_usage_errors_are_json_under_format_json(argv, capsys):
     assert main(argv) == 2

@@ -3,24 +3,28 @@ batch status LEDGER...`: arguments in, exit code out. The exit code is the
 command line's table over what every repository leaves behind (`--help`),
 128+N after signal N (the summary so far is printed first).
 
-typer, as the fix command (cli.py): three single-command applications, one
-per verb, chosen by the first word as cli.py chooses `batch` itself, so that
-a REPO is never taken for a verb unless it is the first word (`./merge` and
-`-- merge` are checkouts). click's usage errors are printed as argparse
-printed them before (a `usage:` line, then `napi-fix batch: error: ...`),
-and under --format json also as a JSON line, as the summary would be."""
+A typer application of its own (batch_app), added to the one command line
+(cli_app.py) as the subcommand `batch`: the batch run is its own command
+line and merge and status its subcommands, chosen by the first word only
+(cli_group.py), so `./merge` and `-- merge` are checkouts. Its callbacks
+return a BatchRun, run once parsing is over. click's usage errors are
+printed as argparse printed them before (a `usage:` line, then `napi-fix
+batch: error: ...`), and under --format json also as a JSON line, as the
+summary would be. This module never imports the fix command's (cli.py).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from codemod.batch import redact
 from codemod.batch.config import CONFLICTS, DEFAULT_BRANCH, DEFAULT_PATCH_DIR, Config
 from codemod.batch.outcome import STATUSES, exit_code
-from codemod.cli_options import (BATCH_VERBS, JOBS_HELP, PATCH_VENDORED_HELP, PIN_HELP, SETTINGS_HELP, STRATEGY_HELP,
-                                 TABLE_FORMATS, commands_table, wants_json)
+from codemod.cli_options import (BATCH_FORMAT_HELP, BATCH_SUMMARY, JOBS_HELP, PATCH_VENDORED_HELP, PIN_HELP,
+                                 SETTINGS_HELP, STRATEGY_HELP, SUMMARY, TABLE_FORMATS, metavar, wants_json)
 
 DESCRIPTION = ("Fix the node-addon-api 8.2.0/8.2.1 ObjectWrap leak in many repositories. Each REPO is a local git "
                "checkout or a git URL.")
@@ -41,23 +45,33 @@ exit status: the most serious repository decides (2 > 1 > 3 > 0; 128+N after sig
   2  a repository failed, or the arguments, the list or a ledger are wrong
   1  a repository still has the leak, or napi-fix could not decide (needs-attention)
   3  no leak now, but changes are pending (pins of a safe range, hygiene-only)
-  0  nothing remains (clean, fixed, hygiene-committed)
-
-\b
-""" + "\n".join(commands_table(
-    "subcommands (a first argument merge or status is the subcommand, not a REPO):", BATCH_VERBS,
-    "A checkout named like one is a REPO when spelled ./merge or given after --:\n  napi-fix batch -- merge"))
+  0  nothing remains (clean, fixed, hygiene-committed)"""
 VERB_HELP = {
     "merge": "The combined summary of shard ledgers (each LEDGER a ledger.jsonl of a batch run), with the exit "
              "status of the batch over all of them (2 also when a shard is missing).",
     "status": "Where the pull requests of the repositories in the ledgers stand (open, merged, closed; checks), "
               "through gh. Exit 0 when every one is merged, 1 while any is not, 2 when gh cannot answer.",
 }
-FORMAT_HELP = "text (a table; the default), json (one line per repository, then the summary) or markdown."
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """A parsed `napi-fix batch` command line (verb None: the batch run
+    itself), run when called; the exit status."""
+
+    verb: str | None
+    args: SimpleNamespace
+
+    def __call__(self) -> int:
+        try:
+            return _run(self.verb, self.args)
+        except KeyboardInterrupt:  # before the batch's own handlers are in place, or after
+            print("napi-fix batch: interrupted", file=sys.stderr)
+            return 130
 
 
 class UsageError(Exception):
-    """A bad command line: the usage line is printed, the message by main() (as JSON too under --format json)."""
+    """A bad command line, from parse(): its usage line is printed, the message is this error's."""
 
 
 def _count(text: str) -> int:
@@ -98,29 +112,35 @@ def _choice(allowed: tuple[str, ...]):
     """A `--flag WORD` whose WORD is one of `allowed`; its metavar lists them."""
     import click
 
-    return {"click_type": click.Choice(allowed), "metavar": "{" + ",".join(allowed) + "}"}
+    return {"click_type": click.Choice(allowed), "metavar": metavar(allowed)}
 
 
-def _app(verb: str | None):
-    """The typer application of `napi-fix batch` (verb None) or of `napi-fix
-    batch VERB`; running it returns the arguments it was given."""
+def batch_app():
+    """The typer application of `napi-fix batch`: the batch run as its own
+    command line, `merge` and `status` as its subcommands."""
     import typer
 
-    app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
+    from codemod.cli_group import DefaultGroup
+
+    class BatchGroup(DefaultGroup):
+        operand, operand_noun = "REPO", "checkout"
+
+    app = typer.Typer(cls=BatchGroup, invoke_without_command=True, add_completion=False, rich_markup_mode=None,
+                      pretty_exceptions_enable=False,
                       context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-    output = typer.Option("text", "--format", help=FORMAT_HELP, show_default=False, **_choice(TABLE_FORMATS))
-    if verb is None:
-        _add_batch(app, output)
-    elif verb == "merge":
-        @app.command(help=VERB_HELP[verb])
-        def merge(ledgers: list[str] = _ledgers(), output: str = output):
-            return _given(SimpleNamespace(**locals()))
-    else:
-        @app.command(help=VERB_HELP[verb])
-        def status(ledgers: list[str] = _ledgers(), output: str = output,
-                   remote: str = typer.Option("origin", "--remote", metavar="REMOTE", show_default=False,
-                                              help="the remote of the local checkouts (default: origin)")):
-            return _given(SimpleNamespace(**locals()))
+    output = typer.Option("text", "--format", help=BATCH_FORMAT_HELP, show_default=False, **_choice(TABLE_FORMATS))
+    _add_batch(app, output)
+
+    @app.command(help=VERB_HELP["merge"], short_help=BATCH_SUMMARY["merge"])
+    def merge(ledgers: list[str] = _ledgers(), output: str = output):
+        return BatchRun("merge", _given(SimpleNamespace(**locals())))
+
+    @app.command(help=VERB_HELP["status"], short_help=BATCH_SUMMARY["status"])
+    def status(ledgers: list[str] = _ledgers(), output: str = output,
+               remote: str = typer.Option("origin", "--remote", metavar="REMOTE", show_default=False,
+                                          help="the remote of the local checkouts (default: origin)")):
+        return BatchRun("status", _given(SimpleNamespace(**locals())))
+
     return app
 
 
@@ -135,6 +155,7 @@ def _add_batch(app, output) -> None:
     """The batch run itself: every option, as argparse had them."""
     import typer
 
+    from codemod.cli_group import complete_operand
     from codemod.options import PIN_MODES, STRATEGIES
 
     def flag(name: str, help: str):
@@ -147,9 +168,10 @@ def _add_batch(app, output) -> None:
         return typer.Option([], name, metavar="NAME", show_default=False,
                             help=f"{what} of the pull request (repeat for more)")
 
-    @app.command(help=DESCRIPTION, epilog=EPILOG)
+    @app.callback(help=DESCRIPTION, epilog=EPILOG, short_help=SUMMARY["batch"])
     def batch(
-        repos: list[str] = typer.Argument(None, metavar="[REPO]...", show_default=False),
+        repos: list[str] = typer.Argument(None, metavar="[REPO]...", show_default=False,
+                                          autocompletion=complete_operand),
         from_file: str = value("--from", "FILE", "repositories, one per line (# comments), or a CSV with cloneUrl "
                                                  "and branch columns"),
         under: str = value("--under", "DIR", "every git checkout below DIR"),
@@ -194,16 +216,24 @@ def _add_batch(app, output) -> None:
                                                        "these statuses (e.g. failed)", parser=_statuses),
         shard: str = value("--shard", "K/N", "take shard K of N (default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS "
                                              "when set)"),
-        jobs: int = typer.Option(0, "-j", "--jobs", metavar="JOBS", help=JOBS_HELP, show_default=False),
+        jobs: int = typer.Option(0, "-j", "--jobs", metavar="N", help=JOBS_HELP, show_default=False),
         output: str = output,
     ):
+        if _subcommand_chosen():  # merge or status: the batch run's own options are not used
+            return None
         if dry_run and commit:
             import click
 
             raise click.UsageError("argument --commit: not allowed with argument --dry-run")
         arguments = SimpleNamespace(**locals())
         arguments.repos = list(repos or ())
-        return arguments
+        return BatchRun(None, arguments)
+
+
+def _subcommand_chosen() -> bool:
+    import click
+
+    return click.get_current_context().invoked_subcommand is not None
 
 
 def _given(arguments: SimpleNamespace) -> SimpleNamespace:
@@ -216,25 +246,41 @@ def _given(arguments: SimpleNamespace) -> SimpleNamespace:
 
 
 def parse(argv: list[str]) -> tuple[str | None, SimpleNamespace | None]:
-    """The verb (None for the batch run itself) and its arguments; None
-    arguments after --help (printed). Raises UsageError on a bad command
-    line, its usage line printed on stderr."""
+    """The verb (None for the batch run itself) and its arguments, read by
+    batch's application alone; None arguments after --help (printed).
+    Raises UsageError on a bad command line, its usage line printed on
+    stderr. (The one command line, cli_app.py, reads `napi-fix batch ...`
+    with the same application.)"""
     import click
     import typer
 
-    verb = argv[0] if argv[:1] in (["merge"], ["status"]) else None
-    prog = "napi-fix batch" + (f" {verb}" if verb else "")
-    command = typer.main.get_command(_app(verb))
+    command = typer.main.get_command(batch_app())
     try:
-        arguments = command.main(args=argv[1:] if verb else argv, prog_name=prog, standalone_mode=False)
-    except click.UsageError as exc:  # (an option's missing value comes without a context)
-        usage = (exc.ctx or click.Context(command, info_name=prog)).get_usage()
-        print("usage: " + usage.removeprefix("Usage: "), file=sys.stderr)
-        raise UsageError(f"{prog}: error: {_words(exc)}") from None
-    if arguments == 130:  # typer's word for Ctrl-C while parsing, when not standalone
+        chosen = command.main(args=argv, prog_name="napi-fix batch", standalone_mode=False)
+    except click.UsageError as exc:
+        raise UsageError(_explain(exc, command, argv, "napi-fix batch")) from None
+    if chosen == 130:  # typer's word for Ctrl-C while parsing, when not standalone
         raise KeyboardInterrupt
     # Otherwise what the command returned, or 0 after --help (printed).
-    return verb, (arguments if isinstance(arguments, SimpleNamespace) else None)
+    return (chosen.verb, chosen.args) if isinstance(chosen, BatchRun) else (None, None)
+
+
+def usage_error(exc, command, argv: list[str], prog: str) -> int:
+    """A usage error of `command` (batch's click group; `argv` its words)
+    as batch says it: exit 2."""
+    return _usage_error(_explain(exc, command, argv, prog), wants_json(argv))
+
+
+def _explain(exc, command, argv: list[str], prog: str) -> str:
+    """The usage line on stderr; the message to print after it."""
+    import click
+
+    verb = argv[0] if argv[:1] in (["merge"], ["status"]) else None
+    if verb:
+        prog, command = f"{prog} {verb}", command.commands[verb]
+    usage = (exc.ctx or click.Context(command, info_name=prog)).get_usage()  # (a missing value has no context)
+    print("usage: " + usage.removeprefix("Usage: "), file=sys.stderr)
+    return f"{prog}: error: {_words(exc)}"
 
 
 def _words(exc) -> str:
@@ -246,60 +292,12 @@ def _words(exc) -> str:
     return exc.format_message()
 
 
-def complete() -> int | None:
-    """Shell completion after `napi-fix batch` (and `batch merge|status`):
-    their own options, asked of their own typer application with the words
-    before them taken out of COMP_WORDS (click reads the words from there,
-    and COMP_CWORD is their index, or in fish the word being completed).
-    None when the words are not batch's: the fix command completes them."""
-    import shlex
-
-    import typer
-    from click.shell_completion import split_arg_string
-
-    words = split_arg_string(os.environ.get("COMP_WORDS", ""))
-    index = os.environ.get("COMP_CWORD", "")
-    cword = int(index) if index.isdigit() else len(words)  # (fish: the words end with the one completed)
-    if words[1:2] != ["batch"] or cword < 2:
-        return None
-    verb = words[2] if words[2:3] in (["merge"], ["status"]) and cword > 2 else None
-    taken = 2 if verb else 1
-    os.environ["COMP_WORDS"] = shlex.join([words[0], *words[1 + taken:]])
-    if index.isdigit():
-        os.environ["COMP_CWORD"] = str(cword - taken)
-    command = typer.main.get_command(_app(verb))
-    # typer's own completion scripts (--install-completion) read typer's output format, which the fix
-    # command's application installs when it is made (add_completion); this one is made without it.
-    from typer._completion_classes import completion_init
-
-    completion_init()
-    try:
-        command.main(args=[], prog_name="napi-fix", complete_var="_NAPI_FIX_COMPLETE", standalone_mode=False)
-    except SystemExit as exc:  # typer exits once it has printed the completions
-        return exc.code if isinstance(exc.code, int) else 0
-    return 0
-
-
-def main(argv: list[str]) -> int:
-    try:
-        return _main(argv)
-    except KeyboardInterrupt:  # before the batch's own handlers are in place, or after
-        print("napi-fix batch: interrupted", file=sys.stderr)
-        return 130
-
-
-def _main(argv: list[str]) -> int:
-    as_json = wants_json(argv)
-    try:
-        verb, args = parse(argv)
-    except UsageError as exc:
-        return _usage_error(str(exc), as_json)
-    if args is None:
-        return 0
+def _run(verb: str | None, args: SimpleNamespace) -> int:
     if verb == "merge":
         return merge(args)
     if verb == "status":
         return status(args)
+    as_json = args.output == "json"
     try:
         config = _config(args)
         from codemod.batch.inputs import collect

@@ -74,9 +74,11 @@ def table(outcomes: list[RepoOutcome]) -> str:
 
 
 def columns(rows: list[list[str]]) -> str:
-    """Rows as aligned columns, the last one left ragged (a note, a URL)."""
+    """Rows as aligned columns, the last one left ragged (a note, a URL):
+    no line ends in the padding of an empty last cell."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1] + "\n" for r in rows)
+    return "".join(("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1]).rstrip(" ") + "\n"
+                   for r in rows)
 
 
 def markdown(outcomes: list[RepoOutcome], totals: dict) -> str:

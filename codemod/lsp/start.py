@@ -20,18 +20,13 @@ import json
 import sys
 from typing import Any
 
-from codemod.cli_options import USAGE as COMMAND_USAGE
 from codemod.lsp.capabilities import initialize_result
 from codemod.lsp.session import ERROR, Session
 from codemod.lsp.wire import AnsweredOnce, Outbox, Replayed, read_message
 
-USAGE = "usage: %s\n  %s\n  It speaks the Language Server Protocol on stdin/stdout.\n" % COMMAND_USAGE["lsp"]
 
-
-def serve(argv: list[str]) -> int:
-    if argv not in ([], ["--stdio"]):
-        sys.stderr.write(USAGE)
-        return 0 if argv in (["--help"], ["-h"]) else 2
+def serve() -> int:
+    """The server, once the command line (`napi-fix lsp [--stdio]`) is read."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     session = Session(Outbox(stdout))
     # Fork the engine's workers now, while this process has one thread. pygls

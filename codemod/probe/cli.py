@@ -1,62 +1,86 @@
 """`napi-fix probe [options] -- COMMAND [ARGS...]`: the arguments, the run,
-the output and the exit status.
+the output and the exit status. A subcommand of the one command line
+(cli_app.py): add_probe() declares it, its callback returns a ProbeRun.
+The probe's own modules are imported when it runs, not when the command
+line is read (`napi-fix --help` need not load them).
+"""
 
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from codemod.cli_options import PROBE_FORMAT_HELP, SUMMARY, TABLE_FORMATS, metavar
+
+USAGE = (f"napi-fix probe [--format {metavar(TABLE_FORMATS)}] [--min-collected N] [--compare] [--rebuild] "
+         "-- COMMAND [ARGS...]")
+DESCRIPTION = ("Run COMMAND with every native addon's napi_wrap / finalize / napi_delete_reference calls counted "
+               "(LD_AUDIT, no rebuild) and tell, per addon, whether it has the node-addon-api 8.2.0/8.2.1 "
+               "ObjectWrap leak. See docs/probe.md.")
+# `\b` keeps click from re-wrapping the table.
+EXIT_HELP = """\b
 Exit status, first match wins:
   2  the probe itself could not run (usage, no compiler, no interposition here,
      --compare/--rebuild could not copy, pin, install or build)
   1  an addon leaks ("the leak remains"), in the probed run (--compare: as pinned)
   N  the command's own failure passes through (128+N when signal N ended it)
   1  an addon wrapped objects but too few were collected to tell
-  0  otherwise
-"""
-
-from __future__ import annotations
-
-import argparse
-import json
-import os
-import shutil
-import signal
-import sys
-
-from codemod.cli_options import TABLE_FORMATS, wants_json
-from codemod.probe import present
-from codemod.probe.build import (REBUILD_HINT, ProbeUnavailable, audit_library, interposition_problem,
-                                 linked_counters, rebuild_problem)
-from codemod.probe.provenance import provenance
-from codemod.probe.report import Addon, Outcome, judge
-from codemod.probe.run import Ran, run_probed
-
-USAGE = (f"napi-fix probe [--format {'|'.join(TABLE_FORMATS)}] [--min-collected N] [--compare] [--rebuild] "
-         "-- COMMAND [ARGS...]")
+  0  otherwise"""
 
 
 class UsageError(Exception):
     pass
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # a message and exit 2 through main(), never argparse's own exit
-        raise UsageError(message)
+@dataclass(frozen=True)
+class ProbeRun:
+    """A parsed `napi-fix probe` command line, run when called; the exit status."""
+
+    args: SimpleNamespace
+
+    def __call__(self) -> int:
+        return main(self.args)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="napi-fix probe", usage=USAGE, description=(
-        "Run COMMAND with every native addon's napi_wrap / finalize / napi_delete_reference calls counted "
-        "(LD_AUDIT, no rebuild) and tell, per addon, whether it has the node-addon-api 8.2.0/8.2.1 "
-        "ObjectWrap leak. See docs/probe.md."))
-    parser.add_argument("--format", default="text", choices=TABLE_FORMATS, help="text (a table), json or markdown")
-    parser.add_argument("--min-collected", type=int, default=10, metavar="N",
-                        help="finalized objects an addon needs before a verdict (default 10)")
-    parser.add_argument("--compare", action="store_true", help=(
-        "in a temporary copy of the package (--package), run COMMAND as is and again with napi-fix's pin "
-        "applied and the addon rebuilt; show both"))
-    parser.add_argument("--package", default=".", help="the package --compare and --rebuild copy (default: .)")
-    parser.add_argument("--rebuild", action="store_true", help=(
-        "where LD_AUDIT is not (musl): rebuild the package's addon in a temporary copy with the counters "
-        "linked in (-Wl,--wrap) and run COMMAND there"))
-    parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run, after --")
-    return parser
+def add_probe(app) -> None:
+    """`napi-fix probe` as a command of the typer application `app`."""
+    import click
+    import typer
+
+    from codemod.cli_group import complete_words
+
+    # Options before COMMAND only: its first word ends them, and what follows is the command's own.
+    @app.command(help=DESCRIPTION, short_help=SUMMARY["probe"], epilog=EXIT_HELP,
+                 context_settings={"help_option_names": ["-h", "--help"], "allow_interspersed_args": False})
+    def probe(
+        output: str = typer.Option("text", "--format", click_type=click.Choice(TABLE_FORMATS),
+                                   metavar=metavar(TABLE_FORMATS), help=PROBE_FORMAT_HELP, show_default=False,
+                                   autocompletion=complete_words(TABLE_FORMATS)),
+        min_collected: int = typer.Option(10, "--min-collected", metavar="N", show_default=False,
+                                          help="finalized objects an addon needs before a verdict (default 10)"),
+        compare: bool = typer.Option(False, "--compare", help=(
+            "in a temporary copy of the package (--package), run COMMAND as is and again with napi-fix's pin "
+            "applied and the addon rebuilt; show both")),
+        package: str = typer.Option(".", "--package", metavar="DIR", show_default=False,
+                                    help="the package --compare and --rebuild copy (default: .)"),
+        rebuild: bool = typer.Option(False, "--rebuild", help=(
+            "where LD_AUDIT is not (musl): rebuild the package's addon in a temporary copy with the counters "
+            "linked in (-Wl,--wrap) and run COMMAND there")),
+        command: list[str] = typer.Argument(None, metavar="-- COMMAND...", show_default=False,
+                                            help="the command to run, after --"),
+    ):
+        return ProbeRun(SimpleNamespace(**locals()))
+
+
+def usage_error(exc, argv: list[str]) -> int:
+    """A usage error (click's `exc`) as the probe says every other: exit 2."""
+    from codemod.cli_options import wants_json
+
+    return _fail(f"{exc.format_message()}\nusage: {USAGE}", wants_json(argv))
 
 
 class Terminated(Exception):
@@ -67,14 +91,14 @@ def _terminate(number, _frame):
     raise Terminated(number)
 
 
-def main(argv: list[str]) -> int:
-    as_json = wants_json(argv)
+def main(args: SimpleNamespace) -> int:
+    as_json = args.output == "json"
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)
     except ValueError:  # not the main thread: Python delivers signals to the main thread only
         previous = None
     try:
-        return _main(argv, as_json)
+        return _main(args)
     except KeyboardInterrupt:
         return _fail("interrupted: the probe was stopped, nothing left behind", as_json, 130)
     except Terminated:
@@ -86,13 +110,16 @@ def main(argv: list[str]) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _main(argv: list[str], as_json: bool) -> int:
+def _main(args: SimpleNamespace) -> int:
+    import shutil
+
+    from codemod.probe.build import (REBUILD_HINT, ProbeUnavailable, audit_library, interposition_problem,
+                                     linked_counters, rebuild_problem)
+    from codemod.probe.run import run_probed
+
+    as_json = args.output == "json"
     try:
-        try:
-            args = _parser().parse_args(argv)
-        except SystemExit as done:  # --help
-            return done.code if isinstance(done.code, int) else 0
-        command = args.command[1:] if args.command[:1] == ["--"] else args.command
+        command = list(args.command or ())
         if not command:
             raise UsageError("no command: napi-fix probe [options] -- COMMAND [ARGS...]")
         if args.min_collected < 1:
@@ -112,16 +139,19 @@ def _main(argv: list[str], as_json: bool) -> int:
 
             sides = COMPARED if args.compare else (("rebuilt", False),)
             outcomes = in_copies(command, args.package, sides, audit, linked, args.min_collected)
-            return show_compared(outcomes, args.format) if args.compare else show(outcomes[0][1], args.format)
+            return show_compared(outcomes, args.output) if args.compare else show(outcomes[0][1], args.output)
         outcome = outcome_of(command, run_probed(command, audit), args.min_collected)
     except UsageError as exc:
         return _fail(f"{exc}\nusage: {USAGE}", as_json)
     except ProbeUnavailable as exc:
         return _fail(str(exc), as_json)
-    return show(outcome, args.format)
+    return show(outcome, args.output)
 
 
-def outcome_of(command: list[str], ran: Ran, min_collected: int) -> Outcome:
+def outcome_of(command: list[str], ran, min_collected: int):
+    from codemod.probe.provenance import provenance
+    from codemod.probe.report import Addon, Outcome, judge
+
     notes = []
     if ran.error:
         notes.append(ran.error)
@@ -133,7 +163,9 @@ def outcome_of(command: list[str], ran: Ran, min_collected: int) -> Outcome:
     return Outcome(tuple(command), ran.status, addons, tuple(notes), ran.signal)
 
 
-def show(outcome: Outcome, output: str) -> int:
+def show(outcome, output: str) -> int:
+    from codemod.probe import present
+
     status = outcome.exit_status()
     cwd = os.getcwd()
     if output == "json":
@@ -146,7 +178,9 @@ def show(outcome: Outcome, output: str) -> int:
     return status
 
 
-def show_compared(outcomes: list[tuple[str, Outcome]], output: str) -> int:
+def show_compared(outcomes: list, output: str) -> int:
+    from codemod.probe import present
+
     status = outcomes[-1][1].exit_status()  # what remains is what the pin leaves
     if output == "json":
         sys.stdout.write(present.compare_json(outcomes, status))

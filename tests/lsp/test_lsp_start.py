@@ -132,7 +132,7 @@ class Kept(wire.AnsweredOnce):
         super().write(data)
 
 start.AnsweredOnce = Kept
-sys.exit(start.serve([]))
+sys.exit(start.serve())
 """
 
 
