@@ -286,7 +286,9 @@ def _entry_source(entry: Obj, legacy_entry: bool) -> str | None:
 
 def _entry_edits(path: str, entry: Obj, legacy_entry: bool, new: str) -> list[Edit]:
     info = specs.safe_versions()[new]
-    version = entry["version"]
+    version = entry.get("version")
+    if not isinstance(version, Str):
+        return []  # names no release (one half of a lock v2 that disagrees with the other): nothing to move
     prefix = specs.split_alias(version.value)[0] if legacy_entry else ""
     edits = [Edit(path, version.start, version.end, quoted(prefix + new))]
     integrity = entry.get("integrity")

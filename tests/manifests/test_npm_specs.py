@@ -482,6 +482,18 @@ MOVES = [
                  ["lock entry node_modules/a/node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.0)",
                   "lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: no declared range)"],
                  (), id="registry-url-with-query-or-fragment"),
+    # lockfile v2's packages half names no version where its legacy half does: the version named moves.
+    pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
+                  "package-lock.json": _json({**LOCK_V2_HALVES, "packages": {
+                      "": {"name": "app", "version": "1.0.0", "dependencies": {"node-addon-api": "^8.2.0"}},
+                      "node_modules/node-addon-api": {"license": "MIT"}},
+                      "dependencies": {"node-addon-api": {"version": "8.2.1", "integrity": INTEGRITY_821}}})},
+                 "upgrade", _json({**LOCK_V2_HALVES, "packages": {
+                     "": {"name": "app", "version": "1.0.0", "dependencies": {"node-addon-api": "^8.2.2"}},
+                     "node_modules/node-addon-api": {"license": "MIT"}},
+                     "dependencies": {"node-addon-api": {"version": "8.2.2", "integrity": INTEGRITY_822}}}),
+                 [MIRRORED, "lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: ^8.2.2)"], (),
+                 id="v2-packages-half-of-no-version"),
     # A `packages` or `dependencies` that is no object is not read as one.
     pytest.param({"package.json": app({"node-addon-api": "^8.2.0"}),
                   "package-lock.json": _json({**json.loads(UNRELOCKED_FILE_SPEC["package-lock.json"]), "packages": "x"})},
