@@ -439,6 +439,13 @@ MOVES = [
                      "node_modules/node-addon-api": _moved("8.2.2")}),
                  ["lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: 8.2.1); forced past "
                   "b, d's range by an override"], (("b", "8.2.2"), ("d", "8.2.2")), id="forced-past-exact-parents"),
+    pytest.param({"package.json": app({"uses-bad": "1.0.0"}),
+                  "package-lock.json": lock_v1({"node-addon-api": {"version": "8.2.1", "integrity": INTEGRITY_821},
+                                                "uses-bad": {"version": "1.0.0", "requires": {"node-addon-api": "8.2.1"}}})},
+                 "upgrade", lock_v1({"node-addon-api": {"version": "8.2.2", "integrity": INTEGRITY_822},
+                                     "uses-bad": {"version": "1.0.0", "requires": {"node-addon-api": "8.2.1"}}}),
+                 ["lock entry node_modules/node-addon-api resolves 8.2.1; move to 8.2.2 (wanted: 8.2.1); forced past "
+                  "uses-bad's range by an override"], (("uses-bad", "8.2.2"),), id="v1-forced-past-an-exact-parent"),
     # Rolled back, each nested copy moves inside its own parent's range: 8.1.0 where it is admitted.
     pytest.param({"package.json": app({"p": "1.0.0", "q": "1.0.0"}),
                   "package-lock.json": lock_v3({"p": "1.0.0", "q": "1.0.0"}, {
@@ -586,6 +593,8 @@ NGB = {"version": "4.8.4", "resolved": "https://registry.npmjs.org/node-gyp-buil
 NGB_ENTRY = {**NGB, "license": "MIT", "bin": {"node-gyp-build": "bin.js", "node-gyp-build-optional": "optional.js",
                                               "node-gyp-build-test": "build-test.js"}}
 HEAD = {"name": "app", "version": "1.0.0"}
+BINDINGS = {"version": "1.5.0", "resolved": "https://registry.npmjs.org/bindings/-/bindings-1.5.0.tgz",
+            "integrity": "sha512-p2q/t/mhvuOj/UeLlV6566GD/guowlr0hHxClI0W9m7MWYkL1F0hLo+0Aexs9HSPCtR1SXQ0TD3MMKrXZajbiQ=="}
 
 
 def npm_lock(version: int, deps: dict, entries: dict, legacy: dict) -> str:
@@ -615,6 +624,8 @@ DECLARES = [
     *[pytest.param(npm_lock(v, NGB_DEP, NGB_PACKAGES, NGB_LEGACY), "^8.2.2", "8.2.2",
                    npm_lock(v, {**NGB_DEP, **DEP}, {**ENTRY, **NGB_PACKAGES}, {**LEGACY, **NGB_LEGACY}),
                    id=f"v{v}-before-a-later-name") for v in (1, 2, 3)],
+    pytest.param(npm_lock(1, {}, {}, {"bindings": BINDINGS}), "^8.2.2", "8.2.2",
+                 npm_lock(1, {}, {}, {"bindings": BINDINGS, **LEGACY}), id="v1-after-every-name"),
     pytest.param(npm_lock(3, {}, {}, {}), "^8.3.0", "8.3.0",
                  npm_lock(3, *declared("^8.3.0", "8.3.0")[:2], {}), id="a-later-release"),
     # An installed copy stays as it is (the pin moves a leaky one) when the spec admits it, or is leaky ...
