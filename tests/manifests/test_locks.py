@@ -167,3 +167,11 @@ def test_a_refusal_is_napi005_and_names_the_command_to_run(name, data, pins, com
         # Reported where the refusal says, as it says it, nothing to apply.
         assert refusal.finding() == Finding(f"/app/{name}", refusal.line, 1, "manual", refusal.subject, "",
                                             refusal.reason, rule="NAPI005", span=refusal.span)
+
+
+@pytest.mark.parametrize("manager, names", [
+    ("npm", ("package-lock.json", "npm-shrinkwrap.json")),  # the repoint declares node-addon-api in both
+    ("yarn", ("yarn.lock",)), ("pnpm", ("pnpm-lock.yaml",)), ("bun", ("bun.lock", "bun.lockb")), ("berry", ()),
+])
+def test_each_tool_names_the_lockfiles_it_writes(manager, names):
+    assert locks.names_of(manager) == names
