@@ -38,7 +38,7 @@ from typing import Iterable
 
 from codemod.edits import Edit
 from codemod.results import COPY_HEADERS, FileResult, Finding, Report
-from codemod.rules import HYGIENE, LEAKY_HEADERS, MANUAL
+from codemod.rules import FixFacts, fix_title, named
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,10 @@ class _Planned:
 
     files: tuple[FileEdits, ...] = ()
     carried: tuple[Finding, ...] = ()
-    named: str | None = None  # the files as a title names them, when the same for every finding (a root's)
+    folder: str | None = None  # what a title names the files relative to, when the same for every finding (a root's)
 
 
-NOTHING = _Planned(named="not planned")
+NOTHING = _Planned()
 
 
 class Fixes:
@@ -106,7 +106,7 @@ class Fixes:
         if applicability is None:
             return None
         planned = self._planned(result, finding)
-        return Fix(finding_key(finding), _title(result, finding, applicability, planned), applicability,
+        return Fix(finding_key(finding), _title(result, finding, planned), applicability,
                    planned.files, finding, planned.carried)
 
     def _planned(self, result: FileResult, finding: Finding) -> _Planned:
@@ -133,7 +133,7 @@ class Fixes:
             members = sorted(self._members.get(unit, ()), key=lambda r: r.path)
             files = tuple(FileEdits(r.path, r.original, r.edits) for r in members)
             self._roots[unit] = _Planned(files, tuple(f for r in members for f in r.findings if f.edits),
-                                         files_named(files, unit)) if files else NOTHING
+                                         unit) if files else NOTHING
         return self._roots[unit]
 
 
@@ -165,20 +165,13 @@ def _merged_order(edit: Edit) -> tuple[int, int]:
     return edit.start, edit.end  # merge.py's order (one edit per range once merged)
 
 
-def _title(result: FileResult, finding: Finding, applicability: str, planned: _Planned) -> str:
-    """What the editor's code action says."""
-    if applicability == MANUAL:
-        return f"napi-fix will not change this; a person must act: {finding.reason}"
-    if applicability == HYGIENE:
-        return (f"napi-fix: add an empty Finalize override to {finding.subject} "
-                "(hygiene only: it does not stop the 8.2.0/8.2.1 leak)")
-    named = planned.named or files_named(planned.files, os.path.dirname(result.path))
-    if finding.rule == LEAKY_HEADERS.id:
-        if any(os.path.basename(part.path) in COPY_HEADERS for part in planned.files):
-            return f"napi-fix: apply upstream's fix to the vendored node-addon-api headers ({named})"
-        return f"napi-fix: build against the npm package node-addon-api instead of the leaky copy ({named})"
-    return f"napi-fix: pin node-addon-api past 8.2.0/8.2.1 ({named})"
+def _title(result: FileResult, finding: Finding, planned: _Planned) -> str:
+    """What the editor's code action says: the finding's rule words it (rules.py)."""
+    paths = tuple(part.path for part in planned.files)
+    patches_copy = any(os.path.basename(path) in COPY_HEADERS for path in paths)
+    return fix_title(finding.rule, FixFacts(finding.subject, finding.reason, paths,
+                                            planned.folder or os.path.dirname(result.path), patches_copy))
 
 
 def files_named(files: Iterable[FileEdits], folder: str) -> str:
-    return ", ".join(os.path.relpath(part.path, folder) for part in files)
+    return named((part.path for part in files), folder)

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from codemod.settings import Exclusions
 
 STRATEGIES = ("pin", "finalize", "both")
+PINNING, FINALIZING = ("pin", "both"), ("finalize", "both")  # the strategies that pin, that insert overrides
 PIN_MODES = ("upgrade", "rollback")
 # What a run does when neither a flag nor the settings say (every front-end).
 DEFAULT_STRATEGY, DEFAULT_PIN_MODE = "pin", "upgrade"
@@ -31,8 +32,8 @@ class Options:
 
     @property
     def finalize(self) -> bool:
-        return self.strategy in ("finalize", "both")
+        return self.strategy in FINALIZING
 
     @property
     def pin(self) -> bool:
-        return self.strategy in ("pin", "both")
+        return self.strategy in PINNING

@@ -82,6 +82,10 @@ HINT_NO_PACKAGE = "no-package"  # cannot repoint (no package.json): --patch-vend
 HINT_OTHER_PM = "other-pm"  # yarn/pnpm project: repoint by hand, or --patch-vendored
 HINT_PATCH_COPY = "patch-copy"  # a leaky copy: --patch-vendored applies upstream's fix
 
+# Why a finding's edits were withheld, when a front-end says it in its own
+# terms (the command line names a flag, the editor a setting).
+WITHHELD_NOT_ASKED = "not-asked"  # a pin the strategy does not plan (finalize only): the pin is the fix
+
 
 @dataclass(frozen=True)
 class Related:
@@ -114,6 +118,7 @@ class Finding:
     # NOT_LEAKING when it cannot bear on the leak (engine.py joins it).
     leak: str | None = None
     leak_detail: str = ""  # what compiles against the copy and what was found in it: the verdict's words
+    withheld: str | None = None  # a WITHHELD_* code: its edits were not planned, for a reason a front-end words
 
     @property
     def level(self) -> str | None:

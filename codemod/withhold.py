@@ -15,17 +15,23 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-from codemod.results import FileResult, Finding
+from codemod.results import WITHHELD_NOT_ASKED, FileResult, Finding
 
 NOT_PLANNED = " (not planned: another file of this package could not be read, or napi-fix refuses it)"
-# A pin-only plan under --strategy finalize: its roots are planned for what
-# they say (the leak verdicts need them), their edits withheld (engine.py).
-NOT_ASKED = " (not planned: --strategy finalize; the pin is the fix, --strategy pin or both plans it)"
 
 
-def withheld(found: Iterable[Finding], why: str = NOT_PLANNED) -> list[Finding]:
-    """`found` with every edit withheld, each finding that had one saying `why`."""
-    return [replace(f, edits=(), reason=f.reason + why) if f.edits else f for f in found]
+def withheld(found: Iterable[Finding]) -> list[Finding]:
+    """`found` with every edit withheld, each finding that had one saying why."""
+    return [replace(f, edits=(), reason=f.reason + NOT_PLANNED) if f.edits else f for f in found]
+
+
+def not_asked(found: Iterable[Finding]) -> list[Finding]:
+    """`found` with every edit withheld because the strategy does not pin
+    (finalize): its roots are planned for what they say (the leak verdicts
+    need them), not for what they would change (engine.py). Which setting
+    says so is a front-end's word (present/words.py names the flag), so the
+    finding carries a code, not words."""
+    return [replace(f, edits=(), withheld=WITHHELD_NOT_ASKED) if f.edits else f for f in found]
 
 
 def withhold_broken_units(results: dict[str, FileResult]) -> dict[str, FileResult]:

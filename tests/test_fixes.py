@@ -143,3 +143,43 @@ def test_a_file_planned_with_its_package_root_is_a_manifest(example, rel, manife
     report = plan([EXAMPLES / example], "both", patch_vendored=True)
     result = next(r for r in report.files if r.path == str(EXAMPLES / example / rel))
     assert result.is_manifest == manifest
+
+
+PIN_TITLE = "napi-fix: pin node-addon-api past 8.2.0/8.2.1 ({})"
+HYGIENE_TITLE = ("napi-fix: add an empty Finalize override to {} "
+                 "(hygiene only: it does not stop the 8.2.0/8.2.1 leak)")
+MANUAL_TITLE = "napi-fix will not change this; a person must act: {}"
+
+
+@pytest.mark.parametrize("example, strategy, options, titles", [
+    pytest.param("leaky-addon", "pin", {}, {"NAPI001": PIN_TITLE.format("package-lock.json, package.json"),
+                                            None: PIN_TITLE.format("package-lock.json, package.json")},
+                 id="the-pin-names-its-roots-files"),
+    pytest.param("monorepo", "finalize", {}, {"NAPI001": PIN_TITLE.format("not planned")}, id="a-pin-not-asked-for"),
+    pytest.param("vendored", "both", {}, {
+        "NAPI003": "napi-fix: build against the npm package node-addon-api instead of the leaky copy "
+                   "(binding.gyp, package.json)",
+        "NAPI004": HYGIENE_TITLE.format("Session"), None: PIN_TITLE.format("binding.gyp, package.json")},
+                 id="a-repoint-and-hygiene"),
+    pytest.param("vendored", "pin", {"patch_vendored": True}, {
+        "NAPI003": f"napi-fix: apply upstream's fix to the vendored node-addon-api headers ({PATCH})",
+        None: PIN_TITLE.format(PATCH)}, id="a-patched-copy"),
+    pytest.param("leaky-addon+berry", "pin", {}, {
+        "NAPI002": PIN_TITLE.format("not planned"),
+        "NAPI005": MANUAL_TITLE.format("yarn berry lockfile: its checksums are of yarn's own zip archives and "
+                                       "cannot be computed offline; nothing planned for this package. Run `yarn up "
+                                       "node-addon-api@^8.2.2` in this lockfile's folder")}, id="a-refusal"),
+    pytest.param("leaky-addon+macro-class", "finalize", {}, {
+        "NAPI001": PIN_TITLE.format("not planned"),
+        "NAPI004": HYGIENE_TITLE.format("leaky::Counter"),
+        "NAPI005": MANUAL_TITLE.format("macro MAKE defines an ObjectWrap-derived class; its expansions cannot be "
+                                       "edited safely, add `void Finalize(Napi::Env /*env*/) override {}` by hand")},
+                 id="a-macro-class"),
+])
+def test_each_rule_titles_its_fix(tmp_path, example, strategy, options, titles):
+    """The editor's code action titles, worded by each finding's rule (rules.py): the first fix of each rule."""
+    root = copy(example, tmp_path / "tree")
+    found = {}
+    for fix in fixes_of(plan([root], strategy, **options)).all:
+        found.setdefault(fix.finding.rule, fix.title)
+    assert found == titles

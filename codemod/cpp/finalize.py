@@ -3,8 +3,9 @@ where an override goes in a class body, and plan the insertion as an Edit.
 
 An empty Finalize override is hygiene. It does NOT stop the 8.2.0/8.2.1 leak:
 the `_ref = nullptr` line runs before any override is consulted (measured,
-see the knowledge file). Every place that offers this edit says so (SHORT_NOTE
-here, present/words.py's HYGIENE_NOTE on the command line).
+see the knowledge file). Every place that offers this edit says so (rules.py's
+HYGIENE_ONLY in NAPI004's reason, present/words.py's HYGIENE_NOTE on the
+command line).
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from codemod import queries
 from codemod.cpp.types import node_text, normalize
 from codemod.edits import Edit
 from codemod.textpos import line_indent, line_start, starts_line
-
-SHORT_NOTE = "hygiene only: this does not stop the 8.2.0/8.2.1 leak, the version pin does"
 
 # Parameter spellings of ObjectWrap's two virtual Finalize overloads.
 _ENV_TYPES = {"Napi::Env", "Env", "Napi::BasicEnv", "BasicEnv", "node_addon_api_basic_env"}
@@ -160,30 +159,25 @@ def _member(node: Node) -> bool:
 
 
 def _public_anchor(children: list[Node], is_struct: bool) -> Node | None:
-    """Last member of the first public section (or its label, or `{`)."""
+    """Last member of the first public section (or its label's `:`, or a
+    struct's `{`); None when there is none. A conditional holding a label
+    ends the section before itself: after it the access depends on the build
+    (`#ifdef X` / `private:` / `#endif` leaves what follows private when X is
+    defined)."""
     access = "public" if is_struct else "private"
     anchor: Node | None = children[0] if is_struct else None
-    seen_public = is_struct
     for child in children[1:-1]:
         if child.type == "access_specifier":
-            if seen_public and access == "public":
+            if access == "public":
                 return anchor
             access = normalize(child)
+        elif child.type in _PREPROC and _has_access_label(child):
             if access == "public":
-                seen_public = True
-                anchor = child
-        elif child.type == ":" and access == "public" and anchor is not None and anchor.type == "access_specifier":
-            anchor = child
-        elif child.type == "comment":
-            continue
-        else:
-            if access == "public":
-                anchor = child
-            if child.type in _PREPROC and _has_access_label(child):
-                if access == "public":
-                    return anchor
-                access = "unknown"  # which label wins depends on the build
-    return anchor if access == "public" or seen_public else None
+                return anchor
+            access = "unknown"  # which label wins depends on the build
+        elif child.type != "comment" and access == "public":
+            anchor = child  # a label's `:` first, then each member
+    return anchor
 
 
 def _labels(nodes: list[Node]):

@@ -16,6 +16,7 @@ find is a NAPI005 too, never passed over.
 
 from __future__ import annotations
 
+from codemod import rules
 from codemod.cpp import finalize
 from codemod.cpp.index import INDIRECT, INTERMEDIATE, TARGET, ProjectIndex
 from codemod.cpp.scan import FileFacts
@@ -38,9 +39,7 @@ def plan_file(index: ProjectIndex, facts: FileFacts, basic: bool) -> list[Findin
     path = facts.path
     found = [f for cls in facts.classes for f in _class_findings(index, facts, cls, basic)]
     found += [
-        Finding(path, m.line, m.column, MANUAL, m.macro, "",
-                f"macro {m.macro} defines an ObjectWrap-derived class; its expansions cannot be "
-                "edited safely, add `void Finalize(Napi::Env /*env*/) override {}` by hand", rule=NEEDS_PERSON.id)
+        Finding(path, m.line, m.column, MANUAL, m.macro, "", rules.macro_class(m.macro), rule=NEEDS_PERSON.id)
         for m in facts.macro_classes
     ]
     found += [
@@ -93,9 +92,8 @@ def _class_findings(index: ProjectIndex, facts: FileFacts, cls, basic: bool):
             # No subject: it may be no ObjectWrap class at all (leaks.py counts
             # a subject as one compiled against the headers); the reason names it.
             yield Finding(facts.path, cls.line, cls.column, MANUAL, "", "",
-                          f"cannot tell whether {cls.display_name()} is an ObjectWrap class: its base {base} "
-                          "names nothing that this file or a header it includes (through the build's include "
-                          "folders) declares; check it by hand", rule=NEEDS_PERSON.id, span=cls.name_span)
+                          rules.unresolved_base(cls.display_name(), base), rule=NEEDS_PERSON.id,
+                          span=cls.name_span)
         return
     name = cls.display_name()
     where = (facts.path, cls.line, cls.column)
@@ -130,20 +128,13 @@ def _class_findings(index: ProjectIndex, facts: FileFacts, cls, basic: bool):
                       f"inherits Finalize from its base {inherited}; an override here would replace it", span=span)
         return
     if unknown:
-        listed = ", ".join(unknown)
-        yield Finding(*where, MANUAL, name, found.wrapped,
-                      f"its members cannot be read with confidence: macro {listed} is defined nowhere its "
-                      "translation unit's headers say, and could declare Finalize; check it by hand and add "
-                      "`void Finalize(Napi::Env /*env*/) override {}` if it has none",
+        yield Finding(*where, MANUAL, name, found.wrapped, rules.unread_members(", ".join(unknown)),
                       rule=NEEDS_PERSON.id, span=span)
         return
     if cls.insertion is None:
-        yield Finding(*where, MANUAL, name, found.wrapped,
-                      f"derives from Napi::ObjectWrap<{found.wrapped}> but its body could not be parsed; "
-                      "add the override by hand", rule=NEEDS_PERSON.id, span=span)
+        yield Finding(*where, MANUAL, name, found.wrapped, rules.unparsed_body(found.wrapped),
+                      rule=NEEDS_PERSON.id, span=span)
         return
     other = "; its own Finalize(...) takes other parameters and is not an override" if cls.other_finalize else ""
-    yield Finding(*where, MISSING_OVERRIDE, name, found.wrapped,
-                  f"derives from Napi::ObjectWrap<{found.wrapped}> and has no Finalize override{other}"
-                  f"{recovered}; inserting an empty override is {finalize.SHORT_NOTE}",
+    yield Finding(*where, MISSING_OVERRIDE, name, found.wrapped, rules.no_override(found.wrapped, other, recovered),
                   (finalize.plan_insertion(facts.path, cls.insertion, basic),), rule=NO_FINALIZE.id, span=span)

@@ -24,6 +24,7 @@ from pygls.uris import from_fs_path  # pygls.uris imports nothing of pygls but i
 
 from codemod.lsp.client import Client
 from codemod.lsp.ranges import Indexes, Range, TextIndex
+from codemod.lsp.words import said
 from codemod.results import FileResult, Finding, Report
 from codemod.rules import BY_ID, ERROR, NOTE, WARNING
 
@@ -66,7 +67,7 @@ def finding_diagnostic(finding: Finding, index: TextIndex, indexes: Indexes, cli
     rule = BY_ID[finding.rule]
     diagnostic = {
         "range": _range(index, finding.span, finding.line, client),
-        "message": f"{finding.reason}; {finding.leak_detail}" if finding.leak_detail else finding.reason,
+        "message": f"{said(finding)}; {finding.leak_detail}" if finding.leak_detail else said(finding),
         "severity": SEVERITY[finding.level],
         "code": rule.id,
         "codeDescription": {"href": rule.help_uri},

@@ -12,6 +12,7 @@ import os
 
 from codemod.fixes import Fix
 from codemod.results import Finding
+from codemod.lsp.words import said
 from codemod.rules import BY_ID, HYGIENE, MANUAL
 from codemod.textpos import line_of
 
@@ -28,7 +29,7 @@ def hover_text(finding: Finding, fix: Fix | None, folder: str) -> str:
     """Markdown for `finding`; `fix`: its quick fix, if it has one;
     `folder`: what file names are shown relative to."""
     rule = BY_ID[finding.rule]
-    parts = [f"**{rule.id}** {_escape(rule.short)}", _escape(finding.reason)]
+    parts = [f"**{rule.id}** {_escape(rule.short)}", _escape(said(finding))]
     if fix is not None and fix.files:
         parts.append("**The fix will change:**\n" + "\n".join(_edit_lines(fix, folder)))
     elif rule.applicability != MANUAL:

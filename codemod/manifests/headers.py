@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 
+from codemod import rules
 from codemod.edits import Edit
 from codemod.manifests import buildfiles, locks, spec as specs
 from codemod.manifests.fingerprint import LEAKY, UNREADABLE, fingerprint, leaky_line, plan_patch
@@ -91,11 +92,10 @@ def _blocker(planner, folder: str) -> tuple[str, str | None] | None:
     refused repoint leaves the package's specs and locks alone."""
     spec = f"^{specs.upgrade_target()}"
     if not planner.has(os.path.join(folder, "package.json")):
-        return "; no package.json beside it to declare node-addon-api in", HINT_NO_PACKAGE
+        return rules.NO_PACKAGE_BESIDE, HINT_NO_PACKAGE
     for other, tool in _OTHER_MANAGERS.items():
         if planner.has(os.path.join(folder, other)):
-            return (f"; to build against the npm package, point include_dirs at {buildfiles.NPM_INCLUDE.decode()} "
-                    f"and run `{tool} add node-addon-api@{spec}`"), HINT_OTHER_PM
+            return rules.other_manager(buildfiles.NPM_INCLUDE.decode(), tool, spec), HINT_OTHER_PM
     try:
         _, pkg = planner.json(os.path.join(folder, "package.json"))
     except Unloadable:
@@ -105,13 +105,11 @@ def _blocker(planner, folder: str) -> tuple[str, str | None] | None:
     if elsewhere and not (isinstance(pkg.get("dependencies"), Obj) and specs.PACKAGE in pkg["dependencies"]):
         # npm keeps the last of the fields it reads (devDependencies) for the
         # project itself: the move is npm's own, and it rewrites both files.
-        return (f"; node-addon-api is in {elsewhere[0]}, and a consumer installing the published package gets "
-                f"none of those: run `npm install node-addon-api@{spec} --save-prod`"), None
+        return rules.not_in_dependencies(elsewhere[0], spec), None
     for lock_path, _, lock in planner.npm_locks(folder):
         flags = _flags(lock)
         if flags - {"dev"}:
-            return (f"; {os.path.basename(lock_path)} installs node-addon-api as {', '.join(sorted(flags))}: run "
-                    f"`npm install node-addon-api@{spec} --save-prod`"), None
+            return rules.installed_as(os.path.basename(lock_path), ", ".join(sorted(flags)), spec), None
     return None
 
 
@@ -145,16 +143,12 @@ def plan_headers(planner) -> None:
             planner.error(exc.path, exc.reason, exc.line)
             continue
         for source in build_sources:
-            kind = {buildfiles.NPM: HEADERS, buildfiles.UNKNOWN: PIN_UNKNOWN}.get(source.kind, HEADERS)
-            rule = NEEDS_PERSON.id if kind == PIN_UNKNOWN else None
-            detail, hint = source.detail, None
-            edits: tuple[Edit, ...] = ()
-            if source.folder is not None:
-                detail += f": {judge(source.folder)}"
-                kind = MANUAL if judged[source.folder] == LEAKY else HEADERS
-                rule = LEAKY_HEADERS.id if kind == MANUAL else None
-                if kind == MANUAL and source.span is not None and not planner.options.patch_vendored:
-                    kind, detail, hint, edits = _repoint(planner, source, detail)
+            copy = judge(source.folder) if source.folder is not None else None
+            kind, rule = _classified(source.kind, copy)
+            detail = source.detail if copy is None else f"{source.detail}: {copy}"
+            hint, edits = None, ()
+            if rule == LEAKY_HEADERS.id and source.span is not None and not planner.options.patch_vendored:
+                kind, detail, hint, edits = _repoint(planner, source, detail)
             planner.plan.add(Finding(source.build_file, source.line, 1, kind, f"target {source.target}", "", detail,
                                      edits, rule=rule, hint=hint, span=source.span))
 
@@ -162,6 +156,18 @@ def plan_headers(planner) -> None:
         if judge(folder) != LEAKY:
             continue
         _plan_copy(planner, folder)
+
+
+def _classified(source: str, copy: str | None) -> tuple[str, str | None]:
+    """A build target's finding kind and rule, decided once from what its
+    headers are: the npm package (or a safe copy) needs nothing, a build
+    napi-fix does not read needs a person (NAPI005), a leaky copy is NAPI003
+    (a repoint makes its kind PIN, its rule stays)."""
+    if copy == LEAKY:
+        return MANUAL, LEAKY_HEADERS.id
+    if copy is None and source == buildfiles.UNKNOWN:
+        return PIN_UNKNOWN, NEEDS_PERSON.id
+    return HEADERS, None
 
 
 def _entries_below(path: str, lock: Obj, spec: str, target: str) -> list[Edit]:
@@ -226,9 +232,7 @@ def _plan_copy(planner, folder: str) -> None:
     if not planner.options.patch_vendored:
         planner.plan.add(Finding(
             inl, 1, 1, MANUAL, "vendored copy", "",
-            "leaky header copy (FinalizeCallback sets `instance->_ref = nullptr;`): build against the npm "
-            "package instead (include_dirs: <!(node -p \"require('node-addon-api').include_dir\") with "
-            "node-addon-api ^8.2.2 in package.json)", rule=LEAKY_HEADERS.id, hint=HINT_PATCH_COPY, span=span))
+            rules.LEAKY_COPY, rule=LEAKY_HEADERS.id, hint=HINT_PATCH_COPY, span=span))
         return
     if h not in planner.files.contents:
         planner.error(h, planner.files.unreadable.get(h, "cannot read: not loaded"))
@@ -236,14 +240,12 @@ def _plan_copy(planner, folder: str) -> None:
     h_data = planner.files.contents[h]
     patch = plan_patch(h, h_data, inl, inl_data)
     if patch is None:
-        planner.plan.add(Finding(inl, 1, 1, MANUAL, "vendored copy", "",
-                                 "leaky copy whose layout the upstream fix does not fit",
+        planner.plan.add(Finding(inl, 1, 1, MANUAL, "vendored copy", "", rules.COPY_UNFIT,
                                  rule=NEEDS_PERSON.id, span=span))
         return
-    why = "--patch-vendored: upstream's 8.2.2 fix (PR #1607): a `_finalized` flag replaces `_ref = nullptr`"
     for path, edits, data in ((h, patch[0], h_data), (inl, patch[1], inl_data)):
-        planner.plan.add(Finding(path, line_of(data, edits[0].start), 1, PIN, "vendored copy", "", why,
-                                 tuple(edits),
+        planner.plan.add(Finding(path, line_of(data, edits[0].start), 1, PIN, "vendored copy", "",
+                                 rules.COPY_PATCHED, tuple(edits),
                                  rule=LEAKY_HEADERS.id if path == inl else None,
                                  span=span if path == inl else None))
 
@@ -279,8 +281,7 @@ def _repoint(planner, source, detail: str):
         for lock_path, lock_data, lock in planner.npm_locks(folder):
             lock_edits = declare_package(lock_path, lock_data, lock, spec, target)
             if lock_edits is None:
-                return (MANUAL, detail + f"; {os.path.basename(lock_path)} already holds a node-addon-api that "
-                        f"{spec} rules out", None, ())
+                return MANUAL, detail + rules.lock_rules_out(os.path.basename(lock_path), spec), None, ()
             edits += lock_edits + _prod_edits(lock_path, lock_data, lock)
     else:
         # The spec was moved with the pins (plan.py); a lock entry still at a
@@ -298,9 +299,6 @@ def _repoint(planner, source, detail: str):
             continue  # another target of this package already declared it
         planner.plan.add(Finding(
             path, line_of(planner.data(path), file_edits[0].start), 1, PIN, DECLARE, "",
-            f"{os.path.basename(source.home)} target {source.target} will build against the npm package: "
-            + (f"node-addon-api {spec} installed by the lock, as its spec will ask" if declared
-               else f"declare node-addon-api {spec}"),
-            tuple(file_edits)))
-    reason = detail + f"; point it at the npm package node-addon-api {spec}"
-    return PIN, reason, HINT_KEEP_COPY, (Edit(source.build_file, *source.span, buildfiles.NPM_INCLUDE),)
+            rules.declared_for(os.path.basename(source.home), source.target, spec, declared), tuple(file_edits)))
+    return (PIN, rules.repointed(detail, spec), HINT_KEEP_COPY,
+            (Edit(source.build_file, *source.span, buildfiles.NPM_INCLUDE),))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from codemod import rules
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
 from codemod.manifests.jsonspan import Obj, Str, insert_member, insert_members, quoted
@@ -159,8 +160,6 @@ def plan_overrides(path: str, data: bytes, pkg: Obj, parents: dict[str, str]) ->
             edits.append(insert_members(path, data, existing, added))
     where = "overrides > " + ", ".join(sorted(parents))
     if not edits:
-        return Finding(path, 1, 1, MANUAL, where, "", f"add npm overrides forcing node-addon-api for {sorted(parents)}",
-                       rule=NEEDS_PERSON.id)
-    reason = (f"{where}: their ranges admit only 8.2.0/8.2.1, so an override scoped to them forces "
-              f"{', '.join(sorted(set(parents.values())))}")
+        return Finding(path, 1, 1, MANUAL, where, "", rules.overrides_by_hand(sorted(parents)), rule=NEEDS_PERSON.id)
+    reason = rules.override_forces(where, ", ".join(sorted(set(parents.values()))))
     return Finding(path, line_of(data, edits[0].start), 1, PIN, where, "", reason, tuple(edits))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
+from codemod import rules
 from codemod.manifests import headers, locks, spec as specs
 from codemod.manifests.installed import disagrees, is_leaky
 from codemod.manifests.jsonreparse import Parses
@@ -26,6 +27,8 @@ from codemod.textpos import line_start, lines_of
 from codemod.withhold import withheld
 
 WORKSPACE = "pnpm-workspace.yaml"  # pnpm's overrides and catalogs: specs, like package.json's
+# A spec left as it is, by its judgement: its finding's kind and rule, decided together.
+_SPEC_CLASSES = {specs.SAFE: (PIN_SAFE, None), specs.UNKNOWN: (PIN_UNKNOWN, None), specs.AFFECTED: (PIN, ADMITS_BAD.id)}
 
 
 @dataclass
@@ -139,9 +142,7 @@ class RootPlanner:
         folder = os.path.dirname(path)
         declared = self.declared.setdefault(folder, {})
         for odd in odd_specs(pkg, data):
-            self.plan.add(Finding(path, odd.line, 1, MANUAL, odd.where, "",
-                                  f"{odd.where}: node-addon-api is given {odd.found}, not a version range; "
-                                  "npm cannot install that: write a range such as \"^8.2.2\"",
+            self.plan.add(Finding(path, odd.line, 1, MANUAL, odd.where, "", rules.not_a_range(odd.where, odd.found),
                                   rule=NEEDS_PERSON.id))
         for planned in plan_specs(pkg, data, self.options.pin_mode, target):
             pin = self._for_repoint(path, planned)
@@ -150,14 +151,12 @@ class RootPlanner:
             if site.field in DEP_FIELDS:
                 declared[(site.field, site.name)] = site.value.value
             if pin.new is None:
-                status = pin.judgement.status
-                kind = PIN_SAFE if status == specs.SAFE else PIN_UNKNOWN if status == specs.UNKNOWN else PIN
-                rule = ADMITS_BAD.id if kind == PIN else None
+                kind, rule = _SPEC_CLASSES[pin.judgement.status]
                 self.plan.add(Finding(path, pin.line, 1, kind, site.where, "", pin.judgement.detail,
                                       rule=rule, span=span))
                 continue
             edit = pin.edit(path)
-            reason = f"{site.where}: {pin.judgement.detail}; pin to {pin.new!r} ({self.options.pin_mode})"
+            reason = rules.spec_pinned(site.where, pin.judgement.detail, pin.new, self.options.pin_mode)
             # A safe spec moved for a repoint is part of that NAPI003 fix (the build file's finding).
             self.plan.add(Finding(path, pin.line, 1, PIN, site.where, "", reason, (edit,),
                                   rule=ADMITS_BAD.id if planned.judgement.status == specs.AFFECTED else None,
@@ -177,8 +176,7 @@ class RootPlanner:
         if required is None or pin.site.field not in headers.INSTALLING_FIELDS or \
                 not headers.builds_old_headers(pin.new or pin.site.value.value, required):
             return pin
-        why = (f"{pin.site.value.value!r} would build the target repointed from its leaky copy against older "
-               "headers than the copy's")
+        why = rules.builds_older(pin.site.value.value)
         detail = f"{pin.judgement.detail}; {why}" if pin.judgement.status == specs.AFFECTED else why
         return replace(pin, new=required, judgement=replace(pin.judgement, detail=detail))
 
@@ -278,14 +276,10 @@ class RootPlanner:
             self.error(where, copy.problem)
         elif disagrees(copy):
             self.plan.add(Finding(where, 1, 1, MISMATCH, copy.folder, "",
-                                  f"package.json says {copy.version} but the headers are {copy.fingerprint}",
-                                  rule=NEEDS_PERSON.id))
+                                  rules.copy_disagrees(copy.version, copy.fingerprint), rule=NEEDS_PERSON.id))
         elif is_leaky(copy) or specs.is_bad(copy.version):
-            self.plan.add(Finding(
-                where, 1, 1, INSTALLED, copy.folder, "",
-                f"installed {copy.version} ({copy.fingerprint}): reinstall from the pinned lockfile "
-                "(npm ci / yarn install --frozen-lockfile / pnpm install --frozen-lockfile) and rebuild",
-                rule=RESOLVES_BAD.id))
+            self.plan.add(Finding(where, 1, 1, INSTALLED, copy.folder, "",
+                                  rules.installed_copy(copy.version, copy.fingerprint), rule=RESOLVES_BAD.id))
 
     def _finish(self) -> RootPlan:
         plan = self.plan
@@ -334,7 +328,7 @@ def _link_specs_and_locks(plan: RootPlan) -> None:
                 f = replace(f, rule=RESOLVES_BAD.id, related=tuple(
                     Related(lock.path, lock.line, lock.span, lock.reason) for lock in bad_locks))
             elif id(f) in bad_ids:
-                f = replace(f, related=tuple(Related(s.path, s.line, s.span, f"the spec: {s.reason}")
+                f = replace(f, related=tuple(Related(s.path, s.line, s.span, rules.spec_behind(s.reason))
                                              for s in specs_found))
             updated.append(f)
         plan.findings[path] = updated

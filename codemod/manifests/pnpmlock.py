@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from codemod import rules
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
 from codemod.manifests.jsonspan import BadInput
@@ -350,7 +351,7 @@ def plan_workspace_file(path: str, data: bytes, mode: str) -> list[WorkspacePin]
         new = specs.rollback(value.value) if mode == "rollback" else specs.upgrade(value.value, target)
         edit = doc.edit(value, _scalar(value, new))
         out.append(WorkspacePin(Finding(path, doc.line(value), 1, PIN, where, "",
-                                        f"{where}: {judgement.detail}; pin to {new!r}", (edit,),
+                                        rules.spec_pinned(where, judgement.detail, new), (edit,),
                                         rule=ADMITS_BAD.id, span=(edit.start, edit.end)), override, catalog, new))
     return out
 

@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
+from codemod import rules
+
 PACKAGE = "node-addon-api"
 BAD = ("8.2.0", "8.2.1")
 ROLLBACK = "8.1.0"
@@ -123,13 +125,13 @@ def judge(spec: str) -> Judgement:
     stripped = inner.strip()
     if _NOT_A_RANGE.match(stripped):
         kind = stripped.split(":", 1)[0] if ":" in stripped else "git (owner/repo)"
-        return Judgement(UNKNOWN, f"{kind} spec {spec!r}: the lockfile or installed copy decides")
+        return Judgement(UNKNOWN, rules.not_judged(kind, spec))
     if _range(stripped) is None:
-        return Judgement(UNKNOWN, f"tag or unparsable spec {spec!r}: the lockfile or installed copy decides")
+        return Judgement(UNKNOWN, rules.not_judged("tag or unparsable", spec))
     admitted = [v for v in BAD if satisfies(v, stripped)]
     if admitted:
-        return Judgement(AFFECTED, f"{spec!r} admits {' and '.join(admitted)}")
-    return Judgement(SAFE, f"{spec!r} admits neither 8.2.0 nor 8.2.1")
+        return Judgement(AFFECTED, rules.admits(spec, admitted))
+    return Judgement(SAFE, rules.admits_neither(spec))
 
 
 def admits_bad(range_text: str) -> bool:

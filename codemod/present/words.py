@@ -7,7 +7,16 @@ action instead).
 
 from __future__ import annotations
 
-from codemod.results import HINT_KEEP_COPY, HINT_NO_PACKAGE, HINT_OTHER_PM, HINT_PATCH_COPY, Finding, Report
+from codemod.options import FINALIZING
+from codemod.results import (
+    HINT_KEEP_COPY,
+    HINT_NO_PACKAGE,
+    HINT_OTHER_PM,
+    HINT_PATCH_COPY,
+    WITHHELD_NOT_ASKED,
+    Finding,
+    Report,
+)
 
 HYGIENE_NOTE = (
     "An empty Finalize override is hygiene only: it does NOT stop the node-addon-api "
@@ -22,14 +31,19 @@ HINTS = {
     HINT_PATCH_COPY: ", or run with --patch-vendored to apply upstream's fix",
 }
 
+WITHHELD = {
+    WITHHELD_NOT_ASKED: " (not planned: --strategy finalize; the pin is the fix, --strategy pin or both plans it)",
+}
+
 
 def reason(finding: Finding, leak: bool = True) -> str:
-    """The reason, its hint in the command line's words, then whether the
-    copy leaks (`leak`: a fix's description says what it changes, not that)."""
-    said = finding.reason + HINTS.get(finding.hint or "", "")
+    """The reason, why its edits were withheld and its hint in the command
+    line's words, then whether the copy leaks (`leak`: a fix's description
+    says what it changes, not that)."""
+    said = finding.reason + WITHHELD.get(finding.withheld or "", "") + HINTS.get(finding.hint or "", "")
     return f"{said}; {finding.leak_detail}" if leak and finding.leak_detail else said
 
 
 def notes(report: Report) -> tuple[str, ...]:
-    hygiene = (HYGIENE_NOTE,) if report.strategy in ("finalize", "both") else ()
+    hygiene = (HYGIENE_NOTE,) if report.strategy in FINALIZING else ()
     return hygiene + report.notes

@@ -175,6 +175,81 @@ MEMBER_MACROS = [
         """,
     ),
     (
+        "struct-macro-line-before-a-member",
+        """
+        struct Foo : Napi::ObjectWrap<Foo> {
+          DECLARE_METHODS(Foo)
+          Foo();
+        };
+        """,
+        """
+        struct Foo : Napi::ObjectWrap<Foo> {
+          {DECL}
+          DECLARE_METHODS(Foo)
+          Foo();
+        };
+        """,
+    ),
+    (
+        "class-with-only-a-macro",
+        """
+        class Foo : public Napi::ObjectWrap<Foo> {
+          HIDDEN_STATE
+        };
+        """,
+        """
+        class Foo : public Napi::ObjectWrap<Foo> {
+        public:
+          {DECL}
+        private:
+          HIDDEN_STATE
+        };
+        """,
+    ),
+    (
+        "a-comment-before-the-first-label",
+        """
+        class Foo : public Napi::ObjectWrap<Foo> {
+          // state
+         private:
+          HIDDEN_STATE
+        };
+        """,
+        """
+        class Foo : public Napi::ObjectWrap<Foo> {
+         public:
+          {DECL}
+          // state
+         private:
+          HIDDEN_STATE
+        };
+        """,
+    ),
+    (
+        "a-macro-line-at-the-margin-right-after-a-directive",
+        """
+        class Foo : public Napi::ObjectWrap<Foo> {
+         public:
+          Foo();
+        #pragma GCC diagnostic pop
+        HIDDEN_STATE
+         private:
+          int n_ = 0;
+        };
+        """,
+        """
+        class Foo : public Napi::ObjectWrap<Foo> {
+         public:
+          Foo();
+        #pragma GCC diagnostic pop
+          {DECL}
+        HIDDEN_STATE
+         private:
+          int n_ = 0;
+        };
+        """,
+    ),
+    (
         "upper-case-constructor-continued-is-no-macro",
         """
         class FOO : public Napi::ObjectWrap<FOO> {
