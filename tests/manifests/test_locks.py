@@ -166,7 +166,7 @@ def test_a_refusal_is_napi005_and_names_the_command_to_run(name, data, pins, com
         assert isinstance(refusal, Refusal) and refusal.command == command and command in refusal.reason
         # Reported where the refusal says, as it says it, nothing to apply.
         assert refusal.finding() == Finding(f"/app/{name}", refusal.line, 1, "manual", refusal.subject, "",
-                                            refusal.reason, rule="NAPI005", span=refusal.span)
+                                            refusal.reason, rule="NAPI005", span=refusal.span, command=command)
 
 
 @pytest.mark.parametrize("manager, names", [
