@@ -79,12 +79,17 @@ def child(folder: str, name: str) -> str:
     return name if folder in (".", "") else os.path.join(folder, name)
 
 
-def discover(sources: Sources, paths: list[str], on_cpp=None, exclude=None) -> Discovered:
+def discover(sources: Sources, paths: list[str], on_cpp=None, exclude=None, on_package=None,
+             on_subtree=None) -> Discovered:
     """`on_cpp(path)`, when given, hears of each C/C++ file as the walk finds
-    it, so the caller can start reading them before the walk is over.
+    it, so the caller can start reading them before the walk is over;
+    `on_package(path)` of each package file (package.json, a lockfile) the
+    walk takes, so it can start its workers early; `on_subtree(folder, so_far)`
+    of each subfolder of a walked folder whose whole tree has been walked, with
+    the build and package files and copies found so far (a Discovered).
     `exclude` (settings.Exclusions): what the walk never takes, whatever a
     .gitignore says; like an ignored file, one named explicitly is taken."""
-    found = _Found(sources, on_cpp, exclude)
+    found = _Found(sources, on_cpp, exclude, on_package, on_subtree)
     for raw in paths:
         path = os.path.normpath(raw)
         kind = sources.kind(path, follow=False)
@@ -103,9 +108,11 @@ def discover(sources: Sources, paths: list[str], on_cpp=None, exclude=None) -> D
 
 
 class _Found:
-    def __init__(self, sources: Sources, on_cpp=None, exclude=None):
+    def __init__(self, sources: Sources, on_cpp=None, exclude=None, on_package=None, on_subtree=None):
         self.sources = sources
         self.on_cpp = on_cpp
+        self.on_package = on_package
+        self.on_subtree = on_subtree
         self.excluded = exclude.matches if exclude is not None else lambda path, is_dir: False
         self.cpp: list[str] = []
         self.cpp_seen: set[str] = set()
@@ -116,6 +123,10 @@ class _Found:
         self.problems: list[tuple[str, str]] = []
         self.brought: list[str] = []
         self.refused_members: set[str] = set()
+        # .gitignore rules by content, compiled once per walk: a monorepo's
+        # packages and vendored copies often carry the same file, and turning
+        # its patterns into regexes is most of what reading one costs.
+        self.specs: dict[bytes, object] = {}
 
     def result(self) -> Discovered:
         self._refuse_lone_members()
@@ -175,16 +186,23 @@ class _Found:
     def walk(self, top: str) -> None:
         specs = _ancestor_specs(self.sources, top)
         stack = [(top, specs)]
+        walking = None  # the subfolder of `top` being walked: depth first, it is done when the next one starts
         while stack:
             folder, specs = stack.pop()
-            local = _load_spec(self.sources, folder)
-            if local is not None:
-                specs = specs + ((os.path.abspath(folder), local),)
+            if self.on_subtree is not None and folder != top and (os.path.dirname(folder) or ".") == top:
+                if walking is not None:
+                    self._subtree_done(walking)
+                walking = folder
             try:
                 entries = self.sources.list_dir(folder)
             except Unreadable as exc:
                 self.problems.append((folder, exc.reason))
                 continue
+            # The listing says whether there is a .gitignore: no stat per folder.
+            local = _load_spec(self.sources, folder, self.specs) if any(e.name == ".gitignore" for e in entries) \
+                else None
+            if local is not None:
+                specs = specs + ((os.path.abspath(folder), local),)
             subdirs = []
             for entry in entries:
                 if entry.kind == LINK:
@@ -203,6 +221,10 @@ class _Found:
                         self._take(replace(entry, path=path))
             stack.extend((d, specs) for d in reversed(subdirs))
 
+    def _subtree_done(self, folder: str) -> None:
+        self.on_subtree(folder, Discovered(build_files=tuple(self.build), package_files=tuple(self.package),
+                                           napi_copies=tuple(self.copies)))
+
     def _skipped(self, path: str, is_dir: bool, specs) -> bool:
         return _ignored(path, is_dir, specs) or self.excluded(path, is_dir)
 
@@ -214,6 +236,8 @@ class _Found:
             self.build.append(entry.path)
         elif name in PACKAGE_FILES:
             self.package.append(entry.path)
+            if self.on_package is not None:
+                self.on_package(entry.path)
         elif name == "napi-inl.h":
             self.copies.append(os.path.dirname(entry.path))
         elif not is_napi_own_header(self.sources, entry.path):
@@ -296,17 +320,23 @@ def _loads(name: str, data: bytes):
         raise ValueError(str(exc)) from None
 
 
-def _load_spec(sources: Sources, folder: str):
+def _load_spec(sources: Sources, folder: str, known: dict[bytes, object] | None = None):
+    """`folder`'s .gitignore rules; `known`: the rules already compiled, by the file's bytes."""
     path = os.path.join(folder, ".gitignore")
     if not sources.is_file(path):
         return None
     import pathspec  # only trees with a .gitignore pay for the import
 
     try:
-        text = sources.read(path).decode("utf-8", "replace")
+        data = sources.read(path)
     except Unreadable:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    spec = known.get(data) if known is not None else None
+    if spec is None:
+        spec = pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", "replace").splitlines())
+        if known is not None:
+            known[data] = spec
+    return spec
 
 
 def _ancestor_specs(sources: Sources, top: str) -> tuple:

@@ -11,13 +11,14 @@ that file.
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterable, Sequence
+from functools import partial
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 from codemod import leaks, settings
 from codemod.cpp import finder, splice
 from codemod.cpp.plan import plan_file, replan
 from codemod.cpp.scan import digest
-from codemod.discover import BUILD_FILES, PACKAGE_FILES, Discovered, discover, is_cpp
+from codemod.discover import BUILD_FILES, PACKAGE_FILES, ROOT_MARKERS, Discovered, discover, is_cpp
 from codemod.manifests.jsonreparse import Parses
 from codemod.manifests.plan import RootPlan, plan_root
 from codemod.manifests.roots import PackageRoot, load_root, package_roots
@@ -32,6 +33,7 @@ from codemod.withhold import not_asked, withhold_broken_units
 
 Scan = Callable[[str, bytes], finder.Sifted]  # finder.prescan, or what stands in for it
 MIN_ROOTS_FOR_POOL = 8  # fewer package roots plan faster inline than a fork costs
+R = TypeVar("R")
 
 
 def plan(sources: Sources, paths: Sequence[str], options: Options, workers: Workers) -> Report:
@@ -70,29 +72,32 @@ class Project:
     def analyze(self, workers: Workers) -> Report:
         self._ignores.clear()
         first_round = finder.FirstRound(self.sources, workers) if self.options.finalize else None
+        ahead = _RootsAhead(workers, self.sources, self.options, self.parses, first_round) \
+            if workers.jobs > 1 else None
         self.found = discover(self.sources, list(self.paths), first_round.add if first_round else None,
-                              self.options.exclude)
+                              self.options.exclude, ahead and ahead.found, ahead and ahead.subtree)
         self.roots = {r.folder: r for r in package_roots(self.found)}
-        pins = []
+        if first_round is not None:
+            first_round.build_files(self.found.build_files)
+        pins: Callable[[], list[RootPlan]] = list  # no roots, no plans
         if self.roots:
-            # Package roots are planned in a few tasks queued ahead of the C++
-            # chunks, so both workers share them; inline when the run is small.
+            # Package roots are planned on the workers (_plan_roots_on), from
+            # during the walk on (_RootsAhead), while the parent sifts the
+            # C/C++ files; inline when the run is small.
             # Planned under --strategy finalize too (their edits dropped): a
             # leak that remains must decide the exit status whatever was asked.
             roots = tuple(self.roots.values())
             worth = len(roots) >= MIN_ROOTS_FOR_POOL or (
                 self.options.finalize and len(self.found.cpp_files) >= MIN_ITEMS_FOR_POOL)
-            size = max(1, -(-len(roots) // (2 * workers.jobs)))
-            pins = [workers.submit(_plan_roots, self.sources, roots[i:i + size], self.options, self.parses,
-                                   pool=worth)
-                    for i in range(0, len(roots), size)]
+            pins = _plan_roots_on(workers, self.sources, roots, self.options, self.parses, worth,
+                                  ahead.planned(roots) if ahead is not None else {})
         self.cpp = None
         self._cpp_findings.clear()
         self._dependents.clear()
         if self.options.finalize:
             self.cpp = finder.analyze(self.sources, self.found.cpp_files, self.found.build_files, workers,
                                       first_round)
-        self.root_plans = dict(zip(self.roots, (plan for wait in pins for plan in wait())))
+        self.root_plans = dict(zip(self.roots, pins()))
         self._classes_for_leaks(workers)
         return self.report()
 
@@ -332,6 +337,134 @@ class Project:
 def _interesting(path: str) -> bool:
     name = os.path.basename(path)
     return is_cpp(path) or name in PACKAGE_FILES or name in BUILD_FILES
+
+
+class _RootsAhead:
+    """Root planning started during the walk. The workers are forked once the
+    walk has found as many package roots as make planning them on the pool
+    worth it, and each loads what planning a root needs (node-semver, the GYP
+    grammar and query) on the core the walk leaves idle. The count never runs
+    ahead of package_roots(): the walk lists a folder's files before its
+    subfolders, so a root's lockfile is known before the package.json files
+    below it (one listed before its own folder's lock is counted under the
+    lock above, if any: fewer roots, never more). From then on, the roots of
+    each subfolder the walk has finished go to the workers at once (while
+    they have no C/C++ files to sift); a root is
+    used at the end only if package_roots() of the whole tree is the very same
+    root (same files), else it is planned again."""
+
+    def __init__(self, workers: Workers, sources: Sources, options: Options, parses: Parses | None,
+                 first_round: finder.FirstRound | None = None):
+        self.workers = workers
+        self.sources = sources
+        self.options = options
+        self.parses = parses
+        self.first_round = first_round
+        self.locks: set[str] = set()
+        self.roots: set[str] = set()
+        self.early: dict[str, tuple[PackageRoot, Callable[[], list[RootPlan]], int]] = {}
+
+    def found(self, path: str) -> None:
+        if self.worth:
+            return
+        folder, name = os.path.split(path)
+        if name != "package.json":
+            if name in ROOT_MARKERS:
+                self.locks.add(folder)
+            return
+        self.roots.add(next((f for f in _folders_up(folder) if f in self.locks), folder))
+        if self.worth and not self.workers.started:
+            self.workers.start(warm=_warm_for_roots)
+
+    @property
+    def worth(self) -> bool:
+        """The run will plan its roots on the pool (an editor server's pool
+        runs already; a small project's roots are still planned inline)."""
+        return len(self.roots) >= MIN_ROOTS_FOR_POOL
+
+    def subtree(self, folder: str, so_far: Discovered) -> None:
+        """`folder`'s whole tree is walked: its roots are what they will be.
+        Not while the workers sift C/C++ files (the first round's chunks):
+        the C++ analysis, which the rest of the run waits for, comes first."""
+        if not self.worth or not self.workers.started or (self.first_round is not None and self.first_round.waits):
+            return
+        done = tuple(r for r in package_roots(so_far) if within(r.folder, folder) and r.folder not in self.early)
+        if done:
+            wait = _once(self.workers.submit(_plan_roots, self.sources, done, self.options, self.parses))
+            self.early.update((root.folder, (root, wait, i)) for i, root in enumerate(done))
+
+    def planned(self, roots: tuple[PackageRoot, ...]) -> dict[int, Callable[[], RootPlan]]:
+        """By index in `roots`: the wait for each root planned during the walk exactly as it is now."""
+        return {i: partial(_nth, held[1], held[2]) for i, root in enumerate(roots)
+                if (held := self.early.get(root.folder)) is not None and held[0] == root}
+
+
+def _nth(wait: Callable[[], list[RootPlan]], at: int) -> RootPlan:
+    return wait()[at]
+
+
+def _once(wait: Callable[[], R]) -> Callable[[], R]:
+    """`wait`, called at most once (an inline task is the planning itself)."""
+    done: list = []
+
+    def result() -> R:
+        if not done:
+            done.append(wait())
+        return done[0]
+
+    return result
+
+
+def _folders_up(folder: str) -> Iterator[str]:
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
+def _warm_for_roots() -> None:
+    """What planning the first package root loads (plan.py and spec.py import it lazily)."""
+    from codemod import queries
+    from codemod.manifests import npmlock, spec  # noqa: F401 -- the import is the point
+
+    spec.satisfies("8.2.2", "^8.2.2")  # node-semver: ~40 regexes compiled at import
+    queries.bundle("python")  # binding.gyp's grammar and query
+
+
+def _plan_roots_on(workers: Workers, sources: Sources, roots: tuple[PackageRoot, ...], options: Options,
+                   parses: Parses | None, pool: bool,
+                   early: dict[int, Callable[[], RootPlan]]) -> Callable[[], list[RootPlan]]:
+    """Package roots in a few tasks per worker, the roots with a lockfile
+    (the costly ones: JSON with spans, node-semver) first and fewer to a
+    task, so a large root never starts last while a worker idles; `early`:
+    the roots already on their way (by index). Returns the wait for every
+    root's plan, in the order of `roots`."""
+    if not pool or workers.jobs <= 1:
+        return workers.submit(_plan_roots, sources, roots, options, parses, pool=False)
+    heavy = [i for i, root in enumerate(roots) if root.manifests and i not in early]
+    light = [i for i, root in enumerate(roots) if not root.manifests and i not in early]
+    tasks = _chunks(heavy, 4 * workers.jobs) + _chunks(light, 2 * workers.jobs)
+    waits = [workers.submit(_plan_roots, sources, tuple(roots[i] for i in task), options, parses)
+             for task in tasks]
+
+    def plans() -> list[RootPlan]:
+        placed: list = [None] * len(roots)
+        for i, wait in early.items():
+            placed[i] = wait()
+        for task, wait in zip(tasks, waits):
+            for i, planned in zip(task, wait()):
+                placed[i] = planned
+        return placed
+
+    return plans
+
+
+def _chunks(items: list[int], count: int) -> list[list[int]]:
+    """`items` in at most `count` runs of equal length (the last shorter)."""
+    size = max(1, -(-len(items) // count))
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def _plan_roots(sources: Sources, roots: tuple[PackageRoot, ...], options: Options,

@@ -63,35 +63,48 @@ class Workers:
         by then (see start). A call that cannot be pickled fails its Future."""
         return self._pool.submit(fn, *args) if self._pool is not None else None
 
-    def start(self) -> None:
+    def start(self, warm: Callable[[], None] | None = None) -> None:
         """Fork the workers now: a caller about to start threads of its own
         must, since a fork copies whatever locks those threads hold. With
         fork, the pool starts every worker at its first submit; nothing
-        needs waiting for."""
+        needs waiting for. `warm`: what each new worker runs first, to load
+        what its first tasks need while the caller is busy with other work
+        (ignored when the pool is already running)."""
         if self.jobs > 1:
-            self._started().submit(int)
+            self._started(warm).submit(int)
 
-    def _started(self):
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def _started(self, warm: Callable[[], None] | None = None):
         if self._pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             # fork: workers inherit the loaded grammar and queries instead of re-importing.
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_worker_started, initargs=(os.getpid(),))
+                                             initializer=_worker_started, initargs=(os.getpid(), warm))
         return self._pool
 
 
-def _worker_started(parent: int) -> None:
+def _worker_started(parent: int, warm: Callable[[], None] | None = None) -> None:
     """In each worker, first. It ignores Ctrl-C: the parent alone decides
     what an interrupt stops. And it ends with its parent: an editor kills a
     language server that does not stop in time (SIGKILL, no clean-up), and
-    the pool's workers would otherwise wait on their queue for ever."""
+    the pool's workers would otherwise wait on their queue for ever. Then
+    `warm`, if given: a failure there is only a missed head start (the task
+    that needs the same thing meets it again and reports it)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _die_with_parent(signal.SIGTERM) and os.getppid() != parent:
         os._exit(0)  # the parent died before the request was made: no signal will come
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 -- see above: the work itself reports it
+            pass
 
 
 def _die_with_parent(signum: int) -> bool:

@@ -36,6 +36,22 @@ def test_gitignore_is_honoured_with_negation_and_nesting(tmp_path):
     assert _rel(found.cpp_files, tmp_path) == ["src/deeper/local.h", "src/keep.gen.h", "src/ok.cc"]
 
 
+def test_the_same_gitignore_in_two_folders_applies_to_each_its_own(tmp_path):
+    """One .gitignore's rules are compiled once per walk (by its bytes) and
+    matched from each folder that holds a copy; a .gitignore that is a folder
+    is not read, one that is a link is read through it (as before)."""
+    same = "generated/\n/top.h\n"
+    write_tree(tmp_path, {
+        "a/.gitignore": same, "a/generated/x.h": CLS, "a/top.h": CLS, "a/sub/top.h": CLS,
+        "b/.gitignore": same, "b/generated/x.h": CLS, "b/top.h": CLS, "b/ok.cc": CLS,
+        "c/.gitignore/rules": "*.h\n", "c/generated/x.h": CLS,
+        "d/real-ignore": "*.h\n", "d/d.h": CLS,
+    })
+    (tmp_path / "d" / ".gitignore").symlink_to("real-ignore")
+    found = discover(DiskSources(), [str(tmp_path)])
+    assert _rel(found.cpp_files, tmp_path) == ["a/sub/top.h", "b/ok.cc", "c/generated/x.h"]
+
+
 def test_gitignore_above_the_given_folder_applies(tmp_path):
     (tmp_path / ".git").mkdir()
     write_tree(tmp_path, {".gitignore": "vendor/\n", "pkg/vendor/a.h": CLS, "pkg/src/b.h": CLS})

@@ -47,7 +47,8 @@ class CppAnalysis:
 class FirstRound:
     """The prefilter's first round, started while discovery is still walking:
     the files go to the pool in chunks as they are found, so the workers read
-    and parse while the walk goes on (a small tree stays inline)."""
+    and parse while the walk goes on (a small tree stays inline: a worker
+    would build the C++ query again, ~13 ms, for a few files)."""
 
     def __init__(self, sources: Sources, workers: Workers):
         self.sources = sources
@@ -55,6 +56,13 @@ class FirstRound:
         self.buffer: list[str] = []
         self.count = 0
         self.waits: list = []
+        self.build: Callable[[], BuildFacts] | None = None
+
+    def build_files(self, paths: Iterable[str]) -> None:
+        """Read the build files' facts (build_facts) on a worker when the pool
+        is running, queued ahead of the package roots: the parent sifts
+        meanwhile, and never loads the GYP grammar for it."""
+        self.build = self.workers.submit(build_facts, self.sources, tuple(paths), pool=self.workers.started)
 
     def add(self, path: str) -> None:
         self.buffer.append(path)
@@ -73,9 +81,12 @@ class FirstRound:
             yield wait()
 
 
-def analyze(sources: Sources, cpp_files: Iterable[str], build_files: Iterable[str], workers: Workers,
-            first_round: FirstRound | None = None) -> CppAnalysis:
-    cpp_files = tuple(cpp_files)
+BuildFacts = tuple[set[str], dict[str, tuple[str, ...]]]
+
+
+def build_facts(sources: Sources, build_files: tuple[str, ...]) -> BuildFacts:
+    """The project roots whose build defines NODE_ADDON_API_REQUIRE_BASIC_FINALIZERS,
+    and each root's include folders its build files name."""
     basic: set[str] = set()
     include_dirs: dict[str, list[str]] = {}
     for path in build_files:
@@ -87,7 +98,16 @@ def analyze(sources: Sources, cpp_files: Iterable[str], build_files: Iterable[st
         if _BUILD_DEFINE.search(data):
             basic.add(root)
         include_dirs.setdefault(root, []).extend(copy_candidates(path, data))
-    index = ProjectIndex(sources, cpp_files, {root: tuple(dirs) for root, dirs in include_dirs.items()})
+    return basic, {root: tuple(dirs) for root, dirs in include_dirs.items()}
+
+
+def analyze(sources: Sources, cpp_files: Iterable[str], build_files: Iterable[str], workers: Workers,
+            first_round: FirstRound | None = None) -> CppAnalysis:
+    cpp_files = tuple(cpp_files)
+    pending = first_round.build if first_round is not None else None
+    sifted_first = list(first_round.results()) if first_round is not None else None
+    basic, include_dirs = pending() if pending is not None else build_facts(sources, tuple(build_files))
+    index = ProjectIndex(sources, cpp_files, include_dirs)
     errors: dict[str, str] = {}
 
     # Round 1: files that say ObjectWrap. Later rounds: files that mention a
@@ -97,7 +117,7 @@ def analyze(sources: Sources, cpp_files: Iterable[str], build_files: Iterable[st
     searched: set[str] = set()
     while unscanned:
         hits: set[str] = set()
-        batches = first_round.results() if first_round is not None and names is None else \
+        batches = sifted_first if sifted_first is not None and names is None else \
             workers.map_chunks(partial(sift, sources=sources, names=names), unscanned)
         for sifted in batches:
             for item in sifted:

@@ -78,7 +78,7 @@ class Refusal:
 
     def finding(self) -> Finding:
         return Finding(self.path, self.line, 1, MANUAL, self.subject, "", self.reason, rule=NEEDS_PERSON.id,
-                       span=self.span)
+                       span=self.span, command=self.command)
 
 
 @dataclass(frozen=True)

@@ -287,7 +287,9 @@ def _entry_source(entry: Obj, legacy_entry: bool) -> str | None:
 
 def _entry_edits(path: str, entry: Obj, legacy_entry: bool, new: str) -> list[Edit]:
     info = specs.safe_versions()[new]
-    version = entry["version"]
+    version = entry.get("version")
+    if not isinstance(version, Str):
+        return []  # names no release (one half of a lock v2 that disagrees with the other): nothing to move
     prefix = specs.split_alias(version.value)[0] if legacy_entry else ""
     edits = [Edit(path, version.start, version.end, quoted(prefix + new))]
     integrity = entry.get("integrity")
@@ -414,10 +416,14 @@ def declare_package(path: str, data: bytes, lock: Obj, spec: str, version: str) 
             after = sorted(k for k in packages if k > key)
             edits.append(insert_member(path, data, packages, key, entry, before=after[0] if after else None))
     legacy = lock.get("dependencies")
+    entry = {"version": version, "integrity": info.integrity}
     if isinstance(legacy, Obj) and specs.PACKAGE not in legacy:
         after = sorted(k for k in legacy if k > specs.PACKAGE)
-        edits.append(insert_member(path, data, legacy, specs.PACKAGE, {"version": version, "integrity": info.integrity},
-                                   before=after[0] if after else None))
+        edits.append(insert_member(path, data, legacy, specs.PACKAGE, entry, before=after[0] if after else None))
+    elif legacy is None and not isinstance(packages, Obj):
+        # Lockfile v1 of a project with no dependencies yet: npm wrote no
+        # `dependencies` at all, and npm ci rejects a dependency the lock lacks.
+        edits.append(insert_member(path, data, lock, "dependencies", {specs.PACKAGE: entry}))
     return edits
 
 

@@ -22,6 +22,7 @@ import pytest
 
 from codemod.manifests import locks
 from codemod.manifests.lockplan import LockPlan, LockSource, Pins, Refusal
+from codemod.results import Finding
 from helpers import plan, write_tree
 from test_lock_formats import BUN_LOCK, SPEC
 from test_lock_tables import LOCKS, files
@@ -150,6 +151,10 @@ BERRY = b'__metadata:\n  version: 8\n\n"node-addon-api@npm:^8.2.0":\n  version: 
 REFUSED = [
     pytest.param("package-lock.json", NPM_3, Pins("/app", "upgrade", declared={"/app": {
         ("dependencies", "node-addon-api"): "^9.0.0"}}), "npm install", id="npm-not-regenerated"),
+    # A refusal of one entry carries its span (the version it could not move).
+    pytest.param("package-lock.json", NPM_3.replace(b'"^8.2.0"', b'"file:naa.tgz"'), Pins("/app", "upgrade", declared={
+        "/app": {("dependencies", "node-addon-api"): "file:naa.tgz"}}), "npm install node-addon-api@^8.2.2",
+        id="npm-file-spec"),
     pytest.param("yarn.lock", BERRY, Pins("/app", "upgrade"), "yarn up node-addon-api@^8.2.2", id="yarn-berry"),
     pytest.param("yarn.lock", YARN_CLASSIC, Pins("/app", "upgrade", renames={"/app": {"^8.2.0": "8.2.1"}}),
                  "yarn upgrade node-addon-api@^8.2.2", id="yarn-no-safe-release"),
@@ -167,5 +172,14 @@ def test_a_refusal_is_napi005_and_names_the_command_to_run(name, data, pins, com
     assert planned.refusals
     for refusal in planned.refusals:
         assert isinstance(refusal, Refusal) and refusal.command == command and command in refusal.reason
-        finding = refusal.finding()
-        assert (finding.rule, finding.kind, finding.edits) == ("NAPI005", "manual", ())
+        # Reported where the refusal says, as it says it, nothing to apply.
+        assert refusal.finding() == Finding(f"/app/{name}", refusal.line, 1, "manual", refusal.subject, "",
+                                            refusal.reason, rule="NAPI005", span=refusal.span, command=command)
+
+
+@pytest.mark.parametrize("manager, names", [
+    ("npm", ("package-lock.json", "npm-shrinkwrap.json")),  # the repoint declares node-addon-api in both
+    ("yarn", ("yarn.lock",)), ("pnpm", ("pnpm-lock.yaml",)), ("bun", ("bun.lock", "bun.lockb")), ("berry", ()),
+])
+def test_each_tool_names_the_lockfiles_it_writes(manager, names):
+    assert locks.names_of(manager) == names

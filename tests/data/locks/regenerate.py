@@ -201,6 +201,19 @@ CASES = [Case(f"{fmt.name}-{key}", fmt, scenario) for fmt in FORMATS for key, sc
 CASES.append(Case("npm-v3-direct-crlf-tabs", FORMATS[2], SCENARIOS["direct"], derived_from="npm-v3-direct"))
 
 
+def optional_member(spec: str) -> dict:
+    """Workspace member a asks for `spec` in optionalDependencies, which npm's
+    legacy `dependencies` half mirrors in the member's `requires` (lockfile v1, v2)."""
+    member = {"name": "a", "version": "1.0.0", "license": "MIT", "optionalDependencies": {NAA: spec}}
+    root = {"name": "mono", "version": "1.0.0", "private": True, "license": "MIT", "workspaces": ["packages/*"]}
+    return {"package.json": root, "packages/a/package.json": member}
+
+
+WORKSPACE_OPTIONAL = Scenario("workspace member a: optionalDependencies ^8.2.0 locked at 8.2.1",
+                              lambda tool: [optional_member("8.2.1"), optional_member("^8.2.0")], ("8.2.1",), ("8.2.2",))
+CASES += [Case(f"{fmt.name}-workspace-optional", fmt, WORKSPACE_OPTIONAL) for fmt in FORMATS[:2]]
+
+
 def tool_run(case: Case, args: tuple[str, ...], cwd: Path, env: dict, check: bool = True):
     return pm.run([case.fmt.binary(), *args], cwd, check=check, env=env)
 
