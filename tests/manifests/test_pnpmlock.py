@@ -221,3 +221,17 @@ def test_the_locks_copy_of_the_overrides_follows_and_each_change_says_where():
 def test_a_lock_pnpm_did_not_write_is_refused_whole(lock, refusal):
     line, reason, command = refusal
     assert said(lock, Pins("/app", "upgrade")) == ([(line, "pnpm-lock.yaml", reason, command, None)], [])
+
+
+@pytest.mark.parametrize("lock, line, message", [
+    pytest.param(b"lockfileVersion: '9.0'\n# caf\xe9\n", 2, "not UTF-8", id="not-utf8"),
+    pytest.param(b"lockfileVersion: '9.0'\nimporters: [\n  a\n", 4, "invalid YAML: did not find expected ',' or ']'",
+                 id="unclosed-sequence"),
+    pytest.param(b"a: b: c\n", 1, "invalid YAML: mapping values are not allowed in this context", id="first-line"),
+    pytest.param(b"lockfileVersion: '9.0'\n\nx: \x00\n", 3, "invalid YAML: control characters are not allowed",
+                 id="nul-byte"),
+])
+def test_a_file_that_is_not_a_pnpm_lock_names_its_line(lock, line, message):
+    with pytest.raises(BadInput) as caught:
+        pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock), Pins("/app", "upgrade"))
+    assert (caught.value.path, caught.value.line, caught.value.message) == ("/app/pnpm-lock.yaml", line, message)
