@@ -12,8 +12,8 @@ import pytest
 
 from codemod.edits import apply_edits
 from codemod.manifests import pnpmlock
-from codemod.manifests.jsonspan import BadInput
 from codemod.manifests.lockplan import LockSource, Pins
+from helpers import lock_refused_as_bad_input
 from test_lock_formats import INTEGRITY_821, INTEGRITY_822, pnpm9
 
 PATH = "/app/pnpm-workspace.yaml"
@@ -166,9 +166,8 @@ def test_only_node_addon_api_moves(lock):
                  "importer . dependencies: node-addon-api has no version", id="no-version"),
 ])
 def test_an_importer_entry_of_node_addon_api_that_is_not_whole(lock, line, message):
-    with pytest.raises(BadInput) as caught:
-        pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock.encode()), Pins("/app", "upgrade"))
-    assert (caught.value.path, caught.value.line, caught.value.message) == ("/app/pnpm-lock.yaml", line, message)
+    assert lock_refused_as_bad_input(pnpmlock, "/app/pnpm-lock.yaml", lock.encode()) == \
+        ("/app/pnpm-lock.yaml", line, message)
 
 
 def test_an_importer_of_a_named_catalog_asks_for_that_catalogs_spec():
@@ -232,6 +231,4 @@ def test_a_lock_pnpm_did_not_write_is_refused_whole(lock, refusal):
                  id="nul-byte"),
 ])
 def test_a_file_that_is_not_a_pnpm_lock_names_its_line(lock, line, message):
-    with pytest.raises(BadInput) as caught:
-        pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock), Pins("/app", "upgrade"))
-    assert (caught.value.path, caught.value.line, caught.value.message) == ("/app/pnpm-lock.yaml", line, message)
+    assert lock_refused_as_bad_input(pnpmlock, "/app/pnpm-lock.yaml", lock) == ("/app/pnpm-lock.yaml", line, message)

@@ -18,9 +18,8 @@ import pytest
 
 from codemod.edits import apply_edits
 from codemod.manifests import yarnlock
-from codemod.manifests.jsonspan import BadInput
 from codemod.manifests.lockplan import LockSource, Pins
-from helpers import dedent, fixed, plan, write_tree
+from helpers import dedent, fixed, lock_refused_as_bad_input, plan, write_tree
 from test_lock_formats import INTEGRITY_821, INTEGRITY_822
 
 PATH = "/app/yarn.lock"
@@ -132,9 +131,7 @@ NOT_A_LOCK = [
 
 @pytest.mark.parametrize("lock, line, message", NOT_A_LOCK)
 def test_a_file_that_is_not_a_yarn_lock_names_its_line(lock, line, message):
-    with pytest.raises(BadInput) as caught:
-        planned(lock)
-    assert (caught.value.path, caught.value.line, caught.value.message) == (PATH, line, message)
+    assert lock_refused_as_bad_input(yarnlock, PATH, lock) == (PATH, line, message)
 
 
 # -- the lock moves with package.json: (before, after), as yarn 1.22.22 locked it and re-locks it --------------------
