@@ -78,7 +78,11 @@ class _Doc:
             mark = exc.problem_mark or exc.context_mark
             raise BadInput(path, (mark.line + 1) if mark else 1, f"invalid YAML: {exc.problem}") from None
         except yaml.YAMLError as exc:  # the reader's errors: NUL and other unprintable characters
-            raise BadInput(path, line_of(data, getattr(exc, "position", 0) or 0),
+            # libyaml's reader counts bytes; PyYAML's own (built without libyaml) counts characters.
+            position = getattr(exc, "position", 0) or 0
+            if _LOADER is yaml.SafeLoader:
+                position = len(text[:position].encode("utf-8"))
+            raise BadInput(path, line_of(data, position),
                            f"invalid YAML: {getattr(exc, 'reason', None) or exc}") from None
         self.data = data
         self.path = path

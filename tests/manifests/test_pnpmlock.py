@@ -9,9 +9,11 @@ frozen installs)."""
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from codemod.edits import apply_edits
 from codemod.manifests import pnpmlock
+from codemod.manifests import spec as specs
 from codemod.manifests.lockplan import LockSource, Pins
 from helpers import lock_refused_as_bad_input
 from test_lock_formats import INTEGRITY_821, INTEGRITY_822, pnpm9
@@ -232,3 +234,92 @@ def test_a_lock_pnpm_did_not_write_is_refused_whole(lock, refusal):
 ])
 def test_a_file_that_is_not_a_pnpm_lock_names_its_line(lock, line, message):
     assert lock_refused_as_bad_input(pnpmlock, "/app/pnpm-lock.yaml", lock) == ("/app/pnpm-lock.yaml", line, message)
+
+
+def test_a_workspace_file_may_hold_anchors():
+    # Anchors are refused in a lock (pnpm writes none), not in pnpm-workspace.yaml, which a person writes.
+    workspace = b"packages: &all\n  - .\ncatalog:\n  node-addon-api: 8.2.1\n"
+    [pin] = pnpmlock.plan_workspace_file(PATH, workspace, "upgrade")
+    assert apply_edits(workspace, pin.finding.edits) == workspace.replace(b"8.2.1", b"8.2.2")
+
+
+def _moved(lock: str, to: str = "8.2.2") -> str:
+    """`lock` with its node-addon-api@8.2.1 moved to `to` (the version, its keys and its integrity)."""
+    return lock.replace(INTEGRITY_821, specs.safe_versions()[to].integrity).replace("8.2.1", to)
+
+
+def _catalog(entry: str) -> str:
+    """pnpm9()'s lock with a default catalog of node-addon-api holding `entry` (its specifier and version)."""
+    return "\ncatalogs:\n  default:\n    node-addon-api:\n" + entry + "\nimporters:"
+
+
+ALIAS = pnpm9().replace("      node-addon-api:\n        specifier: ^8.2.0\n        version: 8.2.1",
+                        "      naa:\n        specifier: npm:node-addon-api@^8.2.0\n        version: node-addon-api@8.2.1")
+LINKED = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      node-addon-api:\n" \
+         "        specifier: link:../naa\n        version: link:../naa\n"
+# 8.2.0 is only in a catalog no importer uses any more (hand-edited), and the catalog asks for exactly 8.2.0.
+TWO = pnpm9().replace("\nimporters:", _catalog("      specifier: 8.2.0\n      version: 8.2.0\n")).replace(
+    "\npackages:\n", "\npackages:\n\n  node-addon-api@8.2.0:\n    resolution: {integrity: sha512-x}\n")
+PIN_822 = {"/app": {"dependencies": "^8.2.2"}}
+
+
+def refused(bad: str, why: str) -> tuple:
+    return (1, "pnpm-lock.yaml", f"node-addon-api@{bad}: napi-fix cannot move it offline ({why}); nothing planned "
+            "for this package: run `pnpm update node-addon-api@^8.2.2` in this lockfile's folder",
+            "pnpm update node-addon-api@^8.2.2", None)
+
+
+@pytest.mark.parametrize("lock, pins, refusals, after", [
+    # The pinned specifier keeps the quotes the lock gave the old one.
+    pytest.param(pnpm9(spec='"^8.2.0"'), Pins("/app", "upgrade", fields=PIN_822), [],
+                 _moved(pnpm9(spec='"^8.2.2"')), id="a-quoted-importer-specifier"),
+    pytest.param(pnpm9(spec="'catalog:'").replace("\nimporters:", _catalog(
+        '      specifier: "^8.2.0"\n      version: 8.2.1\n')), Pins("/app", "upgrade", catalogs={"default": "^8.2.2"}),
+        [], _moved(pnpm9(spec="'catalog:'").replace("\nimporters:", _catalog(
+            '      specifier: "^8.2.2"\n      version: 8.2.1\n'))), id="a-quoted-catalog-specifier"),
+    # An override of node-addon-api is the specifier of node-addon-api, not of an alias of it.
+    pytest.param(ALIAS, Pins("/app", "upgrade", overrides={"node-addon-api": "^8.2.2"}), [],
+                 _moved(ALIAS), id="an-alias-is-not-overridden"),
+    # A catalog entry without a version (hand-edited) is not the lock's copy of that catalog.
+    pytest.param(pnpm9().replace("\nimporters:", _catalog("      specifier: ^8.2.0\n")),
+                 Pins("/app", "upgrade", fields=PIN_822), [],
+                 _moved(pnpm9(spec="^8.2.2")).replace("\nimporters:", _catalog("      specifier: ^8.2.0\n")),
+                 id="a-catalog-entry-without-version"),
+    pytest.param(LINKED, Pins("/app", "upgrade"), [], LINKED, id="a-linked-copy"),
+    # The importer's own range decides: nothing safe is exactly 8.2.1.
+    pytest.param(pnpm9(spec="8.2.1"), Pins("/app", "upgrade"), [refused("8.2.1", "no safe release satisfies ['8.2.1']")],
+                 pnpm9(spec="8.2.1"), id="an-exact-range-nothing-safe-satisfies"),
+    # A catalog's range decides too; a version refused leaves the next one planned.
+    pytest.param(TWO, Pins("/app", "upgrade"), [refused("8.2.0", "no safe release satisfies ['8.2.0']")],
+                 _moved(TWO), id="one-version-refused-the-next-moved"),
+    pytest.param(pnpm9(spec="^8.0.0"), Pins("/app", "rollback"), [], _moved(pnpm9(spec="^8.0.0"), "8.1.0"),
+                 id="rolling-back"),
+    # `catalog:` with no catalog in the lock asks for nothing known: the move takes the first safe release.
+    pytest.param(pnpm9(spec="'catalog:'"), Pins("/app", "upgrade"), [], _moved(pnpm9(spec="'catalog:'")),
+                 id="a-catalog-the-lock-does-not-hold"),
+    pytest.param(pnpm9(version="8.2.2"), Pins("/app", "upgrade"), [], pnpm9(version="8.2.2"), id="safe-already"),
+])
+def test_what_the_lock_asks_for_decides_the_move(lock, pins, refusals, after):
+    planned = pnpmlock.plan(LockSource("/app/pnpm-lock.yaml", lock.encode()), pins)
+    assert [(r.line, r.subject, r.reason, r.command, r.span) for r in planned.refusals] == refusals
+    assert apply_edits(lock.encode(), [e for f in planned.findings for e in f.edits]).decode() == after
+
+
+def test_a_lock_in_the_current_folder_pins_each_importer():
+    # Paths relative to the current folder: the lock's folder is "" and its importers are named from it.
+    second = "\n  packages/a:\n    dependencies:\n      node-addon-api:\n        specifier: ^8.2.0\n        version: 8.2.1\n"
+    lock = pnpm9().replace("\npackages:\n", second + "\npackages:\n")
+    planned = pnpmlock.plan(LockSource("pnpm-lock.yaml", lock.encode()), Pins(
+        "", "upgrade", fields={"": {"dependencies": "^8.2.2"}, "packages/a": {"dependencies": "~8.2.2"}}))
+    assert planned.refusals == ()
+    assert apply_edits(lock.encode(), [e for f in planned.findings for e in f.edits]).decode() == \
+        _moved(lock).replace("^8.2.0", "^8.2.2", 1).replace("^8.2.0", "~8.2.2")
+
+
+# PyYAML's own reader (where PyYAML was built without libyaml) counts characters, libyaml's bytes.
+@pytest.mark.parametrize("loader", [pytest.param(getattr(yaml, "CSafeLoader", yaml.SafeLoader), id="libyaml"),
+                                    pytest.param(yaml.SafeLoader, id="pure-python")])
+def test_a_bad_character_after_text_that_is_not_ascii_names_its_line(loader, monkeypatch):
+    monkeypatch.setattr(pnpmlock, "_LOADER", loader)
+    lock = "lockfileVersion: '9.0'\n# écrit à la main, déjà vérifié\n\nx: \x00\n".encode()
+    assert lock_refused_as_bad_input(pnpmlock, "/app/pnpm-lock.yaml", lock)[:2] == ("/app/pnpm-lock.yaml", 4)
