@@ -92,6 +92,32 @@ def spec_behind(spec_reason: str) -> str:
     return f"the spec: {spec_reason}"
 
 
+# A lock entry's move, in every format's planner: the entry named as its
+# format names it (`lock entry <install path>`, `entry <patterns>`).
+
+def resolves(entry: str, found: str) -> str:
+    """A lock entry and the leaky release it resolves (a move's or a refusal's first words)."""
+    return f"{entry} resolves {found}"
+
+
+def lock_moved(entry: str, found: str, new: str) -> str:
+    """NAPI001: a lock entry moved from the leaky release it resolves to `new`."""
+    return f"{resolves(entry, found)}; move to {new}"
+
+
+def npm_entry_moved(key: str, found: str, new: str, wanted: list[str], forced_past: tuple[str, ...]) -> str:
+    """NAPI001: an npm lock entry (its install path `key`) moved, with the
+    ranges that ask for it (`wanted`, in order; none: no declared range) and
+    the parents whose own ranges an override forces it past."""
+    asked = ", ".join(wanted) or "no declared range"
+    forced = f"; forced past {', '.join(forced_past)}'s range by an override" if forced_past else ""
+    return f"{lock_moved(f'lock entry {key}', found, new)} (wanted: {asked}){forced}"
+
+
+# Part of the pin: an npm lock's copies of package.json's specs (`packages[""]`, workspaces) rewritten with it.
+NPM_SPECS_FOLLOW = "the lock's copies of the package.json specs follow the pin"
+
+
 RESOLVES_BAD = Rule(
     "NAPI001", "resolves-leaky-release", ERROR,
     "node-addon-api resolves 8.2.0 or 8.2.1, which leak a napi_ref per ObjectWrap instance",
@@ -272,6 +298,58 @@ def copy_disagrees(version: str, fingerprint: str) -> str:
 
 
 COPY_UNFIT = "leaky copy whose layout the upstream fix does not fit"
+
+
+# A lock napi-fix cannot move right (lockplan.Refusal): each reason says why
+# and names the command a person runs instead. npm's end in these words.
+NOTHING_WRITTEN = "nothing is written for this package root"
+
+
+def no_safe_release(ranges: list[str]) -> str:
+    """Why a lock entry cannot move: no safe release satisfies every range that asks for it."""
+    return f"no safe release satisfies {ranges}"
+
+
+def npm_unsatisfiable(key: str, found: str, ranges: list[str], target: str) -> str:
+    """NAPI005: an npm lock entry no safe release can replace (`target`: the
+    release an override would force)."""
+    return (f"{resolves(key, found)}; {no_safe_release(ranges)}; {NOTHING_WRITTEN}: widen the range, or add an "
+            f"npm override forcing {target} or later, and run npm install")
+
+
+def asks_for(who: str, name: str, spec: str) -> str:
+    """Who asks for node-addon-api (under `name`) with a spec npm checks literally."""
+    return f"{who} asks for {name} as {spec!r}"
+
+
+def fetched_from(source: str) -> str:
+    """A lock entry fetched from somewhere that is not the registry."""
+    return f"the entry is fetched from {source}"
+
+
+# What fetched_from says of a `resolved` URL whose kind nothing else names.
+FOREIGN_TARBALL = "a URL that is not node-addon-api's registry tarball"
+
+
+def npm_literal(key: str, found: str, asked: str, kind: str, command: str) -> str:
+    """NAPI005: an npm lock entry npm checks against a git, file or URL
+    source (`asked`: asks_for or fetched_from), which cannot move alone."""
+    return (f"{resolves(key, found)}, and {asked}: npm checks the entry against that {kind} source literally, "
+            f"so it cannot move to a safe release alone; {NOTHING_WRITTEN}. Run: {command}")
+
+
+def spec_drift(field: str, name: str, spec: str | None, copy: str | None = None, release: str | None = None) -> str:
+    """One node-addon-api spec package.json and its npm lock disagree on: the
+    lock's copy of it (None: it records none), or else the release the lock
+    holds that the spec does not admit."""
+    return f"{field} {name}: package.json {spec!r}, lock {release if release is not None else repr(copy)}"
+
+
+def npm_drift(stale: list[str]) -> str:
+    """NAPI005: an npm lock not regenerated after package.json changed (`stale`: spec_drift of each)."""
+    return (f"package.json and the lock disagree ({'; '.join(stale)}): the lock was not regenerated after "
+            f"package.json changed; {NOTHING_WRITTEN}. Run: npm install (then napi-fix again)")
+
 
 NEEDS_PERSON = Rule(
     "NAPI005", "needs-a-person", WARNING,
