@@ -114,8 +114,38 @@ def npm_entry_moved(key: str, found: str, new: str, wanted: list[str], forced_pa
     return f"{lock_moved(f'lock entry {key}', found, new)} (wanted: {asked}){forced}"
 
 
-# Part of the pin: an npm lock's copies of package.json's specs (`packages[""]`, workspaces) rewritten with it.
+def pnpm_moved(found: str, new: str) -> str:
+    """NAPI001: every place a pnpm lock records node-addon-api@`found`, moved to `new`."""
+    return f"move node-addon-api@{found} to {new}"
+
+
+# Part of the pin (no rule of their own): a lock's copies of the specs the pin rewrites, rewritten with it.
 NPM_SPECS_FOLLOW = "the lock's copies of the package.json specs follow the pin"
+
+
+def follows_pin(where: str) -> str:
+    """A pnpm lock's copy of an override (`overrides > node-addon-api`)."""
+    return f"{where} follows the pin"
+
+
+def specifier_follows(where: str) -> str:
+    """A pnpm lock's specifier of an importer's dependency or of a catalog."""
+    return follows_pin(f"{where}: specifier")
+
+
+def yarn_entry(patterns) -> str:
+    """A yarn.lock entry as its reasons name it: by its header's patterns."""
+    return f"entry {', '.join(patterns)}"
+
+
+def header_follows(entry: str) -> str:
+    """A yarn.lock entry's header (`entry`: yarn_entry) renamed with the specs the pin rewrites."""
+    return f"{entry} follows the package.json pin"
+
+
+def dependencies_follow(entry: str) -> str:
+    """A yarn.lock `file:` entry's dependencies, copied by yarn from the package.json the pin rewrites."""
+    return f"{entry}: its dependencies follow the package.json pin"
 
 
 RESOLVES_BAD = Rule(
@@ -310,10 +340,20 @@ def no_safe_release(ranges: list[str]) -> str:
     return f"no safe release satisfies {ranges}"
 
 
+def unsatisfiable(entry: str, found: str, ranges: list[str]) -> str:
+    """Why a lock entry cannot move: what it resolves, and that no safe release satisfies its ranges."""
+    return f"{resolves(entry, found)}; {no_safe_release(ranges)}"
+
+
+def in_lock_folder(command: str) -> str:
+    """Where a refusal's command is run (yarn's, pnpm's, bun's)."""
+    return f"`{command}` in this lockfile's folder"
+
+
 def npm_unsatisfiable(key: str, found: str, ranges: list[str], target: str) -> str:
     """NAPI005: an npm lock entry no safe release can replace (`target`: the
     release an override would force)."""
-    return (f"{resolves(key, found)}; {no_safe_release(ranges)}; {NOTHING_WRITTEN}: widen the range, or add an "
+    return (f"{unsatisfiable(key, found, ranges)}; {NOTHING_WRITTEN}: widen the range, or add an "
             f"npm override forcing {target} or later, and run npm install")
 
 
@@ -349,6 +389,63 @@ def npm_drift(stale: list[str]) -> str:
     """NAPI005: an npm lock not regenerated after package.json changed (`stale`: spec_drift of each)."""
     return (f"package.json and the lock disagree ({'; '.join(stale)}): the lock was not regenerated after "
             f"package.json changed; {NOTHING_WRITTEN}. Run: npm install (then napi-fix again)")
+
+
+def yarn_refused(why: str, command: str) -> str:
+    """NAPI005: a yarn.lock entry whose change would not be what yarn itself
+    writes (`why`: one of the four below)."""
+    return (f"{why}; napi-fix cannot write what yarn would, so nothing is planned for this package: "
+            f"run {in_lock_folder(command)}")
+
+
+def pattern_taken(entry: str, clash: list[str]) -> str:
+    return f"{entry}: {', '.join(clash)} is another entry's already"
+
+
+def yarn_would_move(entry: str) -> str:
+    return f"{entry}: yarn would move the renamed entry elsewhere in the file"
+
+
+def yarn_would_merge(entry: str, found: str, new: str) -> str:
+    return f"{resolves(entry, found)}; another entry resolves {new} already (yarn would merge the two)"
+
+
+def yarn_berry(command: str) -> str:
+    """NAPI005: a yarn berry lock that would have to change."""
+    return ("yarn berry lockfile: its checksums are of yarn's own zip archives and cannot be computed offline; "
+            f"{NOTHING_PLANNED}. Run {in_lock_folder(command)}")
+
+
+def pnpm_anchors(command: str) -> str:
+    """NAPI005: a pnpm lock holding YAML anchors or aliases."""
+    return ("a YAML anchor or alias (`&`/`*`): pnpm never writes them, so pnpm did not write this lock; "
+            f"regenerate it with `{command}`")
+
+
+def pnpm_version(found: str | None, versions, command: str) -> str:
+    """NAPI005: a pnpm lock whose lockfileVersion (`found`) is none of `versions`."""
+    return (f"lockfileVersion {found!r}: napi-fix moves only the lockfile versions pnpm 7, 8 and 9 write "
+            f"({', '.join(versions)}); run {in_lock_folder(command)} with the pnpm that wrote it")
+
+
+def pnpm_would_merge(new: str) -> str:
+    return f"{new} is locked already (pnpm would merge the two entries)"
+
+
+def pnpm_unmovable(found: str, why: str, command: str) -> str:
+    """NAPI005: node-addon-api@`found` in a pnpm lock, which cannot move
+    offline (`why`: no_safe_release or pnpm_would_merge)."""
+    return (f"node-addon-api@{found}: napi-fix cannot move it offline ({why}); {NOTHING_PLANNED}: "
+            f"run {in_lock_folder(command)}")
+
+
+def bun_refused(name: str, command: str) -> str:
+    """NAPI005: a bun lock (`name`: bun.lock or bun.lockb), which napi-fix never edits."""
+    binary = "" if name == "bun.lock" else (" (or `bun install --save-text-lockfile` first: a text bun.lock "
+                                            "that resolves no leaky release is left alone)")
+    return (f"{name}: napi-fix does not edit bun's lockfiles; {NOTHING_PLANNED}. Run {in_lock_folder(command)} "
+            "(for a copy only a dependency asks for: add \"overrides\": {\"node-addon-api\": \"^8.2.2\"} to "
+            f"package.json, then `bun install`){binary}")
 
 
 NEEDS_PERSON = Rule(
