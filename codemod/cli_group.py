@@ -125,11 +125,20 @@ def complete_operand(ctx: click.Context, incomplete: str) -> list[str]:
     parsed yet), the subcommands that start with `incomplete`, unless a file
     or folder here does too. Offering anything turns the shell's own
     file-name completion off, and that (slashes, quoting) is what a PATH wants."""
-    if any(ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE for name in ctx.params):
+    if any(_given(ctx, param) for param in ctx.command.params):
         return []
     if incomplete.startswith("-") or glob.glob(glob.escape(incomplete) + "*"):
         return []
     return [name for name in ctx.command.list_commands(ctx) if name.startswith(incomplete)]
+
+
+def _given(ctx: click.Context, param: click.Parameter) -> bool:
+    """Whether a word of the command line set `param`. click 8.1 marks an
+    argument that takes any number as set by the command line even when no
+    word was given (an empty tuple); 8.2 and later mark it a default."""
+    if ctx.get_parameter_source(param.name) is not ParameterSource.COMMANDLINE:
+        return False
+    return not (isinstance(param, click.Argument) and param.nargs == -1 and not ctx.params.get(param.name))
 
 
 def complete_words(words: tuple[str, ...]):
