@@ -133,9 +133,9 @@ def complete_operand(ctx: click.Context, incomplete: str) -> list[str]:
 
 
 def _given(ctx: click.Context, param: click.Parameter) -> bool:
-    """Whether a word of the command line set `param`. click 8.1 marks an
-    argument that takes any number as set by the command line even when no
-    word was given (an empty tuple); 8.2 and later mark it a default."""
+    """Whether a word of the command line set `param`. click 8.1 and 8.2
+    mark an argument that takes any number as set by the command line even
+    when no word was given (an empty tuple); 8.3 and later mark it a default."""
     if ctx.get_parameter_source(param.name) is not ParameterSource.COMMANDLINE:
         return False
     return not (isinstance(param, click.Argument) and param.nargs == -1 and not ctx.params.get(param.name))
