@@ -17,6 +17,7 @@ says how to name a folder spelled like one. Imported on typer's path only.
 from __future__ import annotations
 
 import glob
+import inspect
 from typing import Callable
 
 import click
@@ -43,13 +44,14 @@ class DefaultGroup(TyperGroup):
 
     def __init__(self, **attrs):
         super().__init__(**attrs)
+        as_typer_meant(self)
         for command in self.commands.values():
-            command.context_class = SubContext
+            fit(command)
 
     def get_command(self, ctx: click.Context | None, name: str) -> click.Command | None:
         if name not in self.commands and name in self.lazy:
             command = self.lazy[name]()
-            command.context_class = SubContext
+            fit(command)
             self.add_command(command, name)
         return self.commands.get(name)
 
@@ -85,6 +87,9 @@ class DefaultGroup(TyperGroup):
         """The subcommand parse_args chose, if any."""
         return ctx.args[0] if ctx.args[:1] and ctx.args[0] in self.list_commands(ctx) else None
 
+    def format_arguments(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Nothing: typer 0.19 lists the arguments with the options (click 8.5 would list them twice)."""
+
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         return click.Command.collect_usage_pieces(self, ctx)  # `[OPTIONS] [PATH]...`: no COMMAND of its own
 
@@ -104,6 +109,34 @@ class DefaultGroup(TyperGroup):
         formatter.write("".join(f"{indent}  {usage.ljust(width)}{summary}\n" for usage, summary in rows))
         formatter.write(f"{indent}A {self.operand_noun} named like one is a {self.operand} when spelled ./{names[0]} "
                         f"or given after --: {ctx.command_path} -- {names[0]}\n")
+
+
+def fit(command: click.Command) -> None:
+    """A subcommand as the group shows it: its path without the group's
+    arguments, its arguments listed once (typer 0.19 lists them among the
+    options; click 8.5 added a section of its own) with their help."""
+    command.context_class = SubContext
+    command.format_arguments = lambda ctx, formatter: None  # (as DefaultGroup.format_arguments)
+    as_typer_meant(command)
+
+
+def as_typer_meant(command: click.Command) -> None:
+    """`command`'s parameters as typer 0.19 (pinned for start-up) meant
+    them with the click it was written for. click 8.5 gave every parameter
+    a help of its own, set in the __init__ that typer calls after setting an
+    argument's: `--help` would list `[PATH]...` with no words; it is put back
+    from the callback's typer.Argument(help=...). click 8.2 tells of an
+    environment variable in a usage error whenever show_envvar is on, which
+    typer turns on for every option: "Invalid value for '--jobs' (env var:
+    'None')"; off where there is none."""
+    # typer's wrapper of the callback leads inspect to the function itself
+    declared = inspect.signature(command.callback).parameters if command.callback else {}
+    for param in command.params:
+        if isinstance(param, click.Option) and param.envvar is None:
+            param.show_envvar = False
+        info = declared[param.name].default if param.name in declared else None
+        if isinstance(param, click.Argument) and not getattr(param, "help", None) and getattr(info, "help", None):
+            param.help = info.help
 
 
 def usage_rows(group: click.Group, ctx: click.Context):
