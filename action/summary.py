@@ -3,10 +3,12 @@
 Usage: summary.py REPORT.json EXIT_CODE GITHUB_OUTPUT > summary.md
 
 Writes the findings per rule to the step's outputs (`counts` as JSON and one
-`napi00N` line each) and a markdown summary to stdout. Standard library only:
-it runs with the Python napi-fix was installed with, before anything else is
-known about the job. Text from the checked repository (paths, reasons) is
-escaped so that it cannot change the summary's markdown.
+`napi00N` line each), the exit status's meaning (`meaning`, which verdict.sh
+says) and a markdown summary to stdout. It runs with the Python napi-fix was
+installed with, so the words are napi-fix's own: each rule's short
+description (codemod/rules.py) and the exit-code table (codemod/results.py),
+never a copy. Text from the checked repository (paths, reasons) is escaped
+so that it cannot change the summary's markdown.
 """
 
 from __future__ import annotations
@@ -14,19 +16,10 @@ from __future__ import annotations
 import json
 import sys
 
-RULES = {
-    "NAPI001": "a lock entry or installed copy resolves 8.2.0/8.2.1",
-    "NAPI002": "a spec or override admits 8.2.0/8.2.1",
-    "NAPI003": "a build target compiles a leaky header copy",
-    "NAPI004": "an ObjectWrap class without a Finalize override (hygiene only)",
-    "NAPI005": "a person must look",
-}
-MEANINGS = {
-    0: "nothing remains",
-    1: "the leak remains, or napi-fix could not decide",
-    2: "bad input or a failure",
-    3: "no leak, but changes are pending",
-}
+from codemod.results import EXIT_MEANING
+from codemod.rules import HYGIENE_TRUTH, RULES
+
+UNEXPECTED = "unexpected status"  # not in the table: a signal, or the check did not finish
 LISTED = 50  # findings listed in the summary; the counts cover all
 
 
@@ -38,21 +31,22 @@ def main(argv: list[str]) -> int:
     except (OSError, ValueError) as exc:
         report = {"error": f"no report: {exc}"}
     findings = [f for entry in report.get("files", []) for f in entry.get("findings", []) if f.get("rule")]
-    counts = {rule: sum(1 for f in findings if f["rule"] == rule) for rule in RULES}
+    counts = {rule.id: sum(1 for f in findings if f["rule"] == rule.id) for rule in RULES}
     with open(outputs, "a", encoding="utf-8") as handle:
         handle.write(f"counts={json.dumps(counts, sort_keys=True)}\n")
         for rule, count in counts.items():
             handle.write(f"{rule.lower()}={count}\n")
+        handle.write(f"meaning={EXIT_MEANING.get(code, UNEXPECTED)}\n")
     sys.stdout.write(render(report, code, counts, findings))
     return 0
 
 
 def render(report: dict, code: int, counts: dict[str, int], findings: list[dict]) -> str:
-    lines = ["## napi-fix", "", f"**Exit {code}: {MEANINGS.get(code, 'unexpected status')}.**", ""]
+    lines = ["## napi-fix", "", f"**Exit {code}: {EXIT_MEANING.get(code, UNEXPECTED)}.**", ""]
     if report.get("error"):
         lines += [f"napi-fix: {escape(report['error'])}", ""]
     lines += ["| rule | findings | what |", "|---|---|---|"]
-    lines += [f"| `{rule}` | {counts[rule]} | {what} |" for rule, what in RULES.items()]
+    lines += [f"| `{rule.id}` | {counts[rule.id]} | {escape(rule.short)} |" for rule in RULES]
     lines.append("")
     if findings:
         lines += ["| where | rule | what |", "|---|---|---|"]
@@ -62,8 +56,7 @@ def render(report: dict, code: int, counts: dict[str, int], findings: list[dict]
         if len(findings) > LISTED:
             lines.append(f"| | | and {len(findings) - LISTED} more (the step's log and `--format json` list all) |")
         lines.append("")
-    lines += ["An empty `Finalize` override is hygiene only: it does not stop the 8.2.0/8.2.1 leak. "
-              "The fix is the version: node-addon-api 8.2.2 or later.", ""]
+    lines += [f"{HYGIENE_TRUTH} The action's `strategy: pin` (its default) plans it.", ""]
     return "\n".join(lines)
 
 

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, replace
 from typing import Iterable
 
 from codemod.discover import BUILD_FILES, SKIP_DIRS, is_cpp
-from codemod.manifests.locks import names_of
+from codemod.manifests import locks
+from codemod.manifests.lockplan import Installs
 from codemod.results import (
     LEAK_RULES,
     PIN_UNKNOWN,
@@ -48,7 +48,6 @@ from codemod.rules import LEAKY_HEADERS, NEEDS_PERSON, RESOLVES_BAD
 from codemod.sources.base import DIR, Sources, Unreadable, within
 
 PACKAGE = "node-addon-api"
-NPM_LOCKS = names_of("npm")
 DEP_FIELDS = ("dependencies", "optionalDependencies", "peerDependencies", "devDependencies")
 SHOWN = 3  # class names named per package; the rest are counted
 NOT_INSTALLED = "dependencies not installed"
@@ -313,67 +312,24 @@ class Dependents:
             return b"CMAKE_JS" in data or b"cmake-js" in data
         return False
 
-    def _locked(self) -> dict[str, tuple[bool, bool]] | None:
-        """What the lock says, when node_modules is not there: an npm lock
-        (v2/v3) marks a package with a binding.gyp `hasInstallScript`; yarn
-        and pnpm 9 record no such thing (a dependent counts as built), pnpm 7
-        and 8 write `requiresBuild`. None when no lock can say."""
-        for name in NPM_LOCKS:
+    def _locked(self) -> Installs | None:
+        """What the root's first lock that can be read says, when
+        node_modules is not there: each format's module reads its own
+        (locks.FORMATS' `dependents`). None when no lock can say."""
+        for name in locks.NAMES:
             try:
-                lock = json.loads(self.sources.read(os.path.join(self.root, name)), object_pairs_hook=_lock_entry)
+                read = [self.sources.read(os.path.join(self.root, name))]
+                # Handed over, not kept here: the reader drops the bytes once
+                # decoded (a 34 MB npm lock parses in 30 MB less).
+                return locks.planner_for(name, read[0]).dependents(read.pop())
             except (Unreadable, ValueError):
                 continue
-            packages = lock.get("packages") if isinstance(lock, dict) else None
-            if not isinstance(packages, dict):
-                return None
-            return {key: (entry.depends, entry.installs) for key, entry in packages.items()
-                    if isinstance(entry, _Entry) and key.startswith("node_modules/") and not entry.link}
-        for name, read in (("yarn.lock", yarn_dependents), ("pnpm-lock.yaml", pnpm_dependents)):
-            try:
-                data = self.sources.read(os.path.join(self.root, name))
-            except Unreadable:
-                continue
-            found = read(data)
-            if found is None:
-                return None
-            # Hoisted: each resolves the root's copy (a second copy in the lock cannot be told apart here).
-            return {f"node_modules/{dep}": (True, built) for dep, built in found.items()}
         return None
 
     def _scan(self, key: str) -> Evidence:
         if key not in self._evidence:
             self._evidence[key] = scan_package(self.sources, os.path.join(self.root, *key.split("/")), key)
         return self._evidence[key]
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """What the verdict needs of one npm lock entry, kept instead of the entry
-    itself: a 100,000-entry lock read whole as dicts costs ~100 MB more."""
-
-    depends: bool
-    installs: bool
-    link: bool
-
-
-# The fields npm writes in a lock entry (package-lock.json's `packages` values).
-_ENTRY_FIELDS = frozenset((
-    "name", "version", "resolved", "integrity", "link", "dev", "optional", "devOptional", "inBundle",
-    "hasInstallScript", "hasShrinkwrap", "bin", "license", "engines", "os", "cpu", "libc", "deprecated",
-    "funding", "extraneous", "bundleDependencies", "bundledDependencies", "peerDependenciesMeta",
-    "dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "workspaces"))
-
-
-def _lock_entry(pairs: list) -> dict | _Entry:
-    """json's object hook: a lock entry (only entry fields, a version, a
-    resolved URL or a link) becomes an _Entry; the lock itself, the packages
-    map and maps of specs (keyed by package names) stay dicts."""
-    keys = {key for key, _ in pairs}
-    if not keys <= _ENTRY_FIELDS or not keys & {"version", "resolved", "link"}:
-        return dict(pairs)
-    values = dict(pairs)
-    return _Entry(any(isinstance(values.get(f), dict) and PACKAGE in values[f] for f in DEP_FIELDS),
-                  values.get("hasInstallScript") is True, bool(values.get("link")))
 
 
 def _resolves(key: str, present: set[str]) -> str | None:
@@ -388,48 +344,6 @@ def _resolves(key: str, present: set[str]) -> str | None:
         if candidate in present:
             return candidate
     return None
-
-
-_YARN_ENTRY = re.compile(rb'^"?(?P<name>@?[^@"\s]+)@[^\n]*:\s*$')
-_YARN_DEPENDENCY = re.compile(rb'^[ \t]{4,}"?node-addon-api"?[:\s]')
-
-
-def yarn_dependents(data: bytes) -> dict[str, bool]:
-    """Packages of a yarn.lock (classic or berry) that list node-addon-api
-    among their dependencies; the project's own workspaces are not among them."""
-    found: dict[str, bool] = {}
-    entry = None
-    for line in data.splitlines():
-        header = _YARN_ENTRY.match(line)
-        if header is not None:
-            entry = None if b"@workspace:" in line else header["name"].decode("utf-8", "replace")
-        elif entry is not None and entry != PACKAGE and _YARN_DEPENDENCY.match(line):
-            found[entry] = True
-    return found
-
-
-def pnpm_dependents(data: bytes) -> dict[str, bool] | None:
-    """Packages of a pnpm-lock.yaml that depend on node-addon-api, and
-    whether pnpm recorded that they build (lockfileVersion 5 and 6 only)."""
-    import yaml
-
-    try:
-        lock = yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, ValueError, RecursionError):
-        return None
-    if not isinstance(lock, dict):
-        return None
-    recorded = str(lock.get("lockfileVersion", "9")).split(".")[0] in ("5", "6")
-    meta = lock.get("packages") if isinstance(lock.get("packages"), dict) else {}
-    found: dict[str, bool] = {}
-    for section in ("packages", "snapshots"):
-        entries = lock.get(section)
-        for key, entry in (entries.items() if isinstance(entries, dict) else ()):
-            if isinstance(entry, dict) and any(isinstance(entry.get(f), dict) and PACKAGE in entry[f]
-                                               for f in ("dependencies", "optionalDependencies")):
-                info = meta.get(key) if isinstance(meta.get(key), dict) else entry
-                found[str(key).lstrip("/")] = info.get("requiresBuild") is True if recorded else True
-    return found
 
 
 def scan_package(sources: Sources, folder: str, name: str) -> Evidence:

@@ -119,6 +119,7 @@ class Finding:
     leak: str | None = None
     leak_detail: str = ""  # what compiles against the copy and what was found in it: the verdict's words
     withheld: str | None = None  # a WITHHELD_* code: its edits were not planned, for a reason a front-end words
+    command: str = ""  # a refusal's (NAPI005): what a person runs instead, also named in the reason
 
     @property
     def level(self) -> str | None:

@@ -213,11 +213,17 @@ def no_override(wrapped: str, other: str = "", recovered: str = "") -> str:
             f"{recovered}; inserting an empty override is {HYGIENE_ONLY}")
 
 
+# The measured truth, one sentence every front-end says wherever it offers
+# the override (the notes, the hover, batch, the action's summary); each adds
+# only its own way of asking for the pin (a flag, a setting, an input).
+HYGIENE_TRUTH = ("An empty Finalize override is hygiene only: measured, it does NOT stop the node-addon-api "
+                 "8.2.0/8.2.1 ObjectWrap napi_ref leak. The fix is the version: node-addon-api 8.2.2 or later "
+                 "(or 8.1.0).")
+
 NO_FINALIZE = Rule(
     "NAPI004", "objectwrap-without-finalize", NOTE,
     "ObjectWrap class without a Finalize override (hygiene; does not stop the leak)",
-    "This Napi::ObjectWrap class has no Finalize override. Adding an empty one is hygiene only: it does NOT "
-    "stop the node-addon-api 8.2.0/8.2.1 napi_ref leak; the version pin does.",
+    f"This Napi::ObjectWrap class has no Finalize override. {HYGIENE_TRUTH}",
     HYGIENE, hygiene_title,
 )
 

@@ -86,3 +86,15 @@ def fix_files(files: dict[str, bytes | str], strategy: str = "finalize") -> dict
 
 def fix(source: str | bytes, name: str = "addon.h") -> bytes:
     return fix_files({name: source})[name]
+
+
+def lock_refused_as_bad_input(planner, path: str, data: bytes, pins=None) -> tuple[str, int, str]:
+    """(path, line, message) of the BadInput a lock planner raises for `data`."""
+    from codemod.manifests.jsonspan import BadInput
+    from codemod.manifests.lockplan import LockSource, Pins
+
+    try:
+        planner.plan(LockSource(path, data), pins or Pins(os.path.dirname(path), "upgrade"))
+    except BadInput as exc:
+        return exc.path, exc.line, exc.message
+    raise AssertionError(f"{path} was planned, not refused as bad input")

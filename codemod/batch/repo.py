@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
-from codemod import engine, settings
+from codemod import engine, rules, settings
 from codemod.apply import apply_report
 from codemod.batch import clones, log, trees, worktrees
 from codemod.batch.changes import Changes, Described, describe, only_attention
@@ -48,9 +48,10 @@ from codemod.sources.gittree import GitTreeSources
 # classes compiled against it (leaks.py); the Finalize strategies get every file.
 PIN_READS = tuple(sorted(PACKAGE_FILES | BUILD_FILES | NAPI_OWN_HEADERS | {".gitignore"}
                          | {f"*{suffix}" for suffix in CPP_SUFFIXES}))
-HYGIENE_NOTE = "no leak: only empty Finalize overrides (hygiene)"
-LEAK_REMAINS = ("the leak remains: only empty Finalize overrides (hygiene, they do not stop it; "
-                "--strategy pin or both does)")
+# NAPI004's own words (rules.py), then batch's way of asking for the pin.
+HYGIENE_NOTE = f"no leak: only empty Finalize overrides, {rules.HYGIENE_ONLY}"
+LEAK_REMAINS = (f"the leak remains: only empty Finalize overrides, {rules.HYGIENE_ONLY} "
+                "(--strategy pin or both plans it)")
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,14 @@ import os
 from codemod.fixes import Fix
 from codemod.results import Finding
 from codemod.lsp.words import said
-from codemod.rules import BY_ID, HYGIENE, MANUAL
+from codemod.rules import BY_ID, HYGIENE, HYGIENE_TRUTH, MANUAL
 from codemod.textpos import line_of
 
 MAX_EDITS = 8  # lines listed before "and N more"
 MAX_TEXT = 72  # characters of a changed text shown
 PIN_TRUTH = ("Measured: the version pin is the fix. With 8.2.0/8.2.1 every garbage-collected ObjectWrap leaks "
              "one napi_ref; with 8.2.2 (or 8.1.0) none does. An empty Finalize override does not change that.")
-HYGIENE_TRUTH = ("Measured: an empty Finalize override is hygiene only. It does **not** stop the 8.2.0/8.2.1 "
-                 "leak (the leak is the same with and without one); the version pin does.")
+HYGIENE_SAID = f"{HYGIENE_TRUTH} Fix-all applies it with the `strategy` setting `pin` (the default)."
 MANUAL_TRUTH = "napi-fix will not change this: a person must look (the message says what to do)."
 
 
@@ -34,7 +33,9 @@ def hover_text(finding: Finding, fix: Fix | None, folder: str) -> str:
         parts.append("**The fix will change:**\n" + "\n".join(_edit_lines(fix, folder)))
     elif rule.applicability != MANUAL:
         parts.append("No edit is planned for this finding with the current settings.")
-    parts.append({HYGIENE: HYGIENE_TRUTH, MANUAL: MANUAL_TRUTH}.get(rule.applicability, PIN_TRUTH))
+    if finding.command:  # a refusal's: the message names it too, but here it can be copied whole
+        parts.append(f"**Run:** `{_code_span(finding.command)}`")
+    parts.append({HYGIENE: HYGIENE_SAID, MANUAL: MANUAL_TRUTH}.get(rule.applicability, PIN_TRUTH))
     parts.append(f"[{rule.id}: what it means and how to suppress it]({rule.help_uri})")
     return "\n\n".join(parts)
 
@@ -53,9 +54,14 @@ def _edit_lines(fix: Fix, folder: str) -> list[str]:
     return lines
 
 
+def _code_span(text: str) -> str:
+    """Text on one line, safe inside a Markdown code span (package names come from the repository)."""
+    return " ".join(text.split()).replace("`", "'")
+
+
 def _shown(data: bytes) -> str:
     """A changed text on one line, short, safe inside a Markdown code span."""
-    text = " ".join(data.decode("utf-8", "replace").split()).replace("`", "'")
+    text = _code_span(data.decode("utf-8", "replace"))
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 from codemod.manifests import spec as specs
-from codemod.manifests.lockplan import LockPlan, LockSource, Pins, Refusal
+from codemod.manifests.lockplan import Installs, LockPlan, LockSource, Pins, Refusal
 
 EDITS_LOCK = False
 UPDATE = "bun update node-addon-api"
@@ -33,3 +33,8 @@ def plan(lock: LockSource, pins: Pins) -> LockPlan:
         f"{name}: napi-fix does not edit bun's lockfiles; nothing planned for this package. Run "
         f"`{UPDATE}` in this lockfile's folder (for a copy only a dependency asks for: add "
         f"\"overrides\": {{\"node-addon-api\": \"^8.2.2\"}} to package.json, then `bun install`){text}"), UPDATE),))
+
+
+def dependents(data: bytes) -> Installs | None:
+    """Not read: a bun lock's dependents are unknown until installed."""
+    return None

@@ -21,6 +21,11 @@ from codemod.results import MANUAL, Finding
 from codemod.rules import NEEDS_PERSON
 
 Key = tuple[str, str]  # (dependency field, the name node-addon-api is installed under)
+# What a lock says of the packages it installs, for the leak verdicts when
+# node_modules is not there (leaks.py): install path as npm keys it
+# ("node_modules/a", "node_modules/a/node_modules/b") -> (depends on
+# node-addon-api, built from source at install).
+Installs = dict[str, tuple[bool, bool]]
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ class Refusal:
 
     def finding(self) -> Finding:
         return Finding(self.path, self.line, 1, MANUAL, self.subject, "", self.reason, rule=NEEDS_PERSON.id,
-                       span=self.span)
+                       span=self.span, command=self.command)
 
 
 @dataclass(frozen=True)

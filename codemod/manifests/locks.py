@@ -5,7 +5,8 @@ repoint of vendored builds, the leak verdicts and the pin planner (plan.py)
 all read it. Adding
 a format is one module (`EDITS_LOCK` and `plan(lock, pins)`, pure: the
 lock's bytes and the pins in, a `LockPlan` out, `BadInput` for a lock it
-cannot read) and one row here; so is a lockfile version that needs a module
+cannot read; and `dependents(data)`, what the lock says of who depends on
+node-addon-api) and one row here; so is a lockfile version that needs a module
 of its own: a row before the catch-all one of that name, claiming the files
 it reads. A planner is imported the first time a root holds its lock
 (pnpm's pulls in PyYAML), and this module imports nothing else of napi-fix,
@@ -18,7 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Callable, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from codemod.manifests.lockplan import LockPlan, LockSource, Pins
+    from codemod.manifests.lockplan import Installs, LockPlan, LockSource, Pins
 
 
 @runtime_checkable
@@ -30,6 +31,12 @@ class LockPlanner(Protocol):
     EDITS_LOCK: bool
 
     def plan(self, lock: LockSource, pins: Pins) -> LockPlan: ...
+
+    # The leak verdicts without node_modules: the packages the lock installs
+    # (lockplan.Installs), None when it cannot say; ValueError for bytes that
+    # are not this format, and the root's next lockfile is asked. The caller
+    # hands the bytes over (a large lock need not be held twice while parsed).
+    def dependents(self, data: bytes) -> Installs | None: ...
 
 
 class LockFormat:

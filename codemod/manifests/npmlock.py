@@ -20,6 +20,7 @@ not regenerated: both refuse the root (docs/pin.md).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
 from codemod.manifests.jsonspan import BadInput, Obj, Str, insert_member, json_kind, loads, quoted
-from codemod.manifests.lockplan import Key, LockPlan, LockSource, Pins, Refusal
+from codemod.manifests.lockplan import Installs, Key, LockPlan, LockSource, Pins, Refusal
 from codemod.manifests.packagejson import DEP_FIELDS
 from codemod.results import PIN, Finding
 from codemod.rules import RESOLVES_BAD
@@ -424,3 +425,51 @@ def declare_package(path: str, data: bytes, lock: Obj, spec: str, version: str) 
         # `dependencies` at all, and npm ci rejects a dependency the lock lacks.
         edits.append(insert_member(path, data, lock, "dependencies", {specs.PACKAGE: entry}))
     return edits
+
+
+# -- who depends on node-addon-api, for the leak verdicts (leaks.py) ----------
+
+
+def dependents(data: bytes) -> Installs | None:
+    """Each package a v2/v3 lock installs (links and the root aside): whether
+    it depends on node-addon-api, and whether npm marked it
+    `hasInstallScript` (a binding.gyp is built at install). None for a v1
+    lock, which records neither; ValueError when it is not JSON."""
+    text = data.decode(json.detect_encoding(data), "surrogatepass")  # as json.loads decodes bytes
+    del data  # the caller hands its bytes over: not kept beside their text while it is parsed
+    lock = json.loads(text, object_pairs_hook=_lock_entry)
+    packages = lock.get("packages") if isinstance(lock, dict) else None
+    if not isinstance(packages, dict):
+        return None
+    return {key: (entry.depends, entry.installs) for key, entry in packages.items()
+            if isinstance(entry, _Entry) and key.startswith("node_modules/") and not entry.link}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What the verdict needs of one lock entry, kept instead of the entry
+    itself: a 100,000-entry lock read whole as dicts costs ~100 MB more."""
+
+    depends: bool
+    installs: bool
+    link: bool
+
+
+# The fields npm writes in a lock entry (package-lock.json's `packages` values).
+_ENTRY_FIELDS = frozenset((
+    "name", "version", "resolved", "integrity", "link", "dev", "optional", "devOptional", "inBundle",
+    "hasInstallScript", "hasShrinkwrap", "bin", "license", "engines", "os", "cpu", "libc", "deprecated",
+    "funding", "extraneous", "bundleDependencies", "bundledDependencies", "peerDependenciesMeta",
+    "dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "workspaces"))
+
+
+def _lock_entry(pairs: list) -> dict | _Entry:
+    """json's object hook: a lock entry (only entry fields, a version, a
+    resolved URL or a link) becomes an _Entry; the lock itself, the packages
+    map and maps of specs (keyed by package names) stay dicts."""
+    keys = {key for key, _ in pairs}
+    if not keys <= _ENTRY_FIELDS or not keys & {"version", "resolved", "link"}:
+        return dict(pairs)
+    values = dict(pairs)
+    return _Entry(any(isinstance(values.get(f), dict) and specs.PACKAGE in values[f] for f in DEP_FIELDS),
+                  values.get("hasInstallScript") is True, bool(values.get("link")))

@@ -23,7 +23,7 @@ from codemod import rules
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
 from codemod.manifests.jsonspan import BadInput
-from codemod.manifests.lockplan import LockPlan, LockSource, Pins, Refusal
+from codemod.manifests.lockplan import Installs, LockPlan, LockSource, Pins, Refusal
 from codemod.results import PIN, PIN_SAFE, Finding
 from codemod.rules import ADMITS_BAD, RESOLVES_BAD
 from codemod.sources.base import within
@@ -181,6 +181,10 @@ def _importer_deps(doc: _Doc, generation: int) -> list[_Dep]:
                 else:
                     specifier, version = _get(entry, "specifier"), _get(entry, "version")
                 if specifier is None or version is None:
+                    if name == specs.PACKAGE:  # skipped, its version would stay while its package moves
+                        missing = "specifier" if specifier is None else "version"
+                        raise BadInput(doc.path, doc.line(name_node),
+                                       f"importer {key} {field}: node-addon-api has no {missing}")
                     continue
                 if not isinstance(version, yaml.ScalarNode) or not isinstance(specifier, yaml.ScalarNode):
                     if name == specs.PACKAGE:
@@ -372,3 +376,29 @@ def plan(lock: LockSource, pins: Pins) -> LockPlan:
 
     return _plan(lock.path, lock.data, mine(pins.fields), pins.mode, dict(pins.overrides), mine(pins.renames),
                  dict(pins.catalogs))
+
+
+def dependents(data: bytes) -> Installs | None:
+    """The packages of a pnpm-lock.yaml that depend on node-addon-api, each
+    counted as hoisted (resolving the root's copy), and whether pnpm
+    recorded that they build (`requiresBuild`, lockfileVersion 5 and 6
+    only; later ones record nothing, so each counts as built). None for a
+    lock that is not YAML."""
+    try:
+        lock = yaml.load(data, Loader=_LOADER)
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
+    if not isinstance(lock, dict):
+        return None
+    recorded = str(lock.get("lockfileVersion", "9")).split(".")[0] in ("5", "6")
+    meta = lock.get("packages") if isinstance(lock.get("packages"), dict) else {}
+    found: Installs = {}
+    for section in ("packages", "snapshots"):
+        entries = lock.get(section)
+        for key, entry in (entries.items() if isinstance(entries, dict) else ()):
+            if isinstance(entry, dict) and any(isinstance(entry.get(f), dict) and specs.PACKAGE in entry[f]
+                                               for f in ("dependencies", "optionalDependencies")):
+                info = meta.get(key) if isinstance(meta.get(key), dict) else entry
+                found[f"node_modules/{str(key).lstrip('/')}"] = (True, info.get("requiresBuild") is True
+                                                                 if recorded else True)
+    return found

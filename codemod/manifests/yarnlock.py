@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
 from codemod.manifests.jsonspan import BadInput
-from codemod.manifests.lockplan import LockPlan, LockSource, Pins, Refusal
+from codemod.manifests.lockplan import Installs, LockPlan, LockSource, Pins, Refusal
 from codemod.results import PIN, Finding
 from codemod.rules import RESOLVES_BAD
 from codemod.sources.base import within
@@ -269,3 +269,24 @@ def plan(lock: LockSource, pins: Pins) -> LockPlan:
     local = {posixpath.normpath(os.path.relpath(d, folder or ".").replace(os.sep, "/")): renames
              for d, renames in members.items()}
     return _plan_classic(path, data, renamed, pins.mode, local)
+
+
+_ENTRY = re.compile(rb'^"?(?P<name>@?[^@"\s]+)@[^\n]*:\s*$')
+_DEPENDENCY = re.compile(rb'^[ \t]{4,}"?node-addon-api"?[:\s]')
+
+
+def dependents(data: bytes) -> Installs:
+    """The packages of a yarn.lock (classic or berry) that list
+    node-addon-api among their dependencies, each counted as built (yarn
+    records no such thing) and as hoisted, resolving the root's copy (a
+    second copy in the lock cannot be told apart here); the project's own
+    workspaces are not among them."""
+    found: Installs = {}
+    entry = None
+    for line in data.splitlines():
+        header = _ENTRY.match(line)
+        if header is not None:
+            entry = None if b"@workspace:" in line else header["name"].decode("utf-8", "replace")
+        elif entry is not None and entry != specs.PACKAGE and _DEPENDENCY.match(line):
+            found[f"node_modules/{entry}"] = (True, True)
+    return found

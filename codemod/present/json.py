@@ -56,6 +56,7 @@ def _file_json(result: FileResult, cwd: str) -> dict:
                 "rule": f.rule,
                 "level": f.level,
                 "leak": f.leak,
+                **({"command": f.command} if f.command else {}),
                 "edits": [
                     {
                         "start": e.start,

@@ -17,12 +17,9 @@ from codemod.results import (
     Finding,
     Report,
 )
+from codemod.rules import HYGIENE_TRUTH
 
-HYGIENE_NOTE = (
-    "An empty Finalize override is hygiene only: it does NOT stop the node-addon-api "
-    "8.2.0/8.2.1 ObjectWrap napi_ref leak. The fix is the version: node-addon-api "
-    "8.2.2 or later (or 8.1.0), which `napi-fix --strategy pin` plans."
-)
+HYGIENE_NOTE = f"{HYGIENE_TRUTH} `napi-fix --strategy pin` plans it."
 
 HINTS = {
     HINT_KEEP_COPY: " (use --patch-vendored to keep the copy and fix it instead)",

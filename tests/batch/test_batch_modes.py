@@ -12,6 +12,7 @@ import pytest
 
 from batch_repos import FAILING_HOOK, commits_above, git, ledger, pushes, snapshot
 from codemod import __version__
+from codemod.rules import HYGIENE_ONLY
 
 BRANCH = "napi-fix/objectwrap-leak"
 STATUSES = {"npm-app": "would-fix", "npm-workspaces": "would-fix", "already-fixed": "clean",
@@ -85,7 +86,7 @@ def test_a_repository_with_only_finalize_targets(fleet):
     code, out, err = fleet.batch("--commit", "--strategy", "both", str(repo))
     outcome = outcomes(fleet)["finalize-only"]
     assert (code, outcome["status"], outcome["pins"], outcome["finalize"]) == (3, "hygiene-only", 0, 3)
-    assert "no leak: only empty Finalize overrides (hygiene); not committed" in outcome["reason"]
+    assert f"no leak: only empty Finalize overrides, {HYGIENE_ONLY}; not committed" in outcome["reason"]
     assert outcome["patch"] and git(repo, "branch", "--list", BRANCH) == ""
     code, out, err = fleet.batch("--commit", "--commit-hygiene-only", "--strategy", "both", str(repo))
     outcome = outcomes(fleet)["finalize-only"]
@@ -101,8 +102,8 @@ def test_finalize_alone_on_a_leaking_repository_says_the_leak_remains(fleet):
     code, out, err = fleet.batch("--commit", "--strategy", "finalize", fleet.url("npm-app"))
     outcome = outcomes(fleet)["npm-app"]
     assert (code, outcome["status"], outcome["leak"], outcome["pins"]) == (1, "hygiene-only", True, 0)
-    assert outcome["reason"].startswith("the leak remains: only empty Finalize overrides (hygiene, they do not "
-                                        "stop it; --strategy pin or both does)")
+    assert outcome["reason"].startswith(f"the leak remains: only empty Finalize overrides, {HYGIENE_ONLY} "
+                                        "(--strategy pin or both plans it)")
     assert git(fleet.bare("npm-app"), "branch", "--list", BRANCH) == ""
 
 

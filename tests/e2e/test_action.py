@@ -17,6 +17,8 @@ import pytest
 import yaml
 
 from actions_runner import Runner
+from codemod.results import EXIT_MEANING, EXIT_TABLE
+from codemod.rules import HYGIENE_TRUTH, NO_FINALIZE, RULES
 from checkout import ROOT
 from helpers import copy_example
 from sarif_schema import github_problems, schema_errors
@@ -39,6 +41,13 @@ def workflows(tmp_path: Path) -> list[Path]:
             found.append(path)
     assert len(found) >= 3, found
     return found
+
+
+def test_the_actions_outputs_are_described_in_napi_fixs_own_words():
+    outputs = yaml.safe_load((CHECKOUT / "action.yml").read_text())["outputs"]
+    assert all(f"{status} ({meaning})" in outputs["exit-code"]["description"] for status, meaning, _ in EXIT_TABLE)
+    assert [outputs[rule.id.lower()]["description"] for rule in RULES] == [
+        f"{rule.id} findings: {rule.short}." for rule in RULES]
 
 
 def test_the_action_and_the_workflows_match_schemastore(tmp_path):
@@ -119,7 +128,10 @@ def test_the_action_on_a_leaky_addon(format_, fail_on, fails, tmp_path, runner_t
     assert run.failed == fails, run.log
     assert outputs["exit-code"] == "1"
     assert int(outputs["napi001"]) >= 1 and json.loads(outputs["counts"])["NAPI001"] == int(outputs["napi001"])
-    assert "**Exit 1: the leak remains" in run.summary and "| `NAPI001` |" in run.summary
+    # napi-fix's own words: the exit-code table's meaning, in the summary and the verdict, and each rule's
+    assert f"**Exit 1: {EXIT_MEANING[1]}.**" in run.summary
+    assert (f"::error title=napi-fix::exit 1: {EXIT_MEANING[1]} (fail-on: leak)" in run.log) == fails, run.log
+    assert f" | {NO_FINALIZE.short} |" in run.summary and HYGIENE_TRUTH in run.summary
     uploads = [call for call in run.calls if call[0].startswith("github/codeql-action/upload-sarif@")]
     assert len(uploads) == (format_ == "sarif")
     if format_ == "github":
@@ -137,6 +149,7 @@ def test_the_action_passes_a_clean_addon(tmp_path, runner_temp):
     assert not runner.run.failed, runner.run.log
     assert outputs["exit-code"] == "0" and json.loads(outputs["counts"]) == dict.fromkeys(
         ("NAPI001", "NAPI002", "NAPI003", "NAPI004", "NAPI005"), 0)
+    assert f"napi-fix: exit 0: {EXIT_MEANING[0]} (fail-on: pending)" in runner.run.log
 
 
 def test_a_bad_input_fails_the_job_whatever_fail_on_says_but_never(tmp_path, runner_temp):

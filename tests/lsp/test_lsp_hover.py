@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 from lsprotocol import types
 
+from codemod.rules import HYGIENE_TRUTH
+from helpers import write_tree
 from lsp_harness import copy_example, uri
+from present.test_json import FILE_SPEC
 
 pytestmark = pytest.mark.asyncio
 
@@ -40,8 +43,17 @@ async def test_hover_on_a_class_says_the_override_is_hygiene(editors, tmp_path):
     hint, = await editor.codes(root / "src" / "counter.h", {"NAPI004"})
     text = await hover_on(editor, root / "src" / "counter.h", hint)
     assert "- src/counter.h line 11: insert `void Finalize(Napi::Env /*env*/) override {}`" in text
-    assert "hygiene only" in text and "does **not** stop" in text
+    assert HYGIENE_TRUTH in text  # NAPI004's one sentence, as the command line and the action say it
     assert "the version pin is the fix" not in text
+
+
+async def test_hover_on_a_refusal_gives_the_command_to_run(editors, tmp_path):
+    root = tmp_path / "app"
+    write_tree(root, FILE_SPEC)  # a file: spec npm checks literally: napi-fix refuses the root
+    editor = await editors("vscode", [root])
+    refusal, = await editor.codes(root / "package-lock.json", {"NAPI005"})
+    text = await hover_on(editor, root / "package-lock.json", refusal)
+    assert "**Run:** `npm install node-addon-api@^8.2.2`" in text and "The fix will change" not in text
 
 
 async def test_no_hover_away_from_findings(editors, tmp_path):

@@ -1,5 +1,6 @@
 """One lockfile interface: every format in manifests/locks.py's table is a
-LockPlanner, and the pin planner reaches each lock only through that table.
+LockPlanner, and the pin planner and the leak verdicts reach each lock only
+through that table.
 
 Each row is a lockfile name with a real lock of that name (tests/data/locks,
 written by npm, yarn 1 and pnpm 7-9; bun 1.4.5's from test_lock_formats).
@@ -61,15 +62,17 @@ def test_every_registered_planner_is_a_lock_planner(lock_format):
     assert isinstance(planner, locks.LockPlanner)
     assert isinstance(planner.EDITS_LOCK, bool)
     assert list(inspect.signature(planner.plan).parameters) == ["lock", "pins"]
+    assert list(inspect.signature(planner.dependents).parameters) == ["data"]
 
 
-def test_discovery_and_the_pin_planner_spell_no_lockfile_name_of_their_own():
-    from codemod import discover
+def test_discovery_the_pin_planner_and_the_leak_verdicts_spell_no_lockfile_name_of_their_own():
+    from codemod import discover, leaks
     from codemod.manifests import plan as pin_planner
 
     assert discover.LOCKFILES == locks.NAMES
-    source = Path(inspect.getsourcefile(pin_planner)).read_text()
-    assert [name for name in locks.NAMES if name in source] == []
+    for module in (pin_planner, leaks):
+        source = Path(inspect.getsourcefile(module)).read_text()
+        assert [name for name in locks.NAMES if name in source] == []
 
 
 class Spy:
@@ -79,10 +82,15 @@ class Spy:
         self.real = real
         self.EDITS_LOCK = real.EDITS_LOCK
         self.calls: list[tuple[LockSource, Pins]] = []
+        self.read: list[bytes] = []  # what `dependents` was asked about
 
     def plan(self, lock: LockSource, pins: Pins) -> LockPlan:
         self.calls.append((lock, pins))
         return self.real.plan(lock, pins)
+
+    def dependents(self, data: bytes):
+        self.read.append(data)
+        return self.real.dependents(data)
 
 
 def spy_on(monkeypatch, name: str, claims=None) -> Spy:
@@ -90,8 +98,8 @@ def spy_on(monkeypatch, name: str, claims=None) -> Spy:
     what `claims` claims) before the registered one."""
     row = next(f for f in locks.FORMATS if f.name == name)
     spy = Spy(row.planner())
-    monkeypatch.setitem(sys.modules, "spy_lock_planner", types.SimpleNamespace(EDITS_LOCK=spy.EDITS_LOCK,
-                                                                                 plan=spy.plan))
+    monkeypatch.setitem(sys.modules, "spy_lock_planner", types.SimpleNamespace(
+        EDITS_LOCK=spy.EDITS_LOCK, plan=spy.plan, dependents=spy.dependents))
     monkeypatch.setattr(locks, "FORMATS", (locks.LockFormat(name, row.manager, "spy_lock_planner", claims),)
                         + locks.FORMATS)
     return spy
@@ -166,7 +174,7 @@ def test_a_refusal_is_napi005_and_names_the_command_to_run(name, data, pins, com
         assert isinstance(refusal, Refusal) and refusal.command == command and command in refusal.reason
         # Reported where the refusal says, as it says it, nothing to apply.
         assert refusal.finding() == Finding(f"/app/{name}", refusal.line, 1, "manual", refusal.subject, "",
-                                            refusal.reason, rule="NAPI005", span=refusal.span)
+                                            refusal.reason, rule="NAPI005", span=refusal.span, command=command)
 
 
 @pytest.mark.parametrize("manager, names", [
