@@ -53,3 +53,12 @@ def test_each_rule_has_a_page_that_says_what_why_the_fix_and_how_to_suppress(rul
     assert page.startswith(f"# {rule.id}: ") and f"({rule.level})" in page.splitlines()[0]
     for heading in ("## What it detects", "## Why ", "## What the fix will change", "## How to suppress it"):
         assert heading in page, heading
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
+def test_the_readme_lists_each_rule_with_its_level_and_page(rule):
+    """The README's rules table words each rule shorter than its page, but
+    its id, level and link are the rule's own."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"| [`{rule.id}`](docs/rules/{rule.id}.md) | {rule.level} |" in readme
+    assert rule.help_uri.endswith(f"/docs/rules/{rule.id}.md")
