@@ -17,6 +17,7 @@ says how to name a folder spelled like one. Imported on typer's path only.
 from __future__ import annotations
 
 import glob
+import inspect
 from typing import Callable
 
 import click
@@ -43,13 +44,14 @@ class DefaultGroup(TyperGroup):
 
     def __init__(self, **attrs):
         super().__init__(**attrs)
+        as_typer_meant(self)
         for command in self.commands.values():
-            command.context_class = SubContext
+            fit(command)
 
     def get_command(self, ctx: click.Context | None, name: str) -> click.Command | None:
         if name not in self.commands and name in self.lazy:
             command = self.lazy[name]()
-            command.context_class = SubContext
+            fit(command)
             self.add_command(command, name)
         return self.commands.get(name)
 
@@ -85,6 +87,9 @@ class DefaultGroup(TyperGroup):
         """The subcommand parse_args chose, if any."""
         return ctx.args[0] if ctx.args[:1] and ctx.args[0] in self.list_commands(ctx) else None
 
+    def format_arguments(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Nothing: typer 0.19 lists the arguments with the options (click 8.5 would list them twice)."""
+
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         return click.Command.collect_usage_pieces(self, ctx)  # `[OPTIONS] [PATH]...`: no COMMAND of its own
 
@@ -106,6 +111,34 @@ class DefaultGroup(TyperGroup):
                         f"or given after --: {ctx.command_path} -- {names[0]}\n")
 
 
+def fit(command: click.Command) -> None:
+    """A subcommand as the group shows it: its path without the group's
+    arguments, its arguments listed once (typer 0.19 lists them among the
+    options; click 8.5 added a section of its own) with their help."""
+    command.context_class = SubContext
+    command.format_arguments = lambda ctx, formatter: None  # (as DefaultGroup.format_arguments)
+    as_typer_meant(command)
+
+
+def as_typer_meant(command: click.Command) -> None:
+    """`command`'s parameters as typer 0.19 (pinned for start-up) meant
+    them with the click it was written for. click 8.5 gave every parameter
+    a help of its own, set in the __init__ that typer calls after setting an
+    argument's: `--help` would list `[PATH]...` with no words; it is put back
+    from the callback's typer.Argument(help=...). click 8.2 tells of an
+    environment variable in a usage error whenever show_envvar is on, which
+    typer turns on for every option: "Invalid value for '--jobs' (env var:
+    'None')"; off where there is none."""
+    # typer's wrapper of the callback leads inspect to the function itself
+    declared = inspect.signature(command.callback).parameters if command.callback else {}
+    for param in command.params:
+        if isinstance(param, click.Option) and param.envvar is None:
+            param.show_envvar = False
+        info = declared[param.name].default if param.name in declared else None
+        if isinstance(param, click.Argument) and not getattr(param, "help", None) and getattr(info, "help", None):
+            param.help = info.help
+
+
 def usage_rows(group: click.Group, ctx: click.Context):
     """(usage line without [OPTIONS], summary) of every subcommand below
     `group`, nested ones after their parent."""
@@ -125,11 +158,20 @@ def complete_operand(ctx: click.Context, incomplete: str) -> list[str]:
     parsed yet), the subcommands that start with `incomplete`, unless a file
     or folder here does too. Offering anything turns the shell's own
     file-name completion off, and that (slashes, quoting) is what a PATH wants."""
-    if any(ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE for name in ctx.params):
+    if any(_given(ctx, param) for param in ctx.command.params):
         return []
     if incomplete.startswith("-") or glob.glob(glob.escape(incomplete) + "*"):
         return []
     return [name for name in ctx.command.list_commands(ctx) if name.startswith(incomplete)]
+
+
+def _given(ctx: click.Context, param: click.Parameter) -> bool:
+    """Whether a word of the command line set `param`. click 8.1 and 8.2
+    mark an argument that takes any number as set by the command line even
+    when no word was given (an empty tuple); 8.3 and later mark it a default."""
+    if ctx.get_parameter_source(param.name) is not ParameterSource.COMMANDLINE:
+        return False
+    return not (isinstance(param, click.Argument) and param.nargs == -1 and not ctx.params.get(param.name))
 
 
 def complete_words(words: tuple[str, ...]):

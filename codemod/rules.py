@@ -92,6 +92,62 @@ def spec_behind(spec_reason: str) -> str:
     return f"the spec: {spec_reason}"
 
 
+# A lock entry's move, in every format's planner: the entry named as its
+# format names it (`lock entry <install path>`, `entry <patterns>`).
+
+def resolves(entry: str, found: str) -> str:
+    """A lock entry and the leaky release it resolves (a move's or a refusal's first words)."""
+    return f"{entry} resolves {found}"
+
+
+def lock_moved(entry: str, found: str, new: str) -> str:
+    """NAPI001: a lock entry moved from the leaky release it resolves to `new`."""
+    return f"{resolves(entry, found)}; move to {new}"
+
+
+def npm_entry_moved(key: str, found: str, new: str, wanted: list[str], forced_past: tuple[str, ...]) -> str:
+    """NAPI001: an npm lock entry (its install path `key`) moved, with the
+    ranges that ask for it (`wanted`, in order; none: no declared range) and
+    the parents whose own ranges an override forces it past."""
+    asked = ", ".join(wanted) or "no declared range"
+    forced = f"; forced past {', '.join(forced_past)}'s range by an override" if forced_past else ""
+    return f"{lock_moved(f'lock entry {key}', found, new)} (wanted: {asked}){forced}"
+
+
+def pnpm_moved(found: str, new: str) -> str:
+    """NAPI001: every place a pnpm lock records node-addon-api@`found`, moved to `new`."""
+    return f"move node-addon-api@{found} to {new}"
+
+
+# Part of the pin (no rule of their own): a lock's copies of the specs the pin rewrites, rewritten with it.
+NPM_SPECS_FOLLOW = "the lock's copies of the package.json specs follow the pin"
+
+
+def follows_pin(where: str) -> str:
+    """A pnpm lock's copy of an override (`overrides > node-addon-api`)."""
+    return f"{where} follows the pin"
+
+
+def specifier_follows(where: str) -> str:
+    """A pnpm lock's specifier of an importer's dependency or of a catalog."""
+    return follows_pin(f"{where}: specifier")
+
+
+def yarn_entry(patterns) -> str:
+    """A yarn.lock entry as its reasons name it: by its header's patterns."""
+    return f"entry {', '.join(patterns)}"
+
+
+def header_follows(entry: str) -> str:
+    """A yarn.lock entry's header (`entry`: yarn_entry) renamed with the specs the pin rewrites."""
+    return f"{entry} follows the package.json pin"
+
+
+def dependencies_follow(entry: str) -> str:
+    """A yarn.lock `file:` entry's dependencies, copied by yarn from the package.json the pin rewrites."""
+    return f"{entry}: its dependencies follow the package.json pin"
+
+
 RESOLVES_BAD = Rule(
     "NAPI001", "resolves-leaky-release", ERROR,
     "node-addon-api resolves 8.2.0 or 8.2.1, which leak a napi_ref per ObjectWrap instance",
@@ -272,6 +328,125 @@ def copy_disagrees(version: str, fingerprint: str) -> str:
 
 
 COPY_UNFIT = "leaky copy whose layout the upstream fix does not fit"
+
+
+# A lock napi-fix cannot move right (lockplan.Refusal): each reason says why
+# and names the command a person runs instead. npm's end in these words.
+NOTHING_WRITTEN = "nothing is written for this package root"
+
+
+def no_safe_release(ranges: list[str]) -> str:
+    """Why a lock entry cannot move: no safe release satisfies every range that asks for it."""
+    return f"no safe release satisfies {ranges}"
+
+
+def unsatisfiable(entry: str, found: str, ranges: list[str]) -> str:
+    """Why a lock entry cannot move: what it resolves, and that no safe release satisfies its ranges."""
+    return f"{resolves(entry, found)}; {no_safe_release(ranges)}"
+
+
+def in_lock_folder(command: str) -> str:
+    """Where a refusal's command is run (yarn's, pnpm's, bun's)."""
+    return f"`{command}` in this lockfile's folder"
+
+
+def npm_unsatisfiable(key: str, found: str, ranges: list[str], target: str) -> str:
+    """NAPI005: an npm lock entry no safe release can replace (`target`: the
+    release an override would force)."""
+    return (f"{unsatisfiable(key, found, ranges)}; {NOTHING_WRITTEN}: widen the range, or add an "
+            f"npm override forcing {target} or later, and run npm install")
+
+
+def asks_for(who: str, name: str, spec: str) -> str:
+    """Who asks for node-addon-api (under `name`) with a spec npm checks literally."""
+    return f"{who} asks for {name} as {spec!r}"
+
+
+def fetched_from(source: str) -> str:
+    """A lock entry fetched from somewhere that is not the registry."""
+    return f"the entry is fetched from {source}"
+
+
+# What fetched_from says of a `resolved` URL whose kind nothing else names.
+FOREIGN_TARBALL = "a URL that is not node-addon-api's registry tarball"
+
+
+def npm_literal(key: str, found: str, asked: str, kind: str, command: str) -> str:
+    """NAPI005: an npm lock entry npm checks against a git, file or URL
+    source (`asked`: asks_for or fetched_from), which cannot move alone."""
+    return (f"{resolves(key, found)}, and {asked}: npm checks the entry against that {kind} source literally, "
+            f"so it cannot move to a safe release alone; {NOTHING_WRITTEN}. Run: {command}")
+
+
+def spec_drift(field: str, name: str, spec: str | None, copy: str | None = None, release: str | None = None) -> str:
+    """One node-addon-api spec package.json and its npm lock disagree on: the
+    lock's copy of it (None: it records none), or else the release the lock
+    holds that the spec does not admit."""
+    return f"{field} {name}: package.json {spec!r}, lock {release if release is not None else repr(copy)}"
+
+
+def npm_drift(stale: list[str]) -> str:
+    """NAPI005: an npm lock not regenerated after package.json changed (`stale`: spec_drift of each)."""
+    return (f"package.json and the lock disagree ({'; '.join(stale)}): the lock was not regenerated after "
+            f"package.json changed; {NOTHING_WRITTEN}. Run: npm install (then napi-fix again)")
+
+
+def yarn_refused(why: str, command: str) -> str:
+    """NAPI005: a yarn.lock entry whose change would not be what yarn itself
+    writes (`why`: one of the four below)."""
+    return (f"{why}; napi-fix cannot write what yarn would, so nothing is planned for this package: "
+            f"run {in_lock_folder(command)}")
+
+
+def pattern_taken(entry: str, clash: list[str]) -> str:
+    return f"{entry}: {', '.join(clash)} is another entry's already"
+
+
+def yarn_would_move(entry: str) -> str:
+    return f"{entry}: yarn would move the renamed entry elsewhere in the file"
+
+
+def yarn_would_merge(entry: str, found: str, new: str) -> str:
+    return f"{resolves(entry, found)}; another entry resolves {new} already (yarn would merge the two)"
+
+
+def yarn_berry(command: str) -> str:
+    """NAPI005: a yarn berry lock that would have to change."""
+    return ("yarn berry lockfile: its checksums are of yarn's own zip archives and cannot be computed offline; "
+            f"{NOTHING_PLANNED}. Run {in_lock_folder(command)}")
+
+
+def pnpm_anchors(command: str) -> str:
+    """NAPI005: a pnpm lock holding YAML anchors or aliases."""
+    return ("a YAML anchor or alias (`&`/`*`): pnpm never writes them, so pnpm did not write this lock; "
+            f"regenerate it with `{command}`")
+
+
+def pnpm_version(found: str | None, versions, command: str) -> str:
+    """NAPI005: a pnpm lock whose lockfileVersion (`found`) is none of `versions`."""
+    return (f"lockfileVersion {found!r}: napi-fix moves only the lockfile versions pnpm 7, 8 and 9 write "
+            f"({', '.join(versions)}); run {in_lock_folder(command)} with the pnpm that wrote it")
+
+
+def pnpm_would_merge(new: str) -> str:
+    return f"{new} is locked already (pnpm would merge the two entries)"
+
+
+def pnpm_unmovable(found: str, why: str, command: str) -> str:
+    """NAPI005: node-addon-api@`found` in a pnpm lock, which cannot move
+    offline (`why`: no_safe_release or pnpm_would_merge)."""
+    return (f"node-addon-api@{found}: napi-fix cannot move it offline ({why}); {NOTHING_PLANNED}: "
+            f"run {in_lock_folder(command)}")
+
+
+def bun_refused(name: str, command: str) -> str:
+    """NAPI005: a bun lock (`name`: bun.lock or bun.lockb), which napi-fix never edits."""
+    binary = "" if name == "bun.lock" else (" (or `bun install --save-text-lockfile` first: a text bun.lock "
+                                            "that resolves no leaky release is left alone)")
+    return (f"{name}: napi-fix does not edit bun's lockfiles; {NOTHING_PLANNED}. Run {in_lock_folder(command)} "
+            "(for a copy only a dependency asks for: add \"overrides\": {\"node-addon-api\": \"^8.2.2\"} to "
+            f"package.json, then `bun install`){binary}")
+
 
 NEEDS_PERSON = Rule(
     "NAPI005", "needs-a-person", WARNING,

@@ -79,6 +79,32 @@ def test_every_command_answers_its_help_with_its_options_and_exit_status(words, 
     assert "exit" in out.lower() and "{pin" not in out and "{text" not in out  # one spelling: pin|finalize|both
 
 
+@pytest.mark.parametrize("words, row", [
+    pytest.param([], "[PATH]...  Files or folders (default: .)", id="fix"),
+    pytest.param(["batch"], "[REPO]...", id="batch"),
+    pytest.param(["batch", "merge"], "LEDGER...", id="batch-merge"),
+    pytest.param(["probe"], "-- COMMAND...  the command to run, after --", id="probe"),
+])
+def test_every_command_lists_its_arguments_once_with_their_help(words, row, capsys):
+    """typer 0.19 lists them among the options; click 8.5 would add a section of its own and drop their help
+    (scripts/check-floors runs this against each click)."""
+    assert main([*words, "--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if line.endswith("rguments:")] == ["Arguments:"]
+    assert lines[lines.index("Arguments:") + 1].strip() == row
+
+
+@pytest.mark.parametrize("argv, said", [
+    pytest.param(["--jobs", "x", "."], "Error: Invalid value for '--jobs': 'x' is not a valid integer.", id="fix"),
+    pytest.param(["probe", "--min-collected", "x", "--", "true"],
+                 "napi-fix probe: Invalid value for '--min-collected': 'x' is not a valid integer.", id="probe"),
+])
+def test_a_bad_value_names_its_option_and_no_environment_variable(argv, said, capsys):
+    """click 8.2 would add "(env var: 'None')" (scripts/check-floors runs this against each click)."""
+    assert main(argv) == 2
+    assert said in capsys.readouterr().err.splitlines()
+
+
 @pytest.mark.parametrize("words, options", COMMANDS)
 def test_every_command_says_a_usage_error_in_text_and_in_json(words, options, capsys):
     assert main([*words, "--no-such-flag", "x"]) == 2

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+from codemod import rules
 from codemod.manifests import spec as specs
 from codemod.manifests.lockplan import Installs, LockPlan, LockSource, Pins, Refusal
 
@@ -27,12 +28,7 @@ def plan(lock: LockSource, pins: Pins) -> LockPlan:
         else specs.PACKAGE.encode() in data
     if not (pins.moving or leaky or lock.problem is not None):
         return LockPlan()
-    text = "" if name == "bun.lock" else " (or `bun install --save-text-lockfile` first: a text bun.lock " \
-        "that resolves no leaky release is left alone)"
-    return LockPlan(refusals=(Refusal(lock.path, 1, name, (
-        f"{name}: napi-fix does not edit bun's lockfiles; nothing planned for this package. Run "
-        f"`{UPDATE}` in this lockfile's folder (for a copy only a dependency asks for: add "
-        f"\"overrides\": {{\"node-addon-api\": \"^8.2.2\"}} to package.json, then `bun install`){text}"), UPDATE),))
+    return LockPlan(refusals=(Refusal(lock.path, 1, name, rules.bun_refused(name, UPDATE), UPDATE),))
 
 
 def dependents(data: bytes) -> Installs | None:

@@ -30,6 +30,7 @@ from codemod.manifests import spec as specs
 from codemod.manifests.jsonspan import BadInput, Obj, Str, insert_member, json_kind, loads, quoted
 from codemod.manifests.lockplan import Installs, Key, LockPlan, LockSource, Pins, Refusal
 from codemod.manifests.packagejson import DEP_FIELDS
+from codemod import rules
 from codemod.results import PIN, Finding
 from codemod.rules import RESOLVES_BAD
 from codemod.sources.base import within
@@ -154,13 +155,10 @@ def _move(path: str, key: str, entries, version: tuple[Str, str], wanted: list[_
     literal = next((d for d in wanted if specs.source_kind(d.spec)), None)
     if literal is not None or source is not None:
         kind = specs.source_kind(literal.spec) if literal is not None else source
-        asked = f"{_who(literal.package)} asks for {literal.name} as {literal.spec!r}" if literal else \
-            f"the entry is fetched from {source}"
+        asked = rules.asks_for(_who(literal.package), literal.name, literal.spec) if literal else \
+            rules.fetched_from(source)
         command = _command(literal or _Dependent("", specs.PACKAGE, ""), mode)
-        return _Change(key, at, None,
-                       f"{key} resolves {found}, and {asked}: npm checks the entry against that {kind} "
-                       f"source literally, so it cannot move to a safe release alone; nothing is written for "
-                       f"this package root. Run: {command}", span=span, command=command)
+        return _Change(key, at, None, rules.npm_literal(key, found, asked, kind, command), span=span, command=command)
     ranges = {(d.package, specs.split_alias(d.spec)[1]) for d in wanted}
     ranges = {(dep, r) for dep, r in ranges if specs.judge(r).status != specs.UNKNOWN}
     blocked = sorted(dep for dep, r in ranges if specs.choose_version([r], mode) is None)
@@ -168,15 +166,11 @@ def _move(path: str, key: str, entries, version: tuple[Str, str], wanted: list[_
     parents = tuple(_package_name(dep, packages) for dep in blocked)
     if new is None or "" in blocked or None in parents:
         return _Change(key, at, None,
-                       f"{key} resolves {found}; no safe release satisfies {sorted(r for _, r in ranges)}; "
-                       f"nothing is written for this package root: widen the range, or add an npm override "
-                       f"forcing {specs.upgrade_target()} or later, and run npm install",
+                       rules.npm_unsatisfiable(key, found, sorted(r for _, r in ranges), specs.upgrade_target()),
                        span=span, command="npm install")
     edits = [edit for entry, legacy_entry in entries for edit in _entry_edits(path, entry, legacy_entry, new)]
-    why = ", ".join(sorted({d.spec for d in wanted})) or "no declared range"
-    forced = f"; forced past {', '.join(parents)}'s range by an override" if parents else ""
-    return _Change(key, at, new, f"lock entry {key} resolves {found}; move to {new} (wanted: {why}){forced}",
-                   tuple(edits), span, parents)
+    reason = rules.npm_entry_moved(key, found, new, sorted({d.spec for d in wanted}), parents)
+    return _Change(key, at, new, reason, tuple(edits), span, parents)
 
 
 def _who(package_key: str) -> str:
@@ -225,7 +219,7 @@ def _drift(packages, legacy, installs, declared: dict[str, dict[Key, str]],
             spec = asked.get((field, name))
             copy = recorded.get((field, name)) if recorded is not None else None
             if spec is None or (recorded is not None and copy is None):  # added or removed
-                stale.append(f"{field} {name}: package.json {spec!r}, lock {copy!r}")
+                stale.append(rules.spec_drift(field, name, spec, copy))
             elif recorded is None or spec != copy:
                 inner = specs.split_alias(spec)[1]
                 target = _resolves_to(folder, name, installs)
@@ -233,14 +227,12 @@ def _drift(packages, legacy, installs, declared: dict[str, dict[Key, str]],
                             None)
                 if held is None or specs.judge(inner).status == specs.UNKNOWN or specs.source_kind(spec):
                     if recorded is not None:
-                        stale.append(f"{field} {name}: package.json {spec!r}, lock {copy!r}")
+                        stale.append(rules.spec_drift(field, name, spec, copy))
                 elif not specs.satisfies(held[1], inner):
-                    stale.append(f"{field} {name}: package.json {spec!r}, lock {held[1]}")
+                    stale.append(rules.spec_drift(field, name, spec, release=held[1]))
         if stale:
-            out.append(_Change(folder or "(root)", where, None,
-                               f"package.json and the lock disagree ({'; '.join(stale)}): the lock was not "
-                               f"regenerated after package.json changed; nothing is written for this package "
-                               f"root. Run: npm install (then napi-fix again)", span=None, command="npm install"))
+            out.append(_Change(folder or "(root)", where, None, rules.npm_drift(stale), span=None,
+                               command="npm install"))
     return out
 
 
@@ -281,7 +273,7 @@ def _entry_source(entry: Obj, legacy_entry: bool) -> str | None:
         return specs.source_kind(version.value)
     resolved = entry.get("resolved")
     if isinstance(resolved, Str) and not _REGISTRY_TARBALL.search(resolved.value.split("#")[0].split("?")[0]):
-        return specs.source_kind(resolved.value) or "a URL that is not node-addon-api's registry tarball"
+        return specs.source_kind(resolved.value) or rules.FOREIGN_TARBALL
     return None
 
 
@@ -384,7 +376,7 @@ def plan(lock: LockSource, pins: Pins) -> LockPlan:
     findings = []
     if mirrors:
         findings.append(Finding(path, line_of(data, mirrors[0].start), 1, PIN, "package specs", "",
-                                "the lock's copies of the package.json specs follow the pin", tuple(mirrors)))
+                                rules.NPM_SPECS_FOLLOW, tuple(mirrors)))
     lines = lines_of(data, (c.at for c in changes))
     findings += [Finding(path, lines[c.at], 1, PIN, c.key, "", c.reason, c.edits, rule=RESOLVES_BAD.id, span=c.span)
                  for c in changes if c.edits]

@@ -31,6 +31,7 @@ from codemod.textpos import line_of
 
 EDITS_LOCK = True
 UPDATE = "pnpm update node-addon-api@^8.2.2"  # what a person runs where the lock cannot be moved offline
+REGENERATE = "pnpm install --lockfile-only"  # ... where pnpm did not write the lock
 
 # libyaml's composer when PyYAML was built with it (its marks count characters
 # as the pure-Python one does): a 30,000-line lock in a tenth of the time.
@@ -109,9 +110,7 @@ def _refuse_anchors(text: str) -> None:
         return
     for event in yaml.parse(text, Loader=_LOADER):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise Refused(event.start_mark.line + 1, "a YAML anchor or alias (`&`/`*`): pnpm never writes them, "
-                                                     "so pnpm did not write this lock; regenerate it with "
-                                                     "`pnpm install --lockfile-only`", "pnpm install --lockfile-only")
+            raise Refused(event.start_mark.line + 1, rules.pnpm_anchors(REGENERATE), REGENERATE)
 
 
 def _char_offsets(text: str) -> list[int]:
@@ -162,9 +161,7 @@ def lockfile_version(doc: _Doc) -> int:
     node = _get(doc.root, "lockfileVersion")
     found = node.value if isinstance(node, yaml.ScalarNode) else None
     if found not in FORMATS:
-        raise Refused(doc.line(node) if node is not None else 1, (
-            f"lockfileVersion {found!r}: napi-fix moves only the lockfile versions pnpm 7, 8 and 9 write "
-            f"({', '.join(FORMATS)}); run `{UPDATE}` in this lockfile's folder with the pnpm that wrote it"), UPDATE)
+        raise Refused(doc.line(node) if node is not None else 1, rules.pnpm_version(found, FORMATS, UPDATE), UPDATE)
     return FORMATS[found]
 
 
@@ -231,7 +228,7 @@ def _plan(path: str, data: bytes, importers: dict[str, dict[str, str]], mode: st
     for key, value in _items(_get(root, "overrides")):
         new = overrides.get(key.value)
         if new is not None and new != value.value:
-            pin(doc.line(value), f"overrides > {key.value} follows the pin", (doc.edit(value, _scalar(value, new)),))
+            pin(doc.line(value), rules.follows_pin(f"overrides > {key.value}"), (doc.edit(value, _scalar(value, new)),))
     forced = overrides.get(specs.PACKAGE)
 
     # The lock's copy of the catalogs (pnpm >= 9.5): {specifier, version} per catalog and package.
@@ -243,7 +240,7 @@ def _plan(path: str, data: bytes, importers: dict[str, dict[str, str]], mode: st
             catalog_entries.append((name.value, specifier, version))
             new = catalogs.get(name.value)
             if new and new != specifier.value:
-                pin(doc.line(specifier), f"catalogs > {name.value}: specifier follows the pin",
+                pin(doc.line(specifier), rules.specifier_follows(f"catalogs > {name.value}"),
                     (doc.edit(specifier, _scalar(specifier, new)),))
     catalog_specs = {name: catalogs.get(name) or specifier.value for name, specifier, _ in catalog_entries}
 
@@ -255,7 +252,7 @@ def _plan(path: str, data: bytes, importers: dict[str, dict[str, str]], mode: st
             or (importers.get(dep.importer, {}).get(dep.field) if dep.name == specs.PACKAGE else None) \
             or renames.get(dep.importer, {}).get(old_spec)
         if new_spec and new_spec != old_spec and _catalog_name(old_spec) is None:
-            pin(doc.line(dep.specifier), f"importer {dep.importer} {dep.field} > {dep.name}: specifier follows the pin",
+            pin(doc.line(dep.specifier), rules.specifier_follows(f"importer {dep.importer} {dep.field} > {dep.name}"),
                 (doc.edit(dep.specifier, _scalar(dep.specifier, new_spec)),))
         else:
             new_spec = old_spec
@@ -277,11 +274,8 @@ def _plan(path: str, data: bytes, importers: dict[str, dict[str, str]], mode: st
         ranges = [r for r in wanted.get(bad, []) if specs.judge(r).status != specs.UNKNOWN]
         new = specs.choose_version(ranges, mode)
         if new is None or new in keys:
-            why = (f"{new} is locked already (pnpm would merge the two entries)" if new else
-                   f"no safe release satisfies {ranges}")
-            refusals.append(Refusal(path, 1, "pnpm-lock.yaml", f"node-addon-api@{bad}: napi-fix cannot move it offline "
-                                    f"({why}); nothing planned for this package: run `{UPDATE}` in this lockfile's "
-                                    "folder", UPDATE))
+            why = rules.pnpm_would_merge(new) if new else rules.no_safe_release(ranges)
+            refusals.append(Refusal(path, 1, "pnpm-lock.yaml", rules.pnpm_unmovable(bad, why, UPDATE), UPDATE))
             continue
         moves[bad] = new
 
@@ -317,7 +311,7 @@ def _move(doc: _Doc, bad: str, new: str, packages, snapshots, deps: list[_Dep], 
     for _, _, version in catalog_entries:
         if version.value == bad:
             edits.append(doc.edit(version, _scalar(version, new)))
-    return first_line or 1, f"move node-addon-api@{bad} to {new}", tuple(edits), first_span
+    return first_line or 1, rules.pnpm_moved(bad, new), tuple(edits), first_span
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from codemod import rules
 from codemod.edits import Edit
 from codemod.manifests import spec as specs
 from codemod.manifests.jsonspan import BadInput
@@ -161,8 +162,7 @@ def _plan_classic(path: str, data: bytes, renamed: dict[str, str], mode: str,
                                rule=RESOLVES_BAD.id if span else None, span=span))
 
     def refuse(line: int, why: str) -> None:
-        refusals.append(Refusal(path, line, "yarn.lock", f"{why}; napi-fix cannot write what yarn would, so nothing "
-                                f"is planned for this package: run `{UPGRADE}` in this lockfile's folder", UPGRADE))
+        refusals.append(Refusal(path, line, "yarn.lock", rules.yarn_refused(why, UPGRADE), UPGRADE))
 
     for entry in entries:
         if data.find(specs.PACKAGE.encode(), entry.head.end(), entry.end) < 0:
@@ -172,8 +172,7 @@ def _plan_classic(path: str, data: bytes, renamed: dict[str, str], mode: str,
         moved = local.get(folder, {}) if folder is not None else {}
         edits = tuple(Edit(path, r.start, r.end, _wrap(moved[r.range]).encode()) for r in asked if r.range in moved)
         if edits:  # its package.json was pinned: yarn copies the new spec
-            pin(line_of(data, entry.head.start()),
-                f"entry {', '.join(entry.patterns)}: its dependencies follow the package.json pin", edits)
+            pin(line_of(data, entry.head.start()), rules.dependencies_follow(rules.yarn_entry(entry.patterns)), edits)
         requested |= {r.pattern for r in asked if r.range not in moved}
     all_patterns = {p for entry in entries for p in entry.patterns}
     locked = {}  # version -> entries resolving it, for the merge check
@@ -197,7 +196,7 @@ def _plan_classic(path: str, data: bytes, renamed: dict[str, str], mode: str,
             else:
                 new_patterns.add(pattern)
         line = line_of(data, head.start())
-        reason = f"entry {', '.join(patterns)}"
+        named = rules.yarn_entry(patterns)
         version = fields.get("version")
         old = version.group("value").decode().strip('"') if version else ""
         span = version.span("value") if version else None
@@ -205,13 +204,13 @@ def _plan_classic(path: str, data: bytes, renamed: dict[str, str], mode: str,
         if new_patterns != set(patterns):
             clash = sorted((new_patterns - set(patterns)) & all_patterns)
             if clash:
-                refuse(line, f"{reason}: {', '.join(clash)} is another entry's already")
+                refuse(line, rules.pattern_taken(named, clash))
                 continue
             first = min(new_patterns)
             before = min(entries[index - 1].patterns) if index else ""
             after = min(entries[index + 1].patterns) if index + 1 < len(entries) else None
             if not (before < first and (after is None or first < after)):
-                refuse(line, f"{reason}: yarn would move the renamed entry elsewhere in the file")
+                refuse(line, rules.yarn_would_move(named))
                 continue
             text = ", ".join(_wrap(p) for p in sorted(new_patterns))
             edits.append(Edit(path, head.start("header"), head.end("header"), text.encode()))
@@ -219,10 +218,10 @@ def _plan_classic(path: str, data: bytes, renamed: dict[str, str], mode: str,
             ranges = [specs.split_alias(split_pattern(p)[1])[1] for p in sorted(new_patterns)]
             new = specs.choose_version(ranges, mode)
             if new is None:
-                refuse(line, f"{reason} resolves {old}; no safe release satisfies {ranges}")
+                refuse(line, rules.unsatisfiable(named, old, ranges))
                 continue
             if locked.get(new):
-                refuse(line, f"{reason} resolves {old}; another entry resolves {new} already (yarn would merge the two)")
+                refuse(line, rules.yarn_would_merge(named, old, new))
                 continue
             info = specs.safe_versions()[new]
             edits.append(Edit(path, version.start("value"), version.end("value"), f'"{new}"'.encode()))
@@ -234,12 +233,9 @@ def _plan_classic(path: str, data: bytes, renamed: dict[str, str], mode: str,
             if "integrity" in fields:
                 m = fields["integrity"]
                 edits.append(Edit(path, m.start("value"), m.end("value"), info.integrity.encode()))
-            reason += f" resolves {old}; move to {new}"
+            pin(line, rules.lock_moved(named, old, new), edits, span)
         elif edits:
-            reason += " follows the package.json pin"
-            span = None
-        if edits:
-            pin(line, reason, edits, span)
+            pin(line, rules.header_follows(named), edits)
     return LockPlan(tuple(changes), tuple(refusals))
 
 
@@ -262,9 +258,7 @@ def plan(lock: LockSource, pins: Pins) -> LockPlan:
     if is_berry(data):
         if renamed or b"node-addon-api@npm:8.2.0" in data or b"node-addon-api@npm:8.2.1" in data:
             command = berry_command(next(iter(renamed.values()), None))
-            return LockPlan(refusals=(Refusal(path, 1, "yarn.lock", (
-                "yarn berry lockfile: its checksums are of yarn's own zip archives and cannot be computed "
-                f"offline; nothing planned for this package. Run `{command}` in this lockfile's folder"), command),))
+            return LockPlan(refusals=(Refusal(path, 1, "yarn.lock", rules.yarn_berry(command), command),))
         return LockPlan()
     local = {posixpath.normpath(os.path.relpath(d, folder or ".").replace(os.sep, "/")): renames
              for d, renames in members.items()}

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from click.exceptions import NoSuchOption
 
 from codemod.parallel import default_jobs
 from lsp_harness import EXAMPLES
@@ -33,7 +34,7 @@ def test_lsp_usage():
     done = subprocess.run([sys.executable, "-m", "codemod", "lsp", "--port", "1"], capture_output=True, text=True,
                           timeout=60)
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr.startswith("Usage: napi-fix lsp [OPTIONS]") and "No such option '--port'" in done.stderr
+    assert done.stderr.startswith("Usage: napi-fix lsp [OPTIONS]") and f"Error: {NoSuchOption('--port').format_message()}\n" in done.stderr
 
 
 def test_the_server_starts_without_typer():

@@ -224,6 +224,21 @@ def test_a_lock_pnpm_did_not_write_is_refused_whole(lock, refusal):
     assert said(lock, Pins("/app", "upgrade")) == ([(line, "pnpm-lock.yaml", reason, command, None)], [])
 
 
+LOCKED_822 = "  node-addon-api@8.2.2:\n    resolution: {integrity: x}\n\nsnapshots:"
+
+
+@pytest.mark.parametrize("lock, why", [
+    pytest.param(pnpm9(spec="8.2.1"), "no safe release satisfies ['8.2.1']", id="no-safe-release"),
+    pytest.param(pnpm9().replace("snapshots:", LOCKED_822), "8.2.2 is locked already (pnpm would merge the two entries)",
+                 id="target-locked-already"),
+])
+def test_an_entry_that_cannot_move_offline_is_refused_in_full(lock, why):
+    reason = (f"node-addon-api@8.2.1: napi-fix cannot move it offline ({why}); nothing planned for this package: "
+              "run `pnpm update node-addon-api@^8.2.2` in this lockfile's folder")
+    assert said(lock, Pins("/app", "upgrade")) == ([(1, "pnpm-lock.yaml", reason, "pnpm update node-addon-api@^8.2.2",
+                                                     None)], [])
+
+
 @pytest.mark.parametrize("lock, line, message", [
     pytest.param(b"lockfileVersion: '9.0'\n# caf\xe9\n", 2, "not UTF-8", id="not-utf8"),
     pytest.param(b"lockfileVersion: '9.0'\nimporters: [\n  a\n", 4, "invalid YAML: did not find expected ',' or ']'",
