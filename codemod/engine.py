@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from functools import partial
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from codemod import leaks, settings
 from codemod.cpp import finder, splice
@@ -21,7 +21,7 @@ from codemod.cpp.scan import digest
 from codemod.discover import BUILD_FILES, PACKAGE_FILES, ROOT_MARKERS, Discovered, discover, is_cpp
 from codemod.manifests.jsonreparse import Parses
 from codemod.manifests.plan import RootPlan, plan_root
-from codemod.manifests.roots import PackageRoot, load_root, package_roots
+from codemod.manifests.roots import PackageRoot, load_root, nearest, package_roots
 from codemod.merge import merge_file
 from codemod.options import Options
 from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
@@ -372,7 +372,8 @@ class _RootsAhead:
             if name in ROOT_MARKERS:
                 self.locks.add(folder)
             return
-        self.roots.add(next((f for f in _folders_up(folder) if f in self.locks), folder))
+        lock_root = nearest(folder, self.locks)  # "" (a lock at the tree's top) is a root too
+        self.roots.add(folder if lock_root is None else lock_root)
         if self.worth and not self.workers.started:
             self.workers.start(warm=_warm_for_roots)
 
@@ -413,15 +414,6 @@ def _once(wait: Callable[[], R]) -> Callable[[], R]:
         return done[0]
 
     return result
-
-
-def _folders_up(folder: str) -> Iterator[str]:
-    while True:
-        yield folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return
-        folder = parent
 
 
 def _warm_for_roots() -> None:

@@ -58,23 +58,25 @@ class Unloadable(Exception):
         self.line = line
 
 
+def nearest(folder: str, candidates) -> str | None:
+    """The nearest folder among `candidates` at or above `folder` ("" is the
+    top of a relative tree), else None."""
+    current = folder
+    while True:
+        if current in candidates:
+            return current
+        parent = os.path.dirname(current)
+        if parent == current or not current:
+            return None
+        current = parent
+
+
 def package_roots(found: Discovered) -> list[PackageRoot]:
     package_files = set(found.package_files)
     lock_folders = {os.path.dirname(p) for p in found.package_files
                     if os.path.basename(p) in ROOT_MARKERS}
     package_folders = sorted({os.path.dirname(p) for p in found.package_files
                               if os.path.basename(p) == "package.json"})
-
-    def owner(folder: str, candidates) -> str | None:
-        """Nearest folder among `candidates` at or above `folder`."""
-        current = folder
-        while True:
-            if current in candidates:
-                return current
-            parent = os.path.dirname(current)
-            if parent == current or not current:
-                return None
-            current = parent
 
     groups: dict[str, dict[str, list[str]]] = {}
 
@@ -83,7 +85,7 @@ def package_roots(found: Discovered) -> list[PackageRoot]:
 
     def root_of(folder: str) -> str:
         """The lock root above a package folder, else the folder itself ("" is a root: the tree's top)."""
-        found_root = owner(folder, lock_folders)
+        found_root = nearest(folder, lock_folders)
         return folder if found_root is None else found_root
 
     for folder in package_folders:
@@ -95,10 +97,10 @@ def package_roots(found: Discovered) -> list[PackageRoot]:
                     group(folder)["manifests"].append(os.path.join(folder, name))
     roots_of_packages = {folder: root_of(folder) for folder in package_folders}
     for path in found.build_files:
-        home = owner(os.path.dirname(path), set(package_folders))
+        home = nearest(os.path.dirname(path), roots_of_packages)
         group(roots_of_packages[home] if home is not None else os.path.dirname(path))["build"].append(path)
     for copy in found.napi_copies:
-        home = owner(os.path.dirname(copy), set(package_folders))
+        home = nearest(os.path.dirname(copy), roots_of_packages)
         group(roots_of_packages[home] if home is not None else copy)["copies"].append(copy)
     return [
         PackageRoot(folder, tuple(g["packages"]), tuple(g["manifests"]), tuple(g["build"]), tuple(g["copies"]))
