@@ -336,5 +336,7 @@ def test_ctrl_c_stops_the_parent_alone_and_it_ends_its_workers():
 def test_workers_end_with_their_parent_even_when_it_is_killed():
     child, pids = _child()
     child.kill()  # SIGKILL: no clean-up of its own
-    child.communicate(timeout=30)
+    child.wait(timeout=30)  # not communicate(): a worker left would hold the pipes open
+    child.stdout.close()
+    child.stderr.close()
     assert _gone_within(pids)
