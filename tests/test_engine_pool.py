@@ -201,8 +201,21 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+@pytest.fixture
+def slow_run(tmp_path):
+    """A pooled dry run (in its own session) whose two workers are planning
+    roots; whatever a failing test leaves of it is killed at the end."""
+    runs = []
+    yield lambda: runs.append(_slow_run(tmp_path)) or runs[-1]
+    for run, _ in runs:
+        try:
+            os.killpg(run.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        run.communicate()
+
+
 def _slow_run(tmp_path: Path) -> tuple[subprocess.Popen, list[int]]:
-    """A pooled dry run (in its own session) whose two workers are planning roots."""
     busy = tmp_path / "busy"
     busy.mkdir()
     run = subprocess.Popen([sys.executable, "-c", SLOW, str(busy), "--dry-run", "--format", "json", "--jobs", "2",
@@ -226,8 +239,8 @@ def _ended(pids: list[int]) -> bool:
     return True
 
 
-def test_ctrl_c_while_the_workers_plan_is_130_and_leaves_no_process(tmp_path):
-    run, pids = _slow_run(tmp_path)
+def test_ctrl_c_while_the_workers_plan_is_130_and_leaves_no_process(slow_run):
+    run, pids = slow_run()
     os.killpg(run.pid, signal.SIGINT)  # what a terminal sends: to the workers too
     out, err = run.communicate(timeout=30)
     assert run.returncode == 130 and err.endswith(b"napi-fix: interrupted: nothing written\n")
@@ -235,10 +248,10 @@ def test_ctrl_c_while_the_workers_plan_is_130_and_leaves_no_process(tmp_path):
     assert _ended(pids)
 
 
-def test_a_worker_killed_mid_run_ends_the_run_with_status_2_and_names_it(tmp_path):
+def test_a_worker_killed_mid_run_ends_the_run_with_status_2_and_names_it(slow_run):
     """As with ProcessPoolExecutor's BrokenProcessPool, but saying which
     worker and how; at once, though the other worker is still busy."""
-    run, pids = _slow_run(tmp_path)
+    run, pids = slow_run()
     started = time.monotonic()
     os.kill(pids[0], signal.SIGKILL)  # the OOM killer, say
     out, err = run.communicate(timeout=30)

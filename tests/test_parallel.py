@@ -287,8 +287,22 @@ with Workers(2, oneshot=True) as workers:
 """
 
 
+@pytest.fixture
+def child():
+    """A process whose pool's workers are busy (its own session: signals for
+    it alone); whatever a failing test leaves of it is killed at the end."""
+    started = []
+    yield lambda: started.append(_child()) or started[-1]
+    for process, pids in started:
+        for pid in (process.pid, *pids):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        process.communicate(timeout=30)
+
+
 def _child() -> tuple[subprocess.Popen, list[int]]:
-    """A process whose pool's workers are busy (its own session: signals for it alone)."""
     child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              cwd=ROOT, start_new_session=True)
     pids = [int(pid) for pid in child.stdout.readline().split()]
@@ -321,22 +335,20 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_ctrl_c_stops_the_parent_alone_and_it_ends_its_workers():
+def test_ctrl_c_stops_the_parent_alone_and_it_ends_its_workers(child):
     """A terminal's Ctrl-C reaches every process of the group: the workers
     ignore it, the parent's wait raises KeyboardInterrupt and the pool ends
     them before the parent goes on."""
-    child, pids = _child()
+    process, pids = child()
     assert all(_ignores_sigint(pid) for pid in pids)
-    os.killpg(child.pid, signal.SIGINT)
-    out, err = child.communicate(timeout=30)
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=30)
     assert out == b"interrupted\n" and b"KeyboardInterrupt" in err and err.count(b"Traceback") == 1
-    assert child.returncode != 0 and _gone_within(pids)
+    assert process.returncode != 0 and _gone_within(pids)
 
 
-def test_workers_end_with_their_parent_even_when_it_is_killed():
-    child, pids = _child()
-    child.kill()  # SIGKILL: no clean-up of its own
-    child.wait(timeout=30)  # not communicate(): a worker left would hold the pipes open
-    child.stdout.close()
-    child.stderr.close()
+def test_workers_end_with_their_parent_even_when_it_is_killed(child):
+    process, pids = child()
+    process.kill()  # SIGKILL: no clean-up of its own
+    process.wait(timeout=30)  # not communicate(): a worker left would hold the pipes open
     assert _gone_within(pids)
