@@ -27,7 +27,7 @@ from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
 from codemod.sources.base import within
 from codemod.sources.disk import DiskSources
 from checkout import ROOT
-from helpers import copy_example, run_cli, write_tree
+from helpers import copy_example, ended, run_cli, write_tree
 
 COUNTER = """#include <napi.h>
 class Counter{i} : public Napi::ObjectWrap<Counter{i}> {{
@@ -229,23 +229,13 @@ def _slow_run(tmp_path: Path) -> tuple[subprocess.Popen, list[int]]:
     return run, pids
 
 
-def _ended(pids: list[int]) -> bool:
-    """None of `pids` is left, not even as a zombie (orphans would be init's, and be reaped in time)."""
-    deadline = time.monotonic() + 10
-    while any(os.path.exists(f"/proc/{pid}") for pid in pids):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
 def test_ctrl_c_while_the_workers_plan_is_130_and_leaves_no_process(slow_run):
     run, pids = slow_run()
     os.killpg(run.pid, signal.SIGINT)  # what a terminal sends: to the workers too
     out, err = run.communicate(timeout=30)
     assert run.returncode == 130 and err.endswith(b"napi-fix: interrupted: nothing written\n")
     assert json.loads(out)["exit_code"] == 130
-    assert _ended(pids)
+    assert ended(pids)
 
 
 def test_a_worker_killed_mid_run_ends_the_run_with_status_2_and_names_it(slow_run):
@@ -258,4 +248,4 @@ def test_a_worker_killed_mid_run_ends_the_run_with_status_2_and_names_it(slow_ru
     assert time.monotonic() - started < 10
     error = json.loads(out)["error"]
     assert run.returncode == 2 and f"(pid {pids[0]}) was killed by SIGKILL" in error
-    assert b"Traceback" not in err and _ended(pids)
+    assert b"Traceback" not in err and ended(pids)

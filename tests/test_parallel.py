@@ -20,6 +20,7 @@ import pytest
 
 from codemod.forkpool import WorkerLost
 from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
+from helpers import ended
 
 BUSY = 0.1  # seconds a task holds its worker
 POOLS = pytest.mark.parametrize("oneshot", [True, False], ids=["oneshot", "executor"])
@@ -311,28 +312,10 @@ def _child() -> tuple[subprocess.Popen, list[int]]:
     return child, pids
 
 
-def _gone_within(pids, seconds: float = 10) -> bool:
-    """No worker left (not ours to reap: the child's, or init's once orphaned)."""
-    deadline = time.monotonic() + seconds
-    while any(_alive(pid) for pid in pids):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
 def _ignores_sigint(pid: int) -> bool:
     with open(f"/proc/{pid}/status") as status:
         ignored = next(line.split()[1] for line in status if line.startswith("SigIgn:"))
     return bool(int(ignored, 16) & (1 << (signal.SIGINT - 1)))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_ctrl_c_stops_the_parent_alone_and_it_ends_its_workers(child):
@@ -344,11 +327,11 @@ def test_ctrl_c_stops_the_parent_alone_and_it_ends_its_workers(child):
     os.killpg(process.pid, signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert out == b"interrupted\n" and b"KeyboardInterrupt" in err and err.count(b"Traceback") == 1
-    assert process.returncode != 0 and _gone_within(pids)
+    assert process.returncode != 0 and ended(pids)
 
 
 def test_workers_end_with_their_parent_even_when_it_is_killed(child):
     process, pids = child()
     process.kill()  # SIGKILL: no clean-up of its own
     process.wait(timeout=30)  # not communicate(): a worker left would hold the pipes open
-    assert _gone_within(pids)
+    assert ended(pids)
