@@ -139,8 +139,10 @@ class ForkPool:
     def _worker_ended(self, fd: int) -> None:
         pid = self._workers.pop(fd)
         os.close(fd)
-        _, status = os.waitpid(pid, 0)  # its pipe closed: it has exited, or is exiting
-        if os.WIFSIGNALED(status):
+        status = _reap(pid)  # its pipe closed: it has exited, or is exiting
+        if status is None:
+            how = "ended"
+        elif os.WIFSIGNALED(status):
             how = f"was killed by {signal.Signals(os.WTERMSIG(status)).name}"
         else:
             how = f"exited with status {os.WEXITSTATUS(status)}"
@@ -156,8 +158,16 @@ class ForkPool:
                 os.kill(pid, signal.SIGKILL)
         for fd, pid in self._workers.items():
             os.close(fd)
-            os.waitpid(pid, 0)
+            _reap(pid)
         self._workers.clear()
+
+
+def _reap(pid: int) -> int | None:
+    """Wait for the worker to end; its status, None if reaped elsewhere (SIGCHLD ignored)."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return None
 
 
 def _grow(fd: int) -> None:
