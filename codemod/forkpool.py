@@ -225,13 +225,13 @@ def _unpickled(ok: bool, payload: bytes) -> tuple[bool, object]:
 
 def _read(fd: int, size: int) -> bytes:
     """Exactly `size` bytes; b"" at the end of the pipe."""
-    data = b""
+    data = bytearray()
     while len(data) < size:
         chunk = os.read(fd, size - len(data))
         if not chunk:
             return b""
         data += chunk
-    return data
+    return bytes(data)
 
 
 def _write(fd: int, data: bytes) -> None:
