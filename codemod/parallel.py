@@ -5,9 +5,10 @@ a pickled call, run by whichever pool there is.
 
 Two pools, chosen by the front-end. The one-shot command line (cli.py,
 `oneshot=True`) gets forkpool.py's: forked workers and pipes, no threads,
-nothing imported; in a dry run the parent (walking, sifting, merging) is
-the critical path, and ProcessPoolExecutor would cost it ~20 ms of imports
-and start-up and its threads' CPU during the walk. The long-lived
+nothing imported beyond select and fcntl. In a dry run the parent
+(walking, sifting, merging) is the critical path, and ProcessPoolExecutor
+would cost it ~20 ms of imports and start-up, and its threads' CPU during
+the walk. The long-lived
 front-ends keep ProcessPoolExecutor: the editor server takes a Future from
 `ahead()` and cancels it, and it and the batch runner start threads of
 their own, which a pool of plain forks would have to be kept clear of.
