@@ -8,10 +8,10 @@ Two pools, chosen by the front-end. The one-shot command line (cli.py,
 nothing imported beyond select and fcntl. In a dry run the parent
 (walking, sifting, merging) is the critical path, and ProcessPoolExecutor
 would cost it ~20 ms of imports and start-up, and its threads' CPU during
-the walk. The long-lived
-front-ends keep ProcessPoolExecutor: the editor server takes a Future from
-`ahead()` and cancels it, and it and the batch runner start threads of
-their own, which a pool of plain forks would have to be kept clear of.
+the walk. The long-lived front-ends keep ProcessPoolExecutor: the editor
+server takes a Future from `ahead()` and cancels it, and it and the batch
+runner start threads of their own, which a pool of plain forks would have
+to be kept clear of.
 """
 
 from __future__ import annotations
