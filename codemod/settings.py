@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
+from codemod.gitignore import Rules
 from codemod.options import DEFAULT_PIN_MODE, DEFAULT_STRATEGY, PIN_MODES, STRATEGIES, Options
 from codemod.results import Finding
 from codemod.rules import BY_ID
@@ -57,17 +58,21 @@ class Exclusions:
     patterns: tuple[str, ...]
 
     def matches(self, path: str, is_dir: bool) -> bool:
-        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(self.folder)).replace(os.sep, "/")
-        if relative == ".." or relative.startswith("../"):
-            return False
-        return _spec(self.patterns).match_file(relative + "/" if is_dir else relative)
+        """Whether a pattern excludes `path` itself (the walk never asks
+        about what is inside an excluded folder)."""
+        relative = self._relative(path)
+        return relative is not None and _rules(self.patterns).verdict(relative, is_dir) is True
+
+    def _relative(self, path: str) -> str | None:
+        """`path` relative to `folder`, "/"-separated; None outside it (or `folder` itself)."""
+        absolute, folder = os.path.abspath(path), os.path.abspath(self.folder)
+        prefix = folder if folder.endswith(os.sep) else folder + os.sep
+        return absolute[len(prefix):].replace(os.sep, "/") if absolute.startswith(prefix) else None
 
 
 @functools.lru_cache(maxsize=16)
-def _spec(patterns: tuple[str, ...]):
-    import pathspec  # only a project that excludes something pays for the import
-
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+def _rules(patterns: tuple[str, ...]) -> Rules:
+    return Rules.from_patterns(patterns)
 
 
 @dataclass(frozen=True)

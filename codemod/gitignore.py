@@ -1,0 +1,275 @@
+"""gitignore-style rules -> one compiled regex that says which rule speaks for a path.
+
+Why not pathspec: importing it costs 12-22 ms of a run's start (its
+backends look for hyperscan and re2), and it compiles one regex per pattern,
+which the walk then tries one by one from Python. Here a rule list becomes
+one regex: the patterns in reverse order as one alternation, a group per
+pattern, so the first alternative that matches is git's "last pattern that
+matches" and its group says whether it ignores or re-includes.
+
+The translation follows git's own code (dir.c `add_patterns_from_buffer`,
+`parse_path_pattern`, `match_basename`, `match_pathname`; wildmatch.c), and
+tests/test_gitignore.py holds it against `git check-ignore`. It works on
+bytes as git does (a file's lines and a path's name are compared byte for
+byte: `?` is one byte, not one character), through latin-1 so that each
+byte is one str character.
+
+Where git and pathspec 1.1.1 differ, this follows git (each is a row of
+tests/test_gitignore.py's table):
+- a UTF-8 byte order mark at the start of a .gitignore is skipped by git;
+  pathspec kept it in the first pattern, which then matched nothing;
+- git splits lines on "\\n" only (and drops one "\\r" before it); pathspec's
+  `splitlines` also split on a lone "\\r", "\\v", "\\f", "\\x1c"-"\\x1e",
+  "\\x85", U+2028 and U+2029;
+- `x/**` matches what is inside x, never x itself; pathspec matched the
+  folder x too, so `x/**` with `!x/keep.cc` lost keep.cc;
+- no pattern re-includes a path whose folder is ignored (git never looks
+  inside an ignored folder); pathspec matched a folder's patterns against
+  what is inside it, so `vendor/` then `!vendor/a.cc` took vendor/a.cc when
+  the walk started inside vendor/;
+- in a pattern with a slash, git compares the part before the first
+  wildcard literally and matches the rest as a pattern of its own, so a
+  `**` right after that part counts as a leading `**`: `a/b**` matches
+  a/b/c/d (pathspec: a/b* within one folder);
+- a pattern git cannot parse (an unclosed `[`, an unknown `[:name:]`, a
+  trailing lone backslash) matches nothing;
+- `?`, `*` and classes match bytes: `?` does not match "é" (two bytes in
+  UTF-8), and a class names bytes.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BOM = "\xef\xbb\xbf"  # UTF-8's byte order mark, as latin-1 characters
+_SPECIAL = "*?[\\"  # what ends the literal start of a pattern (git's simple_length)
+# wildmatch's [:name:] classes, in the C locale (git matches bytes).
+_POSIX = {
+    "alnum": str.isalnum, "alpha": str.isalpha, "blank": lambda c: c in " \t", "cntrl": lambda c: ord(c) < 32 or c == "\x7f",
+    "digit": str.isdigit, "graph": lambda c: 33 <= ord(c) <= 126, "lower": str.islower,
+    "print": lambda c: 32 <= ord(c) <= 126, "punct": lambda c: 33 <= ord(c) <= 126 and not c.isalnum(),
+    "space": lambda c: c in " \t\n\v\f\r", "upper": str.isupper, "xdigit": lambda c: c in "0123456789abcdefABCDEF",
+}
+
+
+class Rules:
+    """One rule list (a .gitignore's lines, or patterns given one per string)
+    compiled once: `verdict(relative path, is_dir)`."""
+
+    __slots__ = ("_regex", "_ignores")
+
+    def __init__(self, lines):
+        alternatives, ignores = [], [None]  # group 0 is the whole match
+        for line in reversed(list(lines)):
+            rule = _rule(line)
+            if rule is not None:
+                ignores.append(rule[0])
+                alternatives.append(rule[1])
+        self._ignores = tuple(ignores)
+        self._regex = re.compile("|".join(alternatives), re.DOTALL) if alternatives else None
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Rules":
+        """A .gitignore file's rules, split into lines as git splits them."""
+        text = data.decode("latin-1")
+        if text.startswith(_BOM):
+            text = text[len(_BOM):]
+        return cls(text.split("\n"))
+
+    @classmethod
+    def from_patterns(cls, patterns) -> "Rules":
+        """Patterns given as strings (settings, workspace globs), each one line."""
+        return cls(p.encode("utf-8", "surrogateescape").decode("latin-1") for p in patterns)
+
+    def verdict(self, path: str, is_dir: bool) -> bool | None:
+        """For `path` ("/"-separated, relative to the rules' folder): True
+        when the last pattern that matches ignores it, False when it
+        re-includes it (`!`), None when no pattern matches."""
+        if self._regex is None:
+            return None
+        if not path.isascii():
+            path = path.encode("utf-8", "surrogateescape").decode("latin-1")
+        match = self._regex.fullmatch(("D" if is_dir else "F") + path)
+        return None if match is None else self._ignores[match.lastindex]
+
+    def covers(self, path: str, is_dir: bool) -> bool:
+        """Whether git ignores `path` by these rules alone: it, or a folder
+        above it (below the rules' folder), is ignored and not re-included."""
+        parts = path.split("/")
+        folder = ""
+        for part in parts[:-1]:
+            folder = folder + "/" + part if folder else part
+            if self.verdict(folder, True):
+                return True
+        return bool(self.verdict(path, is_dir))
+
+
+def _rule(line: str) -> tuple[bool, str] | None:
+    """(ignores, regex) for one line; None for a blank line, a comment, or a
+    pattern that can match nothing. The regex is matched against "D" (a
+    folder) or "F" (anything else) followed by the path."""
+    if not line or line[0] == "#":
+        return None
+    if line[-1] == "\r":
+        line = line[:-1]
+    line = _trim(line.split("\0", 1)[0])  # git reads a line as a C string
+    negative = line[:1] == "!"
+    pattern = line[1:] if negative else line
+    folders_only = pattern[-1:] == "/"
+    if folders_only:
+        pattern = pattern[:-1]
+    if not pattern:
+        return None
+    if "/" not in pattern:
+        body = _wild(pattern, False)  # matched against the last name only
+        body = None if body is None else "(?:.*/)?" + body
+    else:
+        literal = len(pattern)
+        for i, c in enumerate(pattern):
+            if c in _SPECIAL:
+                literal = i
+                break
+        if pattern[0] == "/":
+            pattern, literal = pattern[1:], literal - 1
+        rest = _wild(pattern[literal:], True)
+        body = None if rest is None else re.escape(pattern[:literal]) + rest
+    if body is None:
+        return None
+    return not negative, "(" + ("D" if folders_only else "[DF]") + body + ")"
+
+
+def _trim(line: str) -> str:
+    """Trailing spaces go, unless escaped with a backslash (git's trim_trailing_spaces)."""
+    last_space = None
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if c == " ":
+            if last_space is None:
+                last_space = i
+        elif c == "\\":
+            i += 1
+            if i == len(line):
+                return line
+            last_space = None
+        else:
+            last_space = None
+        i += 1
+    return line if last_space is None else line[:last_space]
+
+
+def _wild(pattern: str, pathname: bool) -> str | None:
+    """wildmatch's pattern as a regex; None when git cannot parse it (it
+    then matches nothing). `pathname`: WM_PATHNAME, where `*` stays within
+    a folder and `**` between slashes crosses them; without it the pattern
+    meets a single name, which holds no slash."""
+    out = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 == n:
+                return None
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "*":
+            j = i
+            while j < n and pattern[j] == "*":
+                j += 1
+            if pathname and j - i > 1 and (i == 0 or pattern[i - 1] == "/") \
+                    and (j == n or pattern[j] == "/" or pattern[j:j + 2] == "\\/"):
+                if j < n and pattern[j] == "/":
+                    out.append("(?:.*/)?")  # `**/`: no folder, or any folders
+                    j += 1
+                else:
+                    out.append(".*")
+            else:
+                out.append("[^/]*")
+            i = j
+        elif c == "[":
+            parsed = _class(pattern, i)
+            if parsed is None:
+                return None
+            cls, i = parsed
+            out.append(cls)
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return "".join(out)
+
+
+def _class(pattern: str, i: int) -> tuple[str, int] | None:
+    """The bracket expression at pattern[i] ("[") as a regex and the index
+    after it, read as wildmatch reads it: a "]" right after "[" or "[!" is a
+    member, "!" or "^" negates, `a-z` is a range (empty when z < a), `\\`
+    escapes, [:name:] names a C-locale class; never a "/"."""
+    n = len(pattern)
+    i += 1
+    negated = i < n and pattern[i] in "!^"
+    if negated:
+        i += 1
+    members: set[str] = set()
+    ranges: list[tuple[str, str]] = []
+    prev = ""
+    first = True
+    while True:
+        if i >= n:
+            return None
+        c = pattern[i]
+        if c == "]" and not first:
+            break
+        first = False
+        if c == "\\":
+            i += 1
+            if i >= n:
+                return None
+            prev = pattern[i]
+            members.add(prev)
+        elif c == "-" and prev and i + 1 < n and pattern[i + 1] != "]":
+            i += 1
+            high = pattern[i]
+            if high == "\\":
+                i += 1
+                if i >= n:
+                    return None
+                high = pattern[i]
+            ranges.append((prev, high))
+            prev = ""
+        elif c == "[" and i + 1 < n and pattern[i + 1] == ":":
+            end = pattern.find("]", i + 2)
+            if end < 0:
+                return None
+            inner = pattern[i + 2:end]
+            if not inner or inner[-1] != ":":
+                members.add("[")  # no ":]": an ordinary "[", and the ":" next
+                prev = "["
+                i += 1
+                continue
+            test = _POSIX.get(inner[:-1])
+            if test is None:
+                return None
+            members.update(chr(b) for b in range(128) if test(chr(b)))
+            prev = ""
+            i = end
+        else:
+            prev = c
+            members.add(c)
+        i += 1
+    members.discard("/")
+    items = "".join(f"\\x{ord(c):02x}" for c in sorted(members))
+    for low, high in ranges:
+        if low > high:
+            continue
+        if low <= "/" <= high:  # split around "/": a class never matches it
+            if low < "/":
+                items += f"\\x{ord(low):02x}-\\x2e"
+            if high > "/":
+                items += f"\\x30-\\x{ord(high):02x}"
+        else:
+            items += f"\\x{ord(low):02x}-\\x{ord(high):02x}"
+    if negated:
+        return "[^/" + items + "]", i + 1
+    return ("[" + items + "]" if items else "(?!)"), i + 1
