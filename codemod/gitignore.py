@@ -54,19 +54,45 @@ _POSIX = {
 
 class Rules:
     """One rule list (a .gitignore's lines, or patterns given one per string)
-    compiled once: `verdict(relative path, is_dir)`."""
+    compiled once: `verdict(relative path, is_dir)`.
 
-    __slots__ = ("_regex", "_ignores")
+    Most lines of real .gitignore files are a plain name (`node_modules/`),
+    a plain path (`src/build`) or `*` and a plain ending (`*.log`); git
+    compares those without its pattern matcher, and so does this, with a
+    dict or `str.endswith`. Only the rest become the regex: compiling one
+    costs more than everything else a .gitignore does."""
+
+    __slots__ = ("_ignores", "_names", "_folder_names", "_paths", "_folder_paths", "_endings", "_regex", "_groups")
 
     def __init__(self, lines):
-        alternatives, ignores = [], [None]  # group 0 is the whole match
-        for line in reversed(list(lines)):
+        self._ignores: list[bool] = []  # by the pattern's index: True ignores, False re-includes (`!`)
+        # A name or path -> the index of the last pattern that is exactly it;
+        # folder_: the patterns with a trailing "/".
+        self._names: dict[str, int] = {}
+        self._folder_names: dict[str, int] = {}
+        self._paths: dict[str, int] = {}
+        self._folder_paths: dict[str, int] = {}
+        self._endings: list[tuple[str, int, bool]] = []  # (ending, index, folders only), last pattern first
+        alternatives = []
+        for line in lines:
             rule = _rule(line)
-            if rule is not None:
-                ignores.append(rule[0])
-                alternatives.append(rule[1])
-        self._ignores = tuple(ignores)
-        self._regex = re.compile("|".join(alternatives), re.DOTALL) if alternatives else None
+            if rule is None:
+                continue
+            ignores, folders_only, kind, value = rule
+            index = len(self._ignores)
+            self._ignores.append(ignores)
+            if kind == _NAME:
+                (self._folder_names if folders_only else self._names)[value] = index
+            elif kind == _PATH:
+                (self._folder_paths if folders_only else self._paths)[value] = index
+            elif kind == _ENDING:
+                self._endings.insert(0, (value, index, folders_only))
+            else:
+                alternatives.insert(0, (index, "(" + ("D" if folders_only else "[DF]") + value + ")"))
+        # The patterns in reverse order as one alternation: the first that
+        # matches is the last pattern that matches; its group (1-based) names it.
+        self._groups = (-1,) + tuple(index for index, _ in alternatives)
+        self._regex = re.compile("|".join(text for _, text in alternatives), re.DOTALL) if alternatives else None
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Rules":
@@ -85,12 +111,23 @@ class Rules:
         """For `path` ("/"-separated, relative to the rules' folder): True
         when the last pattern that matches ignores it, False when it
         re-includes it (`!`), None when no pattern matches."""
-        if self._regex is None:
-            return None
         if not path.isascii():
             path = path.encode("utf-8", "surrogateescape").decode("latin-1")
-        match = self._regex.fullmatch(("D" if is_dir else "F") + path)
-        return None if match is None else self._ignores[match.lastindex]
+        name = path[path.rfind("/") + 1:]
+        best = max(self._names.get(name, -1), self._paths.get(path, -1))
+        if is_dir:
+            best = max(best, self._folder_names.get(name, -1), self._folder_paths.get(path, -1))
+        for ending, index, folders_only in self._endings:
+            if index < best:
+                break
+            if name.endswith(ending) and (is_dir or not folders_only):
+                best = index
+                break
+        if self._regex is not None and self._groups[1] > best:
+            match = self._regex.fullmatch(("D" if is_dir else "F") + path)
+            if match is not None:
+                best = max(best, self._groups[match.lastindex])
+        return None if best < 0 else self._ignores[best]
 
     def covers(self, path: str, is_dir: bool) -> bool:
         """Whether git ignores `path` by these rules alone: it, or a folder
@@ -104,10 +141,14 @@ class Rules:
         return bool(self.verdict(path, is_dir))
 
 
-def _rule(line: str) -> tuple[bool, str] | None:
-    """(ignores, regex) for one line; None for a blank line, a comment, or a
-    pattern that can match nothing. The regex is matched against "D" (a
-    folder) or "F" (anything else) followed by the path."""
+_NAME, _PATH, _ENDING, _REGEX = "name", "path", "ending", "regex"  # how a pattern is compared
+
+
+def _rule(line: str) -> tuple[bool, bool, str, str] | None:
+    """(ignores, folders only, how it is compared, what with) for one line;
+    None for a blank line, a comment, or a pattern that can match nothing.
+    A _REGEX is matched against "D" (a folder) or "F" (anything else)
+    followed by the path."""
     if not line or line[0] == "#":
         return None
     if line[-1] == "\r":
@@ -120,22 +161,24 @@ def _rule(line: str) -> tuple[bool, str] | None:
         pattern = pattern[:-1]
     if not pattern:
         return None
-    if "/" not in pattern:
-        body = _wild(pattern, False)  # matched against the last name only
-        body = None if body is None else "(?:.*/)?" + body
-    else:
-        literal = len(pattern)
-        for i, c in enumerate(pattern):
-            if c in _SPECIAL:
-                literal = i
-                break
-        if pattern[0] == "/":
-            pattern, literal = pattern[1:], literal - 1
-        rest = _wild(pattern[literal:], True)
-        body = None if rest is None else re.escape(pattern[:literal]) + rest
-    if body is None:
-        return None
-    return not negative, "(" + ("D" if folders_only else "[DF]") + body + ")"
+    literal = len(pattern)  # git's simple_length: the part before the first wildcard
+    for i, c in enumerate(pattern):
+        if c in _SPECIAL:
+            literal = i
+            break
+    if "/" not in pattern:  # matched against the last name only
+        if literal == len(pattern):
+            return not negative, folders_only, _NAME, pattern
+        if pattern[0] == "*" and not any(c in _SPECIAL for c in pattern[1:]):  # `*.log` (git's ENDSWITH)
+            return not negative, folders_only, _ENDING, pattern[1:]
+        body = _wild(pattern, False)
+        return None if body is None else (not negative, folders_only, _REGEX, "(?:.*/)?" + body)
+    if pattern[0] == "/":
+        pattern, literal = pattern[1:], literal - 1
+    if literal == len(pattern):
+        return not negative, folders_only, _PATH, pattern
+    rest = _wild(pattern[literal:], True)
+    return None if rest is None else (not negative, folders_only, _REGEX, re.escape(pattern[:literal]) + rest)
 
 
 def _trim(line: str) -> str:

@@ -182,6 +182,13 @@ TABLE = [
     pytest.param(b"a*\n!a\n", "a", False, False, id="last-pattern-wins"),
     pytest.param(b"*\n!a\n*\n", "a", False, True, id="last-pattern-wins-again"),
     pytest.param(b"x\0y\n", "x", False, True, id="a-nul-ends-the-line"),
+    # a plain name, a plain ending and a pattern each compared their own way, still the last one wins
+    pytest.param(b"a*\nab\n!a?\n", "ab", False, False, id="a-pattern-after-a-plain-name"),
+    pytest.param(b"!a?\nab\n", "ab", False, True, id="a-plain-name-after-a-pattern"),
+    pytest.param(b"!*b\na?\n", "ab", False, True, id="a-pattern-after-an-ending"),
+    pytest.param(b"a?\n!*b\n", "ab", False, False, id="an-ending-after-a-pattern"),
+    pytest.param(b"*b\n!ab\n", "ab", False, False, id="a-plain-name-after-an-ending"),
+    pytest.param(b"!a/b\n*b\n", "a/b", False, True, id="an-ending-after-a-plain-path"),
 ]
 
 
@@ -299,7 +306,7 @@ def test_every_gitignore_of_the_real_corpora_agrees_with_git(git, corpus):
     trees = _trees_with_gitignores(root) if root.is_dir() else []
     if not trees:
         pytest.skip(f"no unpacked corpus with a .gitignore at {root} (bench/checkouts.py, bench/realworld.py build them)")
-    assert sum(_walk_and_compare(git, tree) for tree in trees) > 1000
+    assert all(_walk_and_compare(git, tree) > 0 for tree in trees)
 
 
 # -- a plain run never imports pathspec ------------------------------------------------------------
