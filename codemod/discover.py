@@ -201,10 +201,12 @@ class _Found:
             except Unreadable as exc:
                 self.problems.append((top, exc.reason))
             return
-        stack = [(top, specs)]
+        # Each folder also spelled absolute: the rules see paths relative to
+        # their own folder, cut from it without an abspath per entry.
+        stack = [(top, os.path.abspath(top), specs)]
         walking = None  # the subfolder of `top` being walked: depth first, it is done when the next one starts
         while stack:
-            folder, specs = stack.pop()
+            folder, absolute, specs = stack.pop()
             if self.on_subtree is not None and folder != top and (os.path.dirname(folder) or ".") == top:
                 if walking is not None:
                     self._subtree_done(walking)
@@ -218,7 +220,8 @@ class _Found:
             local = _load_spec(self.sources, folder, self.specs) if any(e.name == ".gitignore" for e in entries) \
                 else None
             if local is not None:
-                specs = specs + ((os.path.abspath(folder), local),)
+                specs = specs + ((absolute, local),)
+            inside = _prefix(absolute)
             subdirs = []
             for entry in entries:
                 if entry.kind == LINK:
@@ -227,22 +230,18 @@ class _Found:
                 # against the .gitignore rules: most files of a checkout
                 # are neither C/C++ nor build or package files.
                 if entry.kind == DIR:
-                    if entry.name not in SKIP_DIRS:
-                        path = child(folder, entry.name)
-                        if not self._skipped(path, True, specs):
-                            subdirs.append(path)
-                elif is_wanted(entry.name):
-                    path = child(folder, entry.name)
-                    if not self._skipped(path, False, specs):
-                        self._take(replace(entry, path=path))
-            stack.extend((d, specs) for d in reversed(subdirs))
+                    if entry.name not in SKIP_DIRS and not self._skipped(inside + entry.name, True, specs):
+                        subdirs.append((child(folder, entry.name), inside + entry.name))
+                elif is_wanted(entry.name) and not self._skipped(inside + entry.name, False, specs):
+                    self._take(replace(entry, path=child(folder, entry.name)))
+            stack.extend((path, at, specs) for path, at in reversed(subdirs))
 
     def _subtree_done(self, folder: str) -> None:
         self.on_subtree(folder, Discovered(build_files=tuple(self.build), package_files=tuple(self.package),
                                            napi_copies=tuple(self.copies)))
 
-    def _skipped(self, path: str, is_dir: bool, specs) -> bool:
-        return _ignored(path, is_dir, specs) or self.excluded(path, is_dir)
+    def _skipped(self, absolute: str, is_dir: bool, specs) -> bool:
+        return _ignored(absolute, is_dir, specs) or self.excluded(absolute, is_dir)
 
     def _inside_skipped(self, top: str, specs) -> bool:
         """Whether `top` or a folder above it is ignored by the .gitignore
@@ -402,11 +401,9 @@ def _ancestor_specs(sources: Sources, top: str, known: dict[bytes, Rules] | None
     return tuple(reversed(found))
 
 
-def _ignored(path: str, is_dir: bool, specs) -> bool:
-    """`specs`: (absolute folder, its .gitignore), outermost first."""
-    if not specs:
-        return False
-    absolute = os.path.abspath(path)
+def _ignored(absolute: str, is_dir: bool, specs) -> bool:
+    """`specs`: (absolute folder, its .gitignore), outermost first;
+    `absolute`: an absolute, normalized path below them."""
     for base, spec in reversed(specs):
         verdict = spec.verdict(_below(absolute, base).replace(os.sep, "/"), is_dir)
         if verdict is not None:

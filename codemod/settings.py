@@ -60,14 +60,17 @@ class Exclusions:
     def matches(self, path: str, is_dir: bool) -> bool:
         """Whether a pattern excludes `path` itself (the walk never asks
         about what is inside an excluded folder)."""
-        relative = self._relative(path)
-        return relative is not None and _rules(self.patterns).verdict(relative, is_dir) is True
+        absolute = os.path.abspath(path)
+        inside = self._inside
+        if not absolute.startswith(inside):
+            return False  # outside `folder`, or `folder` itself
+        return _rules(self.patterns).verdict(absolute[len(inside):].replace(os.sep, "/"), is_dir) is True
 
-    def _relative(self, path: str) -> str | None:
-        """`path` relative to `folder`, "/"-separated; None outside it (or `folder` itself)."""
-        absolute, folder = os.path.abspath(path), os.path.abspath(self.folder)
-        prefix = folder if folder.endswith(os.sep) else folder + os.sep
-        return absolute[len(prefix):].replace(os.sep, "/") if absolute.startswith(prefix) else None
+    @functools.cached_property
+    def _inside(self) -> str:
+        """How every path strictly inside `folder` starts."""
+        folder = os.path.abspath(self.folder)
+        return folder if folder.endswith(os.sep) else folder + os.sep
 
 
 @functools.lru_cache(maxsize=16)
