@@ -283,12 +283,15 @@ class _Found:
 
 class Workspaces:
     """What workspace_lock_above learns, kept for one walk: each folder's
-    member globs read once, each list of globs compiled once (a monorepo's
-    members all look up the same roots)."""
+    member globs read once, each list of globs compiled once, each root's
+    lock and each folder's `.git` looked for once (a monorepo's members all
+    look up the same roots)."""
 
     def __init__(self):
         self.patterns: dict[str, list[str]] = {}
         self.rules: dict[tuple[str, ...], Rules] = {}
+        self.locks: dict[str, str | None] = {}
+        self.checkouts: dict[str, bool] = {}
 
 
 def workspace_lock_above(sources: Sources, folder: str, problems: list | None = None,
@@ -305,7 +308,12 @@ def workspace_lock_above(sources: Sources, folder: str, problems: list | None = 
     member = current
     while True:
         parent = os.path.dirname(current)
-        if parent == current or sources.exists(os.path.join(current, ".git")):
+        if parent == current:
+            return None
+        checkout = memo.checkouts.get(current)
+        if checkout is None:
+            checkout = memo.checkouts[current] = sources.exists(os.path.join(current, ".git"))
+        if checkout:
             return None
         current = parent
         patterns = memo.patterns.get(current)
@@ -319,11 +327,10 @@ def workspace_lock_above(sources: Sources, folder: str, problems: list | None = 
                 rules = memo.rules[tuple(patterns)] = Rules.from_patterns(patterns)
             if not rules.covers(os.path.relpath(member, current).replace(os.sep, "/"), True):
                 return None
-        for lock in LOCKFILES:
-            candidate = os.path.join(current, lock)
-            if sources.is_file(candidate):
-                return os.path.relpath(candidate)
-        return None
+        if current not in memo.locks:
+            memo.locks[current] = next((lock for lock in LOCKFILES if sources.is_file(os.path.join(current, lock))), None)
+        lock = memo.locks[current]
+        return None if lock is None else os.path.relpath(os.path.join(current, lock))
 
 
 _ANY = "**"  # the members of a workspace root whose manifest could not be read: any folder may be one

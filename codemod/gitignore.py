@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 
 _BOM = "\xef\xbb\xbf"  # UTF-8's byte order mark, as latin-1 characters
-_SPECIAL = "*?[\\"  # what ends the literal start of a pattern (git's simple_length)
+_SPECIAL = re.compile(r"[*?[\\]")  # what ends the literal start of a pattern (git's simple_length)
 # wildmatch's [:name:] classes, in the C locale (git matches bytes).
 _POSIX = {
     "alnum": str.isalnum, "alpha": str.isalpha, "blank": lambda c: c in " \t", "cntrl": lambda c: ord(c) < 32 or c == "\x7f",
@@ -161,15 +161,12 @@ def _rule(line: str) -> tuple[bool, bool, str, str] | None:
         pattern = pattern[:-1]
     if not pattern:
         return None
-    literal = len(pattern)  # git's simple_length: the part before the first wildcard
-    for i, c in enumerate(pattern):
-        if c in _SPECIAL:
-            literal = i
-            break
+    special = _SPECIAL.search(pattern)
+    literal = special.start() if special else len(pattern)  # git's simple_length: the part before the first wildcard
     if "/" not in pattern:  # matched against the last name only
         if literal == len(pattern):
             return not negative, folders_only, _NAME, pattern
-        if pattern[0] == "*" and not any(c in _SPECIAL for c in pattern[1:]):  # `*.log` (git's ENDSWITH)
+        if pattern[0] == "*" and not _SPECIAL.search(pattern, 1):  # `*.log` (git's ENDSWITH)
             return not negative, folders_only, _ENDING, pattern[1:]
         body = _wild(pattern, False)
         return None if body is None else (not negative, folders_only, _REGEX, "(?:.*/)?" + body)
@@ -183,6 +180,8 @@ def _rule(line: str) -> tuple[bool, bool, str, str] | None:
 
 def _trim(line: str) -> str:
     """Trailing spaces go, unless escaped with a backslash (git's trim_trailing_spaces)."""
+    if line[-1:] != " ":
+        return line
     last_space = None
     i = 0
     while i < len(line):
