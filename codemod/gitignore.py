@@ -1,11 +1,14 @@
-"""gitignore-style rules -> one compiled regex that says which rule speaks for a path.
+"""gitignore-style rules -> a matcher that says which rule speaks for a path.
 
 Why not pathspec: importing it costs 12-22 ms of a run's start (its
 backends look for hyperscan and re2), and it compiles one regex per pattern,
-which the walk then tries one by one from Python. Here a rule list becomes
-one regex: the patterns in reverse order as one alternation, a group per
-pattern, so the first alternative that matches is git's "last pattern that
-matches" and its group says whether it ignores or re-includes.
+which the walk then tries one by one from Python. Here a plain name, a
+plain path or `*` and a plain ending is looked up in a dict or compared
+with `str.endswith` (most lines of real .gitignore files are such), and the
+other patterns of a file become one regex: in reverse order as one
+alternation, a group per pattern, so the first alternative that matches is
+git's "last pattern that matches". The highest-numbered pattern that
+matches, whichever way it was compared, says ignored or re-included.
 
 The translation follows git's own code (dir.c `add_patterns_from_buffer`,
 `parse_path_pattern`, `match_basename`, `match_pathname`; wildmatch.c), and
@@ -14,27 +17,42 @@ bytes as git does (a file's lines and a path's name are compared byte for
 byte: `?` is one byte, not one character), through latin-1 so that each
 byte is one str character.
 
-Where git and pathspec 1.1.1 differ, this follows git (each is a row of
-tests/test_gitignore.py's table):
-- a UTF-8 byte order mark at the start of a .gitignore is skipped by git;
-  pathspec kept it in the first pattern, which then matched nothing;
+Where git and pathspec 1.1.1 (what napi-fix used before) differ, this
+follows git; each is a row of tests/test_gitignore.py's table (or, for a
+walk, a test of tests/test_discover.py), found there or by the hypothesis
+test against `git check-ignore`:
+- lines git takes as rules that match nothing or as plain rules made
+  pathspec raise, and napi-fix stop with "internal error" (exit 2): a lone
+  `!`, a lone or trailing backslash, a reversed range `[z-a]` (git: only z);
+- `*` then `!*/` (the "ignore all but" idiom): git re-includes every folder
+  and walks it; pathspec kept the folders ignored (a pattern that matched
+  the name outranked one that matched it as a folder);
+- `bin/` then `!/bin/`: git still ignores bin/bin/; pathspec re-included it
+  (the anchored negation matched everything below the top bin/);
+- `a/*` then `!a/b/`: for a/b/c git's .gitignore says nothing (a shallower
+  one may still ignore it); pathspec's said "re-included";
+- `x/**` matches what is inside x, never x itself; pathspec matched x too,
+  so `x/**` then `!x/keep.cc` lost keep.cc;
+- no pattern re-includes a path whose folder is ignored (git never looks
+  inside an ignored folder); pathspec matched a folder's rules against what
+  is inside it, so a walk started inside vendor/ took vendor/lib/keep.cc by
+  `vendor/` then `!vendor/lib/keep.cc`;
+- in a pattern with a slash git compares the part before the first
+  wildcard literally and matches the rest as a pattern of its own, where a
+  leading `**` crosses folders: `a/b**` ignores a/bx/y even when a/bx/ is
+  re-included;
+- a negated class `[!x]` and a range around "/" never match "/" in git;
+- `[[:digit:]]` and the other POSIX classes: git knows them, pathspec not;
+- only spaces are trailing whitespace (a trailing tab stays in the pattern);
 - git splits lines on "\\n" only (and drops one "\\r" before it); pathspec's
   `splitlines` also split on a lone "\\r", "\\v", "\\f", "\\x1c"-"\\x1e",
-  "\\x85", U+2028 and U+2029;
-- `x/**` matches what is inside x, never x itself; pathspec matched the
-  folder x too, so `x/**` with `!x/keep.cc` lost keep.cc;
-- no pattern re-includes a path whose folder is ignored (git never looks
-  inside an ignored folder); pathspec matched a folder's patterns against
-  what is inside it, so `vendor/` then `!vendor/a.cc` took vendor/a.cc when
-  the walk started inside vendor/;
-- in a pattern with a slash, git compares the part before the first
-  wildcard literally and matches the rest as a pattern of its own, so a
-  `**` right after that part counts as a leading `**`: `a/b**` matches
-  a/b/c/d (pathspec: a/b* within one folder);
-- a pattern git cannot parse (an unclosed `[`, an unknown `[:name:]`, a
-  trailing lone backslash) matches nothing;
+  "\\x85", U+2028 and U+2029; a NUL byte ends git's line;
+- a UTF-8 byte order mark at the start of a .gitignore is skipped by git;
+  pathspec kept it in the first pattern, which then matched nothing;
 - `?`, `*` and classes match bytes: `?` does not match "é" (two bytes in
-  UTF-8), and a class names bytes.
+  UTF-8), `??` does.
+Not followed: git (since 2.32) refuses a .gitignore that is a symbolic
+link; discover reads one through the link, as it did before.
 """
 
 from __future__ import annotations
@@ -54,13 +72,10 @@ _POSIX = {
 
 class Rules:
     """One rule list (a .gitignore's lines, or patterns given one per string)
-    compiled once: `verdict(relative path, is_dir)`.
-
-    Most lines of real .gitignore files are a plain name (`node_modules/`),
-    a plain path (`src/build`) or `*` and a plain ending (`*.log`); git
-    compares those without its pattern matcher, and so does this, with a
-    dict or `str.endswith`. Only the rest become the regex: compiling one
-    costs more than everything else a .gitignore does."""
+    compiled once: `verdict(relative path, is_dir)`. Git too compares a
+    plain name, a plain path and `*ending` without its pattern matcher;
+    here that also spares compiling them, which costs more than the rest
+    of reading a .gitignore."""
 
     __slots__ = ("_ignores", "_names", "_folder_names", "_paths", "_folder_paths", "_endings", "_regex", "_groups")
 
