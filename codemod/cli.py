@@ -202,9 +202,11 @@ def run() -> None:
     # completion loads other modules, and writing what it used would drop the rest.
     fixing = not (sys.argv[1:2] and sys.argv[1] in SUBCOMMANDS) and not os.environ.get(COMPLETION)
     code_cache = _dataclass_code_cache() if fixing else None
+    regex_cache = _regex_cache() if fixing else None
     code = main()
     if code_cache is not None:
         code_cache.save()
+        regex_cache.save()
     gc.freeze()  # the exit-time collection skips frozen objects
     sys.exit(code)
 
@@ -220,3 +222,11 @@ def _dataclass_code_cache():
     cache = CodeCache(cache_path("cli"))
     dataclasses.exec = cache.exec_for(dataclasses)
     return cache
+
+
+def _regex_cache():
+    """The opcodes of each regular expression, read from disk (recache.py):
+    compiling them is a tenth of a small dry run."""
+    from codemod import recache
+
+    return recache.install()

@@ -105,24 +105,9 @@ class CodeCache:
         """Write what this process used, when enough had to be compiled; atomically, or not at all."""
         if self.misses - self._saved_misses < (1 if not self.stored else WORTH_WRITING) or os.getpid() != self._pid:
             return
-        import tempfile  # only a start that writes pays for it
-
-        payload = marshal.dumps(self.used)
-        folder = os.path.dirname(self.path)
-        try:
-            os.makedirs(folder, exist_ok=True)
-            handle, temp = tempfile.mkstemp(prefix=".lsp-code-", dir=folder)
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(hashlib.blake2b(payload, digest_size=_CHECKSUM).digest() + payload)
-                os.replace(temp, self.path)  # another server writing at once: one whole file wins
-            except BaseException:
-                os.unlink(temp)
-                raise
-        except OSError:
-            return  # a read-only home: the next start compiles again
-        self.stored = dict(self.used)
-        self._saved_misses = self.misses
+        if write_checksummed(self.path, marshal.dumps(self.used)):
+            self.stored = dict(self.used)
+            self._saved_misses = self.misses
 
 
 def install() -> CodeCache:
@@ -139,22 +124,50 @@ def install() -> CodeCache:
 
 
 def _read(path: str) -> dict[bytes, types.CodeType]:
-    try:
-        with open(path, "rb") as source:
-            data = source.read()
-    except OSError:
-        return {}
-    checksum, payload = data[:_CHECKSUM], data[_CHECKSUM:]
-    if hashlib.blake2b(payload, digest_size=_CHECKSUM).digest() != checksum:
-        return {}
-    try:
-        entries = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return {}
+    entries = read_marshalled(path)
     if not isinstance(entries, dict) or not all(
             isinstance(key, bytes) and isinstance(code, types.CodeType) for key, code in entries.items()):
         return {}
     return entries
+
+
+def read_marshalled(path: str):
+    """What write_checksummed stored at `path`, unmarshalled; None when the
+    file is missing, damaged or not marshal data."""
+    try:
+        with open(path, "rb") as source:
+            data = source.read()
+    except OSError:
+        return None
+    checksum, payload = data[:_CHECKSUM], data[_CHECKSUM:]
+    if hashlib.blake2b(payload, digest_size=_CHECKSUM).digest() != checksum:
+        return None
+    try:
+        return marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+
+
+def write_checksummed(path: str, payload: bytes) -> bool:
+    """`payload` behind its checksum, at `path`, atomically (another process
+    writing at once: one whole file wins); False when it cannot be written
+    (a read-only home: the next start compiles again)."""
+    import tempfile  # only a start that writes pays for it
+
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".code-", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(hashlib.blake2b(payload, digest_size=_CHECKSUM).digest() + payload)
+            os.replace(temp, path)
+        except BaseException:
+            os.unlink(temp)
+            raise
+    except OSError:
+        return False
+    return True
 
 
 def _future_flags(module: types.ModuleType) -> int:

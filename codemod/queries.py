@@ -12,13 +12,13 @@ hands every finder the matches of its own file's patterns.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from pathlib import Path
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
-_HERE = Path(__file__).resolve().parent
-_SEARCH = (_HERE / "queries", _HERE.parent / "queries")
+_HERE = os.path.dirname(os.path.realpath(__file__))
+_SEARCH = (os.path.join(_HERE, "queries"), os.path.join(os.path.dirname(_HERE), "queries"))
 
 # The query files of each language; a finder reads its matches by file name.
 QUERY_FILES = {
@@ -32,9 +32,7 @@ Matches = dict[str, list[Captures]]  # query file name -> its matches, in source
 
 @lru_cache(maxsize=None)
 def cpp_language() -> Language:
-    import tree_sitter_cpp
-
-    return Language(tree_sitter_cpp.language())
+    return Language(grammar("tree_sitter_cpp")())
 
 
 def cpp_parser() -> Parser:
@@ -44,9 +42,7 @@ def cpp_parser() -> Parser:
 @lru_cache(maxsize=None)
 def python_language() -> Language:
     """binding.gyp is a Python literal: parsed with tree-sitter-python, never run."""
-    import tree_sitter_python
-
-    return Language(tree_sitter_python.language())
+    return Language(grammar("tree_sitter_python")())
 
 
 def python_parser() -> Parser:
@@ -56,12 +52,35 @@ def python_parser() -> Parser:
 _LANGUAGES = {"cpp": cpp_language, "python": python_language}
 
 
-def query_path(name: str) -> Path:
+def grammar(package: str):
+    """A grammar package's `language` function, from its `_binding`
+    extension alone. The package's __init__ imports importlib.resources
+    (with pathlib, tempfile, shutil...: ~9 ms, the cost of a tenth of a
+    small dry run) for highlight queries napi-fix never reads. Any other
+    layout: the package is imported as usual."""
+    import importlib.machinery
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)  # a top-level name: finds the package without running it
+    for folder in (spec.submodule_search_locations or ()) if spec is not None else ():
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(folder, "_binding" + suffix)
+            if os.path.isfile(path):
+                name = f"{package}._binding"
+                loader = importlib.machinery.ExtensionFileLoader(name, path)
+                module = importlib.util.module_from_spec(importlib.util.spec_from_file_location(name, path,
+                                                                                               loader=loader))
+                loader.exec_module(module)
+                return module.language
+    return importlib.import_module(package).language
+
+
+def query_path(name: str) -> str:
     for folder in _SEARCH:
-        candidate = folder / f"{name}.scm"
-        if candidate.is_file():
+        candidate = os.path.join(folder, f"{name}.scm")
+        if os.path.isfile(candidate):
             return candidate
-    raise FileNotFoundError(f"query {name}.scm not found in {', '.join(map(str, _SEARCH))}")
+    raise FileNotFoundError(f"query {name}.scm not found in {', '.join(_SEARCH)}")
 
 
 @lru_cache(maxsize=None)
@@ -70,7 +89,8 @@ def bundle(language: str = "cpp") -> tuple[Query, tuple[str, ...]]:
     pattern (by index) came from."""
     sources, bounds, offset = [], [], 0
     for name in QUERY_FILES[language]:
-        text = query_path(name).read_text(encoding="utf-8") + "\n"
+        with open(query_path(name), encoding="utf-8") as source:
+            text = source.read() + "\n"
         sources.append(text)
         offset += len(text.encode("utf-8"))
         bounds.append((offset, name))

@@ -17,10 +17,10 @@ checks it with npm's own semver over every release. `rollback` is exactly
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from types import ModuleType
 
 from codemod import rules
@@ -65,7 +65,8 @@ class SafeVersion:
 
 @lru_cache(maxsize=None)
 def safe_versions() -> dict[str, SafeVersion]:
-    table = json.loads((Path(__file__).parent / "safe_versions.json").read_text())
+    with open(os.path.join(os.path.dirname(__file__), "safe_versions.json"), encoding="utf-8") as table_file:
+        table = json.load(table_file)
     return {v: SafeVersion(v, **info) for v, info in table["safe"].items()}
 
 
