@@ -196,7 +196,7 @@ def _rule(line: str) -> tuple[bool, bool, str, str] | None:
 def _trim(line: str) -> str:
     """Trailing spaces go, unless escaped with a backslash (git's trim_trailing_spaces)."""
     if line[-1:] != " ":
-        return line
+        return line  # a line that ends in a lone backslash too: git leaves it
     last_space = None
     i = 0
     while i < len(line):
@@ -204,12 +204,9 @@ def _trim(line: str) -> str:
         if c == " ":
             if last_space is None:
                 last_space = i
-        elif c == "\\":
-            i += 1
-            if i == len(line):
-                return line
-            last_space = None
         else:
+            if c == "\\":
+                i += 1  # the escaped character: the line ends in a space, so there is one
             last_space = None
         i += 1
     return line if last_space is None else line[:last_space]
