@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -81,6 +82,8 @@ def test_the_whitelist_idiom_walks_the_folders_it_re_includes(tmp_path):
     pytest.param({}, ["vendor/"], "vendor", [], id="the-walked-folder-itself-excluded"),
     pytest.param({}, ["vendor/*", "!vendor/lib/"], "vendor/lib", ["vendor/lib/keep.cc", "vendor/lib/sub/a.h"],
                  id="re-included-by-settings"),
+    pytest.param({"vendor/.gitignore": "*\n!lib/\n!lib/**\n"}, None, "vendor/lib",
+                 ["vendor/lib/keep.cc", "vendor/lib/sub/a.h"], id="a-gitignore-speaks-only-below-its-folder"),
 ])
 def test_a_walk_that_starts_inside_a_folder_follows_the_rules_above_it(tmp_path, files, exclude, walked, taken):
     """Git never looks inside an ignored folder, whatever the rules below
@@ -126,6 +129,32 @@ def test_each_workspace_root_is_read_once_per_walk(tmp_path):
                      if why.startswith("refused: a workspace member whose lock is"))
     assert refused == [f"packages/m{i:02}/package.json" for i in range(15)]
     assert sources.reads.count(str(tmp_path / "package.json")) == 1
+
+
+@pytest.mark.parametrize("globs, member, refused", [
+    pytest.param(["packages/*"], "packages/a", True, id="a-member"),
+    pytest.param(["packages/*", "!packages/a"], "packages/a", False, id="negated"),
+    pytest.param(["packages/*"], "packages/group/deep", True, id="below-a-member-as-before"),
+    pytest.param(["apps/*"], "packages/a", False, id="not-a-member"),
+])
+def test_a_member_found_without_its_roots_lock_is_refused(tmp_path, globs, member, refused):
+    write_tree(tmp_path, {
+        "package.json": json.dumps({"name": "root", "workspaces": globs}), "package-lock.json": "{}\n",
+        f"{member}/package.json": '{"name": "m"}\n',
+    })
+    (tmp_path / ".git").mkdir()
+    found = discover(DiskSources(), [str(tmp_path / member)])
+    assert [why.startswith("refused: a workspace member whose lock is") for _, why in found.problems] == \
+        ([True] if refused else [])
+
+
+def test_a_workspace_root_above_the_checkout_is_not_the_members(tmp_path):
+    write_tree(tmp_path, {
+        "package.json": '{"name": "outer", "workspaces": ["repo/packages/*"]}\n', "package-lock.json": "{}\n",
+        "repo/packages/a/package.json": '{"name": "a"}\n',
+    })
+    (tmp_path / "repo" / ".git").mkdir()
+    assert discover(DiskSources(), [str(tmp_path / "repo" / "packages" / "a")]).problems == ()
 
 
 def test_a_file_named_explicitly_is_taken_even_if_ignored(tmp_path):
