@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
+from codemod.gitignore import Rules
 from codemod.manifests.locks import NAMES as LOCK_NAMES
 from codemod.rules import unreadable
 from codemod.sources.base import DIR, FILE, LINK, Sources, Unreadable, within
@@ -126,7 +127,8 @@ class _Found:
         # .gitignore rules by content, compiled once per walk: a monorepo's
         # packages and vendored copies often carry the same file, and turning
         # its patterns into regexes is most of what reading one costs.
-        self.specs: dict[bytes, object] = {}
+        self.specs: dict[bytes, Rules] = {}
+        self.workspaces = Workspaces()
 
     def result(self) -> Discovered:
         self._refuse_lone_members()
@@ -156,14 +158,19 @@ class _Found:
         that lock out of sync, so it is refused with the folder to run on."""
         have = set(self.package)
         lock_folders = {os.path.dirname(p) for p in have if os.path.basename(p) in LOCKFILES}
+        taken = None  # the package files as workspace_lock_above spells a lock, once a member needs them
         for path in list(self.package):
             folder = os.path.dirname(path)
             if os.path.basename(path) != "package.json" or path in self.refused_members:
                 continue
             if any(within(folder, f) for f in lock_folders):
                 continue
-            outer = workspace_lock_above(self.sources, folder, self.problems)
-            if outer is not None and os.path.normpath(outer) not in {os.path.normpath(os.path.relpath(p)) for p in have}:
+            outer = workspace_lock_above(self.sources, folder, self.problems, self.workspaces)
+            if outer is None:
+                continue
+            if taken is None:
+                taken = {os.path.normpath(os.path.relpath(p)) for p in have}
+            if os.path.normpath(outer) not in taken:
                 self._refuse_member(path, outer)
 
     def _refuse_member(self, path: str, outer: str) -> None:
@@ -179,16 +186,27 @@ class _Found:
                 self.package.append(sibling)
                 self.brought.append(sibling)
         if not any(self.sources.is_file(os.path.join(folder, lock)) for lock in LOCKFILES):
-            outer = workspace_lock_above(self.sources, folder, self.problems)
+            outer = workspace_lock_above(self.sources, folder, self.problems, self.workspaces)
             if outer is not None:
                 self._refuse_member(os.path.join(folder, "package.json"), outer)
 
     def walk(self, top: str) -> None:
-        specs = _ancestor_specs(self.sources, top)
-        stack = [(top, specs)]
+        specs = _ancestor_specs(self.sources, top, self.specs)
+        if self._inside_skipped(top, specs):
+            # Git never looks inside an ignored folder, whatever the rules
+            # below it say: nothing in `top` is taken (its listing still
+            # reports a folder that cannot be read, as for any walk).
+            try:
+                self.sources.list_dir(top)
+            except Unreadable as exc:
+                self.problems.append((top, exc.reason))
+            return
+        # Each folder also spelled absolute: the rules see paths relative to
+        # their own folder, cut from it without an abspath per entry.
+        stack = [(top, os.path.abspath(top), specs)]
         walking = None  # the subfolder of `top` being walked: depth first, it is done when the next one starts
         while stack:
-            folder, specs = stack.pop()
+            folder, absolute, specs = stack.pop()
             if self.on_subtree is not None and folder != top and (os.path.dirname(folder) or ".") == top:
                 if walking is not None:
                     self._subtree_done(walking)
@@ -202,7 +220,8 @@ class _Found:
             local = _load_spec(self.sources, folder, self.specs) if any(e.name == ".gitignore" for e in entries) \
                 else None
             if local is not None:
-                specs = specs + ((os.path.abspath(folder), local),)
+                specs = specs + ((absolute, local),)
+            inside = _prefix(absolute)
             subdirs = []
             for entry in entries:
                 if entry.kind == LINK:
@@ -211,22 +230,33 @@ class _Found:
                 # against the .gitignore rules: most files of a checkout
                 # are neither C/C++ nor build or package files.
                 if entry.kind == DIR:
-                    if entry.name not in SKIP_DIRS:
-                        path = child(folder, entry.name)
-                        if not self._skipped(path, True, specs):
-                            subdirs.append(path)
-                elif is_wanted(entry.name):
-                    path = child(folder, entry.name)
-                    if not self._skipped(path, False, specs):
-                        self._take(replace(entry, path=path))
-            stack.extend((d, specs) for d in reversed(subdirs))
+                    if entry.name not in SKIP_DIRS and not self._skipped(inside + entry.name, True, specs):
+                        subdirs.append((child(folder, entry.name), inside + entry.name))
+                elif is_wanted(entry.name) and not self._skipped(inside + entry.name, False, specs):
+                    self._take(replace(entry, path=child(folder, entry.name)))
+            stack.extend((path, at, specs) for path, at in reversed(subdirs))
 
     def _subtree_done(self, folder: str) -> None:
         self.on_subtree(folder, Discovered(build_files=tuple(self.build), package_files=tuple(self.package),
                                            napi_copies=tuple(self.copies)))
 
-    def _skipped(self, path: str, is_dir: bool, specs) -> bool:
-        return _ignored(path, is_dir, specs) or self.excluded(path, is_dir)
+    def _skipped(self, absolute: str, is_dir: bool, specs) -> bool:
+        return _ignored(absolute, is_dir, specs) or self.excluded(absolute, is_dir)
+
+    def _inside_skipped(self, top: str, specs) -> bool:
+        """Whether `top` or a folder above it is ignored by the .gitignore
+        files above `top` or excluded by the settings: the walk below `top`
+        never asks about those folders, and what is inside an ignored
+        folder stays ignored."""
+        absolute = os.path.abspath(top)
+        folders = [absolute]
+        while os.path.dirname(folders[-1]) != folders[-1]:
+            folders.append(os.path.dirname(folders[-1]))
+        for folder in reversed(folders[:-1]):  # outermost first; the file system's root is never ignored
+            above = tuple((base, spec) for base, spec in specs if folder.startswith(_prefix(base)))
+            if self._skipped(folder, True, above):
+                return True
+        return False
 
     def _take(self, entry) -> None:
         name = entry.name
@@ -251,32 +281,56 @@ class _Found:
                 self.on_cpp(path)
 
 
-def workspace_lock_above(sources: Sources, folder: str, problems: list | None = None) -> str | None:
+class Workspaces:
+    """What workspace_lock_above learns, kept for one walk: each folder's
+    member globs read once, each list of globs compiled once, each root's
+    lock and each folder's `.git` looked for once (a monorepo's members all
+    look up the same roots)."""
+
+    def __init__(self):
+        self.patterns: dict[str, list[str]] = {}
+        self.rules: dict[tuple[str, ...], Rules] = {}
+        self.locks: dict[str, str | None] = {}
+        self.checkouts: dict[str, bool] = {}
+
+
+def workspace_lock_above(sources: Sources, folder: str, problems: list | None = None,
+                         memo: Workspaces | None = None) -> str | None:
     """The lockfile of the workspace root above `folder` whose workspaces
     (package.json `workspaces`, pnpm-workspace.yaml `packages`) include it;
     None when no such root stands between it and the checkout's root. A
     workspace manifest nested too deeply to read is added to `problems` and
-    taken to include `folder` (pinning it alone could leave that lock behind)."""
+    taken to include `folder` (pinning it alone could leave that lock behind).
+    The member globs are gitignore-style patterns: a folder is a member when
+    it, or a folder above it, matches."""
+    memo = memo if memo is not None else Workspaces()
     current = os.path.abspath(folder or ".")
     member = current
     while True:
         parent = os.path.dirname(current)
-        if parent == current or sources.exists(os.path.join(current, ".git")):
+        if parent == current:
+            return None
+        checkout = memo.checkouts.get(current)
+        if checkout is None:
+            checkout = memo.checkouts[current] = sources.exists(os.path.join(current, ".git"))
+        if checkout:
             return None
         current = parent
-        patterns = _workspace_patterns(sources, current, problems)
+        patterns = memo.patterns.get(current)
+        if patterns is None:
+            patterns = memo.patterns[current] = _workspace_patterns(sources, current, problems)
         if not patterns:
             continue
-        import pathspec
-
-        relative = os.path.relpath(member, current).replace(os.sep, "/")
-        if patterns != [_ANY] and not pathspec.GitIgnoreSpec.from_lines(patterns).match_file(relative + "/"):
-            return None
-        for lock in LOCKFILES:
-            candidate = os.path.join(current, lock)
-            if sources.is_file(candidate):
-                return os.path.relpath(candidate)
-        return None
+        if patterns != [_ANY]:
+            rules = memo.rules.get(tuple(patterns))
+            if rules is None:
+                rules = memo.rules[tuple(patterns)] = Rules.from_patterns(patterns)
+            if not rules.covers(os.path.relpath(member, current).replace(os.sep, "/"), True):
+                return None
+        if current not in memo.locks:
+            memo.locks[current] = next((lock for lock in LOCKFILES if sources.is_file(os.path.join(current, lock))), None)
+        lock = memo.locks[current]
+        return None if lock is None else os.path.relpath(os.path.join(current, lock))
 
 
 _ANY = "**"  # the members of a workspace root whose manifest could not be read: any folder may be one
@@ -320,26 +374,24 @@ def _loads(name: str, data: bytes):
         raise ValueError(str(exc)) from None
 
 
-def _load_spec(sources: Sources, folder: str, known: dict[bytes, object] | None = None):
+def _load_spec(sources: Sources, folder: str, known: dict[bytes, Rules] | None = None) -> Rules | None:
     """`folder`'s .gitignore rules; `known`: the rules already compiled, by the file's bytes."""
     path = os.path.join(folder, ".gitignore")
     if not sources.is_file(path):
         return None
-    import pathspec  # only trees with a .gitignore pay for the import
-
     try:
         data = sources.read(path)
     except Unreadable:
         return None
     spec = known.get(data) if known is not None else None
     if spec is None:
-        spec = pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", "replace").splitlines())
+        spec = Rules.from_bytes(data)
         if known is not None:
             known[data] = spec
     return spec
 
 
-def _ancestor_specs(sources: Sources, top: str) -> tuple:
+def _ancestor_specs(sources: Sources, top: str, known: dict[bytes, Rules] | None = None) -> tuple:
     """The .gitignore files above `top`, up to the enclosing checkout's root."""
     found = []
     folder = os.path.abspath(top)
@@ -348,7 +400,7 @@ def _ancestor_specs(sources: Sources, top: str) -> tuple:
         if sources.exists(os.path.join(folder, ".git")) or parent == folder:
             break
         folder = parent
-        spec = _load_spec(sources, folder)
+        spec = _load_spec(sources, folder, known)
         if spec is not None:
             found.append((folder, spec))
         if sources.exists(os.path.join(folder, ".git")):
@@ -356,28 +408,27 @@ def _ancestor_specs(sources: Sources, top: str) -> tuple:
     return tuple(reversed(found))
 
 
-def _ignored(path: str, is_dir: bool, specs) -> bool:
-    """`specs`: (absolute folder, its .gitignore), outermost first."""
-    if not specs:
-        return False
-    absolute = os.path.abspath(path)
-    ignored = False
-    for base, spec in specs:
-        rel = _below(absolute, base).replace(os.sep, "/")
-        if is_dir:
-            rel += "/"
-        result = spec.check_file(rel)
-        if result.include is not None:
-            ignored = result.include  # the deepest .gitignore that speaks wins
-    return ignored
+def _ignored(absolute: str, is_dir: bool, specs) -> bool:
+    """`specs`: (absolute folder, its .gitignore), outermost first;
+    `absolute`: an absolute, normalized path below them."""
+    for base, spec in reversed(specs):
+        verdict = spec.verdict(_below(absolute, base).replace(os.sep, "/"), is_dir)
+        if verdict is not None:
+            return verdict  # the deepest .gitignore that speaks wins
+    return False
 
 
 def _below(absolute: str, base: str) -> str:
     """os.path.relpath(absolute, base) for two absolute, normalized paths,
     by slicing where `absolute` lies inside `base` (always, in the walk):
     relpath splits and rejoins both paths on every call."""
-    prefix = base if base.endswith(os.sep) else base + os.sep
+    prefix = _prefix(base)
     return absolute[len(prefix):] if absolute.startswith(prefix) else os.path.relpath(absolute, base)
+
+
+def _prefix(base: str) -> str:
+    """How every path strictly inside the absolute folder `base` starts."""
+    return base if base.endswith(os.sep) else base + os.sep
 
 
 def project_root(sources: Sources, path: str) -> str:

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
+from codemod.gitignore import Rules
 from codemod.options import DEFAULT_PIN_MODE, DEFAULT_STRATEGY, PIN_MODES, STRATEGIES, Options
 from codemod.results import Finding
 from codemod.rules import BY_ID
@@ -57,17 +58,24 @@ class Exclusions:
     patterns: tuple[str, ...]
 
     def matches(self, path: str, is_dir: bool) -> bool:
-        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(self.folder)).replace(os.sep, "/")
-        if relative == ".." or relative.startswith("../"):
-            return False
-        return _spec(self.patterns).match_file(relative + "/" if is_dir else relative)
+        """Whether a pattern excludes `path` itself (the walk never asks
+        about what is inside an excluded folder)."""
+        absolute = os.path.abspath(path)
+        inside = self._inside
+        if not absolute.startswith(inside):
+            return False  # outside `folder`, or `folder` itself
+        return _rules(self.patterns).verdict(absolute[len(inside):].replace(os.sep, "/"), is_dir) is True
+
+    @functools.cached_property
+    def _inside(self) -> str:
+        """How every path strictly inside `folder` starts."""
+        folder = os.path.abspath(self.folder)
+        return folder if folder.endswith(os.sep) else folder + os.sep
 
 
 @functools.lru_cache(maxsize=16)
-def _spec(patterns: tuple[str, ...]):
-    import pathspec  # only a project that excludes something pays for the import
-
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+def _rules(patterns: tuple[str, ...]) -> Rules:
+    return Rules.from_patterns(patterns)
 
 
 @dataclass(frozen=True)

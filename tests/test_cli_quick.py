@@ -133,8 +133,9 @@ def test_a_reader_that_goes_away_is_status_1_without_a_word(addon, argv):
 
 # What a plain dry run of an npm addon never needs: the command-line library,
 # YAML, the pool, and importlib.resources (with tempfile and shutil), which
-# the grammar packages' __init__ imports for query files napi-fix never reads.
-UNUSED = ('typer', 'click', 'yaml', 'concurrent.futures', 'importlib.resources', 'tempfile', 'shutil')
+# the grammar packages' __init__ imports for query files napi-fix never reads,
+# and pathlib (with urllib.parse and ipaddress).
+UNUSED = ('typer', 'click', 'yaml', 'concurrent.futures', 'importlib.resources', 'tempfile', 'shutil', 'pathlib')
 
 
 def test_a_plain_dry_run_imports_neither_typer_nor_yaml(addon):

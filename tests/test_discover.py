@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 
+import pytest
+
 from codemod.discover import discover
+from codemod.settings import Exclusions
 from codemod.sources.disk import DiskSources
 from helpers import write_tree
 
@@ -57,6 +61,100 @@ def test_gitignore_above_the_given_folder_applies(tmp_path):
     write_tree(tmp_path, {".gitignore": "vendor/\n", "pkg/vendor/a.h": CLS, "pkg/src/b.h": CLS})
     found = discover(DiskSources(), [str(tmp_path / "pkg")])
     assert _rel(found.cpp_files, tmp_path) == ["pkg/src/b.h"]
+
+
+def test_the_whitelist_idiom_walks_the_folders_it_re_includes(tmp_path):
+    """`*`, `!*/`, `!*.cc`: git keeps every folder and, in each, only the
+    .cc files (pathspec kept the folders ignored, so only top-level files)."""
+    write_tree(tmp_path, {".gitignore": "*\n!*/\n!*.cc\n", "a.cc": CLS, "a.h": CLS, "src/b.cc": CLS, "src/b.h": CLS,
+                          "src/deep/c.cc": CLS})
+    found = discover(DiskSources(), [str(tmp_path)])
+    assert _rel(found.cpp_files, tmp_path) == ["a.cc", "src/b.cc", "src/deep/c.cc"]
+
+
+@pytest.mark.parametrize("files, exclude, walked, taken", [
+    pytest.param({".gitignore": "vendor/\n!vendor/lib/keep.cc\n"}, None, "vendor/lib", [], id="gitignore-above"),
+    pytest.param({".gitignore": "vendor/\n", "vendor/.gitignore": "!lib/\n"}, None, "vendor/lib", [],
+                 id="rules-inside-an-ignored-folder-never-read"),
+    pytest.param({".gitignore": "/vendor/*\n!/vendor/lib/\n"}, None, "vendor/lib",
+                 ["vendor/lib/keep.cc", "vendor/lib/sub/a.h"], id="re-included-above"),
+    pytest.param({}, ["vendor/", "!vendor/lib/keep.cc"], "vendor/lib", [], id="excluded-by-settings"),
+    pytest.param({}, ["vendor/"], "vendor", [], id="the-walked-folder-itself-excluded"),
+    pytest.param({}, ["vendor/*", "!vendor/lib/"], "vendor/lib", ["vendor/lib/keep.cc", "vendor/lib/sub/a.h"],
+                 id="re-included-by-settings"),
+    pytest.param({"vendor/.gitignore": "*\n!lib/\n!lib/**\n"}, None, "vendor/lib",
+                 ["vendor/lib/keep.cc", "vendor/lib/sub/a.h"], id="a-gitignore-speaks-only-below-its-folder"),
+])
+def test_a_walk_that_starts_inside_a_folder_follows_the_rules_above_it(tmp_path, files, exclude, walked, taken):
+    """Git never looks inside an ignored folder, whatever the rules below
+    it say; the walk below the folder it was given never asks about the
+    folders above, so it asks before it starts."""
+    (tmp_path / ".git").mkdir()
+    write_tree(tmp_path, {**files, "vendor/lib/keep.cc": CLS, "vendor/lib/sub/a.h": CLS})
+    excluded = Exclusions(str(tmp_path), tuple(exclude)) if exclude else None
+    found = discover(DiskSources(), [str(tmp_path / walked)], exclude=excluded)
+    assert _rel(found.cpp_files, tmp_path) == taken
+
+
+def test_lines_pathspec_refused_are_read_as_git_reads_them(tmp_path):
+    """A lone `!`, a lone backslash, an unclosed `[`: git takes each as a
+    rule that matches nothing (napi-fix stopped with an internal error)."""
+    write_tree(tmp_path, {".gitignore": "!\n\\\na[\n*.h\n", "a.h": CLS, "b.cc": CLS})
+    found = discover(DiskSources(), [str(tmp_path)])
+    assert _rel(found.cpp_files, tmp_path) == ["b.cc"]
+
+
+class _CountingReads(DiskSources):
+    def __init__(self):
+        super().__init__()
+        self.reads: list[str] = []
+
+    def read(self, path: str) -> bytes:
+        self.reads.append(path)
+        return super().read(path)
+
+
+def test_each_workspace_root_is_read_once_per_walk(tmp_path):
+    """Sixteen members found without their root's lock: each is refused
+    with the root to run on, and the root's manifests are read once."""
+    members = {f"packages/m{i:02}/package.json": f'{{"name": "m{i:02}"}}\n' for i in range(16)}
+    write_tree(tmp_path, {
+        "package.json": '{"name": "root", "workspaces": ["packages/*", "!packages/m15"]}\n',
+        "package-lock.json": "{}\n", **members,
+    })
+    (tmp_path / ".git").mkdir()
+    sources = _CountingReads()
+    found = discover(sources, [str(tmp_path / "packages")])
+    refused = sorted(os.path.relpath(path, tmp_path) for path, why in found.problems
+                     if why.startswith("refused: a workspace member whose lock is"))
+    assert refused == [f"packages/m{i:02}/package.json" for i in range(15)]
+    assert sources.reads.count(str(tmp_path / "package.json")) == 1
+
+
+@pytest.mark.parametrize("globs, member, refused", [
+    pytest.param(["packages/*"], "packages/a", True, id="a-member"),
+    pytest.param(["packages/*", "!packages/a"], "packages/a", False, id="negated"),
+    pytest.param(["packages/*"], "packages/group/deep", True, id="below-a-member-as-before"),
+    pytest.param(["apps/*"], "packages/a", False, id="not-a-member"),
+])
+def test_a_member_found_without_its_roots_lock_is_refused(tmp_path, globs, member, refused):
+    write_tree(tmp_path, {
+        "package.json": json.dumps({"name": "root", "workspaces": globs}), "package-lock.json": "{}\n",
+        f"{member}/package.json": '{"name": "m"}\n',
+    })
+    (tmp_path / ".git").mkdir()
+    found = discover(DiskSources(), [str(tmp_path / member)])
+    assert [why.startswith("refused: a workspace member whose lock is") for _, why in found.problems] == \
+        ([True] if refused else [])
+
+
+def test_a_workspace_root_above_the_checkout_is_not_the_members(tmp_path):
+    write_tree(tmp_path, {
+        "package.json": '{"name": "outer", "workspaces": ["repo/packages/*"]}\n', "package-lock.json": "{}\n",
+        "repo/packages/a/package.json": '{"name": "a"}\n',
+    })
+    (tmp_path / "repo" / ".git").mkdir()
+    assert discover(DiskSources(), [str(tmp_path / "repo" / "packages" / "a")]).problems == ()
 
 
 def test_a_file_named_explicitly_is_taken_even_if_ignored(tmp_path):
