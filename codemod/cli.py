@@ -132,7 +132,7 @@ def execute(options, run: RunOptions) -> int:
 
     cwd = os.getcwd()
     paths = tuple(entry_path(p) for p in run.paths)  # one spelling of each: `.` and "$PWD" plan alike
-    with Workers(run.jobs) as workers:
+    with Workers(run.jobs, oneshot=True) as workers:
         report = engine.plan(DiskSources(), paths, options, workers)
     planned_diff = diff(report, cwd)
     interrupted = None

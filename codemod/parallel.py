@@ -1,6 +1,17 @@
 """Per-file work on both cores: a process pool when it pays, the same
 function inline when it does not (jobs == 1, a small input, or a reader
-that cannot cross a process boundary). One code path either way.
+that cannot cross a process boundary). One code path either way: a task is
+a pickled call, run by whichever pool there is.
+
+Two pools, chosen by the front-end. The one-shot command line (cli.py,
+`oneshot=True`) gets forkpool.py's: forked workers and pipes, no threads,
+nothing imported beyond select and fcntl. In a dry run the parent
+(walking, sifting, merging) is the critical path, and ProcessPoolExecutor
+would cost it ~20 ms of imports and start-up, and its threads' CPU during
+the walk. The long-lived front-ends keep ProcessPoolExecutor: the editor
+server takes a Future from `ahead()` and cancels it, and it and the batch
+runner start threads of their own, which a pool of plain forks would have
+to be kept clear of.
 """
 
 from __future__ import annotations
@@ -23,45 +34,59 @@ def default_jobs() -> int:
 
 
 class Workers:
-    """A process pool started on first need and reused until closed."""
+    """A process pool started on first need and reused until closed;
+    `oneshot`: the light pool, for one run of the command line (see above)."""
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, oneshot: bool = False):
         self.jobs = jobs
+        self.oneshot = oneshot
         self._pool = None
 
     def __enter__(self) -> "Workers":
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=exc[0] is not None)
-            self._pool = None
+        pool, self._pool = self._pool, None
+        if pool is None:
+            pass
+        elif self.oneshot:
+            pool.shutdown(cancel=exc[0] is not None)
+        else:
+            pool.shutdown(cancel_futures=exc[0] is not None)
 
     def map_chunks(self, fn: Callable[[Sequence[T]], R], items: Sequence[T]) -> Iterator[R]:
         """fn over chunks of items; results come back in order."""
-        if self.jobs <= 1 or len(items) < MIN_ITEMS_FOR_POOL or not _picklable(fn):
+        if self.jobs <= 1 or len(items) < MIN_ITEMS_FOR_POOL or _pickled(fn) is None:
             yield fn(items)
             return
         # Small chunks: the few files worth parsing are spread unevenly, and
         # many small chunks keep both workers busy to the end.
         size = max(16, min(CHUNK, len(items) // (self.jobs * 4)))
-        yield from self._started().map(fn, [items[i : i + size] for i in range(0, len(items), size)])
+        waits = [self.submit(fn, items[i : i + size]) for i in range(0, len(items), size)]
+        for wait in waits:
+            yield wait()
 
     def submit(self, fn: Callable[..., R], *args, pool: bool = True) -> Callable[[], R]:
         """Start fn(*args) on a worker now (when there is a pool and `pool`
         says the work is worth it); else run it inline when its result is
         asked for. Returns the function that waits for the result."""
         call = partial(fn, *args)
-        if self.jobs <= 1 or not pool or not _picklable(call):
+        if self.jobs <= 1 or not pool:
             return call
+        pickled = _pickled(call)
+        if pickled is None:
+            return call
+        if self.oneshot:
+            return self._started().submit(pickled)
         return self._started().submit(call).result
 
     def ahead(self, fn: Callable[..., R], *args):
         """Start fn(*args) on a worker now and return its Future; None when
         no pool is running (the caller then does the work itself when it
-        needs it). Never forks: its caller, the editor server, has threads
+        needs it), and always under the one-shot pool, which has no
+        Futures. Never forks: its caller, the editor server, has threads
         by then (see start). A call that cannot be pickled fails its Future."""
-        return self._pool.submit(fn, *args) if self._pool is not None else None
+        return self._pool.submit(fn, *args) if self._pool is not None and not self.oneshot else None
 
     def start(self, warm: Callable[[], None] | None = None) -> None:
         """Fork the workers now: a caller about to start threads of its own
@@ -71,14 +96,20 @@ class Workers:
         what its first tasks need while the caller is busy with other work
         (ignored when the pool is already running)."""
         if self.jobs > 1:
-            self._started(warm).submit(int)
+            pool = self._started(warm)
+            if not self.oneshot:
+                pool.submit(int)  # with fork, the executor starts every worker at its first submit
 
     @property
     def started(self) -> bool:
         return self._pool is not None
 
     def _started(self, warm: Callable[[], None] | None = None):
-        if self._pool is None:
+        if self._pool is None and self.oneshot:
+            from codemod.forkpool import ForkPool
+
+            self._pool = ForkPool(self.jobs, partial(_worker_started, os.getpid(), warm))
+        elif self._pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
@@ -125,9 +156,9 @@ def _die_with_parent(signum: int) -> bool:
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def _picklable(fn) -> bool:
+def _pickled(fn) -> bytes | None:
+    """fn pickled, or None when it cannot be (it then runs inline)."""
     try:
-        pickle.dumps(fn)
-        return True
+        return pickle.dumps(fn, pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, AttributeError, TypeError):
-        return False
+        return None

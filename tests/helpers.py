@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 from checkout import EXAMPLES
@@ -98,3 +99,22 @@ def lock_refused_as_bad_input(planner, path: str, data: bytes, pins=None) -> tup
     except BadInput as exc:
         return exc.path, exc.line, exc.message
     raise AssertionError(f"{path} was planned, not refused as bad input")
+
+
+def alive(pid: int) -> bool:
+    """Running: neither gone nor a zombie (Linux's /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def ended(pids, seconds: float = 10) -> bool:
+    """None of `pids` is running within `seconds` (another's children: only their parent, or init, reaps them)."""
+    deadline = time.monotonic() + seconds
+    while any(alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

@@ -6,9 +6,14 @@ never change a byte of what napi-fix says: every tree here is run with
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +26,8 @@ from codemod.options import Options
 from codemod.parallel import MIN_ITEMS_FOR_POOL, Workers
 from codemod.sources.base import within
 from codemod.sources.disk import DiskSources
-from helpers import copy_example, run_cli, write_tree
+from checkout import ROOT
+from helpers import copy_example, ended, run_cli, write_tree
 
 COUNTER = """#include <napi.h>
 class Counter{i} : public Napi::ObjectWrap<Counter{i}> {{
@@ -162,3 +168,84 @@ def test_the_walk_never_counts_more_roots_than_there_are(packages, locks, top):
         assert len(ahead.roots) <= len(roots)
     finally:
         shutil.rmtree(root)
+
+
+def test_a_pooled_dry_run_imports_neither_multiprocessing_nor_concurrent_futures(tmp_path):
+    """The command line's pool is forked workers and pipes (forkpool.py):
+    ~20 ms of imports and start-up less on the run's critical path."""
+    probe = ("import resource, sys; from codemod.cli import main; status = main(sys.argv[1:]); "
+             "print(status, sorted(m for m in ('multiprocessing', 'concurrent.futures') if m in sys.modules), "
+             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss > 0)")
+    found = subprocess.run([sys.executable, "-c", probe, "--dry-run", "--jobs", "2", str(_roots(tmp_path))],
+                           capture_output=True, text=True, check=True, cwd=ROOT).stdout.splitlines()[-1]
+    assert found == "1 [] True"  # the leak; no such import; and workers did run (and were reaped)
+
+
+# The real run with its package roots' planning slowed down, so that the
+# test can interrupt it, or kill a worker, while the workers plan: each task
+# names its worker in a file of the folder given first.
+SLOW = """
+import os, sys, time
+from codemod import engine
+from codemod.cli import main
+
+plan_roots = engine._plan_roots
+
+def slow_plan_roots(*args):
+    open(os.path.join(sys.argv[1], str(os.getpid())), "w").close()
+    time.sleep(30)
+    return plan_roots(*args)
+
+engine._plan_roots = slow_plan_roots
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.fixture
+def slow_run(tmp_path):
+    """A pooled dry run (in its own session) whose two workers are planning
+    roots; whatever a failing test leaves of it is killed at the end."""
+    runs = []
+    yield lambda: runs.append(_slow_run(tmp_path)) or runs[-1]
+    for run, _ in runs:
+        try:
+            os.killpg(run.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        run.communicate()
+
+
+def _slow_run(tmp_path: Path) -> tuple[subprocess.Popen, list[int]]:
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    run = subprocess.Popen([sys.executable, "-c", SLOW, str(busy), "--dry-run", "--format", "json", "--jobs", "2",
+                            str(_roots(tmp_path / "tree"))], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while len(list(busy.iterdir())) < 2 and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.02)
+    pids = [int(entry.name) for entry in busy.iterdir()]
+    assert len(pids) == 2, run.communicate()
+    return run, pids
+
+
+def test_ctrl_c_while_the_workers_plan_is_130_and_leaves_no_process(slow_run):
+    run, pids = slow_run()
+    os.killpg(run.pid, signal.SIGINT)  # what a terminal sends: to the workers too
+    out, err = run.communicate(timeout=30)
+    assert run.returncode == 130 and err.endswith(b"napi-fix: interrupted: nothing written\n")
+    assert json.loads(out)["exit_code"] == 130
+    assert ended(pids)
+
+
+def test_a_worker_killed_mid_run_ends_the_run_with_status_2_and_names_it(slow_run):
+    """As with ProcessPoolExecutor's BrokenProcessPool, but saying which
+    worker and how; at once, though the other worker is still busy."""
+    run, pids = slow_run()
+    started = time.monotonic()
+    os.kill(pids[0], signal.SIGKILL)  # the OOM killer, say
+    out, err = run.communicate(timeout=30)
+    assert time.monotonic() - started < 10
+    error = json.loads(out)["error"]
+    assert run.returncode == 2 and f"(pid {pids[0]}) was killed by SIGKILL" in error
+    assert b"Traceback" not in err and ended(pids)

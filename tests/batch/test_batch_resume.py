@@ -15,6 +15,7 @@ import time
 import pytest
 
 from batch_repos import GIT_ENV, commits_above, git, ledger, pushes
+from helpers import alive
 
 BRANCH = "napi-fix/objectwrap-leak"
 ORDER = ("npm-app", "npm-workspaces", "finalize-only", "already-fixed")
@@ -192,14 +193,6 @@ def test_ctrl_c_at_a_terminal_reaches_the_batch_alone_which_finishes_the_push(fl
     assert all(pushes(fleet.bare(name), BRANCH) == 0 for name in ("npm-workspaces", "finalize-only"))
     assert summary["stopped"].startswith("interrupted (SIGINT): ")
     assert summary["stopped"].endswith("npm-app finished (its branch had moved: committed, pushed)")
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 @pytest.mark.parametrize("cache_removed", [False, True], ids=["as left", "cache removed meanwhile"])
