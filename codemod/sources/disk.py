@@ -55,14 +55,18 @@ class DiskSources(Sources):
                                        f"{self.max_read // 2**20} MB limit")
             # One read sized by fstat (no copy through a buffer); a file that
             # grows meanwhile is read on to the cap, never past it.
-            chunks = [os.read(fd, info.st_size + 1)]
+            first = os.read(fd, info.st_size + 1)
+            chunks = [first]
             total = len(chunks[0])
             while chunks[-1] and total <= self.max_read:
                 chunks.append(os.read(fd, 1 << 20))
                 total += len(chunks[-1])
             if total > self.max_read:
                 raise Unreadable(path, f"not read: grew past the {self.max_read // 2**20} MB limit")
-            return b"".join(chunks)
+            # The common case, the whole file and then its end, is the first
+            # read's bytes themselves: b"".join copies even [data, b""] (a
+            # sixth of reading and sifting the npm-tarball corpus's C/C++ files).
+            return first if len(chunks) == 2 and not chunks[1] else b"".join(chunks)
         except OSError as exc:
             if isinstance(exc, Unreadable):
                 raise
