@@ -28,6 +28,11 @@ _DEFINE_BASIC = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+NODE_ADDON_API_REQUIRE_B
 # even when its own code never says ObjectWrap (its CRTP classes are then a
 # finding when their base cannot be found, never silence).
 _OBJECTWRAP_INCLUDE = re.compile(rb"#[ \t]*include[ \t]*[<\"][^>\"\n]*(?i:objectwrap|object_wrap)")
+# Any of the first round's three spellings (`ObjectWrap`, `objectwrap`,
+# `object_wrap`), in one pass: re finds a pattern's literal start as fast
+# as a bytes find, and three finds over a file that has none of them cost
+# three times one (the npm-tarball corpus's 93 MB of C/C++: 104 -> 34 ms).
+_ANY_WRAP = re.compile(rb"bject(?:Wrap|wrap|_wrap)")
 # binding.gyp "defines": [...] and CMake add_compile_definitions / -D flags,
 # outside `#` comments (both formats use # for comments).
 _BUILD_DEFINE = re.compile(rb"^[^#\n]*NODE_ADDON_API_REQUIRE_BASIC_FINALIZERS", re.M)
@@ -192,6 +197,8 @@ def _mentions_any(data: bytes, starts: dict[bytes, list[bytes]]) -> bool:
 
 def mentions_objectwrap(data: bytes) -> bool:
     """The first round's test: says ObjectWrap, or includes a header named after it."""
+    if _ANY_WRAP.search(data) is None:
+        return False  # most files: none of the spellings below is in them
     return b"ObjectWrap" in data or ((b"bjectwrap" in data or b"bject_wrap" in data)
                                      and _OBJECTWRAP_INCLUDE.search(data) is not None)
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from codemod.cpp import finder
 from codemod.cpp.finder import sift
 from codemod.sources.disk import DiskSources
 
@@ -52,3 +53,18 @@ def test_a_later_round_agrees_with_one_plain_regex(tmp_path_factory, texts, name
     pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
     expected = [bool(pattern.search(text)) for text in texts]
     assert _taken(tmp_path_factory.mktemp("sift"), texts, names) == expected
+
+
+WRAP_PIECES = st.sampled_from([b"ObjectWrap", b"Objectwrap", b"objectwrap", b"object_wrap", b"Object_Wrap",
+                               b"OBJECTWRAP", b"bjectWrap", b"Object", b"Wrap", b"#include <", b"#include \"",
+                               b"# include<ns/", b"\"\n", b">", b".h", b"\n", b" ", b"x"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(WRAP_PIECES, max_size=10).map(b"".join))
+def test_the_first_round_takes_what_its_three_finds_take(text):
+    """One pass for the three spellings, then the exact test: the same
+    verdict as the three finds and the include line they gate."""
+    three = b"ObjectWrap" in text or ((b"bjectwrap" in text or b"bject_wrap" in text)
+                                      and finder._OBJECTWRAP_INCLUDE.search(text) is not None)
+    assert finder.mentions_objectwrap(text) is three
