@@ -19,7 +19,7 @@ alone would leave that lock out of sync.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from codemod.gitignore import Rules
 from codemod.manifests.locks import NAMES as LOCK_NAMES
@@ -76,8 +76,12 @@ def entry_path(raw: str) -> str:
 
 def child(folder: str, name: str) -> str:
     """`name` inside `folder`, spelled as discover spells every path: the
-    walk of `.` yields `src/a.cc`, never `./src/a.cc`."""
-    return name if folder in (".", "") else os.path.join(folder, name)
+    walk of `.` yields `src/a.cc`, never `./src/a.cc`. (os.path.join's
+    result for a listed name, which is never absolute, without its cost:
+    the walk spells every entry it takes or enters.)"""
+    if folder in (".", ""):
+        return name
+    return folder + name if folder.endswith(os.sep) else folder + os.sep + name
 
 
 def discover(sources: Sources, paths: list[str], on_cpp=None, exclude=None, on_package=None,
@@ -233,7 +237,7 @@ class _Found:
                     if entry.name not in SKIP_DIRS and not self._skipped(inside + entry.name, True, specs):
                         subdirs.append((child(folder, entry.name), inside + entry.name))
                 elif is_wanted(entry.name) and not self._skipped(inside + entry.name, False, specs):
-                    self._take(replace(entry, path=child(folder, entry.name)))
+                    self._take(entry.name, child(folder, entry.name))
             stack.extend((path, at, specs) for path, at in reversed(subdirs))
 
     def _subtree_done(self, folder: str) -> None:
@@ -258,20 +262,19 @@ class _Found:
                 return True
         return False
 
-    def _take(self, entry) -> None:
-        name = entry.name
+    def _take(self, name: str, path: str) -> None:
         # A FIFO or device under a wanted name is kept: the guarded read
         # refuses it and names what it is, without ever blocking on it.
         if name in BUILD_FILES:
-            self.build.append(entry.path)
+            self.build.append(path)
         elif name in PACKAGE_FILES:
-            self.package.append(entry.path)
+            self.package.append(path)
             if self.on_package is not None:
-                self.on_package(entry.path)
+                self.on_package(path)
         elif name == "napi-inl.h":
-            self.copies.append(os.path.dirname(entry.path))
-        elif not is_napi_own_header(self.sources, entry.path):
-            self._cpp(entry.path)
+            self.copies.append(os.path.dirname(path))
+        elif not is_napi_own_header(self.sources, path):
+            self._cpp(path)
 
     def _cpp(self, path: str) -> None:
         if path not in self.cpp_seen:
