@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail("interrupted: nothing written", as_json, EXIT_INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 -- the last line of defence: a message, never a traceback
+        from codemod.forkpool import WorkerLost
+
+        if isinstance(exc, WorkerLost):  # killed from outside (the OOM killer, say): not a bug of ours
+            return _fail(f"{exc}; nothing written (`--jobs 1` runs in one process)", as_json)
         return _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", as_json)
 
 

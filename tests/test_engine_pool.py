@@ -248,4 +248,5 @@ def test_a_worker_killed_mid_run_ends_the_run_with_status_2_and_names_it(slow_ru
     assert time.monotonic() - started < 10
     error = json.loads(out)["error"]
     assert run.returncode == 2 and f"(pid {pids[0]}) was killed by SIGKILL" in error
+    assert error.endswith("; nothing written (`--jobs 1` runs in one process)") and "internal error" not in error
     assert b"Traceback" not in err and ended(pids)

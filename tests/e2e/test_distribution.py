@@ -82,8 +82,8 @@ def test_twine_accepts_the_metadata(dist):
 
 def test_the_installed_wheel_runs_from_anywhere(venv, tmp_path):
     addon = _outside(tmp_path)
-    where = subprocess.run([str(venv / "bin" / "python"), "-c", "import codemod, codemod.queries as q; "
-                            "print(codemod.__file__); print(q._SEARCH[0].is_dir())"],
+    where = subprocess.run([str(venv / "bin" / "python"), "-c", "import codemod, os, codemod.queries as q; "
+                            "print(codemod.__file__); print(os.path.isdir(q._SEARCH[0]))"],
                            capture_output=True, text=True, cwd=tmp_path, env=_clean_env(), timeout=60)
     module, queries_inside = where.stdout.split()
     assert Path(module).is_relative_to(venv) and queries_inside == "True"
