@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import textwrap
 import time
 from pathlib import Path
 
-from checkout import EXAMPLES
+from checkout import EXAMPLES, ROOT
 from codemod import engine
 from codemod.cli import main
 from codemod.edits import apply_edits
@@ -49,6 +51,21 @@ def run_cli(capfdbinary, *argv: str) -> tuple[int, bytes, bytes]:
     out, err = capfdbinary.readouterr()
     assert b"Traceback" not in out + err, (out + err).decode("utf-8", "replace")
     return status, out, err
+
+
+def console_with_cache(cache: Path, *argv: str) -> tuple[int, bytes, bytes]:
+    """The console script `napi-fix ARGV`, run from the checkout with its
+    start-up caches in `cache`: (exit status, stdout, stderr)."""
+    done = subprocess.run([str(Path(sys.executable).parent / "napi-fix"), *argv], capture_output=True, timeout=120,
+                          cwd=ROOT, env={**os.environ, "NAPI_FIX_CACHE": str(cache)})
+    return done.returncode, done.stdout, done.stderr
+
+
+def the_cache_file(cache: Path, pattern: str) -> Path:
+    """The one file in `cache` whose name matches `pattern`."""
+    files = list(cache.glob(pattern))
+    assert len(files) == 1, files
+    return files[0]
 
 
 def plan(paths, strategy: str = "pin", sources=None, **options) -> Report:

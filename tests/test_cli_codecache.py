@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from checkout import ROOT
+from helpers import console_with_cache as napi_fix, the_cache_file
 
 LEAKY = ROOT / "examples" / "leaky-addon"
 SCRIPT = str(Path(sys.executable).parent / "napi-fix")
@@ -43,16 +44,8 @@ print(json.dumps({"status": status, "recorded": len(recorded), "different": diff
 """
 
 
-def napi_fix(cache: Path, *argv: str) -> tuple[int, bytes, bytes]:
-    done = subprocess.run([SCRIPT, *argv], capture_output=True, timeout=120, cwd=ROOT,
-                          env={**os.environ, "NAPI_FIX_CACHE": str(cache)})
-    return done.returncode, done.stdout, done.stderr
-
-
 def the_file(cache: Path) -> Path:
-    files = list(cache.glob("cli-code-*.marshal"))
-    assert len(files) == 1, files
-    return files[0]
+    return the_cache_file(cache, "cli-code-*.marshal")
 
 
 def test_a_later_run_reads_the_cache_and_prints_the_same(tmp_path):

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,23 +14,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from checkout import ROOT
+from helpers import console_with_cache as napi_fix, the_cache_file
 from codemod import recache
 
 EXAMPLES = ROOT / "examples"
-SCRIPT = str(Path(sys.executable).parent / "napi-fix")
 ORIGINAL = recache._compiler.compile  # this test process never installs the cache
 
 
-def napi_fix(cache: Path, *argv: str) -> tuple[int, bytes, bytes]:
-    done = subprocess.run([SCRIPT, *argv], capture_output=True, timeout=120, cwd=ROOT,
-                          env={**os.environ, "NAPI_FIX_CACHE": str(cache)})
-    return done.returncode, done.stdout, done.stderr
-
-
 def the_file(cache: Path) -> Path:
-    files = list(cache.glob("cli-re-*.marshal"))
-    assert len(files) == 1, files
-    return files[0]
+    return the_cache_file(cache, "cli-re-*.marshal")
 
 
 @pytest.mark.parametrize("argv", [
