@@ -25,6 +25,10 @@ an empty folder, interleaved, median of --startup-runs; `--startup-only` runs ju
 `--before EXE`: another napi-fix (say, a launcher copied beside an export of
 the commit before a change) runs in the same rounds as "napi-fix before", so a
 speed change is measured under the same load as what it is compared with.
+Give that launcher its own start-up caches, as a second installation would
+have (`os.environ.setdefault("NAPI_FIX_CACHE", "/tmp/before-cache")` before
+its import): two builds whose dataclasses differ, sharing one cache folder,
+rewrite each other's code cache on every run and both pay the compile.
 """
 
 from __future__ import annotations
