@@ -68,10 +68,13 @@ def grammar(package: str):
             if os.path.isfile(path):
                 name = f"{package}._binding"
                 loader = importlib.machinery.ExtensionFileLoader(name, path)
-                module = importlib.util.module_from_spec(importlib.util.spec_from_file_location(name, path,
-                                                                                               loader=loader))
-                loader.exec_module(module)
-                return module.language
+                try:
+                    module = importlib.util.module_from_spec(importlib.util.spec_from_file_location(name, path,
+                                                                                                   loader=loader))
+                    loader.exec_module(module)
+                    return module.language
+                except (ImportError, AttributeError):
+                    break  # not loadable alone: the package's own import says why, if it fails too
     return importlib.import_module(package).language
 
 

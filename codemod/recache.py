@@ -59,10 +59,6 @@ class RegexCache:
         """Send re's compiler through this cache (for this process and the workers it forks)."""
         _compiler.compile = self.compile
 
-    def uninstall(self) -> None:
-        if _compiler.compile == self.compile:
-            _compiler.compile = self._original
-
     def compile(self, pattern, flags: int = 0):
         """re's compiler, as re._compile calls it (after its own cache missed)."""
         if not isinstance(pattern, (str, bytes)) or not isinstance(flags, int) or flags & UNCACHED:

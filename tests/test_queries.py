@@ -5,6 +5,7 @@ package layout is imported as usual."""
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import sys
 
 import pytest
@@ -29,10 +30,13 @@ def test_the_binding_alone_is_the_packages_grammar(package, source):
     assert str(Parser(alone).parse(source).root_node) == str(Parser(imported).parse(source).root_node)
 
 
-def test_a_package_without_a_binding_file_is_imported(tmp_path, monkeypatch):
+@pytest.mark.parametrize("binding", [None, b"not a shared object"], ids=["no-binding", "a-binding-that-fails"])
+def test_a_package_whose_binding_cannot_be_loaded_alone_is_imported(tmp_path, monkeypatch, binding):
     package = tmp_path / "tree_sitter_elsewhere"
     package.mkdir()
     (package / "__init__.py").write_text("def language():\n    return 'imported as a package'\n")
+    if binding is not None:
+        (package / ("_binding" + importlib.machinery.EXTENSION_SUFFIXES[0])).write_bytes(binding)
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
         assert queries.grammar("tree_sitter_elsewhere")() == "imported as a package"
